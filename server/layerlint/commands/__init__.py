@@ -1,0 +1,1 @@
+"""Subcommands of the `layerlint` command line; each module has HELP, add_arguments, run."""
