@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from layerlint import __version__
-from layerlint.commands import check, serve, trace
 
-SUBCOMMANDS = {"check": check, "serve": serve, "trace": trace}
+SUBCOMMANDS = ("check", "serve", "trace")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,7 +19,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"layerlint {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for name, module in SUBCOMMANDS.items():
+    for name in SUBCOMMANDS:
+        module = importlib.import_module(f"layerlint.commands.{name}")
         sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(sub)
         sub.set_defaults(run=module.run)
