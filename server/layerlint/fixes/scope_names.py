@@ -1,0 +1,90 @@
+"""Finding the class or function a fix works in, and the names already taken there.
+
+The analysis names a scope by its innermost class or function plus the line of the statement in
+question (a name alone is ambiguous: nested or repeated definitions). These helpers find that
+node in a stdlib `ast` tree of the whole module, which is cheap, and list the names a new binding
+must not collide with. They err on the side of "taken": a name that merely appears somewhere in
+the scope counts, because a fix that silently shadows something is worse than one that asks for
+another name.
+"""
+
+from __future__ import annotations
+
+import ast
+
+ScopeNode = ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
+FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def innermost_scope(
+    tree: ast.Module, line: int, kinds: tuple[type[ScopeNode], ...]
+) -> ScopeNode | None:
+    """The innermost node of one of `kinds` whose lines (decorators included) contain `line`."""
+    best: ScopeNode | None = None
+    for node in ast.walk(tree):
+        contains_line = isinstance(node, kinds) and (
+            _first_line(node) <= line <= (node.end_lineno or 0)
+        )
+        # Nested scopes start later than the ones around them.
+        if contains_line and (best is None or node.lineno > best.lineno):
+            best = node
+    return best
+
+
+def names_taken_in_class(class_node: ast.ClassDef) -> set[str]:
+    """Attribute names a new `self.<name>` must avoid: every `self.<x>` used in the class, and
+    every name bound directly in the class body (methods, properties, class variables)."""
+    receivers = {"self"} | {
+        method.args.args[0].arg
+        for method in class_node.body
+        if isinstance(method, FUNCTION_TYPES) and method.args.args
+    }
+    taken = {
+        node.attr
+        for node in ast.walk(class_node)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in receivers
+    }
+    for statement in class_node.body:
+        if isinstance(statement, (*FUNCTION_TYPES, ast.ClassDef)):
+            taken.add(statement.name)
+        else:
+            taken |= _names_in(statement)
+    return taken
+
+
+def names_taken_in_function(function_node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Every name bound or read anywhere in the function, nested scopes included."""
+    return _names_in(function_node)
+
+
+def names_taken_in_module(tree: ast.Module) -> set[str]:
+    """Every name bound or read anywhere in the module: a new module-level variable must not
+    shadow a global that any function reads, nor be shadowed where it is used."""
+    return _names_in(tree)
+
+
+def _first_line(node: ScopeNode) -> int:
+    return min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)])
+
+
+def _names_in(root: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(root):
+        match node:
+            case ast.Name(id=name) | ast.arg(arg=name):
+                names.add(name)
+            case ast.FunctionDef(name=name) | ast.AsyncFunctionDef(name=name):
+                names.add(name)
+            case ast.ClassDef(name=name) | ast.ExceptHandler(name=str(name)):
+                names.add(name)
+            case ast.alias(name=imported, asname=alias):
+                names.add(alias or imported.split(".")[0])
+            case ast.Global(names=declared) | ast.Nonlocal(names=declared):
+                names.update(declared)
+            case ast.MatchAs(name=str(name)) | ast.MatchStar(name=str(name)):
+                names.add(name)
+            case ast.MatchMapping(rest=str(name)):
+                names.add(name)
+    return names
