@@ -1,0 +1,50 @@
+"""`layerlint serve`: run the language server over stdio (default) or TCP."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+HELP = "Run the layerlint language server (LSP over stdio, or TCP with --tcp HOST:PORT)."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tcp",
+        metavar="HOST:PORT",
+        help="listen on a TCP socket instead of stdio, e.g. 127.0.0.1:2087",
+    )
+    parser.add_argument(
+        "--stdio",
+        action="store_true",
+        help="use stdio (the default; accepted because editor clients pass it)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="server log level on stderr (default: WARNING)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    # stdout carries the protocol; every log line must go to stderr.
+    logging.basicConfig(level=args.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from layerlint.lsp.server import build_server
+
+    server = build_server()
+    if args.tcp:
+        host, port = _parse_address(args.tcp)
+        server.start_tcp(host, port)
+    else:
+        server.start_io()
+    return 0
+
+
+def _parse_address(value: str) -> tuple[str, int]:
+    host, separator, port = value.rpartition(":")
+    if not separator or not port.isdigit():
+        raise SystemExit(f"layerlint serve: --tcp expects HOST:PORT, got {value!r}")
+    return host or "127.0.0.1", int(port)

@@ -1,0 +1,157 @@
+"""Quick-fixes (`textDocument/codeAction`, `codeAction/resolve`) from fix proposals.
+
+Each of our diagnostics carries its fix proposals in `data` (see `convert.py`); a code action
+request echoes the diagnostics at the cursor, so the actions are rebuilt from them without
+analysing again. Running a fix means a libcst rewrite of the document, which is too slow to
+do for every cursor move, so clients that can resolve an action's `edit` lazily get the edit
+only when the user picks the action; others get it at once.
+
+The edit replaces only the lines that changed (`line_edit.py`), as a versioned
+`documentChanges` entry (so a client rejects it if the document moved on) or as plain
+`changes` for clients without `documentChanges`. In a notebook the fix runs on the joined
+program and each changed cell gets its own edit. A fix that raises `FixError` yields no edit
+and a log message.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from lsprotocol import types
+
+from layerlint.findings import FixProposal
+from layerlint.fixes import FixError, apply_fix
+from layerlint.lsp import convert, document_analysis
+from layerlint.lsp.line_edit import line_range_edit
+from layerlint.lsp.notebook_map import rewrite_cells
+from layerlint.lsp.session import LayerlintServer
+
+logger = logging.getLogger(__name__)
+
+QUICK_FIX = types.CodeActionKind.QuickFix
+OPTIONS = types.CodeActionOptions(code_action_kinds=[QUICK_FIX], resolve_provider=True)
+
+DocumentEdit = tuple[str, int | None, types.TextEdit]
+"""(URI, version, edit) of one document touched by a fix."""
+
+
+def register(server: LayerlintServer) -> None:
+    server.feature(types.TEXT_DOCUMENT_CODE_ACTION, OPTIONS)(code_actions)
+    server.feature(types.CODE_ACTION_RESOLVE)(resolve_code_action)
+
+
+def code_actions(
+    ls: LayerlintServer, params: types.CodeActionParams
+) -> list[types.CodeAction] | None:
+    if not _wants_quick_fixes(params.context.only):
+        return None
+    uri = params.text_document.uri
+    lazy = _client_resolves_edits(ls)
+    actions: dict[tuple[str, str, str], types.CodeAction] = {}
+    for diagnostic in params.context.diagnostics:
+        proposals = convert.fixes_from_diagnostic(diagnostic)
+        for proposal in proposals:
+            identity = (proposal.title, proposal.kind, repr(sorted(proposal.data.items())))
+            if identity in actions:
+                actions[identity].diagnostics = [*(actions[identity].diagnostics or []), diagnostic]
+                continue
+            action = types.CodeAction(
+                title=proposal.title,
+                kind=QUICK_FIX,
+                diagnostics=[diagnostic],
+                is_preferred=True if len(proposals) == 1 else None,
+                data={"uri": uri, "fix": convert.fixes_to_data([proposal])[0]},
+            )
+            if not lazy:
+                action.edit = workspace_edit_for(ls, uri, proposal)
+                if action.edit is None:
+                    continue
+            actions[identity] = action
+    return list(actions.values()) or None
+
+
+def resolve_code_action(ls: LayerlintServer, action: types.CodeAction) -> types.CodeAction:
+    data = action.data if isinstance(action.data, dict) else {}
+    raw = data.get("fix")
+    if action.edit is None and isinstance(raw, dict) and "uri" in data:
+        proposal = FixProposal(title=raw["title"], kind=raw["kind"], data=raw.get("data") or {})
+        action.edit = workspace_edit_for(ls, data["uri"], proposal)
+    return action
+
+
+def workspace_edit_for(
+    ls: LayerlintServer, uri: str, proposal: FixProposal
+) -> types.WorkspaceEdit | None:
+    """The edit that applies `proposal` to the document (or notebook) at `uri` as it is now."""
+    try:
+        edits = _document_edits(ls, uri, proposal)
+    except FixError as error:
+        _log(ls, f"layerlint: fix {proposal.title!r} not applicable to {uri}: {error}")
+        return None
+    except Exception as error:  # a bug in a fix must not fail the whole request
+        logger.exception("fix %r crashed", proposal.title)
+        _log(ls, f"layerlint: fix {proposal.title!r} failed on {uri}: {error!r}")
+        return None
+    if not edits:
+        return None
+    if _client_supports_document_changes(ls):
+        return types.WorkspaceEdit(
+            document_changes=[
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(
+                        uri=edit_uri, version=version
+                    ),
+                    edits=[edit],
+                )
+                for edit_uri, version, edit in edits
+            ]
+        )
+    return types.WorkspaceEdit(changes={edit_uri: [edit] for edit_uri, _, edit in edits})
+
+
+def _document_edits(ls: LayerlintServer, uri: str, proposal: FixProposal) -> list[DocumentEdit]:
+    units = ls.workspace.position_codec.client_num_units
+    notebook = ls.workspace.get_notebook_document(cell_uri=uri)
+    if notebook is None:
+        document = document_analysis.open_text_document(ls, uri)
+        if document is None:
+            return []
+        edit = line_range_edit(document.source, apply_fix(document.source, proposal), units)
+        return [(document.uri, document.version, edit)] if edit is not None else []
+    cells = document_analysis.notebook_cells(ls, notebook)
+    program = document_analysis.notebook_program(cells)
+    new_cells = rewrite_cells(program, apply_fix(program.text, proposal))
+    if new_cells is None:
+        raise FixError("the fix would change lines across cells or over an IPython magic")
+    edits = []
+    for index, new_text in new_cells.items():
+        cell = cells[index]
+        edit = line_range_edit(cell.source, new_text, units)
+        if edit is not None:
+            edits.append((cell.uri, cell.version, edit))
+    return edits
+
+
+def _wants_quick_fixes(only: Any) -> bool:
+    if not only:
+        return True
+    kinds = [str(getattr(kind, "value", kind)) for kind in only]
+    return any(QUICK_FIX.value == kind or QUICK_FIX.value.startswith(f"{kind}.") for kind in kinds)
+
+
+def _client_resolves_edits(ls: LayerlintServer) -> bool:
+    text_document = ls.client_capabilities.text_document
+    code_action = text_document.code_action if text_document else None
+    support = code_action.resolve_support if code_action else None
+    return bool(support and "edit" in support.properties)
+
+
+def _client_supports_document_changes(ls: LayerlintServer) -> bool:
+    workspace = ls.client_capabilities.workspace
+    workspace_edit = workspace.workspace_edit if workspace else None
+    return bool(workspace_edit and workspace_edit.document_changes)
+
+
+def _log(ls: LayerlintServer, message: str) -> None:
+    ls.window_log_message(types.LogMessageParams(type=types.MessageType.Warning, message=message))

@@ -1,0 +1,154 @@
+"""Findings to LSP diagnostics, and fix proposals in and out of a diagnostic's `data`.
+
+A finding counts 1-based lines and 1-based character columns over the analysed text; LSP
+counts 0-based lines and columns in the client's encoding (UTF-16 unless negotiated) on a
+given URI. A `Placer` does that mapping for one analysed text: for a plain file it is the
+identity on the URI, for a notebook it picks the cell (see `lsp/notebook_map.py`).
+
+The fix proposals travel inside `Diagnostic.data` so that a code action request, which echoes
+the diagnostics back, can rebuild them without analysing again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from lsprotocol import types
+
+from layerlint.analysis import SyntaxProblem
+from layerlint.findings import Finding, FixProposal, Severity, Span
+
+SOURCE = "layerlint"
+SYNTAX_CODE = "LL000"
+RULE_DOC_URL = "https://github.com/layerlint/layerlint/blob/main/docs/rules/{code}.md"
+
+SEVERITIES = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFORMATION: types.DiagnosticSeverity.Information,
+    Severity.HINT: types.DiagnosticSeverity.Hint,
+}
+
+Placer = Callable[[int, int], tuple[str, types.Position]]
+"""(1-based line, 1-based character column) -> (URI, LSP position) of the analysed text."""
+
+
+def to_diagnostic(finding: Finding, place: Placer) -> tuple[str, types.Diagnostic]:
+    """The URI a finding belongs to and its diagnostic there."""
+    uri, range_ = _range(finding.span, place)
+    related = [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(uri=related_uri, range=related_range),
+            message=item.message,
+        )
+        for item in finding.related
+        for related_uri, related_range in [_range(item.span, place)]
+    ]
+    diagnostic = types.Diagnostic(
+        range=range_,
+        message=finding.message,
+        severity=SEVERITIES[finding.severity],
+        code=finding.code,
+        code_description=types.CodeDescription(href=RULE_DOC_URL.format(code=finding.code)),
+        source=SOURCE,
+        related_information=related or None,
+        data={"name": finding.name, "fixes": fixes_to_data(finding.fixes)},
+    )
+    return uri, diagnostic
+
+
+def syntax_diagnostic(
+    problems: Sequence[SyntaxProblem], place: Placer
+) -> tuple[str, types.Diagnostic] | None:
+    """One faint LL000 diagnostic at the first part that does not parse (None if all parse).
+
+    Editors already show the syntax error itself through the Python language server; this
+    one says what it means for layerlint: the findings of that block are paused until it
+    parses again, while every other block keeps its current findings. Hint level keeps it
+    from adding a second red squiggle to a half-typed line.
+    """
+    if not problems:
+        return None
+    first = min(problems, key=lambda problem: (problem.line, problem.column))
+    span = Span(first.line, first.column, first.line, first.column + 1)
+    uri, range_ = _range(span, place)
+    others = len(problems) - 1
+    more = f" (and {others} more place{'s' if others > 1 else ''})" if others else ""
+    diagnostic = types.Diagnostic(
+        range=range_,
+        message=(
+            f"layerlint skips this block until it parses: {first.message}{more}. "
+            "Findings in other blocks are current."
+        ),
+        severity=types.DiagnosticSeverity.Hint,
+        code=SYNTAX_CODE,
+        source=SOURCE,
+    )
+    return uri, diagnostic
+
+
+def _range(span: Span, place: Placer) -> tuple[str, types.Range]:
+    uri, start = place(span.line, span.column)
+    end_uri, end = place(span.end_line, span.end_column)
+    if end_uri != uri or (end.line, end.character) < (start.line, start.character):
+        # A span cannot cross notebook cells; keep the part in the cell where it starts.
+        end = start
+    return uri, types.Range(start=start, end=end)
+
+
+def fixes_to_data(fixes: Sequence[FixProposal]) -> list[dict[str, Any]]:
+    return [{"title": fix.title, "kind": fix.kind, "data": dict(fix.data)} for fix in fixes]
+
+
+def fixes_from_diagnostic(diagnostic: types.Diagnostic) -> list[FixProposal]:
+    """The fix proposals carried by one of our diagnostics (empty for anyone else's)."""
+    if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
+        return []
+    proposals = []
+    for raw in diagnostic.data.get("fixes") or []:
+        if not isinstance(raw, dict) or "title" not in raw or "kind" not in raw:
+            continue
+        proposals.append(
+            FixProposal(title=str(raw["title"]), kind=str(raw["kind"]), data=raw.get("data") or {})
+        )
+    return proposals
+
+
+def text_placer(uri: str, lines: Sequence[str], units: Callable[[str], int]) -> Placer:
+    """A placer for a plain text document whose lines (without breaks) are `lines`."""
+
+    def place(line: int, column: int) -> tuple[str, types.Position]:
+        return uri, _position(lines, line - 1, column - 1, units)
+
+    return place
+
+
+def _position(
+    lines: Sequence[str], line: int, character: int, units: Callable[[str], int]
+) -> types.Position:
+    """LSP position of a 0-based line and 0-based character offset, clamped to the text."""
+    if not lines:
+        return types.Position(line=0, character=0)
+    line = min(max(line, 0), len(lines) - 1)
+    text = lines[line]
+    return types.Position(line=line, character=units(text[: max(character, 0)]))
+
+
+def cell_placer(
+    locate: Callable[[int], tuple[str, int] | None],
+    cell_lines: Callable[[str], Sequence[str]],
+    units: Callable[[str], int],
+    fallback_uri: str,
+) -> Placer:
+    """A placer for a notebook program: `locate` maps a 0-based program line to (cell URI,
+    0-based cell line), `cell_lines` gives a cell's lines for the column conversion."""
+
+    def place(line: int, column: int) -> tuple[str, types.Position]:
+        located = locate(line - 1)
+        if located is None:
+            return fallback_uri, types.Position(line=0, character=0)
+        uri, cell_line = located
+        return uri, _position(cell_lines(uri), cell_line, column - 1, units)
+
+    return place

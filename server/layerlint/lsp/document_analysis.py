@@ -1,0 +1,180 @@
+"""Analyse one open text document or notebook into diagnostics per URI, once per version.
+
+The result is cached under a fingerprint of what it was computed from (document or notebook
+version and the settings generation), so push and pull diagnostics, and repeated pulls,
+share one analysis and can never disagree. A crash in the analysis never escapes: it is
+logged with `window/logMessage`, shown once per document with `window/showMessage`, and the
+last good result stays in place.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Sequence
+from urllib.parse import unquote
+
+from lsprotocol import types
+from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument
+
+from layerlint import analysis
+from layerlint.analysis import AnalysisResult
+from layerlint.lsp import convert
+from layerlint.lsp.folder_settings import settings_for
+from layerlint.lsp.line_edit import split_lines
+from layerlint.lsp.notebook_map import NotebookProgram, build_program, locate
+from layerlint.lsp.session import DocumentResult, LayerlintServer
+
+PYTHON = "python"
+
+
+def owner_key(ls: LayerlintServer, uri: str) -> str:
+    """The key a URI's diagnostics are computed under: its notebook's URI for a cell."""
+    notebook = ls.workspace.get_notebook_document(cell_uri=uri)
+    return notebook.uri if notebook is not None else uri
+
+
+def open_text_document(ls: LayerlintServer, uri: str) -> TextDocument | None:
+    """The open document (None if the client has not opened it; never read from disk)."""
+    return ls.workspace.text_documents.get(unquote(uri))
+
+
+def notebook_cells(
+    ls: LayerlintServer, notebook: types.NotebookDocument
+) -> list[TextDocument]:
+    """The open Python code cells of a notebook, in notebook order."""
+    cells = []
+    for cell in notebook.cells:
+        if cell.kind != types.NotebookCellKind.Code:
+            continue
+        document = open_text_document(ls, cell.document)
+        if document is not None and document.language_id in (None, PYTHON):
+            cells.append(document)
+    return cells
+
+
+def notebook_program(cells: Sequence[TextDocument]) -> NotebookProgram:
+    return build_program([(cell.uri, cell.source) for cell in cells])
+
+
+def current_result(ls: LayerlintServer, key: str) -> tuple[DocumentResult | None, bool]:
+    """(result, fresh) for a document or notebook key; fresh is False when the analysis of
+    the current version crashed and the last good result is returned instead."""
+    notebook = ls.workspace.get_notebook_document(notebook_uri=key)
+    document = None if notebook is not None else open_text_document(ls, key)
+    if notebook is None and (document is None or document.language_id not in (None, PYTHON)):
+        return None, True
+    cells = notebook_cells(ls, notebook) if notebook is not None else []
+    fingerprint = _fingerprint(ls, notebook, document, cells)
+    cached = ls.state.results.get(key)
+    if cached is not None and cached.fingerprint == fingerprint:
+        return cached, True
+    try:
+        if notebook is not None:
+            result = _analyse_notebook(ls, notebook, cells, fingerprint)
+        else:
+            assert document is not None
+            result = _analyse_text_document(ls, document, fingerprint)
+    except Exception as error:  # an analysis bug must never take the server down
+        _report_crash(ls, key, error)
+        return cached, False
+    ls.state.results[key] = result
+    return result, True
+
+
+def forget(ls: LayerlintServer, key: str) -> None:
+    ls.state.results.pop(key, None)
+    ls.state.crash_reported.discard(key)
+
+
+def _fingerprint(
+    ls: LayerlintServer,
+    notebook: types.NotebookDocument | None,
+    document: TextDocument | None,
+    cells: Sequence[TextDocument],
+) -> tuple[object, ...]:
+    generation = ls.state.settings_generation
+    if notebook is not None:
+        # Cell versions too: a cell can be added or edited without a client bumping the
+        # notebook's own version.
+        return (notebook.version, tuple((cell.uri, cell.version) for cell in cells), generation)
+    assert document is not None
+    return (document.version, generation)
+
+
+def _analyse_text_document(
+    ls: LayerlintServer, document: TextDocument, fingerprint: tuple[object, ...]
+) -> DocumentResult:
+    path = to_fs_path(document.uri)
+    settings = settings_for(ls, path)
+    text = document.source
+    outcome = analysis.analyse(text, path=path, settings=settings)
+    units = ls.workspace.position_codec.client_num_units
+    place = convert.text_placer(document.uri, split_lines(text), units)
+    diagnostics = {document.uri: []}
+    _collect(diagnostics, outcome, place, settings.is_enabled(convert.SYNTAX_CODE))
+    return DocumentResult(fingerprint, diagnostics, {document.uri: document.version})
+
+
+def _analyse_notebook(
+    ls: LayerlintServer,
+    notebook: types.NotebookDocument,
+    cells: Sequence[TextDocument],
+    fingerprint: tuple[object, ...],
+) -> DocumentResult:
+    path = to_fs_path(notebook.uri)
+    settings = settings_for(ls, path)
+    program = notebook_program(cells)
+    outcome = analysis.analyse(program.text, path=path, settings=settings)
+    cell_lines = {cell.uri: split_lines(cell.source) for cell in cells}
+
+    def locate_cell(program_line: int) -> tuple[str, int] | None:
+        located = locate(program, program_line)
+        if located is None:
+            return None
+        return program.cells[located[0]].uri, located[1]
+
+    place = convert.cell_placer(
+        locate_cell,
+        lambda uri: cell_lines[uri],
+        ls.workspace.position_codec.client_num_units,
+        fallback_uri=cells[0].uri if cells else notebook.uri,
+    )
+    diagnostics: dict[str, list[types.Diagnostic]] = {cell.uri: [] for cell in cells}
+    _collect(diagnostics, outcome, place, settings.is_enabled(convert.SYNTAX_CODE))
+    versions = {cell.uri: cell.version for cell in cells}
+    return DocumentResult(fingerprint, diagnostics, versions)
+
+
+def _collect(
+    diagnostics: dict[str, list[types.Diagnostic]],
+    outcome: AnalysisResult,
+    place: convert.Placer,
+    include_syntax: bool,
+) -> None:
+    for finding in sorted(outcome.findings, key=lambda finding: finding.sort_key()):
+        uri, diagnostic = convert.to_diagnostic(finding, place)
+        diagnostics.setdefault(uri, []).append(diagnostic)
+    syntax = convert.syntax_diagnostic(outcome.syntax_problems, place) if include_syntax else None
+    if syntax is not None:
+        diagnostics.setdefault(syntax[0], []).append(syntax[1])
+
+
+def _report_crash(ls: LayerlintServer, key: str, error: Exception) -> None:
+    ls.window_log_message(
+        types.LogMessageParams(
+            type=types.MessageType.Error,
+            message=f"layerlint: analysing {key} failed; keeping the last diagnostics.\n"
+            + "".join(traceback.format_exception(error)),
+        )
+    )
+    if key in ls.state.crash_reported:
+        return
+    ls.state.crash_reported.add(key)
+    ls.window_show_message(
+        types.ShowMessageParams(
+            type=types.MessageType.Warning,
+            message=f"layerlint could not analyse this file ({type(error).__name__}: {error}). "
+            "Its last diagnostics stay shown; details are in the layerlint output.",
+        )
+    )

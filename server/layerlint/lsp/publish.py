@@ -1,0 +1,119 @@
+"""Getting diagnostics to the client: pushed when it cannot pull, never both.
+
+A client that declares `textDocument.diagnostic` pulls (see `pull_diagnostics.py`); every
+other client gets `textDocument/publishDiagnostics` after each open and change, carrying the
+version the diagnostics were computed for. A publish for an older version than the last one
+sent for that URI is dropped, so stale results can never overwrite fresh ones.
+
+`refresh_diagnostics(ls, uri)` is the hook for other features (the shape trace) whose own
+diagnostics (`ls.state.diagnostic_sources`) changed without an edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from lsprotocol import types
+
+from layerlint.lsp import document_analysis
+from layerlint.lsp.session import LayerlintServer
+
+
+def client_pulls(ls: LayerlintServer) -> bool:
+    text_document = ls.client_capabilities.text_document
+    return bool(text_document and text_document.diagnostic)
+
+
+def with_extra_diagnostics(
+    ls: LayerlintServer, uri: str, diagnostics: list[types.Diagnostic]
+) -> list[types.Diagnostic]:
+    extra = [item for source in ls.state.diagnostic_sources for item in source(uri)]
+    return [*diagnostics, *extra] if extra else diagnostics
+
+
+def document_changed(ls: LayerlintServer, key: str, changed_uris: Iterable[str]) -> None:
+    """After an open or edit: `key` is the document, or the notebook whose cells changed."""
+    for uri in changed_uris:
+        for listener in ls.state.change_listeners:
+            listener(uri)
+    if not client_pulls(ls):
+        publish_document(ls, key)
+    elif ls.workspace.get_notebook_document(notebook_uri=key) is not None:
+        # An edit in one cell can change the diagnostics of other cells, which the client
+        # does not re-pull by itself.
+        _request_refresh(ls)
+
+
+def document_closed(ls: LayerlintServer, key: str, closed_uris: Iterable[str]) -> None:
+    closed_uris = list(closed_uris)
+    for uri in closed_uris:
+        for listener in ls.state.change_listeners:
+            listener(uri)
+    document_analysis.forget(ls, key)
+    clear(ls, closed_uris)
+
+
+def publish_document(ls: LayerlintServer, key: str) -> None:
+    """Push the current diagnostics of a document, or of every cell of a notebook."""
+    result, fresh = document_analysis.current_result(ls, key)
+    if result is None or not fresh:
+        return  # nothing to show, or the analysis crashed: the client keeps the last ones
+    for uri, diagnostics in result.diagnostics.items():
+        _publish(ls, uri, result.versions.get(uri), with_extra_diagnostics(ls, uri, diagnostics))
+
+
+def clear(ls: LayerlintServer, uris: Iterable[str]) -> None:
+    """Remove pushed diagnostics of closed documents (a pulling client drops its own)."""
+    for uri in uris:
+        ls.state.published_versions.pop(uri, None)
+        if not client_pulls(ls):
+            ls.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+            )
+
+
+def refresh_all(ls: LayerlintServer) -> None:
+    """Re-show every open document's diagnostics (after a settings change)."""
+    if client_pulls(ls):
+        _request_refresh(ls)
+        return
+    for key in open_keys(ls):
+        publish_document(ls, key)
+
+
+def refresh_diagnostics(ls: LayerlintServer, uri: str) -> None:
+    """Re-show one document's diagnostics after `ls.state.diagnostic_sources` changed."""
+    if client_pulls(ls):
+        _request_refresh(ls)
+    else:
+        publish_document(ls, document_analysis.owner_key(ls, uri))
+
+
+def open_keys(ls: LayerlintServer) -> list[str]:
+    """Every open notebook, and every open text document that is not a notebook cell."""
+    notebooks = [notebook.uri for notebook in ls.workspace.notebook_documents.values()]
+    documents = [
+        document.uri
+        for document in ls.workspace.text_documents.values()
+        if ls.workspace.get_notebook_document(cell_uri=document.uri) is None
+    ]
+    return notebooks + documents
+
+
+def _publish(
+    ls: LayerlintServer, uri: str, version: int | None, diagnostics: list[types.Diagnostic]
+) -> None:
+    last = ls.state.published_versions.get(uri)
+    if version is not None and last is not None and version < last:
+        return
+    ls.state.published_versions[uri] = version
+    ls.text_document_publish_diagnostics(
+        types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+    )
+
+
+def _request_refresh(ls: LayerlintServer) -> None:
+    workspace = ls.client_capabilities.workspace
+    diagnostics = workspace.diagnostics if workspace else None
+    if diagnostics and diagnostics.refresh_support:
+        ls.workspace_diagnostic_refresh(None)

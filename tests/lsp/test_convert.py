@@ -1,0 +1,106 @@
+"""Findings to diagnostics: positions, severity, rule link, related places, fix payload."""
+
+from __future__ import annotations
+
+from layerlint.analysis import SyntaxProblem
+from layerlint.findings import Finding, FixProposal, Related, Severity, Span
+from layerlint.lsp import convert
+from layerlint.lsp.line_edit import split_lines
+from lsprotocol import types
+from lsprotocol.converters import get_converter
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+TEXT = "x = 1\ns = '😀'; y = bn(x)\n"
+FIX = FixProposal(
+    title="Split bn into bn_1/bn_2",
+    kind="split-layer",
+    data={"name": "bn", "call_sites": [[1, 5], [2, 14]]},
+)
+FINDING = Finding(
+    code="LL101",
+    name="stateful-layer-reused",
+    severity=Severity.WARNING,
+    span=Span(2, 14, 2, 19),
+    message="bn reused",
+    related=(Related(Span(1, 1, 1, 2), "first call"),),
+    fixes=(FIX,),
+)
+
+
+def test_finding_becomes_a_diagnostic_in_utf16_units() -> None:
+    place = convert.text_placer("file:///m.py", split_lines(TEXT), utf16)
+    uri, diagnostic = convert.to_diagnostic(FINDING, place)
+    assert uri == "file:///m.py"
+    # Character 13 (0-based) comes after the emoji, which is two UTF-16 units.
+    assert diagnostic.range == types.Range(
+        start=types.Position(line=1, character=14), end=types.Position(line=1, character=19)
+    )
+    assert diagnostic.severity == types.DiagnosticSeverity.Warning
+    assert diagnostic.source == "layerlint"
+    assert diagnostic.code == "LL101"
+    assert diagnostic.code_description is not None
+    assert diagnostic.code_description.href.endswith("/docs/rules/LL101.md")
+    assert diagnostic.related_information is not None
+    related = diagnostic.related_information[0]
+    assert related.message == "first call"
+    assert related.location.range.start == types.Position(line=0, character=0)
+
+
+def test_fixes_survive_the_round_trip_through_json() -> None:
+    place = convert.text_placer("file:///m.py", split_lines(TEXT), len)
+    _, diagnostic = convert.to_diagnostic(FINDING, place)
+    converter = get_converter()
+    echoed = converter.structure(converter.unstructure(diagnostic), types.Diagnostic)
+    assert convert.fixes_from_diagnostic(echoed) == [FIX]
+
+
+def test_other_sources_carry_no_fixes() -> None:
+    diagnostic = types.Diagnostic(
+        range=types.Range(start=types.Position(0, 0), end=types.Position(0, 1)),
+        message="m",
+        source="ruff",
+        data={"fixes": [{"title": "t", "kind": "k"}]},
+    )
+    assert convert.fixes_from_diagnostic(diagnostic) == []
+
+
+def test_every_severity_is_mapped() -> None:
+    assert set(convert.SEVERITIES) == set(Severity)
+
+
+def test_syntax_problems_become_one_hint() -> None:
+    place = convert.text_placer("file:///m.py", split_lines(TEXT), len)
+    problems = [SyntaxProblem("invalid syntax", 2, 3), SyntaxProblem("unexpected EOF", 1, 1)]
+    located = convert.syntax_diagnostic(problems, place)
+    assert located is not None
+    _, diagnostic = located
+    assert diagnostic.code == "LL000"
+    assert diagnostic.severity == types.DiagnosticSeverity.Hint
+    assert diagnostic.range.start == types.Position(line=0, character=0)
+    assert "unexpected EOF" in diagnostic.message and "1 more place" in diagnostic.message
+    assert convert.syntax_diagnostic([], place) is None
+
+
+def test_cell_placer_puts_related_places_in_their_own_cell() -> None:
+    cells = {"cell:1": ["bn = BN()", "x = bn(a)"], "cell:2": ["y = bn(b)"]}
+
+    def locate(program_line: int) -> tuple[str, int] | None:
+        if program_line < 2:
+            return "cell:1", program_line
+        return ("cell:2", program_line - 2) if program_line == 2 else None
+
+    place = convert.cell_placer(locate, cells.__getitem__, len, fallback_uri="cell:1")
+    finding = Finding(
+        code="LL101", name="n", severity=Severity.ERROR, span=Span(3, 5, 3, 7),
+        message="m", related=(Related(Span(2, 5, 2, 7), "first"),),
+    )
+    uri, diagnostic = convert.to_diagnostic(finding, place)
+    assert uri == "cell:2"
+    assert diagnostic.range.start == types.Position(line=0, character=4)
+    assert diagnostic.related_information is not None
+    location = diagnostic.related_information[0].location
+    assert (location.uri, location.range.start.line) == ("cell:1", 1)
