@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from layerlint.findings import FixProposal
 from layerlint.fixes import FixError, apply_fix
-from layerlint.fixes.split_layer import KIND, apply, choose_free_names, read_request
+from layerlint.fixes.split_layer import KIND, apply, choose_free_names, read_request, title
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "feature_extractor.py"
 
@@ -95,7 +95,8 @@ def test_bundled_example_is_split_exactly_as_specified() -> None:
 def test_apply_fix_dispatches_the_proposal_by_kind() -> None:
     source = EXAMPLE.read_text()
     data = example_data(source)
-    proposal = FixProposal("Split bn into bn_1/bn_2", KIND, data)
+    proposal = FixProposal(title("bn", data["new_names"]), KIND, data)
+    assert proposal.title == "Split bn into bn_1/bn_2"
     # The proposal travels through JSON inside an LSP diagnostic and must still work.
     round_tripped = FixProposal(**json.loads(json.dumps(proposal.__dict__)))
     assert apply_fix(source, round_tripped) == apply(source, data)
