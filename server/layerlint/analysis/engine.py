@@ -1,11 +1,38 @@
-"""Runs the rules over a module and returns findings (interface first; filled in below)."""
+"""Runs the rules over a module and returns findings.
+
+The work is split by top-level block (see `source.py`) and cached by content: a block's
+findings are recomputed only when its text, the module's imports, or the classes it depends on
+change. Module-level functional-API code is analysed as one program over all module-level
+statements.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import ast
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 
+from layerlint.analysis import catalog, environment
+from layerlint.analysis.facts import BlockFacts, resolve_line_refs
+from layerlint.analysis.flow import FlowWalker, LayerRef, Scope, Value
+from layerlint.analysis.imports import ImportTable, collect_imports
+from layerlint.analysis.model_index import (
+    FORWARD_METHODS,
+    ClassModel,
+    LayerSpec,
+    build_class_model,
+    construction_spec,
+    referenced_names,
+)
+from layerlint.analysis.reuse import find_reuse
+from layerlint.analysis.rules import RULES
+from layerlint.analysis.shapes import preserves_channels
+from layerlint.analysis.source import Block, parse_block_text, split_blocks
 from layerlint.config import Settings
-from layerlint.findings import Finding
+from layerlint.findings import Finding, Span
+
+_CACHE_SIZE = 4096
+_SUPPRESS = "layerlint: ignore"
 
 
 @dataclass(frozen=True)
@@ -23,6 +50,356 @@ class AnalysisResult:
     syntax_problems: list[SyntaxProblem] = field(default_factory=list)
 
 
+_block_cache: OrderedDict[tuple, list[Finding]] = OrderedDict()
+_class_cache: OrderedDict[tuple, ClassModel] = OrderedDict()
+
+
+def _remember(cache: OrderedDict, key: tuple, value):
+    cache[key] = value
+    if len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+    return value
+
+
+@dataclass
+class ModuleContext:
+    imports: ImportTable
+    imports_key: tuple
+    keras_version: str | None
+    classes: dict[str, ClassModel]
+    class_blocks: dict[str, Block]
+    frameworks: dict[str, str | None]
+
+
 def analyse(text: str, *, path: str | None = None, settings: Settings | None = None) -> AnalysisResult:
     """Analyse one module's source text."""
-    return AnalysisResult()
+    settings = settings or Settings()
+    keras_version = settings.keras_version or environment.keras_version()
+    blocks = split_blocks(text)
+    context = _module_context(blocks, keras_version)
+    findings: list[Finding] = []
+    problems: list[SyntaxProblem] = []
+    for block in blocks:
+        if block.tree is None:
+            message, line, column = block.error or ("invalid syntax", 1, 1)
+            problems.append(SyntaxProblem(message, block.start_line + line - 1, column))
+            continue
+        offset = block.start_line - 1
+        findings.extend(_shift(finding, offset) for finding in _block_findings(block, context))
+    findings.extend(_module_level_findings(text, blocks, context))
+    lines = text.splitlines() if findings else []
+    kept = [
+        _with_severity(finding, settings)
+        for finding in findings
+        if settings.is_enabled(finding.code) and not _suppressed(finding, lines)
+    ]
+    kept.sort(key=Finding.sort_key)
+    return AnalysisResult(kept, problems)
+
+
+def _module_context(blocks: list[Block], keras_version: str | None) -> ModuleContext:
+    statements = [stmt for block in blocks if block.tree for stmt in block.tree.body]
+    imports = collect_imports(
+        stmt for stmt in statements if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Try, ast.If))
+    )
+    imports_key = tuple(sorted(imports.items()))
+    class_blocks = {
+        stmt.name: block
+        for block in blocks if block.tree
+        for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)
+    }
+    local_names = frozenset(class_blocks)
+    classes: dict[str, ClassModel] = {}
+    for block in {id(b): b for b in class_blocks.values()}.values():
+        for stmt in block.tree.body:
+            if isinstance(stmt, ast.ClassDef) and class_blocks.get(stmt.name) is block:
+                key = (block.text, stmt.name, imports_key, local_names, keras_version)
+                model = _class_cache.get(key)
+                if model is None:
+                    model = _remember(
+                        _class_cache, key,
+                        build_class_model(stmt, imports, set(local_names), keras_version),
+                    )
+                classes[stmt.name] = model
+    frameworks = {name: _resolve_framework(name, classes, set()) for name in classes}
+    return ModuleContext(imports, imports_key, keras_version, classes, class_blocks, frameworks)
+
+
+def _resolve_framework(name: str, classes: dict[str, ClassModel], seen: set[str]) -> str | None:
+    model = classes.get(name)
+    if model is None or name in seen:
+        return None
+    if model.framework:
+        return model.framework
+    seen.add(name)
+    for base in model.base_names:
+        framework = _resolve_framework(base, classes, seen)
+        if framework:
+            return framework
+    return None
+
+
+def _class_dependencies(name: str, context: ModuleContext, seen: set[str]) -> None:
+    if name in seen or name not in context.classes:
+        return
+    seen.add(name)
+    for reference in referenced_names(context.classes[name].node) & set(context.classes):
+        _class_dependencies(reference, context, seen)
+
+
+def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
+    assert block.tree is not None
+    class_names = [stmt.name for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)]
+    dependencies: set[str] = set()
+    for name in class_names:
+        _class_dependencies(name, context, dependencies)
+    fingerprint = tuple(sorted(
+        (name, context.class_blocks[name].text) for name in dependencies - set(class_names)
+    ))
+    key = (block.text, context.imports_key, context.keras_version, fingerprint)
+    cached = _block_cache.get(key)
+    if cached is not None:
+        _block_cache.move_to_end(key)
+        return cached
+    facts = BlockFacts(block.text, context.imports, context.keras_version)
+    for stmt in block.tree.body:
+        if isinstance(stmt, ast.ClassDef) and stmt.name in context.classes:
+            model = context.classes[stmt.name]
+            if context.frameworks.get(stmt.name):
+                facts.classes.append(model)
+                facts.reuse_cases.extend(_class_reuse(model, context))
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            facts.reuse_cases.extend(_functional_reuse(stmt.body, facts, context, stmt.name))
+    return _remember(_block_cache, key, _run_rules(facts))
+
+
+def _run_rules(facts: BlockFacts) -> list[Finding]:
+    return [finding for rule in RULES for finding in rule.check(facts)]
+
+
+# -- layer knowledge ------------------------------------------------------------------------
+def _attributes(model: ClassModel, context: ModuleContext, seen: set[str] | None = None) -> dict:
+    """Layer attributes of a class, inherited ones from local base classes included."""
+    seen = seen or set()
+    seen.add(model.name)
+    merged: dict = {}
+    for base in model.base_names:
+        base_model = context.classes.get(base)
+        if base_model is not None and base not in seen:
+            merged.update(_attributes(base_model, context, seen))
+    merged.update(model.attributes)
+    return merged
+
+
+def _category(spec: LayerSpec, context: ModuleContext, seen: set[str] | None = None) -> str | None:
+    if spec.kind == "builtin" and spec.info is not None:
+        info = spec.info
+        if info.moving_statistics:
+            return "stateful"
+        if info.random:
+            return "random"
+        if info.stateless:
+            return "stateless"
+        return "weighted" if info.has_weights else None
+    elements = spec.elements
+    if spec.kind == "custom":
+        seen = seen or set()
+        model = context.classes.get(spec.class_name)
+        if model is None or spec.class_name in seen:
+            return None
+        seen.add(spec.class_name)
+        elements = tuple(
+            definition.spec
+            for definitions in _attributes(model, context).values()
+            for definition in definitions
+        )
+        if not elements:
+            owns_weights = any(
+                isinstance(node, ast.Attribute) and node.attr == "add_weight"
+                for node in ast.walk(model.node)
+            )
+            return "weighted" if owns_weights else None
+    categories = {_category(element, context, seen) for element in elements}
+    for category in ("stateful", "weighted", "random"):
+        if category in categories:
+            return category
+    return "stateless" if categories == {"stateless"} else None
+
+
+def _output(spec: LayerSpec, input_value: Value) -> Value:
+    if spec.kind == "container" and spec.elements:
+        value = input_value
+        for element in spec.elements:
+            value = _output(element, value)
+        return value
+    if spec.kind != "builtin" or spec.info is None:
+        return Value()
+    if spec.out_channels is not None:
+        return Value(channels=spec.out_channels, source=f"{spec.class_name}({spec.out_channels})")
+    if preserves_channels(spec.info):
+        return Value(channels=input_value.channels, source=input_value.source)
+    return Value()
+
+
+def _class_reuse(model: ClassModel, context: ModuleContext) -> list:
+    framework = context.frameworks.get(model.name)
+    attributes = _attributes(model, context)
+    methods = dict(model.methods)
+    forward = next(
+        (methods[name] for name in FORWARD_METHODS.get(framework or "", ()) if name in methods),
+        None,
+    )
+    if forward is None:
+        return []
+
+    def resolve_attribute(name: str) -> LayerSpec | None:
+        definitions = attributes.get(name)
+        return definitions[-1].spec if definitions else None
+
+    def resolve_construction(node: ast.expr) -> LayerSpec | None:
+        return construction_spec(node, context.imports, set(context.classes), context.keras_version)
+
+    scope = Scope(resolve_attribute, resolve_construction, _output, methods)
+    occurrences = FlowWalker(scope).walk_function(forward)
+    loaded = {
+        node.attr
+        for node in ast.walk(model.node)
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
+        and isinstance(node.value, ast.Name) and node.value.id == "self"
+    }
+
+    def spec_of(ref: LayerRef) -> LayerSpec | None:
+        spec = resolve_attribute(ref.name)
+        if spec is not None and ref.index is not None:
+            return spec.elements[0] if spec.elements else None
+        return spec
+
+    def unused_siblings(ref: LayerRef, spec: LayerSpec) -> tuple[str, ...]:
+        return tuple(sorted(
+            name for name, definitions in attributes.items()
+            if name != ref.name and name not in loaded
+            and any(d.spec.kind == spec.kind and d.spec.class_name == spec.class_name for d in definitions)
+        ))
+
+    return find_reuse(occurrences, spec_of, lambda spec: _category(spec, context), unused_siblings)
+
+
+def _functional_reuse(
+    statements: list[ast.stmt], facts: BlockFacts, context: ModuleContext, function_name: str | None
+) -> list:
+    def resolve_construction(node: ast.expr) -> LayerSpec | None:
+        return construction_spec(node, context.imports, set(context.classes), context.keras_version)
+
+    scope = Scope(lambda name: None, resolve_construction, _output, {}, functional=True)
+    walker = FlowWalker(scope)
+    occurrences = walker.walk_statements(statements)
+    if not occurrences:
+        return []
+    taken = {
+        node.id for stmt in statements for node in ast.walk(stmt) if isinstance(node, ast.Name)
+    }
+    definitions = {
+        id(node): node for stmt in statements for node in ast.walk(stmt)
+        if isinstance(node, (ast.Assign, ast.AnnAssign))
+    }
+    for occurrence in occurrences:
+        statement = definitions.get(occurrence.ref.definition)
+        if statement is not None:
+            simple = isinstance(statement, ast.Assign) and len(statement.targets) == 1
+            facts.variable_definitions[occurrence.ref.definition] = (
+                statement if simple else None, function_name, taken,
+            )
+    return find_reuse(
+        occurrences,
+        lambda ref: walker._variable_specs.get(ref.definition),
+        lambda spec: _category(spec, context),
+    )
+
+
+def _module_level_findings(text: str, blocks: list[Block], context: ModuleContext) -> list[Finding]:
+    """Functional-API code at module level: all module-level statements as one program."""
+    pieces: list[str] = []
+    has_code = False
+    for block in blocks:
+        definition = block.tree is not None and all(
+            isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import,
+                              ast.ImportFrom))
+            for stmt in block.tree.body
+        )
+        if block.tree is None or definition:
+            pieces.append("\n" * block.text.count("\n"))
+        else:
+            pieces.append(block.text)
+            has_code = has_code or "(" in block.text
+    if not has_code:
+        return []
+    program = "".join(pieces)
+    key = ("<module>", program, context.imports_key, context.keras_version)
+    cached = _block_cache.get(key)
+    if cached is not None:
+        return cached
+    tree, _ = parse_block_text(program)
+    if tree is None:
+        return []
+    facts = BlockFacts(program, context.imports, context.keras_version)
+    facts.reuse_cases.extend(_functional_reuse(tree.body, facts, context, None))
+    return _remember(_block_cache, key, [_shift(finding, 0) for finding in _run_rules(facts)])
+
+
+# -- output ---------------------------------------------------------------------------------
+def _shift_span(span: Span, offset: int) -> Span:
+    return Span(span.line + offset, span.column, span.end_line + offset, span.end_column)
+
+
+def _shift(finding: Finding, offset: int) -> Finding:
+    if offset == 0:
+        return _resolve_messages(finding, 0)
+    fixes = tuple(
+        replace(fix, data={
+            **fix.data,
+            **({"definition_line": fix.data["definition_line"] + offset}
+               if "definition_line" in fix.data else {}),
+            **({"call_sites": [[line + offset, column] for line, column in fix.data["call_sites"]]}
+               if "call_sites" in fix.data else {}),
+        })
+        for fix in finding.fixes
+    )
+    return replace(
+        _resolve_messages(finding, offset),
+        span=_shift_span(finding.span, offset),
+        related=tuple(replace(item, span=_shift_span(item.span, offset)) for item in finding.related),
+        fixes=fixes,
+    )
+
+
+def _resolve_messages(finding: Finding, offset: int) -> Finding:
+    return replace(
+        finding,
+        message=resolve_line_refs(finding.message, offset),
+        related=tuple(
+            replace(item, message=resolve_line_refs(item.message, offset)) for item in finding.related
+        ),
+    )
+
+
+def _suppressed(finding: Finding, lines: list[str]) -> bool:
+    index = finding.span.line - 1
+    if not 0 <= index < len(lines):
+        return False
+    line = lines[index]
+    marker = line.find(_SUPPRESS)
+    if marker < 0:
+        return False
+    rest = line[marker + len(_SUPPRESS):]
+    if not rest.startswith("["):
+        return True
+    codes = rest[1:rest.find("]")] if "]" in rest else rest[1:]
+    return any(finding.code.startswith(code.strip()) for code in codes.split(",") if code.strip())
+
+
+def _with_severity(finding: Finding, settings: Settings) -> Finding:
+    severity = settings.severity_for(finding.code, finding.severity)
+    return finding if severity == finding.severity else replace(finding, severity=severity)
+
+
+__all__ = ["AnalysisResult", "SyntaxProblem", "analyse", "catalog"]

@@ -1,0 +1,59 @@
+"""What the rules see of one block: its model classes, the reuse cases of their forward
+methods and functional code, and helpers to turn `ast` nodes into block-relative spans."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from layerlint.analysis.imports import ImportTable
+from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.reuse import ReuseCase
+from layerlint.analysis.source import char_column
+from layerlint.findings import Span
+
+_LINE_REF = re.compile(r"@@line:(\d+)@@")
+
+
+def line_ref(line: int) -> str:
+    """A block-relative line number inside a message; the engine makes it absolute."""
+    return f"@@line:{line}@@"
+
+
+def resolve_line_refs(message: str, offset: int) -> str:
+    if "@@line:" not in message:
+        return message
+    return _LINE_REF.sub(lambda match: str(int(match.group(1)) + offset), message)
+
+
+@dataclass
+class BlockFacts:
+    text: str
+    imports: ImportTable
+    keras_version: str | None
+    classes: list[ClassModel] = field(default_factory=list)
+    reuse_cases: list[ReuseCase] = field(default_factory=list)
+    variable_definitions: dict[int, tuple[ast.stmt, str | None, set[str]]] = field(
+        default_factory=dict
+    )
+    """Functional-API layers: definition id -> (statement, enclosing function, names taken)."""
+    _lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines
+
+    def span(self, node: ast.AST) -> Span:
+        """Block-relative span of a node, columns 1-based in characters."""
+        line = node.lineno
+        end_line = node.end_lineno or line
+        column = char_column(self._line(line), node.col_offset) + 1
+        end_column = char_column(self._line(end_line), node.end_col_offset or node.col_offset) + 1
+        return Span(line, column, end_line, end_column)
+
+    def _line(self, number: int) -> str:
+        lines = self.lines
+        return lines[number - 1] if 0 < number <= len(lines) else ""

@@ -1,0 +1,539 @@
+"""Execution-path facts for the calls of one forward method (or one functional-API scope).
+
+A small abstract interpreter walks the statements in order and records every call of a layer:
+which layer it calls, the branch arms and guard conditions it sits under (to tell mutually
+exclusive calls apart), the loops around it, and what flows into it: the earlier layer calls
+its input depends on (a chain) and, when known, the input's channel count. Helper methods
+called through `self` are walked in place, so `self._block(x)` twice means the layers inside
+run twice.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+_MAX_HELPER_DEPTH = 5
+
+
+@dataclass(frozen=True)
+class LayerRef:
+    """Which layer a call uses: `self.<name>` (scope "attribute") or a variable."""
+
+    scope: str
+    name: str
+    index: int | None = None
+    definition: int = 0
+    """For variables: identity of the assignment that created the layer."""
+
+    @property
+    def display(self) -> str:
+        base = f"self.{self.name}" if self.scope == "attribute" else self.name
+        return base if self.index is None else f"{base}[{self.index}]"
+
+
+@dataclass(frozen=True)
+class Value:
+    deps: frozenset[int] = frozenset()
+    channels: int | None = None
+    source: str | None = None
+    """Where the channel count comes from, for messages (`Conv2D(6) on line 20`)."""
+    layer: LayerRef | None = None
+    per_iteration: bool = False
+
+
+UNKNOWN = Value()
+
+
+@dataclass
+class Occurrence:
+    id: int
+    ref: LayerRef
+    call: ast.Call
+    callee: ast.expr
+    chain: tuple[ast.Call, ...]
+    """Helper invocations (outermost first) through which this call was reached."""
+    branches: tuple[tuple[int, int], ...]
+    conditions: frozenset[tuple[str, bool]]
+    loops: tuple[int, ...]
+    input: Value
+    direct: bool
+    """The callee is the layer's own name at this position (`self.bn`, `bn`), not an alias."""
+    loop_chain: bool = False
+    """Inside a loop, this call consumes what it produced on the previous iteration."""
+    loop_input: Value | None = None
+
+
+@dataclass
+class Scope:
+    """What the walker needs to know about the code around it."""
+
+    resolve_attribute: Callable[[str], object | None]
+    """Spec of `self.<name>` when it is a layer attribute, else None."""
+    resolve_construction: Callable[[ast.expr], object | None]
+    """Spec of a construction expression (`BatchNormalization()`), for functional code."""
+    output_channels: Callable[[object, Value], Value]
+    """The value a layer call produces from its spec and input."""
+    methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    functional: bool = False
+    """Variables assigned from a layer construction are layers (functional API)."""
+
+
+@dataclass
+class _Context:
+    branches: tuple[tuple[int, int], ...] = ()
+    conditions: frozenset[tuple[str, bool]] = frozenset()
+    loops: tuple[int, ...] = ()
+    chain: tuple[ast.Call, ...] = ()
+    second_pass: bool = False
+
+
+def condition_key(test: ast.expr) -> tuple[str, bool]:
+    """A normalized key for a guard and its polarity: `not x` and `x` share a key."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        key, polarity = condition_key(test.operand)
+        return key, not polarity
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        op = test.ops[0]
+        negative = isinstance(op, (ast.IsNot, ast.NotEq, ast.NotIn))
+        family = {ast.IsNot: "is", ast.Is: "is", ast.NotEq: "eq", ast.Eq: "eq",
+                  ast.NotIn: "in", ast.In: "in"}.get(type(op))
+        if family:
+            key = f"{ast.dump(test.left)} {family} {ast.dump(test.comparators[0])}"
+            return key, not negative
+    return ast.dump(test), True
+
+
+def is_exclusive(first: Occurrence, second: Occurrence) -> bool:
+    """True when no single run executes both calls (different arms, opposite guards)."""
+    arms = dict(first.branches)
+    if any(branch in arms and arms[branch] != arm for branch, arm in second.branches):
+        return True
+    return any((key, not polarity) in first.conditions for key, polarity in second.conditions)
+
+
+def _terminates(statements: list[ast.stmt]) -> bool:
+    return bool(statements) and isinstance(
+        statements[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break)
+    )
+
+
+def _merge(first: Value, second: Value) -> Value:
+    same_channels = first.channels == second.channels
+    return Value(
+        first.deps | second.deps,
+        first.channels if same_channels else None,
+        first.source if same_channels else None,
+        first.layer if first.layer == second.layer else None,
+        first.per_iteration and second.per_iteration,
+    )
+
+
+def _merge_envs(first: dict[str, Value], second: dict[str, Value]) -> dict[str, Value]:
+    merged = dict(first)
+    for name, value in second.items():
+        merged[name] = _merge(merged[name], value) if name in merged else value
+    return merged
+
+
+class FlowWalker:
+    """Walks one function body and collects the layer calls it makes (see module docstring)."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.occurrences: list[Occurrence] = []
+        self._by_key: dict[tuple[int, tuple[int, ...]], Occurrence] = {}
+        self._helper_stack: list[str] = []
+        self._variable_specs: dict[int, object] = {}
+
+    # -- entry points ---------------------------------------------------------------------
+    def walk_function(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, env: dict[str, Value] | None = None
+    ) -> list[Occurrence]:
+        self._run_body(function.body, dict(env or {}), _Context())
+        return self.occurrences
+
+    def walk_statements(self, statements: list[ast.stmt]) -> list[Occurrence]:
+        self._run_body(statements, {}, _Context())
+        return self.occurrences
+
+    # -- statements -----------------------------------------------------------------------
+    def _run_body(
+        self, statements: Iterable[ast.stmt], env: dict[str, Value], context: _Context,
+        returns: list[Value] | None = None,
+    ) -> tuple[dict[str, Value], _Context, bool]:
+        """Run statements; returns the env after them, the context for what follows (guards
+        added by early exits), and whether the body always leaves early."""
+        for statement in statements:
+            env, context, leaves = self._run_statement(statement, env, context, returns)
+            if leaves:
+                return env, context, True
+        return env, context, False
+
+    def _run_statement(
+        self, node: ast.stmt, env: dict[str, Value], context: _Context,
+        returns: list[Value] | None,
+    ) -> tuple[dict[str, Value], _Context, bool]:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            if node.value is not None:
+                value = self._eval(node.value, env, context)
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                layer_value = self._functional_layer(node, env)
+                for target in targets:
+                    self._bind(target, layer_value or value, env)
+        elif isinstance(node, ast.AugAssign):
+            value = self._eval(node.value, env, context)
+            if isinstance(node.target, ast.Name):
+                previous = env.get(node.target.id, UNKNOWN)
+                env[node.target.id] = replace(
+                    _merge(previous, value),
+                    channels=previous.channels, source=previous.source, layer=None,
+                )
+        elif isinstance(node, ast.Expr):
+            self._eval(node.value, env, context)
+        elif isinstance(node, ast.Return):
+            value = self._eval(node.value, env, context) if node.value else UNKNOWN
+            if returns is not None:
+                returns.append(value)
+            return env, context, True
+        elif isinstance(node, ast.Raise):
+            if node.exc is not None:
+                self._eval(node.exc, env, context)
+            return env, context, True
+        elif isinstance(node, (ast.Continue, ast.Break)):
+            return env, context, True
+        elif isinstance(node, ast.If):
+            return self._run_if(node, env, context, returns)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            env = self._run_loop(node, env, context, returns)
+        elif isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            env = self._run_try(node, env, context, returns)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                self._eval(item.context_expr, env, context)
+            env, context, leaves = self._run_body(node.body, env, context, returns)
+            return env, context, leaves
+        elif isinstance(node, ast.Match):
+            env = self._run_match(node, env, context, returns)
+        return env, context, False
+
+    def _run_if(
+        self, node: ast.If, env: dict[str, Value], context: _Context,
+        returns: list[Value] | None,
+    ) -> tuple[dict[str, Value], _Context, bool]:
+        self._eval(node.test, env, context)
+        key, polarity = condition_key(node.test)
+        branch = id(node)
+        body_context = replace(
+            context, branches=(*context.branches, (branch, 0)),
+            conditions=context.conditions | {(key, polarity)},
+        )
+        else_context = replace(
+            context, branches=(*context.branches, (branch, 1)),
+            conditions=context.conditions | {(key, not polarity)},
+        )
+        body_env, _, body_leaves = self._run_body(node.body, dict(env), body_context, returns)
+        else_env, _, else_leaves = self._run_body(node.orelse, dict(env), else_context, returns)
+        if body_leaves and else_leaves:
+            return _merge_envs(body_env, else_env), context, True
+        if body_leaves:
+            # What follows runs only when the guard was false: the early-return pattern.
+            return else_env, replace(context, conditions=context.conditions | {(key, not polarity)}), False
+        if else_leaves:
+            return body_env, replace(context, conditions=context.conditions | {(key, polarity)}), False
+        return _merge_envs(body_env, else_env), context, False
+
+    def _run_loop(
+        self, node: ast.For | ast.AsyncFor | ast.While, env: dict[str, Value], context: _Context,
+        returns: list[Value] | None,
+    ) -> dict[str, Value]:
+        loop_context = replace(context, loops=(*context.loops, id(node)))
+        before = dict(env)
+        if isinstance(node, ast.While):
+            self._eval(node.test, env, context)
+        else:
+            iterable = self._eval(node.iter, env, context)
+            per_iteration = self._iterates_layers(node.iter, env)
+            item = Value(per_iteration=True) if per_iteration else replace(iterable, layer=None)
+            self._bind(node.target, item, env)
+        first_env, _, _ = self._run_body(node.body, dict(env), loop_context, returns)
+        # A second pass sees what the first iteration left behind: loop-carried chains.
+        second_env, _, _ = self._run_body(
+            node.body, _merge_envs(env, first_env), replace(loop_context, second_pass=True), returns
+        )
+        after = _merge_envs(before, _merge_envs(first_env, second_env))
+        after, _, _ = self._run_body(node.orelse, after, context, returns)
+        return after
+
+    def _run_try(
+        self, node: ast.Try, env: dict[str, Value], context: _Context,
+        returns: list[Value] | None,
+    ) -> dict[str, Value]:
+        branch = id(node)
+        body_context = replace(context, branches=(*context.branches, (branch, 0)))
+        body_env, _, _ = self._run_body(node.body, dict(env), body_context, returns)
+        body_env, _, _ = self._run_body(node.orelse, body_env, body_context, returns)
+        merged = body_env
+        for number, handler in enumerate(node.handlers, start=1):
+            handler_context = replace(context, branches=(*context.branches, (branch, number)))
+            handler_env, _, _ = self._run_body(handler.body, dict(env), handler_context, returns)
+            merged = _merge_envs(merged, handler_env)
+        merged, _, _ = self._run_body(node.finalbody, merged, context, returns)
+        return merged
+
+    def _run_match(
+        self, node: ast.Match, env: dict[str, Value], context: _Context,
+        returns: list[Value] | None,
+    ) -> dict[str, Value]:
+        self._eval(node.subject, env, context)
+        branch = id(node)
+        merged: dict[str, Value] | None = None
+        for number, case in enumerate(node.cases):
+            case_context = replace(context, branches=(*context.branches, (branch, number)))
+            case_env, _, _ = self._run_body(case.body, dict(env), case_context, returns)
+            merged = case_env if merged is None else _merge_envs(merged, case_env)
+        return merged if merged is not None else env
+
+    # -- binding --------------------------------------------------------------------------
+    def _bind(self, target: ast.expr, value: Value, env: dict[str, Value]) -> None:
+        if isinstance(target, ast.Name):
+            env[target.id] = value
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            element = replace(value, layer=None) if not value.per_iteration else value
+            for item in target.elts:
+                self._bind(item.value if isinstance(item, ast.Starred) else item, element, env)
+
+    def _functional_layer(self, node: ast.Assign | ast.AnnAssign, env: dict[str, Value]) -> Value | None:
+        """In functional code, `bn = BatchNormalization()` makes `bn` a layer."""
+        if not self.scope.functional or node.value is None:
+            return None
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name):
+            return None
+        spec = self.scope.resolve_construction(node.value)
+        if spec is None:
+            return None
+        self._variable_specs[id(node)] = spec
+        return Value(layer=LayerRef("variable", targets[0].id, definition=id(node)))
+
+    def _iterates_layers(self, node: ast.expr, env: dict[str, Value]) -> bool:
+        """`self.blocks`, `zip(self.convs, self.bns)`, `enumerate(...)`, `.values()`..."""
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name) and node.func.id in (
+                "zip", "enumerate", "reversed", "list", "tuple", "iter",
+            ):
+                return any(self._iterates_layers(arg, env) for arg in node.args)
+            if isinstance(node.func, ast.Attribute) and node.func.attr in ("values", "items"):
+                return self._iterates_layers(node.func.value, env)
+            return False
+        if isinstance(node, ast.Subscript):
+            return self._iterates_layers(node.value, env)
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return any(self._callee_ref(element, env) for element in node.elts)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            spec = self.scope.resolve_attribute(node.attr)
+            return spec is not None and getattr(spec, "kind", None) in ("list", "container")
+        if isinstance(node, ast.Name):
+            value = env.get(node.id)
+            return bool(value and value.per_iteration)
+        return False
+
+    # -- expressions ----------------------------------------------------------------------
+    def _eval(self, node: ast.expr | None, env: dict[str, Value], context: _Context) -> Value:
+        if node is None:
+            return UNKNOWN
+        if isinstance(node, ast.Name):
+            return env.get(node.id, UNKNOWN)
+        if isinstance(node, ast.Call):
+            return self._eval_call(node, env, context)
+        if isinstance(node, ast.IfExp):
+            self._eval(node.test, env, context)
+            key, polarity = condition_key(node.test)
+            branch = id(node)
+            body = self._eval(node.body, env, replace(
+                context, branches=(*context.branches, (branch, 0)),
+                conditions=context.conditions | {(key, polarity)}))
+            orelse = self._eval(node.orelse, env, replace(
+                context, branches=(*context.branches, (branch, 1)),
+                conditions=context.conditions | {(key, not polarity)}))
+            return _merge(body, orelse)
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            return self._eval_comprehension(node, env, context)
+        if isinstance(node, ast.Lambda):
+            return UNKNOWN
+        if isinstance(node, ast.BinOp):
+            left = self._eval(node.left, env, context)
+            right = self._eval(node.right, env, context)
+            channels = left.channels if left.channels is not None else right.channels
+            source = left.source if left.channels is not None else right.source
+            if left.channels is not None and right.channels is not None and left.channels != right.channels:
+                channels, source = None, None
+            return Value(left.deps | right.deps, channels, source)
+        if isinstance(node, ast.NamedExpr):
+            value = self._eval(node.value, env, context)
+            env[node.target.id] = value
+            return value
+        deps: frozenset[int] = frozenset()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                deps |= self._eval(child, env, context).deps
+        return Value(deps)
+
+    def _eval_comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
+        env: dict[str, Value], context: _Context,
+    ) -> Value:
+        inner = dict(env)
+        loop_context = replace(context, loops=(*context.loops, id(node)))
+        deps: frozenset[int] = frozenset()
+        for generator in node.generators:
+            iterable = self._eval(generator.iter, inner, loop_context)
+            deps |= iterable.deps
+            per_iteration = self._iterates_layers(generator.iter, inner)
+            item = Value(per_iteration=True) if per_iteration else Value(iterable.deps)
+            self._bind(generator.target, item, inner)
+            for condition in generator.ifs:
+                self._eval(condition, inner, loop_context)
+        elements = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        for element in elements:
+            deps |= self._eval(element, inner, loop_context).deps
+        return Value(deps)
+
+    def _callee_ref(self, func: ast.expr, env: dict[str, Value]) -> LayerRef | None:
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+            spec = self.scope.resolve_attribute(func.attr)
+            if spec is not None and getattr(spec, "kind", None) != "list":
+                return LayerRef("attribute", func.attr)
+            return None
+        if isinstance(func, ast.Subscript):
+            owner = func.value
+            index = func.slice
+            if (
+                isinstance(owner, ast.Attribute)
+                and isinstance(owner.value, ast.Name)
+                and owner.value.id == "self"
+                and isinstance(index, ast.Constant)
+                and isinstance(index.value, int)
+                and self.scope.resolve_attribute(owner.attr) is not None
+            ):
+                return LayerRef("attribute", owner.attr, index=index.value)
+            return None
+        if isinstance(func, ast.Name):
+            value = env.get(func.id)
+            return value.layer if value is not None else None
+        return None
+
+    def _eval_call(self, node: ast.Call, env: dict[str, Value], context: _Context) -> Value:
+        func = node.func
+        # self.helper(...): walk the helper in place.
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "self"
+            and func.attr in self.scope.methods
+            and self.scope.resolve_attribute(func.attr) is None
+        ):
+            return self._inline_helper(node, func.attr, env, context)
+        arguments = [self._eval(arg.value if isinstance(arg, ast.Starred) else arg, env, context)
+                     for arg in node.args]
+        keywords = [self._eval(keyword.value, env, context) for keyword in node.keywords]
+        ref = self._callee_ref(func, env)
+        callee_value = env.get(func.id) if isinstance(func, ast.Name) else None
+        if ref is None:
+            if callee_value is not None and callee_value.per_iteration:
+                deps = frozenset().union(*(value.deps for value in arguments)) if arguments else frozenset()
+                return Value(deps)
+            func_deps = self._eval(func, env, context).deps if not isinstance(func, ast.Name) else frozenset()
+            inner = self._inline_construction(node, arguments)
+            if inner is not None:
+                return inner
+            deps = func_deps.union(*(value.deps for value in arguments + keywords))
+            return Value(deps)
+        input_value = arguments[0] if arguments else UNKNOWN
+        for extra in arguments[1:] + keywords:
+            input_value = replace(input_value, deps=input_value.deps | extra.deps)
+        occurrence = self._record(node, ref, input_value, context)
+        spec = self._spec_of(ref)
+        output = self.scope.output_channels(spec, input_value) if spec is not None else UNKNOWN
+        return Value(input_value.deps | {occurrence.id}, output.channels, output.source)
+
+    def _inline_construction(self, node: ast.Call, arguments: list[Value]) -> Value | None:
+        """`Conv2D(16, 3)(x)`: a layer built and called at once produces known channels."""
+        if not isinstance(node.func, ast.Call):
+            return None
+        spec = self.scope.resolve_construction(node.func)
+        if spec is None:
+            return None
+        input_value = arguments[0] if arguments else UNKNOWN
+        output = self.scope.output_channels(spec, input_value)
+        return Value(input_value.deps, output.channels, output.source)
+
+    def _spec_of(self, ref: LayerRef) -> object | None:
+        if ref.scope == "attribute":
+            spec = self.scope.resolve_attribute(ref.name)
+            if ref.index is not None and spec is not None:
+                elements = getattr(spec, "elements", ())
+                return elements[0] if elements else None
+            return spec
+        return self._variable_specs.get(ref.definition)
+
+    def _record(self, node: ast.Call, ref: LayerRef, input_value: Value, context: _Context) -> Occurrence:
+        key = (id(node), tuple(id(call) for call in context.chain))
+        existing = self._by_key.get(key)
+        if existing is not None:
+            if context.second_pass and existing.loops:
+                if existing.id in input_value.deps:
+                    existing.loop_chain = True
+                existing.loop_input = input_value
+            return existing
+        direct = _is_direct(node.func, ref)
+        occurrence = Occurrence(
+            id=len(self.occurrences), ref=ref, call=node, callee=node.func, chain=context.chain,
+            branches=context.branches, conditions=context.conditions, loops=context.loops,
+            input=input_value, direct=direct,
+        )
+        self.occurrences.append(occurrence)
+        self._by_key[key] = occurrence
+        return occurrence
+
+    def _inline_helper(
+        self, node: ast.Call, name: str, env: dict[str, Value], context: _Context
+    ) -> Value:
+        arguments = [self._eval(arg, env, context) for arg in node.args]
+        keywords = {kw.arg: self._eval(kw.value, env, context) for kw in node.keywords if kw.arg}
+        every = arguments + list(keywords.values())
+        if name in self._helper_stack or len(self._helper_stack) >= _MAX_HELPER_DEPTH:
+            return Value(frozenset().union(*(value.deps for value in every)) if every else frozenset())
+        method = self.scope.methods[name]
+        parameters = [arg.arg for arg in (*method.args.posonlyargs, *method.args.args)][1:]
+        local_env: dict[str, Value] = {}
+        for parameter, value in zip(parameters, arguments):
+            local_env[parameter] = value
+        for parameter in (*parameters, *(arg.arg for arg in method.args.kwonlyargs)):
+            if parameter in keywords:
+                local_env[parameter] = keywords[parameter]
+        returns: list[Value] = []
+        self._helper_stack.append(name)
+        try:
+            self._run_body(method.body, local_env, replace(context, chain=(*context.chain, node)), returns)
+        finally:
+            self._helper_stack.pop()
+        if not returns:
+            return UNKNOWN
+        result = returns[0]
+        for value in returns[1:]:
+            result = _merge(result, value)
+        return result
+
+
+def _is_direct(func: ast.expr, ref: LayerRef) -> bool:
+    if ref.scope == "attribute":
+        return (
+            ref.index is None
+            and isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "self"
+            and func.attr == ref.name
+        )
+    return isinstance(func, ast.Name) and func.id == ref.name

@@ -1,0 +1,229 @@
+"""The model index: model classes of a block, their layer attributes, and what each layer
+variable of functional-API code holds.
+
+A class counts as a model class when a base resolves to a Keras `Layer`/`Model` or torch
+`nn.Module` through the imports, or to another model class of the same file (resolved by the
+engine). Layer attributes are collected from `__init__`, `build()` and the helper methods they
+call, because Keras 3 libraries create most sublayers in `build()`.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from layerlint.analysis import catalog, frameworks
+from layerlint.analysis.imports import ImportTable, dotted_name, qualified_name
+from layerlint.analysis.shapes import constructor_channels
+
+CONSTRUCTION_METHODS = ("__init__", "build")
+FORWARD_METHODS = {"keras": ("call",), "tf_keras": ("call",), "torch": ("forward",)}
+_SEQUENTIAL = {"Sequential", "ModuleList", "ModuleDict"}
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """What one construction expression builds."""
+
+    kind: str
+    """"builtin", "custom" (a model class of this file), "container" (Sequential, ModuleList),
+    or "list" (a Python list/tuple of layers)."""
+    class_name: str
+    info: catalog.LayerInfo | None = None
+    out_channels: int | None = None
+    in_channels: int | None = None
+    elements: tuple[LayerSpec, ...] = ()
+    signature: str = ""
+    """The construction call's text shape, to compare sibling constructions."""
+
+    @property
+    def label(self) -> str:
+        return self.class_name
+
+
+@dataclass(frozen=True)
+class LayerDefinition:
+    """An assignment that binds a layer to a name (`self.bn = BatchNormalization()`)."""
+
+    name: str
+    spec: LayerSpec
+    statement: ast.stmt
+    method: str | None
+    simple: bool
+    """True when the statement is a plain `target = Constructor(...)` that a fix can duplicate."""
+
+
+@dataclass
+class ClassModel:
+    name: str
+    node: ast.ClassDef
+    framework: str | None
+    """Set when a base resolves directly to a framework base class."""
+    base_names: list[str]
+    methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
+    attributes: dict[str, list[LayerDefinition]] = field(default_factory=dict)
+    other_attributes: set[str] = field(default_factory=set)
+    """Every `self.<name>` assigned anywhere in the class, layers or not (for free names)."""
+
+
+def construction_spec(
+    node: ast.expr, imports: ImportTable, local_classes: set[str], keras_version: str | None
+) -> LayerSpec | None:
+    """The layer built by `node`, if it is a layer construction."""
+    if isinstance(node, (ast.List, ast.Tuple)):
+        elements = tuple(
+            spec
+            for element in node.elts
+            if (spec := construction_spec(element, imports, local_classes, keras_version))
+        )
+        return LayerSpec("list", "list", elements=elements) if elements else None
+    if isinstance(node, ast.ListComp) and isinstance(node.elt, ast.Call):
+        element = construction_spec(node.elt, imports, local_classes, keras_version)
+        return LayerSpec("list", "list", elements=(element,)) if element else None
+    if not isinstance(node, ast.Call):
+        return None
+    qualified = qualified_name(node.func, imports)
+    if qualified is None:
+        return None
+    signature = ast.dump(node)
+    last = qualified.rsplit(".", 1)[-1]
+    if qualified in local_classes:
+        return LayerSpec("custom", qualified, signature=signature)
+    info = frameworks.builtin_layer(qualified, keras_version)
+    if info is None:
+        return None
+    if last in _SEQUENTIAL or info.container:
+        elements = ()
+        if node.args:
+            inner = construction_spec(node.args[0], imports, local_classes, keras_version)
+            if inner is not None and inner.kind == "list":
+                elements = inner.elements
+            elif inner is not None:
+                elements = tuple(
+                    spec
+                    for arg in node.args
+                    if (spec := construction_spec(arg, imports, local_classes, keras_version))
+                )
+        return LayerSpec("container", last, info=info, elements=elements, signature=signature)
+    in_channels, out_channels = constructor_channels(info, node)
+    return LayerSpec("builtin", last, info=info, out_channels=out_channels,
+                     in_channels=in_channels, signature=signature)
+
+
+def class_base_names(node: ast.ClassDef, imports: ImportTable) -> list[str]:
+    return [name for base in node.bases if (name := qualified_name(base, imports))]
+
+
+def build_class_model(
+    node: ast.ClassDef, imports: ImportTable, local_classes: set[str], keras_version: str | None
+) -> ClassModel:
+    base_names = class_base_names(node, imports)
+    framework = next(
+        (fw for base in base_names if (fw := frameworks.model_base_framework(base))), None
+    )
+    methods = {
+        item.name: item
+        for item in node.body
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    model = ClassModel(node.name, node, framework, base_names, methods)
+    for method_name in _construction_closure(methods):
+        _collect_definitions(model, methods[method_name], imports, local_classes, keras_version)
+    for method in methods.values():
+        for child in ast.walk(method):
+            if isinstance(child, ast.Attribute) and _is_self(child.value) and isinstance(
+                child.ctx, ast.Store
+            ):
+                model.other_attributes.add(child.attr)
+    return model
+
+
+def _construction_closure(methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]) -> list[str]:
+    """`__init__`, `build`, and the methods they call through `self`, transitively."""
+    order = [name for name in CONSTRUCTION_METHODS if name in methods]
+    seen = set(order)
+    index = 0
+    while index < len(order):
+        for child in ast.walk(methods[order[index]]):
+            if (
+                isinstance(child, ast.Call)
+                and isinstance(child.func, ast.Attribute)
+                and _is_self(child.func.value)
+                and child.func.attr in methods
+                and child.func.attr not in seen
+            ):
+                seen.add(child.func.attr)
+                order.append(child.func.attr)
+        index += 1
+    return order
+
+
+def _collect_definitions(
+    model: ClassModel,
+    method: ast.FunctionDef | ast.AsyncFunctionDef,
+    imports: ImportTable,
+    local_classes: set[str],
+    keras_version: str | None,
+) -> None:
+    local_lists: dict[str, list[LayerSpec]] = {}
+    for statement in ast.walk(method):
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            if statement.value is None:
+                continue
+            spec = construction_spec(statement.value, imports, local_classes, keras_version)
+            for target in targets:
+                if isinstance(target, ast.Attribute) and _is_self(target.value):
+                    if spec is None and isinstance(statement.value, ast.Name):
+                        appended = local_lists.get(statement.value.id)
+                        if appended:
+                            spec = LayerSpec("list", "list", elements=tuple(appended))
+                    if spec is not None:
+                        simple = len(targets) == 1 and spec.kind in ("builtin", "custom", "container")
+                        model.attributes.setdefault(target.attr, []).append(
+                            LayerDefinition(target.attr, spec, statement, method.name, simple)
+                        )
+                elif isinstance(target, ast.Name) and isinstance(statement.value, ast.List):
+                    local_lists.setdefault(target.id, [])
+        elif (
+            isinstance(statement, ast.Expr)
+            and isinstance(statement.value, ast.Call)
+            and isinstance(statement.value.func, ast.Attribute)
+            and statement.value.func.attr == "append"
+            and statement.value.args
+        ):
+            owner = statement.value.func.value
+            spec = construction_spec(statement.value.args[0], imports, local_classes, keras_version)
+            if spec is None:
+                continue
+            if isinstance(owner, ast.Attribute) and _is_self(owner.value):
+                list_spec = LayerSpec("list", "list", elements=(spec,))
+                model.attributes.setdefault(owner.attr, []).append(
+                    LayerDefinition(owner.attr, list_spec, statement, method.name, False)
+                )
+            elif isinstance(owner, ast.Name):
+                local_lists.setdefault(owner.id, []).append(spec)
+
+
+def _is_self(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == "self"
+
+
+def self_attribute(node: ast.expr) -> str | None:
+    """`bn` for `self.bn`, else None."""
+    if isinstance(node, ast.Attribute) and _is_self(node.value):
+        return node.attr
+    return None
+
+
+def referenced_names(node: ast.AST) -> set[str]:
+    """Plain names used by a class (bases, constructions), to key its cache on what it uses."""
+    names: set[str] = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name):
+            names.add(child.id)
+        elif isinstance(child, ast.Attribute):
+            dotted = dotted_name(child)
+            if dotted:
+                names.add(dotted.split(".")[0])
+    return names

@@ -1,0 +1,44 @@
+"""LL103 shared-weights: a weighted layer (Dense, Conv2D, LayerNormalization, ...) called at
+several sites on inputs that are not proven to differ.
+
+What happens: the calls share one set of weights. That is how Siamese towers, tied embeddings
+and one head over several feature-pyramid levels are written, so the default severity is
+information. It is raised to warning when a sibling layer of the same constructor is built but
+never called (`self.conv3` built, `self.conv2` called twice), the signature of a copy-paste
+slip. Calls inside a loop (recurrent weight tying) are not reported.
+
+Fix, when the sharing is not intended: give each call its own layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from layerlint.analysis.facts import BlockFacts
+from layerlint.analysis.rules.reuse_messages import first_line, layer_label, make_finding
+from layerlint.findings import Finding, Severity
+
+CODE = "LL103"
+NAME = "shared-weights"
+SEVERITY = Severity.INFORMATION
+SUMMARY = "A weighted layer is reused; its weights are shared between the call sites."
+FIX = "Split the layer if the sharing is not intended."
+
+
+def check(facts: BlockFacts) -> Iterable[Finding]:
+    for case in facts.reuse_cases:
+        if case.category != "weighted" or case.proven_mismatch or case.first is None:
+            continue
+        label = layer_label(case)
+        line = first_line(facts, case)
+        message = (
+            f"{label} is called again here after line {line}: both calls share one set of "
+            "weights. Fine for deliberate sharing (Siamese towers, tied embeddings); if the "
+            "inputs ever differ in shape, the model crashes on its first run."
+        )
+        severity = SEVERITY
+        if case.unused_siblings:
+            names = ", ".join(f"self.{name}" for name in case.unused_siblings)
+            message += f" Evidence of a slip: {names} of the same kind is built but never called."
+            severity = Severity.WARNING
+        yield make_finding(facts, case, CODE, NAME, severity, message)

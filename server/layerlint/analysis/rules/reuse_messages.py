@@ -1,0 +1,93 @@
+"""Message pieces and the split quick-fix shared by the layer-reuse rules LL101-LL104."""
+
+from __future__ import annotations
+
+from layerlint.analysis.facts import BlockFacts, line_ref
+from layerlint.analysis.reuse import ReuseCase
+from layerlint.findings import Finding, FixProposal, Related, Severity
+
+
+def layer_label(case: ReuseCase) -> str:
+    spec = case.spec
+    if spec.kind == "custom":
+        return f"`{case.ref.display}` ({spec.class_name}, which owns a normalization layer)"
+    if spec.kind == "container":
+        return f"`{case.ref.display}` ({spec.class_name} holding a normalization layer)"
+    return f"`{case.ref.display}` ({spec.class_name})"
+
+
+def channels_text(channels: tuple[int, str | None] | None) -> str:
+    if channels is None:
+        return "unknown channels"
+    count, source = channels
+    return f"{count} channels from {source}" if source else f"{count} channels"
+
+
+def first_line(facts: BlockFacts, case: ReuseCase) -> str | None:
+    """The first call's line, as a reference the engine turns into an absolute number."""
+    return line_ref(facts.span(case.first_node).line) if case.first_node is not None else None
+
+
+def related(facts: BlockFacts, case: ReuseCase) -> tuple[Related, ...]:
+    if case.first_node is None:
+        return ()
+    note = f"first call of {case.ref.display}"
+    if case.first_channels is not None:
+        note += f" (input: {channels_text(case.first_channels)})"
+    return (Related(facts.span(case.first_node), note),)
+
+
+def make_finding(
+    facts: BlockFacts, case: ReuseCase, code: str, name: str, severity: Severity, message: str,
+    with_fix: bool = True,
+) -> Finding:
+    fixes = (split_fix(facts, case),) if with_fix else ()
+    return Finding(
+        code=code, name=name, severity=severity, span=facts.span(case.report_node),
+        message=message, related=related(facts, case),
+        fixes=tuple(fix for fix in fixes if fix is not None),
+    )
+
+
+def split_fix(facts: BlockFacts, case: ReuseCase) -> FixProposal | None:
+    """`Split bn into bn_1/bn_2` when duplicating the construction is provably correct."""
+    from layerlint.analysis.naming import split_names
+    from layerlint.analysis.reuse import is_fixable_by_split
+
+    owner = _owner_of(facts, case)
+    if owner is None:
+        return None
+    definition, taken, class_name, function_name = owner
+    if not is_fixable_by_split(case, definition is not None):
+        return None
+    names = split_names(case.ref.name, len(case.group), taken)
+    call_sites = [[span.line, span.column] for span in (facts.span(o.callee) for o in case.group)]
+    title = f"Split {case.ref.name} into {'/'.join(names)}"
+    return FixProposal(title, "split-layer", {
+        "scope": case.ref.scope,
+        "class_name": class_name,
+        "function_name": function_name,
+        "name": case.ref.name,
+        "new_names": names,
+        "definition_line": definition.lineno,
+        "call_sites": call_sites,
+    })
+
+
+def _owner_of(facts: BlockFacts, case: ReuseCase):
+    """(definition statement or None, taken names, class name, function name)."""
+    occurrence_line = case.occurrence.call.lineno
+    if case.ref.scope == "attribute":
+        for model in facts.classes:
+            node = model.node
+            if node.lineno <= occurrence_line <= (node.end_lineno or node.lineno):
+                definitions = model.attributes.get(case.ref.name, [])
+                simple = definitions[0].statement if len(definitions) == 1 and definitions[0].simple else None
+                taken = set(model.other_attributes) | set(model.methods)
+                return simple, taken, model.name, None
+        return None
+    definition = facts.variable_definitions.get(case.ref.definition)
+    if definition is None:
+        return None
+    statement, function_name, taken = definition
+    return statement, taken, None, function_name
