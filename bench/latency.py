@@ -1,0 +1,177 @@
+"""Edit-to-diagnostics latency of layerlint, ruff server and pylsp, side by side in one run.
+
+    .venv/bin/python -m bench.latency                       # all servers, 2k and 10k lines
+    .venv/bin/python -m bench.latency --servers layerlint ruff --lines 2000 --rounds 3
+    .venv/bin/python -m bench.latency --json > latency.json
+
+Generates the model files (`bench.generate_models`), plans one typing script per file
+(`bench.edit_script`), runs it against each server in turn with the same raw client
+(`bench.lsp_session`), and prints a Markdown table (`bench.report`) preceded by the exact
+command and the machine. With `--rounds N` the servers take turns N times per file, in a
+rotating order, so slow drift of the machine's load hits every server alike. Server stderr logs
+land in `<out>/logs/`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.edit_script import find_typing_target, plan_typing
+from bench.generate_models import DEFAULT_OUT_DIR, DEFAULT_SIZES, write_models
+from bench.lsp_session import SessionOptions, SessionResult, run_session
+from bench.report import Row, build_row, markdown, to_json
+
+VENV_BIN = Path(sys.executable).parent
+SERVER_COMMANDS = {
+    "layerlint": [sys.executable, "-m", "layerlint", "serve"],
+    "ruff": [str(VENV_BIN / "ruff"), "server"],
+    "pylsp": [str(VENV_BIN / "pylsp")],
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.latency", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--servers", nargs="+", choices=list(SERVER_COMMANDS), default=list(SERVER_COMMANDS)
+    )
+    parser.add_argument(
+        "--lines",
+        type=int,
+        nargs="+",
+        default=list(DEFAULT_SIZES),
+        help="sizes of the generated model files (default: 2000 10000)",
+    )
+    parser.add_argument("--edits", type=int, default=60, help="measured keystrokes per session")
+    parser.add_argument(
+        "--pylsp-edits",
+        type=int,
+        default=20,
+        help="measured keystrokes for pylsp, which debounces for ~0.5 s",
+    )
+    parser.add_argument("--warmup", type=int, default=5, help="keystrokes sent first, not counted")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=5.0,
+        help="seconds to wait for an edit's diagnostics before counting a timeout",
+    )
+    parser.add_argument(
+        "--open-timeout",
+        type=float,
+        default=120.0,
+        help="seconds to wait for initialize and the diagnostics of didOpen",
+    )
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.0,
+        help="seconds between an edit's diagnostics and the next key",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="sessions per server and file")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the model generator")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT_DIR, help="where the model files and server logs go"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
+    return parser
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def machine_context(argv: Sequence[str]) -> dict[str, Any]:
+    return {
+        "command": shlex.join([sys.executable, "-m", "bench.latency", *argv]),
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        "platform": platform.platform(),
+        "cpu": _cpu_model(),
+        "nproc": len(os.sched_getaffinity(0)),
+        "python": platform.python_version(),
+        "load_average_at_start": [round(load, 2) for load in os.getloadavg()],
+    }
+
+
+def _preamble(context: dict[str, Any], notes: Sequence[str]) -> list[str]:
+    load = " ".join(str(value) for value in context["load_average_at_start"])
+    return [
+        "## Edit-to-diagnostics latency",
+        "",
+        f"Command: `{context['command']}`",
+        "",
+        f"Machine: {context['cpu']}, nproc {context['nproc']}, {context['platform']},"
+        f" Python {context['python']}, load average at start {load}, {context['date']}.",
+        "",
+        *notes,
+    ]
+
+
+async def run_all(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
+    paths = write_models(args.lines, args.out, args.seed)
+    rows: list[Row] = []
+    notes: list[str] = []
+    options = SessionOptions(args.warmup, args.timeout, args.open_timeout, args.pause)
+    for path in paths:
+        source = path.read_text(encoding="utf-8")
+        file_lines = len(source.splitlines())
+        target = find_typing_target(source)
+        notes.append(
+            f"- {path.name}: typing after line {target.anchor_line}, inside the `call()` at line"
+            f" {target.method_line}, statements using `self.{target.layer_attribute}`."
+        )
+        sessions: dict[str, list[SessionResult]] = {server: [] for server in args.servers}
+        for round_number in range(args.rounds):
+            shift = round_number % len(args.servers)
+            for server in [*args.servers[shift:], *args.servers[:shift]]:
+                measured = args.pylsp_edits if server == "pylsp" else args.edits
+                edits = plan_typing(source, args.warmup + measured)
+                log_path = args.out / "logs" / f"{server}_{path.stem}_{round_number}.stderr"
+                print(f"{path.name}: {server} round {round_number + 1}", file=sys.stderr)
+                session = await run_session(
+                    server, SERVER_COMMANDS[server], path, edits, options, log_path
+                )
+                sessions[server].append(session)
+        rows.extend(build_row(sessions[server], file_lines) for server in args.servers)
+    return rows, notes
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    context = machine_context(argv)
+    rows, notes = asyncio.run(run_all(args))
+    notes = [
+        f"Each session: initialize, didOpen, {args.warmup} warm-up keystrokes (not counted), then"
+        f" {args.edits} measured keystrokes ({args.pylsp_edits} for pylsp), one incremental"
+        f" didChange each; the next key goes after the previous key's diagnostics or a"
+        f" {args.timeout:g} s timeout. Latency: didChange written -> publishDiagnostics with that"
+        " version read. RSS: VmRSS of the server and its children after the last edit.",
+        "",
+        *notes,
+    ]
+    if args.json:
+        print(to_json(rows, {**context, "notes": notes}))
+    else:
+        print(markdown(rows, _preamble(context, notes)))
+    return 1 if any(row.errors for row in rows) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""The typing script: keys go into a `call()` near the middle and pass through broken states."""
+
+import ast
+
+import pytest
+
+from bench.edit_script import (
+    STATEMENT_TEMPLATES,
+    Edit,
+    apply_edit,
+    find_typing_target,
+    plan_typing,
+)
+from bench.generate_models import generate_module
+
+
+@pytest.fixture(scope="module")
+def source():
+    return generate_module(2000).text
+
+
+def _parses(text):
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return False
+    return True
+
+
+def test_target_is_a_call_method_in_the_middle_third(source):
+    target = find_typing_target(source)
+    lines = source.splitlines()
+    assert lines[target.method_line - 1].strip().startswith("def call(")
+    assert len(lines) / 3 < target.anchor_line < 2 * len(lines) / 3
+    assert f"self.{target.layer_attribute}(" in "\n".join(lines[target.method_line - 1 :])
+
+
+def test_plan_has_the_requested_number_of_single_key_edits(source):
+    edits = plan_typing(source, 65)
+    assert len(edits) == 65
+    assert edits[0].text.startswith("\n")
+    assert all(len(edit.text) == 1 for edit in edits[1:] if not edit.text.startswith("\n"))
+
+
+def test_typing_produces_the_statements_and_passes_through_syntax_errors():
+    source = generate_module(500).text  # small: the file is re-parsed after every key
+    target = find_typing_target(source)
+    edits = plan_typing(source, 65)
+    text, parse_states = source, []
+    for edit in edits:
+        text = apply_edit(text, edit)
+        parse_states.append(_parses(text))
+    assert not all(parse_states) and any(parse_states)
+    typed = text.splitlines()[target.anchor_line : target.anchor_line + 2]
+    expected = [template.format(layer=target.layer_attribute) for template in STATEMENT_TEMPLATES]
+    assert [line.strip() for line in typed] == expected[:2]
+    # Everything outside the typed lines is unchanged.
+    assert text.splitlines()[: target.anchor_line] == source.splitlines()[: target.anchor_line]
+
+
+def test_apply_edit_inserts_at_a_zero_based_position():
+    text = "first\nsecond\nthird"
+    assert apply_edit(text, Edit(0, 0, ">")) == ">first\nsecond\nthird"
+    assert apply_edit(text, Edit(1, 3, "_")) == "first\nsec_ond\nthird"
+    assert apply_edit(text, Edit(2, 5, "\n    ")) == "first\nsecond\nthird\n    "

@@ -1,0 +1,44 @@
+"""The result table: rows pooled per server and file, ratios to ruff on the same file."""
+
+import json
+from pathlib import Path
+
+from bench.lsp_session import SessionResult
+from bench.report import build_row, markdown, to_json
+
+
+def _session(server, latencies, path="models_2000.py"):
+    return SessionResult(
+        server=server,
+        path=Path(path),
+        server_info=f"{server} 1.0",
+        text_sync="incremental",
+        open_ms=10.0,
+        open_codes={"LL101": 2},
+        latencies_ms=latencies,
+        versioned_publishes=len(latencies) + 1,
+        rss_kib=2048,
+    )
+
+
+def test_ratios_are_to_ruff_on_the_same_file_and_timeouts_are_visible():
+    ruff = build_row([_session("ruff", [2.0] * 20)], 2012)
+    slow = build_row([_session("layerlint", [4.0] * 19 + [None])], 2012)
+    other_file = build_row([_session("layerlint", [1.0] * 20, "models_10000.py")], 10033)
+    table = markdown([ruff, slow, other_file], ["## Title"])
+    lines = {line.split(" | ")[1]: line for line in table.splitlines() if "| models_2000" in line}
+    assert "| 2.00x | 2.00x |" in lines["layerlint"]
+    assert "| 1.00x | 1.00x |" in lines["ruff"]
+    assert "| 1 |" in lines["layerlint"]  # the timeout count
+    assert "models_10000.py (10033 lines) | layerlint" in table
+    assert "| - | - |" in table  # no ruff row for the 10k file, so no ratio
+
+    record = json.loads(to_json([ruff, slow], {"command": "x"}))["results"][1]
+    assert record["latency"]["max_ms"] is None  # the timeout, infinite, as null
+    assert record["p50_ratio_to_ruff"] == 2.0
+
+
+def test_rounds_pool_into_one_row():
+    row = build_row([_session("ruff", [1.0, 2.0]), _session("ruff", [3.0, 4.0])], 2012)
+    assert row.sessions == 2 and row.latency.samples == 4
+    assert row.latency.p50_ms == 2.0 and row.rss_mib == 2.0
