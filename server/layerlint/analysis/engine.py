@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from layerlint.analysis import catalog, environment
 from layerlint.analysis.facts import BlockFacts, resolve_line_refs
 from layerlint.analysis.flow import FlowWalker, LayerRef, Scope, Value
-from layerlint.analysis.imports import ImportTable, collect_imports
+from layerlint.analysis.frameworks import framework_of
+from layerlint.analysis.imports import ImportTable, collect_imports, qualified_name
 from layerlint.analysis.model_index import (
     FORWARD_METHODS,
     ClassModel,
@@ -30,6 +31,7 @@ from layerlint.analysis.shapes import preserves_channels
 from layerlint.analysis.source import Block, parse_block_text, split_blocks
 from layerlint.config import Settings
 from layerlint.findings import Finding, Span
+from layerlint.fixes.scope_names import names_taken_in_function, names_taken_in_module
 
 _CACHE_SIZE = 4096
 _SUPPRESS = "layerlint: ignore"
@@ -169,7 +171,7 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
                 facts.classes.append(model)
                 facts.reuse_cases.extend(_class_reuse(model, context))
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            facts.reuse_cases.extend(_functional_reuse(stmt.body, facts, context, stmt.name))
+            facts.reuse_cases.extend(_functional_reuse(stmt, facts, context))
     return _remember(_block_cache, key, _run_rules(facts))
 
 
@@ -226,6 +228,20 @@ def _category(spec: LayerSpec, context: ModuleContext, seen: set[str] | None = N
     return "stateless" if categories == {"stateless"} else None
 
 
+def _produced_value(node: ast.Call, context: ModuleContext) -> Value | None:
+    """`keras.Input((16, 16, 3))` produces 3 channels."""
+    qualified = qualified_name(node.func, context.imports)
+    if qualified is None or not qualified.endswith(".Input") or framework_of(qualified) is None:
+        return None
+    shape = next((kw.value for kw in node.keywords if kw.arg == "shape"), node.args[0] if node.args else None)
+    if not isinstance(shape, (ast.Tuple, ast.List)) or not shape.elts:
+        return None
+    last = shape.elts[-1]
+    if isinstance(last, ast.Constant) and type(last.value) is int:
+        return Value(channels=last.value, source=f"Input(shape={ast.unparse(shape)})")
+    return None
+
+
 def _output(spec: LayerSpec, input_value: Value) -> Value:
     if spec.kind == "container" and spec.elements:
         value = input_value
@@ -259,7 +275,8 @@ def _class_reuse(model: ClassModel, context: ModuleContext) -> list:
     def resolve_construction(node: ast.expr) -> LayerSpec | None:
         return construction_spec(node, context.imports, set(context.classes), context.keras_version)
 
-    scope = Scope(resolve_attribute, resolve_construction, _output, methods)
+    scope = Scope(resolve_attribute, resolve_construction, _output, methods,
+                  produced_value=lambda node: _produced_value(node, context))
     occurrences = FlowWalker(scope).walk_function(forward)
     loaded = {
         node.attr
@@ -285,19 +302,23 @@ def _class_reuse(model: ClassModel, context: ModuleContext) -> list:
 
 
 def _functional_reuse(
-    statements: list[ast.stmt], facts: BlockFacts, context: ModuleContext, function_name: str | None
+    scope_node: ast.Module | ast.FunctionDef | ast.AsyncFunctionDef, facts: BlockFacts,
+    context: ModuleContext,
 ) -> list:
     def resolve_construction(node: ast.expr) -> LayerSpec | None:
         return construction_spec(node, context.imports, set(context.classes), context.keras_version)
 
-    scope = Scope(lambda name: None, resolve_construction, _output, {}, functional=True)
+    scope = Scope(lambda name: None, resolve_construction, _output, {}, functional=True,
+                  produced_value=lambda node: _produced_value(node, context))
     walker = FlowWalker(scope)
+    statements = scope_node.body
     occurrences = walker.walk_statements(statements)
     if not occurrences:
         return []
-    taken = {
-        node.id for stmt in statements for node in ast.walk(stmt) if isinstance(node, ast.Name)
-    }
+    if isinstance(scope_node, ast.Module):
+        function_name, taken = None, names_taken_in_module(scope_node)
+    else:
+        function_name, taken = scope_node.name, names_taken_in_function(scope_node)
     definitions = {
         id(node): node for stmt in statements for node in ast.walk(stmt)
         if isinstance(node, (ast.Assign, ast.AnnAssign))
@@ -307,7 +328,7 @@ def _functional_reuse(
         if statement is not None:
             simple = isinstance(statement, ast.Assign) and len(statement.targets) == 1
             facts.variable_definitions[occurrence.ref.definition] = (
-                statement if simple else None, function_name, taken,
+                statement if simple else None, function_name, taken, scope_node,
             )
     return find_reuse(
         occurrences,
@@ -342,7 +363,7 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
     if tree is None:
         return []
     facts = BlockFacts(program, context.imports, context.keras_version)
-    facts.reuse_cases.extend(_functional_reuse(tree.body, facts, context, None))
+    facts.reuse_cases.extend(_functional_reuse(tree, facts, context))
     return _remember(_block_cache, key, [_shift(finding, 0) for finding in _run_rules(facts)])
 
 

@@ -34,10 +34,11 @@ class BlockFacts:
     keras_version: str | None
     classes: list[ClassModel] = field(default_factory=list)
     reuse_cases: list[ReuseCase] = field(default_factory=list)
-    variable_definitions: dict[int, tuple[ast.stmt, str | None, set[str]]] = field(
+    variable_definitions: dict[int, tuple[ast.stmt | None, str | None, set[str], ast.AST]] = field(
         default_factory=dict
     )
-    """Functional-API layers: definition id -> (statement, enclosing function, names taken)."""
+    """Functional-API layers: definition id -> (simple statement, enclosing function, names taken,
+    the scope node)."""
     _lines: list[str] | None = None
 
     @property

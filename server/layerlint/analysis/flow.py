@@ -41,6 +41,8 @@ class Value:
     """Where the channel count comes from, for messages (`Conv2D(6) on line 20`)."""
     layer: LayerRef | None = None
     per_iteration: bool = False
+    constant: int | None = None
+    """A known integer (a loop over `(8, 16, 32)` binds 8, then 16), for channel arguments."""
 
 
 UNKNOWN = Value()
@@ -77,6 +79,8 @@ class Scope:
     """The value a layer call produces from its spec and input."""
     methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
     functional: bool = False
+    produced_value: Callable[[ast.Call], Value | None] = lambda node: None
+    """Values of calls that are not layer calls but are known to produce channels (`Input`)."""
     """Variables assigned from a layer construction are layers (functional API)."""
 
 
@@ -127,6 +131,7 @@ def _merge(first: Value, second: Value) -> Value:
         first.source if same_channels else None,
         first.layer if first.layer == second.layer else None,
         first.per_iteration and second.per_iteration,
+        first.constant if first.constant == second.constant else None,
     )
 
 
@@ -252,15 +257,22 @@ class FlowWalker:
         before = dict(env)
         if isinstance(node, ast.While):
             self._eval(node.test, env, context)
-        else:
+        constants: list[int] = []
+        if not isinstance(node, ast.While):
             iterable = self._eval(node.iter, env, context)
             per_iteration = self._iterates_layers(node.iter, env)
             item = Value(per_iteration=True) if per_iteration else replace(iterable, layer=None)
+            constants = _literal_ints(node.iter)
+            if constants:
+                item = Value(constant=constants[0])
             self._bind(node.target, item, env)
         first_env, _, _ = self._run_body(node.body, dict(env), loop_context, returns)
         # A second pass sees what the first iteration left behind: loop-carried chains.
+        second_start = _merge_envs(env, first_env)
+        if len(constants) > 1 and not isinstance(node, ast.While):
+            self._bind(node.target, Value(constant=constants[1]), second_start)
         second_env, _, _ = self._run_body(
-            node.body, _merge_envs(env, first_env), replace(loop_context, second_pass=True), returns
+            node.body, second_start, replace(loop_context, second_pass=True), returns
         )
         after = _merge_envs(before, _merge_envs(first_env, second_env))
         after, _, _ = self._run_body(node.orelse, after, context, returns)
@@ -345,6 +357,17 @@ class FlowWalker:
             return UNKNOWN
         if isinstance(node, ast.Name):
             return env.get(node.id, UNKNOWN)
+        if isinstance(node, ast.Constant):
+            return Value(constant=node.value) if type(node.value) is int else UNKNOWN
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "self"
+        ):
+            spec = self.scope.resolve_attribute(node.attr)
+            if spec is not None and getattr(spec, "kind", None) != "list":
+                return Value(layer=LayerRef("attribute", node.attr))
+            return UNKNOWN
         if isinstance(node, ast.Call):
             return self._eval_call(node, env, context)
         if isinstance(node, ast.IfExp):
@@ -445,9 +468,12 @@ class FlowWalker:
                 deps = frozenset().union(*(value.deps for value in arguments)) if arguments else frozenset()
                 return Value(deps)
             func_deps = self._eval(func, env, context).deps if not isinstance(func, ast.Name) else frozenset()
-            inner = self._inline_construction(node, arguments)
+            inner = self._inline_construction(node, arguments, env)
             if inner is not None:
                 return inner
+            produced = self.scope.produced_value(node)
+            if produced is not None:
+                return produced
             deps = func_deps.union(*(value.deps for value in arguments + keywords))
             return Value(deps)
         input_value = arguments[0] if arguments else UNKNOWN
@@ -458,11 +484,13 @@ class FlowWalker:
         output = self.scope.output_channels(spec, input_value) if spec is not None else UNKNOWN
         return Value(input_value.deps | {occurrence.id}, output.channels, output.source)
 
-    def _inline_construction(self, node: ast.Call, arguments: list[Value]) -> Value | None:
+    def _inline_construction(
+        self, node: ast.Call, arguments: list[Value], env: dict[str, Value]
+    ) -> Value | None:
         """`Conv2D(16, 3)(x)`: a layer built and called at once produces known channels."""
         if not isinstance(node.func, ast.Call):
             return None
-        spec = self.scope.resolve_construction(node.func)
+        spec = self.scope.resolve_construction(_with_constants(node.func, env))
         if spec is None:
             return None
         input_value = arguments[0] if arguments else UNKNOWN
@@ -485,7 +513,8 @@ class FlowWalker:
             if context.second_pass and existing.loops:
                 if existing.id in input_value.deps:
                     existing.loop_chain = True
-                existing.loop_input = input_value
+                if existing.loop_input is None:
+                    existing.loop_input = input_value
             return existing
         direct = _is_direct(node.func, ref)
         occurrence = Occurrence(
@@ -525,6 +554,35 @@ class FlowWalker:
         for value in returns[1:]:
             result = _merge(result, value)
         return result
+
+
+def _with_constants(call: ast.Call, env: dict[str, Value]) -> ast.Call:
+    """The construction call with names bound to known integers replaced by those integers."""
+    def substitute(node: ast.expr) -> ast.expr:
+        if isinstance(node, ast.Name):
+            value = env.get(node.id)
+            if value is not None and value.constant is not None:
+                return ast.copy_location(ast.Constant(value.constant), node)
+        return node
+
+    if not any(isinstance(arg, ast.Name) for arg in (*call.args, *(kw.value for kw in call.keywords))):
+        return call
+    return ast.Call(
+        func=call.func,
+        args=[substitute(arg) for arg in call.args],
+        keywords=[ast.keyword(arg=kw.arg, value=substitute(kw.value)) for kw in call.keywords],
+    )
+
+
+def _literal_ints(node: ast.expr) -> list[int]:
+    """`(8, 16, 32)` -> [8, 16, 32]; anything else -> []."""
+    if not isinstance(node, (ast.Tuple, ast.List)):
+        return []
+    values = [
+        element.value for element in node.elts
+        if isinstance(element, ast.Constant) and type(element.value) is int
+    ]
+    return values if len(values) == len(node.elts) else []
 
 
 def _is_direct(func: ast.expr, ref: LayerRef) -> bool:

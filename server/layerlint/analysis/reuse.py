@@ -81,10 +81,7 @@ def find_reuse(
                 report_node, first_node = occurrence.callee, None
                 chain = occurrence.loop_chain
                 first_channels = _channels(occurrence.input)
-                channels = (
-                    _channels(occurrence.loop_input) if occurrence.loop_chain and occurrence.loop_input
-                    else None
-                )
+                channels = _channels(occurrence.loop_input)
             cases.append(ReuseCase(
                 ref, spec, category, occurrence, first, report_node, first_node,
                 bool(occurrence.loops), chain, first_channels, channels, unused, tuple(group),

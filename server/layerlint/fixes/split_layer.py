@@ -27,43 +27,23 @@ from __future__ import annotations
 
 import ast
 import keyword
-from collections.abc import Sequence
-from itertools import chain
-from itertools import count as numbers
-from string import ascii_lowercase
 from typing import Any
 
 from layerlint.fixes import FixError
 from layerlint.fixes.scope_names import (
     FUNCTION_TYPES,
+    choose_free_names,
     innermost_scope,
     names_taken_in_class,
     names_taken_in_function,
     names_taken_in_module,
+    title,
 )
 from layerlint.fixes.split_rewriter import SplitRequest, rewrite_block
 from layerlint.fixes.text_blocks import enclosing_block, statement_line_range
 
 KIND = "split-layer"
-
-
-def title(name: str, new_names: Sequence[str]) -> str:
-    """The quick-fix title the editor shows: `Split bn into bn_1/bn_2`."""
-    return f"Split {name} into {'/'.join(new_names)}"
-
-
-def choose_free_names(base: str, count: int, taken: set[str]) -> list[str]:
-    """`count` new names for splitting `base`: `base_1..base_n`, or, when one of those is
-    taken, the first free series of `base_a1..base_an`, `base_b1..`, ..., then `base_1_1..`."""
-    if count < 1:
-        raise ValueError("count must be at least 1")
-    lettered = (f"{base}_{letter}" for letter in ("", *ascii_lowercase))
-    numbered = (f"{base}_{number}_" for number in numbers(1))
-    for prefix in chain(lettered, numbered):
-        names = [f"{prefix}{index}" for index in range(1, count + 1)]
-        if taken.isdisjoint(names):
-            return names
-    raise AssertionError("unreachable: the numbered series is endless")
+__all__ = ["KIND", "apply", "choose_free_names", "title"]
 
 
 def apply(source: str, data: dict[str, Any]) -> str:

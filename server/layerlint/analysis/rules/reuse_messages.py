@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+
 from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.reuse import ReuseCase
 from layerlint.findings import Finding, FixProposal, Related, Severity
+from layerlint.fixes.scope_names import choose_free_names, names_taken_in_class, title
 
 
 def layer_label(case: ReuseCase) -> str:
@@ -51,19 +54,20 @@ def make_finding(
 
 def split_fix(facts: BlockFacts, case: ReuseCase) -> FixProposal | None:
     """`Split bn into bn_1/bn_2` when duplicating the construction is provably correct."""
-    from layerlint.analysis.naming import split_names
     from layerlint.analysis.reuse import is_fixable_by_split
 
     owner = _owner_of(facts, case)
     if owner is None:
         return None
-    definition, taken, class_name, function_name = owner
+    definition, taken, class_name, function_name, scope_node = owner
     if not is_fixable_by_split(case, definition is not None):
         return None
-    names = split_names(case.ref.name, len(case.group), taken)
+    if _has_other_references(case, definition, scope_node):
+        # `self.bn.trainable = False` would break once `self.bn` is gone: no automatic split.
+        return None
+    names = choose_free_names(case.ref.name, len(case.group), taken)
     call_sites = [[span.line, span.column] for span in (facts.span(o.callee) for o in case.group)]
-    title = f"Split {case.ref.name} into {'/'.join(names)}"
-    return FixProposal(title, "split-layer", {
+    return FixProposal(title(case.ref.name, names), "split-layer", {
         "scope": case.ref.scope,
         "class_name": class_name,
         "function_name": function_name,
@@ -75,7 +79,7 @@ def split_fix(facts: BlockFacts, case: ReuseCase) -> FixProposal | None:
 
 
 def _owner_of(facts: BlockFacts, case: ReuseCase):
-    """(definition statement or None, taken names, class name, function name)."""
+    """(definition statement or None, taken names, class name, function name, scope node)."""
     occurrence_line = case.occurrence.call.lineno
     if case.ref.scope == "attribute":
         for model in facts.classes:
@@ -83,11 +87,36 @@ def _owner_of(facts: BlockFacts, case: ReuseCase):
             if node.lineno <= occurrence_line <= (node.end_lineno or node.lineno):
                 definitions = model.attributes.get(case.ref.name, [])
                 simple = definitions[0].statement if len(definitions) == 1 and definitions[0].simple else None
-                taken = set(model.other_attributes) | set(model.methods)
-                return simple, taken, model.name, None
+                return simple, names_taken_in_class(node), model.name, None, node
         return None
     definition = facts.variable_definitions.get(case.ref.definition)
     if definition is None:
         return None
-    statement, function_name, taken = definition
-    return statement, taken, None, function_name
+    statement, function_name, taken, scope_node = definition
+    return statement, taken, None, function_name, scope_node
+
+
+def _has_other_references(case: ReuseCase, definition: ast.stmt, scope_node: ast.AST) -> bool:
+    """Whether the layer's name is used other than by its definition and its calls."""
+    expected = {id(occurrence.callee) for occurrence in case.group}
+    expected.update(id(target) for target in _targets(definition))
+    name = case.ref.name
+    for node in ast.walk(scope_node):
+        if case.ref.scope == "attribute":
+            hit = (
+                isinstance(node, ast.Attribute) and node.attr == name
+                and isinstance(node.value, ast.Name) and node.value.id == "self"
+            )
+        else:
+            hit = isinstance(node, ast.Name) and node.id == name
+        if hit and id(node) not in expected:
+            return True
+    return False
+
+
+def _targets(statement: ast.stmt) -> list[ast.expr]:
+    if isinstance(statement, ast.Assign):
+        return list(statement.targets)
+    if isinstance(statement, ast.AnnAssign):
+        return [statement.target]
+    return []
