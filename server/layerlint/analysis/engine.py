@@ -163,7 +163,7 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
     if cached is not None:
         _block_cache.move_to_end(key)
         return cached
-    facts = BlockFacts(block.text, context.imports, context.keras_version)
+    facts = _facts(block.text, context)
     for stmt in block.tree.body:
         if isinstance(stmt, ast.ClassDef) and stmt.name in context.classes:
             model = context.classes[stmt.name]
@@ -173,6 +173,12 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             facts.reuse_cases.extend(_functional_reuse(stmt, facts, context))
     return _remember(_block_cache, key, _run_rules(facts))
+
+
+def _facts(text: str, context: ModuleContext) -> BlockFacts:
+    frameworks = {name: fw for name, fw in context.frameworks.items() if fw}
+    return BlockFacts(text, context.imports, context.keras_version, frameworks=frameworks,
+                      local_classes=context.classes)
 
 
 def _run_rules(facts: BlockFacts) -> list[Finding]:
@@ -362,7 +368,7 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
     tree, _ = parse_block_text(program)
     if tree is None:
         return []
-    facts = BlockFacts(program, context.imports, context.keras_version)
+    facts = _facts(program, context)
     facts.reuse_cases.extend(_functional_reuse(tree, facts, context))
     return _remember(_block_cache, key, [_shift(finding, 0) for finding in _run_rules(facts)])
 

@@ -33,6 +33,11 @@ class BlockFacts:
     imports: ImportTable
     keras_version: str | None
     classes: list[ClassModel] = field(default_factory=list)
+    """Model classes of this block (Keras layers/models, torch modules), direct or inherited."""
+    frameworks: dict[str, str] = field(default_factory=dict)
+    """Class name -> "keras" | "tf_keras" | "torch" for every model class of the module."""
+    local_classes: dict[str, ClassModel] = field(default_factory=dict)
+    """Every class of the module by name (model classes or not), for rules that follow bases."""
     reuse_cases: list[ReuseCase] = field(default_factory=list)
     variable_definitions: dict[int, tuple[ast.stmt | None, str | None, set[str], ast.AST]] = field(
         default_factory=dict

@@ -1,12 +1,16 @@
 """Quick-fixes: one libcst transformation per module, looked up by the proposal's `kind`.
 
 Fixes run only when the user asks for one, never on the typing path, so libcst's cost is paid
-once per request and only on the code the fix touches.
+once per request and only on the code the fix touches. A fix module declares `KIND` and
+`apply(source, data) -> str`; the registry finds it by those names.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from layerlint.findings import FixProposal
@@ -18,10 +22,15 @@ class FixError(Exception):
     """The fix cannot be applied to this text (it changed, or the code is not as expected)."""
 
 
+@cache
 def _registry() -> dict[str, FixFunction]:
-    from layerlint.fixes import split_layer
-
-    return {split_layer.KIND: split_layer.apply}
+    registry: dict[str, FixFunction] = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        kind = getattr(module, "KIND", None)
+        if isinstance(kind, str) and callable(getattr(module, "apply", None)):
+            registry[kind] = module.apply
+    return registry
 
 
 def apply_fix(source: str, proposal: FixProposal) -> str:
