@@ -5,7 +5,9 @@ What happens: the calls share one set of weights. That is how Siamese towers, ti
 and one head over several feature-pyramid levels are written, so the default severity is
 information. It is raised to warning when a sibling layer of the same constructor is built but
 never called (`self.conv3` built, `self.conv2` called twice), the signature of a copy-paste
-slip. Calls inside a loop (recurrent weight tying) are not reported.
+slip. A call inside a loop that feeds it its own output (an RNN cell over time steps: recurrent
+weight tying) is not reported; a loop over independent inputs (one head over several
+feature-pyramid levels) is, as information.
 
 Fix, when the sharing is not intended: give each call its own layer.
 """
@@ -27,14 +29,17 @@ FIX = "Split the layer if the sharing is not intended."
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
     for case in facts.reuse_cases:
-        if case.category != "weighted" or case.proven_mismatch or case.first is None:
+        if case.category != "weighted" or case.proven_mismatch:
             continue
+        if case.first is None and case.chain:
+            continue  # recurrent weight tying
         label = layer_label(case)
         line = first_line(facts, case)
+        where = f"is called again here after line {line}" if line else "runs on every iteration of this loop"
         message = (
-            f"{label} is called again here after line {line}: both calls share one set of "
-            "weights. Fine for deliberate sharing (Siamese towers, tied embeddings); if the "
-            "inputs ever differ in shape, the model crashes on its first run."
+            f"{label} {where}: all calls share one set of weights. Fine for deliberate sharing "
+            "(Siamese towers, tied embeddings, one head over several levels); if the inputs ever "
+            "differ in shape, the model crashes on its first run."
         )
         severity = SEVERITY
         if case.unused_siblings:

@@ -24,9 +24,11 @@ FIX = "Optional: one Dropout per site."
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
     for case in facts.reuse_cases:
-        if case.category == "random" and case.first is not None:
+        if case.category == "random":
+            line = first_line(facts, case)
+            where = f"is applied again here after line {line}" if line else "is applied on every iteration"
             message = (
-                f"{layer_label(case)} is applied again here after line {first_line(facts, case)}. "
+                f"{layer_label(case)} {where}. "
                 "Harmless at runtime (each call draws a fresh mask), but both sites share one "
                 "rate and model.summary() shows one layer."
             )
