@@ -321,7 +321,10 @@ def _worker(framework: str, request_path: str, response_path: str) -> int:
             code = compile(program["source"], program["filename"], "exec")
             exec(code, module.__dict__)
             phase = "run"
-            returned = module.__dict__["run"]()
+            run = module.__dict__.get("run")
+            if not callable(run):
+                raise TypeError("the program defines no run() function")
+            returned = run()
             result.update(_describe_returned(returned))
         except BaseException as error:  # the program under test may raise anything
             if isinstance(error, KeyboardInterrupt):
