@@ -52,7 +52,8 @@ class AnalysisResult:
     syntax_problems: list[SyntaxProblem] = field(default_factory=list)
 
 
-_block_cache: OrderedDict[tuple, list[Finding]] = OrderedDict()
+_block_cache: OrderedDict[tuple, tuple[list[Finding], dict[int, list[Finding]]]] = OrderedDict()
+_module_cache: OrderedDict[tuple, list[Finding]] = OrderedDict()
 _class_cache: OrderedDict[tuple, ClassModel] = OrderedDict()
 
 
@@ -71,6 +72,8 @@ class ModuleContext:
     classes: dict[str, ClassModel]
     class_blocks: dict[str, Block]
     frameworks: dict[str, str | None]
+    references: dict[str, frozenset[str]]
+    """Class name -> the local class names it mentions (bases, constructions)."""
 
 
 def analyse(text: str, *, path: str | None = None, settings: Settings | None = None) -> AnalysisResult:
@@ -86,14 +89,13 @@ def analyse(text: str, *, path: str | None = None, settings: Settings | None = N
             message, line, column = block.error or ("invalid syntax", 1, 1)
             problems.append(SyntaxProblem(message, block.start_line + line - 1, column))
             continue
-        offset = block.start_line - 1
-        findings.extend(_shift(finding, offset) for finding in _block_findings(block, context))
+        findings.extend(_block_findings(block, context))
     findings.extend(_module_level_findings(text, blocks, context))
-    lines = text.splitlines() if findings else []
+    lines = text.splitlines() if findings and _SUPPRESS in text else []
     kept = [
         _with_severity(finding, settings)
         for finding in findings
-        if settings.is_enabled(finding.code) and not _suppressed(finding, lines)
+        if settings.is_enabled(finding.code) and not (lines and _suppressed(finding, lines))
     ]
     kept.sort(key=Finding.sort_key)
     return AnalysisResult(kept, problems)
@@ -110,21 +112,38 @@ def _module_context(blocks: list[Block], keras_version: str | None) -> ModuleCon
         for block in blocks if block.tree
         for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)
     }
-    local_names = frozenset(class_blocks)
+    local_names = set(class_blocks)
     classes: dict[str, ClassModel] = {}
+    references: dict[str, frozenset[str]] = {}
     for block in {id(b): b for b in class_blocks.values()}.values():
         for stmt in block.tree.body:
             if isinstance(stmt, ast.ClassDef) and class_blocks.get(stmt.name) is block:
-                key = (block.text, stmt.name, imports_key, local_names, keras_version)
+                # Key on the local classes this class mentions, not on all of them, so a
+                # class that breaks while being typed does not invalidate every other one.
+                referenced = _referenced_local_names(block, stmt) & local_names
+                references[stmt.name] = referenced
+                key = (block.text, stmt.name, imports_key, referenced, keras_version)
                 model = _class_cache.get(key)
                 if model is None:
                     model = _remember(
                         _class_cache, key,
-                        build_class_model(stmt, imports, set(local_names), keras_version),
+                        build_class_model(stmt, imports, set(referenced), keras_version),
                     )
                 classes[stmt.name] = model
     frameworks = {name: _resolve_framework(name, classes, set()) for name in classes}
-    return ModuleContext(imports, imports_key, keras_version, classes, class_blocks, frameworks)
+    return ModuleContext(imports, imports_key, keras_version, classes, class_blocks, frameworks,
+                         references)
+
+
+_reference_cache: OrderedDict[tuple[str, str], frozenset[str]] = OrderedDict()
+
+
+def _referenced_local_names(block: Block, node: ast.ClassDef) -> frozenset[str]:
+    key = (block.text, node.name)
+    cached = _reference_cache.get(key)
+    if cached is None:
+        cached = _remember(_reference_cache, key, frozenset(referenced_names(node)))
+    return cached
 
 
 def _resolve_framework(name: str, classes: dict[str, ClassModel], seen: set[str]) -> str | None:
@@ -145,7 +164,7 @@ def _class_dependencies(name: str, context: ModuleContext, seen: set[str]) -> No
     if name in seen or name not in context.classes:
         return
     seen.add(name)
-    for reference in referenced_names(context.classes[name].node) & set(context.classes):
+    for reference in context.references.get(name, frozenset()):
         _class_dependencies(reference, context, seen)
 
 
@@ -159,10 +178,16 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
         (name, context.class_blocks[name].text) for name in dependencies - set(class_names)
     ))
     key = (block.text, context.imports_key, context.keras_version, fingerprint)
+    offset = block.start_line - 1
     cached = _block_cache.get(key)
     if cached is not None:
         _block_cache.move_to_end(key)
-        return cached
+        relative, shifted = cached
+        # Blocks below an edit move; the shifted copy is kept for the next keystroke.
+        if offset not in shifted:
+            shifted.clear()
+            shifted[offset] = [_shift(finding, offset) for finding in relative]
+        return shifted[offset]
     facts = _facts(block.text, context)
     for stmt in block.tree.body:
         if isinstance(stmt, ast.ClassDef) and stmt.name in context.classes:
@@ -172,7 +197,10 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
                 facts.reuse_cases.extend(_class_reuse(model, context))
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             facts.reuse_cases.extend(_functional_reuse(stmt, facts, context))
-    return _remember(_block_cache, key, _run_rules(facts))
+    relative = _run_rules(facts)
+    shifted = [_shift(finding, offset) for finding in relative]
+    _remember(_block_cache, key, (relative, {offset: shifted}))
+    return shifted
 
 
 def _facts(text: str, context: ModuleContext) -> BlockFacts:
@@ -362,7 +390,7 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
         return []
     program = "".join(pieces)
     key = ("<module>", program, context.imports_key, context.keras_version)
-    cached = _block_cache.get(key)
+    cached = _module_cache.get(key)
     if cached is not None:
         return cached
     tree, _ = parse_block_text(program)
@@ -370,7 +398,7 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
         return []
     facts = _facts(program, context)
     facts.reuse_cases.extend(_functional_reuse(tree, facts, context))
-    return _remember(_block_cache, key, [_shift(finding, 0) for finding in _run_rules(facts)])
+    return _remember(_module_cache, key, [_shift(finding, 0) for finding in _run_rules(facts)])
 
 
 # -- output ---------------------------------------------------------------------------------

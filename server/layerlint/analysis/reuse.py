@@ -37,6 +37,8 @@ class ReuseCase:
     channels: tuple[int, str | None] | None
     unused_siblings: tuple[str, ...] = ()
     group: tuple[Occurrence, ...] = field(default=())
+    single_use_siblings: tuple[str, ...] = ()
+    """Other layers of the same class, each called once: the author gives positions their own."""
 
     @property
     def proven_mismatch(self) -> bool:
@@ -56,6 +58,11 @@ def find_reuse(
     groups: dict[LayerRef, list[Occurrence]] = {}
     for occurrence in occurrences:
         groups.setdefault(occurrence.ref, []).append(occurrence)
+    single_use: dict[str, list[str]] = {}
+    for ref, group in groups.items():
+        spec = spec_of(ref)
+        if spec is not None and len(group) == 1 and not group[0].loops:
+            single_use.setdefault(spec.class_name, []).append(ref.display)
     cases: list[ReuseCase] = []
     for ref, group in groups.items():
         spec = spec_of(ref)
@@ -85,6 +92,7 @@ def find_reuse(
             cases.append(ReuseCase(
                 ref, spec, category, occurrence, first, report_node, first_node,
                 bool(occurrence.loops), chain, first_channels, channels, unused, tuple(group),
+                tuple(single_use.get(spec.class_name, ())),
             ))
     return cases
 

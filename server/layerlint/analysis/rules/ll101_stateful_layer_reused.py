@@ -10,7 +10,8 @@ blend of the two distributions.
 
 Severity follows evidence: error when the inputs provably differ in channels (a crash);
 warning for a chain (the second call consumes the first call's output, or a loop feeds the
-layer its own output) or when a sibling layer of the same constructor is built but never used;
+layer its own output), when a sibling layer of the same constructor is built but never used, or
+when the author gives the other positions their own layer (bn1, bn2 each called once);
 information when the calls look like deliberate sharing over independent inputs.
 
 Fix: give each call its own layer (`Split bn into bn_1/bn_2`).
@@ -46,7 +47,7 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
 def severity(case: ReuseCase) -> Severity:
     if case.proven_mismatch:
         return Severity.ERROR
-    if case.chain or case.unused_siblings:
+    if case.chain or case.unused_siblings or case.single_use_siblings:
         return Severity.WARNING
     return Severity.INFORMATION
 
@@ -79,6 +80,9 @@ def message(facts: BlockFacts, case: ReuseCase) -> str:
     if case.unused_siblings:
         names = ", ".join(f"self.{name}" for name in case.unused_siblings)
         evidence.append(f"{names} of the same kind is built but never called; was it meant here?")
+    if case.single_use_siblings:
+        names = ", ".join(case.single_use_siblings)
+        evidence.append(f"the other positions get their own layer ({names})")
     detail = (
         "Both calls update and use one set of moving mean/variance, so at inference each "
         "position is normalized with statistics blended from both; if the channel counts "
