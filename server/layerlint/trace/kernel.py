@@ -1,0 +1,261 @@
+"""The trace kernel: a Jupyter kernel (jupyter_client + ipykernel) in the project's interpreter,
+kept warm between traces so the second one does not pay TensorFlow's import again.
+
+This module knows nothing about layers: it starts the process, runs code with a deadline and
+a cancel flag, watches for the process dying, interrupts and restarts it. The kernel's own
+stdout/stderr go to a log file, never to ours: the language server speaks LSP on stdout.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpec
+
+POLL_S = 0.1
+START_TIMEOUT_S = 60.0
+INTERRUPT_GRACE_S = 5.0
+OUTPUT_LIMIT = 4000
+KERNEL_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    # Belt and braces with the probe's set_memory_growth: never reserve the whole GPU.
+    "TF_FORCE_GPU_ALLOW_GROWTH": "true",
+    "XLA_PYTHON_CLIENT_PREALLOCATE": "false",
+    "PYTHONUNBUFFERED": "1",
+}
+
+
+class KernelStartError(RuntimeError):
+    """The interpreter could not start an ipykernel (missing, or ipykernel not installed)."""
+
+
+@dataclass
+class Execution:
+    """What one `execute` produced."""
+
+    status: str
+    """`ok`, `error` (an uncaught exception in the code), `timeout`, `cancelled`, `died`."""
+    settled: bool = True
+    """After an interrupt: whether the kernel went back to idle (else it must restart)."""
+    output: str = ""
+    error: dict[str, Any] | None = None
+    exit_code: int | None = None
+    elapsed_s: float = 0.0
+    displays: list[dict[str, Any]] = field(default_factory=list)
+
+
+class TraceKernel:
+    """One kernel process and its client; use from one thread at a time (hold `lock`)."""
+
+    def __init__(self, python: str) -> None:
+        self.python = python
+        self.lock = threading.Lock()
+        self.executions = 0
+        """Executions since the last (re)start: >0 means warm."""
+        self.state: dict[str, Any] = {}
+        """Facts about what is loaded in the kernel (the probe version), reset on restart."""
+        self._manager: KernelManager | None = None
+        self._client: Any = None
+        self._log_path = os.path.join(tempfile.gettempdir(),
+                                      f"layerlint-kernel-{os.getpid()}-{id(self)}.log")
+
+    @property
+    def started(self) -> bool:
+        return self._manager is not None and self._manager.has_kernel
+
+    def is_alive(self) -> bool:
+        return self.started and bool(self._manager.is_alive())
+
+    def start(self) -> None:
+        if not os.path.exists(self.python) and not _on_path(self.python):
+            raise KernelStartError(f"interpreter not found: {self.python}")
+        manager = KernelManager()
+        # jupyter_client has no public way to pass an argv without a kernelspec on disk.
+        manager._kernel_spec = KernelSpec(
+            argv=[self.python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            display_name="layerlint trace", language="python", interrupt_mode="signal",
+            env={**KERNEL_ENV, **{k: v for k, v in os.environ.items() if k in KERNEL_ENV}},
+        )
+        log = open(self._log_path, "ab")  # noqa: SIM115 - the kernel process keeps it open
+        try:
+            manager.start_kernel(stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        except Exception as error:
+            message = f"could not start a kernel with {self.python}: {error}"
+            raise KernelStartError(message) from error
+        finally:
+            log.close()
+        client = manager.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=START_TIMEOUT_S)
+        except RuntimeError as error:
+            client.stop_channels()
+            with contextlib.suppress(Exception):
+                manager.shutdown_kernel(now=True)
+            raise KernelStartError(
+                f"the kernel did not start with {self.python} ({error}); is ipykernel "
+                f"installed there? `{self.python} -m pip install ipykernel`\n{self.log_tail()}"
+            ) from error
+        self._manager, self._client = manager, client
+        self.executions = 0
+        self.state = {}
+
+    def ensure_started(self) -> bool:
+        """Start the kernel if needed; True when it was already running (warm)."""
+        if self.is_alive():
+            return True
+        if self.started:
+            self.restart()
+        else:
+            self.start()
+        return False
+
+    def execute(self, code: str, timeout: float, cancel: threading.Event | None = None,
+                on_display: Callable[[dict[str, Any]], None] | None = None) -> Execution:
+        """Run `code`; on timeout or cancel, interrupt and wait a grace period for idle."""
+        assert self._client is not None, "start() the kernel first"
+        self._drain()
+        started = time.perf_counter()
+        deadline = started + timeout
+        msg_id = self._client.execute(code, silent=False, store_history=False,
+                                      allow_stdin=False)
+        self.executions += 1
+        execution = Execution(status="ok")
+        stopping: str | None = None
+        while True:
+            if not self._manager.is_alive():
+                execution.status, execution.settled = "died", False
+                execution.exit_code = self._exit_code()
+                break
+            now = time.perf_counter()
+            if stopping is None and (now > deadline or (cancel is not None and cancel.is_set())):
+                stopping = "timeout" if now > deadline else "cancelled"
+                self.interrupt()
+                deadline = now + INTERRUPT_GRACE_S
+            elif stopping is not None and now > deadline:
+                execution.settled = False  # ignored the interrupt: only a restart stops it
+                break
+            try:
+                message = self._client.get_iopub_msg(timeout=POLL_S)
+            except queue.Empty:
+                continue
+            if message.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if self._handle(message, execution, on_display):
+                break
+        if stopping is not None:
+            execution.status = stopping
+        execution.elapsed_s = time.perf_counter() - started
+        execution.output = execution.output[-OUTPUT_LIMIT:]
+        return execution
+
+    def interrupt(self) -> None:
+        if self.is_alive():
+            with contextlib.suppress(Exception):
+                self._manager.interrupt_kernel()
+
+    def restart(self) -> None:
+        """A fresh process (after a timeout or a crash); the next trace imports TF again."""
+        if self._manager is None:
+            self.start()
+            return
+        try:
+            self._manager.restart_kernel(now=True)
+            self._client.wait_for_ready(timeout=START_TIMEOUT_S)
+        except Exception:  # the restart itself failed: start from scratch
+            self.shutdown()
+            self.start()
+            return
+        self.executions = 0
+        self.state = {}
+
+    def shutdown(self) -> None:
+        client, manager = self._client, self._manager
+        self._client = self._manager = None
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.stop_channels()
+        if manager is not None:
+            with contextlib.suppress(Exception):
+                manager.shutdown_kernel(now=True)
+
+    def log_tail(self, limit: int = 2000) -> str:
+        """The end of the kernel's own stderr (a segfault's message, TF's last log lines)."""
+        try:
+            with open(self._log_path, "rb") as handle:
+                handle.seek(0, os.SEEK_END)
+                handle.seek(max(0, handle.tell() - limit))
+                return handle.read().decode("utf-8", errors="replace")
+        except OSError:
+            return ""
+
+    def _handle(self, message: dict[str, Any], execution: Execution,
+                on_display: Callable[[dict[str, Any]], None] | None) -> bool:
+        kind = message["msg_type"]
+        content = message["content"]
+        if kind == "stream":
+            execution.output = (execution.output + content.get("text", ""))[-OUTPUT_LIMIT * 2:]
+        elif kind in ("display_data", "execute_result"):
+            execution.displays.append(content.get("data", {}))
+            if on_display is not None:
+                on_display(content.get("data", {}))
+        elif kind == "error":
+            execution.status = "error"
+            execution.error = {"ename": content.get("ename"), "evalue": content.get("evalue"),
+                               "traceback": content.get("traceback", [])}
+        elif kind == "status" and content.get("execution_state") == "idle":
+            return True
+        return False
+
+    def _drain(self) -> None:
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._client.get_iopub_msg(timeout=0)
+
+    def _exit_code(self) -> int | None:
+        provisioner = getattr(self._manager, "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        return getattr(process, "returncode", None)
+
+
+_KERNELS: dict[str, TraceKernel] = {}
+_KERNELS_LOCK = threading.Lock()
+
+
+def warm_kernel(python: str | None = None) -> TraceKernel:
+    """The shared kernel for an interpreter (created, not started: the runner starts it)."""
+    python = python or sys.executable
+    with _KERNELS_LOCK:
+        kernel = _KERNELS.get(python)
+        if kernel is None:
+            kernel = _KERNELS[python] = TraceKernel(python)
+        return kernel
+
+
+def shutdown_all() -> None:
+    with _KERNELS_LOCK:
+        kernels = list(_KERNELS.values())
+        _KERNELS.clear()
+    for kernel in kernels:
+        kernel.shutdown()
+
+
+def _on_path(program: str) -> bool:
+    from shutil import which
+
+    return which(program) is not None
+
+
+atexit.register(shutdown_all)

@@ -1,0 +1,140 @@
+"""Framework hooks that feed the recorder, installed for one trace and removed after it.
+
+Keras 3 and tf-keras: the base `Layer.__call__` is wrapped, since every layer (built-in,
+custom, Sequential, functional Model) goes through it; `Layer.__init__` is wrapped to learn
+where each layer was constructed. torch: the global module forward hooks (`always_call`, so a
+failing module is seen too) and `Module.__init__` for construction sites.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from .recorder import Recorder, any_symbolic, tensors_in
+
+
+@contextlib.contextmanager
+def installed(recorder: Recorder) -> Iterator[Recorder]:
+    install_available(recorder)
+    try:
+        yield recorder
+    finally:
+        for undo in reversed(list(recorder.undo.values())):
+            undo()
+        recorder.undo.clear()
+
+
+def install_available(recorder: Recorder) -> None:
+    """Hook every framework imported so far (again later: a sibling module may import one)."""
+    for name, layer_class in keras_layer_classes():
+        if name not in recorder.undo:
+            recorder.undo[name] = _wrap_keras(layer_class, recorder)
+    torch = sys.modules.get("torch")
+    if torch is not None and "torch" not in recorder.undo and hasattr(torch, "nn"):
+        recorder.undo["torch"] = _hook_torch(torch, recorder)
+
+
+def keras_layer_classes() -> list[tuple[str, type]]:
+    found = []
+    keras = sys.modules.get("keras")
+    if keras is not None and hasattr(keras, "layers") and hasattr(keras, "KerasTensor"):
+        found.append(("keras", keras.layers.Layer))
+    tf_keras = sys.modules.get("tf_keras")
+    if tf_keras is not None and hasattr(tf_keras, "layers"):
+        found.append(("tf_keras", tf_keras.layers.Layer))
+    return found
+
+
+def _wrap_keras(layer_class: type, recorder: Recorder) -> Callable[[], None]:
+    original_call = layer_class.__dict__["__call__"]
+    original_init = layer_class.__dict__["__init__"]
+    getframe = sys._getframe
+    tracing_symbolically = _symbolic_run_check()
+
+    @functools.wraps(original_call)
+    def __call__(layer, *args, **kwargs):
+        if not recorder.recording or tracing_symbolically():
+            if any_symbolic(tensors_in(args)):  # a functional-API call while the module loads
+                recorder.note_symbolic_call(layer, getframe(1))
+            return original_call(layer, *args, **kwargs)
+        tensors = tensors_in(args, kwargs)
+        if any_symbolic(tensors):
+            return original_call(layer, *args, **kwargs)
+        call = recorder.enter(layer, tensors, getframe(1))
+        try:
+            outputs = original_call(layer, *args, **kwargs)
+        except BaseException as error:
+            recorder.fail(call, error)
+            raise
+        recorder.leave(call, outputs)
+        return outputs
+
+    @functools.wraps(original_init)
+    def __init__(layer, *args, **kwargs):
+        original_init(layer, *args, **kwargs)
+        recorder.note_definition(layer, getframe(1))
+
+    layer_class.__call__ = __call__
+    layer_class.__init__ = __init__
+
+    def undo() -> None:
+        layer_class.__call__ = original_call
+        layer_class.__init__ = original_init
+
+    return undo
+
+
+def _symbolic_run_check() -> Callable[[], bool]:
+    """True while Keras builds a layer by running `call` on placeholders (in a scratch graph,
+    even with eager inputs): those calls are not part of the forward pass."""
+    checks: list[Callable[[], bool]] = []
+    with contextlib.suppress(ImportError):
+        from keras.src.backend.common.symbolic_scope import in_symbolic_scope
+
+        checks.append(in_symbolic_scope)
+    tf = sys.modules.get("tensorflow")
+    if tf is not None:
+        executing_eagerly = tf.executing_eagerly
+        checks.append(lambda: not executing_eagerly())
+    return lambda: any(check() for check in checks)
+
+
+def _hook_torch(torch: Any, recorder: Recorder) -> Callable[[], None]:
+    module_class = torch.nn.Module
+    global_hooks = torch.nn.modules.module
+    getframe = sys._getframe
+    original_init = module_class.__dict__["__init__"]
+
+    def before(module: Any, args: Any) -> None:
+        if recorder.recording:
+            recorder.enter(module, tensors_in(args), getframe(1))
+
+    def after(module: Any, args: Any, output: Any) -> None:
+        if not recorder.recording or not recorder.stack:
+            return
+        call = recorder.stack[-1]
+        error = sys.exc_info()[1]  # `always_call` hooks run inside torch's `except` on failure
+        if error is not None:
+            recorder.fail(call, error)
+        else:
+            recorder.leave(call, output)
+
+    @functools.wraps(original_init)
+    def __init__(module, *args, **kwargs):
+        original_init(module, *args, **kwargs)
+        recorder.note_definition(module, getframe(1))
+
+    handles = [global_hooks.register_module_forward_pre_hook(before),
+               global_hooks.register_module_forward_hook(after, always_call=True)]
+    module_class.__init__ = __init__
+
+    def undo() -> None:
+        for handle in handles:
+            handle.remove()
+        module_class.__init__ = original_init
+
+    return undo
