@@ -1,0 +1,87 @@
+/**
+ * Building the LanguageClient for `<python> -m layerlint serve`: which documents it covers,
+ * the settings it sends, and the middleware that routes trace commands and settings through
+ * the extension.
+ */
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  RevealOutputChannelOn,
+  TransportKind,
+  type LanguageClientOptions,
+  type Middleware,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+
+import { SECTION, serverSettings } from './configuration';
+import { serverCommandLine } from './interpreter';
+import { TRACE_COMMAND, isTraceLens, runTraceCommand } from './traceCommand';
+
+export const CLIENT_ID = 'layerlint';
+
+/**
+ * Python files on disk, untitled Python editors, and Python cells of notebooks (the server
+ * receives the notebooks themselves through LSP notebook document sync).
+ */
+export const DOCUMENT_SELECTOR = [
+  { scheme: 'file', language: 'python' },
+  { scheme: 'untitled', language: 'python' },
+  { scheme: 'vscode-notebook-cell', language: 'python' },
+];
+
+export interface ClientContext {
+  interpreter: string;
+  cwd?: string;
+  log: vscode.LogOutputChannel;
+  state: vscode.Memento;
+}
+
+export function createClient(context: ClientContext): LanguageClient {
+  const { command, args } = serverCommandLine(context.interpreter);
+  const serverOptions: ServerOptions = {
+    command,
+    args,
+    transport: TransportKind.stdio,
+    options: { cwd: context.cwd, env: { ...process.env, PYTHONIOENCODING: 'utf-8' } },
+  };
+  const initial = serverSettings();
+  initial.problems.forEach((problem) => context.log.warn(problem));
+  let client: LanguageClient | undefined = undefined;
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: DOCUMENT_SELECTOR,
+    outputChannel: context.log,
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
+    initializationOptions: { [SECTION]: initial.settings },
+    middleware: middleware(context, () => client),
+  };
+  client = new LanguageClient(CLIENT_ID, 'layerlint', serverOptions, clientOptions);
+  return client;
+}
+
+function middleware(context: ClientContext, client: () => LanguageClient | undefined): Middleware {
+  return {
+    executeCommand: (command, args, next) => {
+      const current = client();
+      if (command !== TRACE_COMMAND || !current) return next(command, args);
+      return runTraceCommand({ client: current, state: context.state, log: context.log }, args);
+    },
+    provideCodeLenses: async (document, token, next) => {
+      const lenses = await next(document, token);
+      // Tracing runs user code: in an untrusted workspace its lens would only lead to a refusal.
+      return vscode.workspace.isTrusted ? lenses : lenses?.filter((lens) => !isTraceLens(lens));
+    },
+    workspace: {
+      // The server may pull `layerlint` with workspace/configuration: answer with the mapped
+      // settings (only what the user set, validated) instead of VS Code's raw values.
+      configuration: async (params, token, next) => {
+        const answers = await next(params, token);
+        if (!Array.isArray(answers)) return answers;
+        return params.items.map((item, index) => {
+          if (item.section !== SECTION) return answers[index];
+          const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
+          return serverSettings(scope).settings;
+        });
+      },
+    },
+  };
+}
