@@ -1,0 +1,122 @@
+"""The engine end to end on source text: findings, positions, caching, settings, resilience."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from layerlint.analysis import analyse
+from layerlint.config import Settings
+from layerlint.findings import Severity
+from layerlint.fixes import apply_fix
+
+EXAMPLE = (Path(__file__).parents[2] / "examples" / "feature_extractor.py").read_text()
+
+
+def ll101(text: str, **kwargs):
+    return [f for f in analyse(text, **kwargs).findings if f.code == "LL101"]
+
+
+def test_example_reports_the_second_bn_call_as_a_proven_crash():
+    (finding,) = analyse(EXAMPLE).findings
+    lines = EXAMPLE.splitlines()
+    second = next(i for i, line in enumerate(lines, 1) if "self.bn(self.conv_2" in line)
+    assert (finding.code, finding.severity) == ("LL101", Severity.ERROR)
+    assert finding.span.line == second
+    assert lines[second - 1][finding.span.column - 1:finding.span.end_column - 1] == "self.bn"
+    assert "expected axis -1 of input shape to have value 6" in finding.message
+    assert f"line {second - 1}" in finding.message
+    assert finding.related[0].span.line == second - 1
+    assert [fix.title for fix in finding.fixes] == ["Split bn into bn_1/bn_2"]
+
+
+def test_positions_follow_lines_inserted_above_a_cached_block():
+    before = ll101(EXAMPLE)[0]
+    shifted_text = EXAMPLE.replace("import numpy as np\n", "import numpy as np\n\n\n# note\n", 1)
+    after = ll101(shifted_text)[0]
+    assert after.span.line == before.span.line + 3
+    assert after.related[0].span.line == before.related[0].span.line + 3
+    assert f"line {before.related[0].span.line + 3}" in after.message
+    sites = after.fixes[0].data["call_sites"]
+    assert [line for line, _ in sites] == [before.related[0].span.line + 3, before.span.line + 3]
+
+
+def test_fix_proposal_applies_and_removes_the_finding():
+    finding = ll101(EXAMPLE)[0]
+    fixed = apply_fix(EXAMPLE, finding.fixes[0])
+    assert "self.bn_1 = BatchNormalization()" in fixed
+    assert "self.bn_2(self.conv_2(x))" in fixed
+    assert ll101(fixed) == []
+
+
+def test_syntax_error_in_one_class_keeps_the_finding_in_another():
+    broken = "class Broken(Layer):\n    def call(self, x):\n        return self.conv(\n\n\n"
+    text = EXAMPLE.replace("class FeatureExtractor", broken + "class FeatureExtractor", 1)
+    result = analyse(text)
+    assert [f.code for f in result.findings] == ["LL101"]
+    (problem,) = result.syntax_problems
+    assert text.splitlines()[problem.line - 1].strip() == "return self.conv("
+    assert "never closed" in problem.message
+
+
+def test_suppression_comment_silences_one_code():
+    text = EXAMPLE.replace(
+        "self.bn(self.conv_2(x)))", "self.bn(self.conv_2(x)))  # layerlint: ignore[LL101]", 1
+    )
+    assert ll101(text) == []
+    text_other_code = EXAMPLE.replace(
+        "self.bn(self.conv_2(x)))", "self.bn(self.conv_2(x)))  # layerlint: ignore[LL102]", 1
+    )
+    assert len(ll101(text_other_code)) == 1
+
+
+def test_settings_select_ignore_and_severity():
+    assert ll101(EXAMPLE, settings=Settings(ignore=("LL101",))) == []
+    assert ll101(EXAMPLE, settings=Settings(select=("LL2",))) == []
+    (finding,) = ll101(EXAMPLE, settings=Settings(severity={"LL101": "hint"}))
+    assert finding.severity == Severity.HINT
+
+
+def test_module_level_functional_code_spanning_blocks():
+    text = (
+        "import keras\nfrom keras import layers\n\n"
+        "inputs = keras.Input((8, 8, 3))\n"
+        "norm = layers.BatchNormalization()\n"
+        "x = norm(layers.Conv2D(4, 3)(inputs))\n\n"
+        "def helper():\n    return 1\n\n"
+        "x = norm(layers.Conv2D(8, 3)(x))\n"
+    )
+    (finding,) = ll101(text)
+    assert finding.span.line == 11 and finding.severity == Severity.ERROR
+    assert finding.fixes and finding.fixes[0].title == "Split norm into norm_1/norm_2"
+
+
+def test_classes_that_are_not_models_are_ignored():
+    text = EXAMPLE.replace("from keras.layers import BatchNormalization, Conv2D, Layer, MaxPool2D",
+                           "from mylib import BatchNormalization, Conv2D, Layer, MaxPool2D")
+    assert analyse(text).findings == []
+
+
+def test_subclass_of_a_model_class_in_the_same_file_inherits_layers():
+    text = (
+        "from keras import layers\n\n"
+        "class Base(layers.Layer):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.conv_a = layers.Conv2D(4, 3)\n        self.conv_b = layers.Conv2D(8, 3)\n"
+        "        self.bn = layers.BatchNormalization()\n\n"
+        "class Child(Base):\n"
+        "    def call(self, x):\n"
+        "        x = self.bn(self.conv_a(x))\n"
+        "        return self.bn(self.conv_b(x))\n"
+    )
+    (finding,) = ll101(text)
+    assert finding.span.line == 13 and finding.severity == Severity.ERROR
+
+
+def test_analysis_never_imports_a_framework():
+    code = (
+        "import sys\nfrom layerlint.analysis import analyse\n"
+        f"analyse(open({str(Path(__file__).parents[2] / 'examples' / 'feature_extractor.py')!r}).read())\n"
+        "print(sorted(m for m in ('tensorflow', 'keras', 'torch', 'tf_keras') if m in sys.modules))\n"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert output.stdout.strip() == "[]"

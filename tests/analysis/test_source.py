@@ -1,0 +1,45 @@
+"""Block splitting and per-block parsing (analysis/source.py)."""
+
+from layerlint.analysis.source import char_column, split_blocks
+
+
+def test_each_top_level_statement_is_a_block_with_its_start_line():
+    text = "import os\n\n\nclass A:\n    x = 1\n\n\ndef f():\n    return 2\n"
+    blocks = split_blocks(text)
+    assert [block.start_line for block in blocks] == [1, 4, 8]
+    assert all(block.tree is not None for block in blocks)
+    assert "".join(block.text for block in blocks) == text
+
+
+def test_decorators_stay_with_their_definition():
+    text = "@dataclass\n@other\nclass A:\n    x: int\n"
+    blocks = split_blocks(text)
+    assert len(blocks) == 1
+    assert blocks[0].tree is not None
+
+
+def test_statement_spanning_a_column_zero_line_is_joined():
+    text = 'model = Sequential([\n    Dense(3),\n])\nDOC = """\ntext at column zero\n"""\n'
+    blocks = split_blocks(text)
+    assert all(block.tree is not None for block in blocks)
+    assert [block.start_line for block in blocks] == [1, 4]
+
+
+def test_a_broken_block_does_not_hide_the_others():
+    text = "class A:\n    def call(self, x):\n        return x +\n\nclass B:\n    y = 2\n"
+    blocks = split_blocks(text)
+    assert blocks[0].tree is None and blocks[0].error is not None
+    assert blocks[1].tree is not None and blocks[1].start_line == 5
+
+
+def test_else_and_except_continue_a_top_level_statement():
+    text = "try:\n    import a\nexcept ImportError:\n    a = None\nif a:\n    b = 1\nelse:\n    b = 2\n"
+    blocks = split_blocks(text)
+    assert [block.start_line for block in blocks] == [1, 5]
+    assert all(block.tree is not None for block in blocks)
+
+
+def test_char_column_converts_utf8_byte_offsets():
+    line = "    x = 'é' + self.bn(x)"
+    byte_offset = len(line.encode("utf-8")[: line.encode("utf-8").index(b"self")])
+    assert char_column(line, byte_offset) == line.index("self")
