@@ -15,7 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from layerlint.analysis.facts import BlockFacts
-from layerlint.analysis.rules.reuse_messages import channels_text, first_line, layer_label, make_finding
+from layerlint.analysis.rules.reuse_messages import (
+    channels_text,
+    first_line,
+    input_shape_bound,
+    layer_label,
+    make_finding,
+)
 from layerlint.findings import Finding, Severity
 
 CODE = "LL102"
@@ -27,7 +33,7 @@ FIX = "Split the layer: one instance per call site."
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
     for case in facts.reuse_cases:
-        if case.category == "weighted" and case.proven_mismatch:
+        if case.category == "weighted" and case.proven_mismatch and input_shape_bound(case):
             line = first_line(facts, case)
             where = (
                 f"after its first call on line {line}" if line

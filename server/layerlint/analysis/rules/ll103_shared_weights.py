@@ -17,7 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from layerlint.analysis.facts import BlockFacts
-from layerlint.analysis.rules.reuse_messages import first_line, layer_label, make_finding
+from layerlint.analysis.rules.reuse_messages import (
+    first_line,
+    input_shape_bound,
+    layer_label,
+    make_finding,
+)
 from layerlint.findings import Finding, Severity
 
 CODE = "LL103"
@@ -29,7 +34,7 @@ FIX = "Split the layer if the sharing is not intended."
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
     for case in facts.reuse_cases:
-        if case.category != "weighted" or case.proven_mismatch:
+        if case.category != "weighted" or (case.proven_mismatch and input_shape_bound(case)):
             continue
         if case.first is None and case.chain:
             continue  # recurrent weight tying
@@ -38,8 +43,11 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
         where = f"is called again here after line {line}" if line else "runs on every iteration of this loop"
         message = (
             f"{label} {where}: all calls share one set of weights. Fine for deliberate sharing "
-            "(Siamese towers, tied embeddings, one head over several levels); if the inputs ever "
-            "differ in shape, the model crashes on its first run."
+            "(Siamese towers, tied embeddings, one head over several levels)"
+        )
+        message += (
+            "; if the inputs ever differ in shape, the model crashes on its first run."
+            if input_shape_bound(case) else "."
         )
         severity = SEVERITY
         if case.unused_siblings:

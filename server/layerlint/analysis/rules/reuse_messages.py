@@ -12,11 +12,21 @@ from layerlint.fixes.scope_names import choose_free_names, names_taken_in_class,
 
 def layer_label(case: ReuseCase) -> str:
     spec = case.spec
+    if spec.kind in ("custom", "container") and case.category == "stateful":
+        owner = "which owns" if spec.kind == "custom" else "holding"
+        return f"`{case.ref.display}` ({spec.class_name}, {owner} a layer with moving statistics)"
     if spec.kind == "custom":
-        return f"`{case.ref.display}` ({spec.class_name}, which owns a normalization layer)"
-    if spec.kind == "container":
-        return f"`{case.ref.display}` ({spec.class_name} holding a normalization layer)"
+        return f"`{case.ref.display}` ({spec.class_name}, a custom layer)"
     return f"`{case.ref.display}` ({spec.class_name})"
+
+
+def input_shape_bound(case: ReuseCase) -> bool:
+    """Whether the layer's weights take their shape from its first input (Dense, Conv2D: yes;
+    Embedding, torch modules sized by their constructor: no). Unknown counts as bound."""
+    info = case.spec.info
+    if info is None:
+        return True
+    return bool(info.shape_bound_weights or getattr(info, "weights_from_constructor", False))
 
 
 def channels_text(channels: tuple[int, str | None] | None) -> str:
