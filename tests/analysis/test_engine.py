@@ -1,5 +1,6 @@
 """The engine end to end on source text: findings, positions, caching, settings, resilience."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -120,3 +121,47 @@ def test_analysis_never_imports_a_framework():
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert output.stdout.strip() == "[]"
+
+
+WORKSPACE_BASE = """from keras import layers
+
+class ResBlock(layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.conv_a = layers.Conv2D(4, 3)
+        self.conv_b = layers.Conv2D(8, 3)
+        self.bn = layers.BatchNormalization()
+"""
+WORKSPACE_CHILD = """from {module} import ResBlock
+
+
+class Head(ResBlock):
+    def call(self, x):
+        x = self.bn(self.conv_a(x))
+        return self.bn(self.conv_b(x))
+"""
+
+
+def test_base_class_from_another_workspace_file(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "blocks.py").write_text(WORKSPACE_BASE)
+    for module in (".blocks", "pkg.blocks"):
+        child = package / "model.py"
+        text = WORKSPACE_CHILD.format(module=module)
+        (finding,) = ll101(text, path=str(child))
+        assert finding.span.line == 7 and finding.severity == Severity.ERROR
+        assert not finding.fixes  # the layer is defined in another file: no automatic split
+    # Without a path (an unsaved buffer) the base cannot be found: nothing is claimed.
+    assert ll101(WORKSPACE_CHILD.format(module=".blocks")) == []
+
+
+def test_workspace_file_changes_are_picked_up(tmp_path):
+    (tmp_path / "blocks.py").write_text(WORKSPACE_BASE)
+    child = tmp_path / "model.py"
+    text = WORKSPACE_CHILD.format(module="blocks")
+    assert len(ll101(text, path=str(child))) == 1
+    (tmp_path / "blocks.py").write_text(WORKSPACE_BASE.replace("layers.Layer", "object"))
+
+    os.utime(tmp_path / "blocks.py", ns=(1, 1))
+    assert ll101(text, path=str(child)) == []

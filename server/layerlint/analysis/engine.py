@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from layerlint.analysis import catalog, environment
 from layerlint.analysis.facts import BlockFacts, resolve_line_refs
@@ -29,6 +30,7 @@ from layerlint.analysis.reuse import find_reuse
 from layerlint.analysis.rules import RULES
 from layerlint.analysis.shapes import preserves_channels
 from layerlint.analysis.source import Block, parse_block_text, split_blocks
+from layerlint.analysis.workspace import resolve_external
 from layerlint.config import Settings
 from layerlint.findings import Finding, Span
 from layerlint.fixes.scope_names import names_taken_in_function, names_taken_in_module
@@ -74,6 +76,8 @@ class ModuleContext:
     frameworks: dict[str, str | None]
     references: dict[str, frozenset[str]]
     """Class name -> the local class names it mentions (bases, constructions)."""
+    workspace_keys: dict[str, tuple] = field(default_factory=dict)
+    """Class name -> identities of the workspace classes it uses (they change with their file)."""
 
 
 def analyse(text: str, *, path: str | None = None, settings: Settings | None = None) -> AnalysisResult:
@@ -81,7 +85,7 @@ def analyse(text: str, *, path: str | None = None, settings: Settings | None = N
     settings = settings or Settings()
     keras_version = settings.keras_version or environment.keras_version()
     blocks = split_blocks(text)
-    context = _module_context(blocks, keras_version)
+    context = _module_context(blocks, keras_version, Path(path) if path else None)
     findings: list[Finding] = []
     problems: list[SyntaxProblem] = []
     for block in blocks:
@@ -101,7 +105,9 @@ def analyse(text: str, *, path: str | None = None, settings: Settings | None = N
     return AnalysisResult(kept, problems)
 
 
-def _module_context(blocks: list[Block], keras_version: str | None) -> ModuleContext:
+def _module_context(
+    blocks: list[Block], keras_version: str | None, importer: Path | None = None
+) -> ModuleContext:
     statements = [stmt for block in blocks if block.tree for stmt in block.tree.body]
     imports = collect_imports(
         stmt for stmt in statements if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Try, ast.If))
@@ -115,24 +121,50 @@ def _module_context(blocks: list[Block], keras_version: str | None) -> ModuleCon
     local_names = set(class_blocks)
     classes: dict[str, ClassModel] = {}
     references: dict[str, frozenset[str]] = {}
+    external: dict[str, str] = {}
+    workspace_keys: dict[str, tuple] = {}
     for block in {id(b): b for b in class_blocks.values()}.values():
         for stmt in block.tree.body:
             if isinstance(stmt, ast.ClassDef) and class_blocks.get(stmt.name) is block:
                 # Key on the local classes this class mentions, not on all of them, so a
                 # class that breaks while being typed does not invalidate every other one.
-                referenced = _referenced_local_names(block, stmt) & local_names
+                mentioned = _referenced_local_names(block, stmt)
+                referenced = mentioned & local_names
+                workspace = _workspace_classes(mentioned - local_names, imports, importer,
+                                               keras_version, classes, external)
                 references[stmt.name] = referenced
-                key = (block.text, stmt.name, imports_key, referenced, keras_version)
+                workspace_keys[stmt.name] = workspace
+                key = (block.text, stmt.name, imports_key, referenced, workspace, keras_version)
                 model = _class_cache.get(key)
                 if model is None:
                     model = _remember(
                         _class_cache, key,
-                        build_class_model(stmt, imports, set(referenced), keras_version),
+                        build_class_model(stmt, imports, set(referenced) | {q for q, _ in workspace},
+                                          keras_version),
                     )
                 classes[stmt.name] = model
-    frameworks = {name: _resolve_framework(name, classes, set()) for name in classes}
+    frameworks = {name: _resolve_framework(name, classes, set(), external) for name in classes}
     return ModuleContext(imports, imports_key, keras_version, classes, class_blocks, frameworks,
-                         references)
+                         references, workspace_keys)
+
+
+def _workspace_classes(
+    names: frozenset[str], imports: ImportTable, importer: Path | None, keras_version: str | None,
+    classes: dict[str, ClassModel], external: dict[str, str],
+) -> tuple[tuple[str, int], ...]:
+    """Model classes of other workspace files that a class mentions by an imported name; they
+    join `classes` under their qualified name. Returns (qualified, identity) for the cache key."""
+    found = []
+    for name in sorted(names):
+        qualified = imports.get(name)
+        if qualified is None:
+            continue
+        resolved = resolve_external(qualified, importer, keras_version)
+        if resolved is not None:
+            classes[qualified] = resolved.model
+            external[qualified] = resolved.framework
+            found.append((qualified, id(resolved.model)))
+    return tuple(found)
 
 
 _reference_cache: OrderedDict[tuple[str, str], frozenset[str]] = OrderedDict()
@@ -146,7 +178,11 @@ def _referenced_local_names(block: Block, node: ast.ClassDef) -> frozenset[str]:
     return cached
 
 
-def _resolve_framework(name: str, classes: dict[str, ClassModel], seen: set[str]) -> str | None:
+def _resolve_framework(
+    name: str, classes: dict[str, ClassModel], seen: set[str], known: dict[str, str]
+) -> str | None:
+    if name in known:
+        return known[name]
     model = classes.get(name)
     if model is None or name in seen:
         return None
@@ -154,7 +190,7 @@ def _resolve_framework(name: str, classes: dict[str, ClassModel], seen: set[str]
         return model.framework
     seen.add(name)
     for base in model.base_names:
-        framework = _resolve_framework(base, classes, seen)
+        framework = _resolve_framework(base, classes, seen, known)
         if framework:
             return framework
     return None
@@ -176,7 +212,7 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
         _class_dependencies(name, context, dependencies)
     fingerprint = tuple(sorted(
         (name, context.class_blocks[name].text) for name in dependencies - set(class_names)
-    ))
+    )) + tuple(context.workspace_keys.get(name, ()) for name in sorted(dependencies))
     key = (block.text, context.imports_key, context.keras_version, fingerprint)
     offset = block.start_line - 1
     cached = _block_cache.get(key)

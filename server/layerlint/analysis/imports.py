@@ -22,10 +22,13 @@ def collect_imports(statements: Iterable[ast.stmt]) -> ImportTable:
                     else:
                         top = alias.name.split(".")[0]
                         table[top] = top
-            elif child.module and child.level == 0:
+            else:
+                # Relative imports keep their dots (`.blocks.ResBlock`), for workspace lookups.
+                module = "." * child.level + (child.module or "")
+                separator = "" if module.endswith(".") else "."
                 for alias in child.names:
                     if alias.name != "*":
-                        table[alias.asname or alias.name] = f"{child.module}.{alias.name}"
+                        table[alias.asname or alias.name] = f"{module}{separator}{alias.name}"
     return table
 
 

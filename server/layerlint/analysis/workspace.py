@@ -1,0 +1,117 @@
+"""Model classes defined in other files of the workspace.
+
+`class Head(ResBlock)` with `from .blocks import ResBlock` (or `from mypkg.blocks import
+ResBlock`) is a Keras layer when `ResBlock` is one in `blocks.py`. The module is found next to
+the importing file (relative imports) or by walking up its folders (absolute imports), then read
+and indexed with the same model index, cached by the file's modification time. Nothing is
+imported or executed.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from layerlint.analysis.frameworks import framework_of, model_base_framework
+from layerlint.analysis.imports import collect_imports
+from layerlint.analysis.model_index import ClassModel, build_class_model
+
+_MAX_PARENTS = 6
+_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class ExternalClass:
+    model: ClassModel
+    framework: str
+
+
+_module_files: OrderedDict[tuple[str, str], Path | None] = OrderedDict()
+_indexed: OrderedDict[tuple[str, int, int, str | None], dict[str, ExternalClass]] = OrderedDict()
+
+
+def _remember(cache: OrderedDict, key, value):
+    cache[key] = value
+    if len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+    return value
+
+
+def module_file(module: str, importer: Path) -> Path | None:
+    """The workspace file a module name refers to, seen from the importing file."""
+    key = (module, str(importer.parent))
+    if key in _module_files:
+        return _module_files[key]
+    level = len(module) - len(module.lstrip("."))
+    parts = [part for part in module.lstrip(".").split(".") if part]
+    if level:
+        bases = [importer.parent.parents[level - 2] if level > 1 else importer.parent]
+    else:
+        bases = [importer.parent, *list(importer.parent.parents)[:_MAX_PARENTS]]
+    found = None
+    for base in bases:
+        candidate = base.joinpath(*parts)
+        for path in (candidate.with_suffix(".py"), candidate / "__init__.py"):
+            if parts and path.is_file():
+                found = path
+                break
+        if found:
+            break
+    return _remember(_module_files, key, found)
+
+
+def external_classes(path: Path, keras_version: str | None) -> dict[str, ExternalClass]:
+    """Model classes of another workspace file (its direct framework subclasses and their
+    subclasses within that file)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
+    key = (str(path), stat.st_mtime_ns, stat.st_size, keras_version)
+    cached = _indexed.get(key)
+    if cached is not None:
+        return cached
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, SyntaxError, ValueError):
+        return _remember(_indexed, key, {})
+    imports = collect_imports(tree.body)
+    nodes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    models = {
+        name: build_class_model(node, imports, set(nodes), keras_version)
+        for name, node in nodes.items()
+    }
+    result: dict[str, ExternalClass] = {}
+    for name, model in models.items():
+        framework = _framework(name, models, set())
+        if framework:
+            result[name] = ExternalClass(model, framework)
+    return _remember(_indexed, key, result)
+
+
+def _framework(name: str, models: dict[str, ClassModel], seen: set[str]) -> str | None:
+    model = models.get(name)
+    if model is None or name in seen:
+        return None
+    seen.add(name)
+    direct = next((fw for base in model.base_names if (fw := model_base_framework(base))), None)
+    return direct or next(
+        (fw for base in model.base_names if (fw := _framework(base, models, seen))), None
+    )
+
+
+def resolve_external(
+    qualified: str, importer: Path | None, keras_version: str | None
+) -> ExternalClass | None:
+    """The model class a qualified name (`.blocks.ResBlock`) refers to in the workspace."""
+    if importer is None or framework_of(qualified.lstrip(".")) is not None or "." not in qualified:
+        return None
+    module, _, name = qualified.rpartition(".")
+    if not module.strip("."):
+        return None  # `from . import blocks`: the name is a module, not a class
+    path = module_file(module, importer)
+    if path is None or path == importer:
+        return None
+    return external_classes(path, keras_version).get(name)
