@@ -75,6 +75,12 @@ class TraceKernel:
     def started(self) -> bool:
         return self._manager is not None and self._manager.has_kernel
 
+    @property
+    def pid(self) -> int | None:
+        provisioner = getattr(self._manager, "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        return getattr(process, "pid", None)
+
     def is_alive(self) -> bool:
         return self.started and bool(self._manager.is_alive())
 

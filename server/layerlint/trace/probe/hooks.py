@@ -57,9 +57,11 @@ def _wrap_keras(layer_class: type, recorder: Recorder) -> Callable[[], None]:
 
     @functools.wraps(original_call)
     def __call__(layer, *args, **kwargs):
-        if not recorder.recording or tracing_symbolically():
+        if not recorder.recording:
             if any_symbolic(tensors_in(args)):  # a functional-API call while the module loads
                 recorder.note_symbolic_call(layer, getframe(1))
+            return original_call(layer, *args, **kwargs)
+        if tracing_symbolically():
             return original_call(layer, *args, **kwargs)
         tensors = tensors_in(args, kwargs)
         if any_symbolic(tensors):

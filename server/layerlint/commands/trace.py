@@ -1,0 +1,87 @@
+"""`layerlint trace FILE[:CLASS]`: run the model once in a local kernel and print every layer
+call with its source line and real shapes.
+
+Exit codes: 0 the trace ran; 1 the model raised (the error is printed mapped to its line), or
+the trace timed out, crashed or was interrupted; 2 usage or internal errors, including an
+unknown input shape.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from layerlint.config import load_settings, parse_shape
+from layerlint.trace.kernel import shutdown_all
+from layerlint.trace.runner import TraceRequest, run_trace
+from layerlint.trace.table import render_text
+
+HELP = "Run a model once in a local kernel and show real tensor shapes on its source lines."
+USER_CODE_FAILED = {"error", "timeout", "crashed", "cancelled"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", metavar="FILE[:CLASS]",
+                        help="the model file, optionally with the class, factory or instance "
+                             "to trace (default: the outermost model class)")
+    parser.add_argument("--input-shape", metavar="1,32,32,3",
+                        help="input shape with the batch dimension (default: from a "
+                             "`# layerlint: input-shape=` comment, keras.Input, a build() "
+                             "call, a concrete call in the file, or settings)")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default=None,
+                        help="auto: the GPU when the framework sees one (default: settings)")
+    parser.add_argument("--timeout", type=float, default=None, metavar="S",
+                        help="seconds before the run is interrupted (default: settings, 60)")
+    parser.add_argument("--python", default=None, metavar="PATH",
+                        help="interpreter with the framework for the kernel "
+                             "(default: settings, else this interpreter)")
+
+
+def run(args: argparse.Namespace) -> int:
+    path_text, target = split_target(args.target)
+    path = Path(path_text)
+    if not path.is_file():
+        print(f"layerlint trace: no such file: {path}", file=sys.stderr)
+        return 2
+    try:
+        shape = parse_shape(args.input_shape) if args.input_shape else None
+    except ValueError:
+        print(f"layerlint trace: bad --input-shape {args.input_shape!r}; use e.g. 1,32,32,3",
+              file=sys.stderr)
+        return 2
+    settings = load_settings(path)
+    request = TraceRequest(
+        path=str(path), target=target, input_shape=shape,
+        default_input_shape=settings.input_shape,
+        device=args.device or settings.trace_device,
+        timeout=args.timeout if args.timeout is not None else settings.trace_timeout,
+        python=args.python or settings.python,
+    )
+    try:
+        result = run_trace(request)
+    finally:
+        shutdown_all()  # a CLI run has no next trace to keep the kernel warm for
+    if args.format == "json":
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        print(render_text(result), end="")
+        if result.output.strip():
+            print("\noutput of the model's code:\n" + result.output.rstrip())
+    if result.status == "ok":
+        return 0
+    if result.status in USER_CODE_FAILED:
+        return 1
+    if args.format != "json" and result.error is not None:
+        print(f"layerlint trace: {result.error.message}", file=sys.stderr)
+    return 2
+
+
+def split_target(text: str) -> tuple[str, str | None]:
+    """`model.py:Net` -> ("model.py", "Net"); a Windows drive colon is not a separator."""
+    head, separator, tail = text.rpartition(":")
+    if separator and tail.isidentifier() and head and not (len(head) == 1 and head.isalpha()):
+        return head, tail
+    return text, None
