@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+
 from layerlint.analysis import analyse
 from layerlint.config import Settings
 from layerlint.findings import Finding
