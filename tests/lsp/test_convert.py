@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from lsprotocol import types
+from lsprotocol.converters import get_converter
+
 from layerlint.analysis import SyntaxProblem
 from layerlint.findings import Finding, FixProposal, Related, Severity, Span
 from layerlint.lsp import convert
-from layerlint.lsp.line_edit import split_lines
-from lsprotocol import types
-from lsprotocol.converters import get_converter
 
 
 def utf16(text: str) -> int:
@@ -32,7 +32,7 @@ FINDING = Finding(
 
 
 def test_finding_becomes_a_diagnostic_in_utf16_units() -> None:
-    place = convert.text_placer("file:///m.py", split_lines(TEXT), utf16)
+    place = convert.text_placer("file:///m.py", TEXT, utf16)
     uri, diagnostic = convert.to_diagnostic(FINDING, place)
     assert uri == "file:///m.py"
     # Character 13 (0-based) comes after the emoji, which is two UTF-16 units.
@@ -51,7 +51,7 @@ def test_finding_becomes_a_diagnostic_in_utf16_units() -> None:
 
 
 def test_fixes_survive_the_round_trip_through_json() -> None:
-    place = convert.text_placer("file:///m.py", split_lines(TEXT), len)
+    place = convert.text_placer("file:///m.py", TEXT, len)
     _, diagnostic = convert.to_diagnostic(FINDING, place)
     converter = get_converter()
     echoed = converter.structure(converter.unstructure(diagnostic), types.Diagnostic)
@@ -73,7 +73,7 @@ def test_every_severity_is_mapped() -> None:
 
 
 def test_syntax_problems_become_one_hint() -> None:
-    place = convert.text_placer("file:///m.py", split_lines(TEXT), len)
+    place = convert.text_placer("file:///m.py", TEXT, len)
     problems = [SyntaxProblem("invalid syntax", 2, 3), SyntaxProblem("unexpected EOF", 1, 1)]
     located = convert.syntax_diagnostic(problems, place)
     assert located is not None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from layerlint.lsp.line_edit import line_range_edit, split_lines, split_lines_keepends
 from lsprotocol import types
+
+from layerlint.lsp.line_edit import line_range_edit, split_lines, split_lines_keepends
 
 
 def apply_edit(text: str, edit: types.TextEdit) -> str:

@@ -18,6 +18,7 @@ from lsprotocol import types
 
 from layerlint.analysis import SyntaxProblem
 from layerlint.findings import Finding, FixProposal, Severity, Span
+from layerlint.lsp.line_edit import split_lines
 
 SOURCE = "layerlint"
 SYNTAX_CODE = "LL000"
@@ -115,10 +116,13 @@ def fixes_from_diagnostic(diagnostic: types.Diagnostic) -> list[FixProposal]:
     return proposals
 
 
-def text_placer(uri: str, lines: Sequence[str], units: Callable[[str], int]) -> Placer:
-    """A placer for a plain text document whose lines (without breaks) are `lines`."""
+def text_placer(uri: str, text: str, units: Callable[[str], int]) -> Placer:
+    """A placer for a plain text document; its lines are split only if a finding needs them."""
+    lines: list[str] = []
 
     def place(line: int, column: int) -> tuple[str, types.Position]:
+        if not lines:
+            lines.extend(split_lines(text))
         return uri, _position(lines, line - 1, column - 1, units)
 
     return place

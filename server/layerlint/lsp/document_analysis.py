@@ -110,7 +110,7 @@ def _analyse_text_document(
     text = document.source
     outcome = analysis.analyse(text, path=path, settings=settings)
     units = ls.workspace.position_codec.client_num_units
-    place = convert.text_placer(document.uri, split_lines(text), units)
+    place = convert.text_placer(document.uri, text, units)
     diagnostics = {document.uri: []}
     _collect(diagnostics, outcome, place, settings.is_enabled(convert.SYNTAX_CODE))
     return DocumentResult(fingerprint, diagnostics, {document.uri: document.version})

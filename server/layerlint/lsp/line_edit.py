@@ -25,6 +25,8 @@ def split_lines_keepends(text: str) -> list[str]:
 
 def split_lines(text: str) -> list[str]:
     """The lines of `text` without line breaks; a trailing break yields a last empty line."""
+    if "\r" not in text:
+        return text.split("\n")  # the common case, several times faster than the regex
     return _LINE_BREAK.split(text)
 
 
