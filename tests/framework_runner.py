@@ -82,14 +82,14 @@ def run_programs(programs: Sequence[Program], timeout: float = 600.0) -> dict[st
     names = [program.name for program in programs]
     if len(set(names)) != len(names):
         raise ValueError("program names must be unique")
+    unknown = {program.framework for program in programs} - set(FRAMEWORKS)
+    if unknown:
+        raise ValueError(f"unknown framework(s): {sorted(unknown)}")
     outcomes: dict[str, RunOutcome] = {}
     for framework in FRAMEWORKS:
         batch = [program for program in programs if program.framework == framework]
         if batch:
             outcomes.update(_run_batch(framework, batch, timeout))
-    unknown = {program.framework for program in programs} - set(FRAMEWORKS)
-    if unknown:
-        raise ValueError(f"unknown framework(s): {sorted(unknown)}")
     return outcomes
 
 
@@ -341,7 +341,10 @@ def _worker(framework: str, request_path: str, response_path: str) -> int:
             sys.modules.pop(module_name, None)
         result["seconds"] = round(time.perf_counter() - started, 4)
         results.append(result)
-        Path(response_path).write_text(json.dumps(results), encoding="utf-8")
+        # Write-then-rename: a worker killed mid-write never leaves half a JSON document.
+        partial = Path(response_path).with_suffix(".partial")
+        partial.write_text(json.dumps(results), encoding="utf-8")
+        os.replace(partial, response_path)
     return 0
 
 
