@@ -48,10 +48,9 @@ async def test_a_syntax_error_in_one_class_keeps_the_other_class_finding(
     broken = await wait_for_publish(server, URI, version=2)
     ll101 = [item for item in broken.diagnostics if item.code == "LL101"]
     assert [item.range.start.line for item in ll101] == [SECOND_BN_LINE]
-    syntax = [item for item in broken.diagnostics if item.code == "LL000"]
-    assert len(syntax) <= 1
-    if syntax:
-        assert syntax[0].severity == types.DiagnosticSeverity.Hint
+    (syntax,) = [item for item in broken.diagnostics if item.code == "LL000"]
+    assert syntax.severity == types.DiagnosticSeverity.Hint
+    assert syntax.range.start.line == HEAD_RETURN_LINE
 
     fixed_range = types.Range(
         start=types.Position(line=HEAD_RETURN_LINE, character=0),
