@@ -72,6 +72,10 @@ def split_fix(facts: BlockFacts, case: ReuseCase) -> FixProposal | None:
     definition, taken, class_name, function_name, scope_node = owner
     if not is_fixable_by_split(case, definition is not None):
         return None
+    if case.proven_mismatch and case.spec.in_channels is not None:
+        # torch `BatchNorm2d(6)` is sized by its constructor: a copy with the same arguments
+        # would still reject the second call's 16 channels.
+        return None
     if _has_other_references(case, definition, scope_node):
         # `self.bn.trainable = False` would break once `self.bn` is gone: no automatic split.
         return None
