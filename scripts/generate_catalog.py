@@ -914,9 +914,9 @@ def describe_drift(expected: dict[str, Any], actual: dict[str, Any]) -> list[str
     old, new = expected.get("layers", {}), actual.get("layers", {})
     for name in sorted(set(old) | set(new)):
         if name not in new:
-            problems.append(f"{name}: no longer generated")
+            problems.append(f"{name}: in the file, no longer generated")
         elif name not in old:
-            problems.append(f"{name}: new layer")
+            problems.append(f"{name}: generated, missing from the file")
         elif old[name] != new[name]:
             problems.append(f"{name}: {describe_changes(old[name], new[name])}")
     return problems

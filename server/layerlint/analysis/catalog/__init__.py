@@ -127,10 +127,7 @@ def _load(file_name: str) -> _Catalog | None:
         return None
     data = json.loads(resource.read_text(encoding="utf-8"))
     framework, version = data["framework"], data["version"]
-    layers = {
-        name: _layer_info(name, framework, version, entry)
-        for name, entry in data["layers"].items()
-    }
+    layers = {name: _layer_info(name, framework, version, entry) for name, entry in data["layers"].items()}
     return _Catalog(framework=framework, version=version, layers=layers)
 
 
