@@ -458,6 +458,9 @@ class FlowWalker:
             and self.scope.resolve_attribute(func.attr) is None
         ):
             return self._inline_helper(node, func.attr, env, context)
+        sequence = self._sequential_of_layers(node, env, context)
+        if sequence is not None:
+            return sequence
         arguments = [self._eval(arg.value if isinstance(arg, ast.Starred) else arg, env, context)
                      for arg in node.args]
         keywords = [self._eval(keyword.value, env, context) for keyword in node.keywords]
@@ -484,6 +487,35 @@ class FlowWalker:
         output = self.scope.output_channels(spec, input_value) if spec is not None else UNKNOWN
         return Value(input_value.deps | {occurrence.id}, output.channels, output.source)
 
+    def _sequential_of_layers(
+        self, node: ast.Call, env: dict[str, Value], context: _Context
+    ) -> Value | None:
+        """`Sequential([conv_1, bn, conv_2, bn])`: each listed layer variable is called in turn,
+        each on the previous one's output, so a variable listed twice is a chain."""
+        if not node.args or not isinstance(node.args[0], (ast.List, ast.Tuple)):
+            return None
+        elements = node.args[0].elts
+        if not any(self._callee_ref(element, env) for element in elements):
+            return None
+        spec = self.scope.resolve_construction(node)
+        if spec is None or getattr(spec, "kind", None) != "container":
+            return None
+        value = UNKNOWN
+        for element in elements:
+            ref = self._callee_ref(element, env)
+            if ref is not None:
+                occurrence = self._record(node, ref, value, context, callee=element)
+                layer = self._spec_of(ref)
+                output = self.scope.output_channels(layer, value) if layer is not None else UNKNOWN
+                value = Value(value.deps | {occurrence.id}, output.channels, output.source)
+            elif isinstance(element, ast.Call):
+                built = self.scope.resolve_construction(element)
+                output = self.scope.output_channels(built, value) if built is not None else UNKNOWN
+                value = Value(value.deps, output.channels, output.source)
+            else:
+                value = Value(value.deps)
+        return Value()
+
     def _inline_construction(
         self, node: ast.Call, arguments: list[Value], env: dict[str, Value]
     ) -> Value | None:
@@ -506,8 +538,12 @@ class FlowWalker:
             return spec
         return self._variable_specs.get(ref.definition)
 
-    def _record(self, node: ast.Call, ref: LayerRef, input_value: Value, context: _Context) -> Occurrence:
-        key = (id(node), tuple(id(call) for call in context.chain))
+    def _record(
+        self, node: ast.Call, ref: LayerRef, input_value: Value, context: _Context,
+        callee: ast.expr | None = None,
+    ) -> Occurrence:
+        callee = callee if callee is not None else node.func
+        key = (id(callee), tuple(id(call) for call in context.chain))
         existing = self._by_key.get(key)
         if existing is not None:
             if context.second_pass and existing.loops:
@@ -516,9 +552,9 @@ class FlowWalker:
                 if existing.loop_input is None:
                     existing.loop_input = input_value
             return existing
-        direct = _is_direct(node.func, ref)
+        direct = callee is node.func and _is_direct(node.func, ref)
         occurrence = Occurrence(
-            id=len(self.occurrences), ref=ref, call=node, callee=node.func, chain=context.chain,
+            id=len(self.occurrences), ref=ref, call=node, callee=callee, chain=context.chain,
             branches=context.branches, conditions=context.conditions, loops=context.loops,
             input=input_value, direct=direct,
         )
