@@ -1,0 +1,302 @@
+"""LL201 non-serializable-constructor-argument: a custom layer takes a layer, function or array
+in `__init__` and defines no `get_config()`, so the model cannot be saved.
+
+What goes wrong: Keras 3 and tf-keras generate `get_config()` for a custom layer or model from
+the arguments its constructor received, but only when every value is a str, int, float, bool or
+None (nested in lists, tuples or dicts). One other value (a layer, a function, a numpy array)
+and `model.save("m.keras")`, `get_config()` or `clone_model` raise, measured with Keras 3.15.1:
+`NotImplementedError: Object Wrapper was created by passing non-serializable argument values in
+__init__(), and therefore the object must override get_config() in order to be serializable.`
+(tf-keras 2.21: `Layer Wrapper was created by passing ...`). A `ModelCheckpoint` callback saves
+this way at the end of the first epoch. Layers whose arguments are all basic save and load fine
+without `get_config()`, so the rule needs evidence that an argument is not basic:
+- its annotation names a class (`keras.layers.Layer`, `np.ndarray`, a layer class of this file)
+  or `Callable`;
+- `__init__` keeps it as `self.<name>` and the class calls it (`self.inner(x)`), iterates it and
+  calls the items, or hands it to `Sequential`;
+- its default value is not basic (`activation=tf.nn.relu`, `scale=np.ones(3)`): Keras 3 includes
+  defaults in the generated config, so saving fails even when the caller passes nothing;
+  tf-keras looks only at the values passed, so there it is a warning.
+
+Severity: error when the evidence is certain; warning when the annotation also admits basic
+values (`str | Callable`) or only a tf-keras default hints at the type.
+
+Fix: `Add get_config/from_config to Wrapper` (see `layerlint.fixes.layer_config`).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from layerlint.analysis.facts import BlockFacts
+from layerlint.analysis.frameworks import framework_of, model_base_framework
+from layerlint.analysis.imports import qualified_name
+from layerlint.analysis.model_index import ClassModel
+from layerlint.findings import Finding, FixProposal, Related, Severity
+from layerlint.fixes import layer_config
+from layerlint.fixes.keras_names import saving_namespace
+
+CODE = "LL201"
+NAME = "non-serializable-constructor-argument"
+SEVERITY = Severity.ERROR
+SUMMARY = "A custom layer takes a layer, function or array in __init__ but defines no get_config()."
+FIX = "Add get_config()/from_config() that serialize the non-basic arguments."
+
+_KERAS_FRAMEWORKS = ("keras", "tf_keras")
+_CALLABLE = {"typing.Callable", "collections.abc.Callable", "Callable"}
+_OBJECT_NAMESPACES = ("keras", "tf_keras", "tensorflow", "numpy", "torch", "jax")
+_BASIC_TYPES = {"str", "int", "float", "bool", "None", "list", "tuple", "dict", "typing.List",
+                "typing.Tuple", "typing.Dict", "typing.Sequence", "collections.abc.Sequence"}
+_BASIC_BUILTIN_CALLS = {"dict", "list", "tuple", "str", "int", "float", "bool", "frozenset", "set"}
+_UNION = {"typing.Union", "typing.Optional"}
+_ARRAY_TYPES = {"ndarray", "NDArray", "ArrayLike", "Tensor", "Variable", "KerasTensor"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    argument: ast.arg
+    kind: str
+    """What the value is: "a layer", "a function", "an array", "a layer or function", ..."""
+    reason: str
+    certain: bool
+
+
+def check(facts: BlockFacts) -> Iterable[Finding]:
+    for model in facts.classes:
+        framework = facts.frameworks.get(model.name)
+        if framework not in _KERAS_FRAMEWORKS or "__init__" not in model.methods:
+            continue
+        if _config_defined(model, facts, set()):
+            continue
+        evidence = non_basic_arguments(model, facts, framework)
+        if evidence:
+            yield _finding(facts, model, framework, evidence)
+
+
+def _config_defined(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:
+    """True when the class or a base may define get_config (unknown bases count as "may")."""
+    if "get_config" in model.methods:
+        return True
+    seen.add(model.name)
+    for base in model.base_names:
+        if model_base_framework(base):
+            continue
+        local = facts.local_classes.get(base)
+        if local is None or base in seen or _config_defined(local, facts, seen):
+            return True
+    return False
+
+
+def non_basic_arguments(model: ClassModel, facts: BlockFacts, framework: str) -> list[Evidence]:
+    init = model.methods["__init__"]
+    arguments = [*init.args.posonlyargs, *init.args.args][1:]
+    defaults: dict[str, ast.expr] = dict(
+        zip([a.arg for a in arguments][len(arguments) - len(init.args.defaults):],
+            init.args.defaults)
+    )
+    for argument, default in zip(init.args.kwonlyargs, init.args.kw_defaults):
+        if default is not None:
+            defaults[argument.arg] = default
+    usage = _usage_evidence(model, init)
+    found = []
+    for argument in [*arguments, *init.args.kwonlyargs]:
+        evidence = (
+            _annotation_evidence(argument, facts)
+            or usage.get(argument.arg)
+            or _default_evidence(defaults.get(argument.arg), facts, framework)
+        )
+        if evidence is not None:
+            kind, reason, certain = evidence
+            found.append(Evidence(argument, kind, reason, certain))
+    return found
+
+
+# -- evidence -------------------------------------------------------------------------------
+def _annotation_evidence(argument: ast.arg, facts: BlockFacts) -> tuple[str, str, bool] | None:
+    if argument.annotation is None:
+        return None
+    kinds = [_annotation_kind(member, facts) for member in _union_members(argument.annotation, facts)]
+    non_basic = [kind for kind in kinds if kind not in (None, "basic")]
+    if not non_basic:
+        return None
+    certain = all(kind not in (None, "basic") for kind in kinds)
+    text = ast.unparse(argument.annotation)
+    return non_basic[0], f"annotated `{text}`", certain
+
+
+def _union_members(node: ast.expr, facts: BlockFacts) -> list[ast.expr]:
+    """`A | B | None` and `Optional[A]`/`Union[A, B]` -> their members, None dropped."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _union_members(node.left, facts) + _union_members(node.right, facts)
+    if isinstance(node, ast.Subscript) and qualified_name(node.value, facts.imports) in _UNION:
+        inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        return [m for element in inner for m in _union_members(element, facts)]
+    if isinstance(node, ast.Constant) and node.value is None:
+        return []
+    return [node]
+
+
+def _annotation_kind(node: ast.expr, facts: BlockFacts) -> str | None:
+    """"a layer", "a function", ... for a non-basic type; "basic"; None when unknown."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):  # "keras.layers.Layer"
+        try:
+            node = ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return None
+    head = node.value if isinstance(node, ast.Subscript) else node
+    qualified = qualified_name(head, facts.imports)
+    if qualified is None:
+        return None
+    if qualified in _CALLABLE or qualified.endswith(".Callable"):
+        return "a function"
+    if qualified in _BASIC_TYPES:
+        return "basic"
+    if qualified in facts.local_classes and qualified in facts.frameworks:
+        return "a layer"
+    root, last = qualified.split(".")[0], qualified.rsplit(".", 1)[-1]
+    if root not in _OBJECT_NAMESPACES or "." not in qualified:
+        return None
+    if last in _ARRAY_TYPES:
+        return "an array"
+    if not last[:1].isupper():
+        return None
+    if framework_of(qualified) and ("layers" in qualified or last in ("Layer", "Model")):
+        return "a layer"
+    return f"a `{last}` object"
+
+
+def _usage_evidence(
+    model: ClassModel, init: ast.FunctionDef
+) -> dict[str, tuple[str, str, bool]]:
+    """Arguments the class calls (directly, through `self.<attr>`, or item by item) or hands to
+    `Sequential`: only a layer or a function can be called."""
+    receiver = init.args.args[0].arg if init.args.args else "self"
+    names = {a.arg for a in [*init.args.args[1:], *init.args.kwonlyargs]}
+    stored: dict[str, str] = {}
+    for node in ast.walk(init):
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.value, ast.Name) and node.value.id in names):
+            target = node.targets[0]
+            if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                    and target.value.id == receiver):
+                stored[target.attr] = node.value.id
+    evidence: dict[str, tuple[str, str, bool]] = {}
+
+    def holder(node: ast.expr, in_init: bool) -> str | None:
+        """The argument `node` refers to: `self.<attr>` anywhere, the bare name in __init__."""
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            return stored.get(node.attr) if node.value.id in ("self", receiver) else None
+        if in_init and isinstance(node, ast.Name) and node.id in names:
+            return node.id
+        return None
+
+    for method in model.methods.values():
+        in_init = method is init
+        loop_items: dict[str, str] = {}
+        for node in ast.walk(method):
+            if isinstance(node, ast.For) and isinstance(node.target, ast.Name):
+                argument = holder(node.iter, in_init)
+                if argument:
+                    loop_items[node.target.id] = argument
+        for node in ast.walk(method):
+            if not isinstance(node, ast.Call):
+                continue
+            argument = holder(node.func, in_init)
+            if argument:
+                evidence.setdefault(argument, (
+                    "a layer or function", f"called as `{ast.unparse(node.func)}(...)`", True))
+            elif isinstance(node.func, ast.Name) and node.func.id in loop_items:
+                evidence.setdefault(loop_items[node.func.id], (
+                    "a list of layers or functions", "its items are called", True))
+            elif ast.unparse(node.func).endswith("Sequential") and node.args:
+                for element in _elements(node.args[0]):
+                    argument = holder(element, in_init)
+                    if argument:
+                        evidence.setdefault(argument, (
+                            "a layer", "passed to `Sequential`", True))
+    return evidence
+
+
+def _elements(node: ast.expr) -> list[ast.expr]:
+    return list(node.elts) if isinstance(node, (ast.List, ast.Tuple)) else [node]
+
+
+def _default_evidence(
+    default: ast.expr | None, facts: BlockFacts, framework: str
+) -> tuple[str, str, bool] | None:
+    if default is None or _is_basic_literal(default):
+        return None
+    text = ast.unparse(default)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    certain = framework == "keras"  # only Keras 3 puts defaults into the generated config
+    if isinstance(default, ast.Lambda):
+        return "a function", f"its default is `{text}`", certain
+    if isinstance(default, ast.Call):
+        callee = qualified_name(default.func, facts.imports)
+        if callee in _BASIC_BUILTIN_CALLS or callee is None:
+            return None
+        return "a non-basic object", f"its default is `{text}`", certain
+    if isinstance(default, ast.Attribute):
+        qualified = qualified_name(default, facts.imports) or ""
+        if qualified.split(".")[0] in _OBJECT_NAMESPACES and qualified != ast.unparse(default):
+            return "a function or object", f"its default is `{text}`", certain
+    return None
+
+
+def _is_basic_literal(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
+        return True
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(_is_basic_literal(element) for element in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is None or _is_basic_literal(k) for k in node.keys) and all(
+            _is_basic_literal(v) for v in node.values)
+    return False
+
+
+# -- the finding ----------------------------------------------------------------------------
+def _finding(
+    facts: BlockFacts, model: ClassModel, framework: str, evidence: list[Evidence]
+) -> Finding:
+    certain = any(item.certain for item in evidence)
+    described = "; ".join(
+        f"`{item.argument.arg}` is {item.kind} ({item.reason})" for item in evidence
+    )
+    names = ", ".join(item.argument.arg for item in evidence)
+    subject = "Object" if framework == "keras" else "Layer"
+    message = (
+        f"{model.name} defines no get_config(), and Keras can generate one only from str, int, "
+        f"float, bool and None arguments: {described}. Saving the model (`model.save()`, a "
+        f"ModelCheckpoint callback) or calling get_config() raises NotImplementedError: "
+        f"\"{subject} {model.name} was created by passing non-serializable argument values in "
+        f"`__init__()`, and therefore the {subject.lower()} must override `get_config()`\". "
+        f"Add get_config() returning the arguments ({names} through serialize_keras_object) and "
+        f"a from_config() that deserializes them."
+    )
+    related = tuple(
+        Related(facts.span(item.argument), f"`{item.argument.arg}` is {item.kind}: {item.reason}")
+        for item in evidence[1:]
+    )
+    return Finding(
+        CODE, NAME, Severity.ERROR if certain else Severity.WARNING,
+        facts.span(evidence[0].argument), message, related, _fixes(facts, model, framework, evidence),
+    )
+
+
+def _fixes(
+    facts: BlockFacts, model: ClassModel, framework: str, evidence: list[Evidence]
+) -> tuple[FixProposal, ...]:
+    if layer_config.fix_problem(model.node) or saving_namespace(facts.imports, framework) is None:
+        return ()
+    data = {
+        "class_name": model.name,
+        "definition_line": model.node.lineno,
+        "framework": framework,
+        "serialized": [item.argument.arg for item in evidence],
+    }
+    return (FixProposal(layer_config.title(model.name), layer_config.KIND, data),)

@@ -1,0 +1,229 @@
+"""LL203 weights-created-in-call: `self.add_weight`, `tf.Variable`, or a layer that owns
+variables is created in `call()` (or a helper it calls) instead of `__init__`/`build()`.
+
+What goes wrong, measured with TensorFlow 2.21 (`model.compile(); model.fit()` on a few samples,
+subclassed and functional models alike):
+- Keras 3.15.1, `self.add_weight(...)` or `self.<name> = Layer(...)` in `call()`: the layer is
+  already built when `call()` runs, so the first call raises, even eagerly: `ValueError: You
+  cannot add new elements of state (variables or sub-layers) to a layer that is already built.
+  All state must be created in the __init__() method or in the build() method.` A guard such as
+  `if self.w is None:` does not help.
+- Keras 3.15.1, `tf.Variable(...)` or a layer with variables built and called inline
+  (`Dense(4)(x)`, also `Dropout`, whose seed generator is a variable): eager calls silently make
+  fresh, untrained variables every time; `model.fit()` raises `ValueError: tf.function only
+  supports singleton tf.Variables created on the first call.` Stateless layers (`ReLU()(x)`,
+  `Add()`) run fine and are not reported.
+- tf-keras 2.21: every unguarded creation raises the same `tf.function only supports singleton
+  tf.Variables created on the first call` under `model.fit()`; creation guarded to the first
+  call (`if self.w is None: self.w = self.add_weight(...)`) works there and is not reported.
+
+Severity: error. No quick-fix: where the weight belongs (`__init__` or `build(input_shape)`) and
+what shape it takes from the input is the author's call.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from layerlint.analysis.facts import BlockFacts
+from layerlint.analysis.imports import qualified_name
+from layerlint.analysis.model_index import ClassModel, LayerSpec, construction_spec
+from layerlint.findings import Finding, Severity
+
+CODE = "LL203"
+NAME = "weights-created-in-call"
+SEVERITY = Severity.ERROR
+SUMMARY = "Weights or layers with weights are created in call() instead of __init__/build()."
+FIX = ""
+
+CONSTRUCTION_ROOTS = ("__init__", "build")
+FORWARD_ROOTS = ("call",)
+_VARIABLE = {"tensorflow.Variable", "tensorflow.compat.v1.Variable", "tensorflow.compat.v2.Variable"}
+
+
+def methods_reached(model: ClassModel, roots: tuple[str, ...]) -> list[str]:
+    """`roots` that the class defines, and the methods they call through `self`, transitively;
+    the construction methods and `call()` never count as helpers of each other."""
+    excluded = set(CONSTRUCTION_ROOTS + FORWARD_ROOTS) - set(roots)
+    order = [name for name in roots if name in model.methods]
+    index = 0
+    while index < len(order):
+        method = model.methods[order[index]]
+        receiver = method.args.args[0].arg if method.args.args else "self"
+        for node in ast.walk(method):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == receiver
+                    and node.func.attr in model.methods and node.func.attr not in excluded
+                    and node.func.attr not in order):
+                order.append(node.func.attr)
+        index += 1
+    return order
+
+
+@dataclass(frozen=True)
+class Creation:
+    node: ast.Call
+    method: str
+    kind: str
+    """"add_weight", "variable" or "layer"."""
+    label: str
+    assigned_to_self: bool
+    guarded: bool
+    """Inside an `if` that tests the layer's own state (`if self.w is None:`)."""
+
+
+def check(facts: BlockFacts) -> Iterable[Finding]:
+    for model in facts.classes:
+        framework = facts.frameworks.get(model.name)
+        if framework not in ("keras", "tf_keras"):
+            continue
+        for name in methods_reached(model, FORWARD_ROOTS):
+            for creation in creations(model.methods[name], facts, framework):
+                if framework == "tf_keras" and creation.guarded:
+                    continue
+                yield Finding(CODE, NAME, Severity.ERROR, facts.span(creation.node),
+                              message(model, creation, framework))
+
+
+def creations(
+    method: ast.FunctionDef | ast.AsyncFunctionDef, facts: BlockFacts, framework: str
+) -> Iterator[Creation]:
+    receiver = method.args.args[0].arg if method.args.args else "self"
+    found: list[ast.Call] = []
+    for node, guarded, assigned in _calls(method.body, receiver, guarded=False):
+        if any(_inside(node, outer) for outer in found):  # Sequential([Dense(4)]) is one
+            continue
+        creation = _creation(node, method.name, receiver, guarded, assigned, facts, framework)
+        if creation is not None:
+            found.append(node)
+            yield creation
+
+
+def _inside(node: ast.AST, outer: ast.AST) -> bool:
+    start = (outer.lineno, outer.col_offset)
+    end = (outer.end_lineno or outer.lineno, outer.end_col_offset or outer.col_offset)
+    return node is not outer and start <= (node.lineno, node.col_offset) and (
+        (node.end_lineno or node.lineno, node.end_col_offset or node.col_offset) <= end)
+
+
+def _calls(
+    statements: list[ast.stmt], receiver: str, guarded: bool
+) -> Iterator[tuple[ast.Call, bool, bool]]:
+    """Every outermost call of the statements, with whether an `if` on the layer's own state
+    guards it and whether it is assigned to a `self.<name>`."""
+    for statement in statements:
+        if isinstance(statement, ast.If):
+            inner_guard = guarded or _tests_own_state(statement.test, receiver)
+            yield from _expression_calls(statement.test, guarded, False)
+            yield from _calls(statement.body, receiver, inner_guard)
+            yield from _calls(statement.orelse, receiver, inner_guard)
+            continue
+        assigned = isinstance(statement, (ast.Assign, ast.AnnAssign)) and any(
+            isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+            and target.value.id == receiver
+            for target in (statement.targets if isinstance(statement, ast.Assign)
+                           else [statement.target])
+        )
+        for child in ast.iter_child_nodes(statement):
+            if isinstance(child, ast.stmt):
+                continue
+            yield from _expression_calls(child, guarded, assigned)
+        for field in ("body", "orelse", "finalbody"):
+            yield from _calls(getattr(statement, field, []) or [], receiver, guarded)
+        for handler in getattr(statement, "handlers", []) or []:
+            yield from _calls(handler.body, receiver, guarded)
+
+
+def _expression_calls(node: ast.AST, guarded: bool, assigned: bool) -> Iterator[tuple[ast.Call, bool, bool]]:
+    for child in ast.walk(node):
+        if isinstance(child, ast.Call):
+            yield child, guarded, assigned
+
+
+def _tests_own_state(test: ast.expr, receiver: str) -> bool:
+    for node in ast.walk(test):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == receiver:
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in (
+            "hasattr", "getattr"
+        ):
+            return True
+    return False
+
+
+def _creation(
+    node: ast.Call, method: str, receiver: str, guarded: bool, assigned: bool, facts: BlockFacts,
+    framework: str,
+) -> Creation | None:
+    func = node.func
+    if (isinstance(func, ast.Attribute) and func.attr == "add_weight"
+            and isinstance(func.value, ast.Name) and func.value.id == receiver):
+        return Creation(node, method, "add_weight", f"{receiver}.add_weight(...)", assigned, guarded)
+    qualified = qualified_name(func, facts.imports)
+    if qualified in _VARIABLE:
+        return Creation(node, method, "variable", "tf.Variable(...)", assigned, guarded)
+    spec = construction_spec(node, facts.imports, set(facts.local_classes), facts.keras_version)
+    if spec is None or spec.kind == "list":
+        return None
+    # Keras 3 refuses any new sub-layer on a built layer, stateless or not.
+    if not _creates_state(spec, facts, set()) and not (assigned and framework == "keras"):
+        return None
+    return Creation(node, method, "layer", f"{ast.unparse(func)}(...)", assigned, guarded)
+
+
+def _creates_state(spec: LayerSpec, facts: BlockFacts, seen: set[str]) -> bool:
+    if spec.kind == "builtin":
+        # Keras 3 random layers own a seed-generator variable (catalog `rng_state`): measured,
+        # `Dropout(0.5)(x)` in call() fails under fit like a Dense does.
+        info = spec.info
+        return info is not None and (info.stateless is False or bool(info.rng_state))
+    if spec.kind == "container":
+        return any(_creates_state(element, facts, seen) for element in spec.elements)
+    model = facts.local_classes.get(spec.class_name)
+    if spec.kind != "custom" or model is None or spec.class_name not in facts.frameworks:
+        return False
+    if spec.class_name in seen:
+        return False
+    seen.add(spec.class_name)
+    for node in ast.walk(model.node):
+        if isinstance(node, ast.Call) and (
+            (isinstance(node.func, ast.Attribute) and node.func.attr == "add_weight")
+            or qualified_name(node.func, facts.imports) in _VARIABLE
+        ):
+            return True
+    owned = [d.spec for definitions in model.attributes.values() for d in definitions]
+    if any(_creates_state(element, facts, seen) for element in owned):
+        return True
+    return any(
+        _creates_state(LayerSpec("custom", base), facts, seen)
+        for base in model.base_names if base in facts.local_classes
+    )
+
+
+def message(model: ClassModel, creation: Creation, framework: str) -> str:
+    where = f"{model.name}.{creation.method}()"
+    subject = {
+        "add_weight": f"creates a weight with `{creation.label}`",
+        "variable": f"creates a tf.Variable with `{creation.label}`",
+        "layer": f"constructs a layer, `{creation.label}`,",
+    }[creation.kind]
+    singleton = (
+        "`model.fit()` (or any tf.function) raises \"ValueError: tf.function only supports "
+        "singleton tf.Variables created on the first call\""
+    )
+    if framework == "keras" and (creation.kind == "add_weight" or creation.assigned_to_self):
+        effect = (
+            "Keras 3 builds the layer before call() runs, so the first call raises \"ValueError: "
+            "You cannot add new elements of state (variables or sub-layers) to a layer that is "
+            "already built\"" + (" (the `if` guard does not help)" if creation.guarded else "")
+        )
+    elif framework == "keras":
+        effect = f"eager calls silently create fresh, untrained variables each time, and {singleton}"
+    else:
+        effect = f"eager calls create new weights each time, and {singleton}"
+    return (
+        f"{where} {subject} on every call: {effect}. Create it once in `__init__()` or "
+        "`build()` and use it in `call()`."
+    )

@@ -1,0 +1,235 @@
+"""LL204 python-side-effect-in-call: Python `print(...)`, or a Python `if`/`while` on a tensor's
+value, inside a Keras layer's `call()`.
+
+What goes wrong: `model.fit()` (and `predict`, `evaluate`, any `tf.function`) runs `call()` once
+to trace it into a graph, then runs the graph on every step. Measured with TensorFlow 2.21:
+- `print(...)` runs at trace time only: 3 lines for 8 training steps (subclassed model) or 2
+  (functional), Keras 3.15.1 and tf-keras 2.21 alike, and it shows symbolic tensors
+  (`Tensor("...", shape=(None, 3))`), never values. `tf.print` runs on every step. Warning when
+  a tensor's value is printed; information when only static facts are (a print of `x.shape`
+  once per trace is often what the author wants).
+- `if ops.sum(x) > 0:` (or `while`, or `a if cond else b`) on a value computed from the call's
+  tensor arguments: eager calls work, but Keras 3 traces `call()` without AutoGraph, so
+  `model.fit()` raises `OperatorNotAllowedInGraphError: Using a symbolic tf.Tensor as a Python
+  bool is not allowed` (functional models already while being built). Error. tf-keras converts
+  `call()` with AutoGraph: measured, the same code trains without error there, so tf-keras
+  layers are not reported.
+Not reported, because measured fine under `fit`: conditions on static shape facts
+(`x.shape[-1] > 1`, `x.ndim`, `x.dtype`), identity tests (`mask is not None`), and flags that
+are not tensors (`if training:`, `if self.use_bias:`). What counts as a tensor value: the
+call's positional arguments without defaults (the inputs), and whatever is computed from them,
+except through `.shape`, `.dtype`, `.ndim`, `len()`, `keras.ops.shape()` and other static views.
+
+Fix: `Replace print with tf.print` (see `layerlint.fixes.print_to_tf_print`). A tensor
+condition needs `keras.ops.cond`, `keras.ops.where` or `keras.ops.while_loop`, by hand.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+
+from layerlint.analysis.facts import BlockFacts
+from layerlint.analysis.imports import ImportTable, qualified_name
+from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.rules.ll203_weights_created_in_call import FORWARD_ROOTS, methods_reached
+from layerlint.findings import Finding, FixProposal, Severity
+from layerlint.fixes import print_to_tf_print
+from layerlint.fixes.keras_names import tensorflow_name
+
+CODE = "LL204"
+NAME = "python-side-effect-in-call"
+SEVERITY = Severity.WARNING
+SUMMARY = "print() or a Python if/while on a tensor's value inside a layer's call()."
+FIX = "Replace print with tf.print; express tensor conditions with keras.ops.cond/where."
+
+_STATIC_ATTRIBUTES = {"shape", "dtype", "ndim", "name", "device", "sparse", "ragged"}
+_STATIC_METHODS = {"get_shape"}
+_PYTHON_BUILTINS = {
+    "len", "isinstance", "issubclass", "hasattr", "getattr", "type", "callable", "id", "repr",
+    "str", "range", "print",
+}
+_STATIC_FUNCTIONS = {
+    "tensorflow.executing_eagerly", "tensorflow.is_tensor", "keras.ops.is_tensor",
+    "keras.ops.shape", "keras.ops.ndim", "keras.backend.is_keras_tensor",
+    "keras.utils.is_keras_tensor", "tf_keras.backend.is_keras_tensor",
+}
+_IDENTITY = (ast.Is, ast.IsNot, ast.In, ast.NotIn)
+
+
+def check(facts: BlockFacts) -> Iterable[Finding]:
+    for model in facts.classes:
+        framework = facts.frameworks.get(model.name)
+        if framework not in ("keras", "tf_keras"):
+            continue
+        for name in methods_reached(model, FORWARD_ROOTS):
+            method = model.methods[name]
+            tensors = tensor_names(method, facts.imports)
+            if "print" not in facts.imports:
+                yield from _print_findings(facts, model, method, tensors)
+            if name == "call" and framework == "keras" and not _autograph_decorated(method, facts):
+                yield from _condition_findings(facts, model, method, tensors)
+
+
+# -- what is a tensor -----------------------------------------------------------------------
+def tensor_names(method: ast.FunctionDef | ast.AsyncFunctionDef, imports: ImportTable) -> set[str]:
+    """Names holding tensor values in `method`: its inputs (positional arguments without a
+    default, the receiver and `training` excepted) and names assigned from them, flow-insensitive."""
+    positional = [*method.args.posonlyargs, *method.args.args][1:]
+    required = positional[: len(positional) - len(method.args.defaults)]
+    names = {arg.arg for arg in required if arg.arg != "training"}
+    bindings = list(_bindings(method))
+    changed = True
+    while changed:
+        changed = False
+        for target, value in bindings:
+            for name in _bound_tensors(target, value, names, imports):
+                if name not in names:
+                    names.add(name)
+                    changed = True
+    return names
+
+
+def _bindings(method: ast.AST) -> Iterator[tuple[ast.expr, ast.expr]]:
+    for node in ast.walk(method):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                yield target, node.value
+        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+            yield node.target, node.value
+        elif isinstance(node, ast.AugAssign):
+            yield node.target, ast.BinOp(node.target, node.op, node.value)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            yield node.target, node.iter
+
+
+def _bound_tensors(
+    target: ast.expr, value: ast.expr, names: set[str], imports: ImportTable
+) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id] if is_tensor_value(value, names, imports) else []
+    if isinstance(target, (ast.Tuple, ast.List)):
+        if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+            return [name for t, v in zip(target.elts, value.elts)
+                    for name in _bound_tensors(t, v, names, imports)]
+        if is_tensor_value(value, names, imports):
+            return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+    return []
+
+
+def is_tensor_value(node: ast.expr, names: set[str], imports: ImportTable) -> bool:
+    """Whether `node` evaluates to a tensor computed from the tensors in `names`."""
+    def tensor(child: ast.expr) -> bool:
+        return is_tensor_value(child, names, imports)
+
+    match node:
+        case ast.Name(id=name):
+            return name in names
+        case ast.Attribute(attr=attr, value=value):
+            return attr not in _STATIC_ATTRIBUTES and tensor(value)
+        case ast.Subscript(value=value):
+            return tensor(value)
+        case ast.Call(func=func, args=args, keywords=keywords):
+            if isinstance(func, ast.Name) and func.id in _PYTHON_BUILTINS:
+                return False
+            if qualified_name(func, imports) in _STATIC_FUNCTIONS:
+                return False
+            if isinstance(func, ast.Attribute) and tensor(func.value):
+                return func.attr not in _STATIC_METHODS
+            return any(tensor(arg) for arg in args) or any(tensor(kw.value) for kw in keywords)
+        case ast.BinOp(left=left, right=right):
+            return tensor(left) or tensor(right)
+        case ast.UnaryOp(operand=operand):
+            return tensor(operand)
+        case ast.BoolOp(values=values):
+            return any(tensor(value) for value in values)
+        case ast.Compare(left=left, ops=ops, comparators=comparators):
+            if all(isinstance(op, _IDENTITY) for op in ops):
+                return False
+            return tensor(left) or any(tensor(c) for c in comparators)
+        case ast.IfExp(body=body, orelse=orelse):
+            return tensor(body) or tensor(orelse)
+        case ast.Starred(value=value):
+            return tensor(value)
+    return False
+
+
+# -- print ----------------------------------------------------------------------------------
+def _print_findings(
+    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef, tensors: set[str]
+) -> Iterator[Finding]:
+    for node in ast.walk(method):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id == "print"):
+            continue
+        shows_values = any(
+            is_tensor_value(argument, tensors, facts.imports)
+            or any(is_tensor_value(part.value, tensors, facts.imports)
+                   for part in ast.walk(argument) if isinstance(part, ast.FormattedValue))
+            for argument in node.args
+        )
+        where = f"{model.name}.{method.name}()"
+        if shows_values:
+            severity = Severity.WARNING
+            what = (f"{where} prints a tensor's value with Python `print`, which runs only while "
+                    "TensorFlow traces the layer: under model.fit() it prints two or three times "
+                    "in all, showing symbolic tensors (`Tensor(\"...\", shape=(None, ...))`), "
+                    "never the values of any step.")
+        else:
+            severity = Severity.INFORMATION
+            what = (f"{where} calls Python `print`, which runs only while TensorFlow traces the "
+                    "layer (two or three times per model.fit(), not once per step).")
+        message = f"{what} Use `tf.print(...)` to print on every step (it writes to stderr)."
+        yield Finding(CODE, NAME, severity, facts.span(node), message,
+                      fixes=_print_fixes(facts, node))
+
+
+def _print_fixes(facts: BlockFacts, call: ast.Call) -> tuple[FixProposal, ...]:
+    if not print_to_tf_print.fixable(call):
+        return ()
+    if tensorflow_name(facts.imports) is None and "tf" in facts.imports:
+        return ()
+    span = facts.span(call)
+    data = {"call_sites": [[span.line, span.column]]}
+    return (FixProposal(print_to_tf_print.TITLE, print_to_tf_print.KIND, data),)
+
+
+# -- Python control flow on tensors ---------------------------------------------------------
+def _condition_findings(
+    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef, tensors: set[str]
+) -> Iterator[Finding]:
+    for node in ast.walk(method):
+        if isinstance(node, (ast.If, ast.While, ast.IfExp)) and is_tensor_value(
+            node.test, tensors, facts.imports
+        ):
+            keyword = "while" if isinstance(node, ast.While) else "if"
+            remedy = ("keras.ops.while_loop(...)" if keyword == "while"
+                      else "keras.ops.cond(...) or keras.ops.where(...)")
+            message = (
+                f"`{keyword} {_short(node.test)}` in {model.name}.call() decides on a tensor's "
+                "value with Python control flow. Eager calls work, but model.fit() and "
+                "tf.function trace call() into a graph (Keras 3 without AutoGraph), where this "
+                "raises OperatorNotAllowedInGraphError: \"Using a symbolic `tf.Tensor` as a "
+                f"Python `bool` is not allowed\". Express it with {remedy}."
+            )
+            yield Finding(CODE, NAME, Severity.ERROR, facts.span(node.test), message)
+
+
+def _short(node: ast.expr) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _autograph_decorated(method: ast.FunctionDef, facts: BlockFacts) -> bool:
+    """`@tf.function` on call() converts Python control flow with AutoGraph (unless
+    `autograph=False`)."""
+    for decorator in method.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if qualified_name(target, facts.imports) != "tensorflow.function":
+            continue
+        disabled = isinstance(decorator, ast.Call) and any(
+            kw.arg == "autograph" and isinstance(kw.value, ast.Constant) and kw.value.value is False
+            for kw in decorator.keywords
+        )
+        return not disabled
+    return False

@@ -1,0 +1,89 @@
+"""Quick-fix "Replace print with tf.print": log from a layer's call() on every step (LL204).
+
+Python's `print` runs while TensorFlow traces `call()` into a graph, so under `model.fit()` it
+prints two or three times in all (measured, Keras 3.15.1 and tf-keras 2.21), showing symbolic
+tensors, never values. `tf.print` is an op in the graph: it runs on every step and prints the
+values (to stderr by default, TensorFlow's choice). The fix renames the callee only:
+
+    print("mean", ops.mean(x))   ->   tf.print("mean", ops.mean(x))
+
+It is offered when the arguments are plain values and the keywords are ones `tf.print` shares
+with `print` (sep, end); an f-string or `%`/`.format()` formats its values once, at trace time,
+so those calls need a rewrite by hand. When the module does not import TensorFlow, the fix adds
+`import tensorflow as tf`. `data`: call_sites ([[line, column]] of the `print(...)` call,
+1-based, column in characters).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from layerlint.analysis.source import char_column
+from layerlint.fixes import FixError
+from layerlint.fixes.keras_names import add_import, module_imports, module_names, tensorflow_name
+from layerlint.fixes.text_blocks import split_lines
+
+KIND = "print-to-tf-print"
+TITLE = "Replace print with tf.print"
+_SHARED_KEYWORDS = {"sep", "end"}
+
+
+def fixable(call: ast.Call) -> bool:
+    """Whether `call` (a `print(...)`) keeps its meaning as `tf.print(...)`."""
+    if any(keyword.arg not in _SHARED_KEYWORDS for keyword in call.keywords):
+        return False
+    return not any(_formats_at_trace_time(argument) for argument in call.args)
+
+
+def _formats_at_trace_time(node: ast.expr) -> bool:
+    for child in ast.walk(node):
+        if isinstance(child, ast.JoinedStr) and any(
+            isinstance(part, ast.FormattedValue) for part in child.values
+        ):
+            return True
+        if isinstance(child, ast.BinOp) and isinstance(child.op, ast.Mod) and isinstance(
+            child.left, (ast.Constant, ast.JoinedStr)
+        ):
+            return True
+        if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute) and (
+            child.func.attr == "format"
+        ):
+            return True
+        if isinstance(child, ast.Starred):
+            return True
+    return False
+
+
+def apply(source: str, data: dict[str, Any]) -> str:
+    try:
+        ((line, column),) = [(int(a), int(b)) for a, b in data["call_sites"]]
+    except (KeyError, TypeError, ValueError) as error:
+        raise FixError(f"malformed {KIND} data: {error!r}") from error
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError) as error:
+        raise FixError(f"the document does not parse ({error}); fix the syntax error first") from error
+    lines = split_lines(source)
+    call = next(
+        (node for node in ast.walk(tree)
+         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+         and node.func.id == "print" and node.lineno == line
+         and char_column(lines[line - 1], node.col_offset) + 1 == column),
+        None,
+    )
+    if call is None:
+        raise FixError(f"no print(...) call at {line}:{column}: re-run the analysis")
+    if not fixable(call):
+        raise FixError("this print formats its values at trace time; rewrite it by hand")
+    name = tensorflow_name(module_imports(tree))
+    import_line = None
+    if name is None:
+        if "tf" in module_names(tree):
+            raise FixError("the module does not import tensorflow and the name `tf` is taken")
+        name, import_line = "tf", "import tensorflow as tf"
+    start = sum(len(text) for text in lines[: line - 1]) + char_column(lines[line - 1], call.col_offset)
+    result = source[:start] + f"{name}.print" + source[start + len("print"):]
+    if import_line:
+        result = add_import(result, ast.parse(result), import_line)
+    return result
