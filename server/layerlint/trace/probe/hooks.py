@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -76,18 +77,26 @@ def _wrap_keras(layer_class: type, recorder: Recorder) -> Callable[[], None]:
         return outputs
 
     @functools.wraps(original_init)
-    def __init__(layer, *args, **kwargs):
-        original_init(layer, *args, **kwargs)
-        recorder.note_definition(layer, getframe(1))
+    def __init__(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        recorder.note_definition(self, getframe(1))
 
     layer_class.__call__ = __call__
-    layer_class.__init__ = __init__
+    layer_class.__init__ = _same_signature(__init__, original_init)
 
     def undo() -> None:
         layer_class.__call__ = original_call
         layer_class.__init__ = original_init
 
     return undo
+
+
+def _same_signature(wrapper: Callable, original: Callable) -> Callable:
+    """Keras builds a layer's default config from `inspect.getfullargspec(cls.__init__)`, which
+    ignores functools.wraps but honours `__signature__`: keep the original's."""
+    with contextlib.suppress(TypeError, ValueError):
+        wrapper.__signature__ = inspect.signature(original)
+    return wrapper
 
 
 def _symbolic_run_check() -> Callable[[], bool]:
@@ -126,13 +135,13 @@ def _hook_torch(torch: Any, recorder: Recorder) -> Callable[[], None]:
             recorder.leave(call, output)
 
     @functools.wraps(original_init)
-    def __init__(module, *args, **kwargs):
-        original_init(module, *args, **kwargs)
-        recorder.note_definition(module, getframe(1))
+    def __init__(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        recorder.note_definition(self, getframe(1))
 
     handles = [global_hooks.register_module_forward_pre_hook(before),
                global_hooks.register_module_forward_hook(after, always_call=True)]
-    module_class.__init__ = __init__
+    module_class.__init__ = _same_signature(__init__, original_init)
 
     def undo() -> None:
         for handle in handles:
