@@ -53,7 +53,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT_DIR = REPO_ROOT / "server" / "layerlint" / "analysis" / "catalog"
 GENERATED_BY = "scripts/generate_catalog.py"
 FRAMEWORKS = ("keras", "tf_keras", "torch")
-REGENERATE_HINT = ".venv/bin/python scripts/generate_catalog.py --framework {framework}"
 
 # Call patterns: how the probe inputs are handed to a layer.
 SINGLE, LIST, POSITIONAL, LABELS, TRIPLE = "x", "[x, x]", "x, x", "x, labels", "x, x, x"
@@ -429,7 +428,7 @@ def torch_class_arguments(nn: Any, torch: Any) -> dict[str, dict[str, Callable[[
     return {
         "Fold": {"output_size": lambda: (3, 3), "kernel_size": lambda: 2},
         "FractionalMaxPool2d": {"output_ratio": lambda: 0.5},
-        "FractionalMaxPool3d": {"output_ratio": lambda: 0.5},
+        "FractionalMaxPool3d": {"output_ratio": lambda: 0.5, "kernel_size": lambda: 2},
         "GRU": recurrent,
         "LSTM": recurrent,
         "ModuleDict": {"modules": lambda: {"child": nn.Linear(4, 4)}},
