@@ -104,3 +104,12 @@ def test_cell_placer_puts_related_places_in_their_own_cell() -> None:
     assert diagnostic.related_information is not None
     location = diagnostic.related_information[0].location
     assert (location.uri, location.range.start.line) == ("cell:1", 1)
+
+
+def test_units_follow_the_negotiated_encoding() -> None:
+    text = "s = '😀é'"
+    assert convert.units_counter("utf-16")(text) == len(text) + 1  # the emoji takes two
+    assert convert.units_counter(types.PositionEncodingKind.Utf16)(text) == len(text) + 1
+    assert convert.units_counter("utf-8")(text) == len(text.encode("utf-8"))
+    assert convert.units_counter("utf-32")(text) == len(text)
+    assert convert.units_counter(None)("plain ascii") == len("plain ascii")

@@ -180,3 +180,27 @@ async def test_close_clears_every_cell(server: RecordingClient) -> None:
     )
     graph = await wait_for_publish(server, cell_uri("graph"), after=seen)
     assert list(graph.diagnostics) == []
+
+
+async def test_pulled_cell_diagnostics_and_refresh_on_cell_edits(server: RecordingClient) -> None:
+    await start(server, capabilities(notebooks=True, pull=True))
+    open_notebook(server)
+
+    report = await server.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=cell_uri("graph")))
+    )
+    assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+    assert [item.range.start.line for item in report.items if item.code == "LL101"] == [2]
+
+    # An edit in one cell can change another cell's diagnostics: the client is told to re-pull.
+    line = types.Range(
+        start=types.Position(line=1, character=0), end=types.Position(line=1, character=4)
+    )
+    change_cells(server, 2, {cell_uri("layers"): (2, [types.TextEdit(range=line, new_text="nrm")])})
+    report = await server.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=cell_uri("graph")))
+    )
+    assert server.diagnostic_refresh_count >= 1
+    assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+    assert "LL101" not in codes(list(report.items))
+    assert server.published == []

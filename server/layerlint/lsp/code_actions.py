@@ -111,7 +111,7 @@ def workspace_edit_for(
 
 
 def _document_edits(ls: LayerlintServer, uri: str, proposal: FixProposal) -> list[DocumentEdit]:
-    units = ls.workspace.position_codec.client_num_units
+    units = convert.units_counter(ls.workspace.position_encoding)
     notebook = ls.workspace.get_notebook_document(cell_uri=uri)
     if notebook is None:
         document = document_analysis.open_text_document(ls, uri)

@@ -116,6 +116,16 @@ def fixes_from_diagnostic(diagnostic: types.Diagnostic) -> list[FixProposal]:
     return proposals
 
 
+def units_counter(encoding: str | None) -> Callable[[str], int]:
+    """How long a string is in the negotiated position encoding (`utf-16` unless agreed)."""
+    if encoding == types.PositionEncodingKind.Utf32:
+        return len
+    if encoding == types.PositionEncodingKind.Utf8:
+        return lambda text: len(text) if text.isascii() else len(text.encode("utf-8"))
+    # ASCII first: source code mostly is, and then every encoding counts characters.
+    return lambda text: len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
 def text_placer(uri: str, text: str, units: Callable[[str], int]) -> Placer:
     """A placer for a plain text document; its lines are split only if a finding needs them."""
     lines: list[str] = []

@@ -109,7 +109,7 @@ def _analyse_text_document(
     settings = settings_for(ls, path)
     text = document.source
     outcome = analysis.analyse(text, path=path, settings=settings)
-    units = ls.workspace.position_codec.client_num_units
+    units = convert.units_counter(ls.workspace.position_encoding)
     place = convert.text_placer(document.uri, text, units)
     diagnostics = {document.uri: []}
     _collect(diagnostics, outcome, place, settings.is_enabled(convert.SYNTAX_CODE))
@@ -137,7 +137,7 @@ def _analyse_notebook(
     place = convert.cell_placer(
         locate_cell,
         lambda uri: cell_lines[uri],
-        ls.workspace.position_codec.client_num_units,
+        convert.units_counter(ls.workspace.position_encoding),
         fallback_uri=cells[0].uri if cells else notebook.uri,
     )
     diagnostics: dict[str, list[types.Diagnostic]] = {cell.uri: [] for cell in cells}
