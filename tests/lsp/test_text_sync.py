@@ -104,3 +104,13 @@ async def test_other_languages_are_left_alone(server: RecordingClient) -> None:
     open_document(server, URI, TEXT, version=1)
     await wait_for_publish(server, URI, version=1)
     assert all(params.uri != "file:///tmp/notes.md" for params in server.published)
+
+
+async def test_reopening_starts_versions_afresh(server: RecordingClient) -> None:
+    await start(server, capabilities())
+    open_document(server, URI, TEXT, version=5)
+    await wait_for_publish(server, URI, version=5)
+    # Some clients reopen a document (e.g. after a rename back) without closing it first.
+    open_document(server, URI, TEXT.replace("self.bn(self.conv_2(x))", "self.conv_2(x)"), 1)
+    reopened = await wait_for_publish(server, URI, version=1)
+    assert "LL101" not in codes(list(reopened.diagnostics))

@@ -30,7 +30,7 @@ def register(server: LayerlintServer) -> None:
 
 def did_open(ls: LayerlintServer, params: types.DidOpenNotebookDocumentParams) -> None:
     cells = [cell.uri for cell in params.cell_text_documents]
-    publish.document_changed(ls, params.notebook_document.uri, cells)
+    publish.document_opened(ls, params.notebook_document.uri, cells)
 
 
 def did_change(ls: LayerlintServer, params: types.DidChangeNotebookDocumentParams) -> None:

@@ -31,6 +31,15 @@ def with_extra_diagnostics(
     return [*diagnostics, *extra] if extra else diagnostics
 
 
+def document_opened(ls: LayerlintServer, key: str, opened_uris: Iterable[str]) -> None:
+    """After an open: nothing from an earlier life of these URIs may hold back the new one."""
+    opened_uris = list(opened_uris)
+    for uri in opened_uris:
+        ls.state.published_versions.pop(uri, None)
+    document_analysis.forget(ls, key)
+    document_changed(ls, key, opened_uris)
+
+
 def document_changed(ls: LayerlintServer, key: str, changed_uris: Iterable[str]) -> None:
     """After an open or edit: `key` is the document, or the notebook whose cells changed."""
     for uri in changed_uris:

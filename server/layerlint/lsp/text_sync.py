@@ -23,7 +23,7 @@ def register(server: LayerlintServer) -> None:
 
 def did_open(ls: LayerlintServer, params: types.DidOpenTextDocumentParams) -> None:
     uri = params.text_document.uri
-    publish.document_changed(ls, uri, [uri])
+    publish.document_opened(ls, uri, [uri])
 
 
 def did_change(ls: LayerlintServer, params: types.DidChangeTextDocumentParams) -> None:
