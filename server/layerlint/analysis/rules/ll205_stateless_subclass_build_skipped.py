@@ -1,0 +1,193 @@
+"""LL205 stateless-subclass-build-skipped: a subclass's build() that Keras never calls.
+
+What goes wrong: some Keras releases mark certain built-in layers as built inside their
+`__init__` (`self.built = True`). `Layer.__call__` builds a layer only while `built` is False, so
+a subclass that overrides `build()` to create its own weights never has it called: the weights
+never exist, `call()` fails on the first use (`AttributeError: 'ScaledMaxPool' object has no
+attribute 'scale'`), and a subclass whose call() tolerates the gap silently has no weights.
+
+Which layers, in which releases (the catalog's `subclass_build_skipped`, measured per release by
+`scripts/generate_catalog.py`; ranges checked in the release wheels' sources):
+- Keras 3.6.0 through 3.9.x: every stateless built-in (pooling, ReLU, LeakyReLU, Softmax,
+  Activation, Dropout, GaussianNoise, Masking, Identity, ...), introduced by keras PR #20175 and
+  fixed in 3.10.0 by PR #20880, which builds in `__init__` only when `build` is not overridden.
+  Measured under Keras 3.9.2: a MaxPooling2D subclass's build() is never called; under 3.15.1 it
+  is.
+- Keras 3.12.0 and later (still in 3.15.1): `Reshape.__init__` sets `self.built = True`
+  unconditionally again, so a Reshape subclass's build() is skipped the same way.
+
+The project's Keras version decides (settings `keras_version`, else the installed `keras`
+distribution's metadata; nothing is imported). Versions outside those ranges, or with no catalog
+data inside their range, are not reported.
+
+Fix: `self.built = False` at the end of `__init__` (after `super().__init__(...)`), so Keras
+builds the layer on its first call; harmless in releases without the trap.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+
+from layerlint.analysis import catalog
+from layerlint.analysis.facts import BlockFacts
+from layerlint.analysis.frameworks import framework_of
+from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.source import parse_block_text
+from layerlint.findings import Finding, FixProposal, Severity, Span
+
+CODE = "LL205"
+NAME = "stateless-subclass-build-skipped"
+SEVERITY = Severity.ERROR
+SUMMARY = "A subclass of a built-in layer that this Keras version builds in __init__: its build() never runs."
+FIX = "Set self.built = False at the end of __init__."
+
+Version = tuple[int, int, int]
+# Release ranges [first affected, first fixed) in which built-in layers mark themselves built in
+# __init__; which layers is catalog data measured in a release of the same range.
+AFFECTED_RANGES: tuple[tuple[Version, Version | None, str], ...] = (
+    ((3, 6, 0), (3, 10, 0), "Keras 3.6.0-3.9.x do this for stateless built-in layers; fixed in 3.10.0"),
+    ((3, 12, 0), None, "Keras 3.12.0 and later do this for Reshape"),
+)
+
+
+def check(facts: BlockFacts) -> Iterable[Finding]:
+    version = parse_version(facts.keras_version)
+    data_version, range_text = catalog_version_for(version)
+    if data_version is None:
+        return
+    for model in block_classes(facts):
+        build = model.methods.get("build")
+        if build is None or resets_built(model):
+            continue
+        base = skipping_base(model, facts, data_version, set())
+        if base is not None:
+            yield _finding(facts, model, build, base, facts.keras_version or data_version, range_text)
+
+
+def block_classes(facts: BlockFacts) -> list[ClassModel]:
+    """Every top-level class of this block. Subclasses of built-in layers (MaxPooling2D) are not
+    among `facts.classes`, which holds subclasses of Layer/Model/Module only."""
+    tree, _ = parse_block_text(facts.text)  # cached: the engine parsed this text already
+    if tree is None:
+        return []
+    models = [
+        (node, facts.local_classes.get(node.name)) for node in tree.body
+        if isinstance(node, ast.ClassDef)
+    ]
+    # A name defined twice in the module keeps its last definition, maybe in another block.
+    return [model for node, model in models if model is not None and model.node.lineno == node.lineno]
+
+
+def parse_version(text: str | None) -> Version | None:
+    numbers = re.findall(r"\d+", (text or "").split("+")[0])[:3]
+    if len(numbers) < 2:
+        return None
+    major, minor, patch = (int(part) for part in [*numbers, "0"][:3])
+    return major, minor, patch
+
+
+def catalog_version_for(version: Version | None) -> tuple[str | None, str]:
+    """The catalog release that stands for `version` (same affected range, the same major.minor
+    when the catalog has it, else the closest), and the range's description."""
+    if version is None:
+        return None, ""
+    for first, fixed, text in AFFECTED_RANGES:
+        if not (first <= version and (fixed is None or version < fixed)):
+            continue
+        candidates = []
+        for available in catalog.available_versions("keras"):
+            parsed = parse_version(available)
+            if parsed is not None and first <= parsed and (fixed is None or parsed < fixed):
+                distance = (parsed[:2] != version[:2], abs(parsed[1] - version[1]))
+                candidates.append((distance, available))
+        return (min(candidates)[1], text) if candidates else (None, text)
+    return None, ""
+
+
+def resets_built(model: ClassModel) -> bool:
+    """Whether `__init__` sets `self.built = False` after calling the base `__init__`."""
+    init = model.methods.get("__init__")
+    if init is None:
+        return False
+    base_init_lines = [
+        node.lineno for node in ast.walk(init)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "__init__"
+    ]
+    return any(
+        isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+        and node.value.value is False
+        and any(_is_self_built(target) for target in node.targets)
+        and all(line <= node.lineno for line in base_init_lines)
+        for node in ast.walk(init)
+    )
+
+
+def skipping_base(
+    model: ClassModel, facts: BlockFacts, data_version: str, seen: set[str]
+) -> str | None:
+    """The built-in Keras layer this class derives from whose subclasses' build() is skipped,
+    unless a local class in between resets `built`."""
+    seen.add(model.name)
+    for base in model.base_names:
+        local = facts.local_classes.get(base)
+        if local is not None:
+            if base in seen or resets_built(local):
+                continue
+            found = skipping_base(local, facts, data_version, seen)
+        elif framework_of(base) == "keras" and "." in base:
+            info = catalog.lookup("keras", base.rsplit(".", 1)[-1], data_version)
+            found = base.rsplit(".", 1)[-1] if info and info.subclass_build_skipped else None
+        else:
+            found = None
+        if found:
+            return found
+    return None
+
+
+def _finding(
+    facts: BlockFacts, model: ClassModel, build: ast.FunctionDef | ast.AsyncFunctionDef,
+    base: str, version: str, range_text: str,
+) -> Finding:
+    created = sorted({
+        target.attr for node in ast.walk(build) if isinstance(node, (ast.Assign, ast.AnnAssign))
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+        and target.value.id == "self" and target.attr != "built"
+    })
+    if created:
+        names = ", ".join(f"self.{name}" for name in created[:3])
+        consequence = (f"{names} {'is' if len(created) == 1 else 'are'} never created, so call() "
+                       "fails with AttributeError on first use")
+    else:
+        consequence = "Nothing it creates exists, so the layer runs without its weights"
+    message = (
+        f"{model.name}.build() is never called with Keras {version}: {base} sets "
+        f"`self.built = True` in its __init__ and Keras builds a layer only while `built` is "
+        f"False ({range_text}). {consequence}. Set "
+        f"`self.built = False` at the end of {model.name}.__init__."
+    )
+    has_init = "__init__" in model.methods
+    title = (
+        f"Set self.built = False at the end of {model.name}.__init__" if has_init
+        else f"Add {model.name}.__init__ that sets self.built = False"
+    )
+    fix = FixProposal(title, "reset-built",
+                      {"class_name": model.name, "definition_line": model.node.lineno})
+    return Finding(CODE, NAME, SEVERITY, _name_span(facts, build), message, fixes=(fix,))
+
+
+def _name_span(facts: BlockFacts, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Span:
+    """The `build` in `def build(...)`."""
+    line = facts.lines[function.lineno - 1] if function.lineno <= len(facts.lines) else ""
+    match = re.search(rf"\bdef\s+({function.name})\b", line)
+    if match is None:
+        return facts.span(function)
+    return Span(function.lineno, match.start(1) + 1, function.lineno, match.end(1) + 1)
+
+
+def _is_self_built(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Attribute) and node.attr == "built"
+            and isinstance(node.value, ast.Name) and node.value.id == "self")
