@@ -68,10 +68,14 @@ def _route(
     known = routes.get(framework)
     if known is None:
         return None
-    for local, qualified in sorted(imports.items()):
-        if qualified in known:
-            return ModuleReference(local + known[qualified])
+    by_module = {qualified: local for local, qualified in sorted(imports.items(), reverse=True)}
     module = _FRAMEWORK_MODULE[framework]
+    # A module written against the `keras` package gets `import keras` rather than a detour
+    # through `tf.keras`; one written against `tf.keras` keeps using it.
+    uses_package = any(q == module or q.startswith(module + ".") for q in imports.values())
+    for qualified, suffix in known.items():
+        if qualified in by_module and (qualified.startswith(module) or not uses_package):
+            return ModuleReference(by_module[qualified] + suffix)
     if module in imports or module in taken:  # bound to something else: do not shadow it
         return None
     return ModuleReference(module + fallback, f"import {module}")

@@ -29,7 +29,7 @@ from layerlint.fixes import apply_fix
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/ is not a package
 
-from framework_runner import Fixture, Program, RunOutcome, load_fixture, run_programs  # noqa: E402
+from framework_runner import Fixture, Program, RunOutcome, load_fixture, run_programs
 
 CODES = ("LL201", "LL202", "LL203", "LL204")
 FIXTURE_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "custom"

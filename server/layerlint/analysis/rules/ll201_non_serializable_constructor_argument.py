@@ -51,7 +51,7 @@ _BASIC_TYPES = {"str", "int", "float", "bool", "None", "list", "tuple", "dict", 
                 "typing.Tuple", "typing.Dict", "typing.Sequence", "collections.abc.Sequence"}
 _BASIC_BUILTIN_CALLS = {"dict", "list", "tuple", "str", "int", "float", "bool", "frozenset", "set"}
 _UNION = {"typing.Union", "typing.Optional"}
-_ARRAY_TYPES = {"ndarray", "NDArray", "ArrayLike", "Tensor", "Variable", "KerasTensor"}
+_ARRAY_TYPES = {"ndarray", "NDArray", "Tensor", "Variable", "KerasTensor"}
 
 
 @dataclass(frozen=True)
@@ -135,16 +135,16 @@ def _union_members(node: ast.expr, facts: BlockFacts) -> list[ast.expr]:
         return [m for element in inner for m in _union_members(element, facts)]
     if isinstance(node, ast.Constant) and node.value is None:
         return []
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):  # "keras.layers.Layer"
+        try:
+            return _union_members(ast.parse(node.value, mode="eval").body, facts)
+        except SyntaxError:
+            return [node]
     return [node]
 
 
 def _annotation_kind(node: ast.expr, facts: BlockFacts) -> str | None:
     """"a layer", "a function", ... for a non-basic type; "basic"; None when unknown."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):  # "keras.layers.Layer"
-        try:
-            node = ast.parse(node.value, mode="eval").body
-        except SyntaxError:
-            return None
     head = node.value if isinstance(node, ast.Subscript) else node
     qualified = qualified_name(head, facts.imports)
     if qualified is None:

@@ -1,0 +1,252 @@
+"""LL201 and its quick-fix: ground-truth fixtures (analysis, framework verdict, fixed program
+saves and loads), the evidence rules on small classes, and the generated get_config text."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+from keras_custom_ground_truth import (
+    FIXED_PREFIX,
+    attempt_fix,
+    expectation_mismatch,
+    findings,
+    fixtures_for,
+    framework_outcomes,
+    header_problem,
+    ids,
+    verdict_problem,
+)
+
+from layerlint.findings import FixProposal
+from layerlint.fixes import FixError, apply_fix
+from layerlint.fixes.layer_config import KIND
+
+FIXTURES = fixtures_for("LL201")
+WITH_FIXES = [fixture for fixture in FIXTURES if fixture.fixes]
+
+
+# --- ground truth --------------------------------------------------------------------------
+def test_fixtures_cover_positives_negatives_and_both_frameworks():
+    assert len(WITH_FIXES) >= 4
+    assert any("silent" in fixture.name for fixture in FIXTURES)
+    assert any("tf_keras" in fixture.source for fixture in WITH_FIXES)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_findings_match_expectations(fixture):
+    assert expectation_mismatch(fixture) is None, expectation_mismatch(fixture)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_expected_severity_agrees_with_runtime_header(fixture):
+    assert header_problem(fixture) is None, f"{fixture.name}: {header_problem(fixture)}"
+
+
+@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
+def test_fix_parses_and_leaves_nothing_to_report(fixture):
+    attempt = attempt_fix(fixture)
+    assert attempt.problem is None, attempt.problem
+    assert findings(attempt.fixed_source) == []
+
+
+@pytest.mark.framework
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_framework_does_what_the_header_says(fixture):
+    outcome = framework_outcomes()[fixture.name]
+    assert verdict_problem(fixture, outcome) is None, f"{fixture.name}: {verdict_problem(fixture, outcome)}"
+
+
+@pytest.mark.framework
+@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
+def test_fixed_program_saves_and_loads(fixture):
+    outcome = framework_outcomes().get(FIXED_PREFIX + fixture.name)
+    assert outcome is not None, attempt_fix(fixture).problem
+    assert not outcome.crashed, (
+        f"{outcome.error_type}: {outcome.error_message}\n{attempt_fix(fixture).fixed_source}")
+
+
+# --- evidence ------------------------------------------------------------------------------
+KERAS_HEADER = "import keras\nimport numpy as np\nfrom typing import Callable\nfrom keras import layers\n\n"
+
+
+def ll201(body: str, header: str = KERAS_HEADER) -> list[tuple[int, str, str]]:
+    source = header + textwrap.dedent(body).lstrip("\n")
+    offset = header.count("\n")
+    return [(f.span.line - offset, f.severity.value, f.message) for f in findings(source)
+            if f.code == "LL201"]
+
+
+def test_basic_arguments_and_none_defaults_are_silent():
+    assert ll201("""
+        class Block(layers.Layer):
+            def __init__(self, units: int, names: list[str] = ["a"], activation=None,
+                         shape=(1, -2), mapping={"a": 1.5}, size=int(3), **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+    """) == []
+
+
+def test_annotations_decide_by_type():
+    found = ll201("""
+        class Head(layers.Layer):
+            def __init__(self, units: int, fn: Callable[[int], int], **kwargs):
+                super().__init__(**kwargs)
+    """)
+    assert [(line, severity) for line, severity, _ in found] == [(2, "error")]
+    assert "`fn` is a function (annotated `Callable[[int], int]`)" in found[0][2]
+    mixed = ll201("""
+        class Head(layers.Layer):
+            def __init__(self, activation: "str | Callable" = "relu", **kwargs):
+                super().__init__(**kwargs)
+    """)
+    assert [severity for _, severity, _ in mixed] == ["warning"]
+    arrays = ll201("""
+        class Head(layers.Layer):
+            def __init__(self, table: "np.ndarray", init: keras.initializers.Initializer, **kwargs):
+                super().__init__(**kwargs)
+    """)
+    assert len(arrays) == 1 and "`table` is an array" in arrays[0][2]
+    assert "`init` is a `Initializer` object" in arrays[0][2]
+
+
+def test_usage_evidence_calls_loops_and_sequential():
+    found = ll201("""
+        class Stack(layers.Layer):
+            def __init__(self, first, rest, head, **kwargs):
+                super().__init__(**kwargs)
+                self.first = first
+                self.rest = rest
+                self.head = keras.Sequential([head, layers.Dense(2)])
+
+            def call(self, x):
+                for stage in self.rest:
+                    x = stage(x)
+                return self.head(self.first(x))
+    """)
+    assert len(found) == 1
+    message = found[0][2]
+    assert "`first` is a layer or function (called as `self.first(...)`)" in message
+    assert "`rest` is a list of layers or functions (its items are called)" in message
+    assert "`head` is a layer (passed to `Sequential`)" in message
+
+
+def test_defaults_count_in_keras_3_only_as_certain():
+    body = """
+        class Scaled(BASE):
+            def __init__(self, scale=np.ones(3), act=keras.activations.relu, **kwargs):
+                super().__init__(**kwargs)
+    """
+    keras3 = ll201(body.replace("BASE", "layers.Layer"))
+    assert [(line, severity) for line, severity, _ in keras3] == [(2, "error")]
+    legacy = ll201(body.replace("BASE", "tf_keras.layers.Layer"), "import tf_keras\n" + KERAS_HEADER)
+    assert [severity for _, severity, _ in legacy] == ["warning"]
+    assert "Layer Scaled was created by passing" in legacy[0][2]
+
+
+def test_inherited_or_unknown_get_config_is_trusted():
+    assert ll201("""
+        class Base(layers.Layer):
+            def get_config(self):
+                return super().get_config()
+
+        class Child(Base):
+            def __init__(self, inner: layers.Layer, **kwargs):
+                super().__init__(**kwargs)
+    """) == []
+    assert ll201("""
+        from somewhere import LibraryLayer
+
+        class Child(LibraryLayer, layers.Layer):
+            def __init__(self, inner: layers.Layer, **kwargs):
+                super().__init__(**kwargs)
+    """) == []
+
+
+def test_other_frameworks_and_classes_without_init_are_silent():
+    assert ll201("""
+        import torch
+
+        class Net(torch.nn.Module):
+            def __init__(self, inner: torch.nn.Module):
+                super().__init__()
+
+        class NoInit(layers.Layer):
+            def call(self, x):
+                return x
+    """) == []
+
+
+# --- the quick-fix -------------------------------------------------------------------------
+def the_fix(source: str) -> FixProposal:
+    (fix,) = [fix for f in findings(source) if f.code == "LL201" for fix in f.fixes]
+    return fix
+
+
+def test_fix_stores_unstored_arguments_under_free_names():
+    source = textwrap.dedent("""\
+        from keras import layers
+
+
+        class Gate(layers.Layer):
+            def __init__(self, units, transform, **kwargs):
+                super().__init__(**kwargs)
+                self.units = str(units)
+                self.dense = layers.Dense(units)
+                self.apply_fn = transform
+
+            def call(self, x):
+                return self.apply_fn(self.dense(x))
+        """)
+    fixed = apply_fix(source, the_fix(source))
+    assert fixed.startswith("from keras import layers\nimport keras\n")
+    assert "        super().__init__(**kwargs)\n        self._units = units\n" in fixed
+    assert '"units": self._units,' in fixed
+    assert '"transform": keras.saving.serialize_keras_object(self.apply_fn),' in fixed
+    assert 'config["transform"] = keras.saving.deserialize_keras_object(config["transform"])' in fixed
+    ast.parse(fixed)
+    assert findings(fixed) == []
+
+
+def test_fix_keeps_tabs_and_crlf_and_touches_nothing_else():
+    source = ("import keras\r\n\r\nclass Wrap(keras.layers.Layer):\r\n\tdef __init__(self, inner: "
+              "keras.layers.Layer, **kw):  # note\r\n\t\tsuper().__init__(**kw)\r\n\t\tself.inner = "
+              "inner\r\n\r\n\tdef call(self, x):\r\n\t\treturn self.inner(x)\r\n\r\n\r\nX = 1\r\n")
+    fixed = apply_fix(source, the_fix(source))
+    assert "\n\tdef get_config(self):\r\n\t\tconfig = super().get_config()\r\n" in fixed
+    assert fixed.replace("\r\n", "") .count("\n") == 0
+    assert fixed.startswith(source[: source.index("\r\n\r\n\r\nX = 1")])
+    assert fixed.endswith("\t\treturn cls(**config)\r\n\r\n\r\nX = 1\r\n")
+
+
+def test_no_fix_when_a_config_cannot_name_the_arguments():
+    source = textwrap.dedent("""\
+        import keras
+
+        class Wrap(keras.layers.Layer):
+            def __init__(self, inner: keras.layers.Layer, *more):
+                super().__init__()
+    """)
+    (finding,) = findings(source)
+    assert finding.fixes == ()
+
+
+def test_fix_refuses_stale_or_malformed_requests():
+    source = textwrap.dedent("""\
+        import keras
+
+        class Wrap(keras.layers.Layer):
+            def __init__(self, inner: keras.layers.Layer, **kwargs):
+                super().__init__(**kwargs)
+    """)
+    fix = the_fix(source)
+    with pytest.raises(FixError, match="not on line"):
+        apply_fix("\n" + source, fix)
+    with pytest.raises(FixError, match="takes no argument"):
+        apply_fix(source, FixProposal(fix.title, KIND, {**fix.data, "serialized": ["outer"]}))
+    with pytest.raises(FixError, match="malformed"):
+        apply_fix(source, FixProposal(fix.title, KIND, {"class_name": "Wrap"}))
+    fixed = apply_fix(source, fix)
+    with pytest.raises(FixError, match="already defines get_config"):
+        apply_fix(fixed, fix)

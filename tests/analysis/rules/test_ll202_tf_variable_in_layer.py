@@ -1,0 +1,197 @@
+"""LL202 and its quick-fix: ground-truth fixtures (a tf.Variable that never trains or is never
+saved under Keras 3, tracked under tf-keras), severities by framework and `trainable`, and the
+tf.Variable -> add_weight translations."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+from keras_custom_ground_truth import (
+    FIXED_PREFIX,
+    attempt_fix,
+    expectation_mismatch,
+    findings,
+    fixtures_for,
+    framework_outcomes,
+    header_problem,
+    ids,
+    verdict_problem,
+)
+
+from layerlint.analysis.imports import collect_imports
+from layerlint.findings import FixProposal
+from layerlint.fixes import FixError, apply_fix
+from layerlint.fixes.variable_to_add_weight import KIND, add_weight_call
+
+FIXTURES = fixtures_for("LL202")
+WITH_FIXES = [fixture for fixture in FIXTURES if fixture.fixes]
+
+
+# --- ground truth --------------------------------------------------------------------------
+def test_fixtures_cover_both_frameworks_and_a_negative():
+    assert {e.severity for f in FIXTURES for e in f.expectations} == {"error", "warning", "information"}
+    assert any("silent" in fixture.name for fixture in FIXTURES)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_findings_match_expectations(fixture):
+    assert expectation_mismatch(fixture) is None, expectation_mismatch(fixture)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_expected_severity_agrees_with_runtime_header(fixture):
+    assert header_problem(fixture) is None, f"{fixture.name}: {header_problem(fixture)}"
+
+
+@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
+def test_fix_parses_and_leaves_nothing_to_report(fixture):
+    attempt = attempt_fix(fixture)
+    assert attempt.problem is None, attempt.problem
+    assert [f for f in findings(attempt.fixed_source) if f.code == "LL202"] == []
+
+
+@pytest.mark.framework
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_framework_does_what_the_header_says(fixture):
+    outcome = framework_outcomes()[fixture.name]
+    assert verdict_problem(fixture, outcome) is None, f"{fixture.name}: {verdict_problem(fixture, outcome)}"
+
+
+@pytest.mark.framework
+@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
+def test_fixed_program_trains_and_saves(fixture):
+    outcome = framework_outcomes().get(FIXED_PREFIX + fixture.name)
+    assert outcome is not None, attempt_fix(fixture).problem
+    assert not outcome.crashed, (
+        f"{outcome.error_type}: {outcome.error_message}\n{attempt_fix(fixture).fixed_source}")
+
+
+# --- the rule ------------------------------------------------------------------------------
+def ll202(source: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [
+        (source.splitlines()[f.span.line - 1].strip(), f.severity.value, tuple(x.title for x in f.fixes))
+        for f in findings(textwrap.dedent(source)) if f.code == "LL202"
+    ]
+
+
+def test_severity_follows_framework_and_trainable():
+    found = ll202("""\
+        import tensorflow as tf
+        import tf_keras
+        from tensorflow import keras
+
+        class A(keras.layers.Layer):
+            def build(self, shape):
+                self.a = tf.Variable(tf.zeros(shape), trainable=self.flag)
+                self.b = tf.Variable(tf.zeros(shape), trainable=False)
+
+        class B(tf_keras.layers.Layer):
+            def build(self, shape):
+                self.c = tf.Variable(tf.zeros(shape))
+        """)
+    assert [severity for _, severity, _ in found] == ["error", "warning", "information"]
+
+
+def test_variables_in_helpers_count_but_not_in_call_or_other_frameworks():
+    found = ll202("""\
+        import tensorflow as tf
+        import torch
+        import keras
+
+        class A(keras.layers.Layer):
+            def build(self, shape):
+                self._make(shape)
+
+            def _make(self, shape):
+                self.a = tf.Variable(tf.ones(shape))
+
+            def call(self, x):
+                return x * tf.Variable(1.0)
+
+        class T(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.v = tf.Variable(1.0)
+        """)
+    assert [line for line, _, _ in found] == ["self.a = tf.Variable(tf.ones(shape))"]
+
+
+def test_no_fix_before_super_init_or_for_non_mechanical_values():
+    found = ll202("""\
+        import numpy as np
+        import tensorflow as tf
+        import keras
+
+        class A(keras.layers.Layer):
+            def __init__(self, table):
+                self.early = tf.Variable(tf.zeros((3,)))
+                super().__init__()
+                self.table = tf.Variable(table)
+                self.seeded = tf.Variable(tf.random.normal((3,), seed=1))
+                self.ok = tf.Variable(tf.zeros((3,)))
+        """)
+    assert [fixes for _, _, fixes in found] == [
+        (), (), (), ("Replace tf.Variable with self.add_weight",)]
+
+
+# --- the translation -----------------------------------------------------------------------
+def translate(
+    expression: str, framework: str = "keras", header: str = "import tensorflow as tf\nimport keras"
+) -> str | None:
+    imports = collect_imports(ast.parse(header).body)
+    call = ast.parse(expression, mode="eval").body
+    result = add_weight_call(call, expression, "self", imports, framework)
+    return None if result is None else result[0]
+
+
+@pytest.mark.parametrize(("expression", "expected"), [
+    ("tf.Variable(tf.zeros((3, 4)))", 'self.add_weight(shape=(3, 4), initializer="zeros")'),
+    ("tf.Variable(initial_value=tf.ones([n], dtype=tf.float64), name='w', trainable=False)",
+     'self.add_weight(shape=[n], initializer="ones", dtype=tf.float64, trainable=False, name=\'w\')'),
+    ("tf.Variable(tf.random.uniform((2,)))",
+     "self.add_weight(shape=(2,), initializer=keras.initializers.RandomUniform(minval=0.0, maxval=1.0))"),
+    ("tf.Variable(tf.random.truncated_normal((2,), stddev=0.02))",
+     "self.add_weight(shape=(2,), initializer=keras.initializers.TruncatedNormal(mean=0.0, stddev=0.02))"),
+    ("tf.Variable(tf.fill((2, 2), 0.5))",
+     "self.add_weight(shape=(2, 2), initializer=keras.initializers.Constant(0.5))"),
+    ("tf.Variable(0)", 'self.add_weight(shape=(), initializer="zeros", dtype="int32")'),
+    ("tf.Variable(2.5)", "self.add_weight(shape=(), initializer=keras.initializers.Constant(2.5))"),
+    ("tf.Variable(tf.random.normal((2,), 0.0, 1.0))", None),
+    ("tf.Variable(tf.random.normal((2,), seed=3))", None),
+    ("tf.Variable(tf.zeros((2,)), constraint=f)", None),
+    ("tf.Variable(np.zeros((2,)))", None),
+    ("tf.Variable(**options)", None),
+])
+def test_translation(expression, expected):
+    assert translate(expression) == expected
+
+
+def test_translation_reaches_initializers_through_the_module_imports():
+    expression = "tf.Variable(tf.random.normal((2,)))"
+    legacy = translate(expression, "tf_keras", "import tensorflow as tf\nimport tf_keras as tk")
+    assert legacy == ("self.add_weight(shape=(2,), initializer=tk.initializers.RandomNormal("
+                      "mean=0.0, stddev=1.0))")
+    only_tf = translate(expression, "keras", "import tensorflow as tf")
+    assert only_tf is not None and "tf.keras.initializers.RandomNormal(" in only_tf
+
+
+def test_fix_adds_the_import_it_needs_and_rejects_stale_positions():
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+        from keras import layers
+
+
+        class A(layers.Layer):
+            def build(self, shape):
+                self.w = tf.Variable(tf.random.normal((shape[-1],)))
+        """)
+    (finding,) = findings(source)
+    (fix,) = finding.fixes
+    fixed = apply_fix(source, fix)
+    assert fixed.splitlines()[:3] == ["import tensorflow as tf", "from keras import layers", "import keras"]
+    assert ("self.w = self.add_weight(shape=(shape[-1],), initializer=keras.initializers."
+            "RandomNormal(mean=0.0, stddev=1.0))") in fixed
+    with pytest.raises(FixError, match=r"no tf\.Variable call"):
+        apply_fix(source, FixProposal(fix.title, KIND, {**fix.data, "call_sites": [[3, 1]]}))

@@ -1,0 +1,130 @@
+"""LL203: ground-truth fixtures (add_weight, sub-layers and tf.Variable created in call() crash
+under Keras 3 and tf-keras; stateless layers and tf-keras first-call guards run), and what the
+rule counts as a creation."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from keras_custom_ground_truth import (
+    expectation_mismatch,
+    findings,
+    fixtures_for,
+    framework_outcomes,
+    header_problem,
+    ids,
+    verdict_problem,
+)
+
+FIXTURES = fixtures_for("LL203")
+
+
+# --- ground truth --------------------------------------------------------------------------
+def test_fixtures_cover_both_frameworks_and_negatives():
+    assert any("tf_keras" in fixture.name and fixture.expectations for fixture in FIXTURES)
+    assert any(not fixture.expectations for fixture in FIXTURES)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_findings_match_expectations(fixture):
+    assert expectation_mismatch(fixture) is None, expectation_mismatch(fixture)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_expected_severity_agrees_with_runtime_header(fixture):
+    assert header_problem(fixture) is None, f"{fixture.name}: {header_problem(fixture)}"
+
+
+@pytest.mark.framework
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_framework_does_what_the_header_says(fixture):
+    outcome = framework_outcomes()[fixture.name]
+    assert verdict_problem(fixture, outcome) is None, f"{fixture.name}: {verdict_problem(fixture, outcome)}"
+
+
+# --- what counts as a creation -------------------------------------------------------------
+def ll203(source: str) -> list[tuple[str, str]]:
+    source = textwrap.dedent(source)
+    return [(source.splitlines()[f.span.line - 1].strip(), f.message)
+            for f in findings(source) if f.code == "LL203"]
+
+
+def test_helpers_called_from_call_are_searched_and_build_is_not():
+    found = ll203("""\
+        import keras
+        from keras import layers
+
+        class Block(layers.Layer):
+            def build(self, shape):
+                self.kernel = self.add_weight(shape=shape)
+                self.norm = self._norm()
+
+            def _norm(self):
+                return layers.BatchNormalization()
+
+            def call(self, x):
+                return self._project(x)
+
+            def _project(self, x):
+                return keras.Sequential([layers.Dense(4), layers.ReLU()])(x)
+        """)
+    assert [line for line, _ in found] == [
+        "return keras.Sequential([layers.Dense(4), layers.ReLU()])(x)"]
+    assert "Block._project()" in found[0][1]
+
+
+def test_local_layer_classes_count_when_they_own_weights():
+    found = ll203("""\
+        from keras import layers
+
+        class Scale(layers.Layer):
+            def build(self, shape):
+                self.w = self.add_weight(shape=shape)
+
+        class Plain(layers.Layer):
+            def call(self, x):
+                return x
+
+        class Wrapper(layers.Layer):
+            def call(self, x):
+                return Plain()(Scale()(x))
+        """)
+    assert [line for line, _ in found] == ["return Plain()(Scale()(x))"]
+    assert "`Scale(...)`" in found[0][1]
+
+
+def test_guards_help_tf_keras_only():
+    body = """\
+        import tensorflow as tf
+        import {module}
+
+        class Lazy({module}.layers.Layer):
+            def call(self, x):
+                if not hasattr(self, "w"):
+                    self.w = self.add_weight(shape=(3,))
+                return x * self.w
+        """
+    assert ll203(body.format(module="tf_keras")) == []
+    (keras3,) = ll203(body.format(module="keras"))
+    assert "the `if` guard does not help" in keras3[1]
+    assert "You cannot add new elements of state" in keras3[1]
+
+
+def test_messages_quote_the_error_each_framework_raises():
+    (inline,) = ll203("""\
+        import tensorflow as tf
+        import keras
+
+        class A(keras.layers.Layer):
+            def call(self, x):
+                return x * tf.Variable(1.0)
+        """)
+    assert "tf.function only supports singleton tf.Variables created on the first call" in inline[1]
+    assert ll203("""\
+        import torch
+
+        class T(torch.nn.Module):
+            def forward(self, x):
+                return torch.nn.Linear(3, 3)(x)
+        """) == []

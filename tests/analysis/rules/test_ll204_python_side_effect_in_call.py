@@ -1,0 +1,215 @@
+"""LL204 and its quick-fix: ground-truth fixtures (print runs at trace time only; a Python `if`
+or `while` on a tensor crashes Keras 3 under fit and trains under tf-keras; static conditions
+are fine), what counts as a tensor value, and the print -> tf.print rewrite."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+from keras_custom_ground_truth import (
+    FIXED_PREFIX,
+    attempt_fix,
+    expectation_mismatch,
+    findings,
+    fixtures_for,
+    framework_outcomes,
+    header_problem,
+    ids,
+    verdict_problem,
+)
+
+from layerlint.findings import FixProposal
+from layerlint.fixes import FixError, apply_fix
+from layerlint.fixes.print_to_tf_print import KIND
+
+FIXTURES = fixtures_for("LL204")
+WITH_FIXES = [fixture for fixture in FIXTURES if fixture.fixes]
+
+
+# --- ground truth --------------------------------------------------------------------------
+def test_fixtures_cover_print_conditions_and_negatives():
+    assert WITH_FIXES
+    assert any("tf_keras" in fixture.name and not fixture.expectations for fixture in FIXTURES)
+    assert any("static" in fixture.name for fixture in FIXTURES)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_findings_match_expectations(fixture):
+    assert expectation_mismatch(fixture) is None, expectation_mismatch(fixture)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_expected_severity_agrees_with_runtime_header(fixture):
+    assert header_problem(fixture) is None, f"{fixture.name}: {header_problem(fixture)}"
+
+
+@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
+def test_fix_parses_and_leaves_nothing_to_report(fixture):
+    attempt = attempt_fix(fixture)
+    assert attempt.problem is None, attempt.problem
+    assert findings(attempt.fixed_source) == []
+
+
+@pytest.mark.framework
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_framework_does_what_the_header_says(fixture):
+    outcome = framework_outcomes()[fixture.name]
+    assert verdict_problem(fixture, outcome) is None, f"{fixture.name}: {verdict_problem(fixture, outcome)}"
+
+
+@pytest.mark.framework
+@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
+def test_fixed_program_prints_on_every_step(fixture):
+    outcome = framework_outcomes().get(FIXED_PREFIX + fixture.name)
+    assert outcome is not None, attempt_fix(fixture).problem
+    assert not outcome.crashed, (
+        f"{outcome.error_type}: {outcome.error_message}\n{attempt_fix(fixture).fixed_source}")
+
+
+# --- what is a tensor value ----------------------------------------------------------------
+HEADER = "import keras\nimport tensorflow as tf\nimport tf_keras\nfrom keras import layers, ops\n\n"
+
+
+def ll204(body: str, header: str = HEADER) -> list[tuple[str, str]]:
+    source = header + textwrap.dedent(body).lstrip("\n")
+    return [(source.splitlines()[f.span.line - 1].strip(), f.severity.value)
+            for f in findings(source) if f.code == "LL204"]
+
+
+def test_conditions_derived_from_inputs_are_tensors_static_views_are_not():
+    found = ll204("""
+        class Layer(layers.Layer):
+            def call(self, query, value, training=False, mask=None, scale=2.0):
+                n = query.shape[-1]
+                rows = len(value)
+                batch, width = ops.shape(query)
+                score = ops.matmul(query, ops.transpose(value)) * scale
+                best, = ops.max(score, axis=-1, keepdims=True),
+                if n > 1 and rows and batch and width:
+                    pass
+                if training or mask is not None or scale > 1 or self.flag:
+                    pass
+                if tf.executing_eagerly() and query.dtype == "float32" and query.ndim == 2:
+                    pass
+                if score.shape[0] > 0:
+                    pass
+                if best:
+                    pass
+                while value.numpy().any():
+                    pass
+                return score if tf.reduce_any(mask > 0) else value
+    """)
+    # `mask` has a default, so it is not one of the call's inputs: the last line stays silent.
+    assert found == [("if best:", "error"), ("while value.numpy().any():", "error")]
+
+
+def test_a_conditional_expression_on_an_input_is_reported():
+    assert ll204("""
+        class Layer(layers.Layer):
+            def call(self, x, mask=None):
+                y = -x if tf.reduce_any(x > 0) else x
+                return y if mask is None else y * mask
+    """) == [("y = -x if tf.reduce_any(x > 0) else x", "error")]
+
+
+def test_augmented_and_unpacked_assignments_propagate():
+    found = ll204("""
+        class Layer(layers.Layer):
+            def call(self, inputs):
+                total = 0.0
+                total += ops.sum(inputs)
+                low, high = ops.split(inputs, 2)
+                if total > 0 or high:
+                    return low
+                return inputs
+    """)
+    assert found == [("if total > 0 or high:", "error")]
+
+
+def test_tf_keras_and_tf_function_calls_keep_conditions_but_not_prints():
+    found = ll204("""
+        class Legacy(tf_keras.layers.Layer):
+            def call(self, x):
+                if tf.reduce_sum(x) > 0:
+                    print("positive", x)
+                return x
+
+        class Compiled(layers.Layer):
+            @tf.function
+            def call(self, x):
+                if tf.reduce_sum(x) > 0:
+                    return -x
+                return x
+    """)
+    assert found == [('print("positive", x)', "warning")]
+
+
+def test_print_severity_follows_what_is_printed():
+    found = ll204("""
+        class Layer(layers.Layer):
+            def call(self, x):
+                print("shape", x.shape, f"dtype {x.dtype}")
+                print(f"value {ops.mean(x)}")
+                self._log(x)
+                return x
+
+            def _log(self, y):
+                print(y)
+    """)
+    assert found == [
+        ('print("shape", x.shape, f"dtype {x.dtype}")', "information"),
+        ('print(f"value {ops.mean(x)}")', "warning"),
+        ("print(y)", "warning"),
+    ]
+
+
+def test_a_shadowed_print_is_not_pythons():
+    assert ll204("""
+        class Layer(layers.Layer):
+            def call(self, x):
+                print(x)
+                return x
+    """, HEADER + "from rich import print\n") == []
+
+
+# --- the quick-fix -------------------------------------------------------------------------
+def print_fixes(source: str) -> list[tuple[str, tuple[FixProposal, ...]]]:
+    lines = source.splitlines()
+    return [(lines[f.span.line - 1].strip(), f.fixes) for f in findings(source) if f.code == "LL204"]
+
+
+def test_fix_is_offered_only_where_tf_print_means_the_same():
+    source = HEADER + textwrap.dedent("""\
+        class Layer(layers.Layer):
+            def call(self, x):
+                print("x", x, sep=": ", end="\\n")
+                print(f"x {x}")
+                print("x %s" % x)
+                print("x", x, file=None)
+                return x
+        """)
+    offered = [(line, len(fixes)) for line, fixes in print_fixes(source)]
+    assert offered == [('print("x", x, sep=": ", end="\\n")', 1), ('print(f"x {x}")', 0),
+                       ('print("x %s" % x)', 0), ('print("x", x, file=None)', 0)]
+
+
+def test_fix_adds_tensorflow_when_missing_and_checks_its_position():
+    source = textwrap.dedent("""\
+        \"\"\"A module.\"\"\"
+        from keras import layers
+
+
+        class Layer(layers.Layer):
+            def call(self, x):
+                print(x)  # déjà
+                return x
+        """)
+    ((_, (fix,)),) = print_fixes(source)
+    fixed = apply_fix(source, fix)
+    assert fixed.splitlines()[1:3] == ["from keras import layers", "import tensorflow as tf"]
+    assert "        tf.print(x)  # déjà\n" in fixed
+    ast.parse(fixed)
+    with pytest.raises(FixError, match="no print"):
+        apply_fix(source, FixProposal(fix.title, KIND, {"call_sites": [[7, 1]]}))
