@@ -1,0 +1,229 @@
+"""LL206 sublayers-without-build: `build()` called on a Keras 3 layer or model that creates
+sublayers in `__init__` but has no `build()` of its own.
+
+What goes wrong: Keras 3's default `Layer.build()` creates nothing. It warns (`UserWarning:
+`build()` was called on layer 'net', however the layer does not have a `build()` method
+implemented and it looks like it has unbuilt state. This will cause the layer to be marked as
+built, despite not being actually built, which may cause failures down the line.`), marks the
+layer built, and leaves every sublayer without weights. Measured with Keras 3.15.1 (TensorFlow
+backend) and 3.9.2 (torch backend):
+- `model = Net(); model.build((None, 3)); model.load_weights("net.weights.h5")` loads NOTHING
+  and raises nothing: `model.weights` stays empty, the sublayers get fresh random weights on the
+  first call, and the outputs differ from the saved model's. (Each unbuilt Dense fails to load,
+  but Keras visits it a second time through `model.layers` with an empty store, which succeeds
+  and clears the error.)
+- `count_params()` after such a `build()` is 0; `save_weights()` writes no weights for the
+  sublayers, and loading that file into a working model then fails with `Layer 'dense' expected
+  2 variables, but received 0 variables during loading`.
+- A parent whose own `build()` calls `self.child.build(shape)` on such a child: the child's
+  sublayers stay unbuilt, and `load_weights` silently skips them the same way.
+When it does not matter (not reported): layers built by a call on data, `keras.Input`, a
+functional or Sequential model, or `load_model()` (which builds subclassed models by running
+them), all of which build the sublayers as they call them; and tf-keras, whose `Model.build()`
+runs `call()` on a placeholder (26 weights where Keras 3 has 0).
+
+Reported on the `.build(...)` call when the object is an instance of such a class of this
+module: a local variable assigned `Net(...)` in the same scope, `Net(...).build(...)`, or
+`self.child.build(...)` for a `self.child = Child(...)` sublayer. Error when the same scope then
+calls `load_weights` on it (weights silently not loaded), warning otherwise.
+
+Fix: give the class a `build()` that traces `call()` once on a symbolic input,
+`self.compute_output_spec(keras.KerasTensor(input_shape))`, which builds every sublayer the way
+`load_model` does (after it, the measured `load_weights` restores the outputs exactly).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+
+from layerlint.analysis.facts import BlockFacts
+from layerlint.analysis.frameworks import model_base_framework
+from layerlint.analysis.imports import qualified_name
+from layerlint.analysis.model_index import ClassModel, LayerDefinition
+from layerlint.analysis.source import parse_block_text
+from layerlint.findings import Finding, FixProposal, Severity
+
+CODE = "LL206"
+NAME = "sublayers-without-build"
+SEVERITY = Severity.WARNING
+SUMMARY = "build() on a Keras 3 layer/model with sublayers but no build(): its sublayers get no weights."
+FIX = "Add a build() that traces call() on a symbolic input, building every sublayer."
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def check(facts: BlockFacts) -> Iterable[Finding]:
+    if ".build(" not in facts.text:
+        return
+    tree, _ = parse_block_text(facts.text)  # cached: the engine parsed this text already
+    if tree is None:
+        return
+    for scope, owner in _scopes(tree):
+        for call, receiver in _build_calls(scope):
+            class_name = _instance_class(receiver, call, scope, owner, facts)
+            model = facts.local_classes.get(class_name) if class_name else None
+            if model is None or facts.frameworks.get(model.name) != "keras":
+                continue
+            sublayers = _init_sublayers(model, facts, set())
+            if not sublayers or _has_build(model, facts, set()):
+                continue
+            loads = _loads_weights_after(receiver, call, scope)
+            yield _finding(facts, call, model, sublayers, loads)
+
+
+def _scopes(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.ClassDef | None]]:
+    """The module's own statements, every function, and every method with its class."""
+    yield tree, None
+    for statement in tree.body:
+        if isinstance(statement, _SCOPES):
+            yield statement, None
+        elif isinstance(statement, ast.ClassDef):
+            for member in statement.body:
+                if isinstance(member, _SCOPES):
+                    yield member, statement
+
+
+def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """Nodes of `scope` outside nested functions and classes (those are scopes of their own)."""
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (*_SCOPES, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _build_calls(scope: ast.AST) -> Iterator[tuple[ast.Call, ast.expr]]:
+    for node in _own_nodes(scope):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+            node.func.attr == "build"
+        ):
+            yield node, node.func.value
+
+
+def _instance_class(
+    receiver: ast.expr, call: ast.Call, scope: ast.AST, owner: ast.ClassDef | None,
+    facts: BlockFacts,
+) -> str | None:
+    """The local class `receiver` is an instance of, when the code says so plainly."""
+    if isinstance(receiver, ast.Call):
+        return _constructed_class(receiver, facts)
+    if isinstance(receiver, ast.Name):
+        assignments = [
+            node for node in _own_nodes(scope)
+            if isinstance(node, ast.Assign) and node.lineno < call.lineno
+            and any(isinstance(t, ast.Name) and t.id == receiver.id for t in node.targets)
+        ]
+        latest = max(assignments, key=lambda node: node.lineno, default=None)
+        return _constructed_class(latest.value, facts) if latest else None
+    if (
+        owner is not None and isinstance(receiver, ast.Attribute)
+        and isinstance(receiver.value, ast.Name) and receiver.value.id == "self"
+    ):
+        model = facts.local_classes.get(owner.name)
+        definitions = model.attributes.get(receiver.attr, []) if model else []
+        kinds = {(d.spec.kind, d.spec.class_name) for d in definitions}
+        if len(kinds) == 1 and next(iter(kinds))[0] == "custom":
+            return next(iter(kinds))[1]
+    return None
+
+
+def _constructed_class(node: ast.expr, facts: BlockFacts) -> str | None:
+    if not isinstance(node, ast.Call):
+        return None
+    name = qualified_name(node.func, facts.imports)
+    return name if name in facts.local_classes else None
+
+
+def _init_sublayers(model: ClassModel, facts: BlockFacts, seen: set[str]) -> list[str]:
+    """Attributes holding layers that `__init__` (or a helper it calls) creates, inherited ones
+    from local base classes included."""
+    seen.add(model.name)
+    names = [
+        name for name, definitions in model.attributes.items()
+        if any(_created_in_init(definition) for definition in definitions)
+    ]
+    for base in model.base_names:
+        local = facts.local_classes.get(base)
+        if local is not None and base not in seen:
+            names += [name for name in _init_sublayers(local, facts, seen) if name not in names]
+    return names
+
+
+def _created_in_init(definition: LayerDefinition) -> bool:
+    return definition.method != "build"
+
+
+def _has_build(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:
+    """Whether the class, or a base between it and keras Layer/Model, defines build()."""
+    if "build" in model.methods:
+        return True
+    seen.add(model.name)
+    for base in model.base_names:
+        local = facts.local_classes.get(base)
+        if local is not None:
+            if base not in seen and _has_build(local, facts, seen):
+                return True
+        elif model_base_framework(base) != "keras":
+            return True  # a built-in layer (Dense, ...) or a library base: its own build()
+    return False
+
+
+def _loads_weights_after(receiver: ast.expr, call: ast.Call, scope: ast.AST) -> bool:
+    if not isinstance(receiver, (ast.Name, ast.Attribute)):
+        return False
+    text = ast.dump(receiver)
+    return any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "load_weights" and node.lineno >= call.lineno
+        and ast.dump(node.func.value) == text
+        for node in _own_nodes(scope)
+    )
+
+
+def _finding(
+    facts: BlockFacts, call: ast.Call, model: ClassModel, sublayers: list[str], loads: bool
+) -> Finding:
+    names = ", ".join(f"self.{name}" for name in sublayers[:3]) + (", ..." if len(sublayers) > 3 else "")
+    kind = "model" if _is_model(model, facts, set()) else "layer"
+    consequence = (
+        "so the load_weights() below loads nothing and raises nothing: the sublayers keep fresh "
+        "random weights" if loads else
+        "so it has no weights yet: count_params() is 0, save_weights() writes none of theirs, and "
+        "a later load_weights() silently loads nothing into them"
+    )
+    message = (
+        f"{model.name} creates sublayers in __init__ ({names}) but has no build(): Keras 3's "
+        f"default build() only marks the {kind} built (\"it looks like it has unbuilt state\"), "
+        f"{consequence}. Give {model.name} a build() that builds its sublayers, or build the "
+        f"{kind} by calling it on data."
+    )
+    fixes: tuple[FixProposal, ...] = ()
+    if _can_trace_call(model):
+        fixes = (FixProposal(
+            f"Add {model.name}.build() that builds its sublayers", "add-symbolic-build",
+            {"class_name": model.name},
+        ),)
+    return Finding(CODE, NAME, Severity.ERROR if loads else SEVERITY, facts.span(call), message,
+                   fixes=fixes)
+
+
+def _is_model(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:
+    seen.add(model.name)
+    for base in model.base_names:
+        local = facts.local_classes.get(base)
+        if local is not None and base not in seen and _is_model(local, facts, seen):
+            return True
+        if base.endswith(".Model") and model_base_framework(base) == "keras":
+            return True
+    return False
+
+
+def _can_trace_call(model: ClassModel) -> bool:
+    """The fix traces call() through `compute_output_spec`, which Keras skips when the class
+    computes its output shape itself; and call() must take the input positionally."""
+    if {"compute_output_shape", "compute_output_spec"} & set(model.methods):
+        return False
+    call = model.methods.get("call")
+    return call is not None and len(call.args.posonlyargs) + len(call.args.args) >= 2
