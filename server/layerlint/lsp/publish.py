@@ -11,12 +11,17 @@ diagnostics (`ls.state.diagnostic_sources`) changed without an edit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from lsprotocol import types
 
 from layerlint.lsp import document_analysis
 from layerlint.lsp.session import LayerlintServer
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def client_pulls(ls: LayerlintServer) -> bool:
@@ -27,8 +32,32 @@ def client_pulls(ls: LayerlintServer) -> bool:
 def with_extra_diagnostics(
     ls: LayerlintServer, uri: str, diagnostics: list[types.Diagnostic]
 ) -> list[types.Diagnostic]:
-    extra = [item for source in ls.state.diagnostic_sources for item in source(uri)]
+    extra = [
+        item for source in ls.state.diagnostic_sources for item in _guarded(ls, source, uri) or []
+    ]
     return [*diagnostics, *extra] if extra else diagnostics
+
+
+def _notify_listeners(ls: LayerlintServer, uris: Iterable[str]) -> None:
+    for uri in uris:
+        for listener in ls.state.change_listeners:
+            _guarded(ls, listener, uri)
+
+
+def _guarded(ls: LayerlintServer, hook: Callable[[str], T], uri: str) -> T | None:
+    """Run another feature's hook; its bug must not cost the user the static diagnostics."""
+    try:
+        return hook(uri)
+    except Exception as error:
+        logger.exception("layerlint hook %r failed for %s", hook, uri)
+        ls.window_log_message(
+            types.LogMessageParams(
+                type=types.MessageType.Error,
+                message=f"layerlint: hook {getattr(hook, '__qualname__', hook)} failed "
+                f"for {uri}: {error!r}",
+            )
+        )
+        return None
 
 
 def document_opened(ls: LayerlintServer, key: str, opened_uris: Iterable[str]) -> None:
@@ -42,9 +71,7 @@ def document_opened(ls: LayerlintServer, key: str, opened_uris: Iterable[str]) -
 
 def document_changed(ls: LayerlintServer, key: str, changed_uris: Iterable[str]) -> None:
     """After an open or edit: `key` is the document, or the notebook whose cells changed."""
-    for uri in changed_uris:
-        for listener in ls.state.change_listeners:
-            listener(uri)
+    _notify_listeners(ls, changed_uris)
     if not client_pulls(ls):
         publish_document(ls, key)
     elif ls.workspace.get_notebook_document(notebook_uri=key) is not None:
@@ -55,9 +82,7 @@ def document_changed(ls: LayerlintServer, key: str, changed_uris: Iterable[str])
 
 def document_closed(ls: LayerlintServer, key: str, closed_uris: Iterable[str]) -> None:
     closed_uris = list(closed_uris)
-    for uri in closed_uris:
-        for listener in ls.state.change_listeners:
-            listener(uri)
+    _notify_listeners(ls, closed_uris)
     document_analysis.forget(ls, key)
     clear(ls, closed_uris)
 
