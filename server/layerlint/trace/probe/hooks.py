@@ -64,7 +64,7 @@ def _wrap_keras(layer_class: type, recorder: Recorder) -> Callable[[], None]:
             return original_call(layer, *args, **kwargs)
         if tracing_symbolically():
             return original_call(layer, *args, **kwargs)
-        tensors = tensors_in(args, kwargs)
+        tensors = tensors_in(args, kwargs) if kwargs else tensors_in(args)
         if any_symbolic(tensors):
             return original_call(layer, *args, **kwargs)
         call = recorder.enter(layer, tensors, getframe(1))
@@ -91,27 +91,37 @@ def _wrap_keras(layer_class: type, recorder: Recorder) -> Callable[[], None]:
     return undo
 
 
+_SIGNATURES: dict[Any, inspect.Signature | None] = {}
+
+
 def _same_signature(wrapper: Callable, original: Callable) -> Callable:
     """Keras builds a layer's default config from `inspect.getfullargspec(cls.__init__)`, which
     ignores functools.wraps but honours `__signature__`: keep the original's."""
-    with contextlib.suppress(TypeError, ValueError):
-        wrapper.__signature__ = inspect.signature(original)
+    if original not in _SIGNATURES:
+        try:
+            _SIGNATURES[original] = inspect.signature(original)
+        except (TypeError, ValueError):
+            _SIGNATURES[original] = None
+    if _SIGNATURES[original] is not None:
+        wrapper.__signature__ = _SIGNATURES[original]
     return wrapper
 
 
 def _symbolic_run_check() -> Callable[[], bool]:
     """True while Keras builds a layer by running `call` on placeholders (in a scratch graph,
     even with eager inputs): those calls are not part of the forward pass."""
-    checks: list[Callable[[], bool]] = []
+    in_symbolic_scope: Callable[[], bool] = _never
     with contextlib.suppress(ImportError):
         from keras.src.backend.common.symbolic_scope import in_symbolic_scope
-
-        checks.append(in_symbolic_scope)
     tf = sys.modules.get("tensorflow")
-    if tf is not None:
-        executing_eagerly = tf.executing_eagerly
-        checks.append(lambda: not executing_eagerly())
-    return lambda: any(check() for check in checks)
+    if tf is None:
+        return in_symbolic_scope
+    executing_eagerly = tf.executing_eagerly
+    return lambda: not executing_eagerly() or in_symbolic_scope()
+
+
+def _never() -> bool:
+    return False
 
 
 def _hook_torch(torch: Any, recorder: Recorder) -> Callable[[], None]:

@@ -14,8 +14,8 @@ from .sites import Site, UserFrames, describe_site
 
 
 class LayerCallRecord:
-    __slots__ = ("depth", "device", "error", "failed", "index", "inputs", "layer", "outputs",
-                 "parent", "site", "site_kind")
+    __slots__ = ("depth", "device", "entry_frame", "error", "failed", "index", "inputs", "layer",
+                 "outputs", "parent", "site", "site_kind")
 
     def __init__(self, index: int, parent: int | None, depth: int, layer: Any,
                  inputs: list[tuple[Any, Any]], site: Site | None, site_kind: str) -> None:
@@ -28,6 +28,9 @@ class LayerCallRecord:
         self.site = site
         self.site_kind = site_kind
         self.device: Any = None
+        self.entry_frame: Any = None
+        """The frame that called this layer, while the call runs (dropped after: it holds
+        the caller's tensors)."""
         self.failed = False
         self.error: BaseException | None = None
 
@@ -59,13 +62,13 @@ class Recorder:
     def enter(self, layer: Any, tensors: list[Any], frame: Any) -> LayerCallRecord:
         stack = self.stack
         parent = stack[-1] if stack else None
-        site = self.frames.find_site(frame)
-        kind = "call"
-        if parent is not None and (site is None or (parent.site is not None
-                                                    and site[3] == parent.site[3])):
-            kind = "container"  # run by framework code inside its parent, not by user code
+        # Searching only up to where the parent was called: reaching it without a user frame
+        # means framework code inside the parent (Sequential, functional Model) ran this layer.
+        site = self.frames.find_site(frame, parent.entry_frame if parent else None)
+        kind = "container" if parent is not None and site is None else "call"
         call = LayerCallRecord(len(self.calls), parent.index if parent else None, len(stack),
                                layer, [(t.shape, t.dtype) for t in tensors], site, kind)
+        call.entry_frame = frame
         self.calls.append(call)
         stack.append(call)
         return call
@@ -89,7 +92,9 @@ class Recorder:
     def _pop(self, call: LayerCallRecord) -> None:
         stack = self.stack
         while stack:
-            if stack.pop() is call:
+            popped = stack.pop()
+            popped.entry_frame = None
+            if popped is call:
                 return
 
     # -- while the user's module loads ----------------------------------------------------
@@ -152,6 +157,10 @@ class Recorder:
 
 def tensors_in(*values: Any) -> list[Any]:
     """Tensor-like leaves (anything with shape and dtype) of nested lists, tuples, dicts."""
+    if len(values) == 1 and type(values[0]) is tuple and len(values[0]) == 1:
+        only = values[0][0]  # the common `layer(x)`: skip the walk
+        if hasattr(only, "shape") and hasattr(only, "dtype"):
+            return [only]
     found: list[Any] = []
     _collect(values, found, 0)
     return found

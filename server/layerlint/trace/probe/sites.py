@@ -22,8 +22,21 @@ Site = tuple[Any, int, int, int]
 """(code object, instruction offset, line, frame id): cheap to take on the hot path."""
 
 
+_ROOTS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_VERDICTS: dict[tuple[str | None, tuple[str, ...]], dict[str, bool]] = {}
+"""Caches shared by every trace in this process: a warm kernel pays the path lookups once."""
+
+
 def framework_roots() -> tuple[str, ...]:
     """Folders whose files are never the user's: stdlib, site-packages, framework packages."""
+    loaded = tuple(name for name in FRAMEWORK_PACKAGES if name in sys.modules)
+    roots = _ROOTS.get(loaded)
+    if roots is None:
+        roots = _ROOTS[loaded] = _find_framework_roots()
+    return roots
+
+
+def _find_framework_roots() -> tuple[str, ...]:
     paths = sysconfig.get_paths()
     roots = {paths.get(key) for key in ("stdlib", "platstdlib", "purelib", "platlib")}
     with contextlib.suppress(AttributeError):
@@ -43,7 +56,7 @@ class UserFrames:
         self.boundary = boundary
         """Code objects where the search stops: the probe's own call of the model."""
         self._roots = framework_roots()
-        self._verdicts: dict[str, bool] = {}
+        self._verdicts = _VERDICTS.setdefault((self.user_file, self._roots), {})
 
     def is_user_file(self, filename: str) -> bool:
         verdict = self._verdicts.get(filename)
@@ -59,11 +72,12 @@ class UserFrames:
             return True
         return not any(path.startswith(root) for root in self._roots)
 
-    def find_site(self, frame: Any) -> Site | None:
-        """The innermost user frame from `frame` outwards (hot path: keep it cheap)."""
+    def find_site(self, frame: Any, stop: Any = None) -> Site | None:
+        """The innermost user frame from `frame` outwards, up to (excluding) `stop` (hot path:
+        keep it cheap)."""
         verdicts = self._verdicts
         boundary = self.boundary
-        while frame is not None:
+        while frame is not None and frame is not stop:
             code = frame.f_code
             if code in boundary:
                 return None
