@@ -97,12 +97,30 @@ def test_conditions_derived_from_inputs_are_tensors_static_views_are_not():
                     pass
                 if best:
                     pass
-                while value.numpy().any():
+                while query.numpy().any():
                     pass
                 return score if tf.reduce_any(mask > 0) else value
     """)
-    # `mask` has a default, so it is not one of the call's inputs: the last line stays silent.
-    assert found == [("if best:", "error"), ("while value.numpy().any():", "error")]
+    # Only the first argument is an input: `mask > 0` on the last line stays silent.
+    assert found == [("if best:", "error"), ("while query.numpy().any():", "error")]
+
+
+def test_further_arguments_and_helper_results_are_not_assumed_tensors():
+    # Both from keras-hub (flux_maths.py, swin_transformer_layers.py), where they are ints.
+    assert ll204("""
+        def window_partition(x, size):
+            return x, (x.shape[1] // size, x.shape[2] // size)
+
+        class Embed(layers.Layer):
+            def call(self, t, dim, max_period=10000):
+                windows, (h_pad, w_pad) = window_partition(t, 4)
+                low, high = ops.split(t, 2)
+                if dim % 2 != 0 or h_pad > 1:
+                    return windows
+                if high:
+                    return low
+                return t
+    """) == [("if high:", "error")]
 
 
 def test_a_conditional_expression_on_an_input_is_reported():

@@ -194,22 +194,18 @@ def _usage_evidence(
 
     for method in model.methods.values():
         in_init = method is init
-        loop_items: dict[str, str] = {}
         for node in ast.walk(method):
             if isinstance(node, ast.For) and isinstance(node.target, ast.Name):
                 argument = holder(node.iter, in_init)
-                if argument:
-                    loop_items[node.target.id] = argument
-        for node in ast.walk(method):
+                if argument and _calls_name(node.body, node.target.id):
+                    evidence.setdefault(argument, (
+                        "a list of layers or functions", "its items are called", True))
             if not isinstance(node, ast.Call):
                 continue
             argument = holder(node.func, in_init)
             if argument:
                 evidence.setdefault(argument, (
                     "a layer or function", f"called as `{ast.unparse(node.func)}(...)`", True))
-            elif isinstance(node.func, ast.Name) and node.func.id in loop_items:
-                evidence.setdefault(loop_items[node.func.id], (
-                    "a list of layers or functions", "its items are called", True))
             elif ast.unparse(node.func).endswith("Sequential") and node.args:
                 for element in _elements(node.args[0]):
                     argument = holder(element, in_init)
@@ -217,6 +213,13 @@ def _usage_evidence(
                         evidence.setdefault(argument, (
                             "a layer", "passed to `Sequential`", True))
     return evidence
+
+
+def _calls_name(statements: list[ast.stmt], name: str) -> bool:
+    return any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
+        for statement in statements for node in ast.walk(statement)
+    )
 
 
 def _elements(node: ast.expr) -> list[ast.expr]:

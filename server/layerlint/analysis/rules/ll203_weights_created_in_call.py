@@ -77,28 +77,46 @@ class Creation:
 def check(facts: BlockFacts) -> Iterable[Finding]:
     for model in facts.classes:
         framework = facts.frameworks.get(model.name)
-        if framework not in ("keras", "tf_keras"):
+        if framework not in ("keras", "tf_keras") or "call" not in model.methods:
             continue
-        for name in methods_reached(model, FORWARD_ROOTS):
-            for creation in creations(model.methods[name], facts, framework):
-                if framework == "tf_keras" and creation.guarded:
-                    continue
-                yield Finding(CODE, NAME, Severity.ERROR, facts.span(creation.node),
-                              message(model, creation, framework))
+        for creation in creations(model, "call", facts, framework, guarded=False, visited=set()):
+            if framework == "tf_keras" and creation.guarded:
+                continue
+            yield Finding(CODE, NAME, Severity.ERROR, facts.span(creation.node),
+                          message(model, creation, framework))
 
 
 def creations(
-    method: ast.FunctionDef | ast.AsyncFunctionDef, facts: BlockFacts, framework: str
+    model: ClassModel, method_name: str, facts: BlockFacts, framework: str, guarded: bool,
+    visited: set[str],
 ) -> Iterator[Creation]:
+    """Creations in `method_name` and the helpers it calls through `self`; a helper called
+    under a guard (`if not self._built: self._build_parts(x)`) is guarded as a whole."""
+    visited.add(method_name)
+    method = model.methods[method_name]
     receiver = method.args.args[0].arg if method.args.args else "self"
     found: list[ast.Call] = []
-    for node, guarded, assigned in _calls(method.body, receiver, guarded=False):
+    for node, is_guarded, assigned in _calls(method.body, receiver, guarded):
+        helper = _helper_name(node, receiver, model)
+        if helper is not None:
+            if helper not in visited:
+                yield from creations(model, helper, facts, framework, is_guarded, visited)
+            continue
         if any(_inside(node, outer) for outer in found):  # Sequential([Dense(4)]) is one
             continue
-        creation = _creation(node, method.name, receiver, guarded, assigned, facts, framework)
+        creation = _creation(node, method_name, receiver, is_guarded, assigned, facts, framework)
         if creation is not None:
             found.append(node)
             yield creation
+
+
+def _helper_name(node: ast.Call, receiver: str, model: ClassModel) -> str | None:
+    func = node.func
+    if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+            and func.value.id == receiver and func.attr in model.methods
+            and func.attr not in CONSTRUCTION_ROOTS + FORWARD_ROOTS):
+        return func.attr
+    return None
 
 
 def _inside(node: ast.AST, outer: ast.AST) -> bool:

@@ -17,8 +17,11 @@ to trace it into a graph, then runs the graph on every step. Measured with Tenso
 Not reported, because measured fine under `fit`: conditions on static shape facts
 (`x.shape[-1] > 1`, `x.ndim`, `x.dtype`), identity tests (`mask is not None`), and flags that
 are not tensors (`if training:`, `if self.use_bias:`). What counts as a tensor value: the
-call's positional arguments without defaults (the inputs), and whatever is computed from them,
-except through `.shape`, `.dtype`, `.ndim`, `len()`, `keras.ops.shape()` and other static views.
+call's first argument (the inputs) and whatever is computed from it, except through `.shape`,
+`.dtype`, `.ndim`, `len()`, `keras.ops.shape()` and other static views, or unpacked from a
+helper function's result (helpers often return Python numbers beside tensors: keras-hub's
+`x, (h, w) = window_partition(x)`). Further call arguments are not assumed to be tensors
+(keras-hub: `call(self, t, dim)` with `if dim % 2 != 0:`).
 
 Fix: `Replace print with tf.print` (see `layerlint.fixes.print_to_tf_print`). A tensor
 condition needs `keras.ops.cond`, `keras.ops.where` or `keras.ops.while_loop`, by hand.
@@ -49,12 +52,18 @@ _PYTHON_BUILTINS = {
     "len", "isinstance", "issubclass", "hasattr", "getattr", "type", "callable", "id", "repr",
     "str", "range", "print",
 }
+# Framework functions that answer with Python values (static facts, predicates), by root
+# module and last name: `keras.ops.ndim` and keras' own `keras.src.ops.ndim` alike.
 _STATIC_FUNCTIONS = {
-    "tensorflow.executing_eagerly", "tensorflow.is_tensor", "keras.ops.is_tensor",
-    "keras.ops.shape", "keras.ops.ndim", "keras.backend.is_keras_tensor",
-    "keras.utils.is_keras_tensor", "tf_keras.backend.is_keras_tensor",
+    "keras": {"shape", "ndim", "is_tensor", "is_keras_tensor", "is_nested", "standardize_dtype",
+              "is_float_dtype", "is_int_dtype", "in_stateless_scope", "in_symbolic_scope",
+              "backend", "image_data_format", "executing_eagerly"},
+    "tensorflow": {"executing_eagerly", "is_tensor", "is_nested", "inside_function",
+                   "is_symbolic_tensor"},
 }
+_STATIC_FUNCTIONS["tf_keras"] = _STATIC_FUNCTIONS["keras"]
 _IDENTITY = (ast.Is, ast.IsNot, ast.In, ast.NotIn)
+_FRAMEWORK_ROOTS = {"keras", "tensorflow", "tf_keras", "jax"}
 
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
@@ -73,11 +82,12 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
 
 # -- what is a tensor -----------------------------------------------------------------------
 def tensor_names(method: ast.FunctionDef | ast.AsyncFunctionDef, imports: ImportTable) -> set[str]:
-    """Names holding tensor values in `method`: its inputs (positional arguments without a
-    default, the receiver and `training` excepted) and names assigned from them, flow-insensitive."""
-    positional = [*method.args.posonlyargs, *method.args.args][1:]
-    required = positional[: len(positional) - len(method.args.defaults)]
-    names = {arg.arg for arg in required if arg.arg != "training"}
+    """Names holding tensor values in `method`: its input (the first argument after the
+    receiver) and names assigned from it, flow-insensitive."""
+    # Only the first argument is surely a tensor: Keras passes further arguments through
+    # untouched, and in keras-hub they are as often Python numbers (`call(self, t, dim)`).
+    positional = [*method.args.posonlyargs, *method.args.args][1:2]
+    names = {arg.arg for arg in positional if arg.arg not in ("training", "mask")}
     bindings = list(_bindings(method))
     changed = True
     while changed:
@@ -112,9 +122,24 @@ def _bound_tensors(
         if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
             return [name for t, v in zip(target.elts, value.elts)
                     for name in _bound_tensors(t, v, names, imports)]
-        if is_tensor_value(value, names, imports):
+        # `x, (h, w) = window_partition(x)`: a helper may return Python numbers beside its
+        # tensors, so only unpacking a tensor or a framework op's result binds tensors.
+        unpacks_tensors = is_tensor_value(value, names, imports) and (
+            not isinstance(value, ast.Call) or _framework_function(value.func, imports))
+        if unpacks_tensors:
             return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
     return []
+
+
+def _static_function(func: ast.expr, imports: ImportTable) -> bool:
+    qualified = qualified_name(func, imports) or ""
+    root, last = qualified.split(".")[0], qualified.rsplit(".", 1)[-1]
+    return last in _STATIC_FUNCTIONS.get(root, ())
+
+
+def _framework_function(func: ast.expr, imports: ImportTable) -> bool:
+    qualified = qualified_name(func, imports) or ""
+    return qualified.split(".")[0] in _FRAMEWORK_ROOTS and qualified != ast.unparse(func)
 
 
 def is_tensor_value(node: ast.expr, names: set[str], imports: ImportTable) -> bool:
@@ -132,7 +157,7 @@ def is_tensor_value(node: ast.expr, names: set[str], imports: ImportTable) -> bo
         case ast.Call(func=func, args=args, keywords=keywords):
             if isinstance(func, ast.Name) and func.id in _PYTHON_BUILTINS:
                 return False
-            if qualified_name(func, imports) in _STATIC_FUNCTIONS:
+            if _static_function(func, imports):
                 return False
             if isinstance(func, ast.Attribute) and tensor(func.value):
                 return func.attr not in _STATIC_METHODS
