@@ -1,7 +1,7 @@
 /**
  * Building the LanguageClient for `<python> -m layerlint serve`: which documents it covers,
- * the settings it sends, and the middleware that routes trace commands and settings through
- * the extension.
+ * the settings it sends, the middleware that routes the trace command and settings through the
+ * extension, and cancellable progress as notifications.
  */
 import * as vscode from 'vscode';
 import {
@@ -15,6 +15,7 @@ import {
 
 import { SECTION, serverSettings } from './configuration';
 import { serverCommandLine } from './interpreter';
+import { notificationProgressFeature } from './progressNotifications';
 import { TRACE_COMMAND, isTraceLens, runTraceCommand } from './traceCommand';
 
 export const CLIENT_ID = 'layerlint';
@@ -46,24 +47,23 @@ export function createClient(context: ClientContext): LanguageClient {
   };
   const initial = serverSettings();
   initial.problems.forEach((problem) => context.log.warn(problem));
-  let client: LanguageClient | undefined = undefined;
   const clientOptions: LanguageClientOptions = {
     documentSelector: DOCUMENT_SELECTOR,
     outputChannel: context.log,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     initializationOptions: { [SECTION]: initial.settings },
-    middleware: middleware(context, () => client),
+    middleware: middleware(context),
   };
-  client = new LanguageClient(CLIENT_ID, 'layerlint', serverOptions, clientOptions);
+  const client = new LanguageClient(CLIENT_ID, 'layerlint', serverOptions, clientOptions);
+  client.registerFeature(notificationProgressFeature(client));
   return client;
 }
 
-function middleware(context: ClientContext, client: () => LanguageClient | undefined): Middleware {
+function middleware(context: ClientContext): Middleware {
   return {
     executeCommand: (command, args, next) => {
-      const current = client();
-      if (command !== TRACE_COMMAND || !current) return next(command, args);
-      return runTraceCommand({ client: current, state: context.state, log: context.log }, args);
+      if (command !== TRACE_COMMAND) return next(command, args);
+      return runTraceCommand({ state: context.state, log: context.log }, args, next);
     },
     provideCodeLenses: async (document, token, next) => {
       const lenses = await next(document, token);

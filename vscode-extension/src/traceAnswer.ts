@@ -1,11 +1,11 @@
 /**
  * The `layerlint.traceShapes` command's arguments and answer, as the client sees them.
  *
- * Arguments travel as `[documentUri, classNameOrPosition?, inputShape?]`. The server answers
- * with a trace result (`layerlint.trace.results.TraceResult.to_json()`): `status` is `ok`,
- * `error`, `timeout`, `crashed`, `cancelled`, `needs_input_shape` or `internal_error`. On
- * `needs_input_shape` the client asks the user and sends the command again with the shape.
- * Pure: no `vscode` import.
+ * Arguments travel as `[documentUri, className | {line, character} | null, inputShape?]`.
+ * The server (layerlint/lsp/trace_features.py) answers `{status, message, target, device,
+ * calls, elapsed, error?, ...}` where `status` is `ok`, `error`, `timeout`, `crashed`,
+ * `cancelled`, `needs_input_shape`, `usage_error` or `internal_error`. On `needs_input_shape`
+ * the client asks the user and sends the command again with the shape. Pure: no `vscode` import.
  */
 
 export interface TracePosition {
@@ -17,16 +17,12 @@ export type TraceArguments = [string, (string | TracePosition | null)?, (number[
 
 export interface TraceAnswer {
   status?: string;
+  message?: string;
   target?: string | null;
   device?: string | null;
-  calls?: unknown[];
-  elapsed_s?: number | null;
-  error?: {
-    kind?: string;
-    type_name?: string;
-    message?: string;
-    site?: { line?: number } | null;
-  } | null;
+  calls?: number;
+  elapsed?: number | null;
+  error?: { type?: string; message?: string; line?: number | null } | null;
 }
 
 export interface TraceSummary {
@@ -58,35 +54,28 @@ export function traceTarget(answer: unknown): string | undefined {
 }
 
 /**
- * One line for the user. The shapes themselves appear as inlay hints and hovers and a runtime
- * error as an LL900 diagnostic, so this only says whether the trace ran and where.
+ * One line for the user, in the server's words where it sent some. The shapes themselves
+ * appear as inlay hints and hovers, and a runtime error as an LL900 diagnostic on its line.
  */
 export function summarizeTrace(answer: unknown): TraceSummary | undefined {
   const result = asAnswer(answer);
   if (!result?.status) return undefined;
   const target = result.target ? `${result.target}: ` : '';
-  const error = result.error;
-  const where = error?.site?.line ? ` (line ${error.site.line})` : '';
-  const why = error?.message ? `: ${error.message}` : '';
+  const fallback = result.error?.message ?? result.status.replace(/_/g, ' ');
+  const message = result.message ?? fallback;
   switch (result.status) {
     case 'ok': {
-      const calls = result.calls?.length ?? 0;
-      const device = result.device ? ` on ${result.device}` : '';
-      const time = typeof result.elapsed_s === 'number' ? ` in ${result.elapsed_s.toFixed(1)} s` : '';
-      return { level: 'info', text: `${target}traced ${calls} layer calls${device}${time}.` };
+      const time = typeof result.elapsed === 'number' ? ` in ${result.elapsed.toFixed(1)} s` : '';
+      return { level: 'info', text: `${target}${message}${time}` };
     }
-    case 'error':
-      return { level: 'error', text: `${target}the model raised ${error?.type_name ?? 'an error'}${where}${why}` };
-    case 'timeout':
-      return { level: 'warning', text: `${target}the trace timed out and its kernel was restarted${why}` };
-    case 'crashed':
-      return { level: 'error', text: `${target}the trace kernel died and was restarted${why}` };
     case 'cancelled':
-      return { level: 'info', text: `${target}trace cancelled.` };
+      return { level: 'info', text: `${target}trace cancelled` };
+    case 'timeout':
     case 'needs_input_shape':
-      return { level: 'warning', text: `${target}no input shape known; the trace did not run.` };
-    default:
-      return { level: 'error', text: `${target}the trace failed${why}` };
+    case 'usage_error':
+      return { level: 'warning', text: `${target}${message}` };
+    default: // error, crashed, internal_error, and any status this client does not know yet
+      return { level: 'error', text: `${target}${message}` };
   }
 }
 

@@ -1,18 +1,13 @@
 /**
  * The client side of `layerlint.traceShapes` (code lens and command palette).
  *
- * The server implements the command; this module, used as executeCommand middleware, adds
- * what only the editor can do: refuse in untrusted workspaces, fill in the document and cursor
- * for a palette invocation, show the server's work-done progress as a notification with a
- * Cancel button, and ask for an input shape when the server answers that it needs one.
+ * The server implements the command (and reports its progress, shown by
+ * progressNotifications.ts with a Cancel button); this executeCommand middleware adds what only
+ * the editor can do: refuse in untrusted workspaces, fill in the document and cursor for a
+ * palette invocation, and ask for an input shape when the server answers that it needs one.
  */
 import * as vscode from 'vscode';
-import {
-  ExecuteCommandRequest,
-  WorkDoneProgress,
-  WorkDoneProgressCancelNotification,
-  type LanguageClient,
-} from 'vscode-languageclient/node';
+import type { ExecuteCommandSignature } from 'vscode-languageclient/node';
 
 import { parseShape } from './settings';
 import {
@@ -25,15 +20,15 @@ import {
 
 export const TRACE_COMMAND = 'layerlint.traceShapes';
 const LAST_SHAPE_KEY = 'layerlint.lastInputShape';
-let nextProgressToken = 0;
 
 export interface TraceContext {
-  client: LanguageClient;
   state: vscode.Memento;
   log: vscode.LogOutputChannel;
 }
 
-export async function runTraceCommand(context: TraceContext, args: unknown[]): Promise<unknown> {
+export async function runTraceCommand(
+  context: TraceContext, args: unknown[], send: ExecuteCommandSignature,
+): Promise<unknown> {
   if (!vscode.workspace.isTrusted) {
     await explainUntrusted();
     return undefined;
@@ -44,7 +39,7 @@ export async function runTraceCommand(context: TraceContext, args: unknown[]): P
     return undefined;
   }
   for (;;) {
-    const answer = await traceWithProgress(context.client, request);
+    const answer: unknown = await send(TRACE_COMMAND, request);
     if (!needsInputShape(answer)) {
       report(context.log, answer);
       return answer;
@@ -56,48 +51,9 @@ export async function runTraceCommand(context: TraceContext, args: unknown[]): P
   }
 }
 
-/** Hides "Trace shapes" code lenses while the workspace is not trusted. */
+/** Whether a code lens runs the trace (hidden while the workspace is not trusted). */
 export function isTraceLens(lens: vscode.CodeLens): boolean {
   return lens.command?.command === TRACE_COMMAND;
-}
-
-/**
- * Sends the request itself (rather than through the client's generic command handler) so it
- * can carry a workDoneToken: the client's own progress display sits in the status bar and has
- * no Cancel button.
- */
-async function traceWithProgress(client: LanguageClient, args: unknown[]): Promise<unknown> {
-  const workDoneToken = `layerlint-trace-${process.pid}-${nextProgressToken++}`;
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'layerlint: tracing shapes', cancellable: true },
-    async (progress, cancellation) => {
-      let reported = 0;
-      const listener = client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
-        if (value.kind === 'end') return;
-        const increment = value.percentage !== undefined ? value.percentage - reported : undefined;
-        if (value.percentage !== undefined) reported = value.percentage;
-        progress.report({ message: value.message, increment });
-      });
-      const cancelled = cancellation.onCancellationRequested(() => {
-        // The server may watch either signal; both are cheap.
-        void client.sendNotification(WorkDoneProgressCancelNotification.type, { token: workDoneToken });
-      });
-      try {
-        return await client.sendRequest(
-          ExecuteCommandRequest.type,
-          { command: TRACE_COMMAND, arguments: args, workDoneToken },
-          cancellation,
-        );
-      } catch (error) {
-        if (cancellation.isCancellationRequested) return { status: 'cancelled' };
-        const message = error instanceof Error ? error.message : String(error);
-        return { status: 'internal_error', error: { message } };
-      } finally {
-        listener.dispose();
-        cancelled.dispose();
-      }
-    },
-  );
 }
 
 function paletteArguments(): unknown[] | undefined {

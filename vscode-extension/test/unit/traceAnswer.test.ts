@@ -44,38 +44,42 @@ describe('reading the answer', () => {
     assert.equal(traceTarget({ status: 'ok', target: '' }), undefined);
   });
 
-  it('summarizes a successful trace with its layer count, device and time', () => {
+  it('summarizes a successful trace in the server\'s words, with the time', () => {
     const summary = summarizeTrace({
-      status: 'ok', target: 'Net', device: 'cpu', elapsed_s: 1.234, calls: [{}, {}, {}],
+      status: 'ok', target: 'Net', device: 'CPU:0', elapsed: 1.234, calls: 3,
+      message: 'traced 3 layer calls on CPU:0',
     });
-    assert.deepEqual(summary, { level: 'info', text: 'Net: traced 3 layer calls on cpu in 1.2 s.' });
+    assert.deepEqual(summary, { level: 'info', text: 'Net: traced 3 layer calls on CPU:0 in 1.2 s' });
   });
 
-  it('reports the framework\'s error with its line', () => {
+  it('reports the framework\'s error as the server worded it', () => {
+    const message = 'error: feature_extractor.py:21:26: ValueError in layer batch_normalization: '
+      + 'expected axis -1 of input shape to have value 6';
     const summary = summarizeTrace({
       status: 'error',
       target: 'FeatureExtractor',
-      error: {
-        type_name: 'ValueError',
-        message: 'expected axis -1 of input shape to have value 6',
-        site: { line: 21 },
-      },
+      message,
+      error: { type: 'ValueError', message: 'expected axis -1 of input shape to have value 6', line: 21 },
     });
-    assert.equal(summary?.level, 'error');
+    assert.deepEqual(summary, { level: 'error', text: `FeatureExtractor: ${message}` });
+  });
+
+  it('falls back to the error, then the status, when the server sent no message', () => {
     assert.equal(
-      summary?.text,
-      'FeatureExtractor: the model raised ValueError (line 21): expected axis -1 of input shape to have value 6',
+      summarizeTrace({ status: 'crashed', error: { message: 'kernel died' } })?.text, 'kernel died',
     );
+    assert.equal(summarizeTrace({ status: 'internal_error' })?.text, 'internal error');
   });
 
   it('gives every status a level', () => {
     const levels = Object.fromEntries(
-      ['timeout', 'crashed', 'cancelled', 'internal_error', 'something-new'].map(
+      ['timeout', 'crashed', 'cancelled', 'usage_error', 'internal_error', 'something-new'].map(
         (status) => [status, summarizeTrace({ status })?.level],
       ),
     );
     assert.deepEqual(levels, {
-      timeout: 'warning', crashed: 'error', cancelled: 'info', internal_error: 'error',
+      timeout: 'warning', crashed: 'error', cancelled: 'info', usage_error: 'warning',
+      internal_error: 'error',
       'something-new': 'error',
     });
     assert.equal(summarizeTrace(undefined), undefined);

