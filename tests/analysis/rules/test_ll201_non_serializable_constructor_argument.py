@@ -132,6 +132,25 @@ def test_usage_evidence_calls_loops_and_sequential():
     assert "`head` is a layer (passed to `Sequential`)" in message
 
 
+def test_each_loop_credits_its_own_argument():
+    found = ll201("""
+        class TwoBranches(layers.Layer):
+            def __init__(self, names, branch, **kwargs):
+                super().__init__(**kwargs)
+                self.names = names
+                self.branch = branch
+
+            def call(self, x):
+                for layer in self.names:
+                    print(layer)
+                for layer in self.branch:
+                    x = layer(x)
+                return x
+    """)
+    assert [line for line, _, _ in found] == [2]
+    assert "`branch` is a list of layers" in found[0][2] and "`names`" not in found[0][2]
+
+
 def test_defaults_count_in_keras_3_only_as_certain():
     body = """
         class Scaled(BASE):

@@ -128,3 +128,26 @@ def test_messages_quote_the_error_each_framework_raises():
             def forward(self, x):
                 return torch.nn.Linear(3, 3)(x)
         """) == []
+
+
+def test_a_helper_called_under_a_guard_is_guarded():
+    # tf-keras' own MultiHeadAttention builds its projections this way on the first call.
+    body = """\
+        import {module}
+
+        class Attention({module}.layers.Layer):
+            def call(self, query):
+                if not self._built_from_signature:
+                    self._build_from_signature(query)
+                return self._project(query)
+
+            def _build_from_signature(self, query):
+                self._dense = {module}.layers.Dense(4)
+
+            def _project(self, query):
+                return {module}.layers.Dense(4)(query)
+        """
+    assert [line for line, _ in ll203(body.format(module="tf_keras"))] == [
+        "return tf_keras.layers.Dense(4)(query)"]
+    assert [line for line, _ in ll203(body.format(module="keras"))] == [
+        "self._dense = keras.layers.Dense(4)", "return keras.layers.Dense(4)(query)"]
