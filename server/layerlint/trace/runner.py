@@ -103,21 +103,38 @@ def run_trace(request: TraceRequest, on_progress: Progress | None = None,
     path = probe_request["path"]
     progress = on_progress or _ignore_progress
     kernel = kernel or warm_kernel(request.python)
-    with kernel.lock:
+    if not _acquire(kernel.lock, cancel):
+        return failure("cancelled", path, "cancelled", "cancelled while another trace ran")
+    try:
         started = time.perf_counter()
-        if cancel is not None and cancel.is_set():
-            return failure("cancelled", path, "cancelled", "cancelled before it started")
         try:
             if not kernel.is_alive():
                 progress(f"starting a kernel ({kernel.python})", 2)
             warm = kernel.ensure_started() and kernel.state.get("traces", 0) > 0
             _install_probe(kernel)
+            result = _execute_trace(kernel, probe_request, request.timeout, progress, cancel)
         except KernelStartError as error:
             return failure("internal_error", path, "internal", str(error))
-        result = _execute_trace(kernel, probe_request, request.timeout, progress, cancel)
+        except Exception as error:  # jupyter_client or zmq trouble: report it, start afresh
+            kernel.shutdown()
+            return failure("internal_error", path, "internal",
+                           f"the trace kernel failed: {type(error).__name__}: {error}")
         kernel.state["traces"] = kernel.state.get("traces", 0) + 1
         return result.with_changes(kernel_reused=warm,
                                    elapsed_s=time.perf_counter() - started)
+    finally:
+        kernel.lock.release()
+
+
+def _acquire(lock: threading.Lock, cancel: threading.Event | None) -> bool:
+    """Wait for the kernel (one trace at a time), giving up when cancelled meanwhile."""
+    while not lock.acquire(timeout=0.2):
+        if cancel is not None and cancel.is_set():
+            return False
+    if cancel is not None and cancel.is_set():
+        lock.release()
+        return False
+    return True
 
 
 def _install_probe(kernel: TraceKernel) -> None:
