@@ -195,3 +195,23 @@ def test_fix_adds_the_import_it_needs_and_rejects_stale_positions():
             "RandomNormal(mean=0.0, stddev=1.0))") in fixed
     with pytest.raises(FixError, match=r"no tf\.Variable call"):
         apply_fix(source, FixProposal(fix.title, KIND, {**fix.data, "call_sites": [[3, 1]]}))
+
+
+def test_a_project_on_keras_2_gets_information():
+    from layerlint.analysis import analyse
+    from layerlint.config import Settings
+
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+        import keras
+
+        class A(keras.layers.Layer):
+            def build(self, shape):
+                self.w = tf.Variable(tf.zeros(shape))
+        """)
+    severities = {
+        version: [f.severity.value
+                  for f in analyse(source, settings=Settings(keras_version=version)).findings]
+        for version in ("3.15.1", "2.15.0")
+    }
+    assert severities == {"3.15.1": ["error"], "2.15.0": ["information"]}

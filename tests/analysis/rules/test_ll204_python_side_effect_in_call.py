@@ -231,3 +231,24 @@ def test_fix_adds_tensorflow_when_missing_and_checks_its_position():
     ast.parse(fixed)
     with pytest.raises(FixError, match="no print"):
         apply_fix(source, FixProposal(fix.title, KIND, {"call_sites": [[7, 1]]}))
+
+
+def test_a_project_on_keras_2_gets_the_tf_keras_verdicts():
+    from layerlint.analysis import analyse
+    from layerlint.config import Settings
+
+    source = HEADER + textwrap.dedent("""\
+        class Layer(keras.layers.Layer):
+            def call(self, x):
+                print(x)
+                if ops.sum(x) > 0:
+                    return -x
+                return x
+        """)
+
+    def codes(version: str) -> list[tuple[str, str]]:
+        result = analyse(source, settings=Settings(keras_version=version))
+        return [(f.code, f.severity.value) for f in result.findings if f.code == "LL204"]
+
+    assert codes("3.15.1") == [("LL204", "warning"), ("LL204", "error")]
+    assert codes("2.15.0") == [("LL204", "warning")]  # Keras 2 converts call() with AutoGraph

@@ -34,6 +34,7 @@ from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.frameworks import framework_of, model_base_framework
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.rules.ll203_weights_created_in_call import keras_flavour
 from layerlint.findings import Finding, FixProposal, Related, Severity
 from layerlint.fixes import layer_config
 from layerlint.fixes.keras_names import saving_namespace
@@ -44,7 +45,6 @@ SEVERITY = Severity.ERROR
 SUMMARY = "A custom layer takes a layer, function or array in __init__ but defines no get_config()."
 FIX = "Add get_config()/from_config() that serialize the non-basic arguments."
 
-_KERAS_FRAMEWORKS = ("keras", "tf_keras")
 _CALLABLE = {"typing.Callable", "collections.abc.Callable", "Callable"}
 _OBJECT_NAMESPACES = ("keras", "tf_keras", "tensorflow", "numpy", "torch", "jax")
 _BASIC_TYPES = {"str", "int", "float", "bool", "None", "list", "tuple", "dict", "typing.List",
@@ -65,14 +65,14 @@ class Evidence:
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
     for model in facts.classes:
-        framework = facts.frameworks.get(model.name)
-        if framework not in _KERAS_FRAMEWORKS or "__init__" not in model.methods:
+        flavour = keras_flavour(facts, model.name)
+        if flavour is None or "__init__" not in model.methods:
             continue
         if _config_defined(model, facts, set()):
             continue
-        evidence = non_basic_arguments(model, facts, framework)
+        evidence = non_basic_arguments(model, facts, flavour)
         if evidence:
-            yield _finding(facts, model, framework, evidence)
+            yield _finding(facts, model, flavour, evidence)
 
 
 def _config_defined(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:
@@ -89,7 +89,7 @@ def _config_defined(model: ClassModel, facts: BlockFacts, seen: set[str]) -> boo
     return False
 
 
-def non_basic_arguments(model: ClassModel, facts: BlockFacts, framework: str) -> list[Evidence]:
+def non_basic_arguments(model: ClassModel, facts: BlockFacts, flavour: str) -> list[Evidence]:
     init = model.methods["__init__"]
     arguments = [*init.args.posonlyargs, *init.args.args][1:]
     defaults: dict[str, ast.expr] = dict(
@@ -105,7 +105,7 @@ def non_basic_arguments(model: ClassModel, facts: BlockFacts, framework: str) ->
         evidence = (
             _annotation_evidence(argument, facts)
             or usage.get(argument.arg)
-            or _default_evidence(defaults.get(argument.arg), facts, framework)
+            or _default_evidence(defaults.get(argument.arg), facts, flavour)
         )
         if evidence is not None:
             kind, reason, certain = evidence
@@ -227,14 +227,14 @@ def _elements(node: ast.expr) -> list[ast.expr]:
 
 
 def _default_evidence(
-    default: ast.expr | None, facts: BlockFacts, framework: str
+    default: ast.expr | None, facts: BlockFacts, flavour: str
 ) -> tuple[str, str, bool] | None:
     if default is None or _is_basic_literal(default):
         return None
     text = ast.unparse(default)
     if len(text) > 40:
         text = text[:37] + "..."
-    certain = framework == "keras"  # only Keras 3 puts defaults into the generated config
+    certain = flavour == "keras3"  # only Keras 3 puts defaults into the generated config
     if isinstance(default, ast.Lambda):
         return "a function", f"its default is `{text}`", certain
     if isinstance(default, ast.Call):
@@ -264,14 +264,14 @@ def _is_basic_literal(node: ast.expr) -> bool:
 
 # -- the finding ----------------------------------------------------------------------------
 def _finding(
-    facts: BlockFacts, model: ClassModel, framework: str, evidence: list[Evidence]
+    facts: BlockFacts, model: ClassModel, flavour: str, evidence: list[Evidence]
 ) -> Finding:
     certain = any(item.certain for item in evidence)
     described = "; ".join(
         f"`{item.argument.arg}` is {item.kind} ({item.reason})" for item in evidence
     )
     names = ", ".join(item.argument.arg for item in evidence)
-    subject = "Object" if framework == "keras" else "Layer"
+    subject = "Object" if flavour == "keras3" else "Layer"
     message = (
         f"{model.name} defines no get_config(), and Keras can generate one only from str, int, "
         f"float, bool and None arguments: {described}. Saving the model (`model.save()`, a "
@@ -287,7 +287,8 @@ def _finding(
     )
     return Finding(
         CODE, NAME, Severity.ERROR if certain else Severity.WARNING,
-        facts.span(evidence[0].argument), message, related, _fixes(facts, model, framework, evidence),
+        facts.span(evidence[0].argument), message, related,
+        _fixes(facts, model, facts.frameworks[model.name], evidence),
     )
 
 

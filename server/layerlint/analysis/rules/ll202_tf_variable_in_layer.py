@@ -30,6 +30,7 @@ from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.rules.ll203_weights_created_in_call import (
     CONSTRUCTION_ROOTS,
     FORWARD_ROOTS,
+    keras_flavour,
     methods_reached,
 )
 from layerlint.findings import Finding, FixProposal, Severity
@@ -44,8 +45,8 @@ FIX = "Replace tf.Variable(...) with self.add_weight(shape=..., initializer=...)
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
     for model in facts.classes:
-        framework = facts.frameworks.get(model.name)
-        if framework not in ("keras", "tf_keras"):
+        flavour = keras_flavour(facts, model.name)
+        if flavour is None:
             continue
         forward = set(methods_reached(model, FORWARD_ROOTS))
         for name in methods_reached(model, CONSTRUCTION_ROOTS):
@@ -56,7 +57,7 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
                 if (isinstance(node, ast.Call)
                         and qualified_name(node.func, facts.imports)
                         in variable_to_add_weight.VARIABLE_NAMES):
-                    yield _finding(facts, model, method, node, framework)
+                    yield _finding(facts, model, method, node, flavour)
 
 
 def _trainable(call: ast.Call) -> bool | None:
@@ -70,11 +71,11 @@ def _trainable(call: ast.Call) -> bool | None:
 
 
 def _finding(
-    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef, call: ast.Call, framework: str
+    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef, call: ast.Call, flavour: str
 ) -> Finding:
     trainable = _trainable(call)
     where = f"{model.name}.{method.name}()"
-    if framework == "keras":
+    if flavour == "keras3":
         severity = Severity.WARNING if trainable is False else Severity.ERROR
         consequence = (
             "Keras 3 does not track a tf.Variable: it is missing from `model.weights` and "
@@ -87,7 +88,7 @@ def _finding(
     else:
         severity = Severity.INFORMATION
         consequence = (
-            "tf-keras tracks it, but it bypasses the layer's dtype policy (under mixed_float16 "
+            "tf-keras (and Keras 2) tracks it, but it bypasses the layer's dtype policy (under mixed_float16 "
             "the call fails with InvalidArgumentError) and the regularizer and constraint "
             "options of add_weight."
         )
@@ -96,7 +97,7 @@ def _finding(
         f"{consequence} Create it with `self.add_weight(shape=..., initializer=...)`."
     )
     return Finding(CODE, NAME, severity, facts.span(call), message,
-                   fixes=_fixes(facts, method, call, framework))
+                   fixes=_fixes(facts, method, call, facts.frameworks[model.name]))
 
 
 def _fixes(

@@ -43,6 +43,18 @@ FORWARD_ROOTS = ("call",)
 _VARIABLE = {"tensorflow.Variable", "tensorflow.compat.v1.Variable", "tensorflow.compat.v2.Variable"}
 
 
+def keras_flavour(facts: BlockFacts, class_name: str) -> str | None:
+    """"keras3" or "legacy" (tf-keras, or `keras` itself when the project pins Keras 2, whose
+    layers behave like tf-keras'), None for other classes."""
+    framework = facts.frameworks.get(class_name)
+    if framework == "tf_keras":
+        return "legacy"
+    if framework != "keras":
+        return None
+    major = (facts.keras_version or "3").split(".")[0]
+    return "legacy" if major.isdigit() and int(major) < 3 else "keras3"
+
+
 def methods_reached(model: ClassModel, roots: tuple[str, ...]) -> list[str]:
     """`roots` that the class defines, and the methods they call through `self`, transitively;
     the construction methods and `call()` never count as helpers of each other."""
@@ -76,18 +88,18 @@ class Creation:
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
     for model in facts.classes:
-        framework = facts.frameworks.get(model.name)
-        if framework not in ("keras", "tf_keras") or "call" not in model.methods:
+        flavour = keras_flavour(facts, model.name)
+        if flavour is None or "call" not in model.methods:
             continue
-        for creation in creations(model, "call", facts, framework, guarded=False, visited=set()):
-            if framework == "tf_keras" and creation.guarded:
+        for creation in creations(model, "call", facts, flavour, guarded=False, visited=set()):
+            if flavour == "legacy" and creation.guarded:
                 continue
             yield Finding(CODE, NAME, Severity.ERROR, facts.span(creation.node),
-                          message(model, creation, framework))
+                          message(model, creation, flavour))
 
 
 def creations(
-    model: ClassModel, method_name: str, facts: BlockFacts, framework: str, guarded: bool,
+    model: ClassModel, method_name: str, facts: BlockFacts, flavour: str, guarded: bool,
     visited: set[str],
 ) -> Iterator[Creation]:
     """Creations in `method_name` and the helpers it calls through `self`; a helper called
@@ -100,11 +112,11 @@ def creations(
         helper = _helper_name(node, receiver, model)
         if helper is not None:
             if helper not in visited:
-                yield from creations(model, helper, facts, framework, is_guarded, visited)
+                yield from creations(model, helper, facts, flavour, is_guarded, visited)
             continue
         if any(_inside(node, outer) for outer in found):  # Sequential([Dense(4)]) is one
             continue
-        creation = _creation(node, method_name, receiver, is_guarded, assigned, facts, framework)
+        creation = _creation(node, method_name, receiver, is_guarded, assigned, facts, flavour)
         if creation is not None:
             found.append(node)
             yield creation
@@ -173,7 +185,7 @@ def _tests_own_state(test: ast.expr, receiver: str) -> bool:
 
 def _creation(
     node: ast.Call, method: str, receiver: str, guarded: bool, assigned: bool, facts: BlockFacts,
-    framework: str,
+    flavour: str,
 ) -> Creation | None:
     func = node.func
     if (isinstance(func, ast.Attribute) and func.attr == "add_weight"
@@ -186,7 +198,7 @@ def _creation(
     if spec is None or spec.kind == "list":
         return None
     # Keras 3 refuses any new sub-layer on a built layer, stateless or not.
-    if not _creates_state(spec, facts, set()) and not (assigned and framework == "keras"):
+    if not _creates_state(spec, facts, set()) and not (assigned and flavour == "keras3"):
         return None
     return Creation(node, method, "layer", f"{ast.unparse(func)}(...)", assigned, guarded)
 
@@ -220,7 +232,7 @@ def _creates_state(spec: LayerSpec, facts: BlockFacts, seen: set[str]) -> bool:
     )
 
 
-def message(model: ClassModel, creation: Creation, framework: str) -> str:
+def message(model: ClassModel, creation: Creation, flavour: str) -> str:
     where = f"{model.name}.{creation.method}()"
     subject = {
         "add_weight": f"creates a weight with `{creation.label}`",
@@ -231,13 +243,13 @@ def message(model: ClassModel, creation: Creation, framework: str) -> str:
         "`model.fit()` (or any tf.function) raises \"ValueError: tf.function only supports "
         "singleton tf.Variables created on the first call\""
     )
-    if framework == "keras" and (creation.kind == "add_weight" or creation.assigned_to_self):
+    if flavour == "keras3" and (creation.kind == "add_weight" or creation.assigned_to_self):
         effect = (
             "Keras 3 builds the layer before call() runs, so the first call raises \"ValueError: "
             "You cannot add new elements of state (variables or sub-layers) to a layer that is "
             "already built\"" + (" (the `if` guard does not help)" if creation.guarded else "")
         )
-    elif framework == "keras":
+    elif flavour == "keras3":
         effect = f"eager calls silently create fresh, untrained variables each time, and {singleton}"
     else:
         effect = f"eager calls create new weights each time, and {singleton}"

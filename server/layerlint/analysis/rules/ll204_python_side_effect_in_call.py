@@ -35,7 +35,11 @@ from collections.abc import Iterable, Iterator
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.imports import ImportTable, qualified_name
 from layerlint.analysis.model_index import ClassModel
-from layerlint.analysis.rules.ll203_weights_created_in_call import FORWARD_ROOTS, methods_reached
+from layerlint.analysis.rules.ll203_weights_created_in_call import (
+    FORWARD_ROOTS,
+    keras_flavour,
+    methods_reached,
+)
 from layerlint.findings import Finding, FixProposal, Severity
 from layerlint.fixes import print_to_tf_print
 from layerlint.fixes.keras_names import tensorflow_name
@@ -68,15 +72,15 @@ _FRAMEWORK_ROOTS = {"keras", "tensorflow", "tf_keras", "jax"}
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
     for model in facts.classes:
-        framework = facts.frameworks.get(model.name)
-        if framework not in ("keras", "tf_keras"):
+        flavour = keras_flavour(facts, model.name)
+        if flavour is None:
             continue
         for name in methods_reached(model, FORWARD_ROOTS):
             method = model.methods[name]
             tensors = tensor_names(method, facts.imports)
             if "print" not in facts.imports:
                 yield from _print_findings(facts, model, method, tensors)
-            if name == "call" and framework == "keras" and not _autograph_decorated(method, facts):
+            if name == "call" and flavour == "keras3" and not _autograph_decorated(method, facts):
                 yield from _condition_findings(facts, model, method, tensors)
 
 
