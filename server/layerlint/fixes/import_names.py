@@ -18,11 +18,12 @@ from layerlint.fixes.text_blocks import split_lines
 _EQUIVALENT_PREFIXES = {"keras": ("keras", "tensorflow.keras")}
 
 
-def spelling(qualified: str, imports: ImportTable) -> str | None:
+def spelling(qualified: str, imports: ImportTable, equivalents: bool = True) -> str | None:
     """How `qualified` (`torch.nn.ModuleList`) reads through the module's imports
-    (`nn.ModuleList`), the shortest spelling when several work; None when no import reaches it."""
+    (`nn.ModuleList`), the shortest spelling when several work; None when no import reaches it.
+    `equivalents`: also through `tensorflow.keras` for `keras` names."""
     candidates = []
-    for alias in _equivalents(qualified):
+    for alias in _equivalents(qualified) if equivalents else [qualified]:
         for local, bound in imports.items():
             if alias == bound:
                 candidates.append(local)
@@ -37,9 +38,9 @@ def _equivalents(qualified: str) -> list[str]:
     return [f"{prefix}.{rest}" if rest else prefix for prefix in prefixes]
 
 
-def reference(tree: ast.Module, qualified: str) -> tuple[str, str | None]:
+def reference(tree: ast.Module | ImportTable, qualified: str) -> tuple[str, str | None]:
     """(how to write `qualified` in this module, the import statement to add first or None)."""
-    imports = collect_imports(tree.body)
+    imports = collect_imports(tree.body) if isinstance(tree, ast.Module) else tree
     text = spelling(qualified, imports)
     if text is not None:
         return text, None

@@ -59,7 +59,7 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
     tree, _ = parse_block_text(facts.text)  # cached: the engine parsed this text already
     if tree is None:
         return
-    for scope, owner in _scopes(tree):
+    for scope, owner in _scopes(tree, facts):
         for call, receiver in _build_calls(scope):
             class_name = _instance_class(receiver, call, scope, owner, facts)
             model = facts.local_classes.get(class_name) if class_name else None
@@ -72,9 +72,11 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
             yield _finding(facts, call, model, sublayers, loads)
 
 
-def _scopes(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.ClassDef | None]]:
-    """The module's own statements, every function, and every method with its class."""
-    yield tree, None
+def _scopes(tree: ast.Module, facts: BlockFacts) -> Iterator[tuple[ast.AST, ast.ClassDef | None]]:
+    """Every function, every method with its class, and the module's own statements when these
+    facts are the module program."""
+    if is_module_program(facts):
+        yield tree, None
     for statement in tree.body:
         if isinstance(statement, _SCOPES):
             yield statement, None
@@ -82,6 +84,13 @@ def _scopes(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.ClassDef | None]]:
             for member in statement.body:
                 if isinstance(member, _SCOPES):
                     yield member, statement
+
+
+def is_module_program(facts: BlockFacts) -> bool:
+    """The engine analyses top-level statements twice, block by block and once more as one
+    module program (which sees variables across statements); module-level code is read from the
+    program only, so each finding comes once."""
+    return bool(getattr(facts, "module_program", False))
 
 
 def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:

@@ -1,0 +1,107 @@
+"""LL206 against its fixtures (tests/fixtures/custom/b_ll206_*.py), and its quick-fix under Keras.
+
+Measured in the fixtures (Keras 3.15.1, TensorFlow backend): `build((None, 3))` + `load_weights`
+on a subclassed model without build() restores nothing and raises nothing; a parent's build()
+that builds such a child leaves the child's weights unloaded; `count_params()` after build() is
+0. After the fix (a build() tracing call() symbolically) the weights load and count.
+"""
+
+from __future__ import annotations
+
+import pytest
+from b_ground_truth import (
+    expectation_mismatch,
+    findings,
+    fixed_problem,
+    fixed_source,
+    fixtures_for,
+    ids,
+    offered_fix_problem,
+    outcome_of,
+    verdict_problem,
+)
+
+from layerlint.fixes import apply_fix
+
+FIXTURES = fixtures_for("LL206")
+WITH_FIXES = [fixture for fixture in FIXTURES if fixture.fixes]
+
+CLASS_WITHOUT_BUILD = """\
+import keras
+
+
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = keras.layers.Dense(2)
+
+    def call(self, inputs):
+        return self.dense(inputs)
+"""
+
+
+def test_fixtures_cover_errors_warnings_and_negatives():
+    severities = {e.severity for fixture in FIXTURES for e in fixture.expectations}
+    assert severities == {"error", "warning"}
+    assert any(not fixture.expectations for fixture in FIXTURES)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_findings_match_expectations(fixture):
+    assert expectation_mismatch(fixture) is None, expectation_mismatch(fixture)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_fix_offered_exactly_where_annotated(fixture):
+    assert offered_fix_problem(fixture) is None, offered_fix_problem(fixture)
+
+
+@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
+def test_fixed_program_is_no_longer_reported(fixture):
+    source, problem = fixed_source(fixture)
+    assert problem is None, problem
+    remaining = findings(source, fresh=True)
+    assert not remaining, [f.message for f in remaining]
+
+
+@pytest.mark.parametrize("body, reported", [
+    ("Net().build((None, 4))", True),
+    ("model = Net()\n    model.build((None, 4))", True),
+    # rebound to a built-in model before the build() call
+    ("model = Net()\n    model = keras.Sequential()\n    model.build((None, 4))", False),
+    ("model = Net()\n    model(keras.ops.zeros((1, 4)))", False),
+])
+def test_build_receiver_must_be_an_instance_of_the_class(body, reported):
+    source = f"{CLASS_WITHOUT_BUILD}\n\ndef main():\n    {body}\n"
+    assert len(findings(source)) == int(reported)
+
+
+def test_tf_keras_model_build_is_not_reported():
+    # tf-keras' Model.build runs call() on a placeholder (26 weights measured for a 2-Dense model).
+    source = CLASS_WITHOUT_BUILD.replace("import keras", "import tf_keras as keras") + (
+        "\n\ndef main():\n    Net().build((None, 4))\n")
+    assert not findings(source)
+
+
+def test_fix_adds_build_after_init_with_the_module_keras_name():
+    source = CLASS_WITHOUT_BUILD.replace("import keras", "import tensorflow as tf").replace(
+        "keras.", "tf.keras.") + "\n\ndef main():\n    Net().build((None, 4))\n"
+    (finding,) = findings(source)
+    fixed = apply_fix(source, finding.fixes[0])
+    assert "self.compute_output_spec(tf.keras.KerasTensor(input_shape))" in fixed
+    assert fixed.index("def __init__") < fixed.index("def build") < fixed.index("def call")
+    assert "import keras" not in fixed
+
+
+@pytest.mark.framework
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_keras_does_what_the_fixture_says(fixture):
+    outcome = outcome_of(fixture)
+    assert verdict_problem(fixture, outcome) is None, verdict_problem(fixture, outcome)
+
+
+@pytest.mark.framework
+@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
+def test_fixed_program_behaves_under_keras(fixture):
+    outcome = outcome_of(fixture, fixed=True)
+    assert fixed_problem(fixture, outcome) is None, fixed_problem(fixture, outcome)

@@ -1,0 +1,130 @@
+"""LL207 against its fixtures (tests/fixtures/custom/b_ll207_*.py), and its quick-fix under Keras.
+
+Measured in the fixtures (Keras 3.15.1 and tf-keras 2.21): saving then loading a model that holds
+an unregistered custom layer, model, loss or metric fails (`could not be deserialized properly`,
+`Could not locate class`, `Unknown layer`); with the registration decorator the fix adds, the
+same programs load the model back.
+"""
+
+from __future__ import annotations
+
+import pytest
+from b_ground_truth import (
+    expectation_mismatch,
+    findings,
+    fixed_problem,
+    fixed_source,
+    fixtures_for,
+    ids,
+    offered_fix_problem,
+    outcome_of,
+    verdict_problem,
+)
+
+from layerlint.fixes import apply_fix
+
+FIXTURES = fixtures_for("LL207")
+WITH_FIXES = [fixture for fixture in FIXTURES if fixture.fixes]
+
+LAYER = """\
+import keras
+import numpy as np
+
+
+class Block(keras.layers.Layer):
+    def call(self, inputs):
+        return inputs * 2.0
+
+
+def main(path):
+    model = keras.Sequential([keras.Input((3,)), Block()])
+{body}
+"""
+
+
+def _codes(body: str) -> list[tuple[str, str]]:
+    source = LAYER.format(body=body)
+    return [(finding.code, finding.severity.value) for finding in findings(source)]
+
+
+def test_fixtures_cover_errors_warnings_tf_keras_and_negatives():
+    severities = {e.severity for fixture in FIXTURES for e in fixture.expectations}
+    assert severities == {"error", "warning"}
+    assert any("tf_keras" in fixture.source for fixture in WITH_FIXES)
+    assert any(not fixture.expectations for fixture in FIXTURES)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_findings_match_expectations(fixture):
+    assert expectation_mismatch(fixture) is None, expectation_mismatch(fixture)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_fix_offered_exactly_where_annotated(fixture):
+    assert offered_fix_problem(fixture) is None, offered_fix_problem(fixture)
+
+
+@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
+def test_fixed_program_is_no_longer_reported(fixture):
+    source, problem = fixed_source(fixture)
+    assert problem is None, problem
+    remaining = findings(source, fresh=True)
+    assert not remaining, [f.message for f in remaining]
+
+
+@pytest.mark.parametrize("body, expected", [
+    ('    model.save(path + ".keras")', [("LL207", "warning")]),
+    ('    model.save(path)\n    keras.models.load_model(path)', [("LL207", "error")]),
+    ('    keras.saving.save_model(model, "m.keras")', [("LL207", "warning")]),
+    # loading a different, earlier file before saving is no round trip
+    ('    keras.models.load_model("base.keras")\n    model.save(path)', [("LL207", "warning")]),
+    ('    model.save(path)\n    keras.models.load_model(path, custom_objects={"Block": Block})', []),
+    ('    model.save(path)\n    keras.models.load_model(path, custom_objects=CUSTOM)', []),
+    ('    with keras.saving.custom_object_scope({"Block": Block}):\n        model.save(path)', []),
+    ('    np.save(path, np.zeros(3))', []),
+    ('    model.save("preview.png")', []),
+    ('    model.save_weights(path + ".weights.h5")', []),
+])
+def test_what_counts_as_saving_and_as_given_custom_objects(body, expected):
+    assert _codes(body) == expected
+
+
+def test_registered_through_any_spelling_is_silent():
+    for decorator in ("@keras.saving.register_keras_serializable()",
+                      "@keras.utils.register_keras_serializable(package='p')"):
+        source = LAYER.format(body='    model.save(path)').replace(
+            "class Block", f"{decorator}\nclass Block")
+        assert not findings(source), decorator
+
+
+def test_fix_adds_the_decorator_and_the_import_it_needs():
+    source = (
+        "from keras import layers\n"
+        "from keras.models import Sequential\n\n\n"
+        "@some_other_decorator\n"
+        "class Block(layers.Layer):\n"
+        "    pass\n\n\n"
+        "def main():\n"
+        "    Sequential([Block()]).save('m.keras')\n"
+    )
+    (finding,) = findings(source)
+    fixed = apply_fix(source, finding.fixes[0])
+    assert fixed == source.replace(
+        "from keras.models import Sequential\n",
+        "from keras.models import Sequential\nimport keras\n",
+    ).replace("@some_other_decorator\n",
+              "@keras.saving.register_keras_serializable()\n@some_other_decorator\n")
+
+
+@pytest.mark.framework
+@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
+def test_keras_does_what_the_fixture_says(fixture):
+    outcome = outcome_of(fixture)
+    assert verdict_problem(fixture, outcome) is None, verdict_problem(fixture, outcome)
+
+
+@pytest.mark.framework
+@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
+def test_fixed_program_behaves_under_keras(fixture):
+    outcome = outcome_of(fixture, fixed=True)
+    assert fixed_problem(fixture, outcome) is None, fixed_problem(fixture, outcome)
