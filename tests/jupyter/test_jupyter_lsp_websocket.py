@@ -22,37 +22,12 @@ pytest.importorskip("websocket", reason="websocket-client is not installed")
 from jupyter_process import JupyterServer, layerlint_registration, running_jupyter
 from jupyterlab_virtual_document import VirtualDocument, virtual_document
 from lsp_websocket import LspWebSocket
+from notebook_examples import FIRST_CALL, MODEL_CELL, SECOND_CALL, cell_position, example_cells
 
 from layerlint.analysis import analyse
 from layerlint.jupyter_spec import SERVER_KEY
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE_TEXT = (ROOT / "examples" / "feature_extractor.py").read_text(encoding="utf-8")
-MODEL_CELL = 3
 SPLIT_TITLE = "Split bn into bn_1/bn_2"
-
-
-def example_notebook() -> list[tuple[str, str]]:
-    """The bundled example as a notebook a user would write: imports, magics, the model,
-    a note, and a cell that runs it."""
-    imports, rest = EXAMPLE_TEXT.split("\n\n\nclass ", 1)
-    model, _ = rest.split("\n\n\nif __name__", 1)
-    return [
-        ("code", imports.split('"""\n\n', 1)[1]),
-        ("code", "%matplotlib inline\n!pip list | grep -i keras\nfiles = !ls"),
-        ("code", "%%time\nshape = (1, 32, 32, 3)"),
-        ("code", "class " + model),
-        ("markdown", "Run the extractor once:"),
-        ("code", "extractor = FeatureExtractor()\nextractor(np.zeros(shape, dtype='float32')).shape"),
-    ]
-
-
-def cell_line(cells: list[tuple[str, str]], index: int, needle: str) -> tuple[int, int]:
-    """0-based (line, character) of `needle` in cell `index`."""
-    for number, line in enumerate(cells[index][1].split("\n")):
-        if needle in line:
-            return number, line.index(needle)
-    raise AssertionError(f"{needle!r} not in cell {index}")
 
 
 def initialize(socket: LspWebSocket, root: Path) -> dict[str, Any]:
@@ -141,10 +116,10 @@ def test_status_lists_layerlint(jupyter: JupyterServer) -> None:
         pytest.param("{root}/.virtual_documents/demo.ipynb", id="virtual-documents-uri"),
     ],
 )
-def test_notebook_document_gets_ll101_on_the_cell_line(
+def test_notebook_document_gets_ll101_on_the_cell_position(
     layerlint_socket: LspWebSocket, jupyter: JupyterServer, location: str
 ) -> None:
-    cells = example_notebook()
+    cells = example_cells()
     document = virtual_document(cells)
     uri = location.format(root=jupyter.root.as_uri())
     open_document(layerlint_socket, uri, document.text)
@@ -152,11 +127,11 @@ def test_notebook_document_gets_ll101_on_the_cell_line(
     diagnostics = layerlint_socket.wait_for_diagnostics(uri)
 
     [diagnostic] = ll101(diagnostics)
-    line, character = cell_line(cells, MODEL_CELL, "self.bn(self.conv_2(x))")
+    line, character = cell_position(cells, MODEL_CELL, SECOND_CALL)
     assert diagnostic["range"]["start"] == {
         "line": document.line_of(MODEL_CELL, line), "character": character,
     }
-    first_line, _ = cell_line(cells, MODEL_CELL, "self.bn(self.conv_1(x))")
+    first_line, _ = cell_position(cells, MODEL_CELL, FIRST_CALL)
     [related] = diagnostic["relatedInformation"]
     assert related["location"]["uri"] == uri
     assert related["location"]["range"]["start"]["line"] == document.line_of(MODEL_CELL, first_line)
@@ -167,7 +142,7 @@ def test_notebook_document_gets_ll101_on_the_cell_line(
 def test_quick_fix_edits_only_the_model_cell(
     layerlint_socket: LspWebSocket, jupyter: JupyterServer
 ) -> None:
-    cells = example_notebook()
+    cells = example_cells()
     document = virtual_document(cells)
     uri = f"{jupyter.root.as_uri()}/fix-me.ipynb"
     open_document(layerlint_socket, uri, document.text)
@@ -217,7 +192,7 @@ def test_pylsp_route_shows_layerlint_findings(jupyter: JupyterServer) -> None:
     pytest.importorskip("pylsp", reason="python-lsp-server is not installed")
     status = jupyter.get_json("/lsp/status")
     assert "pylsp" in status["sessions"], sorted(status["sessions"])
-    cells = example_notebook()
+    cells = example_cells()
     document = virtual_document(cells)
     # pylsp's spec keeps jupyter-lsp's default `requires_documents_on_disk`, so JupyterLab
     # names its documents under `.virtual_documents/`.
@@ -235,7 +210,7 @@ def test_pylsp_route_shows_layerlint_findings(jupyter: JupyterServer) -> None:
         socket.close()
 
     [diagnostic] = ll101(found["params"]["diagnostics"])
-    line, character = cell_line(cells, MODEL_CELL, "self.bn(self.conv_2(x))")
+    line, character = cell_position(cells, MODEL_CELL, SECOND_CALL)
     assert diagnostic["source"] == "layerlint"
     assert diagnostic["range"]["start"] == {
         "line": document.line_of(MODEL_CELL, line), "character": character,
