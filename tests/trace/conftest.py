@@ -1,5 +1,5 @@
 """Shared pieces of the shape-trace tests: one warm kernel for the whole session (TensorFlow is
-imported once), the model files, and `run_direct`, which runs plain code in that same kernel so
+imported once) and `run_direct`, which runs plain code in that same kernel so
 a trace can be compared with the model run without the probe.
 """
 
@@ -15,23 +15,7 @@ import pytest
 
 from layerlint.trace.kernel import TraceKernel
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "feature_extractor.py"
-MODELS = Path(__file__).resolve().parent / "models"
 DIRECT_MARK = "LAYERLINT-DIRECT "
-
-
-def marked_line(path: Path, mark: str) -> int:
-    """The 1-based line carrying `# ... mark: <mark>` in a model file."""
-    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if f"mark: {mark}" in text:
-            return number
-    raise AssertionError(f"no line marked {mark!r} in {path}")
-
-
-def lines_containing(path: Path, needle: str) -> list[int]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [number for number, text in enumerate(lines, start=1) if needle in text]
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from conftest import EXAMPLE
+from trace_test_support import EXAMPLE
 
 from layerlint.trace.input_shapes import discover
 

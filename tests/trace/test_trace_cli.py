@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import EXAMPLE, MODELS, ROOT, lines_containing
+from trace_test_support import EXAMPLE, MODELS, ROOT, lines_containing
 
 from layerlint.cli import main
 from layerlint.commands import trace as trace_command

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from conftest import EXAMPLE, MODELS, marked_line
+from trace_test_support import EXAMPLE, MODELS, marked_line
 
 from layerlint.trace.kernel import TraceKernel
 from layerlint.trace.runner import TraceRequest, run_trace

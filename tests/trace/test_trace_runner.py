@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, MODELS, lines_containing, marked_line
+from trace_test_support import EXAMPLE, MODELS, lines_containing, marked_line
 
 from layerlint.trace.results import LayerCall, TraceResult
 from layerlint.trace.runner import TraceRequest, run_trace

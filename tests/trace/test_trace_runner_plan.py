@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import threading
 
-from conftest import EXAMPLE, MODELS
+from trace_test_support import EXAMPLE, MODELS
 
 from layerlint.trace.kernel import TraceKernel
 from layerlint.trace.probe.entry import core_message

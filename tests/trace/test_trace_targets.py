@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from conftest import MODELS
+from trace_test_support import MODELS
 
 from layerlint.trace.targets import class_at, default_target, model_classes
 
