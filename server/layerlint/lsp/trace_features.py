@@ -19,6 +19,7 @@ itself never imports TensorFlow or torch: the trace runs in a separate kernel pr
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import threading
 import uuid
 import weakref
@@ -146,8 +147,6 @@ def _document_path(uri: str) -> str:
     if path:
         return path
     # Untitled buffers: the text is sent along; the name only labels frames and messages.
-    import tempfile
-
     return str(Path(tempfile.gettempdir()) / f"layerlint-untitled-{abs(hash(uri))}.py")
 
 
