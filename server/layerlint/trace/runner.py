@@ -9,6 +9,7 @@ back as display_data messages with layerlint's own MIME types.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -138,14 +139,18 @@ def _acquire(lock: threading.Lock, cancel: threading.Event | None) -> bool:
 
 
 def _install_probe(kernel: TraceKernel) -> None:
-    if kernel.state.get("probe") == PROBE_VERSION:
+    """Send the probe unless this kernel already has this exact text (a long-lived server
+    whose package was upgraded sends the new one)."""
+    sources = probe_sources()
+    version = f"{PROBE_VERSION}-{hashlib.sha256(repr(sources).encode()).hexdigest()[:16]}"
+    if kernel.state.get("probe") == version:
         return
-    code = f"{_INSTALL}\n_layerlint_install({probe_sources()!r}, {PROBE_VERSION!r})\n"
+    code = f"{_INSTALL}\n_layerlint_install({sources!r}, {version!r})\n"
     execution = kernel.execute(code, timeout=INSTALL_TIMEOUT_S)
     if execution.status != "ok":
         detail = execution.error or execution.status
         raise KernelStartError(f"could not install the probe in the kernel: {detail}")
-    kernel.state["probe"] = PROBE_VERSION
+    kernel.state["probe"] = version
 
 
 def _execute_trace(kernel: TraceKernel, probe_request: dict[str, Any], timeout: float,
