@@ -58,6 +58,9 @@ class SessionResult:
     open_ms: float | None = None
     open_codes: dict[str, int] = field(default_factory=dict)
     final_codes: dict[str, int] = field(default_factory=dict)
+    # Per code, the most diagnostics seen in one publish while typing: shows findings that
+    # appear and go as the text passes through valid and broken states.
+    peak_codes: dict[str, int] = field(default_factory=dict)
     # Measured edits only (warm-up excluded); None marks a timeout.
     latencies_ms: list[float | None] = field(default_factory=list)
     warmup_ms: list[float | None] = field(default_factory=list)
@@ -167,6 +170,8 @@ async def _drive(
         latency = None if publish is None else (publish.received_ns - sent_ns) / 1e6
         (result.warmup_ms if number < options.warmup else result.latencies_ms).append(latency)
         last_publish = publish or last_publish
+        for code, count in _diagnostic_codes(publish).items():
+            result.peak_codes[code] = max(count, result.peak_codes.get(code, 0))
         if options.pause:
             await asyncio.sleep(options.pause)
     result.final_codes = _diagnostic_codes(last_publish)

@@ -34,6 +34,7 @@ class Row:
     publishes_version: str  # "yes", "no" or "mixed"
     open_codes: dict[str, int]
     final_codes: dict[str, int]
+    peak_codes: dict[str, int]
     errors: list[str]
 
 
@@ -64,6 +65,7 @@ def build_row(sessions: Sequence[SessionResult], file_lines: int) -> Row:
         publishes_version=_version_behaviour(sessions),
         open_codes=first.open_codes,
         final_codes=first.final_codes,
+        peak_codes=first.peak_codes,
         errors=[session.error for session in sessions if session.error],
     )
 
@@ -129,12 +131,16 @@ def markdown(rows: Sequence[Row], preamble: Sequence[str]) -> str:
             f" | {_ms(row.open_ms)} | {row.rss_mib:.0f} | {row.publishes_version} |"
         )
     lines.append("")
-    lines.append("Diagnostics on open and after the last edit, by code:")
+    lines.append(
+        "Diagnostics by code (first session of each row): on open; at most in one publish"
+        " while typing; after the last key."
+    )
     lines.append("")
     for row in rows:
         lines.append(
             f"- {row.server} ({row.server_info or 'no serverInfo'}, {row.text_sync} sync) on"
-            f" {row.file}: open {_codes(row.open_codes)}; last {_codes(row.final_codes)}"
+            f" {row.file}: open {_codes(row.open_codes)}; peak {_codes(row.peak_codes)};"
+            f" last {_codes(row.final_codes)}"
         )
         lines.extend(f"  - error: {error}" for error in row.errors)
     return "\n".join(lines)
