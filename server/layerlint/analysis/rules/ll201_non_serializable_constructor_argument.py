@@ -1,5 +1,7 @@
-"""LL201 non-serializable-constructor-argument: a custom layer takes a layer, function or array
-in `__init__` and defines no `get_config()`, so the model cannot be saved.
+"""LL201 non-serializable-constructor-argument: a layer, function or array in `__init__`, no get_config.
+
+A custom layer (or model) whose constructor takes such a value and that defines no
+`get_config()` cannot be saved.
 
 What goes wrong: Keras 3 and tf-keras generate `get_config()` for a custom layer or model from
 the arguments its constructor received, but only when every value is a str, int, float, bool or

@@ -1,5 +1,4 @@
-"""LL202 tf-variable-in-layer: a `tf.Variable` created in a Keras layer instead of
-`self.add_weight(...)`.
+"""LL202 tf-variable-in-layer: a `tf.Variable` created in a Keras layer instead of `self.add_weight`.
 
 What goes wrong, measured with TensorFlow 2.21 on the TensorFlow backend:
 - Keras 3 (3.15.1; also `tf.keras`, which is Keras 3 here) does not track a `tf.Variable` held by

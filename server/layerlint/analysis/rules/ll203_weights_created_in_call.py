@@ -1,5 +1,7 @@
-"""LL203 weights-created-in-call: `self.add_weight`, `tf.Variable`, or a layer that owns
-variables is created in `call()` (or a helper it calls) instead of `__init__`/`build()`.
+"""LL203 weights-created-in-call: weights, or layers that own weights, created in `call()`.
+
+`self.add_weight`, `tf.Variable`, or a layer that owns variables, created in `call()` (or a
+helper it calls) instead of `__init__`/`build()`.
 
 What goes wrong, measured with TensorFlow 2.21 (`model.compile(); model.fit()` on a few samples,
 subclassed and functional models alike):

@@ -1,5 +1,7 @@
-"""LL204 python-side-effect-in-call: Python `print(...)`, or a Python `if`/`while` on a tensor's
-value, inside a Keras layer's `call()`.
+"""LL204 python-side-effect-in-call: `print`, or Python `if`/`while` on a tensor, in `call()`.
+
+Python `print(...)`, or a Python `if`/`while` on a tensor's value, inside a Keras layer's
+`call()`.
 
 What goes wrong: `model.fit()` (and `predict`, `evaluate`, any `tf.function`) runs `call()` once
 to trace it into a graph, then runs the graph on every step. Measured with TensorFlow 2.21:
