@@ -4,6 +4,7 @@ kept warm between traces so the second one does not pay TensorFlow's import agai
 This module knows nothing about layers: it starts the process, runs code with a deadline and
 a cancel flag, watches for the process dying, interrupts and restarts it. The kernel's own
 stdout/stderr go to a log file, never to ours: the language server speaks LSP on stdout.
+jupyter_client is imported on the first start, not when the server loads this module.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jupyter_client import KernelManager
-from jupyter_client.kernelspec import KernelSpec
+if TYPE_CHECKING:
+    from jupyter_client import KernelManager
 
 POLL_S = 0.1
 START_TIMEOUT_S = 60.0
@@ -87,6 +88,10 @@ class TraceKernel:
     def start(self) -> None:
         if not os.path.exists(self.python) and not _on_path(self.python):
             raise KernelStartError(f"interpreter not found: {self.python}")
+        # Imported here: jupyter_client and zmq cost the language server ~0.3 s at start.
+        from jupyter_client import KernelManager
+        from jupyter_client.kernelspec import KernelSpec
+
         manager = KernelManager()
         # jupyter_client has no public way to pass an argv without a kernelspec on disk.
         manager._kernel_spec = KernelSpec(
