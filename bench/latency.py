@@ -19,6 +19,7 @@ import asyncio
 import os
 import platform
 import shlex
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -97,8 +98,23 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
+def _git_commit() -> str:
+    """The checkout's commit, marked dirty when the server's sources have local changes."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "server"], capture_output=True, text=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{commit} (server/ has uncommitted changes)" if dirty else commit
+
+
 def machine_context(argv: Sequence[str]) -> dict[str, Any]:
     return {
+        "commit": _git_commit(),
         "command": shlex.join([sys.executable, "-m", "bench.latency", *argv]),
         "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
         "platform": platform.platform(),
@@ -114,7 +130,7 @@ def _preamble(context: dict[str, Any], notes: Sequence[str]) -> list[str]:
     return [
         "## Edit-to-diagnostics latency",
         "",
-        f"Command: `{context['command']}`",
+        f"Command: `{context['command']}` at commit {context['commit']}",
         "",
         f"Machine: {context['cpu']}, nproc {context['nproc']}, {context['platform']},"
         f" Python {context['python']}, load average at start {load}, {context['date']}.",
