@@ -4,8 +4,9 @@ the LL101 diagnostic appears under the reused `self.bn` in the model's cell.
 Two routes, one JupyterLab each:
 - `layerlint-server`: our server, ranked above pylsp with the `language_servers` priority
   setting docs/jupyter.md gives;
-- `pylsp-plugin`: no setting at all; JupyterLab keeps pylsp, which reports our findings
-  through the plugin (needs the `pylsp` entry point installed).
+- `pylsp-plugin`: no ranking; JupyterLab keeps pylsp, which reports our findings through the
+  plugin (needs the `pylsp` entry point installed), with a layerlint setting passed through
+  pylsp's `serverSettings` (LL101 as a warning), as docs/jupyter.md shows.
 
 Runs where Chromium, Node.js, `playwright-core` and JupyterLab with jupyterlab-lsp are
 installed (`scripts/ci_jupyter.sh`); skips otherwise, saying which is missing. Set
@@ -68,11 +69,15 @@ ROUTES = {
     "layerlint-server": {
         "settings": {"language_servers": {SERVER_KEY: {"priority": 100}}},
         "server": SERVER_KEY,
+        "severity": "error",
         "screenshot": "jupyterlab-diagnostic.png",
     },
     "pylsp-plugin": {
-        "settings": None,
+        "settings": {"language_servers": {"pylsp": {"serverSettings": {
+            "pylsp.plugins.layerlint.severity": {"LL101": "warning"},
+        }}}},
         "server": "pylsp",
+        "severity": "warning",
         "screenshot": "jupyterlab-pylsp-diagnostic.png",
     },
 }
@@ -100,9 +105,10 @@ def test_notebook_shows_ll101_in_the_model_cell(route: str, tmp_path: Path) -> N
     root.mkdir()
     cells = example_cells()
     write_notebook(root / "feature_extractor.ipynb", cells)
-    lab_settings = {"@jupyterlab/apputils-extension:notification": NO_NEWS}
-    if plan["settings"]:
-        lab_settings["@jupyter-lsp/jupyterlab-lsp:plugin"] = plan["settings"]
+    lab_settings = {
+        "@jupyterlab/apputils-extension:notification": NO_NEWS,
+        "@jupyter-lsp/jupyterlab-lsp:plugin": plan["settings"],
+    }
     screenshot = tmp_path / plan["screenshot"]
 
     with running_jupyter(
@@ -113,6 +119,7 @@ def test_notebook_shows_ll101_in_the_model_cell(route: str, tmp_path: Path) -> N
 
     assert shown["cellIndex"] == MODEL_CELL
     assert shown["text"] == "self.bn"
+    assert f"cm-lintRange-{plan['severity']}" in shown["classes"]
     assert SECOND_CALL in shown["lineText"]
     assert "BatchNormalization" in shown["hoverText"] and "layerlint" in shown["hoverText"]
     assert shown["connections"][plan["server"]] >= 1, shown["connections"]

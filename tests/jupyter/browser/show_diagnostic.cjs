@@ -2,7 +2,8 @@
 // the language server paints into a cell, hovers it, and reports what the page shows.
 //
 // Usage: node show_diagnostic.cjs '{"url": ..., "screenshot": ..., "chromium": ..., "timeoutMs": ...}'
-// Prints one JSON line: the underlined text, its cell, its line, the hover text, and how many
+// Prints one JSON line: the underlined text, its classes (severity), its cell, its line, the
+// hover text, and how many
 // browser connections each language server has (which server JupyterLab picked).
 // Needs `playwright-core` on NODE_PATH; it drives the system Chromium and downloads nothing.
 'use strict';
@@ -39,6 +40,7 @@ async function main() {
       const cells = Array.from(cell.parentElement.querySelectorAll(':scope > .jp-Cell'));
       return {
         text: element.textContent,
+        classes: element.className.split(/\s+/),
         cellIndex: cells.indexOf(cell),
         lineText: element.closest('.cm-line').textContent,
       };
