@@ -7,7 +7,9 @@
 //   3. apply "Split bn into bn_1/bn_2" from the quick-fix menu, check the text, save, and see
 //      LL101 (and the stale LL900) go away;
 //   4. (trace) trace the fixed model: shapes as inlay hints, the full record on hover;
-//   5. (trace) trace fixtures/tiny_head.py, which names no input shape: the editor asks for one.
+//   5. (trace) trace fixtures/tiny_head.py, which names no input shape: the editor asks for one;
+//   6. open fixtures/two_cells.ipynb (the bug spread over two notebook cells): LL101 on the
+//      second cell, and the quick fix edits both cells.
 // Every step leaves a screenshot in E2E_ARTIFACTS; vscode-*.png are the ones the README shows.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -94,7 +96,7 @@ try {
   await page.locator('.markers-panel .monaco-list-row', { hasText: /LL101|LL900/ }).first()
     .waitFor({ state: 'detached' });
   step('fixed: LL101 is gone and the file on disk has bn_1/bn_2');
-  await shot('vscode-fixed');
+  await shot('step-fixed');
 
   if (canTrace) {
     step('tracing the fixed model');
@@ -128,6 +130,7 @@ try {
     await editor.locator('.view-lines').getByText(/\(2,\s8\)\s->\s\(2,\s4\)/).first().waitFor({ timeout: 60_000 });
     step('asked for the input shape, and traced with it');
   }
+  await notebookScenario();
   step('passed');
 } catch (error) {
   await shot('failure').catch(() => {});
@@ -159,6 +162,29 @@ async function runTraceLens(editor, done) {
     await inputBox.press('Enter');
     await done.waitFor({ timeout: 120_000 });
   }
+}
+
+async function notebookScenario() {
+  step('opening two_cells.ipynb');
+  await runQuickOpen('two_cells.ipynb', /two_cells\.ipynb/);
+  const notebook = page.locator('.notebook-editor:visible');
+  await notebook.locator('.view-lines').getByText('bn = layers.BatchNormalization()').waitFor();
+  const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'LL101' }).first();
+  await problem.waitFor({ timeout: 30_000 });
+  step(`notebook problem: ${(await problem.innerText()).replace(/\s+/g, ' ')}`);
+  assert.match(await problem.innerText(), /Ln 3, Col 5/); // cell-relative position
+  await problem.dblclick(); // reveals the cell and puts the cursor on the call
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Control+.');
+  const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Split bn into bn_1/bn_2' });
+  await fix.waitFor();
+  await shot('vscode-notebook');
+  await fix.click();
+  // The construction lives in one cell and the calls in the next: both must change.
+  await notebook.locator('.view-lines').getByText('bn_1 = layers.BatchNormalization()').waitFor();
+  await notebook.locator('.view-lines').getByText('x = bn_2(layers.Conv2D(16, 4)(x))').waitFor();
+  await page.locator('.markers-panel .monaco-list-row', { hasText: 'LL101' }).waitFor({ state: 'detached' });
+  step('notebook: the fix edited both cells and LL101 is gone');
 }
 
 function checkFixedSource(text) {

@@ -8,6 +8,7 @@
 # Screenshots and logs go to $LAYERLINT_E2E_ARTIFACTS (default: a temporary folder, printed);
 # --update-docs also copies the screenshots to docs/vscode-*.png.
 # The server runs in $LAYERLINT_E2E_PYTHON (default: the repository's .venv).
+# LAYERLINT_E2E_LSP_TRACE=verbose logs the LSP messages into the layerlint output's log file.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -62,7 +63,7 @@ log "installing $(basename "$vsix") into code-server"
   || { cat "$artifacts/install.log" >&2; exit 1; }
 
 cp "$repo/examples/feature_extractor.py" "$work/workspace/examples/"
-cp "$here/fixtures/"*.py "$work/workspace/"
+cp "$here/fixtures/"* "$work/workspace/"
 cat >"$work/user-data/User/settings.json" <<EOF
 {
   "layerlint.interpreter": "$python",
@@ -81,7 +82,8 @@ cat >"$work/user-data/User/settings.json" <<EOF
   "window.commandCenter": false,
   "workbench.secondarySideBar.defaultVisibility": "hidden",
   "files.autoSave": "off",
-  "remote.autoForwardPorts": false
+  "remote.autoForwardPorts": false,
+  "layerlint.trace.server": "${LAYERLINT_E2E_LSP_TRACE:-off}"
 }
 EOF
 
