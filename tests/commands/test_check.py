@@ -101,3 +101,25 @@ def test_python_dash_m_is_the_same_cli(entry):
     result = subprocess.run([sys.executable, *entry, "check", str(EXAMPLE)],
                             capture_output=True, text=True)
     assert result.returncode == 1 and "LL101 [error]" in result.stdout
+
+
+def test_sarif_output_lists_rules_and_results(capsys):
+    code, out, _ = run_cli("check", "--format", "sarif", str(EXAMPLE), capsys=capsys)
+    sarif = json.loads(out)
+    run = sarif["runs"][0]
+    assert code == 1 and sarif["version"] == "2.1.0"
+    assert "LL101" in {rule["id"] for rule in run["tool"]["driver"]["rules"]}
+    (result,) = run["results"]
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert (result["ruleId"], result["level"], region["startLine"]) == ("LL101", "error", 21)
+    assert result["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 20
+
+
+def test_fix_rewrites_the_file_and_leaves_nothing_to_report(tmp_path, capsys):
+    path = tmp_path / "model.py"
+    shutil.copy(EXAMPLE, path)
+    code, out, err = run_cli("check", "--fix", str(path), capsys=capsys)
+    assert code == 0 and out == ""
+    assert "fixed: Split bn into bn_1/bn_2" in err
+    fixed = path.read_text()
+    assert "self.bn_1 = BatchNormalization()" in fixed and "self.bn_2(self.conv_2(x))" in fixed

@@ -1,4 +1,5 @@
-"""`layerlint check PATH...`: analyse files, directories and notebooks; print text or JSON.
+"""`layerlint check PATH...`: analyse files, directories and notebooks; print text, JSON or
+SARIF; `--fix` applies the quick-fixes in place.
 
 Exit codes: 0 no finding at or above `--fail-on`; 1 findings; 2 usage or internal error.
 """
@@ -14,16 +15,21 @@ from pathlib import Path
 from layerlint.analysis import analyse
 from layerlint.config import Settings, load_settings, settings_from_mapping
 from layerlint.findings import Finding, Severity
+from layerlint.fixes import FixError, apply_fix
 from layerlint.notebooks import NotebookError, notebook_program
+from layerlint.sarif import to_sarif
 
 HELP = "Check Python files, folders and notebooks for model-code bugs."
+_MAX_FIX_ROUNDS = 50
 _SKIPPED_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build", "dist",
                  ".ipynb_checkpoints", "site-packages"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", type=Path, help="files or folders (.py, .ipynb)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    parser.add_argument("--fix", action="store_true",
+                        help="apply every available quick-fix in place, then report what is left")
     parser.add_argument("--select", help="comma-separated codes or prefixes to report")
     parser.add_argument("--ignore", help="comma-separated codes or prefixes to skip")
     parser.add_argument("--fail-on", choices=[s.value for s in Severity],
@@ -71,6 +77,30 @@ def check_file(path: Path, settings: Settings) -> list[tuple[str, Finding]]:
     return [(f"{path}:{finding.span.line}", finding) for finding in result.findings]
 
 
+def fix_file(path: Path, settings: Settings) -> list[str]:
+    """Apply available quick-fixes to a .py file until none is left; returns their titles."""
+    applied: list[str] = []
+    text = path.read_text(encoding="utf-8")
+    for _ in range(_MAX_FIX_ROUNDS):
+        proposals = [fix for f in analyse(text, path=str(path), settings=settings).findings
+                     for fix in f.fixes]
+        changed = False
+        for proposal in proposals:
+            try:
+                new_text = apply_fix(text, proposal)
+            except FixError:
+                continue
+            if new_text != text:
+                text, changed = new_text, True
+                applied.append(proposal.title)
+                break  # positions of the other proposals are stale now: analyse again
+        if not changed:
+            break
+    if applied:
+        path.write_text(text, encoding="utf-8")
+    return applied
+
+
 def run(args: argparse.Namespace) -> int:
     missing = [str(path) for path in args.paths if not path.exists()]
     if missing:
@@ -83,6 +113,9 @@ def run(args: argparse.Namespace) -> int:
         settings = settings_from_mapping(overrides, load_settings(path))
         threshold = Severity(settings.fail_on).rank
         try:
+            if args.fix and path.suffix == ".py":
+                for title in fix_file(path, settings):
+                    print(f"{path}: fixed: {title}", file=sys.stderr)
             located = check_file(path, settings)
         except (OSError, NotebookError) as error:
             print(f"layerlint: cannot read {path}: {error}", file=sys.stderr)
@@ -103,8 +136,8 @@ def run(args: argparse.Namespace) -> int:
                     record["cell"] = int(cell.removeprefix("cell "))
                     record["cell_line"] = int(line)
                 records.append(record)
-    if args.format == "json":
+    if args.format in ("json", "sarif"):
         records.sort(key=lambda r: (r["path"], r["line"], r["column"], r["code"]))
-        json.dump(records, sys.stdout, indent=2)
+        json.dump(records if args.format == "json" else to_sarif(records), sys.stdout, indent=2)
         sys.stdout.write("\n")
     return 1 if failing else 0
