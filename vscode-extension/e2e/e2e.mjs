@@ -1,6 +1,7 @@
-// End-to-end scenario in a real VS Code (code-server), driven by playwright-core in Debian's
+// End-to-end scenarios in a real VS Code (code-server), driven by playwright-core in Debian's
 // chromium. Started by run.sh, which sets up code-server and passes everything in E2E_* variables.
 //
+// E2E_SCENARIO=trusted:
 //   1. open examples/feature_extractor.py and wait for LL101 in the Problems view;
 //   2. (E2E_TRACE=1, when the server offers tracing) click the "Trace shapes" code lens, answer
 //      the input-shape box if asked, and wait for the crash it predicts: LL900 on line 21;
@@ -10,6 +11,8 @@
 //   5. (trace) trace fixtures/tiny_head.py, which names no input shape: the editor asks for one;
 //   6. open fixtures/two_cells.ipynb (the bug spread over two notebook cells): LL101 on the
 //      second cell, and the quick fix edits both cells.
+// E2E_SCENARIO=untrusted (Restricted Mode): LL101 still shows, but no "Trace shapes" lens and
+//   no palette entry: tracing runs the user's code.
 // Every step leaves a screenshot in E2E_ARTIFACTS; vscode-*.png are the ones the README shows.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -22,6 +25,7 @@ const env = (name) => {
   if (!value) throw new Error(`${name} is not set (run this through run.sh)`);
   return value;
 };
+const scenario = env('E2E_SCENARIO');
 const url = env('E2E_URL');
 const workspace = env('E2E_WORKSPACE');
 const artifacts = env('E2E_ARTIFACTS');
@@ -45,18 +49,51 @@ page.setDefaultTimeout(30_000);
 const shot = (name) => page.screenshot({ path: path.join(artifacts, `${name}.png`) });
 
 try {
+  const editor = await openExample();
+  if (scenario === 'untrusted') await untrustedScenario(editor);
+  else await trustedScenario(editor);
+  step(`${scenario}: passed`);
+} catch (error) {
+  await shot(`failure-${scenario}`).catch(() => {});
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  await context.close();
+}
+
+async function openExample() {
   await waitForHealth(new URL(url).origin);
-  step('opening code-server');
+  step(`${scenario}: opening code-server`);
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor();
   await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor();
-
   step('opening examples/feature_extractor.py');
   await runQuickOpen('feature_extractor.py', /feature_extractor\.py/);
   const editor = page.locator('.editor-instance .monaco-editor').first();
   await editor.locator('.view-lines').getByText('class FeatureExtractor').waitFor();
   await runCommand('View: Close Primary Side Bar', /Close Primary Side Bar/);
+  return editor;
+}
 
+async function untrustedScenario(editor) {
+  step('Restricted Mode: waiting for LL101');
+  await runCommand('View: Focus Problems (Errors, Warnings, Infos)', /Focus Problems/);
+  await page.locator('.markers-panel .monaco-list-row', { hasText: 'LL101' }).first().waitFor({ timeout: 90_000 });
+  await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor();
+  // Code lenses arrive a moment after diagnostics; give them the time they take when trusted.
+  assert.equal(await hasTraceLens(editor), false, 'no "Trace shapes" lens in Restricted Mode');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill('>layerlint');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Restart Server' }).waitFor();
+  const rows = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+  assert.ok(!rows.some((row) => /Trace Shapes/i.test(row)), `palette offers tracing: ${rows}`);
+  await page.keyboard.press('Escape');
+  await shot('step-untrusted');
+  step('Restricted Mode: diagnostics shown, tracing offered nowhere');
+}
+
+async function trustedScenario(editor) {
   step('waiting for LL101 in the Problems view');
   await runCommand('View: Focus Problems (Errors, Warnings, Infos)', /Focus Problems/);
   const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'LL101' }).first();
@@ -131,13 +168,6 @@ try {
     step('asked for the input shape, and traced with it');
   }
   await notebookScenario();
-  step('passed');
-} catch (error) {
-  await shot('failure').catch(() => {});
-  console.error(error);
-  process.exitCode = 1;
-} finally {
-  await context.close();
 }
 
 async function hasTraceLens(editor) {

@@ -4,7 +4,8 @@
 #   vscode-extension/e2e/run.sh [--vsix FILE] [--update-docs] [--no-trace]
 #
 # Builds the .vsix (unless given), installs it into a fresh code-server with its own user-data
-# and extensions folders, opens a copy of examples/feature_extractor.py, and runs e2e.mjs.
+# and extensions folders, and runs e2e.mjs twice on fresh copies of examples/feature_extractor.py
+# and e2e/fixtures/: in a trusted workspace, then in Restricted Mode.
 # Screenshots and logs go to $LAYERLINT_E2E_ARTIFACTS (default: a temporary folder, printed);
 # --update-docs also copies the screenshots to docs/vscode-*.png.
 # The server runs in $LAYERLINT_E2E_PYTHON (default: the repository's .venv).
@@ -35,21 +36,21 @@ code_server="$cache/tools/node_modules/code-server/out/node/entry.js"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/layerlint-e2e.XXXXXX")"
 artifacts="${LAYERLINT_E2E_ARTIFACTS:-$work/artifacts}"
-mkdir -p "$artifacts" "$work/user-data/User" "$work/extensions" "$work/workspace/examples"
+mkdir -p "$artifacts" "$work/user-data/User" "$work/extensions"
 server_pid=""
 cleanup() {
   if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
   # Keep the logs next to the screenshots, drop the rest.
   cp -r "$work/user-data/logs" "$artifacts/code-server-logs" 2>/dev/null || true
   [[ "${LAYERLINT_E2E_KEEP:-0}" == 1 ]] || rm -rf "$work/user-data" "$work/extensions" "$work/xdg" \
-    "$work/workspace" "$work/chromium-profile" "$work/layerlint.vsix"
+    "$work"/workspace-* "$work"/chromium-profile-* "$work/layerlint.vsix"
 }
 trap cleanup EXIT
 
 # Nothing is written to the home directory: code-server's config and data live in $work.
 export XDG_CONFIG_HOME="$work/xdg/config" XDG_DATA_HOME="$work/xdg/data" XDG_CACHE_HOME="$work/xdg/cache"
 code_server_args=(--user-data-dir "$work/user-data" --extensions-dir "$work/extensions"
-  --disable-telemetry --disable-update-check --disable-workspace-trust)
+  --disable-telemetry --disable-update-check)
 
 if [[ -z "$vsix" ]]; then
   log "packaging the extension"
@@ -62,8 +63,6 @@ log "installing $(basename "$vsix") into code-server"
 "$node24" "$code_server" "${code_server_args[@]}" --install-extension "$vsix" >"$artifacts/install.log" 2>&1 \
   || { cat "$artifacts/install.log" >&2; exit 1; }
 
-cp "$repo/examples/feature_extractor.py" "$work/workspace/examples/"
-cp "$here/fixtures/"* "$work/workspace/"
 cat >"$work/user-data/User/settings.json" <<EOF
 {
   "layerlint.interpreter": "$python",
@@ -83,32 +82,53 @@ cat >"$work/user-data/User/settings.json" <<EOF
   "workbench.secondarySideBar.defaultVisibility": "hidden",
   "files.autoSave": "off",
   "remote.autoForwardPorts": false,
-  "layerlint.trace.server": "${LAYERLINT_E2E_LSP_TRACE:-off}"
+  "layerlint.trace.server": "${LAYERLINT_E2E_LSP_TRACE:-off}",
+  "security.workspace.trust.startupPrompt": "never",
+  "security.workspace.trust.banner": "always"
 }
 EOF
 
-port="$("$node24" -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
-log "starting code-server on 127.0.0.1:$port"
-"$node24" "$code_server" "${code_server_args[@]}" --auth none --bind-addr "127.0.0.1:$port" \
-  "$work/workspace" >"$artifacts/code-server.log" 2>&1 &
-server_pid=$!
+# One code-server session per scenario, each on a fresh copy of the example and the fixtures.
+run_scenario() {
+  local scenario="$1"; shift
+  local workspace="$work/workspace-$scenario"
+  mkdir -p "$workspace/examples"
+  cp "$repo/examples/feature_extractor.py" "$workspace/examples/"
+  cp "$here/fixtures/"* "$workspace/"
+  local port
+  port="$("$node24" -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+  log "$scenario: code-server on 127.0.0.1:$port"
+  "$node24" "$code_server" "${code_server_args[@]}" "$@" --auth none --bind-addr "127.0.0.1:$port" \
+    "$workspace" >"$artifacts/code-server-$scenario.log" 2>&1 &
+  server_pid=$!
+  local status=0
+  E2E_SCENARIO="$scenario" \
+  E2E_URL="http://127.0.0.1:$port/?folder=$workspace" \
+  E2E_WORKSPACE="$workspace" \
+  E2E_ARTIFACTS="$artifacts" \
+  E2E_PROFILE="$work/chromium-profile-$scenario" \
+  E2E_TOOLS="$cache/tools" \
+  E2E_TRACE="$trace" \
+  E2E_PYTHON="$python" \
+    "$node24" "$here/e2e.mjs" || status=$?
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+  if ((status != 0)); then
+    log "$scenario FAILED; code-server log tail:"
+    tail -20 "$artifacts/code-server-$scenario.log" >&2 || true
+    find "$work/user-data/logs" -iname '*layerlint*' -type f -exec sh -c 'echo "== $1"; tail -40 "$1"' _ {} \; >&2 || true
+  fi
+  return "$status"
+}
 
 log "running e2e.mjs (artifacts: $artifacts)"
 status=0
-E2E_URL="http://127.0.0.1:$port/?folder=$work/workspace" \
-E2E_WORKSPACE="$work/workspace" \
-E2E_ARTIFACTS="$artifacts" \
-E2E_PROFILE="$work/chromium-profile" \
-E2E_TOOLS="$cache/tools" \
-E2E_TRACE="$trace" \
-E2E_PYTHON="$python" \
-  "$node24" "$here/e2e.mjs" || status=$?
+# Trusted: diagnostics, quick fixes, traces, notebooks.
+run_scenario trusted --disable-workspace-trust || status=$?
+# Restricted Mode: diagnostics still work, tracing (which runs the user's code) does not.
+((status != 0)) || run_scenario untrusted || status=$?
 
-if ((status != 0)); then
-  log "FAILED; code-server log tail:"
-  tail -20 "$artifacts/code-server.log" >&2 || true
-  find "$work/user-data/logs" -iname '*layerlint*' -type f -exec sh -c 'echo "== $1"; tail -40 "$1"' _ {} \; >&2 || true
-fi
 if ((status == 0 && update_docs)); then
   mkdir -p "$repo/docs"
   cp "$artifacts"/vscode-*.png "$repo/docs/"
