@@ -20,6 +20,9 @@ The project's Keras version decides (settings `keras_version`, else the installe
 distribution's metadata; nothing is imported). Versions outside those ranges, or with no catalog
 data inside their range, are not reported.
 
+Silent: a build() that creates nothing (only `super().build(...)`), since skipping it loses
+nothing; a class whose `__init__` (or a local base's) already resets `built`; tf-keras layers.
+
 Fix: `self.built = False` at the end of `__init__` (after `super().__init__(...)`), so Keras
 builds the layer on its first call; harmless in releases without the trap.
 """
@@ -59,7 +62,7 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
         return
     for model in block_classes(facts):
         build = model.methods.get("build")
-        if build is None or resets_built(model):
+        if build is None or not creates_state(build) or resets_built(model):
             continue
         base = skipping_base(model, facts, data_version, set())
         if base is not None:
@@ -104,6 +107,22 @@ def catalog_version_for(version: Version | None) -> tuple[str | None, str]:
                 candidates.append((distance, available))
         return (min(candidates)[1], text) if candidates else (None, text)
     return None, ""
+
+
+def creates_state(build: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether skipping this build() loses something: weights, sublayers it builds, attributes
+    call() may read. A build() that only calls `super().build()` loses nothing."""
+    for node in ast.walk(build):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+            node.func.attr in ("add_weight", "add_variable")
+            or (node.func.attr == "build" and not _is_super_call(node.func.value))
+        ):
+            return True
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
+        if any(_self_attribute(target) not in (None, "built", "input_spec") for target in targets):
+            return True
+    return False
 
 
 def resets_built(model: ClassModel) -> bool:
@@ -186,6 +205,16 @@ def _name_span(facts: BlockFacts, function: ast.FunctionDef | ast.AsyncFunctionD
     if match is None:
         return facts.span(function)
     return Span(function.lineno, match.start(1) + 1, function.lineno, match.end(1) + 1)
+
+
+def _is_super_call(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
+
+
+def _self_attribute(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return node.attr
+    return None
 
 
 def _is_self_built(node: ast.expr) -> bool:

@@ -23,9 +23,12 @@ them), all of which build the sublayers as they call them; and tf-keras, whose `
 runs `call()` on a placeholder (26 weights where Keras 3 has 0).
 
 Reported on the `.build(...)` call when the object is an instance of such a class of this
-module: a local variable assigned `Net(...)` in the same scope, `Net(...).build(...)`, or
-`self.child.build(...)` for a `self.child = Child(...)` sublayer. Error when the same scope then
-calls `load_weights` on it (weights silently not loaded), warning otherwise.
+module and its weights are needed before anything calls it on data: a local variable assigned
+`Net(...)` in the same scope whose next use is `load_weights` (error: weights silently not
+loaded), or `set_weights`, `get_weights`, `save_weights`, `save`, `count_params`, `summary`,
+`.weights` (warning); and `self.child.build(...)` for a `self.child = Child(...)` sublayer
+(warning). A `build()` followed by `fit`/`predict`/a call is harmless (the call builds the
+sublayers) and is not reported.
 
 Fix: give the class a `build()` that traces `call()` once on a symbolic input,
 `self.compute_output_spec(keras.KerasTensor(input_shape))`, which builds every sublayer the way
@@ -51,6 +54,13 @@ SUMMARY = "build() on a Keras 3 layer/model with sublayers but no build(): its s
 FIX = "Add a build() that traces call() on a symbolic input, building every sublayer."
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef)
+# After `build()`, uses that need the weights to exist, and uses that create them (a call on
+# data builds every sublayer): only the first of either kind decides.
+_NEEDS_WEIGHTS = {"load_weights", "set_weights", "get_weights", "save_weights", "count_params",
+                  "summary", "save", "weights", "trainable_weights", "non_trainable_weights",
+                  "variables", "trainable_variables", "non_trainable_variables"}
+_BUILDS_BY_CALLING = {"fit", "predict", "evaluate", "train_on_batch", "test_on_batch",
+                      "predict_on_batch", "__call__", "call"}
 
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
@@ -68,8 +78,12 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
             sublayers = _init_sublayers(model, facts, set())
             if not sublayers or _has_build(model, facts, set()):
                 continue
-            loads = _loads_weights_after(receiver, call, scope)
-            yield _finding(facts, call, model, sublayers, loads)
+            if owner is not None and _is_self_attribute(receiver):
+                use: str | None = "parent build"  # the parent's own weights loading skips it
+            else:
+                use = _first_use_after(receiver, call, scope)
+            if use in _NEEDS_WEIGHTS or use == "parent build":
+                yield _finding(facts, call, model, sublayers, use)
 
 
 def _scopes(tree: ast.Module, facts: BlockFacts) -> Iterator[tuple[ast.AST, ast.ClassDef | None]]:
@@ -179,29 +193,46 @@ def _has_build(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:
     return False
 
 
-def _loads_weights_after(receiver: ast.expr, call: ast.Call, scope: ast.AST) -> bool:
+def _first_use_after(receiver: ast.expr, call: ast.Call, scope: ast.AST) -> str | None:
+    """What the code does first with the object after `build()`: a name from _NEEDS_WEIGHTS,
+    "call" (a call on data, which builds the sublayers), or None."""
     if not isinstance(receiver, (ast.Name, ast.Attribute)):
-        return False
+        return None
     text = ast.dump(receiver)
-    return any(
-        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "load_weights" and node.lineno >= call.lineno
-        and ast.dump(node.func.value) == text
-        for node in _own_nodes(scope)
-    )
+    uses = []
+    for node in _own_nodes(scope):
+        position = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+        if position <= (call.lineno, call.col_offset):
+            continue
+        if isinstance(node, ast.Call) and ast.dump(node.func) == text:
+            uses.append((position, "call"))
+        elif isinstance(node, ast.Attribute) and ast.dump(node.value) == text and (
+            node.attr in _NEEDS_WEIGHTS or node.attr in _BUILDS_BY_CALLING
+        ):
+            uses.append((position, "call" if node.attr in _BUILDS_BY_CALLING else node.attr))
+    return min(uses)[1] if uses else None
+
+
+def _is_self_attribute(node: ast.expr) -> bool:
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
 
 
 def _finding(
-    facts: BlockFacts, call: ast.Call, model: ClassModel, sublayers: list[str], loads: bool
+    facts: BlockFacts, call: ast.Call, model: ClassModel, sublayers: list[str], use: str
 ) -> Finding:
     names = ", ".join(f"self.{name}" for name in sublayers[:3]) + (", ..." if len(sublayers) > 3 else "")
     kind = "model" if _is_model(model, facts, set()) else "layer"
-    consequence = (
-        "so the load_weights() below loads nothing and raises nothing: the sublayers keep fresh "
-        "random weights" if loads else
-        "so it has no weights yet: count_params() is 0, save_weights() writes none of theirs, and "
-        "a later load_weights() silently loads nothing into them"
-    )
+    loads = use == "load_weights"
+    if loads:
+        consequence = ("so the load_weights() below loads nothing and raises nothing: the "
+                       "sublayers keep fresh random weights")
+    elif use == "parent build":
+        consequence = ("so its sublayers stay unbuilt inside the built parent, and load_weights() "
+                       "on the parent silently skips them")
+    else:
+        consequence = (f"so its sublayers have no weights when .{use} uses them below: "
+                       "count_params() is 0, save_weights() writes none of theirs, and "
+                       "load_weights() silently loads nothing into them")
     message = (
         f"{model.name} creates sublayers in __init__ ({names}) but has no build(): Keras 3's "
         f"default build() only marks the {kind} built (\"it looks like it has unbuilt state\"), "

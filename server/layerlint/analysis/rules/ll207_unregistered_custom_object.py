@@ -44,7 +44,6 @@ from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.source import parse_block_text
 from layerlint.findings import Finding, FixProposal, Related, Severity
-from layerlint.fixes.keras_registration import registration_decorator
 
 CODE = "LL207"
 NAME = "unregistered-custom-object"
@@ -207,6 +206,10 @@ def _finding(
     facts: BlockFacts, call: ast.Call, model: ClassModel, framework: str, save: ast.Call,
     loads: list[ast.Call],
 ) -> Finding:
+    # Imported here, not at the top: layerlint.fixes imports layerlint.analysis, whose package
+    # import loads every rule; a top-level import would close that circle.
+    from layerlint.fixes.keras_registration import registration_decorator
+
     decorator = f"@{registration_decorator(facts.imports, framework)[0]}()"
     if framework == "tf_keras":
         failure = (f"fails with `ValueError: Unknown layer: '{model.name}'` (HDF5) or `TypeError: "
