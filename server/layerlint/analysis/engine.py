@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import ast
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from layerlint.analysis import catalog, environment
-from layerlint.analysis.facts import BlockFacts, resolve_line_refs
+from layerlint.analysis.facts import BlockFacts, format_line_refs, shift_line_refs
 from layerlint.analysis.flow import FlowWalker, LayerRef, Scope, Value
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import ImportTable, collect_imports, qualified_name
@@ -80,8 +81,15 @@ class ModuleContext:
     """Class name -> identities of the workspace classes it uses (they change with their file)."""
 
 
-def analyse(text: str, *, path: str | None = None, settings: Settings | None = None) -> AnalysisResult:
-    """Analyse one module's source text."""
+def analyse(
+    text: str, *, path: str | None = None, settings: Settings | None = None,
+    line_label: Callable[[int], str] = str,
+) -> AnalysisResult:
+    """Analyse one module's source text.
+
+    `line_label` writes line numbers inside messages: a notebook passes one that says
+    `9 of cell 3` for a line of its joined program.
+    """
     settings = settings or Settings()
     keras_version = settings.keras_version or environment.keras_version()
     blocks = split_blocks(text)
@@ -97,7 +105,7 @@ def analyse(text: str, *, path: str | None = None, settings: Settings | None = N
     findings.extend(_module_level_findings(text, blocks, context))
     lines = text.splitlines() if findings and _SUPPRESS in text else []
     kept = [
-        _with_severity(finding, settings)
+        _labelled(_with_severity(finding, settings), line_label)
         for finding in findings
         if settings.is_enabled(finding.code) and not (lines and _suppressed(finding, lines))
     ]
@@ -130,7 +138,7 @@ def _module_context(
                 # class that breaks while being typed does not invalidate every other one.
                 mentioned = _referenced_local_names(block, stmt)
                 referenced = mentioned & local_names
-                workspace = _workspace_classes(mentioned - local_names, imports, importer,
+                workspace = _workspace_classes(mentioned - local_names, imports, imports_key, importer,
                                                keras_version, classes, external)
                 references[stmt.name] = referenced
                 workspace_keys[stmt.name] = workspace
@@ -149,22 +157,41 @@ def _module_context(
 
 
 def _workspace_classes(
-    names: frozenset[str], imports: ImportTable, importer: Path | None, keras_version: str | None,
+    names: frozenset[str], imports: ImportTable, imports_key: tuple, importer: Path | None,
+    keras_version: str | None,
     classes: dict[str, ClassModel], external: dict[str, str],
 ) -> tuple[tuple[str, int], ...]:
     """Model classes of other workspace files that a class mentions by an imported name; they
     join `classes` under their qualified name. Returns (qualified, identity) for the cache key."""
+    if importer is None:
+        return ()
     found = []
-    for name in sorted(names):
-        qualified = imports.get(name)
-        if qualified is None:
-            continue
+    for qualified in _workspace_candidates(names, imports, imports_key):
         resolved = resolve_external(qualified, importer, keras_version)
         if resolved is not None:
             classes[qualified] = resolved.model
             external[qualified] = resolved.framework
             found.append((qualified, id(resolved.model)))
     return tuple(found)
+
+
+_candidate_cache: OrderedDict[tuple, tuple[str, ...]] = OrderedDict()
+
+
+def _workspace_candidates(
+    names: frozenset[str], imports: ImportTable, imports_key: tuple
+) -> tuple[str, ...]:
+    """Imported names that could be classes of a workspace module (not a framework's)."""
+    key = (names, imports_key)
+    cached = _candidate_cache.get(key)
+    if cached is not None:
+        return cached
+    candidates = tuple(sorted(
+        qualified for name in names
+        if (qualified := imports.get(name)) and "." in qualified.strip(".")
+        and framework_of(qualified.lstrip(".")) is None
+    ))
+    return _remember(_candidate_cache, key, candidates)
 
 
 _reference_cache: OrderedDict[tuple[str, str], frozenset[str]] = OrderedDict()
@@ -207,12 +234,14 @@ def _class_dependencies(name: str, context: ModuleContext, seen: set[str]) -> No
 def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
     assert block.tree is not None
     class_names = [stmt.name for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)]
-    dependencies: set[str] = set()
-    for name in class_names:
-        _class_dependencies(name, context, dependencies)
-    fingerprint = tuple(sorted(
-        (name, context.class_blocks[name].text) for name in dependencies - set(class_names)
-    )) + tuple(context.workspace_keys.get(name, ()) for name in sorted(dependencies))
+    fingerprint: tuple = ()
+    if class_names:
+        dependencies: set[str] = set()
+        for name in class_names:
+            _class_dependencies(name, context, dependencies)
+        fingerprint = tuple(sorted(
+            (name, context.class_blocks[name].text) for name in dependencies - set(class_names)
+        )) + tuple(context.workspace_keys.get(name, ()) for name in sorted(dependencies))
     key = (block.text, context.imports_key, context.keras_version, fingerprint)
     offset = block.start_line - 1
     cached = _block_cache.get(key)
@@ -464,11 +493,23 @@ def _shift(finding: Finding, offset: int) -> Finding:
 
 
 def _resolve_messages(finding: Finding, offset: int) -> Finding:
+    if offset == 0:
+        return finding
     return replace(
         finding,
-        message=resolve_line_refs(finding.message, offset),
+        message=shift_line_refs(finding.message, offset),
         related=tuple(
-            replace(item, message=resolve_line_refs(item.message, offset)) for item in finding.related
+            replace(item, message=shift_line_refs(item.message, offset)) for item in finding.related
+        ),
+    )
+
+
+def _labelled(finding: Finding, label: Callable[[int], str]) -> Finding:
+    return replace(
+        finding,
+        message=format_line_refs(finding.message, label),
+        related=tuple(
+            replace(item, message=format_line_refs(item.message, label)) for item in finding.related
         ),
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from layerlint.analysis.imports import ImportTable
@@ -21,10 +22,18 @@ def line_ref(line: int) -> str:
     return f"@@line:{line}@@"
 
 
-def resolve_line_refs(message: str, offset: int) -> str:
+def shift_line_refs(message: str, offset: int) -> str:
+    """Make the line references of a block's message absolute (still as references)."""
+    if "@@line:" not in message or offset == 0:
+        return message
+    return _LINE_REF.sub(lambda match: line_ref(int(match.group(1)) + offset), message)
+
+
+def format_line_refs(message: str, label: Callable[[int], str] = str) -> str:
+    """Write absolute line references as text: `12`, or `9 of cell 3` in a notebook."""
     if "@@line:" not in message:
         return message
-    return _LINE_REF.sub(lambda match: str(int(match.group(1)) + offset), message)
+    return _LINE_REF.sub(lambda match: label(int(match.group(1))), message)
 
 
 @dataclass

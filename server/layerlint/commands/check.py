@@ -67,7 +67,8 @@ def check_file(path: Path, settings: Settings) -> list[tuple[str, Finding]]:
     text = path.read_text(encoding="utf-8", errors="replace")
     if path.suffix == ".ipynb":
         program = notebook_program(text)
-        result = analyse(program.text, path=str(path), settings=settings)
+        result = analyse(program.text, path=str(path), settings=settings,
+                         line_label=lambda line: "{1} of cell {0}".format(*program.locate(line)))
         located = []
         for finding in result.findings:
             cell, line = program.locate(finding.span.line)
@@ -75,6 +76,13 @@ def check_file(path: Path, settings: Settings) -> list[tuple[str, Finding]]:
         return located
     result = analyse(text, path=str(path), settings=settings)
     return [(f"{path}:{finding.span.line}", finding) for finding in result.findings]
+
+
+def _related_location(path: Path, line: int) -> str:
+    if path.suffix != ".ipynb":
+        return f"{path}:{line}"
+    cell, cell_line = notebook_program(path.read_text(encoding="utf-8")).locate(line)
+    return f"{path}:cell {cell}:{cell_line}"
 
 
 def fix_file(path: Path, settings: Settings) -> list[str]:
@@ -126,7 +134,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{location}:{finding.span.column}: {finding.code} [{finding.severity.value}] "
                       f"{finding.message}")
                 for related in finding.related:
-                    print(f"    {path}:{related.span.line}:{related.span.column}: {related.message}")
+                    where = _related_location(path, related.span.line)
+                    print(f"    {where}:{related.span.column}: {related.message}")
                 for fix in finding.fixes:
                     print(f"    fix available: {fix.title}")
             else:

@@ -125,7 +125,12 @@ def _analyse_notebook(
     path = to_fs_path(notebook.uri)
     settings = settings_for(ls, path)
     program = notebook_program(cells)
-    outcome = analysis.analyse(program.text, path=path, settings=settings)
+
+    def line_label(program_line: int) -> str:  # 1-based program line -> "9 of cell 2"
+        located = locate(program, program_line - 1)
+        return f"{located[1] + 1} of cell {located[0] + 1}" if located else str(program_line)
+
+    outcome = analysis.analyse(program.text, path=path, settings=settings, line_label=line_label)
     cell_lines = {cell.uri: split_lines(cell.source) for cell in cells}
 
     def locate_cell(program_line: int) -> tuple[str, int] | None:

@@ -37,6 +37,7 @@ from layerlint.analysis.frameworks import framework_of, model_base_framework
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.rules.ll203_weights_created_in_call import keras_flavour
+from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Related, Severity
 from layerlint.fixes import layer_config
 from layerlint.fixes.keras_names import saving_namespace
@@ -177,7 +178,7 @@ def _usage_evidence(
     receiver = init.args.args[0].arg if init.args.args else "self"
     names = {a.arg for a in [*init.args.args[1:], *init.args.kwonlyargs]}
     stored: dict[str, str] = {}
-    for node in ast.walk(init):
+    for node in walk(init):
         if (isinstance(node, ast.Assign) and len(node.targets) == 1
                 and isinstance(node.value, ast.Name) and node.value.id in names):
             target = node.targets[0]
@@ -196,7 +197,7 @@ def _usage_evidence(
 
     for method in model.methods.values():
         in_init = method is init
-        for node in ast.walk(method):
+        for node in walk(method):
             if isinstance(node, ast.For) and isinstance(node.target, ast.Name):
                 argument = holder(node.iter, in_init)
                 if argument and _calls_name(node.body, node.target.id):
@@ -220,7 +221,7 @@ def _usage_evidence(
 def _calls_name(statements: list[ast.stmt], name: str) -> bool:
     return any(
         isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
-        for statement in statements for node in ast.walk(statement)
+        for statement in statements for node in walk(statement)
     )
 
 

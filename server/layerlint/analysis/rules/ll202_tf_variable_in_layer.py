@@ -32,6 +32,7 @@ from layerlint.analysis.rules.ll203_weights_created_in_call import (
     keras_flavour,
     methods_reached,
 )
+from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Severity
 from layerlint.fixes import variable_to_add_weight
 
@@ -52,7 +53,7 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
             if name in forward:
                 continue
             method = model.methods[name]
-            for node in ast.walk(method):
+            for node in walk(method):
                 if (isinstance(node, ast.Call)
                         and qualified_name(node.func, facts.imports)
                         in variable_to_add_weight.VARIABLE_NAMES):

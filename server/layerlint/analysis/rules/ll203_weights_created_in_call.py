@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel, LayerSpec, construction_spec
+from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, Severity
 
 CODE = "LL203"
@@ -66,7 +67,7 @@ def methods_reached(model: ClassModel, roots: tuple[str, ...]) -> list[str]:
     while index < len(order):
         method = model.methods[order[index]]
         receiver = method.args.args[0].arg if method.args.args else "self"
-        for node in ast.walk(method):
+        for node in walk(method):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and isinstance(node.func.value, ast.Name) and node.func.value.id == receiver
                     and node.func.attr in model.methods and node.func.attr not in excluded
@@ -169,13 +170,13 @@ def _calls(
 
 
 def _expression_calls(node: ast.AST, guarded: bool, assigned: bool) -> Iterator[tuple[ast.Call, bool, bool]]:
-    for child in ast.walk(node):
+    for child in walk(node):
         if isinstance(child, ast.Call):
             yield child, guarded, assigned
 
 
 def _tests_own_state(test: ast.expr, receiver: str) -> bool:
-    for node in ast.walk(test):
+    for node in walk(test):
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == receiver:
             return True
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in (
@@ -219,7 +220,7 @@ def _creates_state(spec: LayerSpec, facts: BlockFacts, seen: set[str]) -> bool:
     if spec.class_name in seen:
         return False
     seen.add(spec.class_name)
-    for node in ast.walk(model.node):
+    for node in walk(model.node):
         if isinstance(node, ast.Call) and (
             (isinstance(node.func, ast.Attribute) and node.func.attr == "add_weight")
             or qualified_name(node.func, facts.imports) in _VARIABLE

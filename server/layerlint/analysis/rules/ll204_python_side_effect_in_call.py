@@ -42,6 +42,7 @@ from layerlint.analysis.rules.ll203_weights_created_in_call import (
     keras_flavour,
     methods_reached,
 )
+from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Severity
 from layerlint.fixes import print_to_tf_print
 from layerlint.fixes.keras_names import tensorflow_name
@@ -107,7 +108,7 @@ def tensor_names(method: ast.FunctionDef | ast.AsyncFunctionDef, imports: Import
 
 
 def _bindings(method: ast.AST) -> Iterator[tuple[ast.expr, ast.expr]]:
-    for node in ast.walk(method):
+    for node in walk(method):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 yield target, node.value
@@ -133,7 +134,7 @@ def _bound_tensors(
         unpacks_tensors = is_tensor_value(value, names, imports) and (
             not isinstance(value, ast.Call) or _framework_function(value.func, imports))
         if unpacks_tensors:
-            return [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+            return [n.id for n in walk(target) if isinstance(n, ast.Name)]
     return []
 
 
@@ -189,14 +190,14 @@ def is_tensor_value(node: ast.expr, names: set[str], imports: ImportTable) -> bo
 def _print_findings(
     facts: BlockFacts, model: ClassModel, method: ast.FunctionDef, tensors: set[str]
 ) -> Iterator[Finding]:
-    for node in ast.walk(method):
+    for node in walk(method):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                 and node.func.id == "print"):
             continue
         shows_values = any(
             is_tensor_value(argument, tensors, facts.imports)
             or any(is_tensor_value(part.value, tensors, facts.imports)
-                   for part in ast.walk(argument) if isinstance(part, ast.FormattedValue))
+                   for part in walk(argument) if isinstance(part, ast.FormattedValue))
             for argument in node.args
         )
         where = f"{model.name}.{method.name}()"
@@ -229,7 +230,7 @@ def _print_fixes(facts: BlockFacts, call: ast.Call) -> tuple[FixProposal, ...]:
 def _condition_findings(
     facts: BlockFacts, model: ClassModel, method: ast.FunctionDef, tensors: set[str]
 ) -> Iterator[Finding]:
-    for node in ast.walk(method):
+    for node in walk(method):
         if isinstance(node, (ast.If, ast.While, ast.IfExp)) and is_tensor_value(
             node.test, tensors, facts.imports
         ):

@@ -6,6 +6,7 @@ import ast
 
 from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.reuse import ReuseCase
+from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Related, Severity
 from layerlint.fixes.scope_names import choose_free_names, names_taken_in_class, title
 
@@ -115,7 +116,7 @@ def _has_other_references(case: ReuseCase, definition: ast.stmt, scope_node: ast
     expected = {id(occurrence.callee) for occurrence in case.group}
     expected.update(id(target) for target in _targets(definition))
     name = case.ref.name
-    for node in ast.walk(scope_node):
+    for node in walk(scope_node):
         if case.ref.scope == "attribute":
             hit = (
                 isinstance(node, ast.Attribute) and node.attr == name
