@@ -88,12 +88,20 @@ def message(facts: BlockFacts, case: ReuseCase) -> str:
         "position is normalized with statistics blended from both; if the channel counts "
         "differ the model crashes on its first run."
     )
+    remedy = (
+        "" if line else
+        " Create one layer per iteration instead, e.g. `self.bns = [BatchNormalization() for _ in "
+        "range(n)]` in __init__, called as `self.bns[i]` in the loop."
+    )
     if evidence:
-        return f"{label} is called again here {where}. {detail} Evidence: {'; '.join(evidence)}."
+        return (
+            f"{label} is called again here {where}. {detail} Evidence: {'; '.join(evidence)}."
+            f"{remedy}"
+        )
     return (
         f"{label} is shared with the call on line {line} on independent inputs. {detail} "
         "Fine if the sharing is deliberate; otherwise give each call its own layer."
         if line else
         f"{label} runs on every iteration of a loop over independent inputs. {detail} "
-        "Fine if the sharing is deliberate; otherwise create one layer per iteration."
+        f"Fine if the sharing is deliberate.{remedy}"
     )
