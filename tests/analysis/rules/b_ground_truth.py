@@ -1,4 +1,4 @@
-"""Ground truth for LL205-LL207 and LL301, shared by their test files.
+"""Ground truth for LL205-LL207, LL301 and LL302, shared by their test files.
 
 The fixtures are `tests/fixtures/custom/b_ll<code>_*.py` in the format of
 tests/fixtures/reuse/README.md, plus one header of ours, `# keras-version: 3.9.2`: the Keras
@@ -45,7 +45,7 @@ from framework_runner import (
     run_programs,
 )
 
-CODES = ("LL205", "LL206", "LL207", "LL301")
+CODES = ("LL205", "LL206", "LL207", "LL301", "LL302")
 FIXTURE_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "custom"
 FIXED_PREFIX = "fixed "
 _KERAS_VERSION = re.compile(r"^#\s*keras-version:\s*(\S+)\s*$", re.MULTILINE)

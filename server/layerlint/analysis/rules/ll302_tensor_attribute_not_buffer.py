@@ -1,0 +1,117 @@
+"""LL302 tensor-attribute-not-buffer: a tensor kept as a plain attribute of an nn.Module.
+
+What goes wrong: `nn.Module` moves, casts and saves only what is registered: parameters and
+buffers. A tensor assigned as a plain attribute in `__init__` (`self.pos = torch.randn(8, 4)`)
+stays where and what it was. Measured with torch 2.13 (CPU):
+- `model.to(torch.float64)` leaves it float32, and the first matmul with it fails:
+  `RuntimeError: expected m1 and m2 to have the same dtype, but got: double != float`; on a GPU,
+  `model.to("cuda")` leaves it on the CPU and any non-scalar op with it raises `Expected all
+  tensors to be on the same device` (elementwise float32/float64 mixes silently promote);
+- `state_dict()` leaves it out: a randomly initialised tensor comes back different after
+  `load_state_dict`, so the reloaded model's outputs differ from the saved one's.
+
+Reported: `self.<name> = torch.<factory>(...)` in `__init__` (zeros, ones, eye, arange, randn,
+tensor, from_numpy, ...) that a method of the class reads, unless it is a 0-dimensional
+`torch.tensor(<number>)` (PyTorch lets CPU scalars mix with any device and dtype) or wrapped in
+`nn.Parameter`. Warning: the code runs until the model is moved, cast or reloaded.
+
+Fix: `self.register_buffer("<name>", <value>)`: moved and cast with the module; saved in the
+state_dict when the value is random (`persistent=False` for deterministic values such as
+`torch.eye`, so existing checkpoints still load).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+
+from layerlint.analysis.facts import BlockFacts
+from layerlint.analysis.imports import qualified_name
+from layerlint.analysis.model_index import ClassModel
+from layerlint.findings import Finding, FixProposal, Severity
+
+CODE = "LL302"
+NAME = "tensor-attribute-not-buffer"
+SEVERITY = Severity.WARNING
+SUMMARY = "A tensor kept as a plain nn.Module attribute: .to() and state_dict() skip it."
+FIX = "Register it with self.register_buffer(...)."
+
+# torch functions that create a tensor; the random ones give values a checkpoint must keep.
+RANDOM_FACTORIES = {"rand", "randn", "randint", "randperm", "normal", "empty", "rand_like",
+                    "randn_like", "bernoulli", "multinomial"}
+FACTORIES = RANDOM_FACTORIES | {
+    "zeros", "ones", "full", "eye", "arange", "linspace", "logspace", "tensor", "as_tensor",
+    "from_numpy", "zeros_like", "ones_like", "full_like", "tril", "triu", "stack", "cat",
+}
+
+
+def check(facts: BlockFacts) -> Iterable[Finding]:
+    for model in facts.classes:
+        if facts.frameworks.get(model.name) != "torch" or "__init__" not in model.methods:
+            continue
+        read = _attributes_read(model)
+        for statement, attribute, factory in _tensor_assignments(model.methods["__init__"], facts):
+            if attribute in read:
+                yield _finding(facts, model, statement, attribute, factory)
+
+
+def _tensor_assignments(
+    init: ast.FunctionDef | ast.AsyncFunctionDef, facts: BlockFacts
+) -> Iterable[tuple[ast.Assign, str, str]]:
+    for node in ast.walk(init):
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        target = node.targets[0]
+        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                and target.value.id == "self" and isinstance(node.value, ast.Call)):
+            continue
+        factory = _factory(node.value, facts)
+        if factory is not None:
+            yield node, target.attr, factory
+
+
+def _factory(call: ast.Call, facts: BlockFacts) -> str | None:
+    """The torch factory `call` uses, unless it makes a harmless 0-d scalar."""
+    qualified = qualified_name(call.func, facts.imports) or ""
+    if not qualified.startswith("torch.") or qualified.count(".") != 1:
+        return None
+    name = qualified.split(".", 1)[1]
+    if name not in FACTORIES:
+        return None
+    if name in ("tensor", "as_tensor") and call.args and isinstance(call.args[0], ast.Constant):
+        return None  # a 0-d CPU scalar mixes with any device and dtype
+    return name
+
+
+def _attributes_read(model: ClassModel) -> set[str]:
+    """`self.<name>` read by a method other than `__init__`."""
+    return {
+        node.attr
+        for name, method in model.methods.items() if name != "__init__"
+        for node in ast.walk(method)
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
+        and isinstance(node.value, ast.Name) and node.value.id == "self"
+    }
+
+
+def _finding(
+    facts: BlockFacts, model: ClassModel, statement: ast.Assign, attribute: str, factory: str
+) -> Finding:
+    random = factory in RANDOM_FACTORIES
+    consequence = (
+        "state_dict() does not save it, so a reloaded model draws new random values" if random
+        else "state_dict() does not save it either"
+    )
+    message = (
+        f"self.{attribute} is a plain tensor attribute of {model.name}, not a buffer: "
+        f"model.to(device/dtype) leaves it behind (on a GPU the forward pass fails with "
+        f"\"Expected all tensors to be on the same device\"; after .to(torch.float64) a matmul "
+        f"with it fails with \"expected m1 and m2 to have the same dtype\"), and {consequence}. "
+        f"Register it with self.register_buffer(\"{attribute}\", ...)."
+    )
+    fix = FixProposal(
+        f"Register self.{attribute} as a buffer", "register-buffer",
+        {"class_name": model.name, "attribute": attribute, "definition_line": statement.lineno,
+         "persistent": random},
+    )
+    return Finding(CODE, NAME, SEVERITY, facts.span(statement.targets[0]), message, fixes=(fix,))
