@@ -13,10 +13,12 @@
 //      second cell, and the quick fix edits both cells.
 // E2E_SCENARIO=untrusted (Restricted Mode): LL101 still shows, but no "Trace shapes" lens and
 //   no palette entry: tracing runs the user's code.
+// E2E_SCENARIO=interpreter: the workspace names a Python without layerlint; the extension says
+//   so with an install button, shows why in its output, and restarts when the setting changes.
 // Every step leaves a screenshot in E2E_ARTIFACTS; vscode-*.png are the ones the README shows.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
@@ -51,6 +53,7 @@ const shot = (name) => page.screenshot({ path: path.join(artifacts, `${name}.png
 try {
   const editor = await openExample();
   if (scenario === 'untrusted') await untrustedScenario(editor);
+  else if (scenario === 'interpreter') await interpreterScenario();
   else await trustedScenario(editor);
   step(`${scenario}: passed`);
 } catch (error) {
@@ -91,6 +94,26 @@ async function untrustedScenario(editor) {
   await page.keyboard.press('Escape');
   await shot('step-untrusted');
   step('Restricted Mode: diagnostics shown, tracing offered nowhere');
+}
+
+async function interpreterScenario() {
+  step('waiting for "layerlint is not installed"');
+  const toast = page.locator('.notification-toast', { hasText: 'layerlint is not installed in' });
+  await toast.waitFor({ timeout: 60_000 });
+  for (const button of ['Install layerlint', 'Choose Interpreter', 'Show Output']) {
+    await toast.getByRole('button', { name: button }).waitFor();
+  }
+  await shot('step-not-installed');
+  await toast.getByRole('button', { name: 'Show Output' }).click();
+  await page.locator('.output-view .view-lines', { hasText: "No module named 'layerlint'" }).waitFor();
+  step('the prompt offers pip; the output says why');
+
+  step('pointing layerlint.interpreter at a Python with layerlint');
+  const settings = path.join(workspace, '.vscode', 'settings.json');
+  writeFileSync(settings, JSON.stringify({ 'layerlint.interpreter': python }));
+  await runCommand('View: Focus Problems (Errors, Warnings, Infos)', /Focus Problems/);
+  await page.locator('.markers-panel .monaco-list-row', { hasText: 'LL101' }).first().waitFor({ timeout: 90_000 });
+  step('restarted on the new setting: LL101 is back');
 }
 
 async function trustedScenario(editor) {

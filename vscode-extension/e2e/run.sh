@@ -5,7 +5,8 @@
 #
 # Builds the .vsix (unless given), installs it into a fresh code-server with its own user-data
 # and extensions folders, and runs e2e.mjs twice on fresh copies of examples/feature_extractor.py
-# and e2e/fixtures/: in a trusted workspace, then in Restricted Mode.
+# and e2e/fixtures/: in a trusted workspace, in Restricted Mode, and with an interpreter that
+# lacks layerlint.
 # Screenshots and logs go to $LAYERLINT_E2E_ARTIFACTS (default: a temporary folder, printed);
 # --update-docs also copies the screenshots to docs/vscode-*.png.
 # The server runs in $LAYERLINT_E2E_PYTHON (default: the repository's .venv).
@@ -43,7 +44,7 @@ cleanup() {
   # Keep the logs next to the screenshots, drop the rest.
   cp -r "$work/user-data/logs" "$artifacts/code-server-logs" 2>/dev/null || true
   [[ "${LAYERLINT_E2E_KEEP:-0}" == 1 ]] || rm -rf "$work/user-data" "$work/extensions" "$work/xdg" \
-    "$work"/workspace-* "$work"/chromium-profile-* "$work/layerlint.vsix"
+    "$work"/workspace-* "$work"/chromium-profile-* "$work/layerlint.vsix" "$work/bare-venv"
 }
 trap cleanup EXIT
 
@@ -95,6 +96,12 @@ run_scenario() {
   mkdir -p "$workspace/examples"
   cp "$repo/examples/feature_extractor.py" "$workspace/examples/"
   cp "$here/fixtures/"* "$workspace/"
+  if [[ "$scenario" == interpreter ]]; then
+    # A real Python without layerlint, named by the workspace's settings.
+    python3 -m venv --without-pip "$work/bare-venv"
+    mkdir -p "$workspace/.vscode"
+    printf '{"layerlint.interpreter": "%s"}\n' "$work/bare-venv/bin/python" >"$workspace/.vscode/settings.json"
+  fi
   local port
   port="$("$node24" -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
   log "$scenario: code-server on 127.0.0.1:$port"
@@ -128,6 +135,8 @@ status=0
 run_scenario trusted --disable-workspace-trust || status=$?
 # Restricted Mode: diagnostics still work, tracing (which runs the user's code) does not.
 ((status != 0)) || run_scenario untrusted || status=$?
+# An interpreter without layerlint: the prompt, the output channel, a restart on a new setting.
+((status != 0)) || run_scenario interpreter --disable-workspace-trust || status=$?
 
 if ((status == 0 && update_docs)); then
   mkdir -p "$repo/docs"
