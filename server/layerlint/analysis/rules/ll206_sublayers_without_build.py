@@ -1,10 +1,11 @@
-"""LL206 sublayers-without-build: `build()` called on a Keras 3 layer or model that creates
-sublayers in `__init__` but has no `build()` of its own.
+"""LL206 sublayers-without-build: an explicit build() that leaves a Keras 3 layer's sublayers unbuilt.
 
-What goes wrong: Keras 3's default `Layer.build()` creates nothing. It warns (`UserWarning:
-`build()` was called on layer 'net', however the layer does not have a `build()` method
+The layer or model creates sublayers in `__init__` but has no `build()` of its own.
+
+What goes wrong: Keras 3's default `Layer.build()` creates nothing. It warns (UserWarning
+"`build()` was called on layer 'net', however the layer does not have a `build()` method
 implemented and it looks like it has unbuilt state. This will cause the layer to be marked as
-built, despite not being actually built, which may cause failures down the line.`), marks the
+built, despite not being actually built, which may cause failures down the line."), marks the
 layer built, and leaves every sublayer without weights. Measured with Keras 3.15.1 (TensorFlow
 backend) and 3.9.2 (torch backend):
 - `model = Net(); model.build((None, 3)); model.load_weights("net.weights.h5")` loads NOTHING

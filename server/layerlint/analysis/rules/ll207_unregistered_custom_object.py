@@ -1,20 +1,22 @@
-"""LL207 unregistered-custom-object: a custom layer, model, loss or metric saved with a model
-but not registered for serialization.
+"""LL207 unregistered-custom-object: a custom class saved with a model but never registered.
+
+A custom layer, model, loss or metric that a saved model needs is not registered for
+serialization, and the code that loads the file does not pass it in `custom_objects`.
 
 What goes wrong: a `.keras` (or `.h5`) file records each object by class name; to rebuild one,
 `load_model` looks the name up in `custom_objects`, then in the registry filled by
 `@keras.saving.register_keras_serializable()`. It never imports your module to find the class,
 even when that module is importable. Measured with Keras 3.15.1 and tf-keras 2.21:
-- a Sequential/functional model holding an unregistered custom layer: `TypeError: <class
+- a Sequential/functional model holding an unregistered custom layer: TypeError "<class
   'keras.src.models.sequential.Sequential'> could not be deserialized properly. Please ensure
   that components that are Python object instances (layers, models, etc.) returned by
-  `get_config()` are explicitly deserialized in the model's `from_config()` method.`;
-- an unregistered subclassed model, loss or metric (compiled in): `TypeError: Could not locate
+  `get_config()` are explicitly deserialized in the model's `from_config()` method.";
+- an unregistered subclassed model, loss or metric (compiled in): TypeError "Could not locate
   class 'Net'. Make sure custom classes and functions are decorated with
-  `@keras.saving.register_keras_serializable()`.` (`compile=False` skips the loss and metric,
+  `@keras.saving.register_keras_serializable()`." (`compile=False` skips the loss and metric,
   and leaves the model uncompiled);
-- tf-keras: `TypeError: Cannot deserialize object of type `Block`` (.keras) and `ValueError:
-  Unknown layer: 'Block'` (.h5);
+- tf-keras: TypeError "Cannot deserialize object of type `Block`" (.keras) and ValueError
+  "Unknown layer: 'Block'" (.h5);
 - with the decorator, or `custom_objects={"Block": Block}`, or inside `custom_object_scope`,
   the model loads and predicts the same. Sublayers that a registered class creates in its own
   `__init__` need nothing: they are rebuilt by that `__init__`, not deserialized.
@@ -29,7 +31,9 @@ needs `custom_objects`). Not followed: models built by helper functions of other
 custom loss functions (plain `def`s), which need the decorator too.
 
 Fix: decorate the class with `@keras.saving.register_keras_serializable()` (tf-keras:
-`tf_keras.saving...`), adding `import keras` when the module has no name for it.
+`tf_keras.saving...`; for `tf.keras` spellings `tf.keras.utils.register_keras_serializable`, the
+same function, since TensorFlow 2.21's `tf.keras` has no `saving`), adding `import keras` when
+the module has no name for it.
 """
 
 from __future__ import annotations
@@ -212,8 +216,8 @@ def _finding(
 
     decorator = f"@{registration_decorator(facts.imports, framework)[0]}()"
     if framework == "tf_keras":
-        failure = (f"fails with `ValueError: Unknown layer: '{model.name}'` (HDF5) or `TypeError: "
-                   f"Cannot deserialize object of type `{model.name}`` (.keras)")
+        failure = (f"fails with ValueError \"Unknown layer: '{model.name}'\" (HDF5) or TypeError "
+                   f"\"Cannot deserialize object of type `{model.name}`\" (.keras)")
     elif _is_plain_layer(model, facts, set()):
         failure = ("raises `TypeError: <class ...> could not be deserialized properly` for the "
                    "model that holds it")
