@@ -12,8 +12,12 @@ import { SERVER_KEYS, toServerSettings, type MappedSettings, type RawSettings } 
 
 export const SECTION = 'layerlint';
 
-/** Settings whose change needs a new server process rather than a didChangeConfiguration. */
-export const RESTART_SETTINGS = ['layerlint.interpreter', 'layerlint.python'];
+/**
+ * Settings whose change needs a new server process rather than a didChangeConfiguration.
+ * (`layerlint.python`, the trace kernel's interpreter, is not one: the server keeps a kernel
+ * per interpreter and picks it per trace.)
+ */
+export const RESTART_SETTINGS = ['layerlint.interpreter'];
 
 /** Whether the change touches a value the server reads (not, say, `layerlint.trace.server`). */
 export function affectsServerSettings(event: vscode.ConfigurationChangeEvent): boolean {

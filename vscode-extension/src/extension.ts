@@ -2,8 +2,8 @@
  * Entry point: wires VS Code events to the server's lifecycle. No logic of its own.
  *
  * - start on activation (a Python file or notebook opened, or a layerlint command run);
- * - restart on `layerlint.restart`, a new interpreter (setting or Python extension), a change
- *   of the trace interpreter, and when the workspace becomes trusted;
+ * - restart on `layerlint.restart`, a new interpreter (setting or Python extension), and when
+ *   the workspace becomes trusted (restricted settings such as the interpreter then apply);
  * - other `layerlint.*` changes go to the running server as didChangeConfiguration.
  */
 import * as vscode from 'vscode';
