@@ -38,6 +38,7 @@ from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.source import parse_block_text
+from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Severity, Span
 
 CODE = "LL205"
@@ -112,7 +113,7 @@ def catalog_version_for(version: Version | None) -> tuple[str | None, str]:
 def creates_state(build: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Whether skipping this build() loses something: weights, sublayers it builds, attributes
     call() may read. A build() that only calls `super().build()` loses nothing."""
-    for node in ast.walk(build):
+    for node in walk(build):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
             node.func.attr in ("add_weight", "add_variable")
             or (node.func.attr == "build" and not _is_super_call(node.func.value))
@@ -131,7 +132,7 @@ def resets_built(model: ClassModel) -> bool:
     if init is None:
         return False
     base_init_lines = [
-        node.lineno for node in ast.walk(init)
+        node.lineno for node in walk(init)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
         and node.func.attr == "__init__"
     ]
@@ -140,7 +141,7 @@ def resets_built(model: ClassModel) -> bool:
         and node.value.value is False
         and any(_is_self_built(target) for target in node.targets)
         and all(line <= node.lineno for line in base_init_lines)
-        for node in ast.walk(init)
+        for node in walk(init)
     )
 
 
@@ -171,7 +172,7 @@ def _finding(
     base: str, version: str, range_text: str,
 ) -> Finding:
     created = sorted({
-        target.attr for node in ast.walk(build) if isinstance(node, (ast.Assign, ast.AnnAssign))
+        target.attr for node in walk(build) if isinstance(node, (ast.Assign, ast.AnnAssign))
         for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
         if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
         and target.value.id == "self" and target.attr != "built"

@@ -37,6 +37,7 @@ from layerlint.analysis import frameworks
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Severity
 
 CODE = "LL301"
@@ -92,7 +93,7 @@ def _construction_methods(model: ClassModel) -> list[str]:
         return []
     order = ["__init__"]
     for name in order:
-        for node in ast.walk(model.methods[name]):
+        for node in walk(model.methods[name]):
             if (
                 isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and _is_self(node.func.value) and node.func.attr in model.methods
@@ -116,7 +117,7 @@ def _plain_containers(
 
 def _statements_in_order(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.stmt]:
     """Every statement of the function body, nested ones included, in source order."""
-    nodes = [node for node in ast.walk(function) if isinstance(node, ast.stmt) and node is not function]
+    nodes = [node for node in walk(function) if isinstance(node, ast.stmt) and node is not function]
     yield from sorted(nodes, key=lambda node: (node.lineno, node.col_offset))
 
 
@@ -276,7 +277,7 @@ def _registered_elsewhere(
     directly or in a loop over the attribute."""
     registered: set[str] = set()
     for method in methods:
-        for node in ast.walk(method):
+        for node in walk(method):
             if not isinstance(node, ast.Call):
                 continue
             qualified = qualified_name(node.func, facts.imports) or ""
@@ -290,7 +291,7 @@ def _registered_elsewhere(
             ) or (isinstance(node.func, ast.Name) and node.func.id == "setattr" and node.args
                   and _is_self(node.args[0]))
             if is_container or is_registering:
-                for argument in ast.walk(node):
+                for argument in walk(node):
                     attribute = _self_attribute(argument)
                     if attribute is not None:
                         registered.add(attribute)
@@ -302,9 +303,9 @@ def _registered_elsewhere(
 def _loop_sources(method: ast.AST, call: ast.Call) -> set[str]:
     """`self.layers` for `for i, layer in enumerate(self.layers): self.add_module(...)`."""
     sources: set[str] = set()
-    for loop in ast.walk(method):
-        if isinstance(loop, (ast.For, ast.AsyncFor)) and any(node is call for node in ast.walk(loop)):
-            for node in ast.walk(loop.iter):
+    for loop in walk(method):
+        if isinstance(loop, (ast.For, ast.AsyncFor)) and any(node is call for node in walk(loop)):
+            for node in walk(loop.iter):
                 attribute = _self_attribute(node)
                 if attribute is not None:
                     sources.add(attribute)
@@ -372,19 +373,19 @@ def _key_type(key: ast.expr, scope: ast.AST, user: ast.AST) -> str:
 def _iterable_binding(name: str, scope: ast.AST, user: ast.AST) -> ast.expr | None:
     """What `name` iterates over in the comprehension or for loop around `user`."""
     loops = [
-        node for node in ast.walk(scope)
+        node for node in walk(scope)
         if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension))
         and isinstance(node.target, ast.Name) and node.target.id == name
     ]
     enclosing = [
         loop for loop in loops
-        if isinstance(loop, ast.comprehension) or any(node is user for node in ast.walk(loop))
+        if isinstance(loop, ast.comprehension) or any(node is user for node in walk(loop))
     ]
     return enclosing[-1].iter if enclosing else None
 
 
 def _parameter_default(name: str, scope: ast.AST) -> ast.expr | None:
-    functions = [node for node in ast.walk(scope) if isinstance(node, (ast.FunctionDef,
+    functions = [node for node in walk(scope) if isinstance(node, (ast.FunctionDef,
                                                                        ast.AsyncFunctionDef))]
     for function in functions:
         arguments = function.args
