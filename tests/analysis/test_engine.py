@@ -165,3 +165,21 @@ def test_workspace_file_changes_are_picked_up(tmp_path):
 
     os.utime(tmp_path / "blocks.py", ns=(1, 1))
     assert ll101(text, path=str(child)) == []
+
+
+def test_cached_function_block_follows_an_edit_of_the_class_it_uses():
+    text = (
+        "import keras\nfrom keras import layers\n\n"
+        "class Block(layers.Layer):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.norm = layers.BatchNormalization()\n"
+        "    def call(self, x):\n        return self.norm(x)\n\n"
+        "def build():\n"
+        "    block = Block()\n"
+        "    x = block(keras.Input((8, 8, 3)))\n"
+        "    return block(x)\n"
+    )
+    assert [f.span.line for f in ll101(text)] == [14]
+    without_state = text.replace("layers.BatchNormalization()", "layers.ReLU()")
+    assert ll101(without_state) == []
+    assert [f.span.line for f in ll101(text)] == [14]

@@ -197,12 +197,27 @@ def _workspace_candidates(
 _reference_cache: OrderedDict[tuple[str, str], frozenset[str]] = OrderedDict()
 
 
-def _referenced_local_names(block: Block, node: ast.ClassDef) -> frozenset[str]:
-    key = (block.text, node.name)
+def _referenced_local_names(block: Block, node: ast.ClassDef | ast.Module) -> frozenset[str]:
+    """Names a class (or a whole block) mentions, cached by the block's text."""
+    key = (block.text, getattr(node, "name", "<block>"))
     cached = _reference_cache.get(key)
     if cached is None:
         cached = _remember(_reference_cache, key, frozenset(referenced_names(node)))
     return cached
+
+
+def _dependency_fingerprint(
+    roots: set[str], own: set[str], context: ModuleContext
+) -> tuple:
+    """The texts of the local classes (and identities of workspace classes) that code
+    mentioning `roots` depends on, so its cached findings go stale when one of them changes."""
+    dependencies: set[str] = set()
+    for name in roots:
+        _class_dependencies(name, context, dependencies)
+    return tuple(sorted(
+        (name, context.class_blocks[name].text)
+        for name in dependencies - own if name in context.class_blocks
+    )) + tuple(context.workspace_keys.get(name, ()) for name in sorted(dependencies))
 
 
 def _resolve_framework(
@@ -233,15 +248,9 @@ def _class_dependencies(name: str, context: ModuleContext, seen: set[str]) -> No
 
 def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
     assert block.tree is not None
-    class_names = [stmt.name for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)]
-    fingerprint: tuple = ()
-    if class_names:
-        dependencies: set[str] = set()
-        for name in class_names:
-            _class_dependencies(name, context, dependencies)
-        fingerprint = tuple(sorted(
-            (name, context.class_blocks[name].text) for name in dependencies - set(class_names)
-        )) + tuple(context.workspace_keys.get(name, ()) for name in sorted(dependencies))
+    class_names = {stmt.name for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)}
+    roots = class_names or (_referenced_local_names(block, block.tree) & set(context.classes))
+    fingerprint = _dependency_fingerprint(roots, class_names, context) if roots else ()
     key = (block.text, context.imports_key, context.keras_version, fingerprint)
     offset = block.start_line - 1
     cached = _block_cache.get(key)
@@ -454,14 +463,18 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
     if not has_code:
         return []
     program = "".join(pieces)
-    key = ("<module>", program, context.imports_key, context.keras_version)
-    cached = _module_cache.get(key)
-    if cached is not None:
-        return cached
     tree, _ = parse_block_text(program)
     if tree is None:
         return []
+    program_block = Block(1, program, tree)
+    roots = _referenced_local_names(program_block, tree) & set(context.classes)
+    fingerprint = _dependency_fingerprint(roots, set(), context) if roots else ()
+    key = ("<module>", program, context.imports_key, context.keras_version, fingerprint)
+    cached = _module_cache.get(key)
+    if cached is not None:
+        return cached
     facts = _facts(program, context)
+    facts.module_program = True
     facts.reuse_cases.extend(_functional_reuse(tree, facts, context))
     return _remember(_module_cache, key, [_shift(finding, 0) for finding in _run_rules(facts)])
 

@@ -48,6 +48,8 @@ class BlockFacts:
     local_classes: dict[str, ClassModel] = field(default_factory=dict)
     """Every class of the module by name (model classes or not), for rules that follow bases."""
     reuse_cases: list[ReuseCase] = field(default_factory=list)
+    module_program: bool = False
+    """True for the module-level program (all top-level statements as one), False for a block."""
     variable_definitions: dict[int, tuple[ast.stmt | None, str | None, set[str], ast.AST]] = field(
         default_factory=dict
     )
