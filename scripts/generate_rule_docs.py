@@ -30,6 +30,11 @@ def fixtures_for(code: str) -> list[Path]:
     )
 
 
+def _severity(rule: ModuleType) -> str:
+    """`SEVERITY_BY_EVIDENCE` where a rule grades its findings, else the fixed severity."""
+    return getattr(rule, "SEVERITY_BY_EVIDENCE", rule.SEVERITY.value)
+
+
 def _sentence(text: str) -> str:
     text = text.strip()
     return text[:1].upper() + text[1:]
@@ -43,7 +48,7 @@ def rule_page(rule: ModuleType) -> str:
         "",
         f"**{rule.SUMMARY}**",
         "",
-        f"Default severity: `{rule.SEVERITY.value}`. Quick-fix: {(rule.FIX or 'none').rstrip('.')}.",
+        f"Severity: {_severity(rule)}. Quick-fix: {(rule.FIX or 'none').rstrip('.')}.",
         "",
         _sentence(title.split(":", 1)[-1] if ":" in title else title),
         "",
@@ -73,13 +78,13 @@ def rule_page(rule: ModuleType) -> str:
 
 def rules_table() -> str:
     rows = [
-        "| code | name | what goes wrong | default severity | quick-fix |",
+        "| code | name | what goes wrong | severity | quick-fix |",
         "|---|---|---|---|---|",
     ]
     for rule in RULES:
         rows.append(
             f"| [{rule.CODE}](docs/rules/{rule.CODE}.md) | {rule.NAME} | {rule.SUMMARY} | "
-            f"{rule.SEVERITY.value} | {rule.FIX or '-'} |"
+            f"{_severity(rule)} | {rule.FIX or '-'} |"
         )
     return "\n".join(rows)
 

@@ -34,6 +34,7 @@ from layerlint.findings import Finding, Severity
 CODE = "LL101"
 NAME = "stateful-layer-reused"
 SEVERITY = Severity.WARNING
+SEVERITY_BY_EVIDENCE = "error when a crash is proven, warning for a chain or a slip, else information"
 SUMMARY = "A layer with moving statistics (BatchNormalization) is called at several sites."
 FIX = "Split the layer: one instance per call site."
 

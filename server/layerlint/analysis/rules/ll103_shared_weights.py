@@ -28,6 +28,7 @@ from layerlint.findings import Finding, Severity
 CODE = "LL103"
 NAME = "shared-weights"
 SEVERITY = Severity.INFORMATION
+SEVERITY_BY_EVIDENCE = "information; warning when a sibling layer is built but never used"
 SUMMARY = "A weighted layer is reused; its weights are shared between the call sites."
 FIX = "Split the layer if the sharing is not intended."
 
