@@ -9,6 +9,7 @@
 //      LL101 (and the stale LL900) go away;
 //   4. (trace) trace the fixed model: shapes as inlay hints, the full record on hover;
 //   5. (trace) trace fixtures/tiny_head.py, which names no input shape: the editor asks for one;
+//      then cancel the trace of fixtures/slow_block.py from its progress notification;
 //   6. open fixtures/two_cells.ipynb (the bug spread over two notebook cells): LL101 on the
 //      second cell, and the quick fix edits both cells.
 // E2E_SCENARIO=untrusted (Restricted Mode): LL101 still shows, but no "Trace shapes" lens and
@@ -189,6 +190,19 @@ async function trustedScenario(editor) {
     await prompt.locator('input').press('Enter');
     await editor.locator('.view-lines').getByText(/\(2,\s8\)\s->\s\(2,\s4\)/).first().waitFor({ timeout: 60_000 });
     step('asked for the input shape, and traced with it');
+
+    step('cancelling the trace of slow_block.py');
+    await runQuickOpen('slow_block.py', /slow_block\.py/);
+    await editor.locator('.view-lines').getByText('class SlowBlock').waitFor();
+    assert.ok(await hasTraceLens(editor), 'a "Trace shapes" lens above SlowBlock');
+    await editor.locator('.codelens-decoration a', { hasText: 'Trace shapes' }).first().click();
+    const progress = page.locator('.notification-toast', { hasText: 'Tracing SlowBlock' });
+    await progress.waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(2000); // let the warm kernel get into call()'s sleep
+    const cancelledAt = Date.now();
+    await progress.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('.statusbar', { hasText: 'SlowBlock: trace cancelled' }).waitFor({ timeout: 30_000 });
+    step(`cancelled: the server answered ${((Date.now() - cancelledAt) / 1000).toFixed(1)} s after Cancel`);
   }
   await notebookScenario();
 }
