@@ -65,6 +65,8 @@ class Occurrence:
     loop_chain: bool = False
     """Inside a loop, this call consumes what it produced on the previous iteration."""
     loop_input: Value | None = None
+    loop_node: ast.AST | None = None
+    """The innermost loop around the call: a `for`/`while` statement or a comprehension."""
 
 
 @dataclass
@@ -89,6 +91,7 @@ class _Context:
     branches: tuple[tuple[int, int], ...] = ()
     conditions: frozenset[tuple[str, bool]] = frozenset()
     loops: tuple[int, ...] = ()
+    loop_node: ast.AST | None = None
     chain: tuple[ast.Call, ...] = ()
     second_pass: bool = False
 
@@ -253,7 +256,7 @@ class FlowWalker:
         self, node: ast.For | ast.AsyncFor | ast.While, env: dict[str, Value], context: _Context,
         returns: list[Value] | None,
     ) -> dict[str, Value]:
-        loop_context = replace(context, loops=(*context.loops, id(node)))
+        loop_context = replace(context, loops=(*context.loops, id(node)), loop_node=node)
         before = dict(env)
         if isinstance(node, ast.While):
             self._eval(node.test, env, context)
@@ -408,7 +411,7 @@ class FlowWalker:
         env: dict[str, Value], context: _Context,
     ) -> Value:
         inner = dict(env)
-        loop_context = replace(context, loops=(*context.loops, id(node)))
+        loop_context = replace(context, loops=(*context.loops, id(node)), loop_node=node)
         deps: frozenset[int] = frozenset()
         for generator in node.generators:
             iterable = self._eval(generator.iter, inner, loop_context)
@@ -556,7 +559,7 @@ class FlowWalker:
         occurrence = Occurrence(
             id=len(self.occurrences), ref=ref, call=node, callee=callee, chain=context.chain,
             branches=context.branches, conditions=context.conditions, loops=context.loops,
-            input=input_value, direct=direct,
+            input=input_value, direct=direct, loop_node=context.loop_node,
         )
         self.occurrences.append(occurrence)
         self._by_key[key] = occurrence

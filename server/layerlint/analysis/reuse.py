@@ -6,6 +6,10 @@ same layer, or inside a loop, with the evidence the rules turn into a severity:
 - proven mismatch: both inputs have known, different channel counts (a crash);
 - chain: the repeated call consumes what the earlier call produced;
 - an unused sibling: a layer of the same constructor was built but is never called.
+
+It also decides when a quick-fix can be proven correct: a split (each call site its own layer)
+and one layer per loop iteration (a list indexed by the loop's variable, whose length the
+constructor knows).
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from layerlint.analysis.flow import LayerRef, Occurrence, is_exclusive
-from layerlint.analysis.model_index import LayerSpec
+from layerlint.analysis.model_index import ClassModel, LayerDefinition, LayerSpec
 
 Category = str
 """"stateful" (moving statistics), "weighted", "random", or "stateless"."""
@@ -122,3 +127,244 @@ def is_fixable_by_split(case: ReuseCase, single_simple_definition: bool) -> bool
         and all(o.direct and not o.chain and not o.loops for o in case.group)
         and len(case.group) >= 2
     )
+
+
+# -- one layer per loop iteration -------------------------------------------------------------
+
+_CONSTRUCTION_METHODS = ("__init__", "build")
+_LENGTH_READERS = {"len", "enumerate", "zip", "reversed", "iter", "list", "tuple"}
+"""Builtins that read a sequence without changing its length."""
+_RESIZING_METHODS = {
+    "append", "extend", "insert", "pop", "remove", "clear", "__setitem__", "__delitem__",
+    "__iadd__", "__imul__",
+}
+_ONCE_BLOCKS = (ast.If, ast.With, ast.AsyncWith, ast.Try, getattr(ast, "TryStar", ast.Try))
+"""Blocks whose statements run at most once, in order: a definition inside them still runs
+after the statements above the block."""
+
+
+@dataclass(frozen=True)
+class IterationCount:
+    """How often a `for` loop runs, as code that means the same in `__init__`/`build` as in the
+    forward method: a literal, `self.<attribute>` or `len(self.<attribute>)`."""
+
+    kind: str
+    """"literal", "attribute" (the attribute's value) or "length" (the attribute's length)."""
+    value: int | str
+    """The literal, or the attribute's name."""
+
+    @property
+    def code(self) -> str:
+        if self.kind == "literal":
+            return str(self.value)
+        if self.kind == "attribute":
+            return f"self.{self.value}"
+        return f"len(self.{self.value})"
+
+
+@dataclass(frozen=True)
+class IterationLoop:
+    """The one `for` loop around every call of a layer, read as `for <index> in range(<count>)`."""
+
+    node: ast.For
+    index: str
+    count: IterationCount
+
+
+def iteration_loop(case: ReuseCase) -> IterationLoop | None:
+    """The loop, when `self.<names>[<index>]` would give each iteration its own layer.
+
+    That holds when every call of `self.<name>` is a direct call in the body of one `for` loop
+    of the forward method (no other loop around it, no helper in between), runs at most once
+    per iteration (several calls only in exclusive arms), and the loop counts with a variable
+    its body never rebinds: `for i in range(N)` or `for i, item in enumerate(self.items)`.
+    Whether the count is known where the layer is built is `count_known_at`'s question.
+    """
+    if case.ref.scope != "attribute" or case.ref.index is not None or not case.group:
+        return None
+    loop = case.group[0].loop_node
+    if not isinstance(loop, ast.For):
+        return None
+    if not all(
+        o.direct and not o.chain and len(o.loops) == 1 and o.loop_node is loop for o in case.group
+    ):
+        return None
+    if not all(is_exclusive(first, second) for first, second in combinations(case.group, 2)):
+        return None
+    counted = _counted_loop(loop)
+    if counted is None or _rebinds(loop.body, counted[0]):
+        return None
+    return IterationLoop(loop, *counted)
+
+
+def count_known_at(
+    count: IterationCount, definition: LayerDefinition, model: ClassModel,
+    base_classes: tuple[ast.ClassDef, ...] = (),
+) -> bool:
+    """Whether `count`, evaluated where `definition` builds the layer, equals what the loop sees.
+
+    The definition must run once in `__init__` or `build` (at the top of the method or inside
+    if/with/try). A literal always qualifies. An attribute must be assigned exactly once in the
+    class (and never in its local base classes), by a top-level statement that runs before the
+    definition: earlier in the same method, or in `__init__` for a layer built in `build()`.
+    Its value must be an int literal or a parameter (`self.depth = depth`) for a count, or a
+    freshly built sequence whose length nothing changes later (`self.blocks = [...]`,
+    `nn.ModuleList([...])`) for a length.
+    """
+    method = model.methods.get(definition.method or "")
+    if definition.method not in _CONSTRUCTION_METHODS or method is None:
+        return False
+    position = _top_level_position(method, definition.statement)
+    if position is None:
+        return False
+    if count.kind == "literal":
+        return True
+    attribute = str(count.value)
+    stores = _attribute_writes((model.node, *base_classes), attribute)
+    if len(stores) != 1:
+        return False
+    earlier = [(method, method.body[:position])]
+    init = model.methods.get("__init__")
+    if definition.method == "build" and init is not None:
+        earlier.append((init, init.body))
+    for owner, statements in earlier:
+        for statement in statements:
+            if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                    and statement.targets[0] is stores[0]):
+                continue
+            if count.kind == "attribute":
+                return _is_int_or_parameter(statement.value, owner)
+            return _is_fresh_sequence(statement.value) and _length_never_changes(
+                model.node, attribute
+            )
+    return False
+
+
+def _counted_loop(loop: ast.For) -> tuple[str, IterationCount] | None:
+    """(index variable, count) of `for i in range(N)` / `for i, item in enumerate(self.x)`."""
+    iterable, target = loop.iter, loop.target
+    if not (
+        isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name)
+        and len(iterable.args) == 1 and not iterable.keywords
+    ):
+        return None
+    argument = iterable.args[0]
+    if iterable.func.id == "range" and isinstance(target, ast.Name):
+        count = _count_of(argument)
+        return (target.id, count) if count is not None else None
+    if (
+        iterable.func.id == "enumerate"
+        and isinstance(target, ast.Tuple) and len(target.elts) == 2
+        and isinstance(target.elts[0], ast.Name)
+        and (attribute := _self_attribute(argument)) is not None
+    ):
+        return target.elts[0].id, IterationCount("length", attribute)
+    return None
+
+
+def _count_of(node: ast.expr) -> IterationCount | None:
+    if isinstance(node, ast.Constant) and type(node.value) is int and node.value >= 0:
+        return IterationCount("literal", node.value)
+    attribute = _self_attribute(node)
+    if attribute is not None:
+        return IterationCount("attribute", attribute)
+    if (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
+        and len(node.args) == 1 and not node.keywords
+        and (attribute := _self_attribute(node.args[0])) is not None
+    ):
+        return IterationCount("length", attribute)
+    return None
+
+
+def _self_attribute(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return node.attr
+    return None
+
+
+def _rebinds(statements: list[ast.stmt], name: str) -> bool:
+    """Whether the loop body assigns or deletes the index variable (then `[i]` is not the
+    iteration's number any more)."""
+    return any(
+        isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load)
+        for statement in statements for node in ast.walk(statement)
+    )
+
+
+def _top_level_position(
+    method: ast.FunctionDef | ast.AsyncFunctionDef, statement: ast.stmt
+) -> int | None:
+    """Index of the top-level statement of `method` that runs `statement` once, or None when
+    `statement` sits in a loop or a nested function (or not in `method` at all)."""
+    for position, top in enumerate(method.body):
+        if _runs_once(top, statement):
+            return position
+    return None
+
+
+def _runs_once(node: ast.stmt, statement: ast.stmt) -> bool:
+    if node is statement:
+        return True
+    if not isinstance(node, _ONCE_BLOCKS):
+        return False
+    blocks = [getattr(node, name, []) for name in ("body", "orelse", "finalbody")]
+    blocks += [handler.body for handler in getattr(node, "handlers", [])]
+    return any(_runs_once(child, statement) for block in blocks for child in block)
+
+
+def _attribute_writes(classes: tuple[ast.ClassDef, ...], attribute: str) -> list[ast.Attribute]:
+    """Every `self.<attribute>` assigned, augmented or deleted in `classes`."""
+    return [
+        node for class_node in classes for node in ast.walk(class_node)
+        if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load)
+        and _self_attribute(node) == attribute
+    ]
+
+
+def _is_int_or_parameter(value: ast.expr, method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    if isinstance(value, ast.Constant):
+        return type(value.value) is int
+    arguments = method.args
+    parameters = [arg.arg for arg in (*arguments.posonlyargs, *arguments.args)][1:]
+    parameters += [arg.arg for arg in arguments.kwonlyargs]
+    return isinstance(value, ast.Name) and value.id in parameters
+
+
+def _is_fresh_sequence(value: ast.expr) -> bool:
+    """A sequence built right here, so no one else holds it: a display, a comprehension, or
+    `list(...)`, `tuple(...)`, `ModuleList(...)`."""
+    if isinstance(value, (ast.List, ast.Tuple, ast.ListComp)):
+        return True
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+    return name in ("list", "tuple", "ModuleList")
+
+
+def _length_never_changes(class_node: ast.ClassDef, attribute: str) -> bool:
+    """Whether every read of `self.<attribute>` in the class leaves its length alone: iterated,
+    indexed, passed to `len`/`enumerate`/`zip`..., or a method that does not resize it. Passing
+    it anywhere else could append to it, so that counts as a change."""
+    parents = {
+        id(child): parent for parent in ast.walk(class_node) for child in ast.iter_child_nodes(parent)
+    }
+    for node in ast.walk(class_node):
+        if not (
+            isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
+            and _self_attribute(node) == attribute
+        ):
+            continue
+        parent = parents.get(id(node))
+        reads_only = (
+            (isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is node)
+            or (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name)
+                and parent.func.id in _LENGTH_READERS and any(arg is node for arg in parent.args))
+            or (isinstance(parent, ast.Subscript) and parent.value is node
+                and isinstance(parent.ctx, ast.Load))
+            or (isinstance(parent, ast.Attribute) and parent.attr not in _RESIZING_METHODS)
+        )
+        if not reads_only:
+            return False
+    return True

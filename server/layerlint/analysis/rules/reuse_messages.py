@@ -1,11 +1,14 @@
-"""Message pieces and the split quick-fix shared by the layer-reuse rules LL101-LL104."""
+"""Message pieces and the quick-fixes shared by the layer-reuse rules LL101-LL104: split a layer
+into one per call site, or give each iteration of a loop its own layer."""
 
 from __future__ import annotations
 
 import ast
 
 from layerlint.analysis.facts import BlockFacts, line_ref
-from layerlint.analysis.reuse import ReuseCase
+from layerlint.analysis.imports import ImportTable
+from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.reuse import ReuseCase, count_known_at, iteration_loop
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Related, Severity
 from layerlint.fixes.scope_names import choose_free_names, names_taken_in_class, title
@@ -55,7 +58,8 @@ def make_finding(
     facts: BlockFacts, case: ReuseCase, code: str, name: str, severity: Severity, message: str,
     with_fix: bool = True,
 ) -> Finding:
-    fixes = (split_fix(facts, case),) if with_fix else ()
+    # At most one applies: a split needs call sites outside loops, the other one loop.
+    fixes = (split_fix(facts, case), per_iteration_fix(facts, case)) if with_fix else ()
     return Finding(
         code=code, name=name, severity=severity, span=facts.span(case.report_node),
         message=message, related=related(facts, case),
@@ -91,6 +95,103 @@ def split_fix(facts: BlockFacts, case: ReuseCase) -> FixProposal | None:
         "definition_line": definition.lineno,
         "call_sites": call_sites,
     })
+
+
+def per_iteration_fix(facts: BlockFacts, case: ReuseCase) -> FixProposal | None:
+    """`Give each iteration its own bn (self.bns[i])` when a list of layers indexed by the
+    loop's variable is provably correct: `self.bn = Ctor(args)` built once in `__init__`/`build`
+    where the loop's count is already known, called only in one counted `for` loop."""
+    loop = iteration_loop(case)
+    model = _model_of(facts, case)
+    if loop is None or model is None:
+        return None
+    definitions = model.attributes.get(case.ref.name, [])
+    if len(definitions) != 1 or not definitions[0].simple:
+        return None
+    definition = definitions[0]
+    if not _is_plain_construction(definition.statement):
+        return None
+    if case.proven_mismatch and case.spec.in_channels is not None:
+        return None  # torch `BatchNorm2d(6)` copies would all still expect 6 channels
+    local = facts.local_classes
+    if any(model.name in other.base_names for other in local.values()):
+        return None  # a subclass may change the count or the loop
+    bases = tuple(local[name].node for name in model.base_names if name in local)
+    if not count_known_at(loop.count, definition, model, bases):
+        return None
+    if _has_other_references(case, definition.statement, model.node):
+        return None
+    container = None
+    if facts.frameworks.get(model.name) == "torch":
+        # A plain list hides torch modules from parameters(), .to() and state_dict().
+        container = _module_list_name(facts.imports)
+        if container is None:
+            return None
+    new_name = _free_plural(case.ref.name, names_taken_in_class(model.node))
+    call_sites = [[span.line, span.column] for span in (facts.span(o.callee) for o in case.group)]
+    return FixProposal(
+        f"Give each iteration its own {case.ref.name} (self.{new_name}[{loop.index}])",
+        "layer-per-iteration",
+        {
+            "class_name": model.name,
+            "name": case.ref.name,
+            "new_name": new_name,
+            "index": loop.index,
+            "count": loop.count.code,
+            "container": container,
+            "definition_line": definition.statement.lineno,
+            "call_sites": call_sites,
+        },
+    )
+
+
+def _model_of(facts: BlockFacts, case: ReuseCase) -> ClassModel | None:
+    line = case.occurrence.call.lineno
+    return next(
+        (model for model in facts.classes
+         if model.node.lineno <= line <= (model.node.end_lineno or model.node.lineno)),
+        None,
+    )
+
+
+def _is_plain_construction(statement: ast.stmt) -> bool:
+    """`self.bn = Ctor(args)` whose call can move into a list comprehension unchanged: no
+    `super()`, `await`, `yield` or `:=` (a comprehension is its own scope), and a `name=`, if
+    any, written as a string the fix can make unique per layer."""
+    if not (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)):
+        return False
+    call = statement.value
+    for node in ast.walk(call):
+        if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
+            return False
+        if isinstance(node, ast.Name) and node.id == "super":
+            return False
+    return all(
+        isinstance(keyword.value, ast.JoinedStr)
+        or (isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str))
+        for keyword in call.keywords if keyword.arg == "name"
+    )
+
+
+def _free_plural(name: str, taken: set[str]) -> str:
+    """`bn` -> `bns`, `batch` -> `batches`, `body` -> `bodies`; `bns_1` when `bns` is taken."""
+    if name.endswith(("s", "x", "z", "ch", "sh")):
+        plural = f"{name}es"
+    elif name.endswith("y") and len(name) > 1 and name[-2] not in "aeiou_":
+        plural = f"{name[:-1]}ies"
+    else:
+        plural = f"{name}s"
+    return plural if plural not in taken else choose_free_names(plural, 1, taken)[0]
+
+
+def _module_list_name(imports: ImportTable) -> str | None:
+    """How this module spells `torch.nn.ModuleList`, from its imports; None if it cannot."""
+    spellings = {"torch.nn.ModuleList": "{}", "torch.nn": "{}.ModuleList", "torch": "{}.nn.ModuleList"}
+    for qualified, pattern in spellings.items():
+        local = next((name for name, target in imports.items() if target == qualified), None)
+        if local is not None:
+            return pattern.format(local)
+    return None
 
 
 def _owner_of(facts: BlockFacts, case: ReuseCase):
