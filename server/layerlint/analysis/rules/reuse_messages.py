@@ -102,7 +102,7 @@ def per_iteration_fix(facts: BlockFacts, case: ReuseCase) -> FixProposal | None:
     loop's variable is provably correct: `self.bn = Ctor(args)` built once in `__init__`/`build`
     where the loop's count is already known, called only in one counted `for` loop."""
     loop = iteration_loop(case)
-    model = _model_of(facts, case)
+    model = _model_of(facts, case) if loop is not None else None
     if loop is None or model is None:
         return None
     definitions = model.attributes.get(case.ref.name, [])
