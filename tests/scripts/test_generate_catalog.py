@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import subprocess
 import sys
@@ -11,33 +11,41 @@ from types import ModuleType
 
 import pytest
 
-GENERATOR = Path(__file__).resolve().parents[2] / "scripts" / "generate_catalog.py"
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
+GENERATOR = SCRIPTS / "generate_catalog.py"
 
 
-def load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate_catalog", GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
+def generator_module(name: str) -> ModuleType:
+    """A module of `scripts/catalog_generator/`, the package behind `scripts/generate_catalog.py`."""
+    if str(SCRIPTS) not in sys.path:
+        sys.path.insert(0, str(SCRIPTS))  # a folder of scripts, not an installed package
+    return importlib.import_module(f"catalog_generator.{name}")
 
 
-gen = load_generator()
+catalog_files = generator_module("catalog_files")
+layer_facts = generator_module("layer_facts")
+nesting = generator_module("nesting")
+stable_text = generator_module("stable_text")
+torch_adapter = generator_module("torch_framework")
 
 
 def test_importing_the_generator_imports_no_framework():
     """Tests and --check import it for its helpers; frameworks load only when probing."""
     code = (
-        "import importlib.util, sys\n"
+        "import importlib, importlib.util, pkgutil, sys\n"
         f"spec = importlib.util.spec_from_file_location('generate_catalog', {str(GENERATOR)!r})\n"
-        "module = importlib.util.module_from_spec(spec)\n"
-        "sys.modules[spec.name] = module\n"
-        "spec.loader.exec_module(module)\n"
+        "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+        "import catalog_generator\n"
+        "names = [info.name for info in pkgutil.iter_modules(catalog_generator.__path__)]\n"
+        "for name in names:\n"
+        "    importlib.import_module('catalog_generator.' + name)\n"
         "heavy = ('tensorflow', 'keras', 'tf_keras', 'torch', 'numpy')\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+        "print(len(names), sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[]"
+    module_count, heavy_modules = result.stdout.strip().split(" ", 1)
+    assert int(module_count) > 10  # every module of the package was imported, not just the entry
+    assert heavy_modules == "[]"
 
 
 @pytest.mark.parametrize(
@@ -51,7 +59,7 @@ def test_importing_the_generator_imports_no_framework():
     ],
 )
 def test_variable_names_drop_layer_prefix_and_counters(path, layer_name, expected):
-    assert gen.variable_name(path, layer_name) == expected
+    assert stable_text.variable_name(path, layer_name) == expected
 
 
 def test_errors_are_summarized_to_one_stable_line():
@@ -60,10 +68,10 @@ def test_errors_are_summarized_to_one_stable_line():
         "\x1b[1mInput 0 of layer 'conv1d_12' is incompatible: object at 0x7f3a2b\x1b[0m\n\n"
         "Arguments received by Conv1D.call():\n  • inputs=tf.Tensor(...)"
     )
-    summary = gen.summarize_error(ValueError(message))
+    summary = stable_text.summarize_error(ValueError(message))
     assert summary == "ValueError: Input 0 of layer 'conv1d' is incompatible: object at 0x…"
-    assert len(gen.summarize_error(RuntimeError("x" * 500))) < 200
-    assert gen.summarize_error(KeyError()) == "KeyError"
+    assert len(stable_text.summarize_error(RuntimeError("x" * 500))) < 200
+    assert stable_text.summarize_error(KeyError()) == "KeyError"
 
 
 @pytest.mark.parametrize(
@@ -75,26 +83,26 @@ def test_errors_are_summarized_to_one_stable_line():
     ],
 )
 def test_catalog_file_names(framework, version, versioned, expected):
-    assert gen.catalog_file_name(framework, version, versioned) == expected
+    assert catalog_files.catalog_file_name(framework, version, versioned) == expected
 
 
 def test_drift_names_each_differing_layer_and_field():
     layer = {"stateless": True, "random": False}
     old = {"version": "1.0", "layers": {"A": layer, "B": layer, "Gone": layer}}
     new = {"version": "1.1", "layers": {"A": layer, "B": {**layer, "random": True}, "New": layer}}
-    assert gen.describe_drift(old, new) == [
+    assert catalog_files.describe_drift(old, new) == [
         "version: '1.0' -> '1.1'",
         "B: random False -> True",
         "Gone: in the file, no longer generated",
         "New: generated, missing from the file",
     ]
-    assert gen.describe_drift(old, json.loads(json.dumps(old))) == []
+    assert catalog_files.describe_drift(old, json.loads(json.dumps(old))) == []
 
 
 def test_rendering_is_sorted_and_stable():
     catalog = {"layers": {"B": {"z": 1, "a": None}, "A": {}}, "framework": "x"}
-    text = gen.render(catalog)
-    assert text == gen.render(json.loads(text))
+    text = catalog_files.render(catalog)
+    assert text == catalog_files.render(json.loads(text))
     assert text.index('"A"') < text.index('"B"') and text.index('"a"') < text.index('"z"')
     assert text.endswith("}\n")
 
@@ -103,10 +111,10 @@ def test_probe_arguments_are_described_without_addresses():
     class Child:
         pass
 
-    described = gen.describe_argument({"layers": [Child(), 3], "shape": (2, 1), "fn": len})
+    described = stable_text.describe_argument({"layers": [Child(), 3], "shape": (2, 1), "fn": len})
     assert described == {"layers": ["<Child>", 3], "shape": [2, 1], "fn": "<len>"}
-    assert gen.contains({"a": [1, Child()]}, lambda value: isinstance(value, Child))
-    assert not gen.contains([1, (2, 3)], lambda value: isinstance(value, Child))
+    assert nesting.contains({"a": [1, Child()]}, lambda value: isinstance(value, Child))
+    assert not nesting.contains([1, (2, 3)], lambda value: isinstance(value, Child))
 
 
 # ---- measurements on modules whose facts are known by construction (torch: quick to import) ----
@@ -115,11 +123,11 @@ def test_probe_arguments_are_described_without_addresses():
 @pytest.fixture(scope="module")
 def torch_framework():
     pytest.importorskip("torch")
-    return gen.load_torch()
+    return torch_adapter.load_torch()
 
 
 def probe(fw, cls):
-    return gen.probe_layer(fw, cls, [f"tests.{cls.__name__}"])
+    return layer_facts.probe_layer(fw, cls, [f"tests.{cls.__name__}"])
 
 
 @pytest.mark.framework

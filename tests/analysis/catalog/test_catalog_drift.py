@@ -7,7 +7,7 @@ the command that regenerates it.
 
 from __future__ import annotations
 
-import importlib.metadata
+import importlib
 import importlib.util
 import json
 import subprocess
@@ -22,20 +22,21 @@ from layerlint.analysis import catalog
 pytestmark = pytest.mark.framework
 
 ROOT = Path(__file__).resolve().parents[3]
-GENERATOR = ROOT / "scripts" / "generate_catalog.py"
+SCRIPTS = ROOT / "scripts"
+GENERATOR = SCRIPTS / "generate_catalog.py"
 CATALOG_DIR = Path(catalog.__file__).parent
 CATALOG_FILES = sorted(CATALOG_DIR.glob("*.json"))
 
 
-def load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate_catalog", GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
+def generator_module(name: str) -> ModuleType:
+    """A module of `scripts/catalog_generator/`, the package behind `scripts/generate_catalog.py`."""
+    if str(SCRIPTS) not in sys.path:
+        sys.path.insert(0, str(SCRIPTS))  # a folder of scripts, not an installed package
+    return importlib.import_module(f"catalog_generator.{name}")
 
 
-generator = load_generator()
+catalog_files = generator_module("catalog_files")
+framework_registry = generator_module("framework_registry")
 
 
 def read(path: Path) -> dict:
@@ -56,7 +57,7 @@ def why_not_regenerable(path: Path) -> str | None:
     """None when this machine can regenerate `path`; otherwise the reason to skip."""
     data = read(path)
     framework, version = data["framework"], data["version"]
-    installed = generator.installed_version(framework)
+    installed = framework_registry.installed_version(framework)
     command = f"python scripts/generate_catalog.py {' '.join(generator_arguments(path))}"
     if installed != version:
         return (
@@ -94,7 +95,7 @@ def test_catalog_matches_installed_framework(path, regenerated):
         pytest.skip(reason)
     fresh = regenerated / path.name
     assert fresh.is_file(), f"the generator wrote no {path.name}"
-    problems = generator.describe_drift(read(path), read(fresh))
+    problems = catalog_files.describe_drift(read(path), read(fresh))
     command = f".venv/bin/python scripts/generate_catalog.py {' '.join(generator_arguments(path))}"
     assert not problems, (
         f"{path.name} no longer matches the installed framework; regenerate it with `{command}` "
