@@ -438,11 +438,18 @@ def _functional_reuse(
             facts.variable_definitions[occurrence.ref.definition] = (
                 statement if simple else None, function_name, taken, scope_node,
             )
-    return find_reuse(
+    cases = find_reuse(
         occurrences,
         lambda ref: walker._variable_specs.get(ref.definition),
         lambda spec: _category(spec, context),
     )
+    # A whole model (a custom class or a Sequential held in a variable) called on several
+    # independent inputs is inference on several batches, not layer sharing: only a chain or a
+    # proven shape clash is worth a word there.
+    return [
+        case for case in cases
+        if case.spec.kind not in ("custom", "container") or case.chain or case.proven_mismatch
+    ]
 
 
 def _module_level_findings(text: str, blocks: list[Block], context: ModuleContext) -> list[Finding]:

@@ -14,7 +14,8 @@ layer its own output), when a sibling layer of the same constructor is built but
 when the author gives the other positions their own layer (bn1, bn2 each called once);
 information when the calls look like deliberate sharing over independent inputs.
 
-Fix: give each call its own layer (`Split bn into bn_1/bn_2`).
+Fix: give each call its own layer (`Split bn into bn_1/bn_2`); inside a counted loop
+(`for i in range(n)`), one layer per iteration (`Give each iteration its own bn (self.bns[i])`).
 """
 
 from __future__ import annotations
