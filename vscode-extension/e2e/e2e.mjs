@@ -11,7 +11,8 @@
 //   5. (trace) trace fixtures/tiny_head.py, which names no input shape: the editor asks for one;
 //      then cancel the trace of fixtures/slow_block.py from its progress notification;
 //   6. open fixtures/two_cells.ipynb (the bug spread over two notebook cells): LL101 on the
-//      second cell, and the quick fix edits both cells.
+//      second cell, and the quick fix edits both cells;
+//   7. type the same bug into a new untitled editor: LL101 shows there too.
 // E2E_SCENARIO=untrusted (Restricted Mode): LL101 still shows, but no "Trace shapes" lens and
 //   no palette entry: tracing runs the user's code.
 // E2E_SCENARIO=interpreter: the workspace names a Python without layerlint; the extension says
@@ -75,13 +76,13 @@ async function openExample() {
   await runQuickOpen('feature_extractor.py', /feature_extractor\.py/);
   const editor = page.locator('.editor-instance .monaco-editor').first();
   await editor.locator('.view-lines').getByText('class FeatureExtractor').waitFor();
-  await runCommand('View: Close Primary Side Bar', /Close Primary Side Bar/);
+  await runCommand('View: Close Primary Side Bar');
   return editor;
 }
 
 async function untrustedScenario(editor) {
   step('Restricted Mode: waiting for LL101');
-  await runCommand('View: Focus Problems (Errors, Warnings, Infos)', /Focus Problems/);
+  await runCommand('View: Focus Problems (Errors, Warnings, Infos)');
   await page.locator('.markers-panel .monaco-list-row', { hasText: 'LL101' }).first().waitFor({ timeout: 90_000 });
   await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor();
   // Code lenses arrive a moment after diagnostics; give them the time they take when trusted.
@@ -112,14 +113,14 @@ async function interpreterScenario() {
   step('pointing layerlint.interpreter at a Python with layerlint');
   const settings = path.join(workspace, '.vscode', 'settings.json');
   writeFileSync(settings, JSON.stringify({ 'layerlint.interpreter': python }));
-  await runCommand('View: Focus Problems (Errors, Warnings, Infos)', /Focus Problems/);
+  await runCommand('View: Focus Problems (Errors, Warnings, Infos)');
   await page.locator('.markers-panel .monaco-list-row', { hasText: 'LL101' }).first().waitFor({ timeout: 90_000 });
   step('restarted on the new setting: LL101 is back');
 }
 
 async function trustedScenario(editor) {
   step('waiting for LL101 in the Problems view');
-  await runCommand('View: Focus Problems (Errors, Warnings, Infos)', /Focus Problems/);
+  await runCommand('View: Focus Problems (Errors, Warnings, Infos)');
   const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'LL101' }).first();
   await problem.waitFor({ timeout: 90_000 }); // first start imports the server and analyses
   const problemText = await problem.innerText();
@@ -138,7 +139,7 @@ async function trustedScenario(editor) {
     assert.match(crash, /expected axis -1 of input shape to have value 6/);
     assert.match(crash, /Ln 21/);
     await shot('vscode-trace-error');
-    await runCommand('Notifications: Clear All Notifications', /Clear All Notifications/);
+    await runCommand('Notifications: Clear All Notifications');
   } else if (wantTrace) {
     step('SKIPPED the trace: the server offers no "Trace shapes" code lens');
   }
@@ -205,6 +206,27 @@ async function trustedScenario(editor) {
     step(`cancelled: the server answered ${((Date.now() - cancelledAt) / 1000).toFixed(1)} s after Cancel`);
   }
   await notebookScenario();
+  await untitledScenario();
+}
+
+async function untitledScenario() {
+  step('typing the bug into an untitled editor');
+  await runCommand('File: New Untitled Text File');
+  const untitled = page.locator('.editor-instance .monaco-editor:visible').first();
+  await untitled.locator('.view-lines').click();
+  // files.defaultLanguage is python (run.sh), so the new buffer is a Python document at once.
+  await page.keyboard.type([
+    'import keras',
+    'from keras import layers',
+    'bn = layers.BatchNormalization()',
+    'inputs = keras.Input(shape=(32, 32, 3))',
+    'x = bn(layers.Conv2D(6, 4)(inputs))',
+    'y = bn(layers.Conv2D(16, 4)(x))',
+  ].join('\n'));
+  const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'LL101' }).first();
+  await problem.waitFor({ timeout: 30_000 });
+  assert.match(await problem.innerText(), /Ln 6, Col 5/);
+  step('untitled: LL101 on the line just typed');
 }
 
 async function hasTraceLens(editor) {
@@ -273,13 +295,13 @@ async function runQuickOpen(text, pick) {
   await input.press('Enter');
 }
 
-async function runCommand(text, pick) {
+async function runCommand(text) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
   await input.fill(`>${text}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first().waitFor();
-  await input.press('Enter');
+  // Click the command itself: fuzzy matching may rank another one first.
+  await page.locator(`.quick-input-list .monaco-list-row[aria-label^="${text}"]`).first().click();
 }
 
 async function goToLine(line, column) {

@@ -54,15 +54,16 @@ install_tools() {
   mkdir -p "$cache/tools"
   cp "$here/tools/package.json" "$here/tools/package-lock.json" "$cache/tools/"
   # - code-server's postinstall builds native modules for node 24: node-gyp needs its headers
-  #   (npm_config_nodedir) and root needs unsafe-perm;
-  # - node-pty's postinstall runs `npx`, which must not stop to ask (the machine may say yes=false);
+  #   (npm_config_nodedir). (npm 7+ runs scripts as the invoking user, root included: the old
+  #   unsafe-perm setting is gone.)
+  # - nothing may stop to ask (the machine's npmrc may say yes=false);
   # - npm 11.19+ blocks dependency install scripts unless allowed, and code-server's postinstall
   #   runs nested `npm install`s that reject an --allow-scripts list, so all scripts of this
   #   pinned, lock-file-checked tree are allowed.
   (
     cd "$cache/tools"
     export PATH="$node_home/bin:$PATH"
-    export npm_config_nodedir="$node_home" npm_config_unsafe_perm=true npm_config_yes=true
+    export npm_config_nodedir="$node_home" npm_config_yes=true
     export npm_config_dangerously_allow_all_scripts=true
     npm ci --no-audit --no-fund >"$cache/tools-install.log" 2>&1 \
       || { tail -40 "$cache/tools-install.log" >&2; exit 1; }
