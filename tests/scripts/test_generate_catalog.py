@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from catalog_generator import catalog_files, layer_facts, nesting, stable_text
+from catalog_generator import torch_framework as torch_adapter
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 GENERATOR = SCRIPTS / "generate_catalog.py"
 
 
-def generator_module(name: str) -> ModuleType:
-    """A module of `scripts/catalog_generator/`, the package behind `scripts/generate_catalog.py`."""
-    if str(SCRIPTS) not in sys.path:
-        sys.path.insert(0, str(SCRIPTS))  # a folder of scripts, not an installed package
-    return importlib.import_module(f"catalog_generator.{name}")
 
 
-catalog_files = generator_module("catalog_files")
-layer_facts = generator_module("layer_facts")
-nesting = generator_module("nesting")
-stable_text = generator_module("stable_text")
-torch_adapter = generator_module("torch_framework")
 
 
 def test_importing_the_generator_imports_no_framework():

@@ -13,9 +13,9 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from catalog_generator import catalog_files, framework_registry
 
 from layerlint.analysis import catalog
 
@@ -28,15 +28,8 @@ CATALOG_DIR = Path(catalog.__file__).parent
 CATALOG_FILES = sorted(CATALOG_DIR.glob("*.json"))
 
 
-def generator_module(name: str) -> ModuleType:
-    """A module of `scripts/catalog_generator/`, the package behind `scripts/generate_catalog.py`."""
-    if str(SCRIPTS) not in sys.path:
-        sys.path.insert(0, str(SCRIPTS))  # a folder of scripts, not an installed package
-    return importlib.import_module(f"catalog_generator.{name}")
 
 
-catalog_files = generator_module("catalog_files")
-framework_registry = generator_module("framework_registry")
 
 
 def read(path: Path) -> dict:
