@@ -7,14 +7,10 @@ the crash surfaces on a line the fixture expects an error on, and its `# fact:` 
 
 from __future__ import annotations
 
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/ is not a package
-
 from framework_runner import (
     Expectation,
     FixtureFormatError,

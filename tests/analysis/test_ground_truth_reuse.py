@@ -10,21 +10,17 @@ fixed programs run under the framework: no crash, one layer per call site.
 from __future__ import annotations
 
 import ast
-import sys
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from framework_runner import Fixture, Program, RunOutcome, load_fixtures, run_programs
 
 from layerlint.analysis import analyse
 from layerlint.config import Settings
 from layerlint.findings import Finding
 from layerlint.fixes import apply_fix
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ is not a package
-
-from framework_runner import Fixture, Program, RunOutcome, load_fixtures, run_programs
 
 REUSE_CODES = ("LL101", "LL102", "LL103", "LL104")
 FIXTURES = load_fixtures(Path(__file__).resolve().parents[1] / "fixtures" / "reuse")

@@ -10,21 +10,17 @@ from __future__ import annotations
 import ast
 import difflib
 import json
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from framework_runner import Program, load_fixtures, run_programs
 
 from layerlint.analysis import analyse
 from layerlint.findings import Finding, FixProposal
 from layerlint.fixes import FixError, apply_fix
 from layerlint.fixes.layer_per_iteration import KIND, apply, read_request
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ is not a package
-
-from framework_runner import Program, load_fixtures, run_programs
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reuse"
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from layerlint.findings import FixProposal
 from layerlint.fixes import FixError, apply_fix
 from layerlint.fixes.split_layer import KIND, apply, choose_free_names, read_request, title

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+
 from layerlint.fixes import FixError
 from layerlint.fixes.split_rewriter import SplitRequest, rewrite_block
 

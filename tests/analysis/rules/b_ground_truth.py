@@ -24,17 +24,9 @@ from __future__ import annotations
 import ast
 import functools
 import re
-import sys
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-
-from layerlint.analysis import analyse, engine, environment
-from layerlint.config import Settings
-from layerlint.findings import Finding
-from layerlint.fixes import apply_fix
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/ is not a package
 
 from framework_runner import (
     Fixture,
@@ -44,6 +36,11 @@ from framework_runner import (
     load_fixture,
     run_programs,
 )
+
+from layerlint.analysis import analyse, engine, environment
+from layerlint.config import Settings
+from layerlint.findings import Finding
+from layerlint.fixes import apply_fix
 
 CODES = ("LL205", "LL206", "LL207", "LL301", "LL302")
 FIXTURE_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "custom"

@@ -17,19 +17,16 @@ from __future__ import annotations
 
 import ast
 import functools
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+from framework_runner import Fixture, Program, RunOutcome, load_fixture, run_programs
 
 from layerlint.analysis import analyse
 from layerlint.config import Settings
 from layerlint.findings import Finding
 from layerlint.fixes import apply_fix
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/ is not a package
-
-from framework_runner import Fixture, Program, RunOutcome, load_fixture, run_programs
 
 CODES = ("LL201", "LL202", "LL203", "LL204")
 FIXTURE_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "custom"
