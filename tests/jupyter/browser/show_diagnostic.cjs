@@ -45,9 +45,19 @@ async function main() {
         lineText: element.closest('.cm-line').textContent,
       };
     });
-    await underline.hover();
+    // CodeMirror opens the lint tooltip on a hover that settles; on a loaded machine the first
+    // hover can be missed, so move away and hover again before giving up.
     const tooltip = page.locator('.cm-tooltip-lint, .cm-tooltip').first();
-    await tooltip.waitFor({ state: 'visible', timeout: 15000 });
+    for (let attempt = 1; ; attempt += 1) {
+      await page.mouse.move(0, 0);
+      await underline.hover();
+      try {
+        await tooltip.waitFor({ state: 'visible', timeout: 10000 });
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
     const hoverText = await tooltip.innerText();
     const status = await page.evaluate(async () => (await fetch('/lsp/status')).json());
     const connections = Object.fromEntries(
