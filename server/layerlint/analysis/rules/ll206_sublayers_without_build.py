@@ -90,7 +90,10 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
 def _scopes(tree: ast.Module, facts: BlockFacts) -> Iterator[tuple[ast.AST, ast.ClassDef | None]]:
     """Every function, every method with its class, and the module's own statements when these
     facts are the module program."""
-    if is_module_program(facts):
+    # The engine analyses top-level statements twice, block by block and once more as one
+    # module program (which sees variables across statements); module-level code is read
+    # from the program only, so each finding comes once.
+    if facts.module_program:
         yield tree, None
     for statement in tree.body:
         if isinstance(statement, _SCOPES):
@@ -99,13 +102,6 @@ def _scopes(tree: ast.Module, facts: BlockFacts) -> Iterator[tuple[ast.AST, ast.
             for member in statement.body:
                 if isinstance(member, _SCOPES):
                     yield member, statement
-
-
-def is_module_program(facts: BlockFacts) -> bool:
-    """The engine analyses top-level statements twice, block by block and once more as one
-    module program (which sees variables across statements); module-level code is read from the
-    program only, so each finding comes once."""
-    return bool(getattr(facts, "module_program", False))
 
 
 def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:

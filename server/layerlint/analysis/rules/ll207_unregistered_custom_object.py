@@ -100,20 +100,16 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
 def _scopes(tree: ast.Module, facts: BlockFacts) -> Iterator[ast.AST]:
     """Every function and method, and the module's own statements when these facts are the
     module program."""
-    if is_module_program(facts):
+    # The engine analyses top-level statements twice, block by block and once more as one
+    # module program (which sees variables across statements); module-level code is read
+    # from the program only, so each finding comes once.
+    if facts.module_program:
         yield tree
     for statement in tree.body:
         if isinstance(statement, _SCOPES):
             yield statement
         elif isinstance(statement, ast.ClassDef):
             yield from (member for member in statement.body if isinstance(member, _SCOPES))
-
-
-def is_module_program(facts: BlockFacts) -> bool:
-    """The engine analyses top-level statements twice, block by block and once more as one
-    module program (which sees variables across statements); module-level code is read from the
-    program only, so each finding comes once."""
-    return bool(getattr(facts, "module_program", False))
 
 
 def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
