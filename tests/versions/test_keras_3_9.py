@@ -23,12 +23,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "tests" / "analysis" / "rules"))
-
-from b_ground_truth import (  # noqa: E402
+from analysis.rules.ground_truth import (
     FIXED_PREFIX,
     fixed_problem,
     fixed_source,
@@ -38,8 +33,9 @@ from b_ground_truth import (  # noqa: E402
     unaffected_problem,
     verdict_problem,
 )
-from framework_runner import RunOutcome  # noqa: E402
+from framework_runner import RunOutcome
 
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.framework
 
 KERAS_VERSION = "3.9.2"

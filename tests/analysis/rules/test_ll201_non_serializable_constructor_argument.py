@@ -7,64 +7,28 @@ import ast
 import textwrap
 
 import pytest
-from keras_custom_ground_truth import (
-    FIXED_PREFIX,
-    attempt_fix,
-    expectation_mismatch,
-    findings,
-    fixtures_for,
-    framework_outcomes,
-    header_problem,
-    ids,
-    verdict_problem,
-)
+from analysis.rules.ground_truth import QuickFixChecks, codes_checked_with, findings, fixtures_for
 
 from layerlint.findings import FixProposal
 from layerlint.fixes import FixError, apply_fix
 from layerlint.fixes.layer_config import KIND
 
+CODES = codes_checked_with("LL201")
 FIXTURES = fixtures_for("LL201")
 WITH_FIXES = [fixture for fixture in FIXTURES if fixture.fixes]
 
 
 # --- ground truth --------------------------------------------------------------------------
+class TestGroundTruth(QuickFixChecks):
+    """Each fixture's run() saves and loads its model: a fixed program that runs survives it."""
+
+    code = "LL201"
+
+
 def test_fixtures_cover_positives_negatives_and_both_frameworks():
     assert len(WITH_FIXES) >= 4
     assert any("silent" in fixture.name for fixture in FIXTURES)
     assert any("tf_keras" in fixture.source for fixture in WITH_FIXES)
-
-
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_findings_match_expectations(fixture):
-    assert expectation_mismatch(fixture) is None, expectation_mismatch(fixture)
-
-
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_expected_severity_agrees_with_runtime_header(fixture):
-    assert header_problem(fixture) is None, f"{fixture.name}: {header_problem(fixture)}"
-
-
-@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
-def test_fix_parses_and_leaves_nothing_to_report(fixture):
-    attempt = attempt_fix(fixture)
-    assert attempt.problem is None, attempt.problem
-    assert findings(attempt.fixed_source) == []
-
-
-@pytest.mark.framework
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_framework_does_what_the_header_says(fixture):
-    outcome = framework_outcomes()[fixture.name]
-    assert verdict_problem(fixture, outcome) is None, f"{fixture.name}: {verdict_problem(fixture, outcome)}"
-
-
-@pytest.mark.framework
-@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
-def test_fixed_program_saves_and_loads(fixture):
-    outcome = framework_outcomes().get(FIXED_PREFIX + fixture.name)
-    assert outcome is not None, attempt_fix(fixture).problem
-    assert not outcome.crashed, (
-        f"{outcome.error_type}: {outcome.error_message}\n{attempt_fix(fixture).fixed_source}")
 
 
 # --- evidence ------------------------------------------------------------------------------
@@ -74,7 +38,7 @@ KERAS_HEADER = "import keras\nimport numpy as np\nfrom typing import Callable\nf
 def ll201(body: str, header: str = KERAS_HEADER) -> list[tuple[int, str, str]]:
     source = header + textwrap.dedent(body).lstrip("\n")
     offset = header.count("\n")
-    return [(f.span.line - offset, f.severity.value, f.message) for f in findings(source)
+    return [(f.span.line - offset, f.severity.value, f.message) for f in findings(source, CODES)
             if f.code == "LL201"]
 
 
@@ -199,7 +163,7 @@ def test_other_frameworks_and_classes_without_init_are_silent():
 
 # --- the quick-fix -------------------------------------------------------------------------
 def the_fix(source: str) -> FixProposal:
-    (fix,) = [fix for f in findings(source) if f.code == "LL201" for fix in f.fixes]
+    (fix,) = [fix for f in findings(source, CODES) if f.code == "LL201" for fix in f.fixes]
     return fix
 
 
@@ -225,7 +189,7 @@ def test_fix_stores_unstored_arguments_under_free_names():
     assert '"transform": keras.saving.serialize_keras_object(self.apply_fn),' in fixed
     assert 'config["transform"] = keras.saving.deserialize_keras_object(config["transform"])' in fixed
     ast.parse(fixed)
-    assert findings(fixed) == []
+    assert findings(fixed, CODES) == []
 
 
 def test_fix_keeps_tabs_and_crlf_and_touches_nothing_else():
@@ -247,7 +211,7 @@ def test_no_fix_when_a_config_cannot_name_the_arguments():
             def __init__(self, inner: keras.layers.Layer, *more):
                 super().__init__()
     """)
-    (finding,) = findings(source)
+    (finding,) = findings(source, CODES)
     assert finding.fixes == ()
 
 

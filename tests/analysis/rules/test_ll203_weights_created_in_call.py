@@ -6,48 +6,27 @@ from __future__ import annotations
 
 import textwrap
 
-import pytest
-from keras_custom_ground_truth import (
-    expectation_mismatch,
-    findings,
-    fixtures_for,
-    framework_outcomes,
-    header_problem,
-    ids,
-    verdict_problem,
-)
+from analysis.rules.ground_truth import FixtureChecks, codes_checked_with, findings, fixtures_for
 
+CODES = codes_checked_with("LL203")
 FIXTURES = fixtures_for("LL203")
 
 
 # --- ground truth --------------------------------------------------------------------------
+class TestGroundTruth(FixtureChecks):
+    code = "LL203"
+
+
 def test_fixtures_cover_both_frameworks_and_negatives():
     assert any("tf_keras" in fixture.name and fixture.expectations for fixture in FIXTURES)
     assert any(not fixture.expectations for fixture in FIXTURES)
-
-
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_findings_match_expectations(fixture):
-    assert expectation_mismatch(fixture) is None, expectation_mismatch(fixture)
-
-
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_expected_severity_agrees_with_runtime_header(fixture):
-    assert header_problem(fixture) is None, f"{fixture.name}: {header_problem(fixture)}"
-
-
-@pytest.mark.framework
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_framework_does_what_the_header_says(fixture):
-    outcome = framework_outcomes()[fixture.name]
-    assert verdict_problem(fixture, outcome) is None, f"{fixture.name}: {verdict_problem(fixture, outcome)}"
 
 
 # --- what counts as a creation -------------------------------------------------------------
 def ll203(source: str) -> list[tuple[str, str]]:
     source = textwrap.dedent(source)
     return [(source.splitlines()[f.span.line - 1].strip(), f.message)
-            for f in findings(source) if f.code == "LL203"]
+            for f in findings(source, CODES) if f.code == "LL203"]
 
 
 def test_helpers_called_from_call_are_searched_and_build_is_not():

@@ -8,64 +8,29 @@ import ast
 import textwrap
 
 import pytest
-from keras_custom_ground_truth import (
-    FIXED_PREFIX,
-    attempt_fix,
-    expectation_mismatch,
-    findings,
-    fixtures_for,
-    framework_outcomes,
-    header_problem,
-    ids,
-    verdict_problem,
-)
+from analysis.rules.ground_truth import QuickFixChecks, codes_checked_with, findings, fixtures_for
 
 from layerlint.findings import FixProposal
 from layerlint.fixes import FixError, apply_fix
 from layerlint.fixes.print_to_tf_print import KIND
 
+CODES = codes_checked_with("LL204")
 FIXTURES = fixtures_for("LL204")
 WITH_FIXES = [fixture for fixture in FIXTURES if fixture.fixes]
 
 
 # --- ground truth --------------------------------------------------------------------------
+class TestGroundTruth(QuickFixChecks):
+    """The print fixture's run() counts the lines printed while training: its fixed program
+    runs only when tf.print printed on every step."""
+
+    code = "LL204"
+
+
 def test_fixtures_cover_print_conditions_and_negatives():
     assert WITH_FIXES
     assert any("tf_keras" in fixture.name and not fixture.expectations for fixture in FIXTURES)
     assert any("static" in fixture.name for fixture in FIXTURES)
-
-
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_findings_match_expectations(fixture):
-    assert expectation_mismatch(fixture) is None, expectation_mismatch(fixture)
-
-
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_expected_severity_agrees_with_runtime_header(fixture):
-    assert header_problem(fixture) is None, f"{fixture.name}: {header_problem(fixture)}"
-
-
-@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
-def test_fix_parses_and_leaves_nothing_to_report(fixture):
-    attempt = attempt_fix(fixture)
-    assert attempt.problem is None, attempt.problem
-    assert findings(attempt.fixed_source) == []
-
-
-@pytest.mark.framework
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_framework_does_what_the_header_says(fixture):
-    outcome = framework_outcomes()[fixture.name]
-    assert verdict_problem(fixture, outcome) is None, f"{fixture.name}: {verdict_problem(fixture, outcome)}"
-
-
-@pytest.mark.framework
-@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
-def test_fixed_program_prints_on_every_step(fixture):
-    outcome = framework_outcomes().get(FIXED_PREFIX + fixture.name)
-    assert outcome is not None, attempt_fix(fixture).problem
-    assert not outcome.crashed, (
-        f"{outcome.error_type}: {outcome.error_message}\n{attempt_fix(fixture).fixed_source}")
 
 
 # --- what is a tensor value ----------------------------------------------------------------
@@ -75,7 +40,7 @@ HEADER = "import keras\nimport tensorflow as tf\nimport tf_keras\nfrom keras imp
 def ll204(body: str, header: str = HEADER) -> list[tuple[str, str]]:
     source = header + textwrap.dedent(body).lstrip("\n")
     return [(source.splitlines()[f.span.line - 1].strip(), f.severity.value)
-            for f in findings(source) if f.code == "LL204"]
+            for f in findings(source, CODES) if f.code == "LL204"]
 
 
 def test_conditions_derived_from_inputs_are_tensors_static_views_are_not():
@@ -195,7 +160,7 @@ def test_a_shadowed_print_is_not_pythons():
 # --- the quick-fix -------------------------------------------------------------------------
 def print_fixes(source: str) -> list[tuple[str, tuple[FixProposal, ...]]]:
     lines = source.splitlines()
-    return [(lines[f.span.line - 1].strip(), f.fixes) for f in findings(source) if f.code == "LL204"]
+    return [(lines[f.span.line - 1].strip(), f.fixes) for f in findings(source, CODES) if f.code == "LL204"]
 
 
 def test_fix_is_offered_only_where_tf_print_means_the_same():

@@ -9,19 +9,14 @@ Reshape fixture crashes under the installed Keras (3.12+) and is silent for 3.9.
 from __future__ import annotations
 
 import pytest
-from b_ground_truth import (
-    describes_installed,
+from analysis.rules.ground_truth import (
+    QuickFixChecks,
+    codes_checked_with,
     expectation_mismatch,
     findings,
-    fixed_problem,
-    fixed_source,
     fixtures_for,
     ids,
     keras_version_of,
-    offered_fix_problem,
-    outcome_of,
-    unaffected_problem,
-    verdict_problem,
 )
 
 from layerlint.analysis.environment import keras_version
@@ -30,8 +25,8 @@ from layerlint.analysis.rules.ll205_stateless_subclass_build_skipped import (
     parse_version,
 )
 
+CODES = codes_checked_with("LL205")
 FIXTURES = fixtures_for("LL205")
-WITH_FIXES = [fixture for fixture in FIXTURES if fixture.fixes]
 # Releases that behave like the one a fixture describes, and releases that do not.
 SAME_BEHAVIOUR = {"3.9.2": ("3.6.0", "3.8.1", "3.9.2"), "3.15.1": ("3.12.0", "3.14.0", "3.15.1")}
 OTHER_RELEASES = ("3.5.0", "3.9.2", "3.10.0", "3.11.3", "3.15.1")
@@ -41,6 +36,16 @@ def _version(fixture) -> str:
     return keras_version_of(fixture) or keras_version() or "3.15.1"
 
 
+class TestGroundTruth(QuickFixChecks):
+    code = "LL205"
+
+    def test_findings_match_expectations(self, fixture):
+        """In every release that behaves like the one the fixture describes."""
+        for version in SAME_BEHAVIOUR[_version(fixture)]:
+            mismatch = expectation_mismatch(fixture, version)
+            assert mismatch is None, mismatch
+
+
 def test_fixtures_cover_both_affected_ranges_and_negatives():
     versions = {keras_version_of(fixture) for fixture in FIXTURES if fixture.expectations}
     assert versions == {"3.9.2", "3.15.1"}
@@ -48,30 +53,10 @@ def test_fixtures_cover_both_affected_ranges_and_negatives():
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_findings_match_expectations_in_every_release_that_behaves_alike(fixture):
-    for version in SAME_BEHAVIOUR[_version(fixture)]:
-        mismatch = expectation_mismatch(fixture, version)
-        assert mismatch is None, mismatch
-
-
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
 def test_silent_in_releases_without_the_trap(fixture):
     for version in OTHER_RELEASES:
         if version not in SAME_BEHAVIOUR[_version(fixture)]:
-            assert not findings(fixture.source, version), version
-
-
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_fix_offered_exactly_where_annotated(fixture):
-    assert offered_fix_problem(fixture) is None, offered_fix_problem(fixture)
-
-
-@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
-def test_fixed_program_is_no_longer_reported(fixture):
-    source, problem = fixed_source(fixture)
-    assert problem is None, problem
-    remaining = findings(source, _version(fixture), fresh=True)
-    assert not remaining, [f.message for f in remaining]
+            assert not findings(fixture.source, CODES, version), version
 
 
 @pytest.mark.parametrize("version, represented_by", [
@@ -91,25 +76,7 @@ def test_project_version_setting_decides():
         "    def build(self, input_shape):\n"
         "        self.gain = self.add_weight(shape=(), initializer='ones')\n"
     )
-    (finding,) = findings(source, "3.9.2")
+    (finding,) = findings(source, CODES, "3.9.2")
     assert "Keras 3.9.2" in finding.message and "self.gain" in finding.message
     assert finding.span.line == 5 and finding.span.column == 9
-    assert not findings(source, "3.10.0")
-
-
-@pytest.mark.framework
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_installed_keras_does_what_the_fixture_says(fixture):
-    outcome = outcome_of(fixture)
-    if describes_installed(fixture):
-        assert verdict_problem(fixture, outcome) is None, verdict_problem(fixture, outcome)
-    else:  # written for Keras 3.9: the installed release calls build() and runs it cleanly
-        assert unaffected_problem(outcome) is None, unaffected_problem(outcome)
-
-
-@pytest.mark.framework
-@pytest.mark.parametrize("fixture", [f for f in WITH_FIXES if describes_installed(f)],
-                         ids=ids([f for f in WITH_FIXES if describes_installed(f)]))
-def test_fixed_program_behaves_under_installed_keras(fixture):
-    outcome = outcome_of(fixture, fixed=True)
-    assert fixed_problem(fixture, outcome) is None, fixed_problem(fixture, outcome)
+    assert not findings(source, CODES, "3.10.0")

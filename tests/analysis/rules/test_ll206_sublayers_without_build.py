@@ -9,22 +9,12 @@ that builds such a child leaves the child's weights unloaded; `count_params()` a
 from __future__ import annotations
 
 import pytest
-from b_ground_truth import (
-    expectation_mismatch,
-    findings,
-    fixed_problem,
-    fixed_source,
-    fixtures_for,
-    ids,
-    offered_fix_problem,
-    outcome_of,
-    verdict_problem,
-)
+from analysis.rules.ground_truth import QuickFixChecks, codes_checked_with, findings, fixtures_for
 
 from layerlint.fixes import apply_fix
 
+CODES = codes_checked_with("LL206")
 FIXTURES = fixtures_for("LL206")
-WITH_FIXES = [fixture for fixture in FIXTURES if fixture.fixes]
 
 CLASS_WITHOUT_BUILD = """\
 import keras
@@ -40,28 +30,14 @@ class Net(keras.Model):
 """
 
 
+class TestGroundTruth(QuickFixChecks):
+    code = "LL206"
+
+
 def test_fixtures_cover_errors_warnings_and_negatives():
     severities = {e.severity for fixture in FIXTURES for e in fixture.expectations}
     assert severities == {"error", "warning"}
     assert any(not fixture.expectations for fixture in FIXTURES)
-
-
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_findings_match_expectations(fixture):
-    assert expectation_mismatch(fixture) is None, expectation_mismatch(fixture)
-
-
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_fix_offered_exactly_where_annotated(fixture):
-    assert offered_fix_problem(fixture) is None, offered_fix_problem(fixture)
-
-
-@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
-def test_fixed_program_is_no_longer_reported(fixture):
-    source, problem = fixed_source(fixture)
-    assert problem is None, problem
-    remaining = findings(source, fresh=True)
-    assert not remaining, [f.message for f in remaining]
 
 
 @pytest.mark.parametrize("body, expected", [
@@ -77,14 +53,14 @@ def test_fixed_program_is_no_longer_reported(fixture):
 ])
 def test_reported_when_weights_are_needed_before_any_call(body, expected):
     source = f"{CLASS_WITHOUT_BUILD}\n\ndef main(path, x, y):\n    {body}\n"
-    assert [finding.severity.value for finding in findings(source)] == expected
+    assert [finding.severity.value for finding in findings(source, CODES)] == expected
 
 
 def test_tf_keras_model_build_is_not_reported():
     # tf-keras' Model.build runs call() on a placeholder (26 weights measured for a 2-Dense model).
     source = CLASS_WITHOUT_BUILD.replace("import keras", "import tf_keras as keras") + (
         "\n\ndef main():\n    model = Net()\n    model.build((None, 4))\n    model.summary()\n")
-    assert not findings(source)
+    assert not findings(source, CODES)
 
 
 def test_fix_adds_build_after_init_with_the_module_keras_name():
@@ -92,22 +68,8 @@ def test_fix_adds_build_after_init_with_the_module_keras_name():
         "keras.", "tf.keras.") + (
         "\n\ndef main(path):\n    model = Net()\n    model.build((None, 4))\n"
         "    model.load_weights(path)\n")
-    (finding,) = findings(source)
+    (finding,) = findings(source, CODES)
     fixed = apply_fix(source, finding.fixes[0])
     assert "self.compute_output_spec(tf.keras.KerasTensor(input_shape))" in fixed
     assert fixed.index("def __init__") < fixed.index("def build") < fixed.index("def call")
     assert "import keras" not in fixed
-
-
-@pytest.mark.framework
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_keras_does_what_the_fixture_says(fixture):
-    outcome = outcome_of(fixture)
-    assert verdict_problem(fixture, outcome) is None, verdict_problem(fixture, outcome)
-
-
-@pytest.mark.framework
-@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
-def test_fixed_program_behaves_under_keras(fixture):
-    outcome = outcome_of(fixture, fixed=True)
-    assert fixed_problem(fixture, outcome) is None, fixed_problem(fixture, outcome)

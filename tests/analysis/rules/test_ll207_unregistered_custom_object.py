@@ -9,20 +9,11 @@ same programs load the model back.
 from __future__ import annotations
 
 import pytest
-from b_ground_truth import (
-    expectation_mismatch,
-    findings,
-    fixed_problem,
-    fixed_source,
-    fixtures_for,
-    ids,
-    offered_fix_problem,
-    outcome_of,
-    verdict_problem,
-)
+from analysis.rules.ground_truth import QuickFixChecks, codes_checked_with, findings, fixtures_for
 
 from layerlint.fixes import apply_fix
 
+CODES = codes_checked_with("LL207")
 FIXTURES = fixtures_for("LL207")
 WITH_FIXES = [fixture for fixture in FIXTURES if fixture.fixes]
 
@@ -44,7 +35,11 @@ def main(path):
 
 def _codes(body: str) -> list[tuple[str, str]]:
     source = LAYER.format(body=body)
-    return [(finding.code, finding.severity.value) for finding in findings(source)]
+    return [(finding.code, finding.severity.value) for finding in findings(source, CODES)]
+
+
+class TestGroundTruth(QuickFixChecks):
+    code = "LL207"
 
 
 def test_fixtures_cover_errors_warnings_tf_keras_and_negatives():
@@ -52,24 +47,6 @@ def test_fixtures_cover_errors_warnings_tf_keras_and_negatives():
     assert severities == {"error", "warning"}
     assert any("tf_keras" in fixture.source for fixture in WITH_FIXES)
     assert any(not fixture.expectations for fixture in FIXTURES)
-
-
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_findings_match_expectations(fixture):
-    assert expectation_mismatch(fixture) is None, expectation_mismatch(fixture)
-
-
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_fix_offered_exactly_where_annotated(fixture):
-    assert offered_fix_problem(fixture) is None, offered_fix_problem(fixture)
-
-
-@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
-def test_fixed_program_is_no_longer_reported(fixture):
-    source, problem = fixed_source(fixture)
-    assert problem is None, problem
-    remaining = findings(source, fresh=True)
-    assert not remaining, [f.message for f in remaining]
 
 
 @pytest.mark.parametrize("body, expected", [
@@ -94,7 +71,7 @@ def test_registered_through_any_spelling_is_silent():
                       "@keras.utils.register_keras_serializable(package='p')"):
         source = LAYER.format(body='    model.save(path)').replace(
             "class Block", f"{decorator}\nclass Block")
-        assert not findings(source), decorator
+        assert not findings(source, CODES), decorator
 
 
 def test_fix_adds_the_decorator_and_the_import_it_needs():
@@ -107,24 +84,10 @@ def test_fix_adds_the_decorator_and_the_import_it_needs():
         "def main():\n"
         "    Sequential([Block()]).save('m.keras')\n"
     )
-    (finding,) = findings(source)
+    (finding,) = findings(source, CODES)
     fixed = apply_fix(source, finding.fixes[0])
     assert fixed == source.replace(
         "from keras.models import Sequential\n",
         "from keras.models import Sequential\nimport keras\n",
     ).replace("@some_other_decorator\n",
               "@keras.saving.register_keras_serializable()\n@some_other_decorator\n")
-
-
-@pytest.mark.framework
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_keras_does_what_the_fixture_says(fixture):
-    outcome = outcome_of(fixture)
-    assert verdict_problem(fixture, outcome) is None, verdict_problem(fixture, outcome)
-
-
-@pytest.mark.framework
-@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
-def test_fixed_program_behaves_under_keras(fixture):
-    outcome = outcome_of(fixture, fixed=True)
-    assert fixed_problem(fixture, outcome) is None, fixed_problem(fixture, outcome)

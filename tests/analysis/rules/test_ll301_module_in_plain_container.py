@@ -8,47 +8,23 @@ those measurements comes out right.
 
 from __future__ import annotations
 
-import pytest
-from b_ground_truth import (
-    expectation_mismatch,
-    findings,
-    fixed_problem,
-    fixed_source,
-    fixtures_for,
-    ids,
-    offered_fix_problem,
-    outcome_of,
-    verdict_problem,
-)
+from analysis.rules.ground_truth import QuickFixChecks, codes_checked_with, findings, fixtures_for
 
 from layerlint.fixes import apply_fix
 
+CODES = codes_checked_with("LL301")
 FIXTURES = fixtures_for("LL301")
 WITH_FIXES = [fixture for fixture in FIXTURES if fixture.fixes]
+
+
+class TestGroundTruth(QuickFixChecks):
+    code = "LL301"
 
 
 def test_fixtures_cover_positives_negatives_and_fixes():
     positives = [fixture for fixture in FIXTURES if fixture.expectations]
     assert len(positives) >= 5 and len(FIXTURES) - len(positives) >= 3
     assert len(WITH_FIXES) < len(positives), "one positive shows a finding without a fix"
-
-
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_findings_match_expectations(fixture):
-    assert expectation_mismatch(fixture) is None, expectation_mismatch(fixture)
-
-
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_fix_offered_exactly_where_annotated(fixture):
-    assert offered_fix_problem(fixture) is None, offered_fix_problem(fixture)
-
-
-@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
-def test_fixed_program_is_no_longer_reported(fixture):
-    source, problem = fixed_source(fixture)
-    assert problem is None, problem
-    remaining = findings(source, fresh=True)
-    assert not remaining, [f.message for f in remaining]
 
 
 def test_fix_spells_the_wrapper_through_the_imports_or_adds_one():
@@ -60,21 +36,7 @@ def test_fix_spells_the_wrapper_through_the_imports_or_adds_one():
         "        self.heads = {}\n"
         "        self.heads['a'] = torch.nn.Linear(2, 2)\n"
     )
-    (finding,) = findings(source)
+    (finding,) = findings(source, CODES)
     fixed = apply_fix(source, finding.fixes[0])
     assert "        self.heads = torch.nn.ModuleDict()\n" in fixed
     assert fixed.replace("torch.nn.ModuleDict()", "{}") == source
-
-
-@pytest.mark.framework
-@pytest.mark.parametrize("fixture", FIXTURES, ids=ids(FIXTURES))
-def test_torch_does_what_the_fixture_says(fixture):
-    outcome = outcome_of(fixture)
-    assert verdict_problem(fixture, outcome) is None, verdict_problem(fixture, outcome)
-
-
-@pytest.mark.framework
-@pytest.mark.parametrize("fixture", WITH_FIXES, ids=ids(WITH_FIXES))
-def test_fixed_program_behaves_under_torch(fixture):
-    outcome = outcome_of(fixture, fixed=True)
-    assert fixed_problem(fixture, outcome) is None, fixed_problem(fixture, outcome)
