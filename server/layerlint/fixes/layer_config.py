@@ -36,15 +36,10 @@ import ast
 from dataclasses import dataclass
 from typing import Any
 
+from layerlint.analysis.imports import collect_imports
 from layerlint.fixes import FixError
-from layerlint.fixes.keras_names import (
-    add_import,
-    module_imports,
-    module_names,
-    newline_of,
-    saving_namespace,
-)
-from layerlint.fixes.scope_names import names_taken_in_class
+from layerlint.fixes.import_names import add_import, newline_of, parse, saving_namespace
+from layerlint.fixes.scope_names import names_taken_in_class, names_taken_in_module
 from layerlint.fixes.text_blocks import split_lines
 
 KIND = "add-layer-config"
@@ -84,7 +79,7 @@ def fix_problem(class_node: ast.ClassDef) -> str | None:
 
 def apply(source: str, data: dict[str, Any]) -> str:
     class_name, line, framework, serialized = _read(data)
-    tree = _parse(source)
+    tree = parse(source)
     class_node = next(
         (node for node in ast.walk(tree)
          if isinstance(node, ast.ClassDef) and node.name == class_name and node.lineno == line),
@@ -103,7 +98,7 @@ def apply(source: str, data: dict[str, Any]) -> str:
         raise FixError(f"{class_name}.__init__ takes no argument {', '.join(unknown)} any more: "
                        "re-run the analysis")
     arguments = config_arguments(class_node, init, serialized)
-    namespace = saving_namespace(module_imports(tree), framework, module_names(tree))
+    namespace = saving_namespace(collect_imports(tree.body), framework, names_taken_in_module(tree))
     if namespace is None:
         raise FixError(f"no name reaches the {framework} serialization functions in this module")
     lines = split_lines(source)
@@ -120,10 +115,7 @@ def apply(source: str, data: dict[str, Any]) -> str:
         for argument in arguments if not argument.stored
     ]
     _insert(lines, super_init.end_lineno or super_init.lineno, storage, newline)
-    result = "".join(lines)
-    if namespace.import_line:
-        result = add_import(result, _parse(result), namespace.import_line)
-    return result
+    return add_import("".join(lines), namespace.import_line)
 
 
 def config_arguments(
@@ -245,10 +237,3 @@ def _read(data: dict[str, Any]) -> tuple[str, int, str, set[str]]:
     if framework not in ("keras", "tf_keras"):
         raise FixError(f"malformed {KIND} data: unknown framework {framework!r}")
     return class_name, line, framework, serialized
-
-
-def _parse(source: str) -> ast.Module:
-    try:
-        return ast.parse(source)
-    except (SyntaxError, ValueError) as error:
-        raise FixError(f"the document does not parse ({error}); fix the syntax error first") from error

@@ -19,9 +19,11 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from layerlint.analysis.source import char_column
+from layerlint.analysis.imports import collect_imports
 from layerlint.fixes import FixError
-from layerlint.fixes.keras_names import add_import, module_imports, module_names, tensorflow_name
+from layerlint.fixes.call_site import one_call_site, starts_at, text_offset
+from layerlint.fixes.import_names import add_import, parse, tensorflow_name
+from layerlint.fixes.scope_names import names_taken_in_module
 from layerlint.fixes.text_blocks import split_lines
 
 KIND = "print-to-tf-print"
@@ -56,34 +58,25 @@ def _formats_at_trace_time(node: ast.expr) -> bool:
 
 
 def apply(source: str, data: dict[str, Any]) -> str:
-    try:
-        ((line, column),) = [(int(a), int(b)) for a, b in data["call_sites"]]
-    except (KeyError, TypeError, ValueError) as error:
-        raise FixError(f"malformed {KIND} data: {error!r}") from error
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError) as error:
-        raise FixError(f"the document does not parse ({error}); fix the syntax error first") from error
+    line, column = one_call_site(data, KIND)
+    tree = parse(source)
     lines = split_lines(source)
     call = next(
         (node for node in ast.walk(tree)
          if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-         and node.func.id == "print" and node.lineno == line
-         and char_column(lines[line - 1], node.col_offset) + 1 == column),
+         and node.func.id == "print" and starts_at(node, lines, line, column)),
         None,
     )
     if call is None:
         raise FixError(f"no print(...) call at {line}:{column}: re-run the analysis")
     if not fixable(call):
         raise FixError("this print formats its values at trace time; rewrite it by hand")
-    name = tensorflow_name(module_imports(tree))
+    name = tensorflow_name(collect_imports(tree.body))
     import_line = None
     if name is None:
-        if "tf" in module_names(tree):
+        if "tf" in names_taken_in_module(tree):
             raise FixError("the module does not import tensorflow and the name `tf` is taken")
         name, import_line = "tf", "import tensorflow as tf"
-    start = sum(len(text) for text in lines[: line - 1]) + char_column(lines[line - 1], call.col_offset)
+    start = text_offset(lines, line, call.col_offset)
     result = source[:start] + f"{name}.print" + source[start + len("print"):]
-    if import_line:
-        result = add_import(result, ast.parse(result), import_line)
-    return result
+    return add_import(result, import_line)

@@ -19,15 +19,11 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from layerlint.analysis.imports import ImportTable, qualified_name
-from layerlint.analysis.source import char_column
+from layerlint.analysis.imports import ImportTable, collect_imports, qualified_name
 from layerlint.fixes import FixError
-from layerlint.fixes.keras_names import (
-    add_import,
-    initializers_namespace,
-    module_imports,
-    module_names,
-)
+from layerlint.fixes.call_site import one_call_site, starts_at, text_offset
+from layerlint.fixes.import_names import add_import, initializers_namespace, parse
+from layerlint.fixes.scope_names import names_taken_in_module
 from layerlint.fixes.text_blocks import split_lines
 
 KIND = "variable-to-add-weight"
@@ -131,28 +127,22 @@ def _text(node: ast.expr, source: str) -> str:
 
 
 def apply(source: str, data: dict[str, Any]) -> str:
+    line, column = one_call_site(data, KIND)
     try:
-        ((line, column),) = [(int(a), int(b)) for a, b in data["call_sites"]]
         framework = str(data["framework"])
-    except (KeyError, TypeError, ValueError) as error:
+    except KeyError as error:
         raise FixError(f"malformed {KIND} data: {error!r}") from error
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError) as error:
-        raise FixError(f"the document does not parse ({error}); fix the syntax error first") from error
+    tree = parse(source)
     lines = split_lines(source)
-    imports = module_imports(tree)
+    imports = collect_imports(tree.body)
     call, receiver = _variable_call_at(tree, lines, line, column, imports)
-    replacement = add_weight_call(call, source, receiver, imports, framework, module_names(tree))
+    replacement = add_weight_call(call, source, receiver, imports, framework, names_taken_in_module(tree))
     if replacement is None:
         raise FixError("this tf.Variable cannot be rewritten mechanically")
     text, import_line = replacement
-    start = _offset(lines, call.lineno, call.col_offset)
-    end = _offset(lines, call.end_lineno or call.lineno, call.end_col_offset or call.col_offset)
-    result = source[:start] + text + source[end:]
-    if import_line:
-        result = add_import(result, ast.parse(result), import_line)
-    return result
+    start = text_offset(lines, call.lineno, call.col_offset)
+    end = text_offset(lines, call.end_lineno or call.lineno, call.end_col_offset or call.col_offset)
+    return add_import(source[:start] + text + source[end:], import_line)
 
 
 def _variable_call_at(
@@ -162,13 +152,7 @@ def _variable_call_at(
         if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or not function.args.args:
             continue
         for node in ast.walk(function):
-            if (isinstance(node, ast.Call) and node.lineno == line
-                    and char_column(lines[line - 1], node.col_offset) + 1 == column
+            if (isinstance(node, ast.Call) and starts_at(node, lines, line, column)
                     and qualified_name(node.func, imports) in VARIABLE_NAMES):
                 return node, function.args.args[0].arg
     raise FixError(f"no tf.Variable call at {line}:{column} inside a method: re-run the analysis")
-
-
-def _offset(lines: list[str], line: int, byte_column: int) -> int:
-    """Character offset in the whole text of a 1-based line and a UTF-8 byte column."""
-    return sum(len(text) for text in lines[: line - 1]) + char_column(lines[line - 1], byte_column)
