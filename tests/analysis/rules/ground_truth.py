@@ -63,7 +63,7 @@ _KERAS_VERSION = re.compile(r"^#\s*keras-version:\s*(\S+)\s*$", re.MULTILINE)
 
 
 # -- the fixtures ------------------------------------------------------------------------------
-def set_of(code: str) -> str:
+def _file_prefix(code: str) -> str:
     """The file prefix of the fixture set that holds `code`'s fixtures."""
     (prefix,) = [prefix for prefix, codes in FIXTURE_SETS.items() if code in codes]
     return prefix
@@ -71,11 +71,11 @@ def set_of(code: str) -> str:
 
 def codes_checked_with(code: str) -> tuple[str, ...]:
     """The codes of `code`'s fixture set: what its fixtures annotate and its tests look at."""
-    return FIXTURE_SETS[set_of(code)]
+    return FIXTURE_SETS[_file_prefix(code)]
 
 
 def fixtures_for(code: str) -> list[Fixture]:
-    paths = sorted(FIXTURE_DIR.glob(f"{set_of(code)}_{code.lower()}_*.py"))
+    paths = sorted(FIXTURE_DIR.glob(f"{_file_prefix(code)}_{code.lower()}_*.py"))
     return [load_fixture(path) for path in paths]
 
 
@@ -88,12 +88,12 @@ def ids(fixtures: list[Fixture]) -> list[str]:
     return [fixture.name for fixture in fixtures]
 
 
-def _set_of_fixture(fixture: Fixture) -> str:
+def _fixture_prefix(fixture: Fixture) -> str:
     return fixture.name.split("_", 1)[0]
 
 
 def _codes_of(fixture: Fixture) -> tuple[str, ...]:
-    return FIXTURE_SETS[_set_of_fixture(fixture)]
+    return FIXTURE_SETS[_fixture_prefix(fixture)]
 
 
 def keras_version_of(fixture: Fixture) -> str | None:
@@ -151,7 +151,7 @@ def header_problem(fixture: Fixture) -> str | None:
     """None when the expectations agree with what the fixture's header says the framework does,
     by the convention of the fixture's set (see the module docstring)."""
     severities = {e.severity for e in fixture.expectations}
-    if _set_of_fixture(fixture) == "b":
+    if _fixture_prefix(fixture) == "b":
         return _unevidenced_finding_problem(fixture, severities)
     if fixture.runtime == "ok":
         return f"runs cleanly but expects errors: {fixture.expectations}" if "error" in severities else None
