@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from layerlint.analysis.source import char_column
 from layerlint.fixes import FixError
 
 
@@ -27,9 +26,17 @@ def one_call_site(data: dict[str, Any], kind: str) -> tuple[int, int]:
 
 def starts_at(node: ast.expr, lines: list[str], line: int, column: int) -> bool:
     """Whether `node` starts at 1-based `line` and character `column` of `lines`."""
-    return node.lineno == line and char_column(lines[line - 1], node.col_offset) + 1 == column
+    return node.lineno == line and _char_column(lines[line - 1], node.col_offset) + 1 == column
 
 
 def text_offset(lines: list[str], line: int, byte_column: int) -> int:
     """Character offset in the whole text of a 1-based line and a UTF-8 byte column."""
-    return sum(len(text) for text in lines[: line - 1]) + char_column(lines[line - 1], byte_column)
+    return sum(len(text) for text in lines[: line - 1]) + _char_column(lines[line - 1], byte_column)
+
+
+def _char_column(line_text: str, byte_offset: int) -> int:
+    # Imported on use: `layerlint.analysis` loads the rules, the rules load the fixes that use
+    # this module, so importing it at load time would make this module part of that circle.
+    from layerlint.analysis.source import char_column
+
+    return char_column(line_text, byte_offset)

@@ -15,10 +15,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Container
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from layerlint.analysis.imports import ImportTable, collect_imports
 from layerlint.fixes import FixError
 from layerlint.fixes.text_blocks import split_lines
+
+if TYPE_CHECKING:
+    from layerlint.analysis.imports import ImportTable
 
 # Keras 3 is importable as `keras` and, since TensorFlow 2.16, as `tensorflow.keras`.
 _EQUIVALENT_PREFIXES = {"keras": ("keras", "tensorflow.keras")}
@@ -60,7 +63,13 @@ def _equivalents(qualified: str) -> list[str]:
 
 def reference(tree: ast.Module | ImportTable, qualified: str) -> tuple[str, str | None]:
     """(how to write `qualified` in this module, the import statement to add first or None)."""
-    imports = collect_imports(tree.body) if isinstance(tree, ast.Module) else tree
+    if isinstance(tree, ast.Module):
+        # Imported on use: `layerlint.analysis` loads the rules, the rules load the fixes that use
+        # this module, so importing it at load time would make this module part of that circle.
+        from layerlint.analysis.imports import collect_imports
+
+        tree = collect_imports(tree.body)
+    imports = tree
     text = spelling(qualified, imports)
     if text is not None:
         return text, None
