@@ -23,10 +23,11 @@ import subprocess
 import sys
 import tempfile
 import tokenize
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 FRAMEWORKS = ("tensorflow", "torch")
 SEVERITIES = ("error", "warning", "information", "hint")
@@ -39,6 +40,9 @@ _WORKER_ENV = {
     "CUDA_VISIBLE_DEVICES": "",
     "PYTHONHASHSEED": "0",
 }
+
+if TYPE_CHECKING:
+    from layerlint.findings import Finding
 
 
 # ---------------------------------------------------------------------------------------------
@@ -406,3 +410,22 @@ if __name__ == "__main__":
     if len(sys.argv) != 5 or sys.argv[1] != "--worker":
         sys.exit("usage: framework_runner.py --worker tensorflow|torch REQUEST RESPONSE")
     sys.exit(_worker(sys.argv[2], sys.argv[3], sys.argv[4]))
+
+
+def mismatch_report(fixture: Fixture, found: list[Finding], heading: str) -> str | None:
+    """None when `found` is exactly the fixture's `# expect:` set (line, code, severity), else
+    `heading` and each missing and unexpected finding with its code line."""
+    expected = Counter((e.line, e.code, e.severity) for e in fixture.expectations)
+    actual = Counter((f.span.line, f.code, f.severity.value) for f in found)
+    if expected == actual:
+        return None
+    lines = fixture.source.splitlines()
+    messages = {(f.span.line, f.code, f.severity.value): f.message for f in found}
+    report = [heading]
+    for label, keys in (("missing", expected - actual), ("unexpected", actual - expected)):
+        for line, code, severity in sorted(keys.elements()):
+            text = lines[line - 1].strip() if 0 < line <= len(lines) else "?"
+            report.append(f"  {label:10} line {line}: {code} {severity}   | {text}")
+            if label == "unexpected":
+                report.append(f"  {'':10} message: {messages[(line, code, severity)]}")
+    return "\n".join(report)

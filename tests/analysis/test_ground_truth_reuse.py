@@ -10,12 +10,18 @@ fixed programs run under the framework: no crash, one layer per call site.
 from __future__ import annotations
 
 import ast
-from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from framework_runner import Fixture, Program, RunOutcome, load_fixtures, run_programs
+from framework_runner import (
+    Fixture,
+    Program,
+    RunOutcome,
+    load_fixtures,
+    mismatch_report,
+    run_programs,
+)
 
 from layerlint.analysis import analyse
 from layerlint.config import Settings
@@ -36,28 +42,10 @@ def reuse_findings(fixture: Fixture, source: str | None = None) -> list[Finding]
     return [finding for finding in result.findings if finding.code in REUSE_CODES]
 
 
-def describe_mismatch(fixture: Fixture, findings: list[Finding]) -> str:
-    """A readable diff: each missing and unexpected (line, code, severity) with its code line."""
-    lines = fixture.source.splitlines()
-    expected = Counter((e.line, e.code, e.severity) for e in fixture.expectations)
-    actual = Counter((f.span.line, f.code, f.severity.value) for f in findings)
-    messages = {(f.span.line, f.code, f.severity.value): f.message for f in findings}
-    report = [f"{fixture.path}:"]
-    for label, keys in (("missing", expected - actual), ("unexpected", actual - expected)):
-        for line, code, severity in sorted(keys.elements()):
-            text = lines[line - 1].strip() if 0 < line <= len(lines) else "?"
-            report.append(f"  {label:10} line {line}: {code} {severity}   | {text}")
-            if label == "unexpected":
-                report.append(f"  {'':10} message: {messages[(line, code, severity)]}")
-    return "\n".join(report)
-
-
 @pytest.mark.parametrize("fixture", FIXTURES, ids=_ids(FIXTURES))
 def test_findings_match_expectations(fixture):
-    findings = reuse_findings(fixture)
-    expected = Counter((e.line, e.code, e.severity) for e in fixture.expectations)
-    actual = Counter((f.span.line, f.code, f.severity.value) for f in findings)
-    assert actual == expected, describe_mismatch(fixture, findings)
+    problem = mismatch_report(fixture, reuse_findings(fixture), f"{fixture.path}:")
+    assert problem is None, problem
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=_ids(FIXTURES))

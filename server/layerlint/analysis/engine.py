@@ -31,6 +31,7 @@ from layerlint.analysis.reuse import find_reuse
 from layerlint.analysis.rules import RULES
 from layerlint.analysis.shapes import preserves_channels
 from layerlint.analysis.source import Block, parse_block_text, split_blocks
+from layerlint.analysis.walk import walk
 from layerlint.analysis.workspace import resolve_external
 from layerlint.config import Settings
 from layerlint.findings import Finding, Span
@@ -326,7 +327,7 @@ def _category(spec: LayerSpec, context: ModuleContext, seen: set[str] | None = N
         if not elements:
             owns_weights = any(
                 isinstance(node, ast.Attribute) and node.attr == "add_weight"
-                for node in ast.walk(model.node)
+                for node in walk(model.node)
             )
             return "weighted" if owns_weights else None
     categories = {_category(element, context, seen) for element in elements}
@@ -388,7 +389,7 @@ def _class_reuse(model: ClassModel, context: ModuleContext) -> list:
     occurrences = FlowWalker(scope).walk_function(forward)
     loaded = {
         node.attr
-        for node in ast.walk(model.node)
+        for node in walk(model.node)
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
         and isinstance(node.value, ast.Name) and node.value.id == "self"
     }
@@ -428,7 +429,7 @@ def _functional_reuse(
     else:
         function_name, taken = scope_node.name, names_taken_in_function(scope_node)
     definitions = {
-        id(node): node for stmt in statements for node in ast.walk(stmt)
+        id(node): node for stmt in statements for node in walk(stmt)
         if isinstance(node, (ast.Assign, ast.AnnAssign))
     }
     for occurrence in occurrences:

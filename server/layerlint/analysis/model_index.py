@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from layerlint.analysis import catalog, frameworks
 from layerlint.analysis.imports import ImportTable, dotted_name, qualified_name
 from layerlint.analysis.shapes import constructor_channels
+from layerlint.analysis.walk import walk
 
 CONSTRUCTION_METHODS = ("__init__", "build")
 FORWARD_METHODS = {"keras": ("call",), "tf_keras": ("call",), "torch": ("forward",)}
@@ -33,8 +34,6 @@ class LayerSpec:
     out_channels: int | None = None
     in_channels: int | None = None
     elements: tuple[LayerSpec, ...] = ()
-    signature: str = ""
-    """The construction call's text shape, to compare sibling constructions."""
 
     @property
     def label(self) -> str:
@@ -85,10 +84,9 @@ def construction_spec(
     qualified = qualified_name(node.func, imports)
     if qualified is None:
         return None
-    signature = ast.dump(node)
     last = qualified.rsplit(".", 1)[-1]
     if qualified in local_classes:
-        return LayerSpec("custom", qualified, signature=signature)
+        return LayerSpec("custom", qualified)
     info = frameworks.builtin_layer(qualified, keras_version)
     if info is None:
         return None
@@ -104,10 +102,10 @@ def construction_spec(
                     for arg in node.args
                     if (spec := construction_spec(arg, imports, local_classes, keras_version))
                 )
-        return LayerSpec("container", last, info=info, elements=elements, signature=signature)
+        return LayerSpec("container", last, info=info, elements=elements)
     in_channels, out_channels = constructor_channels(info, node)
     return LayerSpec("builtin", last, info=info, out_channels=out_channels,
-                     in_channels=in_channels, signature=signature)
+                     in_channels=in_channels)
 
 
 def class_base_names(node: ast.ClassDef, imports: ImportTable) -> list[str]:
@@ -130,7 +128,7 @@ def build_class_model(
     for method_name in _construction_closure(methods):
         _collect_definitions(model, methods[method_name], imports, local_classes, keras_version)
     for method in methods.values():
-        for child in ast.walk(method):
+        for child in walk(method):
             if isinstance(child, ast.Attribute) and _is_self(child.value) and isinstance(
                 child.ctx, ast.Store
             ):
@@ -144,7 +142,7 @@ def _construction_closure(methods: dict[str, ast.FunctionDef | ast.AsyncFunction
     seen = set(order)
     index = 0
     while index < len(order):
-        for child in ast.walk(methods[order[index]]):
+        for child in walk(methods[order[index]]):
             if (
                 isinstance(child, ast.Call)
                 and isinstance(child.func, ast.Attribute)
@@ -166,7 +164,7 @@ def _collect_definitions(
     keras_version: str | None,
 ) -> None:
     local_lists: dict[str, list[LayerSpec]] = {}
-    for statement in ast.walk(method):
+    for statement in walk(method):
         if isinstance(statement, (ast.Assign, ast.AnnAssign)):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             if statement.value is None:
@@ -219,7 +217,7 @@ def self_attribute(node: ast.expr) -> str | None:
 def referenced_names(node: ast.AST) -> set[str]:
     """Plain names used by a class (bases, constructions), to key its cache on what it uses."""
     names: set[str] = set()
-    for child in ast.walk(node):
+    for child in walk(node):
         if isinstance(child, ast.Name):
             names.add(child.id)
         elif isinstance(child, ast.Attribute):

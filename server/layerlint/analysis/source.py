@@ -21,6 +21,7 @@ from dataclasses import dataclass
 # Searching for the newline first lets the regex engine skip ahead at C speed.
 _BLOCK_START = re.compile(r"\n(?![\s#)\]}]|else\b|elif\b|except\b|finally\b|case\b)(?=.)")
 _MAX_MERGE = 4
+_DEFINITION = re.compile(r"(?:async\s+def|def|class|@|import|from)\b|@")
 _CACHE_SIZE = 8192
 
 
@@ -88,7 +89,8 @@ def split_blocks(text: str) -> list[Block]:
             # try joining the following pieces before calling the code broken.
             joined = piece
             for extra in range(1, _MAX_MERGE + 1):
-                if index + extra >= len(pieces):
+                if index + extra >= len(pieces) or _DEFINITION.match(pieces[index + extra]):
+                    # A bracket left open while typing must not pull the next class in.
                     break
                 joined += pieces[index + extra]
                 joined_tree, joined_error = parse_block_text(joined)

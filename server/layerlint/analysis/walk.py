@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 from collections import OrderedDict
+from collections.abc import Iterator
 
 _CACHE_SIZE = 16384
 _walked: OrderedDict[int, tuple[ast.AST, tuple[ast.AST, ...]]] = OrderedDict()
@@ -22,3 +23,16 @@ def walk(node: ast.AST) -> tuple[ast.AST, ...]:
     if len(_walked) > _CACHE_SIZE:
         _walked.popitem(last=False)
     return nodes
+
+
+_OWN_SCOPE_BOUNDARIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """Nodes of `scope` outside nested functions, classes and lambdas (scopes of their own)."""
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, _OWN_SCOPE_BOUNDARIES):
+            stack.extend(ast.iter_child_nodes(node))

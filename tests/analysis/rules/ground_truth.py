@@ -31,7 +31,6 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -43,6 +42,7 @@ from framework_runner import (
     RunOutcome,
     check_facts,
     load_fixture,
+    mismatch_report,
     run_programs,
 )
 
@@ -126,25 +126,6 @@ def expectation_mismatch(fixture: Fixture, keras_version: str | None = None) -> 
     version = keras_version or keras_version_of(fixture)
     found = findings(fixture.source, _codes_of(fixture), version, str(fixture.path))
     return mismatch_report(fixture, found, f"{fixture.path} (Keras {version or 'installed'}):")
-
-
-def mismatch_report(fixture: Fixture, found: list[Finding], heading: str) -> str | None:
-    """None when `found` is exactly the fixture's `# expect:` set (line, code, severity), else
-    `heading` and each missing and unexpected finding with its code line."""
-    expected = Counter((e.line, e.code, e.severity) for e in fixture.expectations)
-    actual = Counter((f.span.line, f.code, f.severity.value) for f in found)
-    if expected == actual:
-        return None
-    lines = fixture.source.splitlines()
-    messages = {(f.span.line, f.code, f.severity.value): f.message for f in found}
-    report = [heading]
-    for label, keys in (("missing", expected - actual), ("unexpected", actual - expected)):
-        for line, code, severity in sorted(keys.elements()):
-            text = lines[line - 1].strip() if 0 < line <= len(lines) else "?"
-            report.append(f"  {label:10} line {line}: {code} {severity}   | {text}")
-            if label == "unexpected":
-                report.append(f"  {'':10} message: {messages[(line, code, severity)]}")
-    return "\n".join(report)
 
 
 def header_problem(fixture: Fixture) -> str | None:

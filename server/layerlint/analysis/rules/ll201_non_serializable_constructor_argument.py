@@ -40,7 +40,7 @@ from layerlint.analysis.rules.ll203_weights_created_in_call import keras_flavour
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Related, Severity
 from layerlint.fixes import layer_config
-from layerlint.fixes.keras_names import saving_namespace
+from layerlint.fixes.import_names import saving_namespace
 
 CODE = "LL201"
 NAME = "non-serializable-constructor-argument"

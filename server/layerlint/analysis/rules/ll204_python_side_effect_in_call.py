@@ -45,7 +45,7 @@ from layerlint.analysis.rules.ll203_weights_created_in_call import (
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Severity
 from layerlint.fixes import print_to_tf_print
-from layerlint.fixes.keras_names import tensorflow_name
+from layerlint.fixes.import_names import tensorflow_name
 
 CODE = "LL204"
 NAME = "python-side-effect-in-call"

@@ -46,6 +46,7 @@ from layerlint.analysis.frameworks import model_base_framework
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel, LayerDefinition
 from layerlint.analysis.source import parse_block_text
+from layerlint.analysis.walk import own_nodes
 from layerlint.findings import Finding, FixProposal, Severity
 
 CODE = "LL206"
@@ -104,18 +105,10 @@ def _scopes(tree: ast.Module, facts: BlockFacts) -> Iterator[tuple[ast.AST, ast.
                     yield member, statement
 
 
-def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
-    """Nodes of `scope` outside nested functions and classes (those are scopes of their own)."""
-    stack = list(ast.iter_child_nodes(scope))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, (*_SCOPES, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
 
 
 def _build_calls(scope: ast.AST) -> Iterator[tuple[ast.Call, ast.expr]]:
-    for node in _own_nodes(scope):
+    for node in own_nodes(scope):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
             node.func.attr == "build"
         ):
@@ -131,7 +124,7 @@ def _instance_class(
         return _constructed_class(receiver, facts)
     if isinstance(receiver, ast.Name):
         assignments = [
-            node for node in _own_nodes(scope)
+            node for node in own_nodes(scope)
             if isinstance(node, ast.Assign) and node.lineno < call.lineno
             and any(isinstance(t, ast.Name) and t.id == receiver.id for t in node.targets)
         ]
@@ -197,7 +190,7 @@ def _first_use_after(receiver: ast.expr, call: ast.Call, scope: ast.AST) -> str 
         return None
     text = ast.dump(receiver)
     uses = []
-    for node in _own_nodes(scope):
+    for node in own_nodes(scope):
         position = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
         if position <= (call.lineno, call.col_offset):
             continue

@@ -47,6 +47,7 @@ from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.source import parse_block_text
+from layerlint.analysis.walk import own_nodes
 from layerlint.findings import Finding, FixProposal, Related, Severity
 
 CODE = "LL207"
@@ -73,7 +74,7 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
     if tree is None:
         return
     for scope in _scopes(tree, facts):
-        nodes = list(_own_nodes(scope))
+        nodes = list(own_nodes(scope))
         saves = [node for node in nodes if isinstance(node, ast.Call) and _is_model_save(node, facts)]
         if not saves:
             continue
@@ -112,14 +113,6 @@ def _scopes(tree: ast.Module, facts: BlockFacts) -> Iterator[ast.AST]:
             yield from (member for member in statement.body if isinstance(member, _SCOPES))
 
 
-def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
-    """Nodes of `scope` outside nested functions and classes (those are scopes of their own)."""
-    stack = list(ast.iter_child_nodes(scope))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, (*_SCOPES, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
 
 
 def _is_model_save(call: ast.Call, facts: BlockFacts) -> bool:
