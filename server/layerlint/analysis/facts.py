@@ -13,6 +13,7 @@ from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.reuse import ReuseCase
 from layerlint.analysis.source import char_column
 from layerlint.findings import Span
+from layerlint.fixes.scope_names import names_taken_in_class
 
 _LINE_REF = re.compile(r"@@line:(\d+)@@")
 
@@ -56,12 +57,20 @@ class BlockFacts:
     """Functional-API layers: definition id -> (simple statement, enclosing function, names taken,
     the scope node)."""
     _lines: list[str] | None = None
+    _names_taken: dict[int, set[str]] = field(default_factory=dict)
 
     @property
     def lines(self) -> list[str]:
         if self._lines is None:
             self._lines = self.text.splitlines()
         return self._lines
+
+    def class_names_taken(self, node: ast.ClassDef) -> set[str]:
+        """Names a new attribute of this class must not take (computed once per class)."""
+        key = id(node)
+        if key not in self._names_taken:
+            self._names_taken[key] = names_taken_in_class(node)
+        return self._names_taken[key]
 
     def span(self, node: ast.AST) -> Span:
         """Block-relative span of a node, columns 1-based in characters."""

@@ -11,7 +11,7 @@ from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.reuse import ReuseCase, count_known_at, iteration_loop
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Related, Severity
-from layerlint.fixes.scope_names import choose_free_names, names_taken_in_class, title
+from layerlint.fixes.scope_names import choose_free_names, title
 
 
 def layer_label(case: ReuseCase) -> str:
@@ -127,7 +127,7 @@ def per_iteration_fix(facts: BlockFacts, case: ReuseCase) -> FixProposal | None:
         container = _module_list_name(facts.imports)
         if container is None:
             return None
-    new_name = _free_plural(case.ref.name, names_taken_in_class(model.node))
+    new_name = _free_plural(case.ref.name, facts.class_names_taken(model.node))
     call_sites = [[span.line, span.column] for span in (facts.span(o.callee) for o in case.group)]
     return FixProposal(
         f"Give each iteration its own {case.ref.name} (self.{new_name}[{loop.index}])",
@@ -203,7 +203,7 @@ def _owner_of(facts: BlockFacts, case: ReuseCase):
             if node.lineno <= occurrence_line <= (node.end_lineno or node.lineno):
                 definitions = model.attributes.get(case.ref.name, [])
                 simple = definitions[0].statement if len(definitions) == 1 and definitions[0].simple else None
-                return simple, names_taken_in_class(node), model.name, None, node
+                return simple, facts.class_names_taken(node), model.name, None, node
         return None
     definition = facts.variable_definitions.get(case.ref.definition)
     if definition is None:
