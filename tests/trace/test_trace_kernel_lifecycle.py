@@ -101,3 +101,12 @@ def test_a_dying_kernel_is_restarted(own_kernel):
     assert "exit code 1" in result.error.message
     assert own_kernel.is_alive() and own_kernel.pid not in (None, pid)
     assert own_kernel.execute("print(6 * 7)", timeout=30).output.strip() == "42"
+
+
+def test_missing_jupyter_client_says_how_to_install_it(monkeypatch):
+    """A bare `pip install layerlint` has no jupyter_client: the trace says what to install."""
+    from layerlint.trace.kernel import KernelStartError
+
+    monkeypatch.setitem(sys.modules, "jupyter_client", None)  # makes the import fail
+    with pytest.raises(KernelStartError, match=r"pip install 'layerlint\[trace\]'"):
+        TraceKernel(sys.executable).start()

@@ -89,8 +89,14 @@ class TraceKernel:
         if not os.path.exists(self.python) and not _on_path(self.python):
             raise KernelStartError(f"interpreter not found: {self.python}")
         # Imported here: jupyter_client and zmq cost the language server ~0.3 s at start.
-        from jupyter_client import KernelManager
-        from jupyter_client.kernelspec import KernelSpec
+        try:
+            from jupyter_client import KernelManager
+            from jupyter_client.kernelspec import KernelSpec
+        except ImportError as error:
+            raise KernelStartError(
+                "the shape trace needs jupyter_client and ipykernel beside layerlint: "
+                f"`{sys.executable} -m pip install 'layerlint[trace]'` ({error})"
+            ) from error
 
         manager = KernelManager()
         # jupyter_client has no public way to pass an argv without a kernelspec on disk.
