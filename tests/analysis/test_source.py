@@ -43,3 +43,11 @@ def test_char_column_converts_utf8_byte_offsets():
     line = "    x = 'é' + self.bn(x)"
     byte_offset = len(line.encode("utf-8")[: line.encode("utf-8").index(b"self")])
     assert char_column(line, byte_offset) == line.index("self")
+
+
+def test_code_examples_inside_a_long_docstring_are_not_blocks():
+    example_lines = "".join(f"layer_{n} = Dense({n})\n" for n in range(12))
+    text = f'"""A guide.\n\n```python\n{example_lines}model.save("m.keras")\n```\n"""\n\nimport keras\n'
+    blocks = split_blocks(text)
+    assert [block.start_line for block in blocks] == [1, text.splitlines().index("import keras") + 1]
+    assert all(block.tree is not None for block in blocks)

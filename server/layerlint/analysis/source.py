@@ -84,6 +84,15 @@ def split_blocks(text: str) -> list[Block]:
         piece = pieces[index]
         tree, error = parse_block_text(piece)
         consumed = 1
+        if error is not None and "unterminated triple-quoted" in error[0]:
+            # Column-0 lines inside a long string (a docstring holding code examples) look
+            # like block starts: join every piece up to the string's closing quotes.
+            needed = _pieces_to_close_string(text, starts, index, error)
+            if needed > 1:
+                joined = "".join(pieces[index:index + needed])
+                joined_tree, joined_error = parse_block_text(joined)
+                if joined_error is None:
+                    piece, tree, error, consumed = joined, joined_tree, None, needed
         if error is not None and _may_continue(error[0]):
             # A string or bracket that spans a column-0 line splits a statement in two:
             # try joining the following pieces before calling the code broken.
@@ -101,6 +110,33 @@ def split_blocks(text: str) -> list[Block]:
         line += piece.count("\n")
         index += consumed
     return blocks
+
+
+def _pieces_to_close_string(
+    text: str, starts: list[int], index: int, error: tuple[str, int, int]
+) -> int:
+    """How many pieces, from `index`, it takes to reach the closing quotes of the triple-quoted
+    string that the syntax error says is unterminated (0 when they cannot be found)."""
+    _, line, column = error
+    piece_start = starts[index]
+    line_start = piece_start
+    for _ in range(line - 1):
+        line_start = text.find("\n", line_start) + 1
+    opening = min(
+        (found for quote in ('"""', "'''")
+         if (found := text.find(quote, line_start + max(column - 1, 0))) >= 0),
+        default=-1,
+    )
+    if opening < 0:
+        return 0
+    closing = text.find(text[opening:opening + 3], opening + 3)
+    if closing < 0:
+        return 0
+    end = closing + 3
+    needed = 1
+    while index + needed < len(starts) and starts[index + needed] < end:
+        needed += 1
+    return needed
 
 
 def _may_continue(message: str) -> bool:

@@ -91,3 +91,34 @@ def test_fix_adds_the_decorator_and_the_import_it_needs():
         "from keras.models import Sequential\nimport keras\n",
     ).replace("@some_other_decorator\n",
               "@keras.saving.register_keras_serializable()\n@some_other_decorator\n")
+
+
+SCRIPT = (
+    "import keras\n"
+    "from keras import layers\n\n\n"
+    "class Block(layers.Layer):\n"
+    "    pass\n\n\n"
+)
+
+
+def test_a_save_before_the_class_is_built_does_not_save_it():
+    """keras-io guides save one model, then go on to build others in the same script."""
+    source = SCRIPT + (
+        "model = keras.Sequential([layers.Dense(2)])\n"
+        "model.save('first.keras')\n"
+        "model = keras.models.load_model('first.keras')\n"
+        "later = keras.Sequential([Block()])\n"
+    )
+    assert not findings(source, CODES)
+    assert findings(source + "later.save('later.keras')\n", CODES)
+
+
+def test_saving_an_image_file_is_not_saving_a_model():
+    source = SCRIPT + (
+        "def train(out):\n"
+        "    model = keras.Sequential([Block()])\n"
+        "    img = keras.utils.array_to_img(model(x)[0])\n"
+        "    img.save(os.path.join(out, f'generated_{step}.png'))\n"
+    )
+    assert not findings(source, CODES)
+    assert findings(source.replace("f'generated_{step}.png'", "'model.keras'"), CODES)

@@ -47,7 +47,7 @@ from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.source import parse_block_text
-from layerlint.analysis.walk import own_nodes
+from layerlint.analysis.walk import own_nodes, walk
 from layerlint.findings import Finding, FixProposal, Related, Severity
 
 CODE = "LL207"
@@ -63,6 +63,7 @@ _SERIALIZED_MODULES = {"layers", "models", "losses", "metrics", "optimizers", "i
                        "regularizers", "constraints"}
 _SERIALIZED_BASES = {"Layer", "Model", "Sequential", "Loss", "Metric", "Optimizer",
                      "Initializer", "Regularizer", "Constraint"}
+_FILE_EXTENSION = re.compile(r"\.[A-Za-z0-9]{2,6}$")
 _MODEL_FILE = re.compile(r"\.(keras|h5|hdf5)$|^[^.]*$")
 _SCOPE_FUNCTIONS = ("custom_object_scope", "CustomObjectScope")
 
@@ -91,11 +92,17 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
             model = facts.local_classes.get(name or "")
             if model is None or name in reported or name in covered:
                 continue
+            # Only a save that runs after the object is built can write it (a script that saves
+            # one model and later builds another class does not save the second).
+            later_saves = [save for save in saves if save.lineno >= call.lineno]
+            if not later_saves:
+                continue
             framework = serialized_framework(model, facts, set())
             if framework is None or is_registered(model, facts):
                 continue
             reported.add(model.name)
-            yield _finding(facts, call, model, framework, saves[0], reloads)
+            later_reloads = [load for load in reloads if load.lineno >= later_saves[0].lineno]
+            yield _finding(facts, call, model, framework, later_saves[0], later_reloads)
 
 
 def _scopes(tree: ast.Module, facts: BlockFacts) -> Iterator[ast.AST]:
@@ -133,7 +140,16 @@ def _is_model_save(call: ast.Call, facts: BlockFacts) -> bool:
         (keyword.value for keyword in call.keywords if keyword.arg == "filepath"), None)
     if isinstance(path, ast.Constant) and isinstance(path.value, str):
         return bool(_MODEL_FILE.search(path.value.rsplit("/", 1)[-1]))
-    return path is not None
+    if path is None:
+        return False
+    # `img.save(os.path.join(out, f"img_{step}.png"))`: a file name in the expression that ends
+    # in another extension says this is not a model being saved.
+    endings = [
+        node.value.rsplit("/", 1)[-1] for node in walk(path)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        and _FILE_EXTENSION.search(node.value)
+    ]
+    return not endings or any(_MODEL_FILE.search(ending) for ending in endings)
 
 
 def _is_load_model(call: ast.Call, facts: BlockFacts) -> bool:
