@@ -10,6 +10,7 @@ import textwrap
 import pytest
 from analysis.rules.ground_truth import QuickFixChecks, codes_checked_with, findings, fixtures_for
 
+from layerlint.analysis import analyse
 from layerlint.findings import FixProposal
 from layerlint.fixes import FixError, apply_fix
 from layerlint.fixes.print_to_tf_print import KIND
@@ -217,3 +218,16 @@ def test_a_project_on_keras_2_gets_the_tf_keras_verdicts():
 
     assert codes("3.15.1") == [("LL204", "warning"), ("LL204", "error")]
     assert codes("2.15.0") == [("LL204", "warning")]  # Keras 2 converts call() with AutoGraph
+
+
+def test_a_dict_of_tensors_keys_are_python_values():
+    """keras-cv's FeaturePyramid checks `sorted(features.keys()) != self.levels` in call()."""
+    source = (
+        "import keras\n\n\n"
+        "class Pyramid(keras.layers.Layer):\n"
+        "    def call(self, features):\n"
+        "        if not isinstance(features, dict) or sorted(features.keys()) != self.levels:\n"
+        "            raise ValueError('bad levels')\n"
+        "        return features\n"
+    )
+    assert not [f for f in analyse(source).findings if f.code == "LL204"]

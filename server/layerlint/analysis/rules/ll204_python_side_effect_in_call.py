@@ -54,7 +54,7 @@ SUMMARY = "print() or a Python if/while on a tensor's value inside a layer's cal
 FIX = "Replace print with tf.print; express tensor conditions with keras.ops.cond/where."
 
 _STATIC_ATTRIBUTES = {"shape", "dtype", "ndim", "name", "device", "sparse", "ragged"}
-_STATIC_METHODS = {"get_shape"}
+_STATIC_METHODS = {"get_shape", "keys"}  # a dict of tensors still has Python keys
 _PYTHON_BUILTINS = {
     "len", "isinstance", "issubclass", "hasattr", "getattr", "type", "callable", "id", "repr",
     "str", "range", "print",
