@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from layerlint.analysis import catalog, environment
+from layerlint.analysis import environment
 from layerlint.analysis.facts import BlockFacts, format_line_refs, shift_line_refs
 from layerlint.analysis.flow import FlowWalker, LayerRef, Scope, Value
 from layerlint.analysis.frameworks import framework_of
@@ -441,7 +441,7 @@ def _functional_reuse(
             )
     cases = find_reuse(
         occurrences,
-        lambda ref: walker._variable_specs.get(ref.definition),
+        walker.variable_spec,
         lambda spec: _category(spec, context),
     )
     # A whole model (a custom class or a Sequential held in a variable) called on several
@@ -555,4 +555,4 @@ def _with_severity(finding: Finding, settings: Settings) -> Finding:
     return finding if severity == finding.severity else replace(finding, severity=severity)
 
 
-__all__ = ["AnalysisResult", "SyntaxProblem", "analyse", "catalog"]
+__all__ = ["AnalysisResult", "SyntaxProblem", "analyse"]

@@ -155,6 +155,10 @@ class FlowWalker:
         self._helper_stack: list[str] = []
         self._variable_specs: dict[int, object] = {}
 
+    def variable_spec(self, ref: LayerRef) -> object | None:
+        """The layer a functional-API variable was bound to (None for attributes)."""
+        return self._variable_specs.get(ref.definition)
+
     # -- entry points ---------------------------------------------------------------------
     def walk_function(
         self, function: ast.FunctionDef | ast.AsyncFunctionDef, env: dict[str, Value] | None = None
