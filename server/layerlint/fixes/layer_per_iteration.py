@@ -37,9 +37,10 @@ from itertools import count as numbers
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, PositionProvider
 
 from layerlint.fixes import FixError
+from layerlint.fixes.cst_blocks import rewrite_block_with
 from layerlint.fixes.import_names import parse
 from layerlint.fixes.scope_names import innermost_scope, names_taken_in_class
 from layerlint.fixes.text_blocks import enclosing_block, statement_line_range
@@ -135,14 +136,9 @@ def read_request(data: dict[str, Any]) -> IterationRequest:
 
 
 def _rewrite_block(block_text: str, request: IterationRequest, line_offset: int) -> str:
-    try:
-        module = cst.parse_module(block_text)
-    except cst.ParserSyntaxError as error:
-        raise FixError(f"libcst cannot parse class {request.class_name}: {error}") from error
-    rewriter = _PerIterationRewriter(request, line_offset)
-    new_module = MetadataWrapper(module, unsafe_skip_copy=True).visit(rewriter)
-    rewriter.raise_if_incomplete()
-    return new_module.code
+    return rewrite_block_with(
+        block_text, _PerIterationRewriter(request, line_offset), f"class {request.class_name}"
+    )
 
 
 class _PerIterationRewriter(cst.CSTTransformer):

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import PositionProvider
 
 from layerlint.fixes import FixError
+from layerlint.fixes.cst_blocks import rewrite_block_with
 
 SiteKey = tuple[int, int]  # (line, 0-based column) inside the parsed block
 
@@ -41,14 +42,9 @@ class SplitRequest:
 def rewrite_block(block_text: str, request: SplitRequest, line_offset: int) -> str:
     """Split the layer inside `block_text`, whose first line is line `line_offset + 1` of the
     module; returns the block's new text."""
-    try:
-        module = cst.parse_module(block_text)
-    except cst.ParserSyntaxError as error:
-        raise FixError(f"libcst cannot parse the code around the layer: {error}") from error
-    rewriter = _SplitRewriter(request, line_offset)
-    new_module = MetadataWrapper(module, unsafe_skip_copy=True).visit(rewriter)
-    rewriter.raise_if_incomplete()
-    return new_module.code
+    return rewrite_block_with(
+        block_text, _SplitRewriter(request, line_offset), "the code around the layer"
+    )
 
 
 class _SplitRewriter(cst.CSTTransformer):
