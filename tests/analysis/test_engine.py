@@ -183,3 +183,16 @@ def test_cached_function_block_follows_an_edit_of_the_class_it_uses():
     without_state = text.replace("layers.BatchNormalization()", "layers.ReLU()")
     assert ll101(without_state) == []
     assert [f.span.line for f in ll101(text)] == [14]
+
+
+def test_half_typed_class_keeps_its_last_good_findings_without_fixes(tmp_path):
+    path = str(tmp_path / "model.py")
+    (good,) = ll101(EXAMPLE, path=path)
+    typing = EXAMPLE.replace("        return x\n", "        return self.conv_1(\n", 1)
+    result = analyse(typing, path=path)
+    (kept,) = [f for f in result.findings if f.code == "LL101"]
+    assert result.syntax_problems
+    assert (kept.span, kept.message, kept.severity) == (good.span, good.message, good.severity)
+    assert kept.fixes == ()
+    # Without a document identity (a one-off check) nothing is carried over.
+    assert [f for f in analyse(typing).findings if f.code == "LL101"] == []

@@ -101,8 +101,11 @@ def analyse(
         if block.tree is None:
             message, line, column = block.error or ("invalid syntax", 1, 1)
             problems.append(SyntaxProblem(message, block.start_line + line - 1, column))
+            findings.extend(_last_good_findings(path, block))
             continue
-        findings.extend(_block_findings(block, context))
+        block_findings = _block_findings(block, context)
+        _remember_good_findings(path, block, block_findings)
+        findings.extend(block_findings)
     findings.extend(_module_level_findings(text, blocks, context))
     lines = text.splitlines() if findings and _SUPPRESS in text else []
     kept = [
@@ -112,6 +115,38 @@ def analyse(
     ]
     kept.sort(key=Finding.sort_key)
     return AnalysisResult(kept, problems)
+
+
+# While a class is half-typed its block does not parse; its last good findings keep showing
+# (without quick-fixes, whose positions may be stale) until it parses again.
+_last_good: OrderedDict[tuple[str, str], tuple[int, list[Finding]]] = OrderedDict()
+
+
+def _block_header(block: Block) -> str:
+    return block.text.split("\n", 1)[0]
+
+
+def _remember_good_findings(path: str | None, block: Block, findings: list[Finding]) -> None:
+    if path is None:
+        return
+    key = (path, _block_header(block))
+    if findings:
+        kept = [replace(finding, fixes=()) if finding.fixes else finding for finding in findings]
+        _remember(_last_good, key, (block.start_line, kept))
+    elif key in _last_good:
+        del _last_good[key]
+
+
+def _last_good_findings(path: str | None, block: Block) -> list[Finding]:
+    if path is None:
+        return []
+    remembered = _last_good.get((path, _block_header(block)))
+    if remembered is None:
+        return []
+    start_line, findings = remembered
+    last_line = block.start_line + block.text.count("\n")
+    moved = (_shift(finding, block.start_line - start_line) for finding in findings)
+    return [finding for finding in moved if block.start_line <= finding.span.line <= last_line]
 
 
 def _module_context(
