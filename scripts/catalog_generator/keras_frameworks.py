@@ -41,29 +41,9 @@ def load_keras(backend: str) -> Framework:
     def to_arrays(output: Any) -> list[Any]:
         return [np.asarray(keras.ops.convert_to_numpy(v)) for v in nested_values(output)]
 
-    return Framework(
-        name="keras",
-        version=keras.__version__,
-        backend=keras.backend.backend(),
-        module_roots={"keras.layers": keras.layers},
-        extra_classes={"keras": ("Sequential",), "keras.models": ("Sequential",)},
-        layer_base=keras.layers.Layer,
-        arguments=keras_arguments(keras.layers),
-        class_arguments=keras_class_arguments(keras.layers),
-        call_patterns=(SINGLE, LIST, POSITIONAL, STATE_PAIR),
-        input_dtypes=("float32", NON_NEGATIVE, "int32", "str"),
-        input_ranks=(5, 4, 3, 2, 6, 1),
-        shape_for_rank=channels_last_shape,
-        feature_axis=-1,
-        make_input=numpy_input,
-        call=keras_like_call,
-        variables=variables,
-        to_arrays=to_arrays,
-        is_layer=lambda value: isinstance(value, keras.layers.Layer),
-        is_built=lambda layer: bool(layer.built),
+    return _keras_family(
+        "keras", keras, keras.backend.backend(), numpy_input, variables, to_arrays,
         seed=lambda: keras.utils.set_random_seed(0),
-        weights_exist_at_construction=False,
-        probes_keras_build=True,
     )
 
 
@@ -109,15 +89,23 @@ def load_tf_keras() -> Framework:
         # Tensors, not arrays: tf-keras converts only the first call argument itself.
         return tf.constant(numpy_input(shape, dtype))
 
+    return _keras_family("tf_keras", tf_keras, None, make_input, variables, to_arrays, seed)
+
+
+def _keras_family(
+    name: str, package: Any, backend: str | None, make_input: Any, variables: Any,
+    to_arrays: Any, seed: Any,
+) -> Framework:
+    """What Keras 3 and tf-keras share: the layer namespace, probes and call conventions."""
     return Framework(
-        name="tf_keras",
-        version=tf_keras.__version__,
-        backend=None,
-        module_roots={"tf_keras.layers": tf_keras.layers},
-        extra_classes={"tf_keras": ("Sequential",), "tf_keras.models": ("Sequential",)},
-        layer_base=tf_keras.layers.Layer,
-        arguments=keras_arguments(tf_keras.layers),
-        class_arguments=keras_class_arguments(tf_keras.layers),
+        name=name,
+        version=package.__version__,
+        backend=backend,
+        module_roots={f"{name}.layers": package.layers},
+        extra_classes={name: ("Sequential",), f"{name}.models": ("Sequential",)},
+        layer_base=package.layers.Layer,
+        arguments=keras_arguments(package.layers),
+        class_arguments=keras_class_arguments(package.layers),
         call_patterns=(SINGLE, LIST, POSITIONAL, STATE_PAIR),
         input_dtypes=("float32", NON_NEGATIVE, "int32", "str"),
         input_ranks=(5, 4, 3, 2, 6, 1),
@@ -127,7 +115,7 @@ def load_tf_keras() -> Framework:
         call=keras_like_call,
         variables=variables,
         to_arrays=to_arrays,
-        is_layer=lambda value: isinstance(value, tf_keras.layers.Layer),
+        is_layer=lambda value: isinstance(value, package.layers.Layer),
         is_built=lambda layer: bool(layer.built),
         seed=seed,
         weights_exist_at_construction=False,
