@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # data only: the bottom layer never imports the analysis at run time
+    from layerlint.analysis.keras_target import KerasTarget
 
 
 class Severity(str, Enum):
@@ -69,6 +72,8 @@ class Finding:
     message: str
     related: tuple[Related, ...] = ()
     fixes: tuple[FixProposal, ...] = ()
+    keras_target: KerasTarget | None = field(default=None, compare=False)
+    """The Keras the code was assumed to target, on findings of version-aware rules."""
 
     def sort_key(self) -> tuple[int, int, str]:
         return (self.span.line, self.span.column, self.code)
@@ -88,4 +93,5 @@ class Finding:
                 {**asdict(item.span), "message": item.message} for item in self.related
             ],
             "fixes": [{"title": fix.title, "kind": fix.kind} for fix in self.fixes],
+            **({"keras_target": self.keras_target.to_json()} if self.keras_target else {}),
         }

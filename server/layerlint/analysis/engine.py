@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from layerlint.analysis import environment
+from layerlint.analysis import keras_target
 from layerlint.analysis.facts import BlockFacts, format_line_refs, shift_line_refs
 from layerlint.analysis.flow import FlowWalker, LayerRef, Scope, Value
 from layerlint.analysis.frameworks import framework_of
@@ -73,6 +73,7 @@ class ModuleContext:
     imports: ImportTable
     imports_key: tuple
     keras_version: str | None
+    """The version layer facts are read for (`KerasTarget.catalog_version`)."""
     classes: dict[str, ClassModel]
     class_blocks: dict[str, Block]
     frameworks: dict[str, str | None]
@@ -80,6 +81,8 @@ class ModuleContext:
     """Class name -> the local class names it mentions (bases, constructions)."""
     workspace_keys: dict[str, tuple] = field(default_factory=dict)
     """Class name -> identities of the workspace classes it uses (they change with their file)."""
+    target: keras_target.KerasTarget = keras_target.UNKNOWN
+    """The Keras the module targets; rules see it as `BlockFacts.keras_target`."""
 
 
 def analyse(
@@ -92,9 +95,10 @@ def analyse(
     `9 of cell 3` for a line of its joined program.
     """
     settings = settings or Settings()
-    keras_version = settings.keras_version or environment.keras_version()
     blocks = split_blocks(text)
-    context = _module_context(blocks, keras_version, Path(path) if path else None)
+    target = _keras_target(blocks, path, settings)
+    context = _module_context(blocks, target.catalog_version, Path(path) if path else None)
+    context.target = target
     findings: list[Finding] = []
     problems: list[SyntaxProblem] = []
     for block in blocks:
@@ -109,7 +113,7 @@ def analyse(
     findings.extend(_module_level_findings(text, blocks, context))
     lines = text.splitlines() if findings and _SUPPRESS in text else []
     kept = [
-        _labelled(_with_severity(finding, settings), line_label)
+        _labelled(_with_severity(_with_target(finding, target), settings), line_label)
         for finding in findings
         if settings.is_enabled(finding.code) and not (lines and _suppressed(finding, lines))
     ]
@@ -287,7 +291,7 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
     class_names = {stmt.name for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)}
     roots = class_names or (_referenced_local_names(block, block.tree) & set(context.classes))
     fingerprint = _dependency_fingerprint(roots, class_names, context) if roots else ()
-    key = (block.text, context.imports_key, context.keras_version, fingerprint)
+    key = (block.text, context.imports_key, context.target.key, fingerprint)
     offset = block.start_line - 1
     cached = _block_cache.get(key)
     if cached is not None:
@@ -316,7 +320,7 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
 def _facts(text: str, context: ModuleContext) -> BlockFacts:
     frameworks = {name: fw for name, fw in context.frameworks.items() if fw}
     return BlockFacts(text, context.imports, context.keras_version, frameworks=frameworks,
-                      local_classes=context.classes)
+                      local_classes=context.classes, keras_target=context.target)
 
 
 def _run_rules(facts: BlockFacts) -> list[Finding]:
@@ -512,7 +516,7 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
     program_block = Block(1, program, tree)
     roots = _referenced_local_names(program_block, tree) & set(context.classes)
     fingerprint = _dependency_fingerprint(roots, set(), context) if roots else ()
-    key = ("<module>", program, context.imports_key, context.keras_version, fingerprint)
+    key = ("<module>", program, context.imports_key, context.target.key, fingerprint)
     cached = _module_cache.get(key)
     if cached is not None:
         return cached
@@ -583,6 +587,26 @@ def _suppressed(finding: Finding, lines: list[str]) -> bool:
         return True
     codes = rest[1:rest.find("]")] if "]" in rest else rest[1:]
     return any(finding.code.startswith(code.strip()) for code in codes.split(",") if code.strip())
+
+
+def _keras_target(blocks: list[Block], path: str | None, settings: Settings) -> keras_target.KerasTarget:
+    """The module's Keras target: its blocks' own evidence (cached per block text), then the
+    project's (cached per folder by mtime), in the order `keras_target` documents."""
+    module_evidence = [
+        item for block in blocks if block.tree is not None
+        for item in keras_target.block_evidence(block.text, block.tree, block.start_line - 1)
+    ]
+    return keras_target.resolve(module_evidence, path, settings.keras_version, settings.python)
+
+
+def _with_target(finding: Finding, target: keras_target.KerasTarget) -> Finding:
+    """Findings of version-aware rules say which Keras they assumed (hover, JSON)."""
+    if finding.code not in _VERSION_AWARE or finding.keras_target is target:
+        return finding
+    return replace(finding, keras_target=target)
+
+
+_VERSION_AWARE = frozenset(rule.CODE for rule in RULES if getattr(rule, "KERAS_VERSION_AWARE", False))
 
 
 def _with_severity(finding: Finding, settings: Settings) -> Finding:

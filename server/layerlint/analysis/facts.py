@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from layerlint.analysis.imports import ImportTable
+from layerlint.analysis.keras_target import UNKNOWN, KerasTarget
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.reuse import ReuseCase
 from layerlint.analysis.source import char_column
@@ -56,6 +57,9 @@ class BlockFacts:
     )
     """Functional-API layers: definition id -> (simple statement, enclosing function, names taken,
     the scope node)."""
+    keras_target: KerasTarget = UNKNOWN
+    """The Keras the module targets (2, 3 or unknown) and the evidence; `keras_version` is its
+    `catalog_version`. Rules whose misbehaviour is version-specific read `keras_flavour`."""
     _lines: list[str] | None = None
     _names_taken: dict[int, set[str]] = field(default_factory=dict)
 

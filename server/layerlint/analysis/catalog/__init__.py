@@ -74,6 +74,7 @@ def lookup(framework: str, name: str, keras_version: str | None = None) -> Layer
 
     `keras_version` ("3.9.2") selects a version-specific file when one exists for its
     major.minor (`keras-3.9.json`); otherwise the main file, generated from the newest release.
+    A Keras 2 version ("2", "2.15.0") reads the tf-keras file: its layers are Keras 2's.
     """
     catalog = _catalog_for(framework, keras_version if framework == "keras" else None)
     return None if catalog is None else catalog.layers.get(name)
@@ -100,6 +101,10 @@ def names(framework: str, keras_version: str | None = None) -> list[str]:
 
 
 def _catalog_for(framework: str, version: str | None) -> _Catalog | None:
+    if framework == "keras" and version is not None and version.split(".")[0].isdigit() and (
+        int(version.split(".")[0]) < 3
+    ):
+        return _load("tf_keras.json")  # Keras 2 (tf.keras up to TF 2.15) has tf-keras' layers
     if version is not None:
         major_minor = ".".join(version.split(".")[:2])
         specific = _load(f"{framework}-{major_minor}.json")

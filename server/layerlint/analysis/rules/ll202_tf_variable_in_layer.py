@@ -21,7 +21,8 @@ random.*(shape)` or a number (see `layerlint.fixes.variable_to_add_weight`).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.imports import qualified_name
@@ -29,14 +30,16 @@ from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.rules.ll203_weights_created_in_call import (
     CONSTRUCTION_ROOTS,
     FORWARD_ROOTS,
-    keras_flavour,
+    ON_KERAS_3,
     methods_reached,
+    target_flavour,
 )
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Severity
 from layerlint.fixes import variable_to_add_weight
 
 CODE = "LL202"
+KERAS_VERSION_AWARE = True
 NAME = "tf-variable-in-layer"
 SEVERITY = Severity.ERROR
 SUMMARY = "A Keras layer creates a tf.Variable instead of calling self.add_weight()."
@@ -44,20 +47,89 @@ FIX = "Replace tf.Variable(...) with self.add_weight(shape=..., initializer=...)
 
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
+    mixed_precision = any(policy in facts.text for policy in _MIXED_POLICIES)
     for model in facts.classes:
-        flavour = keras_flavour(facts, model.name)
-        if flavour is None:
+        flavour = target_flavour(facts, model.name)
+        if flavour is None or (flavour == "legacy" and not mixed_precision):
             continue
-        forward = set(methods_reached(model, FORWARD_ROOTS))
+        forward = methods_reached(model, FORWARD_ROOTS)
+        read = _attributes_read(model, forward)
+        updated = _attributes_updated(model)
         for name in methods_reached(model, CONSTRUCTION_ROOTS):
             if name in forward:
                 continue
             method = model.methods[name]
-            for node in walk(method):
-                if (isinstance(node, ast.Call)
-                        and qualified_name(node.func, facts.imports)
-                        in variable_to_add_weight.VARIABLE_NAMES):
-                    yield _finding(facts, model, method, node, flavour)
+            for call, attribute in _variable_creations(method, facts):
+                variable = Variable(call, attribute, _trainable(call), _number_kind(call, facts),
+                                    attribute in read, attribute in updated)
+                finding = _finding(facts, model, method, variable, flavour)
+                if finding is not None:
+                    yield finding
+
+
+_MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")
+_INTEGER_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool")
+
+
+@dataclass(frozen=True)
+class Variable:
+    call: ast.Call
+    attribute: str | None
+    """The `self.<name>` it is stored in (`self.w = ...`, `self.w[i] = ...`, `self.ws = [...]`)."""
+    trainable: bool | None
+    kind: str
+    """"float", "integer" (integer or bool dtype: a counter, a step) or "unknown"."""
+    read_in_call: bool
+    updated: bool
+    """`self.<name>.assign*(...)` somewhere in the class: bookkeeping the layer maintains."""
+
+
+def _variable_creations(method: ast.FunctionDef, facts: BlockFacts) -> Iterator[tuple[ast.Call, str | None]]:
+    receiver = method.args.args[0].arg if method.args.args else "self"
+    owners: dict[int, str] = {}
+    for statement in walk(method):
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            attribute = next((name for target in targets
+                              if (name := _self_attribute(target, receiver))), None)
+            if attribute is not None:
+                for node in walk(statement.value):
+                    owners.setdefault(id(node), attribute)
+    for node in walk(method):
+        if (isinstance(node, ast.Call)
+                and qualified_name(node.func, facts.imports) in variable_to_add_weight.VARIABLE_NAMES):
+            yield node, owners.get(id(node))
+
+
+def _self_attribute(target: ast.expr, receiver: str) -> str | None:
+    while isinstance(target, ast.Subscript):
+        target = target.value
+    if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+            and target.value.id == receiver):
+        return target.attr
+    return None
+
+
+def _attributes_read(model: ClassModel, methods: list[str]) -> set[str]:
+    return {
+        node.attr for name in methods for node in walk(model.methods[name])
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
+        and isinstance(node.value, ast.Name) and node.value.id == "self"
+    }
+
+
+def _attributes_updated(model: ClassModel) -> set[str]:
+    updated = set()
+    for node in walk(model.node):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("assign", "assign_add", "assign_sub", "scatter_update",
+                                       "scatter_add", "scatter_nd_update")):
+            owner = node.func.value
+            while isinstance(owner, ast.Subscript):
+                owner = owner.value
+            if isinstance(owner, ast.Attribute):
+                updated.add(owner.attr)
+    return updated
 
 
 def _trainable(call: ast.Call) -> bool | None:
@@ -70,34 +142,82 @@ def _trainable(call: ast.Call) -> bool | None:
     return None
 
 
+def _number_kind(call: ast.Call, facts: BlockFacts) -> str:
+    """Whether the variable holds integers (a counter), floats, or that is not known."""
+    dtype = next((kw.value for kw in call.keywords if kw.arg == "dtype"), None)
+    initial = call.args[0] if call.args else next(
+        (kw.value for kw in call.keywords if kw.arg == "initial_value"), None)
+    if dtype is None and isinstance(initial, ast.Call):
+        dtype = next((kw.value for kw in initial.keywords if kw.arg == "dtype"), None)
+    if dtype is not None:
+        text = ast.unparse(dtype).rsplit(".", 1)[-1].strip("'\"")
+        if text in _INTEGER_DTYPES:
+            return "integer"
+        return "float" if "float" in text else "unknown"
+    if isinstance(initial, ast.Constant):
+        if isinstance(initial.value, (bool, int)):
+            return "integer"
+        if isinstance(initial.value, float):
+            return "float"
+    if isinstance(initial, ast.Call):  # tf.zeros(shape), tf.random.normal(...): float by default
+        name = (qualified_name(initial.func, facts.imports) or "").rsplit(".", 1)[-1]
+        if name in ("zeros", "ones", "fill", "normal", "uniform", "truncated_normal",
+                    "glorot_uniform", "zeros_like", "ones_like"):
+            return "float"
+    return "unknown"
+
+
+def _keras3_severity(variable: Variable) -> Severity:
+    """Keras 3: error only where training and saving lose something that call() uses."""
+    if variable.trainable is False or variable.kind == "integer" or variable.updated:
+        return Severity.INFORMATION
+    if variable.trainable is True and variable.kind != "unknown" and variable.read_in_call:
+        return Severity.ERROR
+    return Severity.WARNING
+
+
 def _finding(
-    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef, call: ast.Call, flavour: str
-) -> Finding:
-    trainable = _trainable(call)
+    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef, variable: Variable, flavour: str
+) -> Finding | None:
     where = f"{model.name}.{method.name}()"
-    if flavour == "keras3":
-        severity = Severity.WARNING if trainable is False else Severity.ERROR
-        consequence = (
-            "Keras 3 does not track a tf.Variable: it is missing from `model.weights` and "
-            "`trainable_variables`, "
-            + ("" if trainable is False else "`model.fit()` never updates it, ")
-            + "and `save()`/`save_weights()` do not store it, so a reloaded model starts from "
-            "its initial value. It also ignores the dtype policy (under mixed_float16 the call "
-            "fails with InvalidArgumentError) and works only on the TensorFlow backend."
-        )
-    else:
+    prefix = ""
+    if flavour == "legacy":
+        if variable.kind == "integer":
+            return None
         severity = Severity.INFORMATION
         consequence = (
-            "tf-keras (and Keras 2) tracks it, but it bypasses the layer's dtype policy (under mixed_float16 "
-            "the call fails with InvalidArgumentError) and the regularizer and constraint "
-            "options of add_weight."
+            "tf-keras (and Keras 2) tracks it, trains it and saves it, but it bypasses the "
+            "layer's dtype policy, and this module uses mixed precision: under mixed_float16 "
+            "the call fails with InvalidArgumentError (a float16 input times a float32 variable)."
         )
+    else:
+        severity = _keras3_severity(variable)
+        consequence = _keras3_consequence(variable)
+        if flavour == "unknown":
+            severity, prefix = Severity.INFORMATION, ON_KERAS_3
     message = (
-        f"{where} creates a tf.Variable instead of calling `self.add_weight(...)`. "
+        f"{prefix}{where} creates a tf.Variable instead of calling `self.add_weight(...)`. "
         f"{consequence} Create it with `self.add_weight(shape=..., initializer=...)`."
     )
-    return Finding(CODE, NAME, severity, facts.span(call), message,
-                   fixes=_fixes(facts, method, call, facts.frameworks[model.name]))
+    return Finding(CODE, NAME, severity, facts.span(variable.call), message,
+                   fixes=_fixes(facts, method, variable.call, facts.frameworks[model.name]))
+
+
+def _keras3_consequence(variable: Variable) -> str:
+    untracked = ("Keras 3 does not track a tf.Variable: it is missing from `model.weights` and "
+                 "`trainable_variables`")
+    if variable.trainable is False or variable.kind == "integer" or variable.updated:
+        what = ("a counter" if variable.kind == "integer"
+                else "state the layer updates itself" if variable.updated else "a constant")
+        return (f"{untracked}, and `save()`/`save_weights()` do not store it: for {what} that "
+                "is harmless unless its value must survive a reload (a reloaded model starts "
+                "from the initial value).")
+    used = ("" if variable.read_in_call else
+            " (call() does not read it directly, so check where it is used)")
+    return (f"{untracked}, `model.fit()` never updates it{used}, and `save()`/`save_weights()` "
+            "do not store it, so a reloaded model starts from its initial value. It also "
+            "ignores the dtype policy (under mixed_float16 the call fails with "
+            "InvalidArgumentError) and works only on the TensorFlow backend.")
 
 
 def _fixes(

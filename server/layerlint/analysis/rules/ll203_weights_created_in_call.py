@@ -33,9 +33,10 @@ from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel, LayerSpec, construction_spec
 from layerlint.analysis.walk import walk
-from layerlint.findings import Finding, Severity
+from layerlint.findings import Finding, Related, Severity
 
 CODE = "LL203"
+KERAS_VERSION_AWARE = True
 NAME = "weights-created-in-call"
 SEVERITY = Severity.ERROR
 SUMMARY = "Weights or layers with weights are created in call() instead of __init__/build()."
@@ -46,16 +47,30 @@ FORWARD_ROOTS = ("call",)
 _VARIABLE = {"tensorflow.Variable", "tensorflow.compat.v1.Variable", "tensorflow.compat.v2.Variable"}
 
 
-def keras_flavour(facts: BlockFacts, class_name: str) -> str | None:
-    """"keras3" or "legacy" (tf-keras, or `keras` itself when the project pins Keras 2, whose
-    layers behave like tf-keras'), None for other classes."""
+def target_flavour(facts: BlockFacts, class_name: str) -> str | None:
+    """"keras3", "legacy" (tf-keras, or `keras`/`tf.keras` in a project that targets Keras 2,
+    whose layers behave like tf-keras') or "unknown" (the target is unknown: a rule whose
+    misbehaviour is Keras-3-only then says "On Keras 3: ..." at information level), None for
+    classes that are not Keras layers."""
     framework = facts.frameworks.get(class_name)
     if framework == "tf_keras":
         return "legacy"
     if framework != "keras":
         return None
-    major = (facts.keras_version or "3").split(".")[0]
-    return "legacy" if major.isdigit() and int(major) < 3 else "keras3"
+    major = facts.keras_target.major
+    if major is None:
+        return "unknown"
+    return "legacy" if major < 3 else "keras3"
+
+
+def keras_flavour(facts: BlockFacts, class_name: str) -> str | None:
+    """`target_flavour` for rules that do not speak of an unknown target yet: unknown reads as
+    Keras 3, the newest release."""
+    flavour = target_flavour(facts, class_name)
+    return "keras3" if flavour == "unknown" else flavour
+
+
+ON_KERAS_3 = "On Keras 3: "
 
 
 def methods_reached(model: ClassModel, roots: tuple[str, ...]) -> list[str]:
@@ -87,18 +102,55 @@ class Creation:
     assigned_to_self: bool
     guarded: bool
     """Inside an `if` that tests the layer's own state (`if self.w is None:`)."""
+    state: str = "weights"
+    """For layers: "weights" (owns variables everywhere), "seed" (only Keras 3's seed-generator
+    variable: Dropout and other random layers) or "none" (stateless)."""
 
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
     for model in facts.classes:
-        flavour = keras_flavour(facts, model.name)
+        flavour = target_flavour(facts, model.name)
         if flavour is None or "call" not in model.methods:
             continue
-        for creation in creations(model, "call", facts, flavour, guarded=False, visited=set()):
-            if flavour == "legacy" and creation.guarded:
-                continue
-            yield Finding(CODE, NAME, Severity.ERROR, facts.span(creation.node),
-                          message(model, creation, flavour))
+        judged = [
+            (severity, creation, text)
+            for creation in creations(model, "call", facts, flavour, guarded=False, visited=set())
+            for severity, text in [judge(model, creation, flavour)] if severity is not None
+        ]
+        if judged:
+            yield _class_finding(facts, judged)
+
+
+def _class_finding(facts: BlockFacts, judged: list[tuple[Severity, Creation, str]]) -> Finding:
+    """One finding per class: the state it creates in call() has one root cause and one fix,
+    and the first creation already stops the layer. It sits on the most severe creation; the
+    others are related locations."""
+    rank = max(severity.rank for severity, _, _ in judged)
+    severity, primary, text = next(item for item in judged if item[0].rank == rank)
+    others = [creation for _, creation, _ in judged if creation is not primary]
+    if others:
+        text += (f" The same class creates state in call() at {len(others)} more "
+                 f"place{'s' if len(others) > 1 else ''} (related locations).")
+    related = tuple(
+        Related(facts.span(creation.node), f"also created on every call: `{creation.label}`")
+        for creation in others
+    )
+    return Finding(CODE, NAME, severity, facts.span(primary.node), text, related=related)
+
+
+def judge(model: ClassModel, creation: Creation, flavour: str) -> tuple[Severity | None, str]:
+    """The severity (None: silent) and message of one creation, for the targeted Keras."""
+    refused = creation.kind == "add_weight" or (creation.kind == "layer" and creation.assigned_to_self)
+    keras3_only = (creation.kind == "layer" and creation.state != "weights") or (
+        creation.guarded and refused)
+    if creation.guarded and not refused:
+        return None, ""  # a tf.Variable or inline layer made once, on the first call: runs
+    if keras3_only and flavour == "legacy":
+        return None, ""
+    text = message(model, creation, "keras3" if keras3_only else flavour)
+    if keras3_only and flavour == "unknown":
+        return Severity.INFORMATION, ON_KERAS_3 + text
+    return Severity.ERROR, text
 
 
 def creations(
@@ -200,39 +252,43 @@ def _creation(
     spec = construction_spec(node, facts.imports, set(facts.local_classes), facts.keras_version)
     if spec is None or spec.kind == "list":
         return None
+    state = _layer_state(spec, facts, set())
     # Keras 3 refuses any new sub-layer on a built layer, stateless or not.
-    if not _creates_state(spec, facts, set()) and not (assigned and flavour == "keras3"):
+    if state == "none" and not (assigned and flavour in ("keras3", "unknown")):
         return None
-    return Creation(node, method, "layer", f"{ast.unparse(func)}(...)", assigned, guarded)
+    return Creation(node, method, "layer", f"{ast.unparse(func)}(...)", assigned, guarded, state)
 
 
-def _creates_state(spec: LayerSpec, facts: BlockFacts, seen: set[str]) -> bool:
+def _layer_state(spec: LayerSpec, facts: BlockFacts, seen: set[str]) -> str:
+    """"weights", "seed" or "none" (see `Creation.state`)."""
     if spec.kind == "builtin":
-        # Keras 3 random layers own a seed-generator variable (catalog `rng_state`): measured,
-        # `Dropout(0.5)(x)` in call() fails under fit like a Dense does.
         info = spec.info
-        return info is not None and (info.stateless is False or bool(info.rng_state))
+        if info is None:
+            return "none"
+        if info.stateless is False:
+            return "weights"
+        # Keras 3 random layers own a seed-generator variable (catalog `rng_state`): measured,
+        # `Dropout(0.5)(x)` in call() fails under fit like a Dense does; tf-keras' do not.
+        return "seed" if info.rng_state else "none"
     if spec.kind == "container":
-        return any(_creates_state(element, facts, seen) for element in spec.elements)
+        states = {_layer_state(element, facts, seen) for element in spec.elements}
+        return next((state for state in ("weights", "seed") if state in states), "none")
     model = facts.local_classes.get(spec.class_name)
     if spec.kind != "custom" or model is None or spec.class_name not in facts.frameworks:
-        return False
+        return "none"
     if spec.class_name in seen:
-        return False
+        return "none"
     seen.add(spec.class_name)
     for node in walk(model.node):
         if isinstance(node, ast.Call) and (
             (isinstance(node.func, ast.Attribute) and node.func.attr == "add_weight")
             or qualified_name(node.func, facts.imports) in _VARIABLE
         ):
-            return True
+            return "weights"
     owned = [d.spec for definitions in model.attributes.values() for d in definitions]
-    if any(_creates_state(element, facts, seen) for element in owned):
-        return True
-    return any(
-        _creates_state(LayerSpec("custom", base), facts, seen)
-        for base in model.base_names if base in facts.local_classes
-    )
+    owned += [LayerSpec("custom", base) for base in model.base_names if base in facts.local_classes]
+    states = {_layer_state(element, facts, seen) for element in owned}
+    return next((state for state in ("weights", "seed") if state in states), "none")
 
 
 def message(model: ClassModel, creation: Creation, flavour: str) -> str:
@@ -246,14 +302,22 @@ def message(model: ClassModel, creation: Creation, flavour: str) -> str:
         "`model.fit()` (or any tf.function) raises \"ValueError: tf.function only supports "
         "singleton tf.Variables created on the first call\""
     )
-    if flavour == "keras3" and (creation.kind == "add_weight" or creation.assigned_to_self):
-        effect = (
-            "Keras 3 builds the layer before call() runs, so the first call raises \"ValueError: "
-            "You cannot add new elements of state (variables or sub-layers) to a layer that is "
-            "already built\"" + (" (the `if` guard does not help)" if creation.guarded else "")
-        )
+    already_built = (
+        "Keras 3 builds the layer before call() runs, so the first call raises \"ValueError: "
+        "You cannot add new elements of state (variables or sub-layers) to a layer that is "
+        "already built\"" + (" (the `if` guard does not help)" if creation.guarded else "")
+    )
+    refused = creation.kind == "add_weight" or (creation.kind == "layer" and creation.assigned_to_self)
+    if flavour == "keras3" and refused:
+        effect = already_built
+    elif flavour == "keras3" and creation.state == "seed":
+        effect = (f"Keras 3's random layers own a seed-generator variable (tf-keras' do not), "
+                  f"so eager calls make a fresh one each time, and {singleton}")
     elif flavour == "keras3":
         effect = f"eager calls silently create fresh, untrained variables each time, and {singleton}"
+    elif flavour == "unknown" and refused:
+        effect = (f"under Keras 2 {singleton}; Keras 3 raises already on the first call (\"You "
+                  "cannot add new elements of state ... to a layer that is already built\")")
     else:
         effect = f"eager calls create new weights each time, and {singleton}"
     return (

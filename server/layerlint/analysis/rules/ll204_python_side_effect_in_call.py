@@ -39,8 +39,9 @@ from layerlint.analysis.imports import ImportTable, qualified_name
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.rules.ll203_weights_created_in_call import (
     FORWARD_ROOTS,
-    keras_flavour,
+    ON_KERAS_3,
     methods_reached,
+    target_flavour,
 )
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Severity
@@ -48,6 +49,7 @@ from layerlint.fixes import print_to_tf_print
 from layerlint.fixes.import_names import tensorflow_name
 
 CODE = "LL204"
+KERAS_VERSION_AWARE = True
 NAME = "python-side-effect-in-call"
 SEVERITY = Severity.WARNING
 SUMMARY = "print() or a Python if/while on a tensor's value inside a layer's call()."
@@ -69,13 +71,20 @@ _STATIC_FUNCTIONS = {
                    "is_symbolic_tensor"},
 }
 _STATIC_FUNCTIONS["tf_keras"] = _STATIC_FUNCTIONS["keras"]
+# Keras backend functions (`K.int_shape`, `tf.keras.backend.dtype`) that answer with Python
+# values: a shape tuple, a dtype string, a rank.
+_BACKEND_STATIC = {"int_shape", "dtype", "ndim", "floatx", "epsilon", "image_data_format",
+                   "is_keras_tensor", "is_sparse", "is_tensor", "learning_phase", "backend",
+                   "standardize_dtype"}
+# Functions whose result is a shape: a tensor in a graph, but printing one shows a shape only.
+_SHAPE_FUNCTIONS = {"shape", "shape_n", "rank", "size"}
 _IDENTITY = (ast.Is, ast.IsNot, ast.In, ast.NotIn)
 _FRAMEWORK_ROOTS = {"keras", "tensorflow", "tf_keras", "jax"}
 
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
     for model in facts.classes:
-        flavour = keras_flavour(facts, model.name)
+        flavour = target_flavour(facts, model.name)
         if flavour is None:
             continue
         for name in methods_reached(model, FORWARD_ROOTS):
@@ -83,8 +92,9 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
             tensors = tensor_names(method, facts.imports)
             if "print" not in facts.imports:
                 yield from _print_findings(facts, model, method, tensors)
-            if name == "call" and flavour == "keras3" and not _autograph_decorated(method, facts):
-                yield from _condition_findings(facts, model, method, tensors)
+            if (name == "call" and flavour in ("keras3", "unknown")
+                    and not _autograph_decorated(method, facts)):
+                yield from _condition_findings(facts, model, method, tensors, flavour)
 
 
 # -- what is a tensor -----------------------------------------------------------------------
@@ -141,7 +151,20 @@ def _bound_tensors(
 def _static_function(func: ast.expr, imports: ImportTable) -> bool:
     qualified = qualified_name(func, imports) or ""
     root, last = qualified.split(".")[0], qualified.rsplit(".", 1)[-1]
+    if ".backend." in qualified and last in _BACKEND_STATIC and root in _FRAMEWORK_ROOTS:
+        return True
     return last in _STATIC_FUNCTIONS.get(root, ())
+
+
+def _shows_shape_only(node: ast.expr, imports: ImportTable) -> bool:
+    """`tf.shape(x)`, `tf.rank(x)`: printing them shows a shape, not the data."""
+    if isinstance(node, ast.Subscript):
+        return _shows_shape_only(node.value, imports)
+    if not isinstance(node, ast.Call):
+        return False
+    qualified = qualified_name(node.func, imports) or ""
+    return (qualified.split(".")[0] in _FRAMEWORK_ROOTS
+            and qualified.rsplit(".", 1)[-1] in _SHAPE_FUNCTIONS)
 
 
 def _framework_function(func: ast.expr, imports: ImportTable) -> bool:
@@ -194,10 +217,14 @@ def _print_findings(
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                 and node.func.id == "print"):
             continue
+        def shows_value(value: ast.expr) -> bool:
+            return (is_tensor_value(value, tensors, facts.imports)
+                    and not _shows_shape_only(value, facts.imports))
+
         shows_values = any(
-            is_tensor_value(argument, tensors, facts.imports)
-            or any(is_tensor_value(part.value, tensors, facts.imports)
-                   for part in walk(argument) if isinstance(part, ast.FormattedValue))
+            shows_value(argument)
+            or any(shows_value(part.value) for part in walk(argument)
+                   if isinstance(part, ast.FormattedValue))
             for argument in node.args
         )
         where = f"{model.name}.{method.name}()"
@@ -228,7 +255,7 @@ def _print_fixes(facts: BlockFacts, call: ast.Call) -> tuple[FixProposal, ...]:
 
 # -- Python control flow on tensors ---------------------------------------------------------
 def _condition_findings(
-    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef, tensors: set[str]
+    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef, tensors: set[str], flavour: str
 ) -> Iterator[Finding]:
     for node in walk(method):
         if isinstance(node, (ast.If, ast.While, ast.IfExp)) and is_tensor_value(
@@ -244,7 +271,11 @@ def _condition_findings(
                 "raises OperatorNotAllowedInGraphError: \"Using a symbolic `tf.Tensor` as a "
                 f"Python `bool` is not allowed\". Express it with {remedy}."
             )
-            yield Finding(CODE, NAME, Severity.ERROR, facts.span(node.test), message)
+            if flavour == "unknown":  # tf-keras converts the condition with AutoGraph: it runs
+                yield Finding(CODE, NAME, Severity.INFORMATION, facts.span(node.test),
+                              ON_KERAS_3 + message)
+            else:
+                yield Finding(CODE, NAME, Severity.ERROR, facts.span(node.test), message)
 
 
 def _short(node: ast.expr) -> str:

@@ -16,9 +16,12 @@ Which layers, in which releases (the catalog's `subclass_build_skipped`, measure
 - Keras 3.12.0 and later (still in 3.15.1): `Reshape.__init__` sets `self.built = True`
   unconditionally again, so a Reshape subclass's build() is skipped the same way.
 
-The project's Keras version decides (settings `keras_version`, else the installed `keras`
-distribution's metadata; nothing is imported). Versions outside those ranges, or with no catalog
-data inside their range, are not reported.
+The project's Keras target decides (`layerlint.analysis.keras_target`: the `keras-version`
+setting, the Keras installed in the project's interpreter, the project's pins; nothing is
+imported). An exact version inside a range is an error; outside the ranges, or with no catalog
+data inside its range, nothing is reported. Keras 2 targets are never reported. When only the
+major version 3 is known, or nothing is, the finding is information, prefixed with the releases
+that have the trap ("On Keras 3.6.0-3.9.x: ...").
 
 Silent: a build() that creates nothing (only `super().build(...)`), since skipping it loses
 nothing; a class whose `__init__` (or a local base's) already resets `built`; tf-keras layers.
@@ -32,6 +35,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from layerlint.analysis import catalog
 from layerlint.analysis.facts import BlockFacts
@@ -42,6 +46,7 @@ from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Severity, Span
 
 CODE = "LL205"
+KERAS_VERSION_AWARE = True
 NAME = "stateless-subclass-build-skipped"
 SEVERITY = Severity.ERROR
 SUMMARY = "A subclass of a built-in layer that this Keras version builds in __init__: its build() never runs."
@@ -57,17 +62,38 @@ AFFECTED_RANGES: tuple[tuple[Version, Version | None, str], ...] = (
 
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
-    version = parse_version(facts.keras_version)
-    data_version, range_text = catalog_version_for(version)
-    if data_version is None:
+    target = facts.keras_target
+    if target.major is not None and target.major < 3:
         return
+    version = parse_version(target.version)
+    if version is not None:
+        data_version, range_text = catalog_version_for(version)
+        if data_version is not None:
+            yield from _findings(facts, data_version, range_text, target.version or data_version)
+        return
+    # Keras 3 without an exact version, or an unknown target: the trap exists in some
+    # releases only, so say which, at information level.
+    for first, fixed, range_text in AFFECTED_RANGES:
+        data_version, _ = catalog_version_for(first)
+        if data_version is None:
+            continue
+        start = ".".join(map(str, first))
+        label = f"{start} and later" if fixed is None else f"{start}-{fixed[0]}.{fixed[1] - 1}.x"
+        for finding in _findings(facts, data_version, range_text, label):
+            yield replace(finding, severity=Severity.INFORMATION,
+                          message=f"On Keras {label}: {finding.message}")
+
+
+def _findings(
+    facts: BlockFacts, data_version: str, range_text: str, version_text: str
+) -> Iterable[Finding]:
     for model in block_classes(facts):
         build = model.methods.get("build")
         if build is None or not creates_state(build) or resets_built(model):
             continue
         base = skipping_base(model, facts, data_version, set())
         if base is not None:
-            yield _finding(facts, model, build, base, facts.keras_version or data_version, range_text)
+            yield _finding(facts, model, build, base, version_text, range_text)
 
 
 def block_classes(facts: BlockFacts) -> list[ClassModel]:

@@ -45,11 +45,13 @@ from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.frameworks import model_base_framework
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel, LayerDefinition
+from layerlint.analysis.rules.ll203_weights_created_in_call import ON_KERAS_3, target_flavour
 from layerlint.analysis.source import parse_block_text
 from layerlint.analysis.walk import own_nodes
 from layerlint.findings import Finding, FixProposal, Severity
 
 CODE = "LL206"
+KERAS_VERSION_AWARE = True
 NAME = "sublayers-without-build"
 SEVERITY = Severity.WARNING
 SUMMARY = "build() on a Keras 3 layer/model with sublayers but no build(): its sublayers get no weights."
@@ -61,6 +63,8 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 _NEEDS_WEIGHTS = {"load_weights", "set_weights", "get_weights", "save_weights", "count_params",
                   "summary", "save", "weights", "trainable_weights", "non_trainable_weights",
                   "variables", "trainable_variables", "non_trainable_variables"}
+_ONLY_COUNTS = {"summary", "count_params", "weights", "trainable_weights", "non_trainable_weights",
+                "variables", "trainable_variables", "non_trainable_variables"}
 _BUILDS_BY_CALLING = {"fit", "predict", "evaluate", "train_on_batch", "test_on_batch",
                       "predict_on_batch", "__call__", "call"}
 
@@ -77,15 +81,21 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
             model = facts.local_classes.get(class_name) if class_name else None
             if model is None or facts.frameworks.get(model.name) != "keras":
                 continue
+            flavour = target_flavour(facts, model.name)
+            if flavour == "legacy":  # tf.keras 2's Model.build() runs call(): all built
+                continue
             sublayers = _init_sublayers(model, facts, set())
             if not sublayers or _has_build(model, facts, set()):
                 continue
+            called_later = False
             if owner is not None and _is_self_attribute(receiver):
                 use: str | None = "parent build"  # the parent's own weights loading skips it
             else:
-                use = _first_use_after(receiver, call, scope)
+                uses = _uses_after(receiver, call, scope)
+                use = uses[0] if uses else None
+                called_later = "call" in uses
             if use in _NEEDS_WEIGHTS or use == "parent build":
-                yield _finding(facts, call, model, sublayers, use)
+                yield _finding(facts, call, model, sublayers, use, flavour, called_later)
 
 
 def _scopes(tree: ast.Module, facts: BlockFacts) -> Iterator[tuple[ast.AST, ast.ClassDef | None]]:
@@ -183,11 +193,11 @@ def _has_build(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:
     return False
 
 
-def _first_use_after(receiver: ast.expr, call: ast.Call, scope: ast.AST) -> str | None:
-    """What the code does first with the object after `build()`: a name from _NEEDS_WEIGHTS,
-    "call" (a call on data, which builds the sublayers), or None."""
+def _uses_after(receiver: ast.expr, call: ast.Call, scope: ast.AST) -> list[str]:
+    """What the code does with the object after `build()`, in order: names from _NEEDS_WEIGHTS
+    and "call" (a call on data, which builds the sublayers)."""
     if not isinstance(receiver, (ast.Name, ast.Attribute)):
-        return None
+        return []
     text = ast.dump(receiver)
     uses = []
     for node in own_nodes(scope):
@@ -200,7 +210,7 @@ def _first_use_after(receiver: ast.expr, call: ast.Call, scope: ast.AST) -> str 
             node.attr in _NEEDS_WEIGHTS or node.attr in _BUILDS_BY_CALLING
         ):
             uses.append((position, "call" if node.attr in _BUILDS_BY_CALLING else node.attr))
-    return min(uses)[1] if uses else None
+    return [use for _, use in sorted(uses)]
 
 
 def _is_self_attribute(node: ast.expr) -> bool:
@@ -208,7 +218,8 @@ def _is_self_attribute(node: ast.expr) -> bool:
 
 
 def _finding(
-    facts: BlockFacts, call: ast.Call, model: ClassModel, sublayers: list[str], use: str
+    facts: BlockFacts, call: ast.Call, model: ClassModel, sublayers: list[str], use: str,
+    flavour: str | None, called_later: bool,
 ) -> Finding:
     names = ", ".join(f"self.{name}" for name in sublayers[:3]) + (", ..." if len(sublayers) > 3 else "")
     kind = "model" if _is_model(model, facts, set()) else "layer"
@@ -235,8 +246,14 @@ def _finding(
             f"Add {model.name}.build() that builds its sublayers", "add-symbolic-build",
             {"class_name": model.name},
         ),)
-    return Finding(CODE, NAME, Severity.ERROR if loads else SEVERITY, facts.span(call), message,
-                   fixes=fixes)
+    severity = Severity.ERROR if loads else SEVERITY
+    if use in _ONLY_COUNTS and called_later:
+        # Only a summary or a variable count is off; the call below builds every sublayer.
+        severity = Severity.INFORMATION
+        message += f" (A call on data below builds them, so only this .{use} is affected.)"
+    if flavour == "unknown":
+        severity, message = Severity.INFORMATION, ON_KERAS_3 + message
+    return Finding(CODE, NAME, severity, facts.span(call), message, fixes=fixes)
 
 
 def _is_model(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:
