@@ -29,7 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-FRAMEWORKS = ("tensorflow", "torch")
+FRAMEWORKS = ("tensorflow", "tf-keras", "torch")
+"""`tf-keras`: TensorFlow with `TF_USE_LEGACY_KERAS=1`, so `tf.keras` is the Keras 2 of tf-keras
+(how projects written for TensorFlow up to 2.15 run today); its own worker process, since the
+switch is read when TensorFlow is first imported."""
 SEVERITIES = ("error", "warning", "information", "hint")
 
 # Environment for the worker: quiet TensorFlow, CPU only, Keras on its TensorFlow backend
@@ -117,7 +120,8 @@ def _run_batch(framework: str, programs: Sequence[Program], timeout: float) -> d
         )
         command = [sys.executable, str(Path(__file__).resolve()), "--worker", framework,
                    str(request), str(response)]
-        env = {**os.environ, **_WORKER_ENV}
+        env = {**os.environ, **_WORKER_ENV,
+               **({"TF_USE_LEGACY_KERAS": "1"} if framework == "tf-keras" else {})}
         try:
             completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                                        env=env, check=False)
@@ -361,6 +365,14 @@ def _framework_reset(framework: str):
             torch.manual_seed(0)
 
         return reset_torch
+    if framework == "tf-keras":
+        import tf_keras
+
+        def reset_tf_keras() -> None:
+            tf_keras.backend.clear_session()
+            tf_keras.utils.set_random_seed(0)
+
+        return reset_tf_keras
     import keras
 
     def reset_keras() -> None:
@@ -408,7 +420,7 @@ def _count_layers(model: Any) -> dict[str, int]:
 
 if __name__ == "__main__":
     if len(sys.argv) != 5 or sys.argv[1] != "--worker":
-        sys.exit("usage: framework_runner.py --worker tensorflow|torch REQUEST RESPONSE")
+        sys.exit("usage: framework_runner.py --worker tensorflow|tf-keras|torch REQUEST RESPONSE")
     sys.exit(_worker(sys.argv[2], sys.argv[3], sys.argv[4]))
 
 

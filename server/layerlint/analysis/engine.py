@@ -83,6 +83,8 @@ class ModuleContext:
     """Class name -> identities of the workspace classes it uses (they change with their file)."""
     target: keras_target.KerasTarget = keras_target.UNKNOWN
     """The Keras the module targets; rules see it as `BlockFacts.keras_target`."""
+    mixed_precision: bool = False
+    """The module names a mixed dtype policy (`mixed_float16`): see `BlockFacts`."""
 
 
 def analyse(
@@ -99,6 +101,7 @@ def analyse(
     target = _keras_target(blocks, path, settings)
     context = _module_context(blocks, target.catalog_version, Path(path) if path else None)
     context.target = target
+    context.mixed_precision = any(policy in text for policy in _MIXED_POLICIES)
     findings: list[Finding] = []
     problems: list[SyntaxProblem] = []
     for block in blocks:
@@ -291,7 +294,8 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
     class_names = {stmt.name for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)}
     roots = class_names or (_referenced_local_names(block, block.tree) & set(context.classes))
     fingerprint = _dependency_fingerprint(roots, class_names, context) if roots else ()
-    key = (block.text, context.imports_key, context.target.key, fingerprint)
+    key = (block.text, context.imports_key, context.target.key, context.mixed_precision,
+           fingerprint)
     offset = block.start_line - 1
     cached = _block_cache.get(key)
     if cached is not None:
@@ -320,7 +324,8 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
 def _facts(text: str, context: ModuleContext) -> BlockFacts:
     frameworks = {name: fw for name, fw in context.frameworks.items() if fw}
     return BlockFacts(text, context.imports, context.keras_version, frameworks=frameworks,
-                      local_classes=context.classes, keras_target=context.target)
+                      local_classes=context.classes, keras_target=context.target,
+                      mixed_precision=context.mixed_precision)
 
 
 def _run_rules(facts: BlockFacts) -> list[Finding]:
@@ -516,7 +521,8 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
     program_block = Block(1, program, tree)
     roots = _referenced_local_names(program_block, tree) & set(context.classes)
     fingerprint = _dependency_fingerprint(roots, set(), context) if roots else ()
-    key = ("<module>", program, context.imports_key, context.target.key, fingerprint)
+    key = ("<module>", program, context.imports_key, context.target.key,
+           context.mixed_precision, fingerprint)
     cached = _module_cache.get(key)
     if cached is not None:
         return cached
@@ -606,6 +612,7 @@ def _with_target(finding: Finding, target: keras_target.KerasTarget) -> Finding:
     return replace(finding, keras_target=target)
 
 
+_MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")
 _VERSION_AWARE = frozenset(rule.CODE for rule in RULES if getattr(rule, "KERAS_VERSION_AWARE", False))
 
 

@@ -60,6 +60,8 @@ class BlockFacts:
     keras_target: KerasTarget = UNKNOWN
     """The Keras the module targets (2, 3 or unknown) and the evidence; `keras_version` is its
     `catalog_version`. Rules whose misbehaviour is version-specific read `keras_flavour`."""
+    mixed_precision: bool = False
+    """The module names a mixed dtype policy (`mixed_float16`, `mixed_bfloat16`) somewhere."""
     _lines: list[str] | None = None
     _names_taken: dict[int, set[str]] = field(default_factory=dict)
 

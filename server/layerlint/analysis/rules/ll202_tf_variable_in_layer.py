@@ -47,10 +47,9 @@ FIX = "Replace tf.Variable(...) with self.add_weight(shape=..., initializer=...)
 
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
-    mixed_precision = any(policy in facts.text for policy in _MIXED_POLICIES)
     for model in facts.classes:
         flavour = target_flavour(facts, model.name)
-        if flavour is None or (flavour == "legacy" and not mixed_precision):
+        if flavour is None or (flavour == "legacy" and not facts.mixed_precision):
             continue
         forward = methods_reached(model, FORWARD_ROOTS)
         read = _attributes_read(model, forward)
@@ -67,7 +66,6 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
                     yield finding
 
 
-_MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")
 _INTEGER_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool")
 
 
@@ -181,14 +179,18 @@ def _finding(
 ) -> Finding | None:
     where = f"{model.name}.{method.name}()"
     prefix = ""
-    if flavour == "legacy":
+    if flavour == "legacy":  # reached only when the module uses a mixed dtype policy
         if variable.kind == "integer":
             return None
-        severity = Severity.INFORMATION
+        crashes = variable.kind == "float" and variable.read_in_call
+        severity = Severity.ERROR if crashes else Severity.INFORMATION
         consequence = (
-            "tf-keras (and Keras 2) tracks it, trains it and saves it, but it bypasses the "
-            "layer's dtype policy, and this module uses mixed precision: under mixed_float16 "
-            "the call fails with InvalidArgumentError (a float16 input times a float32 variable)."
+            "tf-keras (and Keras 2) tracks, trains and saves it, but it bypasses the layer's "
+            "dtype policy, and this module uses mixed precision: the layer computes in float16 "
+            "while the variable stays float32, so "
+            + ("call() fails (\"Input 'y' of 'Mul' Op has type float32 that does not match "
+               "type float16\", or InvalidArgumentError when eager)." if crashes
+               else "any float16 computation with it fails.")
         )
     else:
         severity = _keras3_severity(variable)

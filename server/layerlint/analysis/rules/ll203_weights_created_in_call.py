@@ -117,6 +117,8 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
             for creation in creations(model, "call", facts, flavour, guarded=False, visited=set())
             for severity, text in [judge(model, creation, flavour)] if severity is not None
         ]
+        # The primary creation: the most severe, then one that fails on every Keras.
+        judged.sort(key=lambda item: (-item[0].rank, _keras3_only(item[1])))
         if judged:
             yield _class_finding(facts, judged)
 
@@ -125,8 +127,7 @@ def _class_finding(facts: BlockFacts, judged: list[tuple[Severity, Creation, str
     """One finding per class: the state it creates in call() has one root cause and one fix,
     and the first creation already stops the layer. It sits on the most severe creation; the
     others are related locations."""
-    rank = max(severity.rank for severity, _, _ in judged)
-    severity, primary, text = next(item for item in judged if item[0].rank == rank)
+    severity, primary, text = judged[0]
     others = [creation for _, creation, _ in judged if creation is not primary]
     if others:
         text += (f" The same class creates state in call() at {len(others)} more "
@@ -140,9 +141,8 @@ def _class_finding(facts: BlockFacts, judged: list[tuple[Severity, Creation, str
 
 def judge(model: ClassModel, creation: Creation, flavour: str) -> tuple[Severity | None, str]:
     """The severity (None: silent) and message of one creation, for the targeted Keras."""
-    refused = creation.kind == "add_weight" or (creation.kind == "layer" and creation.assigned_to_self)
-    keras3_only = (creation.kind == "layer" and creation.state != "weights") or (
-        creation.guarded and refused)
+    refused = _refused_by_keras_3(creation)
+    keras3_only = _keras3_only(creation)
     if creation.guarded and not refused:
         return None, ""  # a tf.Variable or inline layer made once, on the first call: runs
     if keras3_only and flavour == "legacy":
@@ -151,6 +151,18 @@ def judge(model: ClassModel, creation: Creation, flavour: str) -> tuple[Severity
     if keras3_only and flavour == "unknown":
         return Severity.INFORMATION, ON_KERAS_3 + text
     return Severity.ERROR, text
+
+
+def _refused_by_keras_3(creation: Creation) -> bool:
+    """Keras 3 refuses new state on a built layer: add_weight, or a layer assigned to self."""
+    return creation.kind == "add_weight" or (creation.kind == "layer" and creation.assigned_to_self)
+
+
+def _keras3_only(creation: Creation) -> bool:
+    """Misbehaves on Keras 3 only: a seeded or stateless layer, or a guarded creation that
+    Keras 3 refuses."""
+    return (creation.kind == "layer" and creation.state != "weights") or (
+        creation.guarded and _refused_by_keras_3(creation))
 
 
 def creations(
@@ -307,7 +319,7 @@ def message(model: ClassModel, creation: Creation, flavour: str) -> str:
         "You cannot add new elements of state (variables or sub-layers) to a layer that is "
         "already built\"" + (" (the `if` guard does not help)" if creation.guarded else "")
     )
-    refused = creation.kind == "add_weight" or (creation.kind == "layer" and creation.assigned_to_self)
+    refused = _refused_by_keras_3(creation)
     if flavour == "keras3" and refused:
         effect = already_built
     elif flavour == "keras3" and creation.state == "seed":
