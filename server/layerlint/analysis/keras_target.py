@@ -153,12 +153,19 @@ def resolve(
         found[item.kind].append(item)
     if python:
         found["installed"].extend(installed_evidence(python))
-    if path is not None:
+    if path is not None and _on_disk(path):
         if path.endswith(".ipynb"):
             for item in notebook_evidence(path):
                 found[item.kind].append(item)
         found["pin"].extend(project_evidence(path))
     return decide(found)
+
+
+def _on_disk(path: str) -> bool:
+    """A real file, or a new one in a real folder (not `<stdin>`, `untitled:1`)."""
+    name = os.path.basename(path)
+    return bool(name) and not name.startswith(("<", "untitled:")) and (
+        os.path.isdir(os.path.dirname(path) or "."))
 
 
 def decide(found: dict[str, list[Evidence]]) -> KerasTarget:

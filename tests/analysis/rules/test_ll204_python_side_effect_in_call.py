@@ -41,7 +41,7 @@ HEADER = "import keras\nimport tensorflow as tf\nimport tf_keras\nfrom keras imp
 def ll204(body: str, header: str = HEADER) -> list[tuple[str, str]]:
     source = header + textwrap.dedent(body).lstrip("\n")
     return [(source.splitlines()[f.span.line - 1].strip(), f.severity.value)
-            for f in findings(source, CODES) if f.code == "LL204"]
+            for f in findings(source, CODES, "3") if f.code == "LL204"]
 
 
 def test_conditions_derived_from_inputs_are_tensors_static_views_are_not():
@@ -218,6 +218,44 @@ def test_a_project_on_keras_2_gets_the_tf_keras_verdicts():
 
     assert codes("3.15.1") == [("LL204", "warning"), ("LL204", "error")]
     assert codes("2.15.0") == [("LL204", "warning")]  # Keras 2 converts call() with AutoGraph
+
+
+def test_an_unknown_target_gets_the_keras_3_condition_as_information():
+    # HEADER imports both `tf_keras` (a Keras 2 world) and `keras.ops` (Keras 3): the module's
+    # own evidence disagrees, so the target is unknown.
+    source = HEADER + textwrap.dedent("""\
+        class Layer(keras.layers.Layer):
+            def call(self, x):
+                print(x)
+                if ops.sum(x) > 0:
+                    return -x
+                return x
+        """)
+    found = [(f.severity.value, f.message) for f in findings(source, CODES) if f.code == "LL204"]
+    assert [severity for severity, _ in found] == ["warning", "information"]
+    assert found[1][1].startswith("On Keras 3: ")
+    keras_3 = source.replace("import tf_keras\n", "")
+    assert [f.severity.value for f in findings(keras_3, CODES)] == ["warning", "error"]
+
+
+def test_backend_shape_and_dtype_functions_are_python_values():
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+        from tensorflow.keras import backend as K
+
+        class Layer(tf.keras.layers.Layer):
+            def call(self, x):
+                if K.int_shape(x)[-1] > 1 or K.dtype(x) == "float16" or K.ndim(x) == 3:
+                    x = x * 2.0
+                if tf.keras.backend.int_shape(x)[0] is None and tf.shape(x).shape[0] == 2:
+                    x = x + 1.0
+                if x.dtype == tf.float16:
+                    x = tf.cast(x, tf.float32)
+                print(tf.shape(x), type(x), K.int_shape(x))
+                return x
+        """)
+    found = [(f.span.line, f.severity.value) for f in findings(source, CODES, "3") if f.code == "LL204"]
+    assert found == [(12, "information")]
 
 
 def test_a_dict_of_tensors_keys_are_python_values():

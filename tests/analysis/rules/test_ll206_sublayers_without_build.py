@@ -36,13 +36,16 @@ class TestGroundTruth(QuickFixChecks):
 
 def test_fixtures_cover_errors_warnings_and_negatives():
     severities = {e.severity for fixture in FIXTURES for e in fixture.expectations}
-    assert severities == {"error", "warning"}
+    assert severities == {"error", "warning", "information"}
     assert any(not fixture.expectations for fixture in FIXTURES)
 
 
 @pytest.mark.parametrize("body, expected", [
     ("model = Net()\n    model.build((None, 4))\n    model.load_weights(path)", ["error"]),
     ("model = Net()\n    model.build((None, 4))\n    model.summary()", ["warning"]),
+    # only the summary is off: the fit below builds every sublayer
+    ("model = Net()\n    model.build((None, 4))\n    model.summary()\n    model.fit(x, y)", ["information"]),
+    ("model = Net()\n    model.build((None, 4))\n    n = len(model.weights)\n    model(x)", ["information"]),
     ("model = Net()\n    model.build((None, 4))\n    print(model.count_params())", ["warning"]),
     # the first call on data builds the sublayers before their weights are needed
     ("model = Net()\n    model.build((None, 4))\n    model.fit(x, y)\n    model.save_weights(path)", []),
@@ -53,7 +56,15 @@ def test_fixtures_cover_errors_warnings_and_negatives():
 ])
 def test_reported_when_weights_are_needed_before_any_call(body, expected):
     source = f"{CLASS_WITHOUT_BUILD}\n\ndef main(path, x, y):\n    {body}\n"
-    assert [finding.severity.value for finding in findings(source, CODES)] == expected
+    assert [finding.severity.value for finding in findings(source, CODES, "3")] == expected
+
+
+def test_keras_2_targets_are_silent_and_unknown_ones_get_information():
+    source = f"{CLASS_WITHOUT_BUILD}\n\ndef main(path):\n    model = Net()\n    model.build((None, 4))\n" \
+        "    model.load_weights(path)\n"
+    assert not findings(source, CODES, "2.15.0")
+    ((severity, message),) = [(f.severity.value, f.message) for f in findings(source, CODES)]
+    assert severity == "information" and message.startswith("On Keras 3: ")
 
 
 def test_tf_keras_model_build_is_not_reported():
