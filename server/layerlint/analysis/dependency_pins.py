@@ -11,7 +11,8 @@ install` command lines (notebook cells), and decides from them the Keras major v
 - else a `tensorflow` pin whose every allowed version is below 2.16 is Keras 2 (TensorFlow
   bundled Keras 2 until 2.15), at or above 2.16 is Keras 3.
 An unbounded pin (`tensorflow>=2.4`, a bare `keras`) decides nothing: it was written for
-whatever was current then. Only `pip install --upgrade keras` is read as Keras 3 (the line
+whatever was current then. A compatible-release pin (`~=2.12`, Poetry's `^2.12`) decides like
+the release it names, the one the code was written for. Only `pip install --upgrade keras` is read as Keras 3 (the line
 keras.io gives for upgrading to Keras 3).
 """
 
@@ -145,6 +146,7 @@ def _read_specifier(specifier: str) -> tuple[Version | None, Version | None, str
             cut_high((*kept[:-1], kept[-1] + 1))
         elif operator == "^":  # Poetry: the leftmost non-zero part may not change
             raise_low(version)
+            named = text
             index = next((i for i, part in enumerate(version) if part), len(version) - 1)
             cut_high((*version[:index], version[index] + 1))
         elif operator == "~":  # Poetry: ~1.2 allows 1.2.x

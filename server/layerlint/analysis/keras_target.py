@@ -46,7 +46,6 @@ from layerlint.analysis.dependency_pins import (
     PinVerdict,
     package_of,
     pins_in_file,
-    pip_arguments_pins,
     pip_install_pins,
     verdict,
 )
@@ -535,8 +534,3 @@ def site_packages(python: Path) -> list[Path]:
         if folders:
             break
     return folders
-
-
-def pins_of_pip_command(arguments: str) -> PinVerdict:
-    """For tests and callers holding a `pip install` argument string."""
-    return verdict(pip_arguments_pins(arguments, "", 0))
