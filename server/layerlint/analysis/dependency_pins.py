@@ -12,8 +12,8 @@ install` command lines (notebook cells), and decides from them the Keras major v
   bundled Keras 2 until 2.15), at or above 2.16 is Keras 3.
 An unbounded pin (`tensorflow>=2.4`, a bare `keras`) decides nothing: it was written for
 whatever was current then. A compatible-release pin (`~=2.12`, Poetry's `^2.12`) decides like
-the release it names, the one the code was written for. Only `pip install --upgrade keras` is read as Keras 3 (the line
-keras.io gives for upgrading to Keras 3).
+the release it names, the one the code was written for. Only `pip install --upgrade keras` is
+read as Keras 3 (the line keras.io gives for upgrading to Keras 3).
 """
 
 from __future__ import annotations
