@@ -113,3 +113,24 @@ def test_units_follow_the_negotiated_encoding() -> None:
     assert convert.units_counter("utf-8")(text) == len(text.encode("utf-8"))
     assert convert.units_counter("utf-32")(text) == len(text)
     assert convert.units_counter(None)("plain ascii") == len("plain ascii")
+
+
+def test_a_version_aware_finding_says_which_keras_it_assumed() -> None:
+    from dataclasses import replace
+
+    from layerlint.analysis.keras_target import Evidence, KerasTarget
+
+    pin = Evidence(2, "pin", "tensorflow<2.16", "/project/requirements.txt", 3)
+    place = convert.text_placer("file:///m.py", TEXT, utf16)
+    _, diagnostic = convert.to_diagnostic(replace(FINDING, keras_target=KerasTarget(2, None, (pin,))), place)
+    assert diagnostic.related_information is not None
+    assumed = diagnostic.related_information[-1]
+    assert assumed.message == "Assumed Keras 2, from pin: `tensorflow<2.16` (requirements.txt:3)"
+    assert assumed.location.uri == "file:///project/requirements.txt"
+    assert assumed.location.range.start.line == 2
+    own = Evidence(3, "module", "keras.ops", line=2)
+    _, diagnostic = convert.to_diagnostic(replace(FINDING, keras_target=KerasTarget(3, None, (own,))), place)
+    assert diagnostic.related_information[-1].location.uri == "file:///m.py"
+    assert diagnostic.related_information[-1].location.range.start.line == 1
+    _, plain = convert.to_diagnostic(FINDING, place)
+    assert len(plain.related_information or []) == 1

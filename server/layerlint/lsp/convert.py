@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from lsprotocol import types
+from pygls.uris import from_fs_path
 
 from layerlint.analysis import SyntaxProblem
 from layerlint.findings import Finding, FixProposal, Severity, Span
@@ -46,6 +47,8 @@ def to_diagnostic(finding: Finding, place: Placer) -> tuple[str, types.Diagnosti
         for item in finding.related
         for related_uri, related_range in [_range(item.span, place)]
     ]
+    if finding.keras_target is not None:
+        related.append(_target_information(finding, place))
     diagnostic = types.Diagnostic(
         range=range_,
         message=finding.message,
@@ -87,6 +90,24 @@ def syntax_diagnostic(
         source=SOURCE,
     )
     return uri, diagnostic
+
+
+def _target_information(finding: Finding, place: Placer) -> types.DiagnosticRelatedInformation:
+    """Which Keras a version-aware finding assumed, shown in the diagnostic's hover: placed on
+    the deciding evidence (a pin file's line, the module's own line) or on the finding."""
+    target = finding.keras_target
+    evidence = target.evidence[0] if target.evidence else None
+    if evidence is not None and evidence.path is not None:
+        line = max((evidence.line or 1) - 1, 0)
+        position = types.Position(line=line, character=0)
+        location = types.Location(uri=from_fs_path(evidence.path) or evidence.path,
+                                  range=types.Range(start=position, end=position))
+    else:
+        line = evidence.line if evidence is not None and evidence.line else finding.span.line
+        uri, range_ = _range(Span(line, 1, line, 1), place)
+        location = types.Location(uri=uri, range=range_)
+    return types.DiagnosticRelatedInformation(location=location,
+                                              message=f"Assumed {target.summary()}")
 
 
 def _range(span: Span, place: Placer) -> tuple[str, types.Range]:
