@@ -7,11 +7,20 @@ What goes wrong, measured with TensorFlow 2.21 on the TensorFlow backend:
   and never changes it, and `save()`/`save_weights()` do not store it, so a reloaded model has
   its initial value. It also ignores the layer's dtype policy: under `mixed_float16` the call
   fails with `InvalidArgumentError` (float16 input times a float32 variable), and it ties the
-  layer to the TensorFlow backend. Error for a trainable variable, warning for
-  `trainable=False` state (still never saved).
-- tf-keras 2.21 tracks it (tf.Module attribute tracking): it is trained and saved. It still
-  skips the dtype policy (the same `InvalidArgumentError` under `mixed_float16`) and the
-  regularizer/constraint arguments of `add_weight`: information.
+  layer to the TensorFlow backend. Error only for a trainable float variable that `call()`
+  (or a helper it calls) reads: that one never trains. A trainable variable call() does not
+  read, or whose `trainable=` is an expression: warning. A non-trainable constant, an integer
+  counter, or state the layer updates itself with `assign()`: information (only its value
+  after a reload is lost; measured `keras_ll202_step_counter.py`, `keras_ll202_constant_buffer.py`).
+- tf-keras 2.21, and `tf.keras` of a project that targets Keras 2, tracks it (tf.Module
+  attribute tracking): it is trained and saved (measured `keras_ll202_silent_tf_keras_variable.py`,
+  `keras_ll202_silent_legacy_tf_keras.py`): not reported, unless the module uses a mixed
+  dtype policy: then the layer computes in float16 while the variable stays float32 and the
+  call fails (`TypeError: Input 'y' of 'Mul' Op has type float32 that does not match type
+  float16`, measured `keras_ll202_tf_keras_mixed_precision.py`): error.
+Which Keras the code targets comes from `layerlint.analysis.keras_target` (setting, project
+interpreter, pins, the module's own imports). When it is unknown, what Keras 3 would report is
+information, its message starting "On Keras 3: ".
 A `tf.Variable` created in `call()` is LL203's case (a crash), not this rule's.
 
 Fix: `Replace tf.Variable with self.add_weight` when the initial value is `tf.zeros/ones/fill/

@@ -18,6 +18,16 @@ subclassed and functional models alike):
 - tf-keras 2.21: every unguarded creation raises the same `tf.function only supports singleton
   tf.Variables created on the first call` under `model.fit()`; creation guarded to the first
   call (`if self.w is None: self.w = self.add_weight(...)`) works there and is not reported.
+  tf-keras' Dropout owns no seed variable: built inline it trains fine (measured
+  `keras_ll203_silent_legacy_dropout_in_call.py`), so random layers are Keras 3 only, and the
+  message says so.
+- A `tf.Variable` created under a guard (`if self.v is None: self.v = tf.Variable(...)`) is made
+  once and works under both (Keras 3 does not track it, so no "already built" error; measured
+  `keras_ll203_silent_guarded_variable.py`): not reported.
+What depends on the version follows the module's Keras target (`layerlint.analysis.
+keras_target`): a Keras-3-only case is not reported for a Keras 2 target, and is information
+("On Keras 3: ...") when the target is unknown. One class, one finding: the state a class
+creates in call() has one cause and one fix, so further creations are related locations.
 
 Severity: error. No quick-fix: where the weight belongs (`__init__` or `build(input_shape)`) and
 what shape it takes from the input is the author's call.

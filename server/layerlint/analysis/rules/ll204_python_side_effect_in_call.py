@@ -8,19 +8,22 @@ to trace it into a graph, then runs the graph on every step. Measured with Tenso
 - `print(...)` runs at trace time only: 3 lines for 8 training steps (subclassed model) or 2
   (functional), Keras 3.15.1 and tf-keras 2.21 alike, and it shows symbolic tensors
   (`Tensor("...", shape=(None, 3))`), never values. `tf.print` runs on every step. Warning when
-  a tensor's value is printed; information when only static facts are (a print of `x.shape`
-  once per trace is often what the author wants).
+  a tensor's value is printed; information when only static facts, a type or a shape are
+  (`x.shape`, `type(x)`, `tf.shape(x)`: once per trace is often what the author wants).
 - `if ops.sum(x) > 0:` (or `while`, or `a if cond else b`) on a value computed from the call's
   tensor arguments: eager calls work, but Keras 3 traces `call()` without AutoGraph, so
   `model.fit()` raises `OperatorNotAllowedInGraphError: Using a symbolic tf.Tensor as a Python
   bool is not allowed` (functional models already while being built). Error. tf-keras converts
   `call()` with AutoGraph: measured, the same code trains without error there, so tf-keras
-  layers are not reported.
+  layers, and `tf.keras` layers of a project that targets Keras 2, are not reported; when the
+  target is unknown the condition is information, its message starting "On Keras 3: ".
 Not reported, because measured fine under `fit`: conditions on static shape facts
 (`x.shape[-1] > 1`, `x.ndim`, `x.dtype`), identity tests (`mask is not None`), and flags that
 are not tensors (`if training:`, `if self.use_bias:`). What counts as a tensor value: the
 call's first argument (the inputs) and whatever is computed from it, except through `.shape`,
-`.dtype`, `.ndim`, `len()`, `keras.ops.shape()` and other static views, or unpacked from a
+`.dtype`, `.ndim`, `len()`, `keras.ops.shape()`, the backend's `K.int_shape()`, `K.dtype()`,
+`K.ndim()` (also as `tf.keras.backend.*`), `tf.shape(x).shape`, and other static views (measured
+`keras_ll204_static_values_and_shape_prints.py`), or unpacked from a
 helper function's result (helpers often return Python numbers beside tensors: keras-hub's
 `x, (h, w) = window_partition(x)`). Further call arguments are not assumed to be tensors
 (keras-hub: `call(self, t, dim)` with `if dim % 2 != 0:`).

@@ -29,7 +29,13 @@ module and its weights are needed before anything calls it on data: a local vari
 loaded), or `set_weights`, `get_weights`, `save_weights`, `save`, `count_params`, `summary`,
 `.weights` (warning); and `self.child.build(...)` for a `self.child = Child(...)` sublayer
 (warning). A `build()` followed by `fit`/`predict`/a call is harmless (the call builds the
-sublayers) and is not reported.
+sublayers) and is not reported; when only a `summary()` or a variable count (`count_params`,
+`len(model.weights)`) comes before such a call, only those numbers are off: information
+(measured `b_ll206_summary_then_fit.py`: 0 parameters at the summary, 41 after `fit`).
+Keras 3 only: a project that targets Keras 2 (`layerlint.analysis.keras_target`) is not
+reported (measured `b_ll206_silent_legacy_build_then_load.py`: tf-keras' build() runs call()
+and the weights load); when the target is unknown the finding is information, its message
+starting "On Keras 3: ".
 
 Fix: give the class a `build()` that traces `call()` once on a symbolic input,
 `self.compute_output_spec(keras.KerasTensor(input_shape))`, which builds every sublayer the way
