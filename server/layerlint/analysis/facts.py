@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.reuse import ReuseCase
+from layerlint.analysis.save_evidence import EMPTY, Evidence
 from layerlint.analysis.source import char_column
 from layerlint.findings import Span
 from layerlint.fixes.scope_names import names_taken_in_class
@@ -56,6 +57,12 @@ class BlockFacts:
     )
     """Functional-API layers: definition id -> (simple statement, enclosing function, names taken,
     the scope node)."""
+    evidence: Evidence = EMPTY
+    """What the module (and the project's other files) do with its models: saves, reloads,
+    torch moves (`save_evidence`); lines absolute in the module."""
+    line_offset: int = 0
+    """The block's first line minus one: absolute line = block-relative line + line_offset."""
+    path: str | None = None
     _lines: list[str] | None = None
     _names_taken: dict[int, set[str]] = field(default_factory=dict)
 

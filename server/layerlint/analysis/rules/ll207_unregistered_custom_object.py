@@ -223,7 +223,7 @@ def _finding(
     if framework == "tf_keras":
         failure = (f"fails with ValueError \"Unknown layer: '{model.name}'\" (HDF5) or TypeError "
                    f"\"Cannot deserialize object of type `{model.name}`\" (.keras)")
-    elif _is_plain_layer(model, facts, set()):
+    elif is_plain_layer(model, facts, set()):
         failure = ("raises `TypeError: <class ...> could not be deserialized properly` for the "
                    "model that holds it")
     else:
@@ -253,7 +253,7 @@ def _finding(
     return Finding(CODE, NAME, severity, facts.span(call), message, tuple(related), (fix,))
 
 
-def _is_plain_layer(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:
+def is_plain_layer(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:
     """A Layer subclass that is not a Model: it fails inside the model that holds it."""
     if facts.frameworks.get(model.name) is None:
         return False
@@ -261,7 +261,7 @@ def _is_plain_layer(model: ClassModel, facts: BlockFacts, seen: set[str]) -> boo
     for base in model.base_names:
         local = facts.local_classes.get(base)
         if local is not None:
-            if base not in seen and not _is_plain_layer(local, facts, seen):
+            if base not in seen and not is_plain_layer(local, facts, seen):
                 return False
         elif base.rsplit(".", 1)[-1] in ("Model", "Sequential", "Functional"):
             return False
