@@ -118,7 +118,7 @@ def with_project(local: Evidence, path: Path | None, class_names: frozenset[str]
     uses, reloads = uses_elsewhere(path, class_names)
     if not uses:
         return local
-    return Evidence(local.uses + uses, local.reloads + reloads, local.constructions)
+    return Evidence(local.uses + uses, local.reloads + reloads, local.constructions, local.given)
 
 
 __all__ = ["file_evidence", "project_root", "uses_elsewhere", "with_project"]

@@ -85,6 +85,10 @@ class Use:
     """Keys of the classes and functions the model holds (after resolution)."""
     columns: tuple[int, int, int] = (0, 0, 0)
     """(column, end line, end column) of the call; columns 0-based."""
+    contained: frozenset[str] = frozenset()
+    """`held`, and what the held classes construct in their own methods (a torch module's
+    submodules move with it; a Keras model's sublayers built in its `__init__` are rebuilt by
+    that `__init__`, not serialized, so they are not in `held`)."""
 
 
 @dataclass(frozen=True)
@@ -94,17 +98,24 @@ class Evidence:
     constructions: dict[str, tuple[tuple[int, int, int, int], ...]] = field(default_factory=dict)
     """Key -> spans (line, column, end line, end column; absolute, columns 0-based in bytes) of
     the calls that construct it."""
+    given: frozenset[str] | None = frozenset()
+    """Names given to a `custom_object_scope` anywhere in the module (None: not readable)."""
 
     def of(self, key: str, kinds: tuple[str, ...] = SERIALIZING) -> list[Use]:
-        return [use for use in self.uses if use.kind in kinds and key in use.held]
+        """Uses of these kinds of a model that holds `key` as a serialized object (torch
+        kinds: that holds it anywhere, submodules included)."""
+        deep = set(kinds) <= set(TORCH_KINDS)
+        return [use for use in self.uses
+                if use.kind in kinds and key in (use.contained if deep else use.held)]
 
     def signature(self, keys: set[str] | frozenset[str], offset: int) -> tuple:
         """What the findings about `keys` depend on, lines relative to `offset` (cache key)."""
         if not keys:
             return ()
-        relevant = [use for use in self.uses if use.held & keys]
+        relevant = [use for use in self.uses if use.contained & keys]
         uses = tuple((use.kind, use.line - offset, use.file_format, use.path, use.where,
-                      use.expected_to_fail, tuple(sorted(use.held & keys))) for use in relevant)
+                      use.expected_to_fail, tuple(sorted(use.held & keys)),
+                      tuple(sorted(use.contained & keys))) for use in relevant)
         if not uses:
             return ()
         reloads = tuple((use.line - offset, use.path, use.covered, use.compiles, use.where)
@@ -149,6 +160,8 @@ class _Reader:
         self.offset = offset
         self.result = _Scope()
         self.strings: dict[str, tuple[str, ...]] = {}
+        self.module_strings: dict[str, tuple[str, ...]] = {}
+        """String constants of module-level names (`MODEL_PATH = "m.keras"`), read by functions."""
         self.guarded = False
 
     # -- statements ---------------------------------------------------------------------
@@ -440,7 +453,7 @@ class _Reader:
             if isinstance(child, ast.Constant) and isinstance(child.value, str):
                 found.append(child.value)
             elif isinstance(child, ast.Name):
-                found.extend(self.strings.get(child.id, ()))
+                found.extend(self.strings.get(child.id, self.module_strings.get(child.id, ())))
         return tuple(found)
 
 
@@ -503,8 +516,9 @@ def evidence(
         s.name: [a.arg for a in [*s.args.posonlyargs, *s.args.args, *s.args.kwonlyargs]]
         for s, _, _ in statements if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
+    module_strings = _module_strings(statements)
     names_key = (classes, tuple(sorted((k, tuple(v)) for k, v in functions.items())),
-                 tuple(sorted(imports.items())), torch_classes)
+                 tuple(sorted(imports.items())), torch_classes, tuple(sorted(module_strings.items())))
     scopes: list[_Scope] = []
     returns: dict[str, set[str]] = {}
     contains: dict[str, set[str]] = {}
@@ -516,7 +530,7 @@ def evidence(
             cached = _scope_cache.get(key)
             if cached is None:
                 cached = _remember(key, _definition(statement, imports, classes, functions,
-                                                    torch_classes, offset))
+                                                    torch_classes, offset, module_strings))
             scope, held = cached
             scopes.append(scope)
             if isinstance(statement, ast.ClassDef):
@@ -530,10 +544,23 @@ def evidence(
     return _resolve(scopes, returns, contains)
 
 
+def _module_strings(statements: list[tuple[ast.stmt, int, str]]) -> dict[str, tuple[str, ...]]:
+    """String constants in the values of module-level `NAME = ...` assignments."""
+    found: dict[str, tuple[str, ...]] = {}
+    for statement, _, _ in statements:
+        if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)):
+            strings = tuple(node.value for node in ast.walk(statement.value)
+                            if isinstance(node, ast.Constant) and isinstance(node.value, str))
+            if strings:
+                found[statement.targets[0].id] = strings
+    return found
+
+
 def _definition(
     node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, imports: ImportTable,
     classes: frozenset[str], functions: dict[str, list[str]], torch_classes: frozenset[str],
-    offset: int,
+    offset: int, module_strings: dict[str, tuple[str, ...]],
 ) -> tuple[_Scope, frozenset[str]]:
     """A function's scope, or a class's methods as one scope and what the class constructs."""
     if isinstance(node, ast.ClassDef):
@@ -543,7 +570,7 @@ def _definition(
         for member in node.body:
             if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 scope = _function_scope(member, imports, classes, functions, torch_classes,
-                                        offset, f"{node.name}.{member.name}", with_parameters=False)
+                                        offset, f"{node.name}.{member.name}", False, module_strings)
                 _merge(merged, scope)
         for child in ast.walk(node):
             if isinstance(child, ast.Call):
@@ -552,15 +579,16 @@ def _definition(
                     held.add(key if key not in functions else f"@ret:{key}")
         return merged, frozenset(held)
     return _function_scope(node, imports, classes, functions, torch_classes, offset, node.name,
-                           with_parameters=True), frozenset()
+                           True, module_strings), frozenset()
 
 
 def _function_scope(
     node: ast.FunctionDef | ast.AsyncFunctionDef, imports: ImportTable, classes: frozenset[str],
     functions: dict[str, list[str]], torch_classes: frozenset[str], offset: int, name: str,
-    with_parameters: bool,
+    with_parameters: bool, module_strings: dict[str, tuple[str, ...]],
 ) -> _Scope:
     reader = _Reader(imports, classes, functions, torch_classes, name, offset)
+    reader.module_strings = module_strings
     env: dict[str, frozenset[str]] = {}
     if with_parameters:
         for parameter in functions.get(node.name, []):
@@ -592,11 +620,11 @@ def _resolve(scopes: list[_Scope], returns: dict[str, set[str]],
             constructions.setdefault(key, []).extend(spans)
         if covered is not None:
             covered = None if scope.covered is None else covered | scope.covered
-    memo: dict[str, frozenset[str]] = {}
+    memo: dict[tuple[str, bool], frozenset[str]] = {}
 
-    def expand(key: str, seen: frozenset[str]) -> frozenset[str]:
-        if key in memo:
-            return memo[key]
+    def expand(key: str, seen: frozenset[str], deep: bool) -> frozenset[str]:
+        if (key, deep) in memo:
+            return memo[key, deep]
         if key in seen:
             return frozenset()
         seen = seen | {key}
@@ -607,23 +635,23 @@ def _resolve(scopes: list[_Scope], returns: dict[str, set[str]],
             inner = arguments.get(key[5:], set())
             out = set()
         else:
-            inner = contains.get(key, set())
+            inner = contains.get(key, set()) if deep else set()
             out = {key}
         for item in inner:
-            out |= expand(item, seen)
+            out |= expand(item, seen, deep)
         result = frozenset(out)
         if not seen - {key}:
-            memo[key] = result
+            memo[key, deep] = result
         return result
 
-    def resolved(held: frozenset[str]) -> frozenset[str]:
+    def resolved(held: frozenset[str], deep: bool) -> frozenset[str]:
         out: set[str] = set()
         for key in held:
-            out |= expand(key, frozenset())
+            out |= expand(key, frozenset(), deep)
         return frozenset(k for k in out if not k.startswith("@"))
 
     uses = tuple(
-        Use(**{**use.__dict__, "held": resolved(held)})
+        Use(**{**use.__dict__, "held": resolved(held, False), "contained": resolved(held, True)})
         for scope in scopes for use, held in scope.uses
     )
     reloads = []
@@ -634,8 +662,9 @@ def _resolve(scopes: list[_Scope], returns: dict[str, set[str]],
             else:
                 reloads.append(Use(**{**use.__dict__, "covered": use.covered | covered}))
     return Evidence(
-        tuple(use for use in uses if use.held), tuple(reloads),
+        tuple(use for use in uses if use.contained), tuple(reloads),
         {key: tuple(sorted(spans)) for key, spans in constructions.items()},
+        None if covered is None else frozenset(covered),
     )
 
 
