@@ -73,7 +73,10 @@ def file_evidence(path: Path) -> Evidence:
         text = path.read_text(encoding="utf-8", errors="replace")
         if any(marker in text for marker in _MARKERS):
             tree = ast.parse(text)
-            result = evidence([(tree, 0, text)], collect_imports(tree.body), frozenset())
+            imports = collect_imports(tree.body)
+            roots = {qualified.split(".")[0] for qualified in imports.values()}
+            torch_only = "torch" in roots and not roots & {"keras", "tensorflow", "tf_keras"}
+            result = evidence([(tree, 0, text)], imports, frozenset({"*"} if torch_only else ()))
     except (OSError, SyntaxError, ValueError, RecursionError):
         result = EMPTY
     _files[key] = result
@@ -98,17 +101,25 @@ def uses_elsewhere(path: Path, class_names: frozenset[str]) -> tuple[tuple[Use, 
             continue
         here = []
         for use in found.uses:
-            names = frozenset(
-                key.rpartition(".")[2] for key in use.held
-                if "." in key and key.rpartition(".")[2] in class_names
-                and module_file(key.rpartition(".")[0], other) == resolved
-            )
-            if names:
-                here.append(replace(use, held=names, where=str(other)))
+            held = _local_names(use.held, other, resolved, class_names)
+            contained = _local_names(use.contained, other, resolved, class_names)
+            if contained:
+                here.append(replace(use, held=held, contained=contained, where=str(other)))
         if here:
             uses.extend(here)
             reloads.extend(replace(reload, where=str(other)) for reload in found.reloads)
     return tuple(uses), tuple(reloads)
+
+
+def _local_names(keys: frozenset[str], importer: Path, target: Path,
+                 class_names: frozenset[str]) -> frozenset[str]:
+    """The class names of `target` among keys imported by `importer` (`pkg.blocks.Block`)."""
+    found = set()
+    for key in keys:
+        module, _, name = key.rpartition(".")
+        if module and name in class_names and module_file(module, importer) == target:
+            found.add(name)
+    return frozenset(found)
 
 
 def with_project(local: Evidence, path: Path | None, class_names: frozenset[str]) -> Evidence:

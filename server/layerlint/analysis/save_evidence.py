@@ -316,8 +316,15 @@ class _Reader:
                 return passed
             if func.attr in _SELF_RETURNING:
                 return receiver | passed
-            return (receiver - self.torch_keys) | passed
-        return (self.value(func, env) - self.torch_keys) | passed
+            return self._called(receiver) | passed
+        return self._called(self.value(func, env)) | passed
+
+    def _called(self, held: frozenset[str]) -> frozenset[str]:
+        """What calling an object (or a method of it) returns: a Keras layer's output carries
+        the layer into the model built from it; a torch module's output is a tensor."""
+        if "*" in self.torch_keys:
+            return frozenset(key for key in held if key.startswith("@"))
+        return held - self.torch_keys
 
     def _method_use(self, node: ast.Call, method: str, receiver: frozenset[str], keywords: dict,
                     env: dict) -> None:
@@ -509,7 +516,8 @@ def evidence(
     parts: list[tuple[ast.Module, int, str]], imports: ImportTable, torch_classes: frozenset[str],
 ) -> Evidence:
     """Evidence of a program given as parsed parts (tree, line offset, source text of the
-    part); the parts' module-level statements run in order as one program."""
+    part); the parts' module-level statements run in order as one program. `torch_classes`:
+    the keys that are torch modules ("*": all of them, for a module that uses torch only)."""
     statements = [(stmt, offset, text) for tree, offset, text in parts for stmt in tree.body]
     classes = frozenset(s.name for s, _, _ in statements if isinstance(s, ast.ClassDef))
     functions = {
