@@ -27,8 +27,10 @@ from layerlint.analysis.model_index import (
     construction_spec,
     referenced_names,
 )
+from layerlint.analysis.project_evidence import with_project
 from layerlint.analysis.reuse import find_reuse
 from layerlint.analysis.rules import RULES
+from layerlint.analysis.save_evidence import EMPTY, Evidence, evidence
 from layerlint.analysis.shapes import preserves_channels
 from layerlint.analysis.source import Block, parse_block_text, split_blocks
 from layerlint.analysis.walk import walk
@@ -85,6 +87,8 @@ class ModuleContext:
     """The Keras the module targets; rules see it as `BlockFacts.keras_target`."""
     mixed_precision: bool = False
     """The module names a mixed dtype policy (`mixed_float16`): see `BlockFacts`."""
+    evidence: Evidence = EMPTY
+    path: str | None = None
 
 
 def analyse(
@@ -102,6 +106,8 @@ def analyse(
     context = _module_context(blocks, target.catalog_version, Path(path) if path else None)
     context.target = target
     context.mixed_precision = any(policy in text for policy in _MIXED_POLICIES)
+    context.evidence = _module_evidence(blocks, context, path)
+    context.path = path
     findings: list[Finding] = []
     problems: list[SyntaxProblem] = []
     for block in blocks:
@@ -199,6 +205,17 @@ def _module_context(
                          references, workspace_keys)
 
 
+def _module_evidence(blocks: list[Block], context: ModuleContext, path: str | None) -> Evidence:
+    """Saves, reloads and torch moves of the module's models, and of its classes elsewhere in
+    the project."""
+    parts = [(block.tree, block.start_line - 1, block.text) for block in blocks if block.tree]
+    torch_classes = frozenset(name for name, fw in context.frameworks.items() if fw == "torch")
+    local = evidence(parts, context.imports, torch_classes)
+    model_classes = frozenset(
+        name for name, fw in context.frameworks.items() if fw and name in context.class_blocks)
+    return with_project(local, Path(path) if path else None, model_classes)
+
+
 def _workspace_classes(
     names: frozenset[str], imports: ImportTable, imports_key: tuple, importer: Path | None,
     keras_version: str | None,
@@ -294,9 +311,9 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
     class_names = {stmt.name for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)}
     roots = class_names or (_referenced_local_names(block, block.tree) & set(context.classes))
     fingerprint = _dependency_fingerprint(roots, class_names, context) if roots else ()
-    key = (block.text, context.imports_key, context.target.key, context.mixed_precision,
-           fingerprint)
     offset = block.start_line - 1
+    key = (block.text, context.imports_key, context.target.key, context.mixed_precision,
+           fingerprint, context.evidence.signature(class_names | roots, offset))
     cached = _block_cache.get(key)
     if cached is not None:
         _block_cache.move_to_end(key)
@@ -306,7 +323,7 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
             shifted.clear()
             shifted[offset] = [_shift(finding, offset) for finding in relative]
         return shifted[offset]
-    facts = _facts(block.text, context)
+    facts = _facts(block.text, context, offset)
     for stmt in block.tree.body:
         if isinstance(stmt, ast.ClassDef) and stmt.name in context.classes:
             model = context.classes[stmt.name]
@@ -321,11 +338,12 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
     return shifted
 
 
-def _facts(text: str, context: ModuleContext) -> BlockFacts:
+def _facts(text: str, context: ModuleContext, offset: int = 0) -> BlockFacts:
     frameworks = {name: fw for name, fw in context.frameworks.items() if fw}
     return BlockFacts(text, context.imports, context.keras_version, frameworks=frameworks,
                       local_classes=context.classes, keras_target=context.target,
-                      mixed_precision=context.mixed_precision)
+                      mixed_precision=context.mixed_precision, evidence=context.evidence,
+                      line_offset=offset, path=context.path)
 
 
 def _run_rules(facts: BlockFacts) -> list[Finding]:
@@ -522,7 +540,7 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
     roots = _referenced_local_names(program_block, tree) & set(context.classes)
     fingerprint = _dependency_fingerprint(roots, set(), context) if roots else ()
     key = ("<module>", program, context.imports_key, context.target.key,
-           context.mixed_precision, fingerprint)
+           context.mixed_precision, fingerprint, context.evidence.signature(roots, 0))
     cached = _module_cache.get(key)
     if cached is not None:
         return cached

@@ -12,6 +12,7 @@ from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.keras_target import UNKNOWN, KerasTarget
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.reuse import ReuseCase
+from layerlint.analysis.save_evidence import EMPTY, Evidence
 from layerlint.analysis.source import char_column
 from layerlint.findings import Span
 from layerlint.fixes.scope_names import names_taken_in_class
@@ -62,6 +63,12 @@ class BlockFacts:
     `catalog_version`. Rules whose misbehaviour is version-specific read `keras_flavour`."""
     mixed_precision: bool = False
     """The module names a mixed dtype policy (`mixed_float16`, `mixed_bfloat16`) somewhere."""
+    evidence: Evidence = EMPTY
+    """What the module (and the project's other files) do with its models: saves, reloads,
+    torch moves (`save_evidence`); lines absolute in the module."""
+    line_offset: int = 0
+    """The block's first line minus one: absolute line = block-relative line + line_offset."""
+    path: str | None = None
     _lines: list[str] | None = None
     _names_taken: dict[int, set[str]] = field(default_factory=dict)
 

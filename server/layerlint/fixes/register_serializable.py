@@ -10,11 +10,16 @@ by its registered name (`Custom>Block`) without `custom_objects`:
 `tf.keras.utils.register_keras_serializable` after `import tensorflow as tf` (see
 `keras_registration`); `import keras` is added when nothing reaches it.
 
-`data`: class_name, framework ("keras" or "tf_keras").
+A loss function given to `compile` gets the same decorator (`kind: "function"`): Keras looks
+functions up in the same registry.
+
+`data`: class_name (the class or function name), framework ("keras" or "tf_keras"), kind
+("class", the default, or "function").
 """
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 import libcst as cst
@@ -36,6 +41,8 @@ def apply(source: str, data: dict[str, Any]) -> str:
     if framework not in ("keras", "tf_keras"):
         raise FixError(f"unknown framework {framework!r}")
     function, import_statement = registration_decorator(collect_imports(parse(source).body), framework)
+    if data.get("kind") == "function":
+        return add_import(_decorate_function(source, class_name, f"@{function}()"), import_statement)
     decorator = cst.Decorator(cst.parse_expression(f"{function}()"))
 
     def register(node: cst.ClassDef, first_line: int) -> cst.ClassDef:
@@ -43,3 +50,18 @@ def apply(source: str, data: dict[str, Any]) -> str:
         return node.with_changes(decorators=[decorator, *node.decorators])
 
     return add_import(rewrite_class(source, class_name, register), import_statement)
+
+
+def _decorate_function(source: str, name: str, decorator: str) -> str:
+    """Put `decorator` on its own line above the top-level function `name` (and its other
+    decorators), with the line ending the file uses."""
+    matches = [node for node in ast.parse(source).body
+               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name]
+    if not matches:
+        raise FixError(f"no top-level function {name}: re-run the analysis")
+    node = matches[-1]
+    first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    lines = source.splitlines(keepends=True)
+    ending = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    lines.insert(first - 1, decorator + ending)
+    return "".join(lines)

@@ -20,6 +20,7 @@ WITH_FIXES = [fixture for fixture in FIXTURES if fixture.fixes]
 LAYER = """\
 import keras
 import numpy as np
+import tensorflow as tf
 
 
 class Block(keras.layers.Layer):
@@ -44,17 +45,29 @@ class TestGroundTruth(QuickFixChecks):
 
 def test_fixtures_cover_errors_warnings_tf_keras_and_negatives():
     severities = {e.severity for fixture in FIXTURES for e in fixture.expectations}
-    assert severities == {"error", "warning"}
+    assert severities == {"error", "information"}
     assert any("tf_keras" in fixture.source for fixture in WITH_FIXES)
     assert any(not fixture.expectations for fixture in FIXTURES)
 
 
 @pytest.mark.parametrize("body, expected", [
-    ('    model.save(path + ".keras")', [("LL207", "warning")]),
-    ('    model.save(path)\n    keras.models.load_model(path)', [("LL207", "error")]),
-    ('    keras.saving.save_model(model, "m.keras")', [("LL207", "warning")]),
+    ('    model.save(path + ".keras")', [("LL207", "information")]),
+    ('    model.save(path + ".keras")\n    keras.models.load_model(path + ".keras")', [("LL207", "error")]),
+    # the format is not readable: a SavedModel directory would load without the class
+    ('    model.save(path)\n    keras.models.load_model(path)', [("LL207", "information")]),
+    ('    model.save(path, save_format="tf")\n    keras.models.load_model(path)', []),
+    ('    model.save("exported")\n    tf.saved_model.load("exported")', []),
+    ('    keras.saving.save_model(model, "m.keras")', [("LL207", "information")]),
+    ('    keras.saving.save_model(model, "m.keras")\n    keras.saving.load_model("m.keras")',
+     [("LL207", "error")]),
     # loading a different, earlier file before saving is no round trip
-    ('    keras.models.load_model("base.keras")\n    model.save(path)', [("LL207", "warning")]),
+    ('    keras.models.load_model("base.keras")\n    model.save(path + ".h5")',
+     [("LL207", "information")]),
+    ('    tf.train.Checkpoint(model=model).save(path)', []),
+    ('    model = keras.Sequential([keras.layers.Dense(2)])\n    model.save("m.keras")\n'
+     '    keras.models.load_model("m.keras")', []),
+    ('    with self.assertRaises(TypeError):\n        model.save("m.keras")\n'
+     '        keras.models.load_model("m.keras")', []),
     ('    model.save(path)\n    keras.models.load_model(path, custom_objects={"Block": Block})', []),
     ('    model.save(path)\n    keras.models.load_model(path, custom_objects=CUSTOM)', []),
     ('    with keras.saving.custom_object_scope({"Block": Block}):\n        model.save(path)', []),
@@ -121,4 +134,6 @@ def test_saving_an_image_file_is_not_saving_a_model():
         "    img.save(os.path.join(out, f'generated_{step}.png'))\n"
     )
     assert not findings(source, CODES)
-    assert findings(source.replace("f'generated_{step}.png'", "'model.keras'"), CODES)
+    assert not findings(source.replace("f'generated_{step}.png'", "'model.keras'"), CODES)
+    assert findings(source.replace("img.save(", "model.save(").replace(
+        "f'generated_{step}.png'", "'model.keras'"), CODES)

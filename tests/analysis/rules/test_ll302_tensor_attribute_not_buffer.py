@@ -29,6 +29,9 @@ class Net(nn.Module):
 
     def forward(self, x):
         return x {use}
+
+
+Net().to("cuda")
 """
 
 
@@ -43,3 +46,32 @@ class Net(nn.Module):
 ])
 def test_which_tensor_attributes_are_reported(value, use, reported):
     assert len(findings(MODULE.format(value=value, use=use), CODES)) == int(reported)
+
+
+EVIDENCE = MODULE.format(value="torch.zeros(3)", use="+ self.value").replace('Net().to("cuda")\n', "{tail}")
+
+
+@pytest.mark.parametrize("tail, reported", [
+    ("", False),  # nothing moves, casts or saves it: it runs correctly on the CPU in float32
+    ("model = Net()\nout = model(torch.ones(3))\nprint(out.float())\n", False),  # the output is cast
+    ("model = Net()\nmodel = nn.Linear(3, 3)\nmodel.cuda()\n", False),  # rebound before the move
+    ("model = Net()\nmodel.cuda()\n", True),
+    ("model = Net().half()\n", True),
+    ("def train(model):\n    model.to(torch.float64)\n\ntrain(Net())\n", True),
+    ("model = Net()\ntorch.save(model.state_dict(), 'net.pt')\n", True),
+    ("model = Net()\ntorch.save(model, 'net.pt')\n", True),
+    ("model = nn.DataParallel(Net())\n", True),
+    ("class Outer(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.net = Net()\n\nOuter().to('cuda')\n", True),  # moved inside its parent
+])
+def test_reported_only_when_a_module_holding_it_is_moved_cast_or_saved(tail, reported):
+    assert len(findings(EVIDENCE.format(tail=tail), CODES)) == int(reported)
+
+
+def test_a_move_in_another_file_of_the_project_is_evidence(tmp_path):
+    (tmp_path / "setup.py").write_text("")
+    module = tmp_path / "nets.py"
+    module.write_text(EVIDENCE.format(tail=""))
+    (tmp_path / "train.py").write_text("import torch\nfrom nets import Net\n\nmodel = Net().to('cuda')\n")
+    (found,) = findings(module.read_text(), CODES, path=str(module), fresh=True)
+    assert "train.py line 4" in found.message

@@ -32,11 +32,13 @@ import ast
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from layerlint.analysis.facts import BlockFacts
+from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.frameworks import framework_of, model_base_framework
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.rules.ll203_weights_created_in_call import keras_flavour
+from layerlint.analysis.rules.ll207_unregistered_custom_object import is_plain_layer
+from layerlint.analysis.save_evidence import Use, use_span
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Related, Severity
 from layerlint.fixes import layer_config
@@ -71,11 +73,26 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
         flavour = keras_flavour(facts, model.name)
         if flavour is None or "__init__" not in model.methods:
             continue
-        if _config_defined(model, facts, set()):
+        if _config_defined(model, facts, set()) or functional_style(model):
             continue
+        if flavour == "legacy" and not is_plain_layer(model, facts, set()):
+            continue  # a tf-keras Model's get_config() logs a warning and returns {}
         evidence = non_basic_arguments(model, facts, flavour)
         if evidence:
             yield _finding(facts, model, flavour, evidence)
+
+
+def functional_style(model: ClassModel) -> bool:
+    """`super().__init__(inputs=..., outputs=...)` (or two positional arguments): a Model
+    subclass built like a functional model, whose config Keras writes from its graph."""
+    for node in walk(model.methods["__init__"]):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "__init__"):
+            keywords = {keyword.arg for keyword in node.keywords}
+            positional = len(node.args) - (isinstance(node.func.value, ast.Name))
+            if {"inputs", "outputs"} & keywords or positional >= 2:
+                return True
+    return False
 
 
 def _config_defined(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:
@@ -288,11 +305,37 @@ def _finding(
         Related(facts.span(item.argument), f"`{item.argument.arg}` is {item.kind}: {item.reason}")
         for item in evidence[1:]
     )
-    return Finding(
-        CODE, NAME, Severity.ERROR if certain else Severity.WARNING,
-        facts.span(evidence[0].argument), message, related,
-        _fixes(facts, model, facts.frameworks[model.name], evidence),
-    )
+    uses = [use for use in facts.evidence.of(model.name) if not use.expected_to_fail]
+    definite = [use for use in uses if use.file_format != "maybe"]
+    if definite:
+        severity = Severity.ERROR if certain else Severity.WARNING
+        message += f" {_reached(definite[0], facts, 'serializes a model holding it')}"
+        related += (_related(definite[0], facts, model.name),) if not definite[0].where else ()
+    elif uses:
+        severity = Severity.WARNING
+        message += (f" {_reached(uses[0], facts, 'saves a model holding it')}; the file format "
+                    f"is not readable from the code (a SavedModel directory would not fail).")
+        related += (_related(uses[0], facts, model.name),) if not uses[0].where else ()
+    else:
+        severity = Severity.INFORMATION
+        message += (" Nothing in this module or project serializes a model holding it (weights-only "
+                    "saves, export() and tf.saved_model.save do not call get_config()), so this "
+                    "fails only once such a model is saved to .keras/.h5 or cloned.")
+    # Where nothing serializes the model there is nothing to fix yet (and a test that expects
+    # the NotImplementedError would break).
+    fixes = () if severity == Severity.INFORMATION else _fixes(
+        facts, model, facts.frameworks[model.name], evidence)
+    return Finding(CODE, NAME, severity, facts.span(evidence[0].argument), message, related, fixes)
+
+
+def _reached(use: Use, facts: BlockFacts, what: str) -> str:
+    if use.where:
+        return f"`{use.text}` in {use.where} line {use.line} {what}."
+    return f"`{use.text}` on line {line_ref(use.line - facts.line_offset)} {what}."
+
+
+def _related(use: Use, facts: BlockFacts, name: str) -> Related:
+    return Related(use_span(use, facts.line_offset), f"a model holding {name} is serialized here")
 
 
 def _fixes(

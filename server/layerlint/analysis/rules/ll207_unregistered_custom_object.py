@@ -1,183 +1,225 @@
 """LL207 unregistered-custom-object: a custom class saved with a model but never registered.
 
-A custom layer, model, loss or metric that a saved model needs is not registered for
-serialization, and the code that loads the file does not pass it in `custom_objects`.
+A custom layer, model, loss or metric (or a loss function given to `compile`) that a saved model
+holds is not registered for serialization, and the code that loads the file does not pass it in
+`custom_objects`.
 
-What goes wrong: a `.keras` (or `.h5`) file records each object by class name; to rebuild one,
-`load_model` looks the name up in `custom_objects`, then in the registry filled by
-`@keras.saving.register_keras_serializable()`. It never imports your module to find the class,
-even when that module is importable. Measured with Keras 3.15.1 and tf-keras 2.21:
+What goes wrong: a `.keras` (or `.h5`) file records each object by class name and module; to
+rebuild one, `load_model` looks the name up in `custom_objects`, then in the registry filled by
+`@keras.saving.register_keras_serializable()`. Keras 3 imports the recorded module only for
+classes of the `keras`, `keras_hub`, `keras_cv` and `keras_nlp` packages; tf-keras imports any
+recorded module that can be imported, so in a `.keras` file a tf-keras Model subclass defined in
+an importable module (not the `__main__` script) loads back without registration, while a layer
+inside a Sequential or functional model still fails. Measured with Keras 3.15.1 and tf-keras
+2.21:
 - a Sequential/functional model holding an unregistered custom layer: TypeError "<class
   'keras.src.models.sequential.Sequential'> could not be deserialized properly. Please ensure
   that components that are Python object instances (layers, models, etc.) returned by
   `get_config()` are explicitly deserialized in the model's `from_config()` method.";
 - an unregistered subclassed model, loss or metric (compiled in): TypeError "Could not locate
   class 'Net'. Make sure custom classes and functions are decorated with
-  `@keras.saving.register_keras_serializable()`." (`compile=False` skips the loss and metric,
-  and leaves the model uncompiled);
+  `@keras.saving.register_keras_serializable()`."; a loss function: "Could not locate function
+  'my_loss'" (tf-keras .h5: "Unknown loss function: 'my_loss'"). `compile=False` skips losses
+  and metrics, and leaves the model uncompiled;
 - tf-keras: TypeError "Cannot deserialize object of type `Block`" (.keras) and ValueError
   "Unknown layer: 'Block'" (.h5);
 - with the decorator, or `custom_objects={"Block": Block}`, or inside `custom_object_scope`,
   the model loads and predicts the same. Sublayers that a registered class creates in its own
   `__init__` need nothing: they are rebuilt by that `__init__`, not deserialized.
+A SavedModel directory (`save("dir")` or `save_format="tf"` in Keras 2), `tf.saved_model.save`,
+`export()`, `tf.train.Checkpoint(...).save` and weights-only saves record no class names, and
+`tf.saved_model.load` needs none.
 
-Reported where such an object enters a model that the same scope (function, method or the
-module's top-level code) saves with `.save(...)` or `save_model(...)`: on the construction
-of each unregistered custom class (a Keras Layer, Model, Loss, Metric, Optimizer, Initializer,
-Regularizer or Constraint subclass of this module), unless `custom_objects` of a `load_model`
-or a `custom_object_scope` in that scope names it. Error when that scope also loads the file
-back with `load_model` (this program crashes), warning when it only saves (every later load
-needs `custom_objects`). Not followed: models built by helper functions of other blocks, and
-custom loss functions (plain `def`s), which need the decorator too.
+Reported on the first construction of each unregistered custom class (a Keras Layer, Model,
+Loss, Metric, Optimizer, Initializer, Regularizer or Constraint subclass of this module; on the
+class itself when only another project file builds it) and on each unregistered loss function,
+when a model it flows into (`save_evidence`: rebinding and helper functions followed) is saved
+to a Keras file. Error when that file is loaded back with `load_model` (same path expression or
+file name) without `custom_objects` naming it: this program crashes. Information otherwise
+(every later load needs `custom_objects`), also when the file format cannot be read from the
+code. Not reported: saves inside `assertRaises`/`pytest.raises` blocks, classes inside the
+keras, keras_hub, keras_cv and keras_nlp packages (Keras imports their modules).
 
-Fix: decorate the class with `@keras.saving.register_keras_serializable()` (tf-keras:
-`tf_keras.saving...`; for `tf.keras` spellings `tf.keras.utils.register_keras_serializable`, the
-same function, since TensorFlow 2.21's `tf.keras` has no `saving`), adding `import keras` when
-the module has no name for it.
+Fix: decorate the class or function with `@keras.saving.register_keras_serializable()`
+(tf-keras: `tf_keras.saving...`; for `tf.keras` spellings `tf.keras.utils.register_keras_serializable`,
+the same function, since TensorFlow 2.21's `tf.keras` has no `saving`), adding `import keras`
+when the module has no name for it.
 """
 
 from __future__ import annotations
 
 import ast
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from pathlib import Path
 
 from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.save_evidence import Use, same_file, use_span
 from layerlint.analysis.source import parse_block_text
-from layerlint.analysis.walk import own_nodes, walk
-from layerlint.findings import Finding, FixProposal, Related, Severity
+from layerlint.findings import Finding, FixProposal, Related, Severity, Span
 
 CODE = "LL207"
 NAME = "unregistered-custom-object"
-SEVERITY = Severity.WARNING
+SEVERITY = Severity.ERROR
 SUMMARY = "A custom Keras class saved with a model but not registered: load_model() cannot rebuild it."
 FIX = "Decorate the class with @keras.saving.register_keras_serializable()."
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef)
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _KERAS_PREFIXES = ("tensorflow.python.keras.", "tensorflow.keras.", "tf_keras.", "keras.")
 # Where Keras keeps the base classes whose subclasses a saved model records by name.
 _SERIALIZED_MODULES = {"layers", "models", "losses", "metrics", "optimizers", "initializers",
                        "regularizers", "constraints"}
 _SERIALIZED_BASES = {"Layer", "Model", "Sequential", "Loss", "Metric", "Optimizer",
                      "Initializer", "Regularizer", "Constraint"}
-_FILE_EXTENSION = re.compile(r"\.[A-Za-z0-9]{2,6}$")
-_MODEL_FILE = re.compile(r"\.(keras|h5|hdf5)$|^[^.]*$")
-_SCOPE_FUNCTIONS = ("custom_object_scope", "CustomObjectScope")
+_COMPILED_BASES = ("Loss", "Metric")
+_KERAS_PACKAGES = {"keras", "keras_hub", "keras_cv", "keras_nlp"}
+_SAVES = ("save", "checkpoint")
 
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
-    if not any(marker in facts.text for marker in (".save(", "save_model(")):
+    if not facts.evidence.uses or _inside_keras_package(facts.path):
         return
     tree, _ = parse_block_text(facts.text)  # cached: the engine parsed this text already
     if tree is None:
         return
-    for scope in _scopes(tree, facts):
-        nodes = list(own_nodes(scope))
-        saves = [node for node in nodes if isinstance(node, ast.Call) and _is_model_save(node, facts)]
+    for name, framework, compiled_only in _candidates(facts, tree):
+        saves = [use for use in facts.evidence.of(name, _SAVES) if not use.expected_to_fail]
         if not saves:
             continue
-        loads = [node for node in nodes if isinstance(node, ast.Call) and _is_load_model(node, facts)]
-        covered = _named_custom_objects(nodes, loads, facts)
-        reloads = sorted((load for load in loads if load.lineno >= saves[0].lineno),
-                         key=lambda node: node.lineno)
-        if covered is None:
-            continue  # custom objects given in a form this analysis cannot read
-        reported: set[str] = set()
-        for call in sorted((n for n in nodes if isinstance(n, ast.Call)),
-                           key=lambda n: (n.lineno, n.col_offset)):
-            name = qualified_name(call.func, facts.imports)
-            model = facts.local_classes.get(name or "")
-            if model is None or name in reported or name in covered:
-                continue
-            # Only a save that runs after the object is built can write it (a script that saves
-            # one model and later builds another class does not save the second).
-            later_saves = [save for save in saves if save.lineno >= call.lineno]
-            if not later_saves:
-                continue
-            framework = serialized_framework(model, facts, set())
-            if framework is None or is_registered(model, facts):
-                continue
-            reported.add(model.name)
-            later_reloads = [load for load in reloads if load.lineno >= later_saves[0].lineno]
-            yield _finding(facts, call, model, framework, later_saves[0], later_reloads)
+        span = _site(facts, tree, name)
+        if span is None:
+            continue
+        if _given_at_reload(facts, name, saves):
+            continue  # the code that loads the file names it in custom_objects
+        model = facts.local_classes.get(name)
+        reloads = _failing_reloads(facts, name, saves, compiled_only, model)
+        yield _finding(facts, span, name, framework, saves, reloads)
 
 
-def _scopes(tree: ast.Module, facts: BlockFacts) -> Iterator[ast.AST]:
-    """Every function and method, and the module's own statements when these facts are the
-    module program."""
-    # The engine analyses top-level statements twice, block by block and once more as one
-    # module program (which sees variables across statements); module-level code is read
-    # from the program only, so each finding comes once.
-    if facts.module_program:
-        yield tree
-    for statement in tree.body:
-        if isinstance(statement, _SCOPES):
-            yield statement
-        elif isinstance(statement, ast.ClassDef):
-            yield from (member for member in statement.body if isinstance(member, _SCOPES))
+def _given_at_reload(facts: BlockFacts, name: str, saves: list[Use]) -> bool:
+    """The module names the class in a custom_object_scope, or a reload of the saved file
+    names it in custom_objects: the code knows the file needs it."""
+    given = facts.evidence.given
+    if given is None or name in given:
+        return True
+    return any(
+        reload.where == save.where and same_file(save, reload)
+        and (reload.covered is None or name in reload.covered)
+        for save in saves for reload in facts.evidence.reloads
+    )
 
 
+def _candidates(facts: BlockFacts, tree: ast.Module) -> Iterable[tuple[str, str, bool]]:
+    """(name, framework, only rebuilt when compiled) of the unregistered classes and loss
+    functions this module defines."""
+    for name, model in facts.local_classes.items():
+        if "." in name:
+            continue  # a class of another workspace file
+        framework = serialized_framework(model, facts, set())
+        if framework is not None and not is_registered(model.node, facts):
+            yield name, framework, _is_compiled_object(model, facts, set())
+    functions = _loss_functions(facts)
+    if functions:
+        framework = "tf_keras" if "tf_keras" in facts.imports.values() and not any(
+            framework_of(q) == "keras" for q in facts.imports.values()) else "keras"
+        for name, node in functions.items():
+            if not is_registered(node, facts):
+                yield name, framework, True
 
 
-def _is_model_save(call: ast.Call, facts: BlockFacts) -> bool:
-    """`model.save("m.keras")`, `self.model.save(path)`, `keras.models.save_model(m, path)`;
-    not `np.save(...)`, `torch.save(...)` or `image.save("x.png")`."""
-    qualified = qualified_name(call.func, facts.imports) or ""
-    if qualified.endswith(".save_model") or qualified == "save_model":
-        return framework_of(qualified) in ("keras", "tf_keras")
-    if not isinstance(call.func, ast.Attribute) or call.func.attr != "save":
-        return False
-    receiver = call.func.value
-    head = receiver
-    while isinstance(head, ast.Attribute):
-        head = head.value
-    if isinstance(head, ast.Name) and head.id in facts.imports:
-        return False  # a module's save function (numpy, torch, joblib), not a model's method
-    path = call.args[0] if call.args else next(
-        (keyword.value for keyword in call.keywords if keyword.arg == "filepath"), None)
-    if isinstance(path, ast.Constant) and isinstance(path.value, str):
-        return bool(_MODEL_FILE.search(path.value.rsplit("/", 1)[-1]))
-    if path is None:
-        return False
-    # `img.save(os.path.join(out, f"img_{step}.png"))`: a file name in the expression that ends
-    # in another extension says this is not a model being saved.
-    endings = [
-        node.value.rsplit("/", 1)[-1] for node in walk(path)
-        if isinstance(node, ast.Constant) and isinstance(node.value, str)
-        and _FILE_EXTENSION.search(node.value)
-    ]
-    return not endings or any(_MODEL_FILE.search(ending) for ending in endings)
+def _loss_functions(facts: BlockFacts) -> dict[str, ast.FunctionDef]:
+    """Module functions that a saved model holds: given to compile() as a loss or metric."""
+    held = {key for use in facts.evidence.uses for key in use.held}
+    program, _ = parse_block_text(facts.text)
+    # a block sees only its own functions (the module program sees none): that is where their
+    # findings go
+    return {
+        node.name: node for node in (program.body if program else ())
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in held
+    }
 
 
-def _is_load_model(call: ast.Call, facts: BlockFacts) -> bool:
-    qualified = qualified_name(call.func, facts.imports) or ""
-    return qualified.endswith("load_model") and framework_of(qualified) in ("keras", "tf_keras")
-
-
-def _named_custom_objects(
-    nodes: list[ast.AST], loads: list[ast.Call], facts: BlockFacts
-) -> set[str] | None:
-    """Class names given to `load_model(custom_objects=...)` or a `custom_object_scope` in the
-    scope; None when one of them is not a literal dict (assume it names everything)."""
-    names: set[str] = set()
-    mappings = [kw.value for call in loads for kw in call.keywords if kw.arg == "custom_objects"]
-    for node in nodes:
-        if isinstance(node, ast.Call):
-            qualified = qualified_name(node.func, facts.imports) or ""
-            if qualified.rsplit(".", 1)[-1] in _SCOPE_FUNCTIONS:
-                mappings.extend(node.args[:1])
-    for mapping in mappings:
-        if not isinstance(mapping, ast.Dict):
+def _site(facts: BlockFacts, tree: ast.Module, name: str) -> Span | None:
+    """Where the finding about `name` goes, when that place is in these facts: its first
+    construction in the module, else its definition (a class built only in other files, a
+    loss function)."""
+    constructions = facts.evidence.constructions.get(name, ())
+    model = facts.local_classes.get(name)
+    if constructions and model is not None:
+        line, column, end_line, end_column = constructions[0]
+        relative = line - facts.line_offset
+        if not 0 < relative <= len(facts.lines) or not facts.lines[relative - 1].strip():
             return None
-        for key, value in zip(mapping.keys, mapping.values):
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                names.add(key.value)
-            if isinstance(value, ast.Name):
-                names.add(value.id)
-    return names
+        if _in_definition(tree, relative) == facts.module_program:
+            return None  # module-level code is reported from the module program only
+        return Span(relative, column + 1, end_line - facts.line_offset, end_column + 1)
+    if facts.module_program:
+        return None
+    for node in tree.body:
+        if isinstance(node, _DEFINITIONS) and node.name == name:
+            line = node.lineno
+            text = facts.lines[line - 1] if line <= len(facts.lines) else ""
+            column = text.find(name)
+            return Span(line, column + 1, line, column + 1 + len(name)) if column >= 0 else None
+    return None
+
+
+def _in_definition(tree: ast.Module, line: int) -> bool:
+    return any(
+        isinstance(node, _DEFINITIONS) and node.lineno <= line <= (node.end_lineno or node.lineno)
+        for node in tree.body
+    )
+
+
+def _failing_reloads(
+    facts: BlockFacts, name: str, saves: list[Use], compiled_only: bool, model: ClassModel | None,
+) -> list[tuple[Use, Use]]:
+    """(save, reload) pairs where load_model reads the saved file and cannot rebuild `name`."""
+    pairs = []
+    for save in saves:
+        if save.file_format != "file":
+            continue
+        if save.where and model is not None and _importable_tf_keras_model(model, facts):
+            continue  # tf-keras imports the class's module (not __main__) from a .keras file
+        for reload in facts.evidence.reloads:
+            if reload.where != save.where or not same_file(save, reload):
+                continue
+            if reload.covered is None or name in reload.covered:
+                continue
+            if compiled_only and not reload.compiles:
+                continue
+            pairs.append((save, reload))
+    return pairs
+
+
+def _importable_tf_keras_model(model: ClassModel, facts: BlockFacts) -> bool:
+    return (facts.frameworks.get(model.name) == "tf_keras" and not is_plain_layer(model, facts, set())
+            and bool(facts.path) and str(facts.path).endswith(".py"))
+
+
+def _inside_keras_package(path: str | None) -> bool:
+    """A module of the keras, keras_hub, keras_cv or keras_nlp packages: Keras 3 imports the
+    recorded module of their classes when it loads a file."""
+    if not path:
+        return False
+    file = Path(path)
+    return any(parent.name in _KERAS_PACKAGES and (parent / "__init__.py").is_file()
+               for parent in list(file.parents)[:8])
+
+
+def _is_compiled_object(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:
+    """A Loss or Metric subclass: rebuilt only when load_model compiles the model."""
+    seen.add(model.name)
+    for base in model.base_names:
+        local = facts.local_classes.get(base)
+        if local is not None:
+            if base not in seen and _is_compiled_object(local, facts, seen):
+                return True
+        elif base.rsplit(".", 1)[-1] in _COMPILED_BASES or ".losses." in base or ".metrics." in base:
+            return True
+    return False
 
 
 def serialized_framework(model: ClassModel, facts: BlockFacts, seen: set[str]) -> str | None:
@@ -203,57 +245,78 @@ def serialized_framework(model: ClassModel, facts: BlockFacts, seen: set[str]) -
     return None
 
 
-def is_registered(model: ClassModel, facts: BlockFacts) -> bool:
-    for decorator in model.node.decorator_list:
+
+
+def is_registered(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef, facts: BlockFacts) -> bool:
+    for decorator in node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         if (qualified_name(target, facts.imports) or "").endswith("register_keras_serializable"):
             return True
     return False
 
 
+def _where(use: Use, facts: BlockFacts) -> str:
+    if use.where:
+        return f"in {use.where} line {use.line}"
+    return f"on line {line_ref(use.line - facts.line_offset)}"
+
+
+def _related(use: Use, facts: BlockFacts, message: str) -> tuple[Related, ...]:
+    return () if use.where else (Related(use_span(use, facts.line_offset), message),)
+
+
 def _finding(
-    facts: BlockFacts, call: ast.Call, model: ClassModel, framework: str, save: ast.Call,
-    loads: list[ast.Call],
+    facts: BlockFacts, span: Span, name: str, framework: str, saves: list[Use],
+    failing: list[tuple[Use, Use]],
 ) -> Finding:
     # Imported here, not at the top: layerlint.fixes imports layerlint.analysis, whose package
     # import loads every rule; a top-level import would close that circle.
     from layerlint.fixes.keras_registration import registration_decorator
 
     decorator = f"@{registration_decorator(facts.imports, framework)[0]}()"
-    if framework == "tf_keras":
-        failure = (f"fails with ValueError \"Unknown layer: '{model.name}'\" (HDF5) or TypeError "
-                   f"\"Cannot deserialize object of type `{model.name}`\" (.keras)")
-    elif _is_plain_layer(model, facts, set()):
+    model = facts.local_classes.get(name)
+    kind = "class" if model is not None else "function"
+    if model is None:
+        failure = f"raises `TypeError: Could not locate function '{name}'`"
+    elif framework == "tf_keras":
+        failure = (f"fails with ValueError \"Unknown layer: '{name}'\" (HDF5) or TypeError "
+                   f"\"Cannot deserialize object of type `{name}`\" (.keras)")
+    elif is_plain_layer(model, facts, set()):
         failure = ("raises `TypeError: <class ...> could not be deserialized properly` for the "
                    "model that holds it")
     else:
-        failure = f"raises `TypeError: Could not locate class '{model.name}'`"
-    related = [Related(facts.span(save), f"the model holding {model.name} is saved here")]
-    if loads:
-        load = loads[0]
-        related.append(Related(facts.span(load), f"load_model() here cannot rebuild {model.name}"))
+        failure = f"raises `TypeError: Could not locate class '{name}'`"
+    held = "is saved with" if model is not None else "is compiled into"
+    if failing:
+        save, load = failing[0]
+        related = _related(save, facts, f"the model holding {name} is saved here") + _related(
+            load, facts, f"load_model() here cannot rebuild {name}")
         message = (
-            f"{model.name} is saved with the model on line {line_ref(save.lineno)} but is not "
-            f"registered for serialization, and load_model() on line {line_ref(load.lineno)} gets "
-            f"no custom_objects for it: loading {failure}. Decorate {model.name} with {decorator}."
+            f"{name} {held} the model saved {_where(save, facts)} but is not registered for "
+            f"serialization, and load_model() {_where(load, facts)} gets no custom_objects for "
+            f"it: loading {failure}. Decorate {name} with {decorator}."
         )
         severity = Severity.ERROR
     else:
+        save = next((use for use in saves if use.file_format == "file"), saves[0])
+        related = _related(save, facts, f"the model holding {name} is saved here")
+        unsure = "" if save.file_format == "file" else (
+            " (if this writes a .keras/.h5 file; a SavedModel directory records no class names)")
         message = (
-            f"{model.name} is saved with the model on line {line_ref(save.lineno)} but is not "
-            f"registered for serialization: load_model() cannot rebuild it from the file and "
-            f"{failure} unless every load passes custom_objects={{'{model.name}': "
-            f"{model.name}}}. Decorate {model.name} with {decorator}."
+            f"{name} {held} the model saved {_where(save, facts)}{unsure} but is not registered "
+            f"for serialization: load_model() cannot rebuild it from the file and {failure} "
+            f"unless every load passes custom_objects={{'{name}': {name}}}. Decorate {name} with "
+            f"{decorator}."
         )
-        severity = SEVERITY
+        severity = Severity.INFORMATION
     fix = FixProposal(
-        f"Register {model.name} with {decorator}", "register-serializable",
-        {"class_name": model.name, "framework": framework},
+        f"Register {name} with {decorator}", "register-serializable",
+        {"class_name": name, "framework": framework, "kind": kind},
     )
-    return Finding(CODE, NAME, severity, facts.span(call), message, tuple(related), (fix,))
+    return Finding(CODE, NAME, severity, span, message, related, (fix,))
 
 
-def _is_plain_layer(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:
+def is_plain_layer(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:
     """A Layer subclass that is not a Model: it fails inside the model that holds it."""
     if facts.frameworks.get(model.name) is None:
         return False
@@ -261,7 +324,7 @@ def _is_plain_layer(model: ClassModel, facts: BlockFacts, seen: set[str]) -> boo
     for base in model.base_names:
         local = facts.local_classes.get(base)
         if local is not None:
-            if base not in seen and not _is_plain_layer(local, facts, seen):
+            if base not in seen and not is_plain_layer(local, facts, seen):
                 return False
         elif base.rsplit(".", 1)[-1] in ("Model", "Sequential", "Functional"):
             return False

@@ -13,7 +13,12 @@ stays where and what it was. Measured with torch 2.13 (CPU):
 Reported: `self.<name> = torch.<factory>(...)` in `__init__` (zeros, ones, eye, arange, randn,
 tensor, from_numpy, ...) that a method of the class reads, unless it is a 0-dimensional
 `torch.tensor(<number>)` (PyTorch lets CPU scalars mix with any device and dtype) or wrapped in
-`nn.Parameter`. Warning: the code runs until the model is moved, cast or reloaded.
+`nn.Parameter`, and only with evidence in the module or the project (`save_evidence`) that a
+module holding the class (itself, or a module that builds it) is moved, cast or saved:
+`.to(...)`, `.cuda()`, `.half()`, `.double()`, `.bfloat16()`, `DataParallel(...)`,
+`state_dict()`/`load_state_dict()`, `torch.save(...)`. A module that always stays on the CPU
+in float32 and is never saved runs correctly. Warning: the code runs until the model is moved,
+cast or reloaded.
 
 Fix: `self.register_buffer("<name>", <value>)`: moved and cast with the module; saved in the
 state_dict when the value is random (`persistent=False` for deterministic values such as
@@ -25,10 +30,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
-from layerlint.analysis.facts import BlockFacts
+from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
-from layerlint.findings import Finding, FixProposal, Severity
+from layerlint.analysis.save_evidence import TORCH_KINDS, Use, use_span
+from layerlint.findings import Finding, FixProposal, Related, Severity
 
 CODE = "LL302"
 NAME = "tensor-attribute-not-buffer"
@@ -50,9 +56,13 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
         if facts.frameworks.get(model.name) != "torch" or "__init__" not in model.methods:
             continue
         read = _attributes_read(model)
-        for statement, attribute, factory in _tensor_assignments(model.methods["__init__"], facts):
-            if attribute in read:
-                yield _finding(facts, model, statement, attribute, factory)
+        assignments = [(statement, attribute, factory) for statement, attribute, factory
+                       in _tensor_assignments(model.methods["__init__"], facts) if attribute in read]
+        uses = facts.evidence.of(model.name, TORCH_KINDS) if assignments else []
+        if not uses:
+            continue  # nothing moves, casts or saves it: the attribute is harmless
+        for statement, attribute, factory in assignments:
+            yield _finding(facts, model, statement, attribute, factory, uses[0])
 
 
 def _tensor_assignments(
@@ -95,7 +105,8 @@ def _attributes_read(model: ClassModel) -> set[str]:
 
 
 def _finding(
-    facts: BlockFacts, model: ClassModel, statement: ast.Assign, attribute: str, factory: str
+    facts: BlockFacts, model: ClassModel, statement: ast.Assign, attribute: str, factory: str,
+    use: Use,
 ) -> Finding:
     random = factory in RANDOM_FACTORIES
     consequence = (
@@ -107,11 +118,22 @@ def _finding(
         f"model.to(device/dtype) leaves it behind (on a GPU the forward pass fails with "
         f"\"Expected all tensors to be on the same device\"; after .to(torch.float64) a matmul "
         f"with it fails with \"expected m1 and m2 to have the same dtype\"), and {consequence}. "
-        f"Register it with self.register_buffer(\"{attribute}\", ...)."
+        f"Register it with self.register_buffer(\"{attribute}\", ...). {_evidence(use, facts)}"
     )
     fix = FixProposal(
         f"Register self.{attribute} as a buffer", "register-buffer",
         {"class_name": model.name, "attribute": attribute, "definition_line": statement.lineno,
          "persistent": random},
     )
-    return Finding(CODE, NAME, SEVERITY, facts.span(statement.targets[0]), message, fixes=(fix,))
+    related = () if use.where else (
+        Related(use_span(use, facts.line_offset), f"a module holding {model.name} is "
+                f"{'moved or cast' if use.kind == 'move' else 'saved'} here"),)
+    return Finding(CODE, NAME, SEVERITY, facts.span(statement.targets[0]), message, related,
+                   fixes=(fix,))
+
+
+def _evidence(use: Use, facts: BlockFacts) -> str:
+    what = "moves or casts" if use.kind == "move" else "saves"
+    where = (f"in {use.where} line {use.line}" if use.where
+             else f"on line {line_ref(use.line - facts.line_offset)}")
+    return f"`{use.text}` {where} {what} a module holding it."

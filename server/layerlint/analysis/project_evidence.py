@@ -1,0 +1,135 @@
+"""Save evidence from the project's other files: `train.py` saves a model that holds the
+`Block` that `blocks.py` defines.
+
+The project is the folder tree above the file up to the nearest `pyproject.toml`, `setup.py`,
+`setup.cfg` or `.git` (at most six levels; the file's own folder when none is found). Its
+Python files are listed at most every 30 seconds; each file is read only when its text
+mentions a save, a reload or a torch move, and its evidence (`save_evidence`) is cached by
+modification time. A use counts for a class when the key it holds is an imported name whose
+module resolves (as `workspace.module_file` resolves imports) to the file being analysed.
+Nothing is imported or executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import time
+from collections import OrderedDict
+from dataclasses import replace
+from pathlib import Path
+
+from layerlint.analysis.imports import collect_imports
+from layerlint.analysis.save_evidence import EMPTY, Evidence, Use, evidence
+from layerlint.analysis.workspace import module_file
+
+_ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+_SKIPPED = {"node_modules", "site-packages", "__pycache__", "build", "dist", "venv", "env"}
+_MAX_PARENTS = 6
+_MAX_FILES = 3000
+_LISTING_SECONDS = 30.0
+_MARKERS = (".save(", "save_model(", "get_config(", "to_json(", "clone_model(", "ModelCheckpoint",
+            "load_model(", ".to(", ".cuda(", ".half(", ".double(", "state_dict", "torch.save",
+            "DataParallel")
+_CACHE_SIZE = 4096
+
+_listings: dict[Path, tuple[float, tuple[Path, ...]]] = {}
+_files: OrderedDict[tuple[str, int, int], Evidence] = OrderedDict()
+
+
+def project_root(path: Path) -> Path:
+    for folder in [path.parent, *list(path.parent.parents)[:_MAX_PARENTS]]:
+        if any((folder / marker).exists() for marker in _ROOT_MARKERS):
+            return folder
+    return path.parent
+
+
+def _project_files(root: Path) -> tuple[Path, ...]:
+    now = time.monotonic()
+    listed = _listings.get(root)
+    if listed is not None and now - listed[0] < _LISTING_SECONDS:
+        return listed[1]
+    found: list[Path] = []
+    for folder, folders, names in os.walk(root):
+        folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in _SKIPPED)
+        found.extend(Path(folder) / name for name in sorted(names) if name.endswith(".py"))
+        if len(found) >= _MAX_FILES:
+            break
+    _listings[root] = (now, tuple(found[:_MAX_FILES]))
+    return _listings[root][1]
+
+
+def file_evidence(path: Path) -> Evidence:
+    try:
+        stat = path.stat()
+    except OSError:
+        return EMPTY
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    cached = _files.get(key)
+    if cached is not None:
+        return cached
+    result = EMPTY
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if any(marker in text for marker in _MARKERS):
+            tree = ast.parse(text)
+            imports = collect_imports(tree.body)
+            roots = {qualified.split(".")[0] for qualified in imports.values()}
+            torch_only = "torch" in roots and not roots & {"keras", "tensorflow", "tf_keras"}
+            result = evidence([(tree, 0, text)], imports, frozenset({"*"} if torch_only else ()))
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        result = EMPTY
+    _files[key] = result
+    if len(_files) > _CACHE_SIZE:
+        _files.popitem(last=False)
+    return result
+
+
+def uses_elsewhere(path: Path, class_names: frozenset[str]) -> tuple[tuple[Use, ...], tuple[Use, ...]]:
+    """(uses, reloads) in other project files of models holding classes of `path`, with the
+    class names as keys; reloads are those of the files where such a use happens."""
+    if not class_names:
+        return (), ()
+    uses: list[Use] = []
+    reloads: list[Use] = []
+    resolved = path.resolve()
+    for other in _project_files(project_root(resolved)):
+        if other == resolved:
+            continue
+        found = file_evidence(other)
+        if not found.uses:
+            continue
+        here = []
+        for use in found.uses:
+            held = _local_names(use.held, other, resolved, class_names)
+            contained = _local_names(use.contained, other, resolved, class_names)
+            if contained:
+                here.append(replace(use, held=held, contained=contained, where=str(other)))
+        if here:
+            uses.extend(here)
+            reloads.extend(replace(reload, where=str(other)) for reload in found.reloads)
+    return tuple(uses), tuple(reloads)
+
+
+def _local_names(keys: frozenset[str], importer: Path, target: Path,
+                 class_names: frozenset[str]) -> frozenset[str]:
+    """The class names of `target` among keys imported by `importer` (`pkg.blocks.Block`)."""
+    found = set()
+    for key in keys:
+        module, _, name = key.rpartition(".")
+        if module and name in class_names and module_file(module, importer) == target:
+            found.add(name)
+    return frozenset(found)
+
+
+def with_project(local: Evidence, path: Path | None, class_names: frozenset[str]) -> Evidence:
+    """The module's own evidence plus what other project files do with its classes."""
+    if path is None or not class_names or path.suffix != ".py":
+        return local
+    uses, reloads = uses_elsewhere(path, class_names)
+    if not uses:
+        return local
+    return Evidence(local.uses + uses, local.reloads + reloads, local.constructions, local.given)
+
+
+__all__ = ["file_evidence", "project_root", "uses_elsewhere", "with_project"]

@@ -1,0 +1,690 @@
+"""What a program does with its models: which are serialized, reloaded, moved or saved.
+
+The custom-layer and torch rules need evidence that a class's misbehaviour is reachable: a
+layer without `get_config()` only fails when a model holding it is serialized (LL201), an
+unregistered class only when a file holding it is loaded back (LL207), a plain tensor attribute
+only when its module is moved, cast or saved (LL302). This module reads that evidence from the
+code, without running anything:
+
+- which objects flow into which model: a light taint analysis per scope (module code, each
+  function and method) over variables; an expression holds the custom classes constructed in
+  it and what the names it reads hold (`x = Block()(inp)`, `model = keras.Model(inp, x)`);
+  rebinding replaces (`model = Custom(); model = Sequential(...)` holds no Custom), the arms of
+  an `if` are merged; a class holds what its methods construct; a call of a module function
+  returns what its `return`s hold, and a function's parameters hold what its callers pass;
+- what happens to a model: `.save()`/`save_model()` with the file format read from the path
+  (`.keras`/`.h5`: a Keras file; no extension or `save_format="tf"`: a SavedModel, which calls
+  no `get_config()`; another extension: not a model), `get_config()`, `to_json()`,
+  `clone_model()`, a `ModelCheckpoint` (not `save_weights_only`) given to `fit`; `load_model`
+  with its `custom_objects` and `compile=False`; torch `.to()`/`.cuda()`/`.half()`/...,
+  `state_dict()`, `torch.save`. `tf.train.Checkpoint(...).save`, weights-only saves, `export()`
+  and `tf.saved_model.save` are not serializations of the model's config; uses inside
+  `assertRaises`/`pytest.raises` blocks are marked as expected to fail.
+
+A key is a class or function name of the module, or the qualified name of one imported from
+another module of the project (`.blocks.Block`). Results of class and function definitions are
+cached by their text, so a keystroke in one class re-reads that class only.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from layerlint.analysis.frameworks import framework_of
+from layerlint.analysis.imports import ImportTable, qualified_name
+from layerlint.findings import Span
+
+SERIALIZING = ("save", "get_config", "to_json", "clone_model", "checkpoint")
+"""Kinds of use that serialize a Keras model's config."""
+TORCH_KINDS = ("move", "state")
+
+_MODEL_FILE = re.compile(r"\.(keras|h5|hdf5)$", re.IGNORECASE)
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,6}$")
+_CHECKPOINTS = {"tensorflow.train.Checkpoint", "tensorflow.train.CheckpointManager",
+                "tensorflow.compat.v1.train.Checkpoint", "tensorflow.compat.v2.train.Checkpoint"}
+_IMAGES = ("array_to_img", "PIL.", "Image.fromarray", "Image.open", "Image.new")
+_SELF_RETURNING = {"to", "cuda", "cpu", "half", "float", "double", "bfloat16", "eval", "train",
+                   "requires_grad_", "type", "apply", "share_memory"}
+_TORCH_MOVES = {"to", "cuda", "half", "double", "bfloat16", "float", "type"}
+_TORCH_WRAPPERS = ("DataParallel", "DistributedDataParallel", "prepare")
+_RAISES = ("assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "raises")
+_LIBRARY_ROOTS = {"numpy", "tensorflow", "torch", "jax", "keras", "tf_keras", "PIL", "os", "sys",
+                  "pandas", "sklearn", "scipy", "matplotlib", "tensorflow_datasets", "math",
+                  "functools", "typing", "collections", "dataclasses", "absl", "json"}
+_CACHE_SIZE = 2048
+
+
+@dataclass(frozen=True)
+class Use:
+    """One thing the code does with a model (or one reload)."""
+
+    kind: str
+    """"save", "get_config", "to_json", "clone_model", "checkpoint" (a ModelCheckpoint given to
+    fit), "reload" (load_model), "move" or "state" (torch)."""
+    line: int
+    """Line in the analysed program (absolute in the module)."""
+    text: str
+    """The call as written, shortened."""
+    file_format: str = ""
+    """"file" (.keras/.h5), "maybe" (not readable from the code) for saves; "" otherwise."""
+    path: str = ""
+    """The path expression as written ("" when none), to match a save with its reload."""
+    expected_to_fail: bool = False
+    """Inside an assertRaises/pytest.raises block."""
+    covered: frozenset[str] | None = frozenset()
+    """Reload: names given in custom_objects or a custom_object_scope; None: not readable
+    (assume every class is given)."""
+    compiles: bool = True
+    """Reload: False with `compile=False` (losses and metrics are not rebuilt)."""
+    where: str = ""
+    """Another file of the project where this happens ("" for this module)."""
+    held: frozenset[str] = frozenset()
+    """Keys of the classes and functions the model holds (after resolution)."""
+    columns: tuple[int, int, int] = (0, 0, 0)
+    """(column, end line, end column) of the call; columns 0-based."""
+    contained: frozenset[str] = frozenset()
+    """`held`, and what the held classes construct in their own methods (a torch module's
+    submodules move with it; a Keras model's sublayers built in its `__init__` are rebuilt by
+    that `__init__`, not serialized, so they are not in `held`)."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    uses: tuple[Use, ...] = ()
+    reloads: tuple[Use, ...] = ()
+    constructions: dict[str, tuple[tuple[int, int, int, int], ...]] = field(default_factory=dict)
+    """Key -> spans (line, column, end line, end column; absolute, columns 0-based in bytes) of
+    the calls that construct it."""
+    given: frozenset[str] | None = frozenset()
+    """Names given to a `custom_object_scope` anywhere in the module (None: not readable)."""
+
+    def of(self, key: str, kinds: tuple[str, ...] = SERIALIZING) -> list[Use]:
+        """Uses of these kinds of a model that holds `key` as a serialized object (torch
+        kinds: that holds it anywhere, submodules included)."""
+        deep = set(kinds) <= set(TORCH_KINDS)
+        return [use for use in self.uses
+                if use.kind in kinds and key in (use.contained if deep else use.held)]
+
+    def signature(self, keys: set[str] | frozenset[str], offset: int) -> tuple:
+        """What the findings about `keys` depend on, lines relative to `offset` (cache key)."""
+        if not keys:
+            return ()
+        relevant = [use for use in self.uses if use.contained & keys]
+        uses = tuple((use.kind, use.line - offset, use.file_format, use.path, use.where,
+                      use.expected_to_fail, tuple(sorted(use.held & keys)),
+                      tuple(sorted(use.contained & keys))) for use in relevant)
+        if not uses:
+            return ()
+        reloads = tuple((use.line - offset, use.path, use.covered, use.compiles, use.where)
+                        for use in self.reloads)
+        return uses + reloads
+
+
+EMPTY = Evidence()
+
+
+def use_span(use: Use, offset: int) -> Span:
+    """The span of a use of this module, relative to a block starting after line `offset`."""
+    column, end_line, end_column = use.columns
+    return Span(use.line - offset, column + 1, end_line - offset, end_column + 1)
+
+
+# -- one scope ------------------------------------------------------------------------------
+@dataclass
+class _Scope:
+    """The result of reading one scope; held sets may still contain markers (`@ret:f`,
+    `@arg:f:p`) that the program resolves."""
+
+    uses: list[tuple[Use, frozenset[str]]] = field(default_factory=list)
+    reloads: list[Use] = field(default_factory=list)
+    returns: set[str] = field(default_factory=set)
+    arguments: dict[str, set[str]] = field(default_factory=dict)
+    """`f:param` -> what callers in this scope pass to it."""
+    constructions: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
+    covered: set[str] | None = field(default_factory=set)
+
+
+class _Reader:
+    """Reads one scope's statements in order, keeping what each variable holds."""
+
+    def __init__(self, imports: ImportTable, classes: frozenset[str], functions: dict[str, list[str]],
+                 torch_keys: frozenset[str], scope_name: str, offset: int):
+        self.imports = imports
+        self.classes = classes
+        self.functions = functions
+        self.torch_keys = torch_keys
+        self.scope_name = scope_name
+        self.offset = offset
+        self.result = _Scope()
+        self.strings: dict[str, tuple[str, ...]] = {}
+        self.module_strings: dict[str, tuple[str, ...]] = {}
+        """String constants of module-level names (`MODEL_PATH = "m.keras"`), read by functions."""
+        self.guarded = False
+
+    # -- statements ---------------------------------------------------------------------
+    def run(self, statements: list[ast.stmt], env: dict[str, frozenset[str]]) -> dict:
+        for statement in statements:
+            env = self.statement(statement, env)
+        return env
+
+    def statement(self, node: ast.stmt, env: dict) -> dict:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return env
+        if isinstance(node, ast.Assign):
+            held = self.value(node.value, env)
+            strings = self._strings(node.value)
+            for target in node.targets:
+                self.bind(target, held, env, strings)
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            if node.value is not None:
+                held = self.value(node.value, env)
+                if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                    held = held | env.get(node.target.id, frozenset())
+                self.bind(node.target, held, env, self._strings(node.value))
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            self.bind(node.target, self.value(node.iter, env), env, ())
+            env = self._branches([node.body, node.orelse], env, keep=True)
+        elif isinstance(node, ast.While):
+            self.value(node.test, env)
+            env = self._branches([node.body, node.orelse], env, keep=True)
+        elif isinstance(node, ast.If):
+            self.value(node.test, env)
+            env = self._branches([node.body, node.orelse], env, keep=False)
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            env = self.run(node.body, env)
+            env = self._branches([h.body for h in node.handlers] + [node.orelse], env, keep=True)
+            env = self.run(node.finalbody, env)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            guarded = self.guarded
+            for item in node.items:
+                held = self.value(item.context_expr, env)
+                if item.optional_vars is not None:
+                    self.bind(item.optional_vars, held, env, ())
+                if _is_raises(item.context_expr):
+                    self.guarded = True
+            env = self.run(node.body, env)
+            self.guarded = guarded
+        elif isinstance(node, ast.Return) and node.value is not None:
+            self.result.returns |= self.value(node.value, env)
+        elif isinstance(node, ast.Match):
+            self.value(node.subject, env)
+            env = self._branches([case.body for case in node.cases], env, keep=True)
+        else:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self.value(child, env)
+        return env
+
+    def _branches(self, bodies: list[list[ast.stmt]], env: dict, keep: bool) -> dict:
+        """Run each arm from the same state and merge; `keep`: the state before may also
+        survive (a loop that runs no time, an exception)."""
+        results = [self.run(body, dict(env)) for body in bodies]
+        if keep or len(bodies) < 2 or not all(bodies):
+            results.append(env)
+        merged: dict = {}
+        for result in results:
+            for name, held in result.items():
+                merged[name] = merged.get(name, frozenset()) | held
+        return merged
+
+    def bind(self, target: ast.expr, held: frozenset[str], env: dict,
+             strings: tuple[str, ...]) -> None:
+        if isinstance(target, ast.Name):
+            env[target.id] = held
+            self.strings[target.id] = strings
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.bind(element, held, env, ())
+        elif isinstance(target, ast.Starred):
+            self.bind(target.value, held, env, ())
+        elif isinstance(target, (ast.Attribute, ast.Subscript)):
+            self.value(target.value, env)
+
+    # -- expressions --------------------------------------------------------------------
+    def value(self, node: ast.expr | None, env: dict) -> frozenset[str]:
+        """What the expression holds; records the uses of the calls inside it."""
+        if node is None or isinstance(node, ast.Constant):
+            return frozenset()
+        if isinstance(node, ast.Name):
+            return env.get(node.id, frozenset())
+        if isinstance(node, ast.Call):
+            return self.call(node, env)
+        if isinstance(node, (ast.Attribute, ast.Starred)):
+            return self.value(node.value, env)
+        if isinstance(node, ast.Subscript):
+            self.value(node.slice, env)
+            return self.value(node.value, env)
+        if isinstance(node, ast.Lambda):
+            return frozenset()
+        held: frozenset[str] = frozenset()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                held |= self.value(child, env)
+            elif isinstance(child, ast.comprehension):
+                held |= self.value(child.iter, env)
+                for condition in child.ifs:
+                    self.value(condition, env)
+        return held
+
+    def call(self, node: ast.Call, env: dict) -> frozenset[str]:
+        func = node.func
+        qualified = qualified_name(func, self.imports) or ""
+        arguments = [self.value(a, env) for a in node.args]
+        keywords = {kw.arg: self.value(kw.value, env) for kw in node.keywords}
+        passed = frozenset().union(*arguments, *keywords.values())
+        key = self.key(func)
+        if key is not None:
+            self._construction(key, node)
+            if key in self.functions:
+                self._pass_arguments(key, node, arguments, keywords)
+                return frozenset({f"@ret:{key}"})
+            return frozenset({key}) | passed
+        if qualified in _CHECKPOINTS:
+            return frozenset({"@checkpoint"})
+        if any(marker in qualified for marker in _IMAGES):
+            return frozenset({"@image"})
+        last = qualified.rsplit(".", 1)[-1]
+        framework = framework_of(qualified)
+        if last == "ModelCheckpoint":
+            return self._model_checkpoint(node)
+        if framework in ("keras", "tf_keras") and (last in ("save_model", "clone_model")):
+            if node.args:
+                kind = "save" if last == "save_model" else "clone_model"
+                path = node.args[1] if len(node.args) > 1 else _keyword(node, "filepath")
+                self._use(kind, node, arguments[0], path, _keyword(node, "save_format"))
+            return passed
+        if framework in ("keras", "tf_keras") and last == "load_model":
+            self._reload(node)
+            return passed
+        if last in ("custom_object_scope", "CustomObjectScope") and self.result.covered is not None:
+            names = _mapping_names(node.args[0] if node.args else None)
+            self.result.covered = None if names is None else self.result.covered | names
+            return passed
+        if qualified == "torch.save" and node.args:
+            self._use("state", node, arguments[0])
+            return passed
+        if last in _TORCH_WRAPPERS and node.args:
+            self._use("move", node, arguments[0])
+            return arguments[0] | passed
+        if isinstance(func, ast.Attribute):
+            receiver = self.value(func.value, env)
+            self._method_use(node, func.attr, receiver, keywords, env)
+            if _is_module(func.value, self.imports):
+                return passed
+            if func.attr in _SELF_RETURNING:
+                return receiver | passed
+            return self._called(receiver) | passed
+        return self._called(self.value(func, env)) | passed
+
+    def _called(self, held: frozenset[str]) -> frozenset[str]:
+        """What calling an object (or a method of it) returns: a Keras layer's output carries
+        the layer into the model built from it; a torch module's output is a tensor."""
+        if "*" in self.torch_keys:
+            return frozenset(key for key in held if key.startswith("@"))
+        return held - self.torch_keys
+
+    def _method_use(self, node: ast.Call, method: str, receiver: frozenset[str], keywords: dict,
+                    env: dict) -> None:
+        if _is_module(node.func.value, self.imports):
+            return
+        if method == "save":
+            path = node.args[0] if node.args else _keyword(node, "filepath")
+            self._use("save", node, receiver, path, _keyword(node, "save_format"))
+        elif method in ("get_config", "to_json", "to_yaml"):
+            self._use("to_json" if method == "to_yaml" else method, node, receiver)
+        elif method == "fit":
+            callbacks = keywords.get("callbacks", frozenset())
+            for marker in callbacks:
+                if marker.startswith("@ckpt:"):
+                    self._use("checkpoint", node, receiver, file_format=marker[6:])
+        elif method == "compile" and isinstance(node.func.value, ast.Name):
+            losses = self._compiled_functions(node)
+            if losses:
+                name = node.func.value.id
+                env[name] = env.get(name, frozenset()) | losses
+        elif method in _TORCH_MOVES:
+            self._use("move", node, receiver)
+        elif method in ("state_dict", "load_state_dict"):
+            self._use("state", node, receiver)
+
+    def key(self, func: ast.expr) -> str | None:
+        """The class or function a call constructs or calls, when it is the project's own."""
+        if (isinstance(func, ast.Name) and (func.id in self.classes or func.id in self.functions)
+                and func.id not in self.imports):
+            return func.id
+        if not _is_module(func, self.imports):
+            return None
+        qualified = qualified_name(func, self.imports)
+        if qualified is None:
+            return None
+        head = qualified.lstrip(".").split(".")[0]
+        last = qualified.rsplit(".", 1)[-1]
+        if head in _LIBRARY_ROOTS or framework_of(qualified.lstrip(".")) or "." not in qualified:
+            return None
+        return qualified if last[:1].isupper() else None
+
+    def _compiled_functions(self, node: ast.Call) -> frozenset[str]:
+        """Local functions given as losses or metrics to compile()."""
+        values = [kw.value for kw in node.keywords if kw.arg in ("loss", "metrics", "weighted_metrics")]
+        values += node.args[1:2]
+        found = set()
+        for value in values:
+            for child in ast.walk(value):
+                if isinstance(child, ast.Name) and child.id in self.functions:
+                    found.add(child.id)
+                elif isinstance(child, ast.Call):
+                    key = self.key(child.func)
+                    if key is not None and key not in self.functions:
+                        found.add(key)
+        return frozenset(found)
+
+    def _model_checkpoint(self, node: ast.Call) -> frozenset[str]:
+        weights_only = _keyword(node, "save_weights_only")
+        if isinstance(weights_only, ast.Constant) and weights_only.value is True:
+            return frozenset()
+        if weights_only is not None and not isinstance(weights_only, ast.Constant):
+            return frozenset()  # decided at run time: no evidence either way
+        path = node.args[0] if node.args else _keyword(node, "filepath")
+        file_format = self.file_format(path, None)
+        if file_format in ("savedmodel", "other"):
+            return frozenset()
+        return frozenset({f"@ckpt:{file_format}"})
+
+    def _use(self, kind: str, node: ast.Call, held: frozenset[str], path: ast.expr | None = None,
+             save_format: ast.expr | None = None, file_format: str = "") -> None:
+        if "@checkpoint" in held or "@image" in held:
+            return
+        if kind == "save":
+            file_format = self.file_format(path, save_format)
+            if file_format in ("savedmodel", "other"):
+                return
+        use = Use(kind, node.lineno + self.offset, _short(node), file_format,
+                  ast.unparse(path) if path is not None else "", self.guarded,
+                  columns=_columns(node, self.offset))
+        self.result.uses.append((use, held))
+
+    def _reload(self, node: ast.Call) -> None:
+        path = node.args[0] if node.args else _keyword(node, "filepath")
+        mapping = _keyword(node, "custom_objects")
+        covered = frozenset() if mapping is None else _mapping_names(mapping)
+        compile_flag = _keyword(node, "compile")
+        compiles = not (isinstance(compile_flag, ast.Constant) and compile_flag.value is False)
+        self.result.reloads.append(Use(
+            "reload", node.lineno + self.offset, _short(node), "",
+            ast.unparse(path) if path is not None else "", self.guarded,
+            None if covered is None else frozenset(covered), compiles,
+            columns=_columns(node, self.offset)))
+
+    def _construction(self, key: str, node: ast.Call) -> None:
+        spans = self.result.constructions.setdefault(key, [])
+        spans.append((node.lineno + self.offset, node.col_offset,
+                      (node.end_lineno or node.lineno) + self.offset, node.end_col_offset or 0))
+
+    def _pass_arguments(self, function: str, node: ast.Call, arguments: list, keywords: dict) -> None:
+        parameters = self.functions[function]
+        for index, held in enumerate(arguments):
+            if index < len(parameters) and held:
+                self.result.arguments.setdefault(f"{function}:{parameters[index]}", set()).update(held)
+        for name, held in keywords.items():
+            if name in parameters and held:
+                self.result.arguments.setdefault(f"{function}:{name}", set()).update(held)
+
+    # -- file formats -------------------------------------------------------------------
+    def file_format(self, path: ast.expr | None, save_format: ast.expr | None) -> str:
+        """"file", "savedmodel", "other" (not a model file) or "maybe"."""
+        if isinstance(save_format, ast.Constant) and isinstance(save_format.value, str):
+            return "savedmodel" if save_format.value.lower() in ("tf", "savedmodel") else "file"
+        if path is None:
+            return "maybe"
+        strings = self._strings(path)
+        if not strings:
+            return "maybe"
+        endings = [s.rstrip().rsplit("/", 1)[-1] for s in strings]
+        if any(_MODEL_FILE.search(ending) for ending in endings):
+            return "file"
+        if any(_EXTENSION.search(ending) for ending in endings):
+            return "other"
+        last = strings[-1]
+        whole_literal = isinstance(path, ast.Constant) or (
+            isinstance(path, ast.Name) and len(self.strings.get(path.id, ())) == 1)
+        if whole_literal or last.endswith("/"):
+            return "savedmodel"
+        return "maybe" if "{" in last else "savedmodel"
+
+    def _strings(self, node: ast.expr) -> tuple[str, ...]:
+        found: list[str] = []
+        for child in ast.walk(node):
+            if isinstance(child, ast.Constant) and isinstance(child.value, str):
+                found.append(child.value)
+            elif isinstance(child, ast.Name):
+                found.extend(self.strings.get(child.id, self.module_strings.get(child.id, ())))
+        return tuple(found)
+
+
+def _keyword(node: ast.Call, name: str) -> ast.expr | None:
+    return next((kw.value for kw in node.keywords if kw.arg == name), None)
+
+
+def _mapping_names(node: ast.expr | None) -> frozenset[str] | None:
+    if not isinstance(node, ast.Dict):
+        return None
+    names = set()
+    for key, value in zip(node.keys, node.values):
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            names.add(key.value)
+        if isinstance(value, ast.Name):
+            names.add(value.id)
+    return frozenset(names)
+
+
+def _is_module(node: ast.expr, imports: ImportTable) -> bool:
+    head = node
+    while isinstance(head, ast.Attribute):
+        head = head.value
+    return isinstance(head, ast.Name) and head.id in imports
+
+
+def _is_raises(node: ast.expr) -> bool:
+    func = node.func if isinstance(node, ast.Call) else node
+    return isinstance(func, ast.Attribute) and func.attr in _RAISES
+
+
+def _columns(node: ast.expr, offset: int) -> tuple[int, int, int]:
+    return (node.col_offset, (node.end_lineno or node.lineno) + offset, node.end_col_offset or 0)
+
+
+def _short(node: ast.AST) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# -- the program ----------------------------------------------------------------------------
+_scope_cache: OrderedDict[tuple, tuple[_Scope, frozenset[str]]] = OrderedDict()
+
+
+def _remember(key: tuple, value):
+    _scope_cache[key] = value
+    if len(_scope_cache) > _CACHE_SIZE:
+        _scope_cache.popitem(last=False)
+    return value
+
+
+def evidence(
+    parts: list[tuple[ast.Module, int, str]], imports: ImportTable, torch_classes: frozenset[str],
+) -> Evidence:
+    """Evidence of a program given as parsed parts (tree, line offset, source text of the
+    part); the parts' module-level statements run in order as one program. `torch_classes`:
+    the keys that are torch modules ("*": all of them, for a module that uses torch only)."""
+    statements = [(stmt, offset, text) for tree, offset, text in parts for stmt in tree.body]
+    classes = frozenset(s.name for s, _, _ in statements if isinstance(s, ast.ClassDef))
+    functions = {
+        s.name: [a.arg for a in [*s.args.posonlyargs, *s.args.args, *s.args.kwonlyargs]]
+        for s, _, _ in statements if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    module_strings = _module_strings(statements)
+    names_key = (classes, tuple(sorted((k, tuple(v)) for k, v in functions.items())),
+                 tuple(sorted(imports.items())), torch_classes, tuple(sorted(module_strings.items())))
+    scopes: list[_Scope] = []
+    returns: dict[str, set[str]] = {}
+    contains: dict[str, set[str]] = {}
+    module_reader = _Reader(imports, classes, functions, torch_classes, "<module>", 0)
+    env: dict[str, frozenset[str]] = {}
+    for statement, offset, text in statements:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            key = (text, statement.lineno, offset, names_key)
+            cached = _scope_cache.get(key)
+            if cached is None:
+                cached = _remember(key, _definition(statement, imports, classes, functions,
+                                                    torch_classes, offset, module_strings))
+            scope, held = cached
+            scopes.append(scope)
+            if isinstance(statement, ast.ClassDef):
+                contains[statement.name] = set(held)
+            else:
+                returns[statement.name] = scope.returns
+        else:
+            module_reader.offset = offset
+            env = module_reader.statement(statement, env)
+    scopes.append(module_reader.result)
+    return _resolve(scopes, returns, contains)
+
+
+def _module_strings(statements: list[tuple[ast.stmt, int, str]]) -> dict[str, tuple[str, ...]]:
+    """String constants in the values of module-level `NAME = ...` assignments."""
+    found: dict[str, tuple[str, ...]] = {}
+    for statement, _, _ in statements:
+        if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)):
+            strings = tuple(node.value for node in ast.walk(statement.value)
+                            if isinstance(node, ast.Constant) and isinstance(node.value, str))
+            if strings:
+                found[statement.targets[0].id] = strings
+    return found
+
+
+def _definition(
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, imports: ImportTable,
+    classes: frozenset[str], functions: dict[str, list[str]], torch_classes: frozenset[str],
+    offset: int, module_strings: dict[str, tuple[str, ...]],
+) -> tuple[_Scope, frozenset[str]]:
+    """A function's scope, or a class's methods as one scope and what the class constructs."""
+    if isinstance(node, ast.ClassDef):
+        merged = _Scope()
+        held: set[str] = {base for base in (b.id for b in node.bases if isinstance(b, ast.Name))
+                          if base in classes}
+        for member in node.body:
+            if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                scope = _function_scope(member, imports, classes, functions, torch_classes,
+                                        offset, f"{node.name}.{member.name}", False, module_strings)
+                _merge(merged, scope)
+        for child in ast.walk(node):
+            if isinstance(child, ast.Call):
+                key = _Reader(imports, classes, functions, torch_classes, "", 0).key(child.func)
+                if key is not None and key != node.name:
+                    held.add(key if key not in functions else f"@ret:{key}")
+        return merged, frozenset(held)
+    return _function_scope(node, imports, classes, functions, torch_classes, offset, node.name,
+                           True, module_strings), frozenset()
+
+
+def _function_scope(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, imports: ImportTable, classes: frozenset[str],
+    functions: dict[str, list[str]], torch_classes: frozenset[str], offset: int, name: str,
+    with_parameters: bool, module_strings: dict[str, tuple[str, ...]],
+) -> _Scope:
+    reader = _Reader(imports, classes, functions, torch_classes, name, offset)
+    reader.module_strings = module_strings
+    env: dict[str, frozenset[str]] = {}
+    if with_parameters:
+        for parameter in functions.get(node.name, []):
+            env[parameter] = frozenset({f"@arg:{node.name}:{parameter}"})
+    reader.run(node.body, env)
+    return reader.result
+
+
+def _merge(into: _Scope, scope: _Scope) -> None:
+    into.uses.extend(scope.uses)
+    into.reloads.extend(scope.reloads)
+    for key, held in scope.arguments.items():
+        into.arguments.setdefault(key, set()).update(held)
+    for key, spans in scope.constructions.items():
+        into.constructions.setdefault(key, []).extend(spans)
+    if into.covered is not None:
+        into.covered = None if scope.covered is None else into.covered | scope.covered
+
+
+def _resolve(scopes: list[_Scope], returns: dict[str, set[str]],
+             contains: dict[str, set[str]]) -> Evidence:
+    arguments: dict[str, set[str]] = {}
+    constructions: dict[str, list[tuple[int, int, int, int]]] = {}
+    covered: set[str] | None = set()
+    for scope in scopes:
+        for key, held in scope.arguments.items():
+            arguments.setdefault(key, set()).update(held)
+        for key, spans in scope.constructions.items():
+            constructions.setdefault(key, []).extend(spans)
+        if covered is not None:
+            covered = None if scope.covered is None else covered | scope.covered
+    memo: dict[tuple[str, bool], frozenset[str]] = {}
+
+    def expand(key: str, seen: frozenset[str], deep: bool) -> frozenset[str]:
+        if (key, deep) in memo:
+            return memo[key, deep]
+        if key in seen:
+            return frozenset()
+        seen = seen | {key}
+        if key.startswith("@ret:"):
+            inner = returns.get(key[5:], set())
+            out: set[str] = set()
+        elif key.startswith("@arg:"):
+            inner = arguments.get(key[5:], set())
+            out = set()
+        else:
+            inner = contains.get(key, set()) if deep else set()
+            out = {key}
+        for item in inner:
+            out |= expand(item, seen, deep)
+        result = frozenset(out)
+        if not seen - {key}:
+            memo[key, deep] = result
+        return result
+
+    def resolved(held: frozenset[str], deep: bool) -> frozenset[str]:
+        out: set[str] = set()
+        for key in held:
+            out |= expand(key, frozenset(), deep)
+        return frozenset(k for k in out if not k.startswith("@"))
+
+    uses = tuple(
+        Use(**{**use.__dict__, "held": resolved(held, False), "contained": resolved(held, True)})
+        for scope in scopes for use, held in scope.uses
+    )
+    reloads = []
+    for scope in scopes:
+        for use in scope.reloads:
+            if covered is None or use.covered is None:
+                reloads.append(Use(**{**use.__dict__, "covered": None}))
+            else:
+                reloads.append(Use(**{**use.__dict__, "covered": use.covered | covered}))
+    return Evidence(
+        tuple(use for use in uses if use.contained), tuple(reloads),
+        {key: tuple(sorted(spans)) for key, spans in constructions.items()},
+        None if covered is None else frozenset(covered),
+    )
+
+
+def same_file(save: Use, reload: Use) -> bool:
+    """A reload reads what a save wrote: the same path expression, or the same file name."""
+    if not save.path or not reload.path:
+        return False
+    if save.path == reload.path:
+        return True
+    def name(path: str) -> str:
+        return path.strip("'\"").rsplit("/", 1)[-1]
+    return save.path[:1] in "'\"f" and name(save.path) == name(reload.path) and "." in name(save.path)
+
+
+__all__ = ["EMPTY", "SERIALIZING", "TORCH_KINDS", "Evidence", "Use", "evidence", "same_file", "use_span"]
