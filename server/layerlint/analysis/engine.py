@@ -80,6 +80,9 @@ class ModuleContext:
     """Class name -> the local class names it mentions (bases, constructions)."""
     workspace_keys: dict[str, tuple] = field(default_factory=dict)
     """Class name -> identities of the workspace classes it uses (they change with their file)."""
+    definitions: dict[int, tuple[ClassModel, str | None]] = field(default_factory=dict)
+    """id(ClassDef) -> (its own model, its framework). A name defined twice in one file binds
+    the last definition (`classes`), but each definition is analysed with its own body."""
 
 
 def analyse(
@@ -167,18 +170,20 @@ def _module_context(
     references: dict[str, frozenset[str]] = {}
     external: dict[str, str] = {}
     workspace_keys: dict[str, tuple] = {}
-    for block in {id(b): b for b in class_blocks.values()}.values():
-        for stmt in block.tree.body:
-            if isinstance(stmt, ast.ClassDef) and class_blocks.get(stmt.name) is block:
+    every_definition: list[ClassModel] = []
+    for block in blocks:
+        for stmt in block.tree.body if block.tree else ():
+            if isinstance(stmt, ast.ClassDef):
                 # Key on the local classes this class mentions, not on all of them, so a
                 # class that breaks while being typed does not invalidate every other one.
                 mentioned = _referenced_local_names(block, stmt)
                 referenced = mentioned & local_names
                 workspace = _workspace_classes(mentioned - local_names, imports, imports_key, importer,
                                                keras_version, classes, external)
-                references[stmt.name] = referenced
-                workspace_keys[stmt.name] = workspace
-                key = (block.text, stmt.name, imports_key, referenced, workspace, keras_version)
+                references[stmt.name] = references.get(stmt.name, frozenset()) | referenced
+                workspace_keys[stmt.name] = workspace_keys.get(stmt.name, ()) + workspace
+                key = (block.text, stmt.name, stmt.lineno, imports_key, referenced, workspace,
+                       keras_version)
                 model = _class_cache.get(key)
                 if model is None:
                     model = _remember(
@@ -186,10 +191,16 @@ def _module_context(
                         build_class_model(stmt, imports, set(referenced) | {q for q, _ in workspace},
                                           keras_version),
                     )
+                # The name binds the last definition (what other code sees at run time).
                 classes[stmt.name] = model
+                every_definition.append(model)
     frameworks = {name: _resolve_framework(name, classes, set(), external) for name in classes}
+    definitions = {
+        id(model.node): (model, _definition_framework(model, classes, external))
+        for model in every_definition
+    }
     return ModuleContext(imports, imports_key, keras_version, classes, class_blocks, frameworks,
-                         references, workspace_keys)
+                         references, workspace_keys, definitions)
 
 
 def _workspace_classes(
@@ -274,6 +285,18 @@ def _resolve_framework(
     return None
 
 
+def _definition_framework(
+    model: ClassModel, classes: dict[str, ClassModel], known: dict[str, str]
+) -> str | None:
+    """The framework of one class definition, from its own bases (not from the last class
+    of the same name)."""
+    return model.framework or next(
+        (fw for base in model.base_names
+         if (fw := _resolve_framework(base, classes, {model.name}, known))),
+        None,
+    )
+
+
 def _class_dependencies(name: str, context: ModuleContext, seen: set[str]) -> None:
     if name in seen or name not in context.classes:
         return
@@ -300,11 +323,12 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
         return shifted[offset]
     facts = _facts(block.text, context)
     for stmt in block.tree.body:
-        if isinstance(stmt, ast.ClassDef) and stmt.name in context.classes:
-            model = context.classes[stmt.name]
-            if context.frameworks.get(stmt.name):
+        if isinstance(stmt, ast.ClassDef) and id(stmt) in context.definitions:
+            model, framework = context.definitions[id(stmt)]
+            if framework:
+                facts.frameworks[model.name] = framework
                 facts.classes.append(model)
-                facts.reuse_cases.extend(_class_reuse(model, context))
+                facts.reuse_cases.extend(_class_reuse(model, context, framework))
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             facts.reuse_cases.extend(_functional_reuse(stmt, facts, context))
     relative = _run_rules(facts)
@@ -401,8 +425,7 @@ def _output(spec: LayerSpec, input_value: Value) -> Value:
     return Value()
 
 
-def _class_reuse(model: ClassModel, context: ModuleContext) -> list:
-    framework = context.frameworks.get(model.name)
+def _class_reuse(model: ClassModel, context: ModuleContext, framework: str | None) -> list:
     attributes = _attributes(model, context)
     methods = dict(model.methods)
     forward = next(
