@@ -558,6 +558,7 @@ def _shift(finding: Finding, offset: int) -> Finding:
             **fix.data,
             **({"definition_line": fix.data["definition_line"] + offset}
                if "definition_line" in fix.data else {}),
+            **({"alias_line": fix.data["alias_line"] + offset} if "alias_line" in fix.data else {}),
             **({"call_sites": [[line + offset, column] for line, column in fix.data["call_sites"]]}
                if "call_sites" in fix.data else {}),
         })
