@@ -3,8 +3,9 @@
 It duplicates the statement that constructs the layer once per new name (same arguments, same
 comments, a `name=` keyword given the new suffix) and renames the callee at each call-site
 position. When the calls go through a local alias (`bn = self.bn`; `bn(a)`), each call site
-calls its own `self.bn_N` and the alias statement goes. Positions are matched with libcst's PositionProvider, whose columns count characters
-like the fix data's; lines are shifted by the block's offset in the module.
+calls its own `self.bn_N` and the alias statement goes. Positions are matched with libcst's
+PositionProvider, whose columns count characters like the fix data's; lines are shifted by the
+block's offset in the module.
 """
 
 from __future__ import annotations
