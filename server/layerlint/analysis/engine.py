@@ -17,7 +17,7 @@ from pathlib import Path
 from layerlint.analysis import environment
 from layerlint.analysis.facts import BlockFacts, format_line_refs, shift_line_refs
 from layerlint.analysis.flow import FlowWalker, LayerRef, Scope, Value
-from layerlint.analysis.frameworks import framework_of
+from layerlint.analysis.frameworks import builtin_layer, framework_of
 from layerlint.analysis.imports import ImportTable, collect_imports, qualified_name
 from layerlint.analysis.model_index import (
     FORWARD_METHODS,
@@ -97,7 +97,7 @@ def analyse(
     settings = settings or Settings()
     keras_version = settings.keras_version or environment.keras_version()
     blocks = split_blocks(text)
-    context = _module_context(blocks, keras_version, Path(path) if path else None)
+    context = _module_context(blocks, keras_version, Path(path) if path else None, settings.python)
     findings: list[Finding] = []
     problems: list[SyntaxProblem] = []
     for block in blocks:
@@ -153,7 +153,8 @@ def _last_good_findings(path: str | None, block: Block) -> list[Finding]:
 
 
 def _module_context(
-    blocks: list[Block], keras_version: str | None, importer: Path | None = None
+    blocks: list[Block], keras_version: str | None, importer: Path | None = None,
+    python: str | None = None,
 ) -> ModuleContext:
     statements = [stmt for block in blocks if block.tree for stmt in block.tree.body]
     imports = collect_imports(
@@ -179,7 +180,7 @@ def _module_context(
                 mentioned = _referenced_local_names(block, stmt)
                 referenced = mentioned & local_names
                 workspace = _workspace_classes(mentioned - local_names, imports, imports_key, importer,
-                                               keras_version, classes, external)
+                                               keras_version, classes, external, python)
                 references[stmt.name] = references.get(stmt.name, frozenset()) | referenced
                 workspace_keys[stmt.name] = workspace_keys.get(stmt.name, ()) + workspace
                 key = (block.text, stmt.name, stmt.lineno, imports_key, referenced, workspace,
@@ -206,18 +207,19 @@ def _module_context(
 def _workspace_classes(
     names: frozenset[str], imports: ImportTable, imports_key: tuple, importer: Path | None,
     keras_version: str | None,
-    classes: dict[str, ClassModel], external: dict[str, str],
+    classes: dict[str, ClassModel], external: dict[str, str], python: str | None = None,
 ) -> tuple[tuple[str, int], ...]:
-    """Model classes of other workspace files that a class mentions by an imported name; they
-    join `classes` under their qualified name. Returns (qualified, identity) for the cache key."""
-    if importer is None:
-        return ()
+    """Model classes of other workspace files (or installed packages) that a class mentions by
+    an imported name; they join `classes` under their qualified name. Returns (qualified,
+    identity) for the cache key."""
     found = []
     for qualified in _workspace_candidates(names, imports, imports_key):
-        resolved = resolve_external(qualified, importer, keras_version)
+        resolved = resolve_external(qualified, importer, keras_version, python)
         if resolved is not None:
             classes[qualified] = resolved.model
             external[qualified] = resolved.framework
+            for ancestor, model in resolved.ancestors:
+                classes.setdefault(ancestor, model)
             found.append((qualified, id(resolved.model)))
     return tuple(found)
 
@@ -382,7 +384,7 @@ def _category(spec: LayerSpec, context: ModuleContext, seen: set[str] | None = N
             definition.spec
             for definitions in _attributes(model, context).values()
             for definition in definitions
-        )
+        ) + _builtin_bases(model, context, set())
         if not elements:
             owns_weights = any(
                 isinstance(node, ast.Attribute) and node.attr == "add_weight"
@@ -394,6 +396,20 @@ def _category(spec: LayerSpec, context: ModuleContext, seen: set[str] | None = N
         if category in categories:
             return category
     return "stateless" if categories == {"stateless"} else None
+
+
+def _builtin_bases(model: ClassModel, context: ModuleContext, seen: set[str]) -> tuple[LayerSpec, ...]:
+    """Built-in layers a class derives from (`class BatchNormAct2d(nn.BatchNorm2d)` inherits
+    moving statistics), through its local, workspace and installed bases."""
+    found: list[LayerSpec] = []
+    seen.add(model.name)
+    for base in model.base_names:
+        info = builtin_layer(base, context.keras_version)
+        if info is not None and not info.container:
+            found.append(LayerSpec("builtin", base.rsplit(".", 1)[-1], info=info))
+        elif base in context.classes and base not in seen:
+            found.extend(_builtin_bases(context.classes[base], context, seen))
+    return tuple(found)
 
 
 def _produced_value(node: ast.Call, context: ModuleContext) -> Value | None:

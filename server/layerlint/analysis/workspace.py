@@ -16,6 +16,7 @@ from pathlib import Path
 
 from layerlint.analysis.frameworks import framework_of, model_base_framework
 from layerlint.analysis.imports import collect_imports
+from layerlint.analysis.installed import installed_class
 from layerlint.analysis.model_index import ClassModel, build_class_model
 
 _MAX_PARENTS = 6
@@ -26,6 +27,8 @@ _CACHE_SIZE = 256
 class ExternalClass:
     model: ClassModel
     framework: str
+    ancestors: tuple[tuple[str, ClassModel], ...] = ()
+    """Installed classes it derives from, by qualified name (see `installed`)."""
 
 
 _module_files: OrderedDict[tuple[str, str], Path | None] = OrderedDict()
@@ -103,15 +106,19 @@ def _framework(name: str, models: dict[str, ClassModel], seen: set[str]) -> str 
 
 
 def resolve_external(
-    qualified: str, importer: Path | None, keras_version: str | None
+    qualified: str, importer: Path | None, keras_version: str | None, python: str | None = None
 ) -> ExternalClass | None:
-    """The model class a qualified name (`.blocks.ResBlock`) refers to in the workspace."""
-    if importer is None or framework_of(qualified.lstrip(".")) is not None or "." not in qualified:
+    """The model class a qualified name (`.blocks.ResBlock`) refers to in the workspace, else in
+    the packages installed in the project's environment (`timm.layers.BatchNormAct2d`)."""
+    if framework_of(qualified.lstrip(".")) is not None or "." not in qualified:
         return None
     module, _, name = qualified.rpartition(".")
     if not module.strip("."):
         return None  # `from . import blocks`: the name is a module, not a class
-    path = module_file(module, importer)
-    if path is None or path == importer:
+    path = module_file(module, importer) if importer is not None else None
+    if path is not None:
+        return external_classes(path, keras_version).get(name) if path != importer else None
+    found = installed_class(qualified, python, keras_version)
+    if found is None:
         return None
-    return external_classes(path, keras_version).get(name)
+    return ExternalClass(found.model, found.framework, found.ancestors)

@@ -16,11 +16,12 @@ from layerlint.fixes.scope_names import choose_free_names, title
 
 def layer_label(case: ReuseCase) -> str:
     spec = case.spec
+    class_name = spec.class_name.rsplit(".", 1)[-1]
     if spec.kind in ("custom", "container") and case.category == "stateful":
         owner = "which owns" if spec.kind == "custom" else "holding"
-        return f"`{case.ref.display}` ({spec.class_name}, {owner} a layer with moving statistics)"
+        return f"`{case.ref.display}` ({class_name}, {owner} a layer with moving statistics)"
     if spec.kind == "custom":
-        return f"`{case.ref.display}` ({spec.class_name}, a custom layer)"
+        return f"`{case.ref.display}` ({class_name}, a custom layer)"
     return f"`{case.ref.display}` ({spec.class_name})"
 
 
