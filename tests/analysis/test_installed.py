@@ -3,6 +3,7 @@ against the real keras-hub installed by the `test` extra."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import textwrap
 
@@ -118,15 +119,21 @@ def test_a_stateless_installed_layer_is_not_reported(tmp_path):
     assert _reuse(source, tmp_path) == []
 
 
-def test_in_background_mode_the_first_analysis_does_not_wait_and_the_answer_triggers_a_refresh(
+async def test_on_the_servers_event_loop_the_first_analysis_does_not_wait_and_the_answer_refreshes(
     tmp_path,
 ):
+    refreshed = asyncio.Event()
+    installed.resolve_in_background(refreshed.set)
+    assert _reuse(CHAIN, tmp_path) == []  # jedi has not answered yet: analysed without it
+    await asyncio.wait_for(refreshed.wait(), timeout=60)  # the listener runs on this loop
+    assert _reuse(CHAIN, tmp_path) == [(12, "LL101", "warning")]
+
+
+def test_off_an_event_loop_resolution_is_synchronous_even_with_a_listener(tmp_path):
     refreshed = []
     installed.resolve_in_background(lambda: refreshed.append(True))
-    assert _reuse(CHAIN, tmp_path) == []  # jedi has not answered yet: analysed without it
-    installed.wait_for_pending()
-    assert refreshed == [True]
     assert _reuse(CHAIN, tmp_path) == [(12, "LL101", "warning")]
+    assert refreshed == []
 
 
 def test_the_project_interpreter_is_used_when_the_python_setting_names_one(tmp_path):

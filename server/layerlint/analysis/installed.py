@@ -9,9 +9,10 @@ BatchNorm subclass is LL101, and a third-party layer without weights is not repo
 
 The environment is the project's interpreter (the `python` setting), else the server's own.
 Results are cached per (interpreter, name) for the session. jedi can take a second on a large
-package, so the server resolves in a worker thread (`resolve_in_background`): the first analysis
-does without the class, and the listener re-publishes when the answer arrives. The command line
-resolves synchronously.
+package, so the server resolves in a worker thread (`resolve_in_background`): an analysis that
+runs on the server's event loop does without the class until jedi answered, and the listener,
+called on that loop, re-publishes. Without a listener, or off an event loop (the command line,
+the pylsp plugin's worker, tests), resolution is synchronous.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -53,8 +55,8 @@ _environments: dict[str | None, object] = {}
 
 
 def resolve_in_background(on_resolved: Callable[[], None]) -> None:
-    """Resolve in a worker thread from now on; `on_resolved` runs (on the event loop that
-    asked, when there is one) after a new answer arrived."""
+    """Analyses running on an event loop resolve in a worker thread from now on; `on_resolved`
+    runs on the loop that asked after a new answer arrived."""
     global _on_resolved
     _on_resolved = on_resolved
 
@@ -75,13 +77,21 @@ def installed_class(
     with _lock:
         if key in _results:
             return _results[key]
-    if _on_resolved is None:
+    loop = _running_loop()
+    if _on_resolved is None or loop is None:
         result = _resolve(qualified, python, keras_version)
         with _lock:
             _results[key] = result
         return result
-    _schedule(key)
+    _schedule(key, loop)
     return None
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _candidate(qualified: str) -> bool:
@@ -91,7 +101,7 @@ def _candidate(qualified: str) -> bool:
     )
 
 
-def _schedule(key: tuple[str | None, str, str | None]) -> None:
+def _schedule(key: tuple[str | None, str, str | None], loop: asyncio.AbstractEventLoop) -> None:
     global _executor
     with _lock:
         if key in _pending:
@@ -99,10 +109,6 @@ def _schedule(key: tuple[str | None, str, str | None]) -> None:
         _pending.add(key)
         if _executor is None:
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="layerlint-jedi")
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        loop = None
     listener = _on_resolved
 
     def job() -> None:
@@ -110,11 +116,8 @@ def _schedule(key: tuple[str | None, str, str | None]) -> None:
         with _lock:
             _results[key] = result
             _pending.discard(key)
-        if result is not None and listener is not None:
-            if loop is not None and not loop.is_closed():
-                loop.call_soon_threadsafe(listener)
-            else:
-                listener()
+        if result is not None and listener is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(listener)
 
     _executor.submit(job)
 
@@ -209,10 +212,9 @@ def _environment(python: str | None):
     import jedi
 
     if python not in _environments:
-        _environments[python] = (
-            jedi.create_environment(python, safe=False) if python
-            else jedi.InterpreterEnvironment()
-        )
+        # Always a subprocess environment, also for the server's own interpreter: jedi then
+        # inspects compiled modules in that subprocess, never by importing them here.
+        _environments[python] = jedi.create_environment(python or sys.executable, safe=False)
     return _environments[python]
 
 

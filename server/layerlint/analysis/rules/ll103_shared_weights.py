@@ -33,7 +33,7 @@ CODE = "LL103"
 NAME = "shared-weights"
 SEVERITY = Severity.INFORMATION
 SEVERITY_BY_EVIDENCE = (
-    "information; warning for a chain or when a sibling layer is built but never used"
+    "information; warning for a chain, a loop slip or a sibling layer built but never used"
 )
 SUMMARY = "A weighted layer is reused; its weights are shared between the call sites."
 FIX = "Split the layer if the sharing is not intended."
