@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerlint.analysis.frameworks import framework_of, model_base_framework
+from layerlint.analysis.frameworks import builtin_layer, framework_of, model_base_framework
 from layerlint.analysis.imports import collect_imports
 from layerlint.analysis.installed import installed_class
 from layerlint.analysis.model_index import ClassModel, build_class_model
@@ -99,10 +99,42 @@ def _framework(name: str, models: dict[str, ClassModel], seen: set[str]) -> str 
     if model is None or name in seen:
         return None
     seen.add(name)
-    direct = next((fw for base in model.base_names if (fw := model_base_framework(base))), None)
+    direct = next((fw for base in model.base_names if (fw := _framework_base(base))), None)
     return direct or next(
         (fw for base in model.base_names if (fw := _framework(base, models, seen))), None
     )
+
+
+def _framework_base(base: str) -> str | None:
+    """The framework of a model base class or of a built-in layer a class derives from
+    (`class BatchNormAct2d(nn.BatchNorm2d)` is a torch module)."""
+    return model_base_framework(base) or (
+        framework_of(base) if builtin_layer(base) is not None else None
+    )
+
+
+_MAX_REEXPORTS = 3
+_reexports: OrderedDict[tuple[str, int, int], dict[str, str]] = OrderedDict()
+
+
+def _reexported(path: Path, name: str) -> str | None:
+    """Where `path` imports `name` from (`from .norm_act import BatchNormAct2d` in a package's
+    `__init__.py` gives `.norm_act.BatchNormAct2d`), or None."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    table = _reexports.get(key)
+    if table is None:
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+            table = collect_imports(tree.body)
+        except (OSError, SyntaxError, ValueError):
+            table = {}
+        _remember(_reexports, key, table)
+    target = table.get(name)
+    return target if target and target.rpartition(".")[2] == name else None
 
 
 def resolve_external(
@@ -117,7 +149,16 @@ def resolve_external(
         return None  # `from . import blocks`: the name is a module, not a class
     path = module_file(module, importer) if importer is not None else None
     if path is not None:
-        return external_classes(path, keras_version).get(name) if path != importer else None
+        if path == importer:
+            return None
+        for _ in range(_MAX_REEXPORTS):
+            found = external_classes(path, keras_version).get(name)
+            target = _reexported(path, name) if found is None else None
+            target_path = module_file(target.rpartition(".")[0], path) if target else None
+            if target_path is None or target_path == path:
+                return found
+            path = target_path
+        return None
     found = installed_class(qualified, python, keras_version)
     if found is None:
         return None
