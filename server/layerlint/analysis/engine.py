@@ -17,7 +17,7 @@ from pathlib import Path
 from layerlint.analysis import keras_target
 from layerlint.analysis.facts import BlockFacts, format_line_refs, shift_line_refs
 from layerlint.analysis.flow import FlowWalker, LayerRef, Scope, Value
-from layerlint.analysis.frameworks import framework_of
+from layerlint.analysis.frameworks import builtin_layer, framework_of
 from layerlint.analysis.imports import ImportTable, collect_imports, qualified_name
 from layerlint.analysis.model_index import (
     FORWARD_METHODS,
@@ -83,6 +83,9 @@ class ModuleContext:
     """Class name -> the local class names it mentions (bases, constructions)."""
     workspace_keys: dict[str, tuple] = field(default_factory=dict)
     """Class name -> identities of the workspace classes it uses (they change with their file)."""
+    definitions: dict[int, tuple[ClassModel, str | None]] = field(default_factory=dict)
+    """id(ClassDef) -> (its own model, its framework). A name defined twice in one file binds
+    the last definition (`classes`), but each definition is analysed with its own body."""
     target: keras_target.KerasTarget = keras_target.UNKNOWN
     """The Keras the module targets; rules see it as `BlockFacts.keras_target`."""
     mixed_precision: bool = False
@@ -103,7 +106,8 @@ def analyse(
     settings = settings or Settings()
     blocks = split_blocks(text)
     target = _keras_target(blocks, path, settings)
-    context = _module_context(blocks, target.catalog_version, Path(path) if path else None)
+    context = _module_context(blocks, target.catalog_version, Path(path) if path else None,
+                              settings.python)
     context.target = target
     context.mixed_precision = any(policy in text for policy in _MIXED_POLICIES)
     context.evidence = _module_evidence(blocks, context, path)
@@ -163,7 +167,8 @@ def _last_good_findings(path: str | None, block: Block) -> list[Finding]:
 
 
 def _module_context(
-    blocks: list[Block], keras_version: str | None, importer: Path | None = None
+    blocks: list[Block], keras_version: str | None, importer: Path | None = None,
+    python: str | None = None,
 ) -> ModuleContext:
     statements = [stmt for block in blocks if block.tree for stmt in block.tree.body]
     imports = collect_imports(
@@ -180,18 +185,20 @@ def _module_context(
     references: dict[str, frozenset[str]] = {}
     external: dict[str, str] = {}
     workspace_keys: dict[str, tuple] = {}
-    for block in {id(b): b for b in class_blocks.values()}.values():
-        for stmt in block.tree.body:
-            if isinstance(stmt, ast.ClassDef) and class_blocks.get(stmt.name) is block:
+    every_definition: list[ClassModel] = []
+    for block in blocks:
+        for stmt in block.tree.body if block.tree else ():
+            if isinstance(stmt, ast.ClassDef):
                 # Key on the local classes this class mentions, not on all of them, so a
                 # class that breaks while being typed does not invalidate every other one.
                 mentioned = _referenced_local_names(block, stmt)
                 referenced = mentioned & local_names
                 workspace = _workspace_classes(mentioned - local_names, imports, imports_key, importer,
-                                               keras_version, classes, external)
-                references[stmt.name] = referenced
-                workspace_keys[stmt.name] = workspace
-                key = (block.text, stmt.name, imports_key, referenced, workspace, keras_version)
+                                               keras_version, classes, external, python)
+                references[stmt.name] = references.get(stmt.name, frozenset()) | referenced
+                workspace_keys[stmt.name] = workspace_keys.get(stmt.name, ()) + workspace
+                key = (block.text, stmt.name, stmt.lineno, imports_key, referenced, workspace,
+                       keras_version)
                 model = _class_cache.get(key)
                 if model is None:
                     model = _remember(
@@ -199,10 +206,16 @@ def _module_context(
                         build_class_model(stmt, imports, set(referenced) | {q for q, _ in workspace},
                                           keras_version),
                     )
+                # The name binds the last definition (what other code sees at run time).
                 classes[stmt.name] = model
+                every_definition.append(model)
     frameworks = {name: _resolve_framework(name, classes, set(), external) for name in classes}
+    definitions = {
+        id(model.node): (model, _definition_framework(model, classes, external))
+        for model in every_definition
+    }
     return ModuleContext(imports, imports_key, keras_version, classes, class_blocks, frameworks,
-                         references, workspace_keys)
+                         references, workspace_keys, definitions)
 
 
 def _module_evidence(blocks: list[Block], context: ModuleContext, path: str | None) -> Evidence:
@@ -219,18 +232,19 @@ def _module_evidence(blocks: list[Block], context: ModuleContext, path: str | No
 def _workspace_classes(
     names: frozenset[str], imports: ImportTable, imports_key: tuple, importer: Path | None,
     keras_version: str | None,
-    classes: dict[str, ClassModel], external: dict[str, str],
+    classes: dict[str, ClassModel], external: dict[str, str], python: str | None = None,
 ) -> tuple[tuple[str, int], ...]:
-    """Model classes of other workspace files that a class mentions by an imported name; they
-    join `classes` under their qualified name. Returns (qualified, identity) for the cache key."""
-    if importer is None:
-        return ()
+    """Model classes of other workspace files (or installed packages) that a class mentions by
+    an imported name; they join `classes` under their qualified name. Returns (qualified,
+    identity) for the cache key."""
     found = []
     for qualified in _workspace_candidates(names, imports, imports_key):
-        resolved = resolve_external(qualified, importer, keras_version)
+        resolved = resolve_external(qualified, importer, keras_version, python)
         if resolved is not None:
             classes[qualified] = resolved.model
             external[qualified] = resolved.framework
+            for ancestor, model in resolved.ancestors:
+                classes.setdefault(ancestor, model)
             found.append((qualified, id(resolved.model)))
     return tuple(found)
 
@@ -298,6 +312,18 @@ def _resolve_framework(
     return None
 
 
+def _definition_framework(
+    model: ClassModel, classes: dict[str, ClassModel], known: dict[str, str]
+) -> str | None:
+    """The framework of one class definition, from its own bases (not from the last class
+    of the same name)."""
+    return model.framework or next(
+        (fw for base in model.base_names
+         if (fw := _resolve_framework(base, classes, {model.name}, known))),
+        None,
+    )
+
+
 def _class_dependencies(name: str, context: ModuleContext, seen: set[str]) -> None:
     if name in seen or name not in context.classes:
         return
@@ -325,11 +351,12 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
         return shifted[offset]
     facts = _facts(block.text, context, offset)
     for stmt in block.tree.body:
-        if isinstance(stmt, ast.ClassDef) and stmt.name in context.classes:
-            model = context.classes[stmt.name]
-            if context.frameworks.get(stmt.name):
+        if isinstance(stmt, ast.ClassDef) and id(stmt) in context.definitions:
+            model, framework = context.definitions[id(stmt)]
+            if framework:
+                facts.frameworks[model.name] = framework
                 facts.classes.append(model)
-                facts.reuse_cases.extend(_class_reuse(model, context))
+                facts.reuse_cases.extend(_class_reuse(model, context, framework))
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             facts.reuse_cases.extend(_functional_reuse(stmt, facts, context))
     relative = _run_rules(facts)
@@ -385,7 +412,7 @@ def _category(spec: LayerSpec, context: ModuleContext, seen: set[str] | None = N
             definition.spec
             for definitions in _attributes(model, context).values()
             for definition in definitions
-        )
+        ) + _builtin_bases(model, context, set())
         if not elements:
             owns_weights = any(
                 isinstance(node, ast.Attribute) and node.attr == "add_weight"
@@ -397,6 +424,20 @@ def _category(spec: LayerSpec, context: ModuleContext, seen: set[str] | None = N
         if category in categories:
             return category
     return "stateless" if categories == {"stateless"} else None
+
+
+def _builtin_bases(model: ClassModel, context: ModuleContext, seen: set[str]) -> tuple[LayerSpec, ...]:
+    """Built-in layers a class derives from (`class BatchNormAct2d(nn.BatchNorm2d)` inherits
+    moving statistics), through its local, workspace and installed bases."""
+    found: list[LayerSpec] = []
+    seen.add(model.name)
+    for base in model.base_names:
+        info = builtin_layer(base, context.keras_version)
+        if info is not None and not info.container:
+            found.append(LayerSpec("builtin", base.rsplit(".", 1)[-1], info=info))
+        elif base in context.classes and base not in seen:
+            found.extend(_builtin_bases(context.classes[base], context, seen))
+    return tuple(found)
 
 
 def _produced_value(node: ast.Call, context: ModuleContext) -> Value | None:
@@ -428,8 +469,7 @@ def _output(spec: LayerSpec, input_value: Value) -> Value:
     return Value()
 
 
-def _class_reuse(model: ClassModel, context: ModuleContext) -> list:
-    framework = context.frameworks.get(model.name)
+def _class_reuse(model: ClassModel, context: ModuleContext, framework: str | None) -> list:
     attributes = _attributes(model, context)
     methods = dict(model.methods)
     forward = next(
@@ -563,6 +603,7 @@ def _shift(finding: Finding, offset: int) -> Finding:
             **fix.data,
             **({"definition_line": fix.data["definition_line"] + offset}
                if "definition_line" in fix.data else {}),
+            **({"alias_line": fix.data["alias_line"] + offset} if "alias_line" in fix.data else {}),
             **({"call_sites": [[line + offset, column] for line, column in fix.data["call_sites"]]}
                if "call_sites" in fix.data else {}),
         })

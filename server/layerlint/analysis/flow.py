@@ -67,6 +67,9 @@ class Occurrence:
     loop_input: Value | None = None
     loop_node: ast.AST | None = None
     """The innermost loop around the call: a `for`/`while` statement or a comprehension."""
+    indexed_siblings: tuple[str, ...] = ()
+    """Layers a loop around this call indexes by its own variable (`self.proj[i]`): the author
+    gives those one layer per iteration, while this one is shared by every iteration."""
 
 
 @dataclass
@@ -154,6 +157,9 @@ class FlowWalker:
         self._by_key: dict[tuple[int, tuple[int, ...]], Occurrence] = {}
         self._helper_stack: list[str] = []
         self._variable_specs: dict[int, object] = {}
+        self._loop_variables: dict[int, frozenset[str]] = {}
+        self._indexed_in_loop: dict[int, set[str]] = {}
+        """Loop id -> the layers indexed by that loop's variable inside it (`self.proj[i]`)."""
 
     def variable_spec(self, ref: LayerRef) -> object | None:
         """The layer a functional-API variable was bound to (None for attributes)."""
@@ -164,10 +170,18 @@ class FlowWalker:
         self, function: ast.FunctionDef | ast.AsyncFunctionDef, env: dict[str, Value] | None = None
     ) -> list[Occurrence]:
         self._run_body(function.body, dict(env or {}), _Context())
-        return self.occurrences
+        return self._finish()
 
     def walk_statements(self, statements: list[ast.stmt]) -> list[Occurrence]:
         self._run_body(statements, {}, _Context())
+        return self._finish()
+
+    def _finish(self) -> list[Occurrence]:
+        for occurrence in self.occurrences:
+            siblings = {
+                name for loop in occurrence.loops for name in self._indexed_in_loop.get(loop, ())
+            }
+            occurrence.indexed_siblings = tuple(sorted(siblings))
         return self.occurrences
 
     # -- statements -----------------------------------------------------------------------
@@ -261,6 +275,8 @@ class FlowWalker:
         returns: list[Value] | None,
     ) -> dict[str, Value]:
         loop_context = replace(context, loops=(*context.loops, id(node)), loop_node=node)
+        if not isinstance(node, ast.While):
+            self._loop_variables[id(node)] = _bound_names(node.target)
         before = dict(env)
         if isinstance(node, ast.While):
             self._eval(node.test, env, context)
@@ -417,6 +433,9 @@ class FlowWalker:
         inner = dict(env)
         loop_context = replace(context, loops=(*context.loops, id(node)), loop_node=node)
         deps: frozenset[int] = frozenset()
+        self._loop_variables[id(node)] = frozenset().union(
+            *(_bound_names(generator.target) for generator in node.generators)
+        )
         for generator in node.generators:
             iterable = self._eval(generator.iter, inner, loop_context)
             deps |= iterable.deps
@@ -474,6 +493,7 @@ class FlowWalker:
         ref = self._callee_ref(func, env)
         callee_value = env.get(func.id) if isinstance(func, ast.Name) else None
         if ref is None:
+            self._note_indexed_call(func, context)
             if callee_value is not None and callee_value.per_iteration:
                 deps = frozenset().union(*(value.deps for value in arguments)) if arguments else frozenset()
                 return Value(deps)
@@ -493,6 +513,24 @@ class FlowWalker:
         spec = self._spec_of(ref)
         output = self.scope.output_channels(spec, input_value) if spec is not None else UNKNOWN
         return Value(input_value.deps | {occurrence.id}, output.channels, output.source)
+
+    def _note_indexed_call(self, func: ast.expr, context: _Context) -> None:
+        """`self.proj[i](...)` inside `for i in ...`: that loop gives `proj` one layer per
+        iteration."""
+        if not (
+            isinstance(func, ast.Subscript) and isinstance(func.value, ast.Attribute)
+            and isinstance(func.value.value, ast.Name) and func.value.value.id == "self"
+            and self.scope.resolve_attribute(func.value.attr) is not None
+        ):
+            return
+        index_names = {node.id for node in ast.walk(func.slice) if isinstance(node, ast.Name)}
+        for loop in context.loops:
+            variables = self._loop_variables.get(loop, frozenset())
+            if index_names & variables:
+                names = sorted(index_names & variables)
+                self._indexed_in_loop.setdefault(loop, set()).add(
+                    f"self.{func.value.attr}[{names[0]}]"
+                )
 
     def _sequential_of_layers(
         self, node: ast.Call, env: dict[str, Value], context: _Context
@@ -615,6 +653,11 @@ def _with_constants(call: ast.Call, env: dict[str, Value]) -> ast.Call:
         args=[substitute(arg) for arg in call.args],
         keywords=[ast.keyword(arg=kw.arg, value=substitute(kw.value)) for kw in call.keywords],
     )
+
+
+def _bound_names(target: ast.expr) -> frozenset[str]:
+    """Names a loop target binds: `i`, `(i, block)`."""
+    return frozenset(node.id for node in ast.walk(target) if isinstance(node, ast.Name))
 
 
 def _literal_ints(node: ast.expr) -> list[int]:

@@ -4,7 +4,10 @@ Input: the occurrences one forward method (or functional scope) makes. Output: o
 `ReuseCase` per repeated call that runs on the same execution path as an earlier call of the
 same layer, or inside a loop, with the evidence the rules turn into a severity:
 - proven mismatch: both inputs have known, different channel counts (a crash);
-- chain: the repeated call consumes what the earlier call produced;
+- chain: the repeated call consumes what the earlier call produced, through any operations
+  (ops, arithmetic, transposes, other layers), with the same call mode (keyword arguments);
+- indexed siblings: a loop around the call gives other layers one per iteration
+  (`self.proj[i]`) while this one is shared by every iteration;
 - an unused sibling: a layer of the same constructor was built but is never called.
 
 It also decides when a quick-fix can be proven correct: a split (each call site its own layer)
@@ -44,6 +47,8 @@ class ReuseCase:
     group: tuple[Occurrence, ...] = field(default=())
     single_use_siblings: tuple[str, ...] = ()
     """Other layers of the same class, each called once: the author gives positions their own."""
+    indexed_siblings: tuple[str, ...] = ()
+    """Layers a loop around the call indexes per iteration (`self.proj[i]`)."""
 
     @property
     def proven_mismatch(self) -> bool:
@@ -86,7 +91,11 @@ def find_reuse(
                 continue
             if first is not None:
                 report_node, first_node = _divergence(occurrence, first)
-                chain = first.id in occurrence.input.deps
+                # `embedding(ids)` then `embedding(h, reverse=True)`: one layer in two modes
+                # (tied input/output embeddings) is deliberate, not a chain slip.
+                chain = first.id in occurrence.input.deps and _call_mode(first) == _call_mode(
+                    occurrence
+                )
                 first_channels = _channels(first.input)
                 channels = _channels(occurrence.input)
             else:
@@ -97,9 +106,22 @@ def find_reuse(
             cases.append(ReuseCase(
                 ref, spec, category, occurrence, first, report_node, first_node,
                 bool(occurrence.loops), chain, first_channels, channels, unused, tuple(group),
-                tuple(single_use.get(spec.class_name, ())),
+                tuple(single_use.get(spec.class_name, ())), occurrence.indexed_siblings,
             ))
     return cases
+
+
+_MODE_NEUTRAL_KEYWORDS = {"training", "mask"}
+
+
+def _call_mode(occurrence: Occurrence) -> frozenset[tuple[str | None, str]]:
+    """The keyword arguments that select what a call does (`reverse=True`), as written;
+    `training` and `mask` only pass context along."""
+    return frozenset(
+        (keyword.arg, ast.dump(keyword.value) if isinstance(keyword.value, ast.Constant) else "")
+        for keyword in occurrence.call.keywords
+        if keyword.arg not in _MODE_NEUTRAL_KEYWORDS
+    )
 
 
 def _channels(value) -> tuple[int, str | None] | None:
@@ -119,14 +141,63 @@ def _divergence(occurrence: Occurrence, first: Occurrence) -> tuple[ast.expr, as
     return mine, theirs
 
 
-def is_fixable_by_split(case: ReuseCase, single_simple_definition: bool) -> bool:
-    """A split is correct when every call is a plain direct call outside loops and helpers."""
+def is_fixable_by_split(
+    case: ReuseCase, single_simple_definition: bool, alias: str | None = None
+) -> bool:
+    """A split is correct when every call is a plain direct call outside loops and helpers, or
+    every call goes through one local alias of the attribute (`bn = self.bn`; `bn(a)`, `bn(b)`)
+    that `alias_binding` proved is used for nothing else."""
     return (
         single_simple_definition
         and case.ref.index is None
-        and all(o.direct and not o.chain and not o.loops for o in case.group)
+        and all(
+            (o.direct or _calls_alias(o, alias)) and not o.chain and not o.loops
+            for o in case.group
+        )
         and len(case.group) >= 2
     )
+
+
+def _calls_alias(occurrence: Occurrence, alias: str | None) -> bool:
+    return alias is not None and isinstance(occurrence.callee, ast.Name) and (
+        occurrence.callee.id == alias
+    )
+
+
+def alias_binding(case: ReuseCase, function: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.Assign | None:
+    """`bn = self.bn` when every call of the case goes through that local alias, the alias is
+    bound once, by a top-level statement of `function`, and read only by those calls (so the
+    split can call `self.bn_1`/`self.bn_2` at the sites and drop the alias)."""
+    if case.ref.scope != "attribute" or case.ref.index is not None or not case.group:
+        return None
+    callees = [o.callee for o in case.group]
+    if not all(isinstance(callee, ast.Name) for callee in callees):
+        return None
+    alias = callees[0].id
+    if any(callee.id != alias for callee in callees) or alias == "self":
+        return None
+    stores = []
+    loads = set()
+    for node in ast.walk(function):
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and alias in node.names:
+            return None
+        if isinstance(node, ast.Name) and node.id == alias:
+            if isinstance(node.ctx, ast.Load):
+                loads.add(id(node))
+            else:
+                stores.append(node)
+        elif isinstance(node, ast.arg) and node.arg == alias:
+            return None
+    if len(stores) != 1 or loads != {id(callee) for callee in callees}:
+        return None
+    for statement in function.body:
+        if (
+            isinstance(statement, ast.Assign) and len(statement.targets) == 1
+            and statement.targets[0] is stores[0]
+            and _self_attribute(statement.value) == case.ref.name
+        ):
+            return statement
+    return None
 
 
 # -- one layer per loop iteration -------------------------------------------------------------

@@ -14,8 +14,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from layerlint.analysis.frameworks import framework_of, model_base_framework
+from layerlint.analysis.frameworks import builtin_layer, framework_of, model_base_framework
 from layerlint.analysis.imports import collect_imports
+from layerlint.analysis.installed import installed_class
 from layerlint.analysis.model_index import ClassModel, build_class_model
 
 _MAX_PARENTS = 6
@@ -26,6 +27,8 @@ _CACHE_SIZE = 256
 class ExternalClass:
     model: ClassModel
     framework: str
+    ancestors: tuple[tuple[str, ClassModel], ...] = ()
+    """Installed classes it derives from, by qualified name (see `installed`)."""
 
 
 _module_files: OrderedDict[tuple[str, str], Path | None] = OrderedDict()
@@ -96,22 +99,67 @@ def _framework(name: str, models: dict[str, ClassModel], seen: set[str]) -> str 
     if model is None or name in seen:
         return None
     seen.add(name)
-    direct = next((fw for base in model.base_names if (fw := model_base_framework(base))), None)
+    direct = next((fw for base in model.base_names if (fw := _framework_base(base))), None)
     return direct or next(
         (fw for base in model.base_names if (fw := _framework(base, models, seen))), None
     )
 
 
+def _framework_base(base: str) -> str | None:
+    """The framework of a model base class or of a built-in layer a class derives from
+    (`class BatchNormAct2d(nn.BatchNorm2d)` is a torch module)."""
+    return model_base_framework(base) or (
+        framework_of(base) if builtin_layer(base) is not None else None
+    )
+
+
+_MAX_REEXPORTS = 3
+_reexports: OrderedDict[tuple[str, int, int], dict[str, str]] = OrderedDict()
+
+
+def _reexported(path: Path, name: str) -> str | None:
+    """Where `path` imports `name` from (`from .norm_act import BatchNormAct2d` in a package's
+    `__init__.py` gives `.norm_act.BatchNormAct2d`), or None."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    table = _reexports.get(key)
+    if table is None:
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+            table = collect_imports(tree.body)
+        except (OSError, SyntaxError, ValueError):
+            table = {}
+        _remember(_reexports, key, table)
+    target = table.get(name)
+    return target if target and target.rpartition(".")[2] == name else None
+
+
 def resolve_external(
-    qualified: str, importer: Path | None, keras_version: str | None
+    qualified: str, importer: Path | None, keras_version: str | None, python: str | None = None
 ) -> ExternalClass | None:
-    """The model class a qualified name (`.blocks.ResBlock`) refers to in the workspace."""
-    if importer is None or framework_of(qualified.lstrip(".")) is not None or "." not in qualified:
+    """The model class a qualified name (`.blocks.ResBlock`) refers to in the workspace, else in
+    the packages installed in the project's environment (`timm.layers.BatchNormAct2d`)."""
+    if framework_of(qualified.lstrip(".")) is not None or "." not in qualified:
         return None
     module, _, name = qualified.rpartition(".")
     if not module.strip("."):
         return None  # `from . import blocks`: the name is a module, not a class
-    path = module_file(module, importer)
-    if path is None or path == importer:
+    path = module_file(module, importer) if importer is not None else None
+    if path is not None:
+        if path == importer:
+            return None
+        for _ in range(_MAX_REEXPORTS):
+            found = external_classes(path, keras_version).get(name)
+            target = _reexported(path, name) if found is None else None
+            target_path = module_file(target.rpartition(".")[0], path) if target else None
+            if target_path is None or target_path == path:
+                return found
+            path = target_path
         return None
-    return external_classes(path, keras_version).get(name)
+    found = installed_class(qualified, python, keras_version)
+    if found is None:
+        return None
+    return ExternalClass(found.model, found.framework, found.ancestors)

@@ -17,8 +17,10 @@ libcst (see `text_blocks`), so every byte outside the touched nodes survives.
 
 `data`, as the analysis sends it: scope ("attribute" for `self.<name>` of a class, "variable"
 for a local or module-level variable), class_name, function_name (innermost; None at module
-level), name, new_names (one per call site, in call-site order), definition_line (1-based), and
-call_sites ([line, column] of the start of each callee, 1-based, column in characters).
+level), name, new_names (one per call site, in call-site order), definition_line (1-based),
+call_sites ([line, column] of the start of each callee, 1-based, column in characters), and
+for calls through a local alias of the attribute (`bn = self.bn`; `bn(a)`; `bn(b)`) alias and
+alias_line: each site then calls `self.bn_1`, `self.bn_2`, and the alias statement is removed.
 This module checks that request against the module (scope, free names) and picks the block;
 `split_rewriter` does the libcst rewrite.
 """
@@ -52,7 +54,8 @@ def apply(source: str, data: dict[str, Any]) -> str:
     tree = _parse_with_ast(source)
     _check_new_names_are_free(tree, request)
     site_lines = [line for line, _ in request.call_sites]
-    block = enclosing_block(source, tree, [request.definition_line, *site_lines])
+    alias_lines = [request.alias_line] if request.alias_line is not None else []
+    block = enclosing_block(source, tree, [request.definition_line, *site_lines, *alias_lines])
     if block is None:
         raise FixError(
             f"line {request.definition_line} or a call site of {request.reference} is not "
@@ -72,6 +75,8 @@ def read_request(data: dict[str, Any]) -> SplitRequest:
             new_names=tuple(data["new_names"]),
             definition_line=int(data["definition_line"]),
             call_sites=tuple((int(line), int(column)) for line, column in data["call_sites"]),
+            alias=data.get("alias"),
+            alias_line=int(data["alias_line"]) if data.get("alias") is not None else None,
         )
     except (KeyError, TypeError, ValueError) as error:
         raise FixError(f"malformed split-layer data: {error!r}") from error
@@ -80,7 +85,9 @@ def read_request(data: dict[str, Any]) -> SplitRequest:
         problems.append(f"unknown scope {request.scope!r}")
     if request.scope == "attribute" and not request.class_name:
         problems.append("scope 'attribute' needs class_name")
-    names = [request.name, *request.new_names]
+    if request.alias is not None and request.scope != "attribute":
+        problems.append("an alias is only supported for scope 'attribute'")
+    names = [request.name, *request.new_names, *([request.alias] if request.alias else [])]
     problems += [f"{name!r} is not an identifier" for name in names if not _is_identifier(name)]
     if not request.call_sites or len(request.new_names) != len(request.call_sites):
         problems.append("new_names and call_sites must be non-empty and of equal length")

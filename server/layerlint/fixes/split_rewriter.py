@@ -2,8 +2,10 @@
 
 It duplicates the statement that constructs the layer once per new name (same arguments, same
 comments, a `name=` keyword given the new suffix) and renames the callee at each call-site
-position. Positions are matched with libcst's PositionProvider, whose columns count characters
-like the fix data's; lines are shifted by the block's offset in the module.
+position. When the calls go through a local alias (`bn = self.bn`; `bn(a)`), each call site
+calls its own `self.bn_N` and the alias statement goes. Positions are matched with libcst's
+PositionProvider, whose columns count characters like the fix data's; lines are shifted by the
+block's offset in the module.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ class SplitRequest:
     new_names: tuple[str, ...]
     definition_line: int
     call_sites: tuple[tuple[int, int], ...]
+    alias: str | None = None
+    """The local name the calls go through (`bn = self.bn`), for an attribute."""
+    alias_line: int | None = None
+    """The line of the alias statement, removed by the fix."""
 
     @property
     def reference(self) -> str:
@@ -65,6 +71,10 @@ class _SplitRewriter(cst.CSTTransformer):
         self.found_at_site: dict[SiteKey, str] = {}
         self.definition_found = False
         self.found_at_definition: list[str] = []
+        self.alias_line = (
+            request.alias_line - line_offset if request.alias_line is not None else None
+        )
+        self.alias_removed = False
 
     # Call sites
 
@@ -73,15 +83,22 @@ class _SplitRewriter(cst.CSTTransformer):
         if not keys or keys[0] in self.renamed:
             return updated_node
         key = keys[0]
-        if not self._is_layer_reference(original_node.func):
+        if not self._is_call_site_reference(original_node.func):
             # `self.bn(x)(y)`: the outer call's callee starts where the inner one does, so a
             # mismatch only counts if no call at this position matches.
             self.found_at_site.setdefault(key, _code(original_node.func))
             return updated_node
         self.renamed.add(key)
-        return updated_node.with_changes(
-            func=_renamed_reference(updated_node.func, self.new_name_at[key])
-        )
+        new_name = self.new_name_at[key]
+        if self.request.alias is not None:
+            self_reference = cst.Attribute(value=cst.Name("self"), attr=cst.Name(new_name))
+            return updated_node.with_changes(func=self_reference)
+        return updated_node.with_changes(func=_renamed_reference(updated_node.func, new_name))
+
+    def _is_call_site_reference(self, node: cst.BaseExpression) -> bool:
+        if self.request.alias is not None:
+            return isinstance(node, cst.Name) and node.value == self.request.alias
+        return self._is_layer_reference(node)
 
     def _site_keys(self, func: cst.BaseExpression) -> list[SiteKey]:
         positions = [self.get_metadata(PositionProvider, func).start]
@@ -104,7 +121,15 @@ class _SplitRewriter(cst.CSTTransformer):
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> cst.SimpleStatementLine | cst.FlattenSentinel[cst.SimpleStatementLine]:
+    ) -> cst.SimpleStatementLine | cst.FlattenSentinel[cst.SimpleStatementLine] | cst.RemovalSentinel:
+        alias = self._alias_index(original_node)
+        if alias is not None:
+            self.alias_removed = True
+            if len(updated_node.body) == 1:
+                return cst.RemoveFromParent()
+            body = [*updated_node.body[:alias], *updated_node.body[alias + 1:]]
+            body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+            return updated_node.with_changes(body=body)
         index = self._definition_index(original_node)
         if index is None:
             return updated_node
@@ -130,6 +155,22 @@ class _SplitRewriter(cst.CSTTransformer):
             return updated_node
         copies = self._copies(updated_node.body[index])
         return updated_node.with_changes(body=_replace_at(updated_node.body, index, copies))
+
+    def _alias_index(self, statement: cst.SimpleStatementLine) -> int | None:
+        """Where `alias = self.<name>` sits in the statement line on the alias line."""
+        if self.alias_line is None:
+            return None
+        for index, small in enumerate(statement.body):
+            if self.get_metadata(PositionProvider, small).start.line != self.alias_line:
+                continue
+            targets = _assigned_targets(small)
+            if (
+                len(targets) == 1 and isinstance(targets[0], cst.Name)
+                and targets[0].value == self.request.alias
+                and isinstance(small, cst.Assign) and self._is_layer_reference(small.value)
+            ):
+                return index
+        return None
 
     def _definition_index(
         self, statement: cst.SimpleStatementLine | cst.SimpleStatementSuite
@@ -164,6 +205,11 @@ class _SplitRewriter(cst.CSTTransformer):
 
     def raise_if_incomplete(self) -> None:
         request = self.request
+        if request.alias is not None and not self.alias_removed:
+            raise FixError(
+                f"line {request.alias_line} no longer assigns {request.alias} = "
+                f"{request.reference}: the document changed since the analysis, re-run it"
+            )
         if not self.definition_found:
             found = (
                 "; found " + " / ".join(self.found_at_definition)

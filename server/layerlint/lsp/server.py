@@ -18,6 +18,7 @@ FEATURE_MODULES = (
     "layerlint.lsp.pull_diagnostics",
     "layerlint.lsp.code_actions",
     "layerlint.lsp.trace_features",
+    "layerlint.lsp.installed_layers",
 )
 
 

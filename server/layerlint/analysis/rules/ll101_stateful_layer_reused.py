@@ -9,10 +9,12 @@ positions update and use one set of statistics, so inference normalizes each pos
 blend of the two distributions.
 
 Severity follows evidence: error when the inputs provably differ in channels (a crash);
-warning for a chain (the second call consumes the first call's output, or a loop feeds the
-layer its own output), when a sibling layer of the same constructor is built but never used, or
-when the author gives the other positions their own layer (bn1, bn2 each called once);
-information when the calls look like deliberate sharing over independent inputs.
+warning for a chain (the second call consumes the first call's output through any operations,
+or a loop feeds the layer its own output), when a sibling layer of the same constructor is
+built but never used, when the author gives the other positions their own layer (bn1, bn2 each
+called once), or when a loop gives its other layers one per iteration (`self.proj[i]`) but
+shares this one; information when the calls look like deliberate sharing over independent
+inputs.
 
 Fix: give each call its own layer (`Split bn into bn_1/bn_2`); inside a counted loop
 (`for i in range(n)`), one layer per iteration (`Give each iteration its own bn (self.bns[i])`).
@@ -27,6 +29,7 @@ from layerlint.analysis.reuse import ReuseCase
 from layerlint.analysis.rules.reuse_messages import (
     channels_text,
     first_line,
+    indexed_siblings_text,
     layer_label,
     make_finding,
 )
@@ -49,7 +52,7 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
 def severity(case: ReuseCase) -> Severity:
     if case.proven_mismatch:
         return Severity.ERROR
-    if case.chain or case.unused_siblings or case.single_use_siblings:
+    if case.chain or case.unused_siblings or case.single_use_siblings or case.indexed_siblings:
         return Severity.WARNING
     return Severity.INFORMATION
 
@@ -85,6 +88,8 @@ def message(facts: BlockFacts, case: ReuseCase) -> str:
     if case.single_use_siblings:
         names = ", ".join(case.single_use_siblings)
         evidence.append(f"the other positions get their own layer ({names})")
+    if case.indexed_siblings:
+        evidence.append(indexed_siblings_text(case))
     detail = (
         "Both calls update and use one set of moving mean/variance, so at inference each "
         "position is normalized with statistics blended from both; if the channel counts "

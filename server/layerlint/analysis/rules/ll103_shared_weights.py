@@ -3,11 +3,14 @@ several sites on inputs that are not proven to differ.
 
 What happens: the calls share one set of weights. That is how Siamese towers, tied embeddings
 and one head over several feature-pyramid levels are written, so the default severity is
-information. It is raised to warning when a sibling layer of the same constructor is built but
-never called (`self.conv3` built, `self.conv2` called twice), the signature of a copy-paste
-slip. A call inside a loop that feeds it its own output (an RNN cell over time steps: recurrent
-weight tying) is not reported; a loop over independent inputs (one head over several
-feature-pyramid levels) is, as information.
+information. It is raised to warning on evidence of a slip: a sibling layer of the same
+constructor is built but never called (`self.conv3` built, `self.conv2` called twice); the
+second call consumes what the first produced, through any operations, in the same call mode (one
+LayerNormalization before token mixing and again before channel mixing: a chain); or a loop
+that feeds the layer its own output gives its other layers one per iteration (`self.convs[i]`)
+while sharing this one. A call inside a loop that feeds it its own output with nothing indexed
+per iteration (an RNN cell over time steps: recurrent weight tying) is not reported; a loop over
+independent inputs (one head over several feature-pyramid levels) is, as information.
 
 Fix, when the sharing is not intended: give each call its own layer.
 """
@@ -19,6 +22,7 @@ from collections.abc import Iterable
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.rules.reuse_messages import (
     first_line,
+    indexed_siblings_text,
     input_shape_bound,
     layer_label,
     make_finding,
@@ -28,7 +32,9 @@ from layerlint.findings import Finding, Severity
 CODE = "LL103"
 NAME = "shared-weights"
 SEVERITY = Severity.INFORMATION
-SEVERITY_BY_EVIDENCE = "information; warning when a sibling layer is built but never used"
+SEVERITY_BY_EVIDENCE = (
+    "information; warning for a chain, a loop slip or a sibling layer built but never used"
+)
 SUMMARY = "A weighted layer is reused; its weights are shared between the call sites."
 FIX = "Split the layer if the sharing is not intended."
 
@@ -37,7 +43,7 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
     for case in facts.reuse_cases:
         if case.category != "weighted" or (case.proven_mismatch and input_shape_bound(case)):
             continue
-        if case.first is None and case.chain:
+        if case.first is None and case.chain and not case.indexed_siblings:
             continue  # recurrent weight tying
         label = layer_label(case)
         line = first_line(facts, case)
@@ -51,8 +57,18 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
             if input_shape_bound(case) else "."
         )
         severity = SEVERITY
+        evidence = []
         if case.unused_siblings:
             names = ", ".join(f"self.{name}" for name in case.unused_siblings)
-            message += f" Evidence of a slip: {names} of the same kind is built but never called."
+            evidence.append(f"{names} of the same kind is built but never called")
+        if case.chain and case.first is not None:
+            evidence.append("this call consumes what the earlier call produced (a chain)")
+        if case.chain and case.first is None:
+            evidence.append(
+                "each iteration consumes the previous iteration's output and "
+                + indexed_siblings_text(case)
+            )
+        if evidence:
+            message += f" Evidence of a slip: {'; '.join(evidence)}."
             severity = Severity.WARNING
         yield make_finding(facts, case, CODE, NAME, severity, message)

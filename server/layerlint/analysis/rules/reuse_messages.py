@@ -16,11 +16,12 @@ from layerlint.fixes.scope_names import choose_free_names, title
 
 def layer_label(case: ReuseCase) -> str:
     spec = case.spec
+    class_name = spec.class_name.rsplit(".", 1)[-1]
     if spec.kind in ("custom", "container") and case.category == "stateful":
         owner = "which owns" if spec.kind == "custom" else "holding"
-        return f"`{case.ref.display}` ({spec.class_name}, {owner} a layer with moving statistics)"
+        return f"`{case.ref.display}` ({class_name}, {owner} a layer with moving statistics)"
     if spec.kind == "custom":
-        return f"`{case.ref.display}` ({spec.class_name}, a custom layer)"
+        return f"`{case.ref.display}` ({class_name}, a custom layer)"
     return f"`{case.ref.display}` ({spec.class_name})"
 
 
@@ -38,6 +39,14 @@ def channels_text(channels: tuple[int, str | None] | None) -> str:
         return "unknown channels"
     count, source = channels
     return f"{count} channels from {source}" if source else f"{count} channels"
+
+
+def indexed_siblings_text(case: ReuseCase) -> str:
+    names = ", ".join(f"`{name}`" for name in case.indexed_siblings)
+    return (
+        f"the loop gives {names} one layer per iteration, but every iteration shares "
+        f"`{case.ref.display}`"
+    )
 
 
 def first_line(facts: BlockFacts, case: ReuseCase) -> str | None:
@@ -75,18 +84,21 @@ def split_fix(facts: BlockFacts, case: ReuseCase) -> FixProposal | None:
     if owner is None:
         return None
     definition, taken, class_name, function_name, scope_node = owner
-    if not is_fixable_by_split(case, definition is not None):
+    alias = _alias_statement(case, scope_node) if not case.group[0].direct else None
+    alias_name = alias.targets[0].id if alias is not None else None
+    if not is_fixable_by_split(case, definition is not None, alias_name):
         return None
     if case.proven_mismatch and case.spec.in_channels is not None:
         # torch `BatchNorm2d(6)` is sized by its constructor: a copy with the same arguments
         # would still reject the second call's 16 channels.
         return None
-    if _has_other_references(case, definition, scope_node):
+    extra = (alias.value,) if alias is not None else ()
+    if _has_other_references(case, definition, scope_node, extra):
         # `self.bn.trainable = False` would break once `self.bn` is gone: no automatic split.
         return None
     names = choose_free_names(case.ref.name, len(case.group), taken)
     call_sites = [[span.line, span.column] for span in (facts.span(o.callee) for o in case.group)]
-    return FixProposal(title(case.ref.name, names), "split-layer", {
+    data = {
         "scope": case.ref.scope,
         "class_name": class_name,
         "function_name": function_name,
@@ -94,7 +106,25 @@ def split_fix(facts: BlockFacts, case: ReuseCase) -> FixProposal | None:
         "new_names": names,
         "definition_line": definition.lineno,
         "call_sites": call_sites,
-    })
+    }
+    if alias is not None:
+        data["alias"] = alias_name
+        data["alias_line"] = facts.span(alias).line
+    return FixProposal(title(case.ref.name, names), "split-layer", data)
+
+
+def _alias_statement(case: ReuseCase, scope_node: ast.AST) -> ast.Assign | None:
+    """`bn = self.bn` in the method that makes every call of the case through `bn`."""
+    from layerlint.analysis.reuse import alias_binding
+
+    line = case.occurrence.call.lineno
+    function = next(
+        (node for node in getattr(scope_node, "body", ())
+         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+         and node.lineno <= line <= (node.end_lineno or node.lineno)),
+        None,
+    )
+    return alias_binding(case, function) if function is not None else None
 
 
 def per_iteration_fix(facts: BlockFacts, case: ReuseCase) -> FixProposal | None:
@@ -212,9 +242,13 @@ def _owner_of(facts: BlockFacts, case: ReuseCase):
     return statement, taken, None, function_name, scope_node
 
 
-def _has_other_references(case: ReuseCase, definition: ast.stmt, scope_node: ast.AST) -> bool:
-    """Whether the layer's name is used other than by its definition and its calls."""
+def _has_other_references(
+    case: ReuseCase, definition: ast.stmt, scope_node: ast.AST, also: tuple[ast.AST, ...] = ()
+) -> bool:
+    """Whether the layer's name is used other than by its definition, its calls and `also`
+    (the value of the alias the calls go through)."""
     expected = {id(occurrence.callee) for occurrence in case.group}
+    expected.update(id(node) for node in also)
     expected.update(id(target) for target in _targets(definition))
     name = case.ref.name
     for node in walk(scope_node):

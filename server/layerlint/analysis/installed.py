@@ -1,0 +1,249 @@
+"""Layer classes of installed packages (`from timm.layers import BatchNormAct2d`,
+`keras_hub.layers.TransformerEncoder`), found with jedi in the project's environment.
+
+jedi locates a definition from the package's source without importing it. The class is then
+indexed like a workspace class (`model_index.build_class_model`), and its bases are followed the
+same way until they reach a framework class: a built-in layer (`nn.BatchNorm2d`: the class
+inherits its moving statistics) or a model base (`keras.layers.Layer`). So a reused third-party
+BatchNorm subclass is LL101, and a third-party layer without weights is not reported.
+
+The environment is the project's interpreter (the `python` setting), else the server's own.
+Results are cached per (interpreter, name) for the session. jedi can take a second on a large
+package, so the server resolves in a worker thread (`resolve_in_background`): an analysis that
+runs on the server's event loop does without the class until jedi answered, and the listener,
+called on that loop, re-publishes. Without a listener, or off an event loop (the command line,
+the pylsp plugin's worker, tests), resolution is synchronous.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from layerlint.analysis.frameworks import builtin_layer, framework_of, model_base_framework
+from layerlint.analysis.imports import collect_imports, qualified_name
+from layerlint.analysis.model_index import ClassModel, build_class_model
+
+_MAX_DEPTH = 6
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InstalledClass:
+    """A layer class of an installed package, with the installed classes it derives from."""
+
+    model: ClassModel
+    """Its base names are qualified (`timm.layers.norm_act.BatchNormAct2d`), so that the
+    engine finds the ancestors under those names."""
+    framework: str
+    ancestors: tuple[tuple[str, ClassModel], ...] = ()
+
+
+_results: dict[tuple[str | None, str, str | None], InstalledClass | None] = {}
+_lock = threading.Lock()
+_pending: set[tuple[str | None, str, str | None]] = set()
+_executor: ThreadPoolExecutor | None = None
+_on_resolved: Callable[[], None] | None = None
+_environments: dict[str | None, object] = {}
+
+
+def resolve_in_background(on_resolved: Callable[[], None]) -> None:
+    """Analyses running on an event loop resolve in a worker thread from now on; `on_resolved`
+    runs on the loop that asked after a new answer arrived."""
+    global _on_resolved
+    _on_resolved = on_resolved
+
+
+def resolve_synchronously() -> None:
+    global _on_resolved
+    _on_resolved = None
+
+
+def installed_class(
+    qualified: str, python: str | None, keras_version: str | None
+) -> InstalledClass | None:
+    """The installed layer class `qualified` names, or None (not a layer class, not found, or,
+    in background mode, not resolved yet)."""
+    if not _candidate(qualified):
+        return None
+    key = (python, qualified, keras_version)
+    with _lock:
+        if key in _results:
+            return _results[key]
+    loop = _running_loop()
+    if _on_resolved is None or loop is None:
+        result = _resolve(qualified, python, keras_version)
+        with _lock:
+            _results[key] = result
+        return result
+    _schedule(key, loop)
+    return None
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _candidate(qualified: str) -> bool:
+    return (
+        "." in qualified and not qualified.startswith(".")
+        and framework_of(qualified) is None and qualified.split(".")[0] != "tensorflow"
+    )
+
+
+def _schedule(key: tuple[str | None, str, str | None], loop: asyncio.AbstractEventLoop) -> None:
+    global _executor
+    with _lock:
+        if key in _pending:
+            return
+        _pending.add(key)
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="layerlint-jedi")
+    listener = _on_resolved
+
+    def job() -> None:
+        result = _resolve(key[1], key[0], key[2])
+        with _lock:
+            _results[key] = result
+            _pending.discard(key)
+        if result is not None and listener is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(listener)
+
+    _executor.submit(job)
+
+
+def wait_for_pending(timeout: float = 60.0) -> None:
+    """Block until the worker has answered everything asked so far (for tests)."""
+    if _executor is not None:
+        _executor.submit(lambda: None).result(timeout)
+
+
+def forget() -> None:
+    """Drop every cached answer (the environment changed)."""
+    with _lock:
+        _results.clear()
+        _environments.clear()
+
+
+# -- resolution (runs in the worker in background mode) ------------------------------------
+def _resolve(qualified: str, python: str | None, keras_version: str | None) -> InstalledClass | None:
+    try:
+        found: dict[str, tuple[ClassModel, str | None]] = {}
+        framework = _index(qualified, python, keras_version, found, 0)
+    except Exception as error:  # jedi on arbitrary site-packages: never take the analysis down
+        _log.debug("layerlint: cannot resolve %s: %r", qualified, error)
+        return None
+    if framework is None or qualified not in found:
+        return None
+    model = found[qualified][0]
+    ancestors = tuple((name, entry[0]) for name, entry in found.items() if name != qualified)
+    return InstalledClass(model, framework, ancestors)
+
+
+def _index(
+    qualified: str, python: str | None, keras_version: str | None,
+    found: dict[str, tuple[ClassModel, str | None]], depth: int,
+) -> str | None:
+    """Index the class `qualified` and its installed bases into `found`; returns its framework."""
+    if qualified in found:
+        return found[qualified][1]
+    if depth > _MAX_DEPTH:
+        return None
+    located = _definition(qualified, python)
+    if located is None:
+        return None
+    path, line, module = located
+    node, tree = _class_at(path, line)
+    if node is None:
+        return None
+    imports = collect_imports(
+        stmt for stmt in tree.body if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Try, ast.If))
+    )
+    local_names = {stmt.name for stmt in tree.body if isinstance(stmt, ast.ClassDef)}
+    bases = []
+    for base in node.bases:
+        name = qualified_name(base, imports)
+        if name is None:
+            continue
+        if name in local_names:
+            name = f"{module}.{name}"
+        elif name.startswith("."):
+            name = _absolute(name, module, path)
+        bases.append(name)
+    # Placeholder against cycles while the bases are followed.
+    model = replace(build_class_model(node, imports, set(), keras_version), name=qualified,
+                    base_names=bases)
+    found[qualified] = (model, None)
+    framework = None
+    for base in bases:
+        framework = model_base_framework(base) or (
+            framework_of(base) if builtin_layer(base, keras_version) is not None else None
+        )
+        if framework is None and _candidate(base):
+            framework = _index(base, python, keras_version, found, depth + 1)
+        if framework is not None:
+            break
+    if framework is None:
+        del found[qualified]
+        return None
+    found[qualified] = (model, framework)
+    return framework
+
+
+def _absolute(relative: str, module: str, path: Path) -> str:
+    level = len(relative) - len(relative.lstrip("."))
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    base = package[: len(package) - (level - 1)] if level > 1 else package
+    rest = relative.lstrip(".")
+    return ".".join([*base, rest]) if rest else ".".join(base)
+
+
+def _environment(python: str | None):
+    import jedi
+
+    if python not in _environments:
+        # Always a subprocess environment, also for the server's own interpreter: jedi then
+        # inspects compiled modules in that subprocess, never by importing them here.
+        _environments[python] = jedi.create_environment(python or sys.executable, safe=False)
+    return _environments[python]
+
+
+def _definition(qualified: str, python: str | None) -> tuple[Path, int, str] | None:
+    """(file, line, module name) of the class `qualified` names, by jedi's goto."""
+    import jedi
+
+    module, _, name = qualified.rpartition(".")
+    if not module or not name.isidentifier():
+        return None
+    code = f"from {module} import {name}\n{name}\n"
+    script = jedi.Script(code, environment=_environment(python))
+    for definition in script.goto(2, 0, follow_imports=True):
+        if definition.type == "class" and definition.module_path and definition.line:
+            path = Path(definition.module_path)
+            if path.suffix == ".py":
+                return path, definition.line, definition.module_name
+    return None
+
+
+_trees: dict[Path, ast.Module] = {}
+
+
+def _class_at(path: Path, line: int) -> tuple[ast.ClassDef | None, ast.Module]:
+    tree = _trees.get(path)
+    if tree is None:
+        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        _trees[path] = tree
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ClassDef) and stmt.lineno <= line <= (stmt.end_lineno or line):
+            return stmt, tree
+    return None, tree

@@ -1,0 +1,55 @@
+"""Model classes of other workspace files: re-exports through a package's `__init__.py` and
+classes that derive from a built-in layer."""
+
+from __future__ import annotations
+
+from layerlint.analysis import analyse
+from layerlint.config import Settings
+
+NORM = """import torch
+from torch import nn
+
+
+class BatchNormAct2d(nn.BatchNorm2d):
+    def __init__(self, num_features):
+        super().__init__(num_features)
+        self.act = nn.ReLU()
+"""
+PACKAGE_INIT = "from .norm_act import BatchNormAct2d\n"
+MODEL = """from torch import nn
+from {module} import BatchNormAct2d
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(8, 8, 3, padding=1)
+        self.bn = BatchNormAct2d(8)
+
+    def forward(self, x):
+        return self.bn(self.conv(self.bn(x)))
+"""
+
+
+def _reuse(text: str, path) -> list[tuple[int, str, str]]:
+    result = analyse(text, path=str(path), settings=Settings())
+    return [(f.span.line, f.code, f.severity.value) for f in result.findings if f.code < "LL2"]
+
+
+def test_a_class_reexported_by_a_package_init_is_followed_to_its_module(tmp_path):
+    package = tmp_path / "mylayers"
+    package.mkdir()
+    (package / "__init__.py").write_text(PACKAGE_INIT)
+    (package / "norm_act.py").write_text(NORM)
+    model = tmp_path / "model.py"
+    # BatchNormAct2d derives from nn.BatchNorm2d: it has moving statistics, so the chain is LL101.
+    assert _reuse(MODEL.format(module="mylayers"), model) == [(12, "LL101", "warning")]
+    assert _reuse(MODEL.format(module="mylayers.norm_act"), model) == [(12, "LL101", "warning")]
+
+
+def test_a_reexport_of_something_that_is_no_layer_claims_nothing(tmp_path):
+    package = tmp_path / "mylayers"
+    package.mkdir()
+    (package / "__init__.py").write_text(PACKAGE_INIT)
+    (package / "norm_act.py").write_text(NORM.replace("nn.BatchNorm2d", "object"))
+    assert _reuse(MODEL.format(module="mylayers"), tmp_path / "model.py") == []
