@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from layerlint import __version__
+from layerlint.config import SettingsError
 
 SUBCOMMANDS = ("check", "serve", "trace")
 
@@ -39,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except SettingsError as error:  # an invalid configuration: say where and stop, as ruff does
+        print(f"layerlint: invalid configuration\n{error}", file=sys.stderr)
+        return 2
     except Exception as error:  # an internal error must still exit 2 with a message
         print(f"layerlint: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         return 2

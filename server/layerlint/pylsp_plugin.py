@@ -29,7 +29,13 @@ from lsprotocol import converters, types
 from pylsp import hookimpl
 
 from layerlint.analysis import analyse
-from layerlint.config import Settings, load_settings, settings_from_mapping
+from layerlint.config import (
+    Settings,
+    apply_overrides,
+    find_pyproject,
+    read_pyproject,
+    validated_overrides,
+)
 from layerlint.findings import FixProposal
 from layerlint.fixes import FixError, apply_fix
 from layerlint.jupyter_spec import notebook_path
@@ -90,9 +96,13 @@ def pylsp_code_actions(
 
 def _settings(config: Any, path: str | None) -> Settings:
     """`[tool.layerlint]` of the nearest pyproject.toml, overridden by the pylsp settings."""
-    base = load_settings(Path(path)) if path else Settings()
+    pyproject = find_pyproject(Path(path).resolve()) if path else None
+    base, problems = read_pyproject(pyproject) if pyproject else (Settings(), [])
     plugin = config.plugin_settings(PLUGIN_NAME, document_path=path) or {}
-    return settings_from_mapping(plugin, base)
+    overrides, plugin_problems = validated_overrides(plugin, "pylsp.plugins.layerlint")
+    for problem in [*problems, *plugin_problems]:  # invalid values fall back to the defaults
+        logger.warning("layerlint: %s (ignored)", problem.message())
+    return apply_overrides(base, overrides)
 
 
 def _analysis_path(document_path: str | None) -> str | None:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from layerlint.analysis import analyse
+from layerlint.commands.file_write import write_fixed_source
 from layerlint.config import Settings, load_settings, settings_from_mapping
 from layerlint.findings import Finding, Severity
 from layerlint.fixes import FixError, apply_fix
@@ -88,7 +89,7 @@ def _related_location(path: Path, line: int) -> str:
 def fix_file(path: Path, settings: Settings) -> list[str]:
     """Apply available quick-fixes to a .py file until none is left; returns their titles."""
     applied: list[str] = []
-    text = path.read_text(encoding="utf-8")
+    original = text = path.read_text(encoding="utf-8")
     for _ in range(_MAX_FIX_ROUNDS):
         proposals = [fix for f in analyse(text, path=str(path), settings=settings).findings
                      for fix in f.fixes]
@@ -104,8 +105,8 @@ def fix_file(path: Path, settings: Settings) -> list[str]:
                 break  # positions of the other proposals are stale now: analyse again
         if not changed:
             break
-    if applied:
-        path.write_text(text, encoding="utf-8")
+    if applied and not write_fixed_source(path, original, text):
+        return []
     return applied
 
 

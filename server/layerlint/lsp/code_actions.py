@@ -11,10 +11,17 @@ The edit replaces only the lines that changed (`line_edit.py`), as a versioned
 `changes` for clients without `documentChanges`. In a notebook the fix runs on the joined
 program and each changed cell gets its own edit. A fix that raises `FixError` yields no edit
 and a log message.
+
+Stale fixes are refused, never applied at old positions: a diagnostic echoed in a request
+yields actions only if it is one of the diagnostics of the document as it is now (otherwise
+the client gets the action disabled with the reason, when it supports that, and a log line);
+a lazily resolved action carries the document's version(s) and gets no edit, with a
+`window/showMessage` warning, when the document changed after the action was offered.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -49,8 +56,12 @@ def code_actions(
     uri = params.text_document.uri
     lazy = _client_resolves_edits(ls)
     actions: dict[tuple[str, str, str], types.CodeAction] = {}
+    current = _current_diagnostics(ls, uri)
     for diagnostic in params.context.diagnostics:
         proposals = convert.fixes_from_diagnostic(diagnostic)
+        if proposals and _identity(diagnostic) not in current:
+            actions.update(_refused_as_stale(ls, uri, diagnostic, proposals))
+            continue
         for proposal in proposals:
             identity = (proposal.title, proposal.kind, repr(sorted(proposal.data.items())))
             if identity in actions:
@@ -61,7 +72,8 @@ def code_actions(
                 kind=QUICK_FIX,
                 diagnostics=[diagnostic],
                 is_preferred=True if len(proposals) == 1 else None,
-                data={"uri": uri, "fix": convert.fixes_to_data([proposal])[0]},
+                data={"uri": uri, "fix": convert.fixes_to_data([proposal])[0],
+                      "version": _version_stamp(ls, uri)},
             )
             if not lazy:
                 action.edit = workspace_edit_for(ls, uri, proposal)
@@ -75,9 +87,67 @@ def resolve_code_action(ls: LayerlintServer, action: types.CodeAction) -> types.
     data = action.data if isinstance(action.data, dict) else {}
     raw = data.get("fix")
     if action.edit is None and isinstance(raw, dict) and "uri" in data:
+        if "version" in data and data["version"] != _version_stamp(ls, data["uri"]):
+            ls.window_show_message(types.ShowMessageParams(
+                type=types.MessageType.Warning,
+                message=f"layerlint: not applied: the document changed after the quick-fix "
+                f"{raw.get('title')!r} was offered. Ask for it again on the new text."))
+            return action
         proposal = FixProposal(title=raw["title"], kind=raw["kind"], data=raw.get("data") or {})
         action.edit = workspace_edit_for(ls, data["uri"], proposal)
     return action
+
+
+def _identity(diagnostic: types.Diagnostic) -> tuple[Any, ...]:
+    """What makes two of our diagnostics the same finding at the same place (with JSON data,
+    so a diagnostic that went to the client and back compares equal)."""
+    range_ = diagnostic.range
+    return (range_.start.line, range_.start.character, range_.end.line, range_.end.character,
+            str(diagnostic.code), diagnostic.message,
+            json.dumps(diagnostic.data, sort_keys=True, default=str))
+
+
+def _current_diagnostics(ls: LayerlintServer, uri: str) -> set[tuple[Any, ...]]:
+    """Identities of the document's diagnostics for its current version (empty when it is
+    not open, or when its analysis crashed and only an older result is left)."""
+    result, fresh = document_analysis.current_result(ls, document_analysis.owner_key(ls, uri))
+    if result is None or not fresh:
+        return set()
+    return {_identity(diagnostic) for diagnostic in result.diagnostics.get(uri, [])}
+
+
+def _refused_as_stale(
+    ls: LayerlintServer, uri: str, diagnostic: types.Diagnostic, proposals: list[FixProposal]
+) -> dict[tuple[str, str, str], types.CodeAction]:
+    """A diagnostic from an older version: its fixes' positions are stale, so none is offered
+    (shown disabled with the reason to clients that support it)."""
+    reason = "the document changed since this diagnostic was computed; wait for it to update"
+    _log(ls, f"layerlint: quick-fix {proposals[0].title!r} not offered for {uri}: {reason}")
+    if not _client_shows_disabled_actions(ls):
+        return {}
+    return {
+        (proposal.title, proposal.kind, "stale"): types.CodeAction(
+            title=proposal.title, kind=QUICK_FIX, diagnostics=[diagnostic],
+            disabled=types.CodeActionDisabled(reason=reason))
+        for proposal in proposals
+    }
+
+
+def _version_stamp(ls: LayerlintServer, uri: str) -> list[Any] | None:
+    """The version(s) a fix for `uri` depends on: the document's, or for a notebook cell the
+    notebook's and every cell's (a fix may edit other cells)."""
+    notebook = ls.workspace.get_notebook_document(cell_uri=uri)
+    if notebook is not None:
+        cells = document_analysis.notebook_cells(ls, notebook)
+        return [notebook.version, *([cell.uri, cell.version] for cell in cells)]
+    document = document_analysis.open_text_document(ls, uri)
+    return [document.version] if document is not None else None
+
+
+def _client_shows_disabled_actions(ls: LayerlintServer) -> bool:
+    text_document = ls.client_capabilities.text_document
+    code_action = text_document.code_action if text_document else None
+    return bool(code_action and code_action.disabled_support)
 
 
 def workspace_edit_for(

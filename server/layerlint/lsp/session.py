@@ -55,6 +55,9 @@ class SessionState:
     crash_reported: set[str] = field(default_factory=set)
     """Documents whose analysis crash was already shown to the user (once per document)."""
     editor_settings: dict[str, Any] = field(default_factory=dict)
+    """The editor's valid `layerlint` settings, as `Settings` field names and typed values."""
+    settings_warnings_shown: set[str] = field(default_factory=set)
+    """Settings problems already shown with `window/showMessage` (each once)."""
     settings_generation: int = 0
     folder_settings: dict[Path, FolderSettings] = field(default_factory=dict)
     diagnostic_sources: list[DiagnosticSource] = field(default_factory=list)

@@ -4,6 +4,11 @@ Editor settings arrive as `initializationOptions` and with `workspace/didChangeC
 (pushed in `settings`, or, when a client sends none, pulled with `workspace/configuration`).
 The pyproject layer (`folder_settings.py`) is forgotten when the client reports that a
 `pyproject.toml` changed on disk. Every change re-publishes all open documents.
+
+Editor settings are validated when they arrive (`config.validated_overrides`): unknown keys
+are ignored (clients keep their own settings in the same section), an invalid value is dropped
+with one `window/showMessage` warning naming the key and what is used instead, and the valid
+values are kept as typed overrides.
 """
 
 from __future__ import annotations
@@ -12,10 +17,13 @@ from typing import Any
 
 from lsprotocol import types
 
+from layerlint.config import validated_overrides
 from layerlint.lsp import publish
+from layerlint.lsp.folder_settings import warn_about
 from layerlint.lsp.session import LayerlintServer
 
 SECTION = "layerlint"
+SOURCE = "editor settings (layerlint)"
 _WATCHER_ID = "layerlint-pyproject-watcher"
 
 
@@ -27,7 +35,7 @@ def register(server: LayerlintServer) -> None:
 
 
 def on_initialize(ls: LayerlintServer, params: types.InitializeParams) -> None:
-    ls.state.editor_settings = _layerlint_section(params.initialization_options)
+    set_editor_settings(ls, _layerlint_section(params.initialization_options))
 
 
 def on_initialized(ls: LayerlintServer, params: types.InitializedParams) -> None:
@@ -60,7 +68,7 @@ async def on_did_change_configuration(
             types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
         )
         raw = answer[0] if answer and isinstance(answer[0], dict) else {}
-    ls.state.editor_settings = raw or {}
+    set_editor_settings(ls, raw or {})
     settings_changed(ls)
 
 
@@ -69,7 +77,15 @@ def on_did_change_watched_files(
 ) -> None:
     if any(change.uri.endswith("pyproject.toml") for change in params.changes):
         ls.state.folder_settings.clear()
+        ls.state.settings_warnings_shown.clear()
         settings_changed(ls)
+
+
+def set_editor_settings(ls: LayerlintServer, raw: dict[str, Any]) -> None:
+    """Keep the valid editor settings; warn once about the invalid ones."""
+    overrides, problems = validated_overrides(raw, SOURCE)
+    ls.state.editor_settings = overrides
+    warn_about(ls, problems, "the pyproject.toml value")
 
 
 def settings_changed(ls: LayerlintServer) -> None:
