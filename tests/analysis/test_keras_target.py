@@ -227,3 +227,10 @@ def test_findings_carry_the_target_and_json_adds_one_field(tmp_path):
     assert record["keras_target"]["major"] == 2
     assert record["keras_target"]["evidence"][0]["text"] == "tensorflow~=2.12"
     assert "requirements.txt:1" in finding.keras_target.summary()
+
+
+def test_model_garden_is_a_keras_2_world_and_upgrading_tensorflow_says_nothing():
+    # tf-docs' SNGP tutorial: `!pip install -U -q tf-models-official tensorflow`.
+    decided = verdict(pip_install_pins("!pip install -U -q tf-models-official tensorflow", "", 1))
+    assert decided.major == 2 and decided.deciding[0].package == "tf-keras"
+    assert verdict(pip_install_pins("!pip install -U -q tensorflow", "", 1)).major is None

@@ -36,7 +36,8 @@ _TENSORFLOW = {"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-mac
                "tensorflow-intel", "tensorflow-aarch64", "intel-tensorflow", "tf-nightly",
                "tf-nightly-cpu", "tf-nightly-gpu"}
 _KERAS = {"keras", "keras-nightly"}
-_LEGACY = {"tf-keras", "tf-keras-nightly"}
+# tf-keras itself, and TensorFlow Model Garden, whose `official.*` code is written on tf_keras.
+_LEGACY = {"tf-keras", "tf-keras-nightly", "tf-models-official", "tf-models-nightly"}
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
 _CLAUSE = re.compile(r"(===|==|~=|!=|<=|>=|<|>|\^|~|=)?\s*([0-9][0-9A-Za-z.*+!-]*)")
 _KERAS_3 = (3,)
@@ -192,7 +193,10 @@ def verdict(pins: list[Pin]) -> PinVerdict:
 def _decide(pins: list[Pin], boundary: Version, major_of) -> tuple[int, tuple[Pin, ...]] | None:
     majors: dict[int, list[Pin]] = {}
     for pin in pins:
-        side = True if pin.upgrade and not pin.specifier else _side_of(pin.specifier, boundary)
+        # `pip install -U keras` is how keras.io says to move to Keras 3; an upgrade of
+        # tensorflow says nothing of the tf.keras the code was written for.
+        upgraded_keras = pin.upgrade and not pin.specifier and pin.package == "keras"
+        side = True if upgraded_keras else _side_of(pin.specifier, boundary)
         if side is not None:
             majors.setdefault(major_of(side), []).append(pin)
     if len(majors) != 1:  # nothing decisive, or pins that disagree
