@@ -145,6 +145,13 @@ def make_interpreter(tmp_path: Path, *dist_infos: str) -> Path:
     return python
 
 
+@pytest.fixture(autouse=True)
+def fresh_file_checks(monkeypatch):
+    """Each test writes its own files: re-validate them on every call."""
+    monkeypatch.setattr(keras_target, "_checked_at", {})
+    monkeypatch.setattr(keras_target, "_RECHECK_SECONDS", 0.0)
+
+
 def test_order_override_switch_installed_pins_module(tmp_path):
     module = make_project(tmp_path, "tensorflow==2.15.0\n")
     python = make_interpreter(tmp_path, "keras-3.9.2", "tensorflow-2.21.0")
@@ -192,6 +199,7 @@ def test_project_files_are_cached_and_reread_when_they_change(tmp_path, monkeypa
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "read_text", counting)
+    monkeypatch.setattr(keras_target, "_RECHECK_SECONDS", 60.0)
     assert target_of(MODULE, module).major == 2
     first = len(reads)
     assert target_of(MODULE, module).major == 2
@@ -199,7 +207,10 @@ def test_project_files_are_cached_and_reread_when_they_change(tmp_path, monkeypa
     requirements = tmp_path / "requirements.txt"
     requirements.write_text("tensorflow>=2.16\n")
     os.utime(requirements, ns=(1, 1))
+    assert target_of(MODULE, module).major == 2  # not even stat-ed again within a second
+    monkeypatch.setattr(keras_target, "_RECHECK_SECONDS", 0.0)
     assert target_of(MODULE, module).major == 3
+    assert len(reads) == first + 1
 
 
 def test_notebook_pip_cells_are_read_from_the_notebook_file(tmp_path):
