@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from layerlint.analysis import keras_target
+from layerlint.analysis import instance_fates, keras_target
 from layerlint.analysis.facts import BlockFacts, format_line_refs, shift_line_refs
 from layerlint.analysis.flow import FlowWalker, LayerRef, Scope, Value
 from layerlint.analysis.frameworks import framework_of
@@ -85,6 +85,9 @@ class ModuleContext:
     """The Keras the module targets; rules see it as `BlockFacts.keras_target`."""
     mixed_precision: bool = False
     """The module names a mixed dtype policy (`mixed_float16`): see `BlockFacts`."""
+    fates: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Class name -> what the module does with its instances (`instance_fates`)."""
+    fates_key: tuple = ()
 
 
 def analyse(
@@ -102,6 +105,10 @@ def analyse(
     context = _module_context(blocks, target.catalog_version, Path(path) if path else None)
     context.target = target
     context.mixed_precision = any(policy in text for policy in _MIXED_POLICIES)
+    context.fates = instance_fates.module_fates(
+        instance_fates.block_summary(block.text, block.tree) for block in blocks if block.tree)
+    context.fates_key = tuple(sorted(
+        (name, tuple(sorted(fate))) for name, fate in context.fates.items() if name in context.classes))
     findings: list[Finding] = []
     problems: list[SyntaxProblem] = []
     for block in blocks:
@@ -295,7 +302,7 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
     roots = class_names or (_referenced_local_names(block, block.tree) & set(context.classes))
     fingerprint = _dependency_fingerprint(roots, class_names, context) if roots else ()
     key = (block.text, context.imports_key, context.target.key, context.mixed_precision,
-           fingerprint)
+           context.fates_key, fingerprint)
     offset = block.start_line - 1
     cached = _block_cache.get(key)
     if cached is not None:
@@ -325,7 +332,7 @@ def _facts(text: str, context: ModuleContext) -> BlockFacts:
     frameworks = {name: fw for name, fw in context.frameworks.items() if fw}
     return BlockFacts(text, context.imports, context.keras_version, frameworks=frameworks,
                       local_classes=context.classes, keras_target=context.target,
-                      mixed_precision=context.mixed_precision)
+                      mixed_precision=context.mixed_precision, instance_fates=context.fates)
 
 
 def _run_rules(facts: BlockFacts) -> list[Finding]:
@@ -522,7 +529,7 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
     roots = _referenced_local_names(program_block, tree) & set(context.classes)
     fingerprint = _dependency_fingerprint(roots, set(), context) if roots else ()
     key = ("<module>", program, context.imports_key, context.target.key,
-           context.mixed_precision, fingerprint)
+           context.mixed_precision, context.fates_key, fingerprint)
     cached = _module_cache.get(key)
     if cached is not None:
         return cached

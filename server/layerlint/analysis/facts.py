@@ -62,6 +62,9 @@ class BlockFacts:
     `catalog_version`. Rules whose misbehaviour is version-specific read `keras_flavour`."""
     mixed_precision: bool = False
     """The module names a mixed dtype policy (`mixed_float16`, `mixed_bfloat16`) somewhere."""
+    instance_fates: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Class name -> what the module does with its instances: "trained", "saved", "variables"
+    (`layerlint.analysis.instance_fates`)."""
     _lines: list[str] | None = None
     _names_taken: dict[int, set[str]] = field(default_factory=dict)
 
