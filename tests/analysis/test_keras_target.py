@@ -95,6 +95,8 @@ def test_pip_install_lines():
     ("from keras import ops", 3),
     ("y = keras.ops.sum(x)", 3),
     ("keras.saving.register_keras_serializable()(C)", 3),
+    ("@keras.saving.register_keras_serializable()\nclass C:\n    pass", 3),
+    ("class C:\n    def f(self):\n        if x:\n            return keras.ops.sum(x)", 3),
     ("os.environ['KERAS_BACKEND'] = 'jax'", 3),
     ("import keras_hub", 3),
     ("model.save_weights('model.weights.h5')", None),

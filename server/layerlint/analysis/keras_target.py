@@ -250,7 +250,9 @@ def _scan(statements: list[ast.stmt], lines: set[int]) -> Iterable[Evidence]:
     """Evidence in the statements that span a line in `lines`, descending into compound
     statements so that only the simple statements on those lines are walked."""
     for statement in statements:
-        first, last = statement.lineno, statement.end_lineno or statement.lineno
+        decorators = getattr(statement, "decorator_list", None) or []
+        first = min([statement.lineno, *(decorator.lineno for decorator in decorators)])
+        last = statement.end_lineno or statement.lineno
         if not any(first <= line <= last for line in lines):
             continue
         children = [getattr(statement, name, None) for name in ("body", "orelse", "finalbody", "handlers")]
