@@ -39,6 +39,7 @@ def target_of(text: str, path: Path | None = None, **settings) -> keras_target.K
     ("keras==2.15.0", 2),
     ("tf-keras", 2),
     ("tf_keras==2.15.1", 2),
+    ("tensorflow-compression", 2),  # its last release requires TensorFlow 2.14
 ])
 def test_a_requirement_line_decides_the_major_version(tmp_path, line, major):
     pins = pins_in_file(tmp_path / "requirements.txt", f"numpy\n{line}\n")
