@@ -10,9 +10,10 @@ What goes wrong, measured with TensorFlow 2.21 on the TensorFlow backend:
   layer to the TensorFlow backend. Error only for a trainable float variable that `call()`
   (or a helper it calls) reads, in a layer the module trains, saves or reads the variables of
   (directly, or through a class holding it as a sublayer or deriving from it; see
-  `layerlint.analysis.instance_fates`): that one never trains, or is lost. The same variable
-  in a layer the module only calls (a demo, or a library layer trained elsewhere), a trainable
-  variable call() does not read, or one whose `trainable=` is an expression: warning. A
+  `layerlint.analysis.instance_fates`): that one never trains, or is lost. A trainable
+  variable call() does not read, or one whose `trainable=` is an expression: warning. Any
+  variable of a layer the module never trains, saves or inspects (a demo that only calls it,
+  or a library layer trained elsewhere): information. A
   non-trainable constant, an integer counter, or state the layer updates itself with
   `assign()`: information (only its value after a reload is lost; measured
   `keras_ll202_step_counter.py`, `keras_ll202_constant_buffer.py`).
@@ -200,8 +201,9 @@ def _keras3_severity(variable: Variable) -> Severity:
     """Keras 3: error only where training and saving lose something that call() uses."""
     if variable.trainable is False or variable.kind == "integer" or variable.updated:
         return Severity.INFORMATION
-    if (variable.trainable is True and variable.kind != "unknown" and variable.read_in_call
-            and variable.reached):
+    if not variable.reached:  # nothing here trains, saves or inspects the layer: say less
+        return Severity.INFORMATION
+    if variable.trainable is True and variable.kind != "unknown" and variable.read_in_call:
         return Severity.ERROR
     return Severity.WARNING
 
