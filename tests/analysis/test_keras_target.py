@@ -39,6 +39,7 @@ def target_of(text: str, path: Path | None = None, **settings) -> keras_target.K
     ("keras==2.15.0", 2),
     ("tf-keras", 2),
     ("tf_keras==2.15.1", 2),
+    ("tensorflow-compression", 2),  # its last release requires TensorFlow 2.14
 ])
 def test_a_requirement_line_decides_the_major_version(tmp_path, line, major):
     pins = pins_in_file(tmp_path / "requirements.txt", f"numpy\n{line}\n")
@@ -95,6 +96,8 @@ def test_pip_install_lines():
     ("from keras import ops", 3),
     ("y = keras.ops.sum(x)", 3),
     ("keras.saving.register_keras_serializable()(C)", 3),
+    ("@keras.saving.register_keras_serializable()\nclass C:\n    pass", 3),
+    ("class C:\n    def f(self):\n        if x:\n            return keras.ops.sum(x)", 3),
     ("os.environ['KERAS_BACKEND'] = 'jax'", 3),
     ("import keras_hub", 3),
     ("model.save_weights('model.weights.h5')", None),
@@ -145,6 +148,13 @@ def make_interpreter(tmp_path: Path, *dist_infos: str) -> Path:
     return python
 
 
+@pytest.fixture(autouse=True)
+def fresh_file_checks(monkeypatch):
+    """Each test writes its own files: re-validate them on every call."""
+    monkeypatch.setattr(keras_target, "_checked_at", {})
+    monkeypatch.setattr(keras_target, "_RECHECK_SECONDS", 0.0)
+
+
 def test_order_override_switch_installed_pins_module(tmp_path):
     module = make_project(tmp_path, "tensorflow==2.15.0\n")
     python = make_interpreter(tmp_path, "keras-3.9.2", "tensorflow-2.21.0")
@@ -192,6 +202,7 @@ def test_project_files_are_cached_and_reread_when_they_change(tmp_path, monkeypa
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "read_text", counting)
+    monkeypatch.setattr(keras_target, "_RECHECK_SECONDS", 60.0)
     assert target_of(MODULE, module).major == 2
     first = len(reads)
     assert target_of(MODULE, module).major == 2
@@ -199,7 +210,10 @@ def test_project_files_are_cached_and_reread_when_they_change(tmp_path, monkeypa
     requirements = tmp_path / "requirements.txt"
     requirements.write_text("tensorflow>=2.16\n")
     os.utime(requirements, ns=(1, 1))
+    assert target_of(MODULE, module).major == 2  # not even stat-ed again within a second
+    monkeypatch.setattr(keras_target, "_RECHECK_SECONDS", 0.0)
     assert target_of(MODULE, module).major == 3
+    assert len(reads) == first + 1
 
 
 def test_notebook_pip_cells_are_read_from_the_notebook_file(tmp_path):
@@ -227,3 +241,10 @@ def test_findings_carry_the_target_and_json_adds_one_field(tmp_path):
     assert record["keras_target"]["major"] == 2
     assert record["keras_target"]["evidence"][0]["text"] == "tensorflow~=2.12"
     assert "requirements.txt:1" in finding.keras_target.summary()
+
+
+def test_model_garden_is_a_keras_2_world_and_upgrading_tensorflow_says_nothing():
+    # tf-docs' SNGP tutorial: `!pip install -U -q tf-models-official tensorflow`.
+    decided = verdict(pip_install_pins("!pip install -U -q tf-models-official tensorflow", "", 1))
+    assert decided.major == 2 and decided.deciding[0].package == "tf-keras"
+    assert verdict(pip_install_pins("!pip install -U -q tensorflow", "", 1)).major is None

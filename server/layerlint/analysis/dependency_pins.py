@@ -7,7 +7,9 @@ install` command lines (notebook cells), and decides from them the Keras major v
 `keras` / `tf.keras` resolves to:
 - a `keras` pin whose every allowed version is below 3 is Keras 2, at or above 3 is Keras 3;
 - else a `tf-keras` requirement means the project runs legacy Keras 2 (it is installed for
-  `TF_USE_LEGACY_KERAS=1` or `import tf_keras`);
+  `TF_USE_LEGACY_KERAS=1` or `import tf_keras`), and so do tf-models-official (written on
+  tf_keras), tensorflow-addons and tensorflow-compression (their last releases need TensorFlow
+  before 2.16);
 - else a `tensorflow` pin whose every allowed version is below 2.16 is Keras 2 (TensorFlow
   bundled Keras 2 until 2.15), at or above 2.16 is Keras 3.
 An unbounded pin (`tensorflow>=2.4`, a bare `keras`) decides nothing: it was written for
@@ -36,7 +38,11 @@ _TENSORFLOW = {"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-mac
                "tensorflow-intel", "tensorflow-aarch64", "intel-tensorflow", "tf-nightly",
                "tf-nightly-cpu", "tf-nightly-gpu"}
 _KERAS = {"keras", "keras-nightly"}
-_LEGACY = {"tf-keras", "tf-keras-nightly"}
+# Keras 2 worlds: tf-keras itself; TensorFlow Model Garden, whose `official.*` code is written on
+# tf_keras; and packages whose last releases require TensorFlow before 2.16
+# (tensorflow-addons, end of life at 2.15; tensorflow-compression, 2.14).
+_LEGACY = {"tf-keras", "tf-keras-nightly", "tf-models-official", "tf-models-nightly",
+           "tensorflow-addons", "tensorflow-compression"}
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
 _CLAUSE = re.compile(r"(===|==|~=|!=|<=|>=|<|>|\^|~|=)?\s*([0-9][0-9A-Za-z.*+!-]*)")
 _KERAS_3 = (3,)
@@ -192,7 +198,10 @@ def verdict(pins: list[Pin]) -> PinVerdict:
 def _decide(pins: list[Pin], boundary: Version, major_of) -> tuple[int, tuple[Pin, ...]] | None:
     majors: dict[int, list[Pin]] = {}
     for pin in pins:
-        side = True if pin.upgrade and not pin.specifier else _side_of(pin.specifier, boundary)
+        # `pip install -U keras` is how keras.io says to move to Keras 3; an upgrade of
+        # tensorflow says nothing of the tf.keras the code was written for.
+        upgraded_keras = pin.upgrade and not pin.specifier and pin.package == "keras"
+        side = True if upgraded_keras else _side_of(pin.specifier, boundary)
         if side is not None:
             majors.setdefault(major_of(side), []).append(pin)
     if len(majors) != 1:  # nothing decisive, or pins that disagree

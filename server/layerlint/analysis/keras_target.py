@@ -35,6 +35,7 @@ import ast
 import json
 import os
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -54,6 +55,11 @@ from layerlint.analysis.imports import dotted_name
 KINDS = ("override", "legacy-switch", "installed", "notebook-pin", "pin", "module")
 _ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 _CACHE_SIZE = 4096
+_checked_at: dict[str, float] = {}
+_RECHECK_SECONDS = 1.0
+"""Files on disk (pins, a notebook, an interpreter's site-packages) are re-validated by mtime at
+most once a second: a burst of keystrokes costs nothing, an edited requirements.txt is seen
+within a second."""
 _LEGACY_VARIABLE = "TF_USE_LEGACY_KERAS"
 
 
@@ -206,8 +212,11 @@ _KERAS_3_MODULES = ("keras.ops", "keras.saving", "keras_hub", "keras_core", "ker
                     "tensorflow.keras.ops")
 _OPTIMIZERS = {"Adam", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl", "AdamW"}
 _GENERATOR_METHODS = {"fit_generator", "predict_generator", "evaluate_generator"}
-_TRIGGERS = ("tf_keras", "tensorflow_addons", "official", "keras", "legacy", "lr=", "save_format",
-             "add_loss", "save_weights", "_generator", "KERAS", "pip", "get_ipython")
+# Words on every line that can hold evidence: only statements on such lines are walked, so a
+# keystroke re-scans a few statements of the edited block, not the whole class.
+_TRIGGER = re.compile(r"tf_keras|tensorflow_addons|official|experimental|keras\.engine|layers\.core|"
+                      r"np_utils|wrappers|legacy|ops|saving|keras_hub|keras_core|random|\blr\b|"
+                      r"save_format|add_loss|save_weights|_generator|KERAS|get_ipython|environ|putenv")
 
 _block_cache: OrderedDict[str, tuple[Evidence, ...]] = OrderedDict()
 
@@ -217,7 +226,8 @@ def block_evidence(text: str, tree: ast.Module, line_offset: int = 0) -> tuple[E
     `line_offset` (the block's first line minus one)."""
     cached = _block_cache.get(text)
     if cached is None:
-        cached = tuple(_scan(tree)) if any(word in text for word in _TRIGGERS) else ()
+        lines = {text.count("\n", 0, match.start()) + 1 for match in _TRIGGER.finditer(text)}
+        cached = _unique(_scan(tree.body, lines)) if lines else ()
         _block_cache[text] = cached
         if len(_block_cache) > _CACHE_SIZE:
             _block_cache.popitem(last=False)
@@ -228,8 +238,41 @@ def block_evidence(text: str, tree: ast.Module, line_offset: int = 0) -> tuple[E
                  for item in cached)
 
 
-def _scan(tree: ast.Module) -> Iterable[Evidence]:
-    for node in ast.walk(tree):
+def _unique(found: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    """One item per kind and text (the first place it shows), in order."""
+    seen: dict[tuple[str, str], Evidence] = {}
+    for item in found:
+        seen.setdefault((item.kind, item.text), item)
+    return tuple(seen.values())
+
+
+def _scan(statements: list[ast.stmt], lines: set[int]) -> Iterable[Evidence]:
+    """Evidence in the statements that span a line in `lines`, descending into compound
+    statements so that only the simple statements on those lines are walked."""
+    for statement in statements:
+        decorators = getattr(statement, "decorator_list", None) or []
+        first = min([statement.lineno, *(decorator.lineno for decorator in decorators)])
+        last = statement.end_lineno or statement.lineno
+        if not any(first <= line <= last for line in lines):
+            continue
+        children = [getattr(statement, name, None) for name in ("body", "orelse", "finalbody", "handlers")]
+        nested = [child for block in children if isinstance(block, list) for child in block
+                  if isinstance(child, ast.stmt)]
+        nested += [child for handler in getattr(statement, "handlers", []) or [] for child in handler.body]
+        if not nested:
+            yield from _scan_nodes(ast.walk(statement))
+            continue
+        for name, value in ast.iter_fields(statement):
+            if name in ("body", "orelse", "finalbody", "handlers"):
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, ast.AST):
+                    yield from _scan_nodes(ast.walk(item))
+        yield from _scan(nested, lines)
+
+
+def _scan_nodes(nodes: Iterable[ast.AST]) -> Iterable[Evidence]:
+    for node in nodes:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             yield from _import_evidence(node)
         elif isinstance(node, ast.Attribute):
@@ -383,8 +426,12 @@ _notebook_cache: OrderedDict[str, tuple[tuple, tuple[Evidence, ...]]] = OrderedD
 
 def notebook_evidence(path: str) -> tuple[Evidence, ...]:
     """`!pip install` and `%env` lines of a notebook file (the analysed program has them blanked)."""
-    stamp = _stamp(Path(path))
     cached = _notebook_cache.get(path)
+    now = time.monotonic()
+    if cached is not None and now - _checked_at.get(path, 0.0) < _RECHECK_SECONDS:
+        return cached[1]
+    _checked_at[path] = now
+    stamp = _stamp(Path(path))
     if cached is not None and cached[0] == stamp:
         return cached[1]
     evidence: list[Evidence] = []
@@ -419,11 +466,15 @@ _project_cache: dict[str, tuple[tuple, tuple[Evidence, ...]]] = {}
 def project_evidence(path: str) -> tuple[Evidence, ...]:
     """The pins of the nearest folder (from the module's up to the project root) whose
     dependency files decide a Keras version."""
-    folder = Path(path).parent if not os.path.isdir(path) else Path(path)
-    key = str(folder)
+    key = os.path.dirname(os.path.abspath(path)) if not os.path.isdir(path) else os.path.abspath(path)
     cached = _project_cache.get(key)
-    if cached is not None and _still_valid(cached[0]):
+    now = time.monotonic()
+    if cached is not None and (now - _checked_at.get(key, 0.0) < _RECHECK_SECONDS
+                               or _still_valid(cached[0])):
+        _checked_at[key] = now
         return cached[1]
+    _checked_at[key] = now
+    folder = Path(key)
     stamps: list[tuple[str, object]] = []
     result: tuple[Evidence, ...] = ()
     for directory in _folders_up_to_root(folder):
@@ -473,7 +524,15 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 
 def _still_valid(stamps: tuple[tuple[str, object], ...]) -> bool:
-    return all(_stamp(Path(name)) == stamp for name, stamp in stamps)
+    return all(_stamp_of(name) == stamp for name, stamp in stamps)
+
+
+def _stamp_of(name: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(name)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 # -- the project's interpreter ------------------------------------------------------------------
@@ -483,11 +542,16 @@ _installed_cache: dict[str, tuple[tuple, tuple[Evidence, ...]]] = {}
 def installed_evidence(python: str) -> tuple[Evidence, ...]:
     """The Keras installed in the interpreter at `python`, read from the dist-info folder names
     of its site-packages (the interpreter is never run)."""
-    folders = site_packages(Path(python))
-    stamps = tuple((str(folder), _stamp(folder)) for folder in folders)
     cached = _installed_cache.get(python)
-    if cached is not None and cached[0] == stamps:
+    now = time.monotonic()
+    if cached is not None and (now - _checked_at.get(python, 0.0) < _RECHECK_SECONDS
+                               or _still_valid(cached[0])):
+        _checked_at[python] = now
         return cached[1]
+    _checked_at[python] = now
+    folders = site_packages(Path(python))
+    prefix = Path(python).parent.parent
+    stamps = (*((str(folder), _stamp(folder)) for folder in folders), (str(prefix), _stamp(prefix)))
     installed: dict[str, tuple[str, Path]] = {}
     for folder in folders:
         try:

@@ -67,6 +67,9 @@ def test_severity_follows_what_call_reads_and_what_the_variable_holds():
 
             def call(self, x):
                 return x * self.c
+
+        model = keras.Sequential([A()])
+        model.fit(x, y)
         """)
     assert [(line.split(" =")[0], severity) for line, severity, _ in found] == [
         ("self.scale", "error"),  # trainable float that call() reads: never trained, never saved
@@ -196,6 +199,7 @@ def test_a_project_on_keras_2_is_silent_unless_it_uses_mixed_precision():
             def call(self, x):
                 return x * self.w
         """)
+    source += "model = keras.Sequential([A()])\nmodel.fit(x, y)\n"
     mixed = source + 'keras.mixed_precision.set_global_policy("mixed_float16")\n'
 
     def severities(text, version):
@@ -219,3 +223,43 @@ def test_an_unknown_target_gets_information_on_keras_3():
         """)
     ((severity, message),) = [(f.severity.value, f.message) for f in findings(source, CODES)]
     assert severity == "information" and message.startswith("On Keras 3: ")
+
+
+def test_error_needs_the_module_to_train_save_or_read_the_layer():
+    layer = textwrap.dedent("""\
+        import tensorflow as tf
+        import keras
+
+        class Scale(keras.layers.Layer):
+            def build(self, shape):
+                self.w = tf.Variable(tf.ones(shape))
+
+            def call(self, x):
+                return x * self.w
+
+        class Block(keras.layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.scale = Scale()
+
+            def call(self, x):
+                return self.scale(x)
+
+        class Wider(Scale):
+            pass
+        """)
+
+    def severity(code: str) -> str:
+        (finding,) = [f for f in findings(layer + code, CODES, "3") if f.code == "LL202"]
+        return finding.severity.value
+
+    assert severity("layer = Scale()\ny = layer(x)\n") == "information"  # only called
+    assert severity("layer = Scale()\nprint(layer.variables)\n") == "error"  # variables read: []
+    # held by a class that is trained, built by a function whose result is saved, or a subclass
+    assert severity("model = keras.Sequential([Block()])\nmodel.fit(x, y)\n") == "error"
+    assert severity(
+        "def build():\n    inputs = keras.Input((3,))\n    return keras.Model(inputs, Block()(inputs))\n\n"
+        "net = build()\nnet.save('net.keras')\n") == "error"
+    assert severity("m = keras.Sequential([Wider()])\nm.compile('sgd', 'mse')\n") == "error"
+    (finding,) = [f for f in findings(layer, CODES, "3") if f.code == "LL202"]
+    assert "nothing in this module trains or saves this layer" in finding.message

@@ -269,3 +269,16 @@ def test_a_dict_of_tensors_keys_are_python_values():
         "        return features\n"
     )
     assert not [f for f in analyse(source).findings if f.code == "LL204"]
+
+
+def test_a_print_that_inspects_type_or_shape_is_information():
+    # tf-models' evaluator_test MockModel: `print(inputs, type(inputs))`.
+    found = ll204("""
+        class Layer(keras.layers.Layer):
+            def call(self, inputs):
+                print(inputs, type(inputs))
+                print(inputs.shape, inputs)
+                print(inputs)
+                return inputs
+        """)
+    assert [severity for _, severity in found] == ["information", "information", "warning"]

@@ -8,10 +8,15 @@ What goes wrong, measured with TensorFlow 2.21 on the TensorFlow backend:
   its initial value. It also ignores the layer's dtype policy: under `mixed_float16` the call
   fails with `InvalidArgumentError` (float16 input times a float32 variable), and it ties the
   layer to the TensorFlow backend. Error only for a trainable float variable that `call()`
-  (or a helper it calls) reads: that one never trains. A trainable variable call() does not
-  read, or whose `trainable=` is an expression: warning. A non-trainable constant, an integer
-  counter, or state the layer updates itself with `assign()`: information (only its value
-  after a reload is lost; measured `keras_ll202_step_counter.py`, `keras_ll202_constant_buffer.py`).
+  (or a helper it calls) reads, in a layer the module trains, saves or reads the variables of
+  (directly, or through a class holding it as a sublayer or deriving from it; see
+  `layerlint.analysis.instance_fates`): that one never trains, or is lost. A trainable
+  variable call() does not read, or one whose `trainable=` is an expression: warning. Any
+  variable of a layer the module never trains, saves or inspects (a demo that only calls it,
+  or a library layer trained elsewhere): information. A
+  non-trainable constant, an integer counter, or state the layer updates itself with
+  `assign()`: information (only its value after a reload is lost; measured
+  `keras_ll202_step_counter.py`, `keras_ll202_constant_buffer.py`).
 - tf-keras 2.21, and `tf.keras` of a project that targets Keras 2, tracks it (tf.Module
   attribute tracking): it is trained and saved (measured `keras_ll202_silent_tf_keras_variable.py`,
   `keras_ll202_silent_legacy_tf_keras.py`): not reported, unless the module uses a mixed
@@ -60,6 +65,7 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
         flavour = target_flavour(facts, model.name)
         if flavour is None or (flavour == "legacy" and not facts.mixed_precision):
             continue
+        reached = _reached(model.name, facts, set())
         forward = methods_reached(model, FORWARD_ROOTS)
         read = _attributes_read(model, forward)
         updated = _attributes_updated(model)
@@ -69,7 +75,7 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
             method = model.methods[name]
             for call, attribute in _variable_creations(method, facts):
                 variable = Variable(call, attribute, _trainable(call), _number_kind(call, facts),
-                                    attribute in read, attribute in updated)
+                                    attribute in read, attribute in updated, reached)
                 finding = _finding(facts, model, method, variable, flavour)
                 if finding is not None:
                     yield finding
@@ -89,6 +95,23 @@ class Variable:
     read_in_call: bool
     updated: bool
     """`self.<name>.assign*(...)` somewhere in the class: bookkeeping the layer maintains."""
+    reached: bool = True
+    """The module trains or saves an instance, or reads its variables (itself, or a class that
+    holds it as a sublayer or derives from it): the misbehaviour shows."""
+
+
+def _reached(name: str, facts: BlockFacts, seen: set[str]) -> bool:
+    if facts.instance_fates.get(name):
+        return True
+    seen.add(name)
+    for other, model in facts.local_classes.items():
+        if other in seen:
+            continue
+        holds = any(d.spec.class_name == name for definitions in model.attributes.values()
+                    for d in definitions)
+        if (holds or name in model.base_names) and _reached(other, facts, seen):
+            return True
+    return False
 
 
 def _variable_creations(method: ast.FunctionDef, facts: BlockFacts) -> Iterator[tuple[ast.Call, str | None]]:
@@ -178,6 +201,8 @@ def _keras3_severity(variable: Variable) -> Severity:
     """Keras 3: error only where training and saving lose something that call() uses."""
     if variable.trainable is False or variable.kind == "integer" or variable.updated:
         return Severity.INFORMATION
+    if not variable.reached:  # nothing here trains, saves or inspects the layer: say less
+        return Severity.INFORMATION
     if variable.trainable is True and variable.kind != "unknown" and variable.read_in_call:
         return Severity.ERROR
     return Severity.WARNING
@@ -225,6 +250,9 @@ def _keras3_consequence(variable: Variable) -> str:
                 "from the initial value).")
     used = ("" if variable.read_in_call else
             " (call() does not read it directly, so check where it is used)")
+    if variable.read_in_call and not variable.reached:
+        used = (" (nothing in this module trains or saves this layer, or reads its variables: "
+                "it matters where it does)")
     return (f"{untracked}, `model.fit()` never updates it{used}, and `save()`/`save_weights()` "
             "do not store it, so a reloaded model starts from its initial value. It also "
             "ignores the dtype policy (under mixed_float16 the call fails with "

@@ -9,7 +9,8 @@ to trace it into a graph, then runs the graph on every step. Measured with Tenso
   (functional), Keras 3.15.1 and tf-keras 2.21 alike, and it shows symbolic tensors
   (`Tensor("...", shape=(None, 3))`), never values. `tf.print` runs on every step. Warning when
   a tensor's value is printed; information when only static facts, a type or a shape are
-  (`x.shape`, `type(x)`, `tf.shape(x)`: once per trace is often what the author wants).
+  (`x.shape`, `type(x)`, `tf.shape(x)`: once per trace is often what the author wants), also
+  when they sit beside the tensor (`print(inputs, type(inputs))` inspects structure).
 - `if ops.sum(x) > 0:` (or `while`, or `a if cond else b`) on a value computed from the call's
   tensor arguments: eager calls work, but Keras 3 traces `call()` without AutoGraph, so
   `model.fit()` raises `OperatorNotAllowedInGraphError: Using a symbolic tf.Tensor as a Python
@@ -224,7 +225,10 @@ def _print_findings(
             return (is_tensor_value(value, tensors, facts.imports)
                     and not _shows_shape_only(value, facts.imports))
 
-        shows_values = any(
+        # `print(x, type(x))`, `print(x.shape, x)`: inspecting structure at trace time, which
+        # is what such a print shows and what its author looks for.
+        inspects = any(_shows_type_or_shape(argument, facts.imports) for argument in node.args)
+        shows_values = not inspects and any(
             shows_value(argument)
             or any(shows_value(part.value) for part in walk(argument)
                    if isinstance(part, ast.FormattedValue))
@@ -244,6 +248,14 @@ def _print_findings(
         message = f"{what} Use `tf.print(...)` to print on every step (it writes to stderr)."
         yield Finding(CODE, NAME, severity, facts.span(node), message,
                       fixes=_print_fixes(facts, node))
+
+
+def _shows_type_or_shape(node: ast.expr, imports: ImportTable) -> bool:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "type":
+        return True
+    if isinstance(node, ast.Attribute) and node.attr == "shape":
+        return True
+    return _shows_shape_only(node, imports)
 
 
 def _print_fixes(facts: BlockFacts, call: ast.Call) -> tuple[FixProposal, ...]:
