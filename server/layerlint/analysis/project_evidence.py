@@ -85,29 +85,48 @@ def file_evidence(path: Path) -> Evidence:
     return result
 
 
+_indexes: dict[Path, tuple[float, dict[Path, list[tuple[Use, Path]]]]] = {}
+
+
+def _project_index(root: Path) -> dict[Path, list[tuple[Use, Path]]]:
+    """Target file -> (use, the file it happens in) for every use in the project whose model
+    holds a class imported from another project file. Rebuilt at most every 30 seconds (files
+    whose modification time did not change are not read again)."""
+    now = time.monotonic()
+    cached = _indexes.get(root)
+    if cached is not None and now - cached[0] < _LISTING_SECONDS:
+        return cached[1]
+    index: dict[Path, list[tuple[Use, Path]]] = {}
+    for other in _project_files(root):
+        found = file_evidence(other)
+        for use in found.uses:
+            targets = {target for key in use.contained if "." in key
+                       if (target := module_file(key.rpartition(".")[0], other)) is not None}
+            for target in targets:
+                index.setdefault(target, []).append((use, other))
+    _indexes[root] = (now, index)
+    return index
+
+
 def uses_elsewhere(path: Path, class_names: frozenset[str]) -> tuple[tuple[Use, ...], tuple[Use, ...]]:
     """(uses, reloads) in other project files of models holding classes of `path`, with the
     class names as keys; reloads are those of the files where such a use happens."""
     if not class_names:
         return (), ()
-    uses: list[Use] = []
-    reloads: list[Use] = []
     resolved = path.resolve()
-    for other in _project_files(project_root(resolved)):
+    uses: list[Use] = []
+    files: list[Path] = []
+    for use, other in _project_index(project_root(resolved)).get(resolved, ()):
         if other == resolved:
             continue
-        found = file_evidence(other)
-        if not found.uses:
-            continue
-        here = []
-        for use in found.uses:
-            held = _local_names(use.held, other, resolved, class_names)
-            contained = _local_names(use.contained, other, resolved, class_names)
-            if contained:
-                here.append(replace(use, held=held, contained=contained, where=str(other)))
-        if here:
-            uses.extend(here)
-            reloads.extend(replace(reload, where=str(other)) for reload in found.reloads)
+        held = _local_names(use.held, other, resolved, class_names)
+        contained = _local_names(use.contained, other, resolved, class_names)
+        if contained:
+            uses.append(replace(use, held=held, contained=contained, where=str(other)))
+            if other not in files:
+                files.append(other)
+    reloads = [replace(reload, where=str(other)) for other in files
+               for reload in file_evidence(other).reloads]
     return tuple(uses), tuple(reloads)
 
 

@@ -31,10 +31,11 @@ from __future__ import annotations
 import ast
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import ImportTable, qualified_name
+from layerlint.analysis.walk import walk
 from layerlint.findings import Span
 
 SERIALIZING = ("save", "get_config", "to_json", "clone_model", "checkpoint")
@@ -85,6 +86,8 @@ class Use:
     """Keys of the classes and functions the model holds (after resolution)."""
     columns: tuple[int, int, int] = (0, 0, 0)
     """(column, end line, end column) of the call; columns 0-based."""
+    path_parameter: str = ""
+    """`function:parameter` when the saved path is that parameter (its callers decide)."""
     contained: frozenset[str] = frozenset()
     """`held`, and what the held classes construct in their own methods (a torch module's
     submodules move with it; a Keras model's sublayers built in its `__init__` are rebuilt by
@@ -143,6 +146,8 @@ class _Scope:
     returns: set[str] = field(default_factory=set)
     arguments: dict[str, set[str]] = field(default_factory=dict)
     """`f:param` -> what callers in this scope pass to it."""
+    path_arguments: dict[str, list[str]] = field(default_factory=dict)
+    """`f:param` -> file formats of the paths callers in this scope pass to it."""
     constructions: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
     covered: set[str] | None = field(default_factory=set)
 
@@ -159,10 +164,12 @@ class _Reader:
         self.scope_name = scope_name
         self.offset = offset
         self.result = _Scope()
-        self.strings: dict[str, tuple[str, ...]] = {}
+        self.assigned: dict[str, ast.expr | None] = {}
+        """Variable -> the expression last assigned to it (read only for save paths)."""
         self.module_strings: dict[str, tuple[str, ...]] = {}
         """String constants of module-level names (`MODEL_PATH = "m.keras"`), read by functions."""
         self.guarded = False
+        self.parameters: frozenset[str] = frozenset()
 
     # -- statements ---------------------------------------------------------------------
     def run(self, statements: list[ast.stmt], env: dict[str, frozenset[str]]) -> dict:
@@ -175,17 +182,16 @@ class _Reader:
             return env
         if isinstance(node, ast.Assign):
             held = self.value(node.value, env)
-            strings = self._strings(node.value)
             for target in node.targets:
-                self.bind(target, held, env, strings)
+                self.bind(target, held, env, node.value)
         elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
             if node.value is not None:
                 held = self.value(node.value, env)
                 if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
                     held = held | env.get(node.target.id, frozenset())
-                self.bind(node.target, held, env, self._strings(node.value))
+                self.bind(node.target, held, env, node.value)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
-            self.bind(node.target, self.value(node.iter, env), env, ())
+            self.bind(node.target, self.value(node.iter, env), env, None)
             env = self._branches([node.body, node.orelse], env, keep=True)
         elif isinstance(node, ast.While):
             self.value(node.test, env)
@@ -202,7 +208,7 @@ class _Reader:
             for item in node.items:
                 held = self.value(item.context_expr, env)
                 if item.optional_vars is not None:
-                    self.bind(item.optional_vars, held, env, ())
+                    self.bind(item.optional_vars, held, env, None)
                 if _is_raises(item.context_expr):
                     self.guarded = True
             env = self.run(node.body, env)
@@ -231,15 +237,15 @@ class _Reader:
         return merged
 
     def bind(self, target: ast.expr, held: frozenset[str], env: dict,
-             strings: tuple[str, ...]) -> None:
+             value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
             env[target.id] = held
-            self.strings[target.id] = strings
+            self.assigned[target.id] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
-                self.bind(element, held, env, ())
+                self.bind(element, held, env, None)
         elif isinstance(target, ast.Starred):
-            self.bind(target.value, held, env, ())
+            self.bind(target.value, held, env, None)
         elif isinstance(target, (ast.Attribute, ast.Subscript)):
             self.value(target.value, env)
 
@@ -291,7 +297,8 @@ class _Reader:
         if last == "ModelCheckpoint":
             return self._model_checkpoint(node)
         if framework in ("keras", "tf_keras") and (last in ("save_model", "clone_model")):
-            if node.args:
+            if node.args and not (last == "clone_model" and _keyword(node, "clone_function")):
+                # a clone_function decides how each layer is copied (get_config or not)
                 kind = "save" if last == "save_model" else "clone_model"
                 path = node.args[1] if len(node.args) > 1 else _keyword(node, "filepath")
                 self._use(kind, node, arguments[0], path, _keyword(node, "save_format"))
@@ -397,13 +404,17 @@ class _Reader:
              save_format: ast.expr | None = None, file_format: str = "") -> None:
         if "@checkpoint" in held or "@image" in held:
             return
+        parameter = ""
         if kind == "save":
             file_format = self.file_format(path, save_format)
             if file_format in ("savedmodel", "other"):
                 return
+            if (file_format == "maybe" and isinstance(path, ast.Name) and save_format is None
+                    and path.id in self.parameters and path.id not in self.assigned):
+                parameter = f"{self.scope_name}:{path.id}"  # decided by the callers' paths
         use = Use(kind, node.lineno + self.offset, _short(node), file_format,
                   ast.unparse(path) if path is not None else "", self.guarded,
-                  columns=_columns(node, self.offset))
+                  columns=_columns(node, self.offset), path_parameter=parameter)
         self.result.uses.append((use, held))
 
     def _reload(self, node: ast.Call) -> None:
@@ -425,6 +436,13 @@ class _Reader:
 
     def _pass_arguments(self, function: str, node: ast.Call, arguments: list, keywords: dict) -> None:
         parameters = self.functions[function]
+        passed = list(zip(parameters, node.args)) + [
+            (kw.arg, kw.value) for kw in node.keywords if kw.arg in parameters]
+        for parameter, value in passed:
+            strings = self._strings(value)
+            if strings:
+                self.result.path_arguments.setdefault(f"{function}:{parameter}", []).append(
+                    format_of(strings, isinstance(value, ast.Constant)))
         for index, held in enumerate(arguments):
             if index < len(parameters) and held:
                 self.result.arguments.setdefault(f"{function}:{parameters[index]}", set()).update(held)
@@ -439,29 +457,36 @@ class _Reader:
             return "savedmodel" if save_format.value.lower() in ("tf", "savedmodel") else "file"
         if path is None:
             return "maybe"
-        strings = self._strings(path)
-        if not strings:
-            return "maybe"
-        endings = [s.rstrip().rsplit("/", 1)[-1] for s in strings]
-        if any(_MODEL_FILE.search(ending) for ending in endings):
-            return "file"
-        if any(_EXTENSION.search(ending) for ending in endings):
-            return "other"
-        last = strings[-1]
         whole_literal = isinstance(path, ast.Constant) or (
-            isinstance(path, ast.Name) and len(self.strings.get(path.id, ())) == 1)
-        if whole_literal or last.endswith("/"):
-            return "savedmodel"
-        return "maybe" if "{" in last else "savedmodel"
+            isinstance(path, ast.Name) and isinstance(self.assigned.get(path.id), ast.Constant))
+        return format_of(self._strings(path), whole_literal)
 
-    def _strings(self, node: ast.expr) -> tuple[str, ...]:
+    def _strings(self, node: ast.expr, depth: int = 0) -> tuple[str, ...]:
+        """String constants in a path expression, through the variables it reads."""
         found: list[str] = []
         for child in ast.walk(node):
             if isinstance(child, ast.Constant) and isinstance(child.value, str):
                 found.append(child.value)
             elif isinstance(child, ast.Name):
-                found.extend(self.strings.get(child.id, self.module_strings.get(child.id, ())))
+                value = self.assigned.get(child.id)
+                if value is not None and depth < 3:
+                    found.extend(self._strings(value, depth + 1))
+                elif child.id not in self.assigned:
+                    found.extend(self.module_strings.get(child.id, ()))
         return tuple(found)
+
+
+def format_of(strings: tuple[str, ...], whole_literal: bool = False) -> str:
+    """"file", "savedmodel", "other" (not a model file) or "maybe", from the string constants
+    of a path expression."""
+    if not strings:
+        return "maybe"
+    endings = [string.rstrip().rsplit("/", 1)[-1] for string in strings]
+    if any(_MODEL_FILE.search(ending) for ending in endings):
+        return "file"
+    if any(_EXTENSION.search(ending) for ending in endings):
+        return "other"
+    return "savedmodel"  # no extension: Keras 2's SavedModel directory (Keras 3 refuses it)
 
 
 def _keyword(node: ast.Call, name: str) -> ast.expr | None:
@@ -534,12 +559,14 @@ def evidence(
     env: dict[str, frozenset[str]] = {}
     for statement, offset, text in statements:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            key = (text, statement.lineno, offset, names_key)
+            # Cached with block-relative lines, so an edit above a class does not re-read it.
+            key = (text, statement.lineno, names_key)
             cached = _scope_cache.get(key)
             if cached is None:
                 cached = _remember(key, _definition(statement, imports, classes, functions,
-                                                    torch_classes, offset, module_strings))
+                                                    torch_classes, 0, module_strings))
             scope, held = cached
+            scope = _shifted(scope, offset)
             scopes.append(scope)
             if isinstance(statement, ast.ClassDef):
                 contains[statement.name] = set(held)
@@ -550,6 +577,26 @@ def evidence(
             env = module_reader.statement(statement, env)
     scopes.append(module_reader.result)
     return _resolve(scopes, returns, contains)
+
+
+def _shifted(scope: _Scope, offset: int) -> _Scope:
+    """The scope's uses and constructions `offset` lines further down."""
+    if offset == 0 or not (scope.uses or scope.reloads or scope.constructions):
+        return scope
+
+    def shift(use: Use) -> Use:
+        column, end_line, end_column = use.columns
+        return replace(use, line=use.line + offset, columns=(column, end_line + offset, end_column))
+
+    return _Scope(
+        uses=[(shift(use), held) for use, held in scope.uses],
+        reloads=[shift(use) for use in scope.reloads],
+        returns=scope.returns, arguments=scope.arguments, path_arguments=scope.path_arguments,
+        constructions={key: [(line + offset, column, end + offset, end_column)
+                             for line, column, end, end_column in spans]
+                       for key, spans in scope.constructions.items()},
+        covered=scope.covered,
+    )
 
 
 def _module_strings(statements: list[tuple[ast.stmt, int, str]]) -> dict[str, tuple[str, ...]]:
@@ -580,9 +627,10 @@ def _definition(
                 scope = _function_scope(member, imports, classes, functions, torch_classes,
                                         offset, f"{node.name}.{member.name}", False, module_strings)
                 _merge(merged, scope)
-        for child in ast.walk(node):
+        reader = _Reader(imports, classes, functions, torch_classes, "", 0)
+        for child in walk(node):
             if isinstance(child, ast.Call):
-                key = _Reader(imports, classes, functions, torch_classes, "", 0).key(child.func)
+                key = reader.key(child.func)
                 if key is not None and key != node.name:
                     held.add(key if key not in functions else f"@ret:{key}")
         return merged, frozenset(held)
@@ -599,6 +647,7 @@ def _function_scope(
     reader.module_strings = module_strings
     env: dict[str, frozenset[str]] = {}
     if with_parameters:
+        reader.parameters = frozenset(functions.get(node.name, []))
         for parameter in functions.get(node.name, []):
             env[parameter] = frozenset({f"@arg:{node.name}:{parameter}"})
     reader.run(node.body, env)
@@ -610,6 +659,8 @@ def _merge(into: _Scope, scope: _Scope) -> None:
     into.reloads.extend(scope.reloads)
     for key, held in scope.arguments.items():
         into.arguments.setdefault(key, set()).update(held)
+    for key, formats in scope.path_arguments.items():
+        into.path_arguments.setdefault(key, []).extend(formats)
     for key, spans in scope.constructions.items():
         into.constructions.setdefault(key, []).extend(spans)
     if into.covered is not None:
@@ -619,9 +670,12 @@ def _merge(into: _Scope, scope: _Scope) -> None:
 def _resolve(scopes: list[_Scope], returns: dict[str, set[str]],
              contains: dict[str, set[str]]) -> Evidence:
     arguments: dict[str, set[str]] = {}
+    path_formats: dict[str, list[str]] = {}
     constructions: dict[str, list[tuple[int, int, int, int]]] = {}
     covered: set[str] | None = set()
     for scope in scopes:
+        for key, formats in scope.path_arguments.items():
+            path_formats.setdefault(key, []).extend(formats)
         for key, held in scope.arguments.items():
             arguments.setdefault(key, set()).update(held)
         for key, spans in scope.constructions.items():
@@ -658,10 +712,20 @@ def _resolve(scopes: list[_Scope], returns: dict[str, set[str]],
             out |= expand(key, frozenset(), deep)
         return frozenset(k for k in out if not k.startswith("@"))
 
+    def file_format(use: Use) -> str:
+        formats = path_formats.get(use.path_parameter, ()) if use.path_parameter else ()
+        if not formats:
+            return use.file_format
+        if "file" in formats:
+            return "file"
+        return "maybe" if "maybe" in formats else "savedmodel"
+
     uses = tuple(
-        Use(**{**use.__dict__, "held": resolved(held, False), "contained": resolved(held, True)})
+        Use(**{**use.__dict__, "held": resolved(held, False), "contained": resolved(held, True),
+               "file_format": file_format(use)})
         for scope in scopes for use, held in scope.uses
     )
+    uses = tuple(use for use in uses if use.file_format != "savedmodel")
     reloads = []
     for scope in scopes:
         for use in scope.reloads:
