@@ -402,8 +402,8 @@ class _Reader:
 
     def _use(self, kind: str, node: ast.Call, held: frozenset[str], path: ast.expr | None = None,
              save_format: ast.expr | None = None, file_format: str = "") -> None:
-        if "@checkpoint" in held or "@image" in held:
-            return
+        if not held or "@checkpoint" in held or "@image" in held:
+            return  # holds no class of the project (a tensor's .float(), a checkpoint object)
         parameter = ""
         if kind == "save":
             file_format = self.file_format(path, save_format)
@@ -528,6 +528,13 @@ def _short(node: ast.AST) -> str:
 
 # -- the program ----------------------------------------------------------------------------
 _scope_cache: OrderedDict[tuple, tuple[_Scope, frozenset[str]]] = OrderedDict()
+_names_ids: dict[tuple, int] = {}
+"""The names a module defines and imports -> a small number for the cache keys (a tuple's hash
+is not cached, and every definition's key would hash it again)."""
+_MARKERS = (".save(", "save_model(", "get_config(", "to_json(", "to_yaml(", "clone_model(",
+            "ModelCheckpoint", "load_model(", "custom_object", ".compile(", ".fit(", ".to(",
+            ".cuda(", ".half(", ".double(", ".float(", ".bfloat16(", ".type(", "state_dict",
+            "torch.save", "DataParallel", "prepare(")
 
 
 def _remember(key: tuple, value):
@@ -552,7 +559,10 @@ def evidence(
     module_strings = _module_strings(statements)
     names_key = (classes, tuple(sorted((k, tuple(v)) for k, v in functions.items())),
                  tuple(sorted(imports.items())), torch_classes, tuple(sorted(module_strings.items())))
-    scopes: list[_Scope] = []
+    names_id = _names_ids.setdefault(names_key, len(_names_ids))
+    if len(_names_ids) > _CACHE_SIZE:
+        _names_ids.clear()
+    scopes: list[tuple[_Scope, int]] = []
     returns: dict[str, set[str]] = {}
     contains: dict[str, set[str]] = {}
     module_reader = _Reader(imports, classes, functions, torch_classes, "<module>", 0)
@@ -560,14 +570,14 @@ def evidence(
     for statement, offset, text in statements:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             # Cached with block-relative lines, so an edit above a class does not re-read it.
-            key = (text, statement.lineno, names_key)
+            key = (text, statement.lineno, names_id)
             cached = _scope_cache.get(key)
             if cached is None:
                 cached = _remember(key, _definition(statement, imports, classes, functions,
-                                                    torch_classes, 0, module_strings))
+                                                    torch_classes, 0, module_strings,
+                                                    any(marker in text for marker in _MARKERS)))
             scope, held = cached
-            scope = _shifted(scope, offset)
-            scopes.append(scope)
+            scopes.append((scope, offset))
             if isinstance(statement, ast.ClassDef):
                 contains[statement.name] = set(held)
             else:
@@ -575,13 +585,13 @@ def evidence(
         else:
             module_reader.offset = offset
             env = module_reader.statement(statement, env)
-    scopes.append(module_reader.result)
+    scopes.append((module_reader.result, 0))
     return _resolve(scopes, returns, contains)
 
 
 def _shifted(scope: _Scope, offset: int) -> _Scope:
-    """The scope's uses and constructions `offset` lines further down."""
-    if offset == 0 or not (scope.uses or scope.reloads or scope.constructions):
+    """The scope's uses and reloads `offset` lines further down."""
+    if offset == 0:
         return scope
 
     def shift(use: Use) -> Use:
@@ -592,9 +602,6 @@ def _shifted(scope: _Scope, offset: int) -> _Scope:
         uses=[(shift(use), held) for use, held in scope.uses],
         reloads=[shift(use) for use in scope.reloads],
         returns=scope.returns, arguments=scope.arguments, path_arguments=scope.path_arguments,
-        constructions={key: [(line + offset, column, end + offset, end_column)
-                             for line, column, end, end_column in spans]
-                       for key, spans in scope.constructions.items()},
         covered=scope.covered,
     )
 
@@ -615,14 +622,16 @@ def _module_strings(statements: list[tuple[ast.stmt, int, str]]) -> dict[str, tu
 def _definition(
     node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, imports: ImportTable,
     classes: frozenset[str], functions: dict[str, list[str]], torch_classes: frozenset[str],
-    offset: int, module_strings: dict[str, tuple[str, ...]],
+    offset: int, module_strings: dict[str, tuple[str, ...]], read_methods: bool = True,
 ) -> tuple[_Scope, frozenset[str]]:
-    """A function's scope, or a class's methods as one scope and what the class constructs."""
+    """A function's scope, or a class's methods as one scope and what the class constructs.
+    `read_methods`: False when the class's text mentions no save, move or compile (its
+    methods then have nothing to say; what it constructs still counts)."""
     if isinstance(node, ast.ClassDef):
         merged = _Scope()
         held: set[str] = {base for base in (b.id for b in node.bases if isinstance(b, ast.Name))
                           if base in classes}
-        for member in node.body:
+        for member in node.body if read_methods else ():
             if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 scope = _function_scope(member, imports, classes, functions, torch_classes,
                                         offset, f"{node.name}.{member.name}", False, module_strings)
@@ -667,19 +676,18 @@ def _merge(into: _Scope, scope: _Scope) -> None:
         into.covered = None if scope.covered is None else into.covered | scope.covered
 
 
-def _resolve(scopes: list[_Scope], returns: dict[str, set[str]],
+def _resolve(placed: list[tuple[_Scope, int]], returns: dict[str, set[str]],
              contains: dict[str, set[str]]) -> Evidence:
+    """Markers resolved, and the scopes' uses placed at their lines (scope, line offset)."""
     arguments: dict[str, set[str]] = {}
     path_formats: dict[str, list[str]] = {}
-    constructions: dict[str, list[tuple[int, int, int, int]]] = {}
     covered: set[str] | None = set()
-    for scope in scopes:
+    scopes = [_shifted(scope, offset) for scope, offset in placed if scope.uses or scope.reloads]
+    for scope, _ in placed:
         for key, formats in scope.path_arguments.items():
             path_formats.setdefault(key, []).extend(formats)
         for key, held in scope.arguments.items():
             arguments.setdefault(key, set()).update(held)
-        for key, spans in scope.constructions.items():
-            constructions.setdefault(key, []).extend(spans)
         if covered is not None:
             covered = None if scope.covered is None else covered | scope.covered
     memo: dict[tuple[str, bool], frozenset[str]] = {}
@@ -725,7 +733,14 @@ def _resolve(scopes: list[_Scope], returns: dict[str, set[str]],
                "file_format": file_format(use)})
         for scope in scopes for use, held in scope.uses
     )
-    uses = tuple(use for use in uses if use.file_format != "savedmodel")
+    uses = tuple(use for use in uses if use.file_format != "savedmodel" and use.contained)
+    constructions: dict[str, list[tuple[int, int, int, int]]] = {}
+    if uses:  # only the rules that have a saved class to report read constructions
+        for scope, offset in placed:
+            for key, spans in scope.constructions.items():
+                constructions.setdefault(key, []).extend(
+                    (line + offset, column, end + offset, end_column)
+                    for line, column, end, end_column in spans)
     reloads = []
     for scope in scopes:
         for use in scope.reloads:
@@ -734,7 +749,7 @@ def _resolve(scopes: list[_Scope], returns: dict[str, set[str]],
             else:
                 reloads.append(Use(**{**use.__dict__, "covered": use.covered | covered}))
     return Evidence(
-        tuple(use for use in uses if use.contained), tuple(reloads),
+        uses, tuple(reloads),
         {key: tuple(sorted(spans)) for key, spans in constructions.items()},
         None if covered is None else frozenset(covered),
     )
