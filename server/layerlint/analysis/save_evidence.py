@@ -49,6 +49,13 @@ _CHECKPOINTS = {"tensorflow.train.Checkpoint", "tensorflow.train.CheckpointManag
 _IMAGES = ("array_to_img", "PIL.", "Image.fromarray", "Image.open", "Image.new")
 _SELF_RETURNING = {"to", "cuda", "cpu", "half", "float", "double", "bfloat16", "eval", "train",
                    "requires_grad_", "type", "apply", "share_memory"}
+_DATA_METHODS = {"fit", "predict", "evaluate", "predict_on_batch", "train_on_batch",
+                 "test_on_batch", "predict_step", "train_step", "test_step", "summary",
+                 "count_params", "get_weights", "save", "save_weights", "to_json", "to_yaml",
+                 "get_config", "numpy", "item", "tolist", "parameters", "named_parameters",
+                 "state_dict", "fit_generator", "predict_generator", "evaluate_generator"}
+"""Methods whose result holds data about a model (a History, predictions, a config), not the
+model: `pd.DataFrame(model.fit(...).history).to_json()` serializes no model."""
 _TORCH_MOVES = {"to", "cuda", "half", "double", "bfloat16", "float", "type"}
 _TORCH_WRAPPERS = ("DataParallel", "DistributedDataParallel", "prepare")
 _RAISES = ("assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "raises")
@@ -323,6 +330,8 @@ class _Reader:
                 return passed
             if func.attr in _SELF_RETURNING:
                 return receiver | passed
+            if func.attr in _DATA_METHODS:
+                return frozenset()
             return self._called(receiver) | passed
         return self._called(self.value(func, env)) | passed
 

@@ -288,6 +288,12 @@ def main(path):
      '    model.save("m.keras")', "information"),
     ('    model = keras.Sequential([Wrap(None)])\n    with self.assertRaises(NotImplementedError):\n'
      '        model.save("m.keras")', "information"),
+    # a History, predictions: data about the model, not the model
+    ('    model = keras.Sequential([Wrap(None)])\n    history = model.fit(x, y)\n'
+     '    pd.DataFrame(history.history).to_json("h.json")\n    out = model.predict(x)\n'
+     '    pd.DataFrame(out).to_json()', "information"),
+    ('    model = keras.Sequential([Wrap(None)])\n    for layer in model.layers:\n'
+     '        print(layer.get_config())', "error"),
     # a clone_function decides how each layer is copied
     ('    model = keras.Sequential([Wrap(None)])\n    keras.models.clone_model(model, clone_function=f)',
      "information"),
