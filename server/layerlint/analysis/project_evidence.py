@@ -122,12 +122,17 @@ def uses_elsewhere(path: Path, class_names: frozenset[str]) -> tuple[tuple[Use, 
         held = _local_names(use.held, other, resolved, class_names)
         contained = _local_names(use.contained, other, resolved, class_names)
         if contained:
-            uses.append(replace(use, held=held, contained=contained, where=str(other)))
+            uses.append(replace(use, held=held, contained=contained, where=_shown(other, resolved)))
             if other not in files:
                 files.append(other)
-    reloads = [replace(reload, where=str(other)) for other in files
+    reloads = [replace(reload, where=_shown(other, resolved)) for other in files
                for reload in file_evidence(other).reloads]
     return tuple(uses), tuple(reloads)
+
+
+def _shown(other: Path, analysed: Path) -> str:
+    """How a message names another file: relative to the analysed file's folder."""
+    return os.path.relpath(other, analysed.parent)
 
 
 def _local_names(keys: frozenset[str], importer: Path, target: Path,
