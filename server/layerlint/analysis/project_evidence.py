@@ -3,9 +3,10 @@
 
 The project is the folder tree above the file up to the nearest `pyproject.toml`, `setup.py`,
 `setup.cfg` or `.git` (at most six levels; the file's own folder when none is found). Its
-Python files are listed at most every 30 seconds; each file is read only when its text
-mentions a save, a reload or a torch move, and its evidence (`save_evidence`) is cached by
-modification time. A use counts for a class when the key it holds is an imported name whose
+Python files (at most 3,000, in at most 2,000 folders eight levels deep; hidden folders,
+virtual environments and build outputs skipped) are listed at most every 30 seconds; each
+file is read only when its text mentions a save, a reload or a torch move, and its evidence
+(`save_evidence`) is cached by modification time. A use counts for a class when the key it holds is an imported name whose
 module resolves (as `workspace.module_file` resolves imports) to the file being analysed.
 Nothing is imported or executed.
 """
@@ -27,6 +28,8 @@ _ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 _SKIPPED = {"node_modules", "site-packages", "__pycache__", "build", "dist", "venv", "env"}
 _MAX_PARENTS = 6
 _MAX_FILES = 3000
+_MAX_FOLDERS = 2000
+_MAX_DEPTH = 8
 _LISTING_SECONDS = 30.0
 _MARKERS = (".save(", "save_model(", "get_config(", "to_json(", "clone_model(", "ModelCheckpoint",
             "load_model(", ".to(", ".cuda(", ".half(", ".double(", "state_dict", "torch.save",
@@ -50,10 +53,14 @@ def _project_files(root: Path) -> tuple[Path, ...]:
     if listed is not None and now - listed[0] < _LISTING_SECONDS:
         return listed[1]
     found: list[Path] = []
-    for folder, folders, names in os.walk(root):
-        folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in _SKIPPED)
+    # Without a project marker the root is the file's own folder, which may be a home folder:
+    # the walk is bounded in depth and in folders visited, not only in files found.
+    for visited, (folder, folders, names) in enumerate(os.walk(root)):
+        depth = len(Path(folder).relative_to(root).parts)
+        folders[:] = [] if depth >= _MAX_DEPTH else sorted(
+            f for f in folders if not f.startswith(".") and f not in _SKIPPED)
         found.extend(Path(folder) / name for name in sorted(names) if name.endswith(".py"))
-        if len(found) >= _MAX_FILES:
+        if len(found) >= _MAX_FILES or visited >= _MAX_FOLDERS:
             break
     _listings[root] = (now, tuple(found[:_MAX_FILES]))
     return _listings[root][1]
