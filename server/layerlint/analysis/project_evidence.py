@@ -6,9 +6,9 @@ The project is the folder tree above the file up to the nearest `pyproject.toml`
 Python files (at most 3,000, in at most 2,000 folders eight levels deep; hidden folders,
 virtual environments and build outputs skipped) are listed at most every 30 seconds; each
 file is read only when its text mentions a save, a reload or a torch move, and its evidence
-(`save_evidence`) is cached by modification time. A use counts for a class when the key it holds is an imported name whose
-module resolves (as `workspace.module_file` resolves imports) to the file being analysed.
-Nothing is imported or executed.
+(`save_evidence`) is cached by modification time. A use counts for a class when the key it
+holds is an imported name whose module resolves (as `workspace.module_file` resolves imports)
+to the file being analysed. Nothing is imported or executed.
 """
 
 from __future__ import annotations
