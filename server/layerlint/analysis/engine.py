@@ -228,6 +228,10 @@ def _module_context(
 def _module_evidence(blocks: list[Block], context: ModuleContext, path: str | None) -> Evidence:
     """Saves, reloads and torch moves of the module's models, and of its classes elsewhere in
     the project."""
+    # Only classes and compiled loss functions have findings that need evidence.
+    if not any(context.frameworks.values()) and not any(
+            "compile(" in block.text or "Loss" in block.text for block in blocks):
+        return EMPTY
     parts = [(block.tree, block.start_line - 1, block.text) for block in blocks if block.tree]
     torch_classes = frozenset(name for name, fw in context.frameworks.items() if fw == "torch")
     local = evidence(parts, context.imports, torch_classes)

@@ -3,11 +3,12 @@
 
 The project is the folder tree above the file up to the nearest `pyproject.toml`, `setup.py`,
 `setup.cfg` or `.git` (at most six levels; the file's own folder when none is found). Its
-Python files are listed at most every 30 seconds; each file is read only when its text
-mentions a save, a reload or a torch move, and its evidence (`save_evidence`) is cached by
-modification time. A use counts for a class when the key it holds is an imported name whose
-module resolves (as `workspace.module_file` resolves imports) to the file being analysed.
-Nothing is imported or executed.
+Python files (at most 3,000, in at most 2,000 folders eight levels deep; hidden folders,
+virtual environments and build outputs skipped) are listed at most every 30 seconds; each
+file is read only when its text mentions a save, a reload or a torch move, and its evidence
+(`save_evidence`) is cached by modification time. A use counts for a class when the key it
+holds is an imported name whose module resolves (as `workspace.module_file` resolves imports)
+to the file being analysed. Nothing is imported or executed.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ _ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 _SKIPPED = {"node_modules", "site-packages", "__pycache__", "build", "dist", "venv", "env"}
 _MAX_PARENTS = 6
 _MAX_FILES = 3000
+_MAX_FOLDERS = 2000
+_MAX_DEPTH = 8
 _LISTING_SECONDS = 30.0
 _MARKERS = (".save(", "save_model(", "get_config(", "to_json(", "clone_model(", "ModelCheckpoint",
             "load_model(", ".to(", ".cuda(", ".half(", ".double(", "state_dict", "torch.save",
@@ -50,10 +53,14 @@ def _project_files(root: Path) -> tuple[Path, ...]:
     if listed is not None and now - listed[0] < _LISTING_SECONDS:
         return listed[1]
     found: list[Path] = []
-    for folder, folders, names in os.walk(root):
-        folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in _SKIPPED)
+    # Without a project marker the root is the file's own folder, which may be a home folder:
+    # the walk is bounded in depth and in folders visited, not only in files found.
+    for visited, (folder, folders, names) in enumerate(os.walk(root)):
+        depth = len(Path(folder).relative_to(root).parts)
+        folders[:] = [] if depth >= _MAX_DEPTH else sorted(
+            f for f in folders if not f.startswith(".") and f not in _SKIPPED)
         found.extend(Path(folder) / name for name in sorted(names) if name.endswith(".py"))
-        if len(found) >= _MAX_FILES:
+        if len(found) >= _MAX_FILES or visited >= _MAX_FOLDERS:
             break
     _listings[root] = (now, tuple(found[:_MAX_FILES]))
     return _listings[root][1]
@@ -85,30 +92,54 @@ def file_evidence(path: Path) -> Evidence:
     return result
 
 
+_indexes: dict[Path, tuple[float, dict[Path, list[tuple[Use, Path]]]]] = {}
+
+
+def _project_index(root: Path) -> dict[Path, list[tuple[Use, Path]]]:
+    """Target file -> (use, the file it happens in) for every use in the project whose model
+    holds a class imported from another project file. Rebuilt at most every 30 seconds (files
+    whose modification time did not change are not read again)."""
+    now = time.monotonic()
+    cached = _indexes.get(root)
+    if cached is not None and now - cached[0] < _LISTING_SECONDS:
+        return cached[1]
+    index: dict[Path, list[tuple[Use, Path]]] = {}
+    for other in _project_files(root):
+        found = file_evidence(other)
+        for use in found.uses:
+            targets = {target for key in use.contained if "." in key
+                       if (target := module_file(key.rpartition(".")[0], other)) is not None}
+            for target in targets:
+                index.setdefault(target, []).append((use, other))
+    _indexes[root] = (now, index)
+    return index
+
+
 def uses_elsewhere(path: Path, class_names: frozenset[str]) -> tuple[tuple[Use, ...], tuple[Use, ...]]:
     """(uses, reloads) in other project files of models holding classes of `path`, with the
     class names as keys; reloads are those of the files where such a use happens."""
     if not class_names:
         return (), ()
-    uses: list[Use] = []
-    reloads: list[Use] = []
     resolved = path.resolve()
-    for other in _project_files(project_root(resolved)):
+    uses: list[Use] = []
+    files: list[Path] = []
+    for use, other in _project_index(project_root(resolved)).get(resolved, ()):
         if other == resolved:
             continue
-        found = file_evidence(other)
-        if not found.uses:
-            continue
-        here = []
-        for use in found.uses:
-            held = _local_names(use.held, other, resolved, class_names)
-            contained = _local_names(use.contained, other, resolved, class_names)
-            if contained:
-                here.append(replace(use, held=held, contained=contained, where=str(other)))
-        if here:
-            uses.extend(here)
-            reloads.extend(replace(reload, where=str(other)) for reload in found.reloads)
+        held = _local_names(use.held, other, resolved, class_names)
+        contained = _local_names(use.contained, other, resolved, class_names)
+        if contained:
+            uses.append(replace(use, held=held, contained=contained, where=_shown(other, resolved)))
+            if other not in files:
+                files.append(other)
+    reloads = [replace(reload, where=_shown(other, resolved)) for other in files
+               for reload in file_evidence(other).reloads]
     return tuple(uses), tuple(reloads)
+
+
+def _shown(other: Path, analysed: Path) -> str:
+    """How a message names another file: relative to the analysed file's folder."""
+    return os.path.relpath(other, analysed.parent)
 
 
 def _local_names(keys: frozenset[str], importer: Path, target: Path,

@@ -31,10 +31,11 @@ from __future__ import annotations
 import ast
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import ImportTable, qualified_name
+from layerlint.analysis.walk import walk
 from layerlint.findings import Span
 
 SERIALIZING = ("save", "get_config", "to_json", "clone_model", "checkpoint")
@@ -48,6 +49,13 @@ _CHECKPOINTS = {"tensorflow.train.Checkpoint", "tensorflow.train.CheckpointManag
 _IMAGES = ("array_to_img", "PIL.", "Image.fromarray", "Image.open", "Image.new")
 _SELF_RETURNING = {"to", "cuda", "cpu", "half", "float", "double", "bfloat16", "eval", "train",
                    "requires_grad_", "type", "apply", "share_memory"}
+_DATA_METHODS = {"fit", "predict", "evaluate", "predict_on_batch", "train_on_batch",
+                 "test_on_batch", "predict_step", "train_step", "test_step", "summary",
+                 "count_params", "get_weights", "save", "save_weights", "to_json", "to_yaml",
+                 "get_config", "numpy", "item", "tolist", "parameters", "named_parameters",
+                 "state_dict", "fit_generator", "predict_generator", "evaluate_generator"}
+"""Methods whose result holds data about a model (a History, predictions, a config), not the
+model: `pd.DataFrame(model.fit(...).history).to_json()` serializes no model."""
 _TORCH_MOVES = {"to", "cuda", "half", "double", "bfloat16", "float", "type"}
 _TORCH_WRAPPERS = ("DataParallel", "DistributedDataParallel", "prepare")
 _RAISES = ("assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "raises")
@@ -85,6 +93,8 @@ class Use:
     """Keys of the classes and functions the model holds (after resolution)."""
     columns: tuple[int, int, int] = (0, 0, 0)
     """(column, end line, end column) of the call; columns 0-based."""
+    path_parameter: str = ""
+    """`function:parameter` when the saved path is that parameter (its callers decide)."""
     contained: frozenset[str] = frozenset()
     """`held`, and what the held classes construct in their own methods (a torch module's
     submodules move with it; a Keras model's sublayers built in its `__init__` are rebuilt by
@@ -143,6 +153,8 @@ class _Scope:
     returns: set[str] = field(default_factory=set)
     arguments: dict[str, set[str]] = field(default_factory=dict)
     """`f:param` -> what callers in this scope pass to it."""
+    path_arguments: dict[str, list[str]] = field(default_factory=dict)
+    """`f:param` -> file formats of the paths callers in this scope pass to it."""
     constructions: dict[str, list[tuple[int, int, int, int]]] = field(default_factory=dict)
     covered: set[str] | None = field(default_factory=set)
 
@@ -159,10 +171,12 @@ class _Reader:
         self.scope_name = scope_name
         self.offset = offset
         self.result = _Scope()
-        self.strings: dict[str, tuple[str, ...]] = {}
+        self.assigned: dict[str, ast.expr | None] = {}
+        """Variable -> the expression last assigned to it (read only for save paths)."""
         self.module_strings: dict[str, tuple[str, ...]] = {}
         """String constants of module-level names (`MODEL_PATH = "m.keras"`), read by functions."""
         self.guarded = False
+        self.parameters: frozenset[str] = frozenset()
 
     # -- statements ---------------------------------------------------------------------
     def run(self, statements: list[ast.stmt], env: dict[str, frozenset[str]]) -> dict:
@@ -175,17 +189,16 @@ class _Reader:
             return env
         if isinstance(node, ast.Assign):
             held = self.value(node.value, env)
-            strings = self._strings(node.value)
             for target in node.targets:
-                self.bind(target, held, env, strings)
+                self.bind(target, held, env, node.value)
         elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
             if node.value is not None:
                 held = self.value(node.value, env)
                 if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
                     held = held | env.get(node.target.id, frozenset())
-                self.bind(node.target, held, env, self._strings(node.value))
+                self.bind(node.target, held, env, node.value)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
-            self.bind(node.target, self.value(node.iter, env), env, ())
+            self.bind(node.target, self.value(node.iter, env), env, None)
             env = self._branches([node.body, node.orelse], env, keep=True)
         elif isinstance(node, ast.While):
             self.value(node.test, env)
@@ -202,7 +215,7 @@ class _Reader:
             for item in node.items:
                 held = self.value(item.context_expr, env)
                 if item.optional_vars is not None:
-                    self.bind(item.optional_vars, held, env, ())
+                    self.bind(item.optional_vars, held, env, None)
                 if _is_raises(item.context_expr):
                     self.guarded = True
             env = self.run(node.body, env)
@@ -231,15 +244,15 @@ class _Reader:
         return merged
 
     def bind(self, target: ast.expr, held: frozenset[str], env: dict,
-             strings: tuple[str, ...]) -> None:
+             value: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
             env[target.id] = held
-            self.strings[target.id] = strings
+            self.assigned[target.id] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
-                self.bind(element, held, env, ())
+                self.bind(element, held, env, None)
         elif isinstance(target, ast.Starred):
-            self.bind(target.value, held, env, ())
+            self.bind(target.value, held, env, None)
         elif isinstance(target, (ast.Attribute, ast.Subscript)):
             self.value(target.value, env)
 
@@ -291,7 +304,8 @@ class _Reader:
         if last == "ModelCheckpoint":
             return self._model_checkpoint(node)
         if framework in ("keras", "tf_keras") and (last in ("save_model", "clone_model")):
-            if node.args:
+            if node.args and not (last == "clone_model" and _keyword(node, "clone_function")):
+                # a clone_function decides how each layer is copied (get_config or not)
                 kind = "save" if last == "save_model" else "clone_model"
                 path = node.args[1] if len(node.args) > 1 else _keyword(node, "filepath")
                 self._use(kind, node, arguments[0], path, _keyword(node, "save_format"))
@@ -316,6 +330,8 @@ class _Reader:
                 return passed
             if func.attr in _SELF_RETURNING:
                 return receiver | passed
+            if func.attr in _DATA_METHODS:
+                return frozenset()
             return self._called(receiver) | passed
         return self._called(self.value(func, env)) | passed
 
@@ -395,15 +411,19 @@ class _Reader:
 
     def _use(self, kind: str, node: ast.Call, held: frozenset[str], path: ast.expr | None = None,
              save_format: ast.expr | None = None, file_format: str = "") -> None:
-        if "@checkpoint" in held or "@image" in held:
-            return
+        if not held or "@checkpoint" in held or "@image" in held:
+            return  # holds no class of the project (a tensor's .float(), a checkpoint object)
+        parameter = ""
         if kind == "save":
             file_format = self.file_format(path, save_format)
             if file_format in ("savedmodel", "other"):
                 return
+            if (file_format == "maybe" and isinstance(path, ast.Name) and save_format is None
+                    and path.id in self.parameters and path.id not in self.assigned):
+                parameter = f"{self.scope_name}:{path.id}"  # decided by the callers' paths
         use = Use(kind, node.lineno + self.offset, _short(node), file_format,
                   ast.unparse(path) if path is not None else "", self.guarded,
-                  columns=_columns(node, self.offset))
+                  columns=_columns(node, self.offset), path_parameter=parameter)
         self.result.uses.append((use, held))
 
     def _reload(self, node: ast.Call) -> None:
@@ -425,6 +445,13 @@ class _Reader:
 
     def _pass_arguments(self, function: str, node: ast.Call, arguments: list, keywords: dict) -> None:
         parameters = self.functions[function]
+        passed = list(zip(parameters, node.args)) + [
+            (kw.arg, kw.value) for kw in node.keywords if kw.arg in parameters]
+        for parameter, value in passed:
+            strings = self._strings(value)
+            if strings:
+                self.result.path_arguments.setdefault(f"{function}:{parameter}", []).append(
+                    format_of(strings, isinstance(value, ast.Constant)))
         for index, held in enumerate(arguments):
             if index < len(parameters) and held:
                 self.result.arguments.setdefault(f"{function}:{parameters[index]}", set()).update(held)
@@ -439,29 +466,36 @@ class _Reader:
             return "savedmodel" if save_format.value.lower() in ("tf", "savedmodel") else "file"
         if path is None:
             return "maybe"
-        strings = self._strings(path)
-        if not strings:
-            return "maybe"
-        endings = [s.rstrip().rsplit("/", 1)[-1] for s in strings]
-        if any(_MODEL_FILE.search(ending) for ending in endings):
-            return "file"
-        if any(_EXTENSION.search(ending) for ending in endings):
-            return "other"
-        last = strings[-1]
         whole_literal = isinstance(path, ast.Constant) or (
-            isinstance(path, ast.Name) and len(self.strings.get(path.id, ())) == 1)
-        if whole_literal or last.endswith("/"):
-            return "savedmodel"
-        return "maybe" if "{" in last else "savedmodel"
+            isinstance(path, ast.Name) and isinstance(self.assigned.get(path.id), ast.Constant))
+        return format_of(self._strings(path), whole_literal)
 
-    def _strings(self, node: ast.expr) -> tuple[str, ...]:
+    def _strings(self, node: ast.expr, depth: int = 0) -> tuple[str, ...]:
+        """String constants in a path expression, through the variables it reads."""
         found: list[str] = []
         for child in ast.walk(node):
             if isinstance(child, ast.Constant) and isinstance(child.value, str):
                 found.append(child.value)
             elif isinstance(child, ast.Name):
-                found.extend(self.strings.get(child.id, self.module_strings.get(child.id, ())))
+                value = self.assigned.get(child.id)
+                if value is not None and depth < 3:
+                    found.extend(self._strings(value, depth + 1))
+                elif child.id not in self.assigned:
+                    found.extend(self.module_strings.get(child.id, ()))
         return tuple(found)
+
+
+def format_of(strings: tuple[str, ...], whole_literal: bool = False) -> str:
+    """"file", "savedmodel", "other" (not a model file) or "maybe", from the string constants
+    of a path expression."""
+    if not strings:
+        return "maybe"
+    endings = [string.rstrip().rsplit("/", 1)[-1] for string in strings]
+    if any(_MODEL_FILE.search(ending) for ending in endings):
+        return "file"
+    if any(_EXTENSION.search(ending) for ending in endings):
+        return "other"
+    return "savedmodel"  # no extension: Keras 2's SavedModel directory (Keras 3 refuses it)
 
 
 def _keyword(node: ast.Call, name: str) -> ast.expr | None:
@@ -503,6 +537,13 @@ def _short(node: ast.AST) -> str:
 
 # -- the program ----------------------------------------------------------------------------
 _scope_cache: OrderedDict[tuple, tuple[_Scope, frozenset[str]]] = OrderedDict()
+_names_ids: dict[tuple, int] = {}
+"""The names a module defines and imports -> a small number for the cache keys (a tuple's hash
+is not cached, and every definition's key would hash it again)."""
+_MARKERS = (".save(", "save_model(", "get_config(", "to_json(", "to_yaml(", "clone_model(",
+            "ModelCheckpoint", "load_model(", "custom_object", ".compile(", ".fit(", ".to(",
+            ".cuda(", ".half(", ".double(", ".float(", ".bfloat16(", ".type(", "state_dict",
+            "torch.save", "DataParallel", "prepare(")
 
 
 def _remember(key: tuple, value):
@@ -527,20 +568,25 @@ def evidence(
     module_strings = _module_strings(statements)
     names_key = (classes, tuple(sorted((k, tuple(v)) for k, v in functions.items())),
                  tuple(sorted(imports.items())), torch_classes, tuple(sorted(module_strings.items())))
-    scopes: list[_Scope] = []
+    names_id = _names_ids.setdefault(names_key, len(_names_ids))
+    if len(_names_ids) > _CACHE_SIZE:
+        _names_ids.clear()
+    scopes: list[tuple[_Scope, int]] = []
     returns: dict[str, set[str]] = {}
     contains: dict[str, set[str]] = {}
     module_reader = _Reader(imports, classes, functions, torch_classes, "<module>", 0)
     env: dict[str, frozenset[str]] = {}
     for statement, offset, text in statements:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            key = (text, statement.lineno, offset, names_key)
+            # Cached with block-relative lines, so an edit above a class does not re-read it.
+            key = (text, statement.lineno, names_id)
             cached = _scope_cache.get(key)
             if cached is None:
                 cached = _remember(key, _definition(statement, imports, classes, functions,
-                                                    torch_classes, offset, module_strings))
+                                                    torch_classes, 0, module_strings,
+                                                    any(marker in text for marker in _MARKERS)))
             scope, held = cached
-            scopes.append(scope)
+            scopes.append((scope, offset))
             if isinstance(statement, ast.ClassDef):
                 contains[statement.name] = set(held)
             else:
@@ -548,8 +594,25 @@ def evidence(
         else:
             module_reader.offset = offset
             env = module_reader.statement(statement, env)
-    scopes.append(module_reader.result)
+    scopes.append((module_reader.result, 0))
     return _resolve(scopes, returns, contains)
+
+
+def _shifted(scope: _Scope, offset: int) -> _Scope:
+    """The scope's uses and reloads `offset` lines further down."""
+    if offset == 0:
+        return scope
+
+    def shift(use: Use) -> Use:
+        column, end_line, end_column = use.columns
+        return replace(use, line=use.line + offset, columns=(column, end_line + offset, end_column))
+
+    return _Scope(
+        uses=[(shift(use), held) for use, held in scope.uses],
+        reloads=[shift(use) for use in scope.reloads],
+        returns=scope.returns, arguments=scope.arguments, path_arguments=scope.path_arguments,
+        covered=scope.covered,
+    )
 
 
 def _module_strings(statements: list[tuple[ast.stmt, int, str]]) -> dict[str, tuple[str, ...]]:
@@ -568,21 +631,24 @@ def _module_strings(statements: list[tuple[ast.stmt, int, str]]) -> dict[str, tu
 def _definition(
     node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, imports: ImportTable,
     classes: frozenset[str], functions: dict[str, list[str]], torch_classes: frozenset[str],
-    offset: int, module_strings: dict[str, tuple[str, ...]],
+    offset: int, module_strings: dict[str, tuple[str, ...]], read_methods: bool = True,
 ) -> tuple[_Scope, frozenset[str]]:
-    """A function's scope, or a class's methods as one scope and what the class constructs."""
+    """A function's scope, or a class's methods as one scope and what the class constructs.
+    `read_methods`: False when the class's text mentions no save, move or compile (its
+    methods then have nothing to say; what it constructs still counts)."""
     if isinstance(node, ast.ClassDef):
         merged = _Scope()
         held: set[str] = {base for base in (b.id for b in node.bases if isinstance(b, ast.Name))
                           if base in classes}
-        for member in node.body:
+        for member in node.body if read_methods else ():
             if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 scope = _function_scope(member, imports, classes, functions, torch_classes,
                                         offset, f"{node.name}.{member.name}", False, module_strings)
                 _merge(merged, scope)
-        for child in ast.walk(node):
+        reader = _Reader(imports, classes, functions, torch_classes, "", 0)
+        for child in walk(node):
             if isinstance(child, ast.Call):
-                key = _Reader(imports, classes, functions, torch_classes, "", 0).key(child.func)
+                key = reader.key(child.func)
                 if key is not None and key != node.name:
                     held.add(key if key not in functions else f"@ret:{key}")
         return merged, frozenset(held)
@@ -599,6 +665,7 @@ def _function_scope(
     reader.module_strings = module_strings
     env: dict[str, frozenset[str]] = {}
     if with_parameters:
+        reader.parameters = frozenset(functions.get(node.name, []))
         for parameter in functions.get(node.name, []):
             env[parameter] = frozenset({f"@arg:{node.name}:{parameter}"})
     reader.run(node.body, env)
@@ -610,22 +677,26 @@ def _merge(into: _Scope, scope: _Scope) -> None:
     into.reloads.extend(scope.reloads)
     for key, held in scope.arguments.items():
         into.arguments.setdefault(key, set()).update(held)
+    for key, formats in scope.path_arguments.items():
+        into.path_arguments.setdefault(key, []).extend(formats)
     for key, spans in scope.constructions.items():
         into.constructions.setdefault(key, []).extend(spans)
     if into.covered is not None:
         into.covered = None if scope.covered is None else into.covered | scope.covered
 
 
-def _resolve(scopes: list[_Scope], returns: dict[str, set[str]],
+def _resolve(placed: list[tuple[_Scope, int]], returns: dict[str, set[str]],
              contains: dict[str, set[str]]) -> Evidence:
+    """Markers resolved, and the scopes' uses placed at their lines (scope, line offset)."""
     arguments: dict[str, set[str]] = {}
-    constructions: dict[str, list[tuple[int, int, int, int]]] = {}
+    path_formats: dict[str, list[str]] = {}
     covered: set[str] | None = set()
-    for scope in scopes:
+    scopes = [_shifted(scope, offset) for scope, offset in placed if scope.uses or scope.reloads]
+    for scope, _ in placed:
+        for key, formats in scope.path_arguments.items():
+            path_formats.setdefault(key, []).extend(formats)
         for key, held in scope.arguments.items():
             arguments.setdefault(key, set()).update(held)
-        for key, spans in scope.constructions.items():
-            constructions.setdefault(key, []).extend(spans)
         if covered is not None:
             covered = None if scope.covered is None else covered | scope.covered
     memo: dict[tuple[str, bool], frozenset[str]] = {}
@@ -658,10 +729,27 @@ def _resolve(scopes: list[_Scope], returns: dict[str, set[str]],
             out |= expand(key, frozenset(), deep)
         return frozenset(k for k in out if not k.startswith("@"))
 
+    def file_format(use: Use) -> str:
+        formats = path_formats.get(use.path_parameter, ()) if use.path_parameter else ()
+        if not formats:
+            return use.file_format
+        if "file" in formats:
+            return "file"
+        return "maybe" if "maybe" in formats else "savedmodel"
+
     uses = tuple(
-        Use(**{**use.__dict__, "held": resolved(held, False), "contained": resolved(held, True)})
+        Use(**{**use.__dict__, "held": resolved(held, False), "contained": resolved(held, True),
+               "file_format": file_format(use)})
         for scope in scopes for use, held in scope.uses
     )
+    uses = tuple(use for use in uses if use.file_format != "savedmodel" and use.contained)
+    constructions: dict[str, list[tuple[int, int, int, int]]] = {}
+    if uses:  # only the rules that have a saved class to report read constructions
+        for scope, offset in placed:
+            for key, spans in scope.constructions.items():
+                constructions.setdefault(key, []).extend(
+                    (line + offset, column, end + offset, end_column)
+                    for line, column, end, end_column in spans)
     reloads = []
     for scope in scopes:
         for use in scope.reloads:
@@ -670,7 +758,7 @@ def _resolve(scopes: list[_Scope], returns: dict[str, set[str]],
             else:
                 reloads.append(Use(**{**use.__dict__, "covered": use.covered | covered}))
     return Evidence(
-        tuple(use for use in uses if use.contained), tuple(reloads),
+        uses, tuple(reloads),
         {key: tuple(sorted(spans)) for key, spans in constructions.items()},
         None if covered is None else frozenset(covered),
     )

@@ -1,4 +1,4 @@
-"""Ground truth for the custom-layer and torch rules LL201-LL207, LL301 and LL302.
+"""Ground truth for the custom-layer and torch rules LL201-LL208, LL301 and LL302.
 
 The fixtures are `tests/fixtures/custom/*.py` in the format of tests/fixtures/reuse/README.md.
 They come in two sets, written in parallel, and each set annotates the codes of its own rules
@@ -8,7 +8,7 @@ only, so it is compared with the findings of those codes only:
   is made observable: `run()` raises `RuntimeError("misbehaved: ...")`, so `# runtime: crash`
   covers it too. The severities follow the runtime header: a framework exception is predicted
   by an error, an observed misbehaviour by a warning or an error, a clean run by no error.
-- `b_ll<code>_*.py` for LL205-LL302. Misbehaviour is measured with `# fact:` checks (weights
+- `b_ll<code>_*.py` for LL205-LL208, LL301 and LL302. Misbehaviour is measured with `# fact:` checks (weights
   that never train, weights that do not load), and a finding must be backed by a crash or a
   fact. One header of their own, `# keras-version: 3.9.2`, names the Keras release whose
   behaviour the `# runtime:` line and the `# expect:` annotations describe (default: the
@@ -55,7 +55,7 @@ FIXTURE_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "custom"
 # File prefix of a fixture set -> the codes its fixtures annotate.
 FIXTURE_SETS = {
     "keras": ("LL201", "LL202", "LL203", "LL204"),
-    "b": ("LL205", "LL206", "LL207", "LL301", "LL302"),
+    "b": ("LL205", "LL206", "LL207", "LL208", "LL301", "LL302"),
 }
 FIXED_PREFIX = "fixed "
 MISBEHAVED = "misbehaved:"

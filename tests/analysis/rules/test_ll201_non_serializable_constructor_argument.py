@@ -288,6 +288,15 @@ def main(path):
      '    model.save("m.keras")', "information"),
     ('    model = keras.Sequential([Wrap(None)])\n    with self.assertRaises(NotImplementedError):\n'
      '        model.save("m.keras")', "information"),
+    # a History, predictions: data about the model, not the model
+    ('    model = keras.Sequential([Wrap(None)])\n    history = model.fit(x, y)\n'
+     '    pd.DataFrame(history.history).to_json("h.json")\n    out = model.predict(x)\n'
+     '    pd.DataFrame(out).to_json()', "information"),
+    ('    model = keras.Sequential([Wrap(None)])\n    for layer in model.layers:\n'
+     '        print(layer.get_config())', "error"),
+    # a clone_function decides how each layer is copied
+    ('    model = keras.Sequential([Wrap(None)])\n    keras.models.clone_model(model, clone_function=f)',
+     "information"),
 ])
 def test_severity_follows_what_the_code_does_with_the_model(body, severity):
     source = WRAPPER.format(body=body)
@@ -298,6 +307,17 @@ def test_models_built_by_helpers_and_saved_by_helpers_are_followed():
     source = WRAPPER.format(body="    return keras.Sequential([Wrap(None)])") + (
         "\n\ndef store(model, where):\n    model.save(where + '.keras')\n\n\nstore(main(1), 'x')\n")
     assert [f.severity.value for f in findings(source, CODES)] == ["error"]
+
+
+@pytest.mark.parametrize("where, severity", [
+    ('"/tmp/classifier"', "information"),  # every caller passes a SavedModel directory
+    ('"/tmp/classifier.keras"', "error"),
+    ("path", "warning"),
+])
+def test_a_helper_that_saves_its_parameter_is_judged_by_its_callers_paths(where, severity):
+    source = WRAPPER.format(body=f"    size(keras.Sequential([Wrap(None)]), {where})") + (
+        "\n\ndef size(model, path):\n    model.save(path)\n    return os.path.getsize(path)\n")
+    assert [f.severity.value for f in findings(source, CODES)] == [severity]
 
 
 def test_tf_keras_model_subclasses_and_functional_style_subclasses_are_silent():

@@ -137,3 +137,40 @@ def test_saving_an_image_file_is_not_saving_a_model():
     assert not findings(source.replace("f'generated_{step}.png'", "'model.keras'"), CODES)
     assert findings(source.replace("img.save(", "model.save(").replace(
         "f'generated_{step}.png'", "'model.keras'"), CODES)
+
+
+def test_notebook_cells_are_one_program():
+    """The class, the model, the save and the reload in four cells: one round trip."""
+    from layerlint.notebooks import join_cells
+
+    cells = [
+        "import keras\n\nclass Block(keras.layers.Layer):\n    pass\n",
+        "model = keras.Sequential([keras.Input((3,)), Block()])\n",
+        "model.save('model.keras')\n",
+        "restored = keras.models.load_model('model.keras')\n",
+    ]
+    program = join_cells(cells, [1, 2, 3, 4])
+    (finding,) = findings(program.text, CODES)
+    assert finding.severity.value == "error"
+    assert program.locate(finding.span.line) == (2, 1)
+
+
+def test_a_round_trip_in_another_project_file_reports_on_the_class(tmp_path):
+    """tf-keras imports a recorded module that can be imported: a tf-keras Model subclass of
+    `blocks.py` loads back from a .keras file unregistered (measured with tf-keras 2.21); a
+    layer inside a Sequential does not."""
+    (tmp_path / "setup.cfg").write_text("")
+    blocks = tmp_path / "blocks.py"
+    blocks.write_text(
+        "import tf_keras\n\n\nclass Net(tf_keras.Model):\n    pass\n\n\n"
+        "class Block(tf_keras.layers.Layer):\n    pass\n")
+    (tmp_path / "train.py").write_text(
+        "import tf_keras\nfrom blocks import Block, Net\n\n"
+        "net = Net()\nnet.save('net.keras')\ntf_keras.models.load_model('net.keras')\n"
+        "seq = tf_keras.Sequential([Block()])\nseq.save('seq.keras')\n"
+        "tf_keras.models.load_model('seq.keras')\n")
+    found = {f.message.split()[0]: f for f in findings(blocks.read_text(), CODES, path=str(blocks),
+                                                          fresh=True)}
+    assert found["Block"].severity.value == "error" and found["Block"].span.line == 8
+    assert "train.py line 8" in found["Block"].message
+    assert found["Net"].severity.value == "information"

@@ -20,10 +20,24 @@ without `get_config()`, so the rule needs evidence that an argument is not basic
   defaults in the generated config, so saving fails even when the caller passes nothing;
   tf-keras looks only at the values passed, so there it is a warning.
 
-Severity: error when the evidence is certain; warning when the annotation also admits basic
-values (`str | Callable`) or only a tf-keras default hints at the type.
+Only a serialization of a model holding the class fails, so the severity follows what the
+module and the project's other files do with such a model (`save_evidence`: rebinding, helper
+functions and notebook cells followed):
+- error when one is serialized: saved to a `.keras`/`.h5` file (also through `save_model`),
+  given to `clone_model`, `get_config()` or `to_json()`, or fitted with a `ModelCheckpoint`
+  that is not `save_weights_only`; a warning instead when the annotation also admits basic
+  values (`str | Callable`) or only a tf-keras default hints at the type;
+- warning when a save's file format cannot be read from the code (a SavedModel directory, the
+  Keras 2 default without an extension, does not call get_config());
+- information otherwise: weights-only saves, `export()`, `tf.saved_model.save` and
+  `tf.train.Checkpoint` write variables only (measured: all succeed), and a save inside
+  `assertRaises` expects the failure.
+Not reported: tf-keras Model subclasses (tf-keras 2.21's `Model.get_config()` logs a warning
+and returns `{}`, and `save("m.keras")` succeeds) and functional-style Model subclasses
+(`super().__init__(inputs=..., outputs=...)`: Keras writes their config from the layer graph).
 
-Fix: `Add get_config/from_config to Wrapper` (see `layerlint.fixes.layer_config`).
+Fix: `Add get_config/from_config to Wrapper` (see `layerlint.fixes.layer_config`); offered when
+a serialization is in reach.
 """
 
 from __future__ import annotations
@@ -49,6 +63,9 @@ NAME = "non-serializable-constructor-argument"
 SEVERITY = Severity.ERROR
 SUMMARY = "A custom layer takes a layer, function or array in __init__ but defines no get_config()."
 FIX = "Add get_config()/from_config() that serialize the non-basic arguments."
+SEVERITY_BY_EVIDENCE = ("error when a model holding it is serialized (.keras/.h5 save, ModelCheckpoint, "
+                        "get_config, to_json, clone_model), warning when the save's format is unknown or "
+                        "the argument may be basic, else information")
 
 _CALLABLE = {"typing.Callable", "collections.abc.Callable", "Callable"}
 _OBJECT_NAMESPACES = ("keras", "tf_keras", "tensorflow", "numpy", "torch", "jax")

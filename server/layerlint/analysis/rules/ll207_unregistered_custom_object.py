@@ -65,6 +65,8 @@ NAME = "unregistered-custom-object"
 SEVERITY = Severity.ERROR
 SUMMARY = "A custom Keras class saved with a model but not registered: load_model() cannot rebuild it."
 FIX = "Decorate the class with @keras.saving.register_keras_serializable()."
+SEVERITY_BY_EVIDENCE = ("error when the saved .keras/.h5 file is loaded back without custom_objects, "
+                        "else information")
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _KERAS_PREFIXES = ("tensorflow.python.keras.", "tensorflow.keras.", "tf_keras.", "keras.")

@@ -41,6 +41,7 @@ NAME = "tensor-attribute-not-buffer"
 SEVERITY = Severity.WARNING
 SUMMARY = "A tensor kept as a plain nn.Module attribute: .to() and state_dict() skip it."
 FIX = "Register it with self.register_buffer(...)."
+SEVERITY_BY_EVIDENCE = "warning when a module holding it is moved, cast or saved; otherwise not reported"
 
 # torch functions that create a tensor; the random ones give values a checkpoint must keep.
 RANDOM_FACTORIES = {"rand", "randn", "randint", "randperm", "normal", "empty", "rand_like",
