@@ -684,5 +684,5 @@ def test_no_split_where_the_alias_is_more_than_a_name_for_the_calls(change) -> N
 def test_a_stale_alias_line_is_refused() -> None:
     (finding,) = _alias_findings(ALIAS_SOURCE)
     data = {**finding.fixes[0].data, "alias_line": 9}
-    with pytest.raises(FixError, match="no longer assigns bn = self.bn"):
+    with pytest.raises(FixError, match=r"no longer assigns bn = self\.bn"):
         apply(ALIAS_SOURCE, data)
