@@ -76,4 +76,4 @@ class Twin(keras.layers.Layer):
     def call(self, a, b):
         return self.scale(a) + self.scale(b)
 """
-    assert _reuse(text, tmp_path / "model.py") == [(19, "LL103", "information")]
+    assert _reuse(text, tmp_path / "model.py") == [(18, "LL103", "information")]
