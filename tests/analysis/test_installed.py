@@ -144,3 +144,20 @@ def test_the_project_interpreter_is_used_when_the_python_setting_names_one(tmp_p
     missing = installed.installed_class("keras_hub.layers.TransformerEncoder",
                                         str(tmp_path / "no-python"), None)
     assert missing is None
+
+
+async def test_answers_to_a_batch_of_questions_refresh_once(tmp_path):
+    refreshes = []
+    done = asyncio.Event()
+
+    def refresh():
+        refreshes.append(True)
+        done.set()
+
+    installed.resolve_in_background(refresh)
+    for name in ("TransformerEncoder", "PositionEmbedding", "ReversibleEmbedding"):
+        assert installed.installed_class(f"keras_hub.layers.{name}", None, None) is None
+    await asyncio.wait_for(done.wait(), timeout=60)
+    await asyncio.sleep(0.1)
+    assert refreshes == [True]
+    assert installed.installed_class("keras_hub.layers.PositionEmbedding", None, None) is not None

@@ -53,3 +53,27 @@ def test_a_reexport_of_something_that_is_no_layer_claims_nothing(tmp_path):
     (package / "__init__.py").write_text(PACKAGE_INIT)
     (package / "norm_act.py").write_text(NORM.replace("nn.BatchNorm2d", "object"))
     assert _reuse(MODEL.format(module="mylayers"), tmp_path / "model.py") == []
+
+
+def test_a_layer_owning_weights_through_add_weight_is_not_taken_for_its_stateless_base(tmp_path):
+    # `keras.layers.Layer` is a model base, not a built-in layer the class inherits from.
+    text = """import keras
+
+
+class Scale(keras.layers.Layer):
+    def build(self, input_shape):
+        self.scale = self.add_weight(shape=(input_shape[-1],))
+
+    def call(self, x):
+        return x * self.scale
+
+
+class Twin(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.scale = Scale()
+
+    def call(self, a, b):
+        return self.scale(a) + self.scale(b)
+"""
+    assert _reuse(text, tmp_path / "model.py") == [(18, "LL103", "information")]

@@ -626,3 +626,63 @@ def test_example_crashes_under_tensorflow_before_the_fix(ground_truth: dict) -> 
 def test_example_runs_with_two_batch_norms_after_the_fix(ground_truth: dict) -> None:
     assert ground_truth["example_after"] == {"error": None, "built_batch_norms": 2}
     assert ground_truth["functional_after"] == {"error": None, "built_batch_norms": 2}
+
+
+# --- calls through a local alias (`bn = self.bn`) ------------------------------------------------
+
+ALIAS_SOURCE = textwrap.dedent("""\
+    from keras import layers
+
+
+    class Block(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.bn = layers.BatchNormalization(name="bn")
+
+        def call(self, a, b):
+            bn = self.bn
+            return bn(a) + bn(b)
+""")
+
+
+def _alias_findings(source: str):
+    from layerlint.analysis import analyse
+
+    return [f for f in analyse(source).findings if f.code == "LL101"]
+
+
+def test_calls_through_an_alias_each_get_their_own_layer_and_the_alias_goes() -> None:
+    (finding,) = _alias_findings(ALIAS_SOURCE)
+    (fix,) = finding.fixes
+    assert fix.data["alias"] == "bn" and fix.data["alias_line"] == 10
+    fixed = apply_fix(ALIAS_SOURCE, fix)
+    assert fixed == ALIAS_SOURCE.replace(
+        '        self.bn = layers.BatchNormalization(name="bn")\n',
+        '        self.bn_1 = layers.BatchNormalization(name="bn_1")\n'
+        '        self.bn_2 = layers.BatchNormalization(name="bn_2")\n',
+    ).replace("        bn = self.bn\n", "").replace(
+        "return bn(a) + bn(b)", "return self.bn_1(a) + self.bn_2(b)")
+
+
+def test_an_alias_on_a_line_with_other_statements_leaves_them() -> None:
+    source = ALIAS_SOURCE.replace("        bn = self.bn\n", "        bn = self.bn; scale = 2\n")
+    (finding,) = _alias_findings(source)
+    fixed = apply_fix(source, finding.fixes[0])
+    assert "        scale = 2\n" in fixed and "self.bn;" not in fixed and "bn = " not in fixed
+
+
+@pytest.mark.parametrize("change", [
+    ("return bn(a) + bn(b)", "print(bn)\n        return bn(a) + bn(b)"),  # the alias is read
+    ("bn = self.bn\n", "bn = self.bn\n        bn = self.bn\n"),  # bound twice
+    ("        bn = self.bn\n", "        if a is not None:\n            bn = self.bn\n"),  # nested
+])
+def test_no_split_where_the_alias_is_more_than_a_name_for_the_calls(change) -> None:
+    source = ALIAS_SOURCE.replace(*change)
+    assert all(not finding.fixes for finding in _alias_findings(source))
+
+
+def test_a_stale_alias_line_is_refused() -> None:
+    (finding,) = _alias_findings(ALIAS_SOURCE)
+    data = {**finding.fixes[0].data, "alias_line": 9}
+    with pytest.raises(FixError, match=r"no longer assigns bn = self\.bn"):
+        apply(ALIAS_SOURCE, data)

@@ -17,7 +17,7 @@ from pathlib import Path
 from layerlint.analysis import instance_fates, keras_target
 from layerlint.analysis.facts import BlockFacts, format_line_refs, shift_line_refs
 from layerlint.analysis.flow import FlowWalker, LayerRef, Scope, Value
-from layerlint.analysis.frameworks import builtin_layer, framework_of
+from layerlint.analysis.frameworks import builtin_layer, framework_of, model_base_framework
 from layerlint.analysis.imports import ImportTable, collect_imports, qualified_name
 from layerlint.analysis.model_index import (
     FORWARD_METHODS,
@@ -443,7 +443,7 @@ def _builtin_bases(model: ClassModel, context: ModuleContext, seen: set[str]) ->
     found: list[LayerSpec] = []
     seen.add(model.name)
     for base in model.base_names:
-        info = builtin_layer(base, context.keras_version)
+        info = None if model_base_framework(base) else builtin_layer(base, context.keras_version)
         if info is not None and not info.container:
             found.append(LayerSpec("builtin", base.rsplit(".", 1)[-1], info=info))
         elif base in context.classes and base not in seen:

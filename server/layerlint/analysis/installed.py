@@ -51,6 +51,7 @@ _lock = threading.Lock()
 _pending: set[tuple[str | None, str, str | None]] = set()
 _executor: ThreadPoolExecutor | None = None
 _on_resolved: Callable[[], None] | None = None
+_answered_since_notice = False
 _environments: dict[str | None, object] = {}
 
 
@@ -112,11 +113,17 @@ def _schedule(key: tuple[str | None, str, str | None], loop: asyncio.AbstractEve
     listener = _on_resolved
 
     def job() -> None:
+        global _answered_since_notice
         result = _resolve(key[1], key[0], key[2])
         with _lock:
             _results[key] = result
             _pending.discard(key)
-        if result is not None and listener is not None and not loop.is_closed():
+            _answered_since_notice |= result is not None
+            # One refresh per batch of questions, not one per answer.
+            notify = _answered_since_notice and not _pending
+            if notify:
+                _answered_since_notice = False
+        if notify and listener is not None and not loop.is_closed():
             loop.call_soon_threadsafe(listener)
 
     _executor.submit(job)

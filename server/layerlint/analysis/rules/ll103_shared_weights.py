@@ -48,15 +48,10 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
         label = layer_label(case)
         line = first_line(facts, case)
         where = f"is called again here after line {line}" if line else "runs on every iteration of this loop"
-        message = (
-            f"{label} {where}: all calls share one set of weights. Fine for deliberate sharing "
-            "(Siamese towers, tied embeddings, one head over several levels)"
+        shape_note = (
+            " If the inputs ever differ in shape, the model crashes on its first run."
+            if input_shape_bound(case) else ""
         )
-        message += (
-            "; if the inputs ever differ in shape, the model crashes on its first run."
-            if input_shape_bound(case) else "."
-        )
-        severity = SEVERITY
         evidence = []
         if case.unused_siblings:
             names = ", ".join(f"self.{name}" for name in case.unused_siblings)
@@ -69,6 +64,20 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
                 + indexed_siblings_text(case)
             )
         if evidence:
-            message += f" Evidence of a slip: {'; '.join(evidence)}."
             severity = Severity.WARNING
+            message = (
+                f"{label} {where}: all calls share one set of weights. Evidence of a slip: "
+                f"{'; '.join(evidence)}.{shape_note} Give each call its own layer unless the "
+                "sharing is deliberate."
+            )
+        else:
+            severity = SEVERITY
+            message = (
+                f"{label} {where}: all calls share one set of weights. Fine for deliberate "
+                "sharing (Siamese towers, tied embeddings, one head over several levels)"
+                + (
+                    "; if the inputs ever differ in shape, the model crashes on its first run."
+                    if shape_note else "."
+                )
+            )
         yield make_finding(facts, case, CODE, NAME, severity, message)
