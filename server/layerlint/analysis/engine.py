@@ -9,6 +9,7 @@ statements.
 from __future__ import annotations
 
 import ast
+import contextlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -93,6 +94,8 @@ def analyse(
     """
     settings = settings or Settings()
     keras_version = settings.keras_version or environment.keras_version()
+    if "\r" in text:  # ast and LSP break lines at a lone CR too; the blocks count only LF
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     blocks = split_blocks(text)
     context = _module_context(blocks, keras_version, Path(path) if path else None)
     findings: list[Finding] = []
@@ -103,10 +106,14 @@ def analyse(
             problems.append(SyntaxProblem(message, block.start_line + line - 1, column))
             findings.extend(_last_good_findings(path, block))
             continue
-        block_findings = _block_findings(block, context)
+        try:
+            block_findings = _block_findings(block, context)
+        except RecursionError:  # an expression nested deeper than the rules can recurse
+            block_findings = []
         _remember_good_findings(path, block, block_findings)
         findings.extend(block_findings)
-    findings.extend(_module_level_findings(text, blocks, context))
+    with contextlib.suppress(RecursionError):
+        findings.extend(_module_level_findings(text, blocks, context))
     lines = text.splitlines() if findings and _SUPPRESS in text else []
     kept = [
         _labelled(_with_severity(finding, settings), line_label)
