@@ -58,12 +58,20 @@ def notebook_program(raw: str) -> NotebookProgram:
         cells = notebook["cells"]
     except (ValueError, KeyError, TypeError) as error:
         raise NotebookError(f"not a notebook: {error}") from error
+    if not isinstance(cells, list):
+        raise NotebookError("not a notebook: `cells` is not a list")
     sources: list[str] = []
     numbers: list[int] = []
     for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict):
+            raise NotebookError(f"not a notebook: cell {number} is not an object")
         if cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
-        sources.append("".join(source) if isinstance(source, list) else str(source))
+        if isinstance(source, list) and all(isinstance(part, str) for part in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise NotebookError(f"not a notebook: the source of cell {number} is not text")
+        sources.append(source)
         numbers.append(number)
     return join_cells(sources, numbers)

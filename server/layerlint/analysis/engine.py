@@ -9,6 +9,7 @@ statements.
 from __future__ import annotations
 
 import ast
+import contextlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -107,6 +108,8 @@ def analyse(
     `9 of cell 3` for a line of its joined program.
     """
     settings = settings or Settings()
+    if "\r" in text:  # ast and LSP break lines at a lone CR too; the blocks count only LF
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     blocks = split_blocks(text)
     target = _keras_target(blocks, path, settings)
     context = _module_context(blocks, target.catalog_version, Path(path) if path else None,
@@ -127,10 +130,14 @@ def analyse(
             problems.append(SyntaxProblem(message, block.start_line + line - 1, column))
             findings.extend(_last_good_findings(path, block))
             continue
-        block_findings = _block_findings(block, context)
+        try:
+            block_findings = _block_findings(block, context)
+        except RecursionError:  # an expression nested deeper than the rules can recurse
+            block_findings = []
         _remember_good_findings(path, block, block_findings)
         findings.extend(block_findings)
-    findings.extend(_module_level_findings(text, blocks, context))
+    with contextlib.suppress(RecursionError):
+        findings.extend(_module_level_findings(text, blocks, context))
     lines = text.splitlines() if findings and _SUPPRESS in text else []
     kept = [
         _labelled(_with_severity(_with_target(finding, target), settings), line_label)

@@ -47,7 +47,8 @@ def parse_block_text(text: str) -> tuple[ast.Module | None, tuple[str, int, int]
         return cached
     try:
         result: tuple[ast.Module | None, tuple[str, int, int] | None] = (ast.parse(text), None)
-    except (SyntaxError, ValueError) as error:
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        # RecursionError/MemoryError: nesting deeper than CPython's parser can build.
         line = getattr(error, "lineno", None) or 1
         column = getattr(error, "offset", None) or 1
         message = getattr(error, "msg", None) or str(error)

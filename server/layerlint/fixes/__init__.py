@@ -38,4 +38,7 @@ def apply_fix(source: str, proposal: FixProposal) -> str:
     fix = _registry().get(proposal.kind)
     if fix is None:
         raise FixError(f"unknown fix kind {proposal.kind!r}")
-    return fix(source, proposal.data)
+    try:
+        return fix(source, proposal.data)
+    except RecursionError as error:  # libcst recurses once per nesting level of the code
+        raise FixError("the code is nested too deeply for this fix") from error
