@@ -1,0 +1,157 @@
+"""The precision run: corpus arguments, locations, counts, review list and the verdict tables."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.precision import (
+    corpus_files,
+    counts_table,
+    location,
+    main,
+    parse_corpus,
+    precision_rows,
+    review_list,
+    review_rows,
+    run_layerlint,
+    verdict_key,
+)
+
+SERVER = str(Path(__file__).resolve().parents[2] / "server")
+
+
+def _record(path, line, code, severity, message="Something is wrong.", cell=None):
+    record = {"path": path, "line": line, "column": 1, "code": code, "severity": severity,
+              "message": message}
+    if cell is not None:
+        record["cell"], record["cell_line"] = cell
+    return record
+
+
+FINDINGS = {
+    "corpus-a": [
+        _record("a.py", 3, "LL201", "error"),
+        _record("a.py", 9, "LL201", "warning", "Two\nlines   of text."),
+        _record("a.py", 12, "LL103", "information"),
+        _record("nb.ipynb", 40, "LL202", "error", cell=(7, 2)),
+    ],
+    "corpus-b": [
+        _record("b.py", 5, "LL201", "error"),
+        _record("b.py", 6, "LL104", "hint"),
+    ],
+}
+
+
+def test_corpus_arguments_name_their_roots():
+    assert parse_corpus("keras-io=/data/keras-io") == ("keras-io", Path("/data/keras-io"))
+    assert parse_corpus("/data/tf-docs") == ("tf-docs", Path("/data/tf-docs"))
+    with pytest.raises(Exception, match="NAME=PATH"):
+        parse_corpus("=/data")
+
+
+def test_locations_are_the_cli_text_format_and_key_verdicts():
+    assert location(FINDINGS["corpus-a"][0]) == "a.py:3"
+    assert location(FINDINGS["corpus-a"][3]) == "nb.ipynb:cell 7:2"
+    assert verdict_key("corpus-a", FINDINGS["corpus-a"][3]) == "corpus-a|nb.ipynb:cell 7:2|LL202"
+
+
+def test_counts_table_has_a_row_per_corpus_and_rule_and_a_total():
+    table = counts_table(FINDINGS).splitlines()
+    assert table[0] == "| corpus | rule | error | warning | information | hint |"
+    assert "| corpus-a | LL201 | 1 | 1 | 0 | 0 |" in table
+    assert "| corpus-a | **all** | 2 | 1 | 1 | 0 |" in table
+    assert "| corpus-b | LL104 | 0 | 0 | 0 | 1 |" in table
+
+
+def test_review_list_holds_errors_and_warnings_only_on_one_line_each():
+    lines = review_list(FINDINGS).splitlines()
+    assert lines == [
+        "corpus-a\ta.py:3\tLL201\terror\tSomething is wrong.",
+        "corpus-a\ta.py:9\tLL201\twarning\tTwo lines of text.",
+        "corpus-a\tnb.ipynb:cell 7:2\tLL202\terror\tSomething is wrong.",
+        "corpus-b\tb.py:5\tLL201\terror\tSomething is wrong.",
+    ]
+
+
+VERDICTS = {
+    "corpus-a|a.py:3|LL201": {"verdict": "true-unreachable", "reason": "never saved"},
+    "corpus-a|a.py:9|LL201": {"verdict": "false", "reason": "a | in the reason"},
+    "corpus-b|b.py:5|LL201": {"verdict": "true-reachable", "reason": "saved to .keras"},
+    "corpus-b|b.py:99|LL201": {"verdict": "false", "reason": "no longer reported"},
+}
+
+
+def test_precision_rows_count_verdicts_per_rule_and_unreviewed_findings():
+    table = precision_rows(FINDINGS, VERDICTS).splitlines()
+    assert table[0].startswith("| rule | reviewed | true and reachable |")
+    assert "| LL201 | 3 | 1 | 1 | 0 | 1 | 0 |" in table  # the stale b.py:99 verdict is not counted
+    assert "| LL202 | 0 | 0 | 0 | 0 | 0 | 1 |" in table
+    assert table[-1] == "| **all** | 3 | 1 | 1 | 0 | 1 | 1 |"
+
+
+def test_review_rows_group_by_rule_and_escape_table_pipes():
+    rows = review_rows(FINDINGS, VERDICTS).splitlines()[2:]
+    assert [row.split(" | ")[2] for row in rows] == ["LL201", "LL201", "LL201", "LL202"]
+    assert "| corpus-a | `a.py:9` | LL201 | warning | false | a \\| in the reason |" in rows
+    assert rows[-1].endswith("| not reviewed |  |")
+
+
+def test_corpus_files_follow_the_cli_skips(tmp_path):
+    for name in ("a.py", "sub/b.ipynb", "build/c.py", ".ipynb_checkpoints/d.ipynb", "e.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x = 1\n")
+    assert corpus_files(tmp_path) == [Path("a.py"), Path("sub/b.ipynb")]
+
+
+REUSED_NORM = """\
+from tensorflow import keras
+
+
+class Block(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.conv_a = keras.layers.Conv2D(6, 3)
+        self.conv_b = keras.layers.Conv2D(16, 3)
+        self.bn = keras.layers.BatchNormalization()
+
+    def call(self, x):
+        x = self.bn(self.conv_a(x))
+        return self.bn(self.conv_b(x))
+"""
+
+
+@pytest.fixture
+def corpus(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", SERVER)
+    (tmp_path / "block.py").write_text(REUSED_NORM)
+    (tmp_path / "broken.ipynb").write_text('{"cells": [')  # not JSON: the CLI stops on it
+    return tmp_path
+
+
+def test_the_real_cli_runs_past_an_unreadable_notebook(corpus):
+    records, unreadable = run_layerlint(corpus, corpus_files(corpus), python=sys.executable)
+    assert unreadable == ["broken.ipynb"]
+    assert {(record["path"], record["code"]) for record in records} >= {("block.py", "LL101")}
+
+
+def test_main_writes_findings_and_the_review_list(corpus, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main([f"tiny={corpus}", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "tiny: " in printed and "1 unreadable: broken.ipynb" in printed
+    assert "| tiny | LL101 |" in printed
+    findings = json.loads((out / "findings.json").read_text())
+    assert any(record["code"] == "LL101" for record in findings["tiny"])
+    review = (out / "errors_warnings.tsv").read_text()
+    assert review.startswith("tiny\tblock.py:13\tLL101\terror\t")
+
+    verdicts = tmp_path / "verdicts.json"
+    verdicts.write_text(json.dumps({"tiny|block.py:13|LL101": {"verdict": "true-reachable",
+                                                               "reason": "6 vs 16 channels"}}))
+    assert main(["--findings", str(out / "findings.json"), "--verdicts", str(verdicts),
+                 "--markdown"]) == 0
+    printed = capsys.readouterr().out
+    assert "| LL101 | 1 | 1 | 0 | 0 | 0 | 0 |" in printed
+    assert "| tiny | `block.py:13` | LL101 | error | true-reachable | 6 vs 16 channels |" in printed
