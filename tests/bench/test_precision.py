@@ -1,12 +1,14 @@
 """The precision run: corpus arguments, locations, counts, review list and the verdict tables."""
 
 import json
+import re
 import sys
 from pathlib import Path
 
 import pytest
 
 from bench.precision import (
+    VERDICTS,
     corpus_files,
     counts_table,
     location,
@@ -75,7 +77,7 @@ def test_review_list_holds_errors_and_warnings_only_on_one_line_each():
     ]
 
 
-VERDICTS = {
+REVIEW = {
     "corpus-a|a.py:3|LL201": {"verdict": "true-unreachable", "reason": "never saved"},
     "corpus-a|a.py:9|LL201": {"verdict": "false", "reason": "a | in the reason"},
     "corpus-b|b.py:5|LL201": {"verdict": "true-reachable", "reason": "saved to .keras"},
@@ -84,7 +86,7 @@ VERDICTS = {
 
 
 def test_precision_rows_count_verdicts_per_rule_and_unreviewed_findings():
-    table = precision_rows(FINDINGS, VERDICTS).splitlines()
+    table = precision_rows(FINDINGS, REVIEW).splitlines()
     assert table[0].startswith("| rule | reviewed | true and reachable |")
     assert "| LL201 | 3 | 1 | 1 | 0 | 1 | 0 |" in table  # the stale b.py:99 verdict is not counted
     assert "| LL202 | 0 | 0 | 0 | 0 | 0 | 1 |" in table
@@ -92,7 +94,7 @@ def test_precision_rows_count_verdicts_per_rule_and_unreviewed_findings():
 
 
 def test_review_rows_group_by_rule_and_escape_table_pipes():
-    rows = review_rows(FINDINGS, VERDICTS).splitlines()[2:]
+    rows = review_rows(FINDINGS, REVIEW).splitlines()[2:]
     assert [row.split(" | ")[2] for row in rows] == ["LL201", "LL201", "LL201", "LL202"]
     assert "| corpus-a | `a.py:9` | LL201 | warning | false | a \\| in the reason |" in rows
     assert rows[-1].endswith("| not reviewed |  |")
@@ -155,3 +157,24 @@ def test_main_writes_findings_and_the_review_list(corpus, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "| LL101 | 1 | 1 | 0 | 0 | 0 | 0 |" in printed
     assert "| tiny | `block.py:13` | LL101 | error | true-reachable | 6 vs 16 channels |" in printed
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def test_the_checked_in_verdicts_are_well_formed_and_match_the_review_rows_of_the_docs():
+    verdicts = json.loads((DOCS / "precision_verdicts.json").read_text(encoding="utf-8"))
+    assert verdicts, "the baseline review has verdicts"
+    for key, verdict in verdicts.items():
+        corpus, where, code = key.split("|")
+        assert corpus and re.fullmatch(r".+:(cell \d+:)?\d+", where) and re.fullmatch(r"LL\d{3}", code)
+        assert verdict["verdict"] in VERDICTS and verdict["reason"].strip()
+        assert verdict["severity"] in ("error", "warning")
+    rows = [line for line in (DOCS / "precision.md").read_text(encoding="utf-8").splitlines()
+            if re.match(r"\| [\w-]+ \| `", line)]
+    assert rows, "docs/precision.md lists the review rows"
+    for row in rows:
+        corpus, where, code, _severity, verdict, reason = (
+            cell.strip() for cell in re.split(r"(?<!\\)\|", row)[1:-1])
+        entry = verdicts[f"{corpus}|{where.strip('`')}|{code}"]
+        assert (verdict, reason.replace("\\|", "|")) == (entry["verdict"], entry["reason"])
