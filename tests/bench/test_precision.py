@@ -9,6 +9,7 @@ import pytest
 
 from bench.precision import (
     VERDICTS,
+    compare,
     corpus_files,
     counts_table,
     location,
@@ -99,6 +100,31 @@ def test_review_rows_group_by_rule_and_escape_table_pipes():
     assert [row.split(" | ")[2] for row in rows] == ["LL201", "LL201", "LL201", "LL202"]
     assert "| corpus-a | `a.py:9` | LL201 | warning | false | a \\| in the reason |" in rows
     assert rows[-1].endswith("| not reviewed |  |")
+
+
+def test_compare_lists_removed_added_and_regraded_errors_and_warnings():
+    current = {
+        "corpus-a": [
+            _record("a.py", 3, "LL201", "information"),  # lowered: removed
+            _record("a.py", 9, "LL201", "error"),  # warning -> error: re-graded
+            _record("a.py", 12, "LL103", "warning", "New | finding."),  # information -> warning: added
+            _record("nb.ipynb", 40, "LL202", "error", cell=(7, 2)),  # unchanged
+        ],
+        "corpus-b": [],  # b.py:5 gone: removed
+    }
+    verdicts = {**REVIEW, "corpus-a|a.py:3|LL201": {"verdict": "false", "pattern": "p1", "reason": "r"}}
+    report = compare(FINDINGS, current, verdicts)
+    assert report.startswith("2 errors/warnings removed (or lowered to information/hint), 1 added, "
+                             "1 re-graded")
+    assert "by baseline pattern (or verdict, for true findings): p1 1, true-reachable 1" in report
+    added = report.split("### Added (1)")[1].split("###")[0]
+    assert ("| corpus-a | `a.py:12` | LL103 | information -> warning | not reviewed |  "
+            "| New \\| finding. |") in added
+    regraded = report.split("### Re-graded (1)")[1].split("###")[0]
+    assert "`a.py:9` | LL201 | warning -> error | false |" in regraded
+    removed = report.split("### Removed (2)")[1]
+    assert "| corpus-b | `b.py:5` | LL201 | error -> absent | true-reachable |" in removed
+    assert "nb.ipynb" not in report
 
 
 def test_update_docs_rewrites_only_the_generated_blocks():
