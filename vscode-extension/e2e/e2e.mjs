@@ -259,7 +259,7 @@ async function untitledScenario() {
 async function hasTraceLens(editor) {
   const lens = editor.locator('.codelens-decoration a', { hasText: 'Trace shapes' }).first();
   // Code lenses are requested once the text settles after the server starts.
-  return lens.waitFor({ timeout: 10_000 }).then(() => true, () => false);
+  return lens.waitFor({ timeout: 20_000 }).then(() => true, () => false);
 }
 
 /** Clicks "Trace shapes", answers the input-shape box if the server asks, waits for `done`. */

@@ -13,6 +13,7 @@
 # The trusted and untrusted scenarios use $LAYERLINT_E2E_PYTHON (default: the repository's .venv),
 # which needs TensorFlow and ipykernel for the traces.
 # LAYERLINT_E2E_LSP_TRACE=verbose logs the LSP messages into the layerlint output's log file.
+# LAYERLINT_E2E_SCENARIOS="bundled" (space-separated) runs only the scenarios named.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -161,14 +162,16 @@ run_scenario() {
 }
 
 log "running e2e.mjs (artifacts: $artifacts)"
+scenarios=" ${LAYERLINT_E2E_SCENARIOS:-trusted untrusted bundled} "
+wanted() { [[ "$scenarios" == *" $1 "* ]]; }
 status=0
 # Trusted: diagnostics, quick fixes, traces, notebooks.
-run_scenario trusted --disable-workspace-trust || status=$?
+! wanted trusted || run_scenario trusted --disable-workspace-trust || status=$?
 # Restricted Mode: diagnostics still work, tracing (which runs the user's code) does not.
-((status != 0)) || run_scenario untrusted || status=$?
+((status != 0)) || ! wanted untrusted || run_scenario untrusted || status=$?
 # A missing interpreter, then a bare one: the bundled server diagnoses and fixes, the trace asks
 # for ipykernel and says the command, and the interpreter's packages stay as they were.
-((status != 0)) || run_scenario bundled --disable-workspace-trust || status=$?
+((status != 0)) || ! wanted bundled || run_scenario bundled --disable-workspace-trust || status=$?
 
 if ((status == 0 && update_docs)); then
   mkdir -p "$repo/docs"

@@ -11,7 +11,7 @@
  * two servers at once.
  */
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import { CodeLensRequest, type LanguageClient } from 'vscode-languageclient/node';
 
 import { createClient } from './client';
 import { importStrategySetting, interpreterSetting, pathContext } from './configuration';
@@ -88,10 +88,22 @@ async function startClient(server: ServerState): Promise<void> {
   });
   server.client = client;
   await client.start();
+  refreshCodeLenses(client);
   const commands = client.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
   if (!commands.includes(TRACE_COMMAND)) {
     setTraceFallback(server, `layerlint ${probe.version} in ${choice.path} cannot trace shapes yet`);
   }
+}
+
+/**
+ * Ask again for the code lenses of open editors. An editor that was open before the server
+ * started (a restart, a new interpreter) may have asked while the server did not have the
+ * document yet, and would show no "Trace shapes" lens until its text changed.
+ */
+function refreshCodeLenses(client: LanguageClient): void {
+  const feature = client.getFeature(CodeLensRequest.method);
+  const shapes = new Set(vscode.window.visibleTextEditors.map((editor) => feature.getProvider(editor.document)));
+  for (const shape of shapes) shape?.onDidChangeCodeLensEmitter.fire();
 }
 
 async function stopClient(server: ServerState): Promise<void> {
