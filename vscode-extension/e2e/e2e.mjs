@@ -222,8 +222,7 @@ async function trustedScenario(editor) {
 
 /** Quick fix on line 21, applied and saved; LL101 (and a stale LL900) must go away. */
 async function applySplit(editor, screenshot) {
-  await goToLine(21, 26);
-  const fix = await openQuickFix('Split bn into bn_1/bn_2');
+  const fix = await openQuickFix('Split bn into bn_1/bn_2', () => goToLine(21, 26));
   if (screenshot) await shot(screenshot);
   await fix.click();
   await editor.locator('.view-lines').getByText('self.bn_2(self.conv_2(x))').waitFor();
@@ -287,9 +286,8 @@ async function notebookScenario() {
   await problem.waitFor({ timeout: 30_000 });
   step(`notebook problem: ${(await problem.innerText()).replace(/\s+/g, ' ')}`);
   assert.match(await problem.innerText(), /Ln 3, Col 5/); // cell-relative position
-  await problem.dblclick(); // reveals the cell and puts the cursor on the call
-  await page.waitForTimeout(300);
-  const fix = await openQuickFix('Split bn into bn_1/bn_2');
+  // A double click reveals the cell and puts the cursor on the call.
+  const fix = await openQuickFix('Split bn into bn_1/bn_2', () => problem.dblclick());
   await shot('vscode-notebook');
   await fix.click();
   // The construction lives in one cell and the calls in the next: both must change.
@@ -310,12 +308,14 @@ function checkFixedSource(text) {
 }
 
 /**
- * Ctrl+. and the fix's row in the quick-fix menu. On a busy machine the keystroke can arrive
- * before the editor has focus (after a jump from the Problems view): try a few times.
+ * Put the cursor on the finding (`reveal`), Ctrl+., and the fix's row in the quick-fix menu. On
+ * a busy machine the keystroke can arrive before the editor has focus: try a few times.
  */
-async function openQuickFix(title) {
+async function openQuickFix(title, reveal) {
   const fix = page.locator('.action-widget .monaco-list-row', { hasText: title });
   for (let attempt = 1; ; attempt++) {
+    await reveal();
+    await page.waitForTimeout(300);
     await page.keyboard.press('Control+.');
     try {
       await fix.waitFor({ timeout: 10_000 });
