@@ -21,6 +21,8 @@ from stdio_lsp import StdioSession
 
 import layerlint
 
+pytestmark = pytest.mark.packaging
+
 CAPABILITIES = {
     "textDocument": {"codeAction": {"resolveSupport": {"properties": ["edit"]}}},
     "workspace": {"workspaceEdit": {"documentChanges": True}},

@@ -12,6 +12,8 @@ import pytest
 from conftest import EXAMPLE, ROOT, clean_env, fresh_venv, venv_python, venv_script
 from stdio_lsp import StdioSession
 
+pytestmark = pytest.mark.packaging
+
 
 @pytest.fixture(scope="module")
 def installed(layerlint_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:

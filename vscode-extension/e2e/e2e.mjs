@@ -131,6 +131,7 @@ async function bundledScenario(editor) {
   const promptText = (await prompt.innerText()).replace(/\s+/g, ' ');
   assert.ok(promptText.includes(`This runs: ${bare} -m pip install ipykernel`), promptText);
   await prompt.getByRole('button', { name: 'Install' }).waitFor();
+  await page.waitForTimeout(500); // let the toast finish sliding in
   await shot('vscode-trace-ipykernel');
   step(`prompt: ${promptText}`);
   await runCommand('Notifications: Clear All Notifications');
