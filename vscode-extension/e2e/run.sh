@@ -4,13 +4,16 @@
 #   vscode-extension/e2e/run.sh [--vsix FILE] [--update-docs] [--no-trace]
 #
 # Builds the .vsix (unless given), installs it into a fresh code-server with its own user-data
-# and extensions folders, and runs e2e.mjs twice on fresh copies of examples/feature_extractor.py
-# and e2e/fixtures/: in a trusted workspace, in Restricted Mode, and with an interpreter that
-# lacks layerlint.
+# and extensions folders, and runs e2e.mjs three times on fresh copies of
+# examples/feature_extractor.py and e2e/fixtures/: in a trusted workspace, in Restricted Mode,
+# and with a fresh Python that has neither layerlint nor pygls (the server comes from the
+# .vsix's bundle; that Python's `pip freeze --all` must be the same afterwards).
 # Screenshots and logs go to $LAYERLINT_E2E_ARTIFACTS (default: a temporary folder, printed);
 # --update-docs also copies the screenshots to docs/vscode-*.png.
-# The server runs in $LAYERLINT_E2E_PYTHON (default: the repository's .venv).
+# The trusted and untrusted scenarios use $LAYERLINT_E2E_PYTHON (default: the repository's .venv),
+# which needs TensorFlow and ipykernel for the traces.
 # LAYERLINT_E2E_LSP_TRACE=verbose logs the LSP messages into the layerlint output's log file.
+# LAYERLINT_E2E_SCENARIOS="bundled" (space-separated) runs only the scenarios named.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -54,8 +57,16 @@ code_server_args=(--user-data-dir "$work/user-data" --extensions-dir "$work/exte
   --disable-telemetry --disable-update-check)
 
 if [[ -z "$vsix" ]]; then
-  log "packaging the extension"
-  (cd "$repo" && npx --no-install vsce package --out "$work/layerlint.vsix" >"$artifacts/vsce.log" 2>&1) \
+  if [[ ! -f "$repo/bundled/manifest.json" ]]; then
+    log "bundling the server for linux-x64 (scripts/bundle_vscode.py)"
+    "$python" "$repo/scripts/bundle_vscode.py" --target linux-x64 >"$artifacts/bundle.log" 2>&1 \
+      || { cat "$artifacts/bundle.log" >&2; exit 1; }
+  fi
+  target="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["target"])' "$repo/bundled/manifest.json")"
+  target_flag=()
+  [[ "$target" == universal ]] || target_flag=(--target "$target")
+  log "packaging the extension ($target)"
+  (cd "$repo" && npx --no-install vsce package "${target_flag[@]}" --out "$work/layerlint.vsix" >"$artifacts/vsce.log" 2>&1) \
     || { cat "$artifacts/vsce.log" >&2; exit 1; }
   vsix="$work/layerlint.vsix"
 fi
@@ -102,11 +113,17 @@ run_scenario() {
   mkdir -p "$workspace/examples"
   cp "$repo/examples/feature_extractor.py" "$workspace/examples/"
   cp "$here/fixtures/"* "$workspace/"
-  if [[ "$scenario" == interpreter ]]; then
-    # A real Python without layerlint, named by the workspace's settings.
-    python3 -m venv --without-pip "$work/bare-venv"
+  if [[ "$scenario" == bundled ]]; then
+    # A fresh Python with pip but neither layerlint nor pygls. The workspace first names an
+    # interpreter that does not exist; e2e.mjs then switches to this one.
+    python3 -m venv "$work/bare-venv"
+    "$work/bare-venv/bin/python" -m pip freeze --all >"$artifacts/bare-venv-freeze-before.txt"
+    if "$work/bare-venv/bin/python" -c 'import layerlint' 2>/dev/null \
+      || "$work/bare-venv/bin/python" -c 'import pygls' 2>/dev/null; then
+      log "the bare venv can import layerlint or pygls"; return 1
+    fi
     mkdir -p "$workspace/.vscode"
-    printf '{"layerlint.interpreter": "%s"}\n' "$work/bare-venv/bin/python" >"$workspace/.vscode/settings.json"
+    printf '{"layerlint.interpreter": "%s"}\n' "$work/no-such-python" >"$workspace/.vscode/settings.json"
   fi
   local port
   port="$("$node24" -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
@@ -123,10 +140,19 @@ run_scenario() {
   E2E_TOOLS="$cache/tools" \
   E2E_TRACE="$trace" \
   E2E_PYTHON="$python" \
+  E2E_BARE_PYTHON="$work/bare-venv/bin/python" \
     "$node24" "$here/e2e.mjs" || status=$?
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
+  if ((status == 0)) && [[ "$scenario" == bundled ]]; then
+    "$work/bare-venv/bin/python" -m pip freeze --all >"$artifacts/bare-venv-freeze-after.txt"
+    if ! diff -u "$artifacts/bare-venv-freeze-before.txt" "$artifacts/bare-venv-freeze-after.txt" >&2; then
+      log "bundled: the interpreter's packages changed"; status=1
+    else
+      log "bundled: pip freeze --all unchanged ($(wc -l <"$artifacts/bare-venv-freeze-after.txt") lines)"
+    fi
+  fi
   if ((status != 0)); then
     log "$scenario FAILED; code-server log tail:"
     tail -20 "$artifacts/code-server-$scenario.log" >&2 || true
@@ -136,13 +162,16 @@ run_scenario() {
 }
 
 log "running e2e.mjs (artifacts: $artifacts)"
+scenarios=" ${LAYERLINT_E2E_SCENARIOS:-trusted untrusted bundled} "
+wanted() { [[ "$scenarios" == *" $1 "* ]]; }
 status=0
 # Trusted: diagnostics, quick fixes, traces, notebooks.
-run_scenario trusted --disable-workspace-trust || status=$?
+! wanted trusted || run_scenario trusted --disable-workspace-trust || status=$?
 # Restricted Mode: diagnostics still work, tracing (which runs the user's code) does not.
-((status != 0)) || run_scenario untrusted || status=$?
-# An interpreter without layerlint: the prompt, the output channel, a restart on a new setting.
-((status != 0)) || run_scenario interpreter --disable-workspace-trust || status=$?
+((status != 0)) || ! wanted untrusted || run_scenario untrusted || status=$?
+# A missing interpreter, then a bare one: the bundled server diagnoses and fixes, the trace asks
+# for ipykernel and says the command, and the interpreter's packages stay as they were.
+((status != 0)) || ! wanted bundled || run_scenario bundled --disable-workspace-trust || status=$?
 
 if ((status == 0 && update_docs)); then
   mkdir -p "$repo/docs"

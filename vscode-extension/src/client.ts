@@ -1,5 +1,6 @@
 /**
- * Building the LanguageClient for `<python> -m layerlint serve`: which documents it covers,
+ * Building the LanguageClient for `<python> bundled/tool/layerlint_vscode.py serve`: which
+ * documents it covers,
  * the settings it sends, the middleware that routes the trace command and settings through the
  * extension, and cancellable progress as notifications.
  */
@@ -14,7 +15,7 @@ import {
 } from 'vscode-languageclient/node';
 
 import { SECTION, serverSettings } from './configuration';
-import { serverCommandLine } from './interpreter';
+import { launcherEnvironment, serverCommandLine, type ImportStrategy } from './interpreter';
 import { notificationProgressFeature } from './progressNotifications';
 import { TRACE_COMMAND, isTraceLens, runTraceCommand } from './traceCommand';
 
@@ -32,18 +33,21 @@ export const DOCUMENT_SELECTOR = [
 
 export interface ClientContext {
   interpreter: string;
+  /** bundled/tool/layerlint_vscode.py in the installed extension. */
+  launcher: string;
+  strategy: ImportStrategy;
   cwd?: string;
   log: vscode.LogOutputChannel;
   state: vscode.Memento;
 }
 
 export function createClient(context: ClientContext): LanguageClient {
-  const { command, args } = serverCommandLine(context.interpreter);
+  const { command, args } = serverCommandLine(context.interpreter, context.launcher);
   const serverOptions: ServerOptions = {
     command,
     args,
     transport: TransportKind.stdio,
-    options: { cwd: context.cwd, env: { ...process.env, PYTHONIOENCODING: 'utf-8' } },
+    options: { cwd: context.cwd, env: launcherEnvironment(process.env, context.strategy) },
   };
   const initial = serverSettings();
   initial.problems.forEach((problem) => context.log.warn(problem));
@@ -63,7 +67,9 @@ function middleware(context: ClientContext): Middleware {
   return {
     executeCommand: (command, args, next) => {
       if (command !== TRACE_COMMAND) return next(command, args);
-      return runTraceCommand({ state: context.state, log: context.log }, args, next);
+      return runTraceCommand(
+        { state: context.state, log: context.log, serverInterpreter: context.interpreter }, args, next,
+      );
     },
     provideCodeLenses: async (document, token, next) => {
       const lenses = await next(document, token);

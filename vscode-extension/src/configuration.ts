@@ -7,7 +7,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 
-import type { PathContext } from './interpreter';
+import type { ImportStrategy, PathContext } from './interpreter';
 import { SERVER_KEYS, toServerSettings, type MappedSettings, type RawSettings } from './settings';
 
 export const SECTION = 'layerlint';
@@ -17,7 +17,7 @@ export const SECTION = 'layerlint';
  * (`layerlint.python`, the trace kernel's interpreter, is not one: the server keeps a kernel
  * per interpreter and picks it per trace.)
  */
-export const RESTART_SETTINGS = ['layerlint.interpreter'];
+export const RESTART_SETTINGS = ['layerlint.interpreter', 'layerlint.importStrategy'];
 
 /** Whether the change touches a value the server reads (not, say, `layerlint.trace.server`). */
 export function affectsServerSettings(event: vscode.ConfigurationChangeEvent): boolean {
@@ -33,6 +33,11 @@ export function pathContext(resource?: vscode.Uri): PathContext {
 
 export function interpreterSetting(resource?: vscode.Uri): string | undefined {
   return vscode.workspace.getConfiguration(SECTION, resource).get<string>('interpreter');
+}
+
+export function importStrategySetting(resource?: vscode.Uri): ImportStrategy {
+  const value = vscode.workspace.getConfiguration(SECTION, resource).get<string>('importStrategy');
+  return value === 'fromEnvironment' ? 'fromEnvironment' : 'useBundled';
 }
 
 export function readRawSettings(resource?: vscode.Uri): RawSettings {

@@ -2,8 +2,9 @@
  * Entry point: wires VS Code events to the server's lifecycle. No logic of its own.
  *
  * - start on activation (a Python file or notebook opened, or a layerlint command run);
- * - restart on `layerlint.restart`, a new interpreter (setting or Python extension), and when
- *   the workspace becomes trusted (restricted settings such as the interpreter then apply);
+ * - restart on `layerlint.restart`, a new interpreter (setting or Python extension) or import
+ *   strategy, and when the workspace becomes trusted (restricted settings such as the
+ *   interpreter then apply);
  * - other `layerlint.*` changes go to the running server as didChangeConfiguration.
  */
 import * as vscode from 'vscode';
@@ -17,7 +18,7 @@ let server: ServerState | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel('layerlint', { log: true });
-  const current = newServerState(log, context.workspaceState);
+  const current = newServerState(log, context.workspaceState, context.extensionPath);
   server = current;
   context.subscriptions.push(
     log,

@@ -1,9 +1,10 @@
 /**
- * Interpreter selection: which Python runs `python -m layerlint serve`.
+ * Interpreter selection: which Python runs the bundled server, and the command lines run with it.
  *
  * Pure functions (no `vscode` import) so the order of precedence is unit-tested:
  * the `layerlint.interpreter` setting, else the Python extension's active environment,
- * else `python3`.
+ * else `python3`. The server itself comes from the extension's bundle
+ * (`bundled/tool/layerlint_vscode.py`), so that interpreter needs nothing installed.
  */
 import * as path from 'node:path';
 
@@ -67,12 +68,38 @@ export function expandSettingPath(value: string, context: PathContext): string {
   return expanded;
 }
 
-/** The command line that starts the language server on stdio. */
-export function serverCommandLine(interpreter: string): { command: string; args: string[] } {
-  return { command: interpreter, args: ['-m', 'layerlint', 'serve'] };
+export interface CommandLine {
+  command: string;
+  args: string[];
 }
 
-/** The command line that installs layerlint into the interpreter (the "Install" button). */
-export function pipInstallCommandLine(interpreter: string): { command: string; args: string[] } {
-  return { command: interpreter, args: ['-m', 'pip', 'install', '--upgrade', 'layerlint'] };
+/** Where `layerlint.importStrategy` lets layerlint and pygls come from (see layerlint_vscode.py). */
+export type ImportStrategy = 'useBundled' | 'fromEnvironment';
+
+/** The launcher script inside the installed extension. */
+export function launcherPath(extensionPath: string): string {
+  return path.join(extensionPath, 'bundled', 'tool', 'layerlint_vscode.py');
+}
+
+/** The command line that starts the language server on stdio. */
+export function serverCommandLine(interpreter: string, launcher: string): CommandLine {
+  return { command: interpreter, args: [launcher, 'serve'] };
+}
+
+/** The command line that asks the interpreter what it would run (one JSON line). */
+export function probeCommandLine(interpreter: string, launcher: string): CommandLine {
+  return { command: interpreter, args: [launcher, 'probe'] };
+}
+
+/** The environment the launcher reads its import strategy from. */
+export function launcherEnvironment(
+  base: Record<string, string | undefined>, strategy: ImportStrategy,
+): Record<string, string | undefined> {
+  return { ...base, PYTHONIOENCODING: 'utf-8', LAYERLINT_IMPORT_STRATEGY: strategy };
+}
+
+/** A command line as the user would type it, for messages that say what will run. */
+export function displayCommandLine({ command, args }: CommandLine): string {
+  const quote = (part: string): string => (/^[\w@%+=:,./-]+$/.test(part) ? part : `'${part.replace(/'/g, "'\\''")}'`);
+  return [command, ...args].map(quote).join(' ');
 }

@@ -1,32 +1,40 @@
 /**
- * Starting, stopping and restarting the server: pick the interpreter, check that it can import
- * layerlint (offering a pip install when not), start the client, and keep
- * `layerlint.traceShapes` answering even while no server provides it.
+ * Starting, stopping and restarting the server: pick the interpreter, ask the bundle's launcher
+ * whether it can run there (Python 3.10+), start the client, and keep `layerlint.traceShapes`
+ * answering even while no server provides it.
+ *
+ * The server is the extension's own bundle: nothing is installed into the interpreter. When the
+ * interpreter cannot run it (missing, too old, broken), the prompt says why and offers to pick
+ * another one.
  *
  * Restarts are queued one after another so settings changes in quick succession never run
  * two servers at once.
  */
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import { CodeLensRequest, type LanguageClient } from 'vscode-languageclient/node';
 
 import { createClient } from './client';
-import { interpreterSetting, pathContext } from './configuration';
-import { chooseInterpreter, type InterpreterChoice } from './interpreter';
+import { importStrategySetting, interpreterSetting, pathContext } from './configuration';
+import { chooseInterpreter, launcherPath, type InterpreterChoice } from './interpreter';
 import { interpreterFromPythonExtension } from './pythonExtension';
-import { pipInstallLayerlint, probeInterpreter } from './serverProbe';
+import { probeInterpreter, type ProbeResult } from './serverProbe';
 import { TRACE_COMMAND } from './traceCommand';
 
 export interface ServerState {
   log: vscode.LogOutputChannel;
   state: vscode.Memento;
+  /** The installed extension's folder, which holds bundled/. */
+  extensionPath: string;
   client?: LanguageClient;
   interpreter?: InterpreterChoice;
   traceFallback?: vscode.Disposable;
   queue: Promise<void>;
 }
 
-export function newServerState(log: vscode.LogOutputChannel, state: vscode.Memento): ServerState {
-  return { log, state, queue: Promise.resolve() };
+export function newServerState(
+  log: vscode.LogOutputChannel, state: vscode.Memento, extensionPath: string,
+): ServerState {
+  return { log, state, extensionPath, queue: Promise.resolve() };
 }
 
 /** Stop any running server, then start one with the current interpreter and settings. */
@@ -54,23 +62,48 @@ async function startClient(server: ServerState): Promise<void> {
   server.interpreter = choice;
   server.log.info(`interpreter: ${choice.path} (from ${choice.source})`);
   const cwd = pathContext(resource).workspaceFolder;
-  const probe = await probeInterpreter(choice.path, cwd);
+  const launcher = launcherPath(server.extensionPath);
+  const strategy = importStrategySetting(resource);
+  const probe = await probeInterpreter(choice.path, launcher, strategy, cwd);
   if (probe.kind !== 'ready') {
     server.log.error(probe.detail);
-    void offerFix(server, choice, probe.kind);
+    void offerFix(server, choice, probe);
     setTraceFallback(server, 'the layerlint server is not running (see the layerlint output)');
     return;
   }
-  server.log.info(`layerlint ${probe.version}: starting ${choice.path} -m layerlint serve`);
+  const origin = probe.bundled ? 'bundled with the extension' : `from ${choice.path}'s environment`;
+  server.log.info(`layerlint ${probe.version} (${origin}) on Python ${probe.python}: `
+    + `starting ${choice.path} ${launcher} serve`);
+  if (probe.libcst) {
+    server.log.info(`quick fixes: libcst from ${probe.libcst}`);
+  } else {
+    server.log.warn(`quick fixes are unavailable: this build of the extension carries no libcst for `
+      + `Python ${probe.python} on ${process.platform}-${process.arch}, and ${choice.path} has none; `
+      + `\`${choice.path} -m pip install libcst\` enables them. Diagnostics work without it.`);
+  }
   // The client registers the server's commands while it starts; ours must be gone by then.
   setTraceFallback(server, undefined);
-  const client = createClient({ interpreter: choice.path, cwd, log: server.log, state: server.state });
+  const client = createClient({
+    interpreter: choice.path, launcher, strategy, cwd, log: server.log, state: server.state,
+  });
   server.client = client;
   await client.start();
+  refreshCodeLenses(client);
   const commands = client.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
   if (!commands.includes(TRACE_COMMAND)) {
     setTraceFallback(server, `layerlint ${probe.version} in ${choice.path} cannot trace shapes yet`);
   }
+}
+
+/**
+ * Ask again for the code lenses of open editors. An editor that was open before the server
+ * started (a restart, a new interpreter) may have asked while the server did not have the
+ * document yet, and would show no "Trace shapes" lens until its text changed.
+ */
+function refreshCodeLenses(client: LanguageClient): void {
+  const feature = client.getFeature(CodeLensRequest.method);
+  const shapes = new Set(vscode.window.visibleTextEditors.map((editor) => feature.getProvider(editor.document)));
+  for (const shape of shapes) shape?.onDidChangeCodeLensEmitter.fire();
 }
 
 async function stopClient(server: ServerState): Promise<void> {
@@ -110,35 +143,18 @@ function setTraceFallback(server: ServerState, reason: string | undefined): void
 }
 
 async function offerFix(
-  server: ServerState, choice: InterpreterChoice, problem: 'no-interpreter' | 'no-layerlint',
+  server: ServerState, choice: InterpreterChoice, probe: Exclude<ProbeResult, { kind: 'ready' }>,
 ): Promise<void> {
-  const install = 'Install layerlint';
   const settings = 'Choose Interpreter';
   const output = 'Show Output';
-  const message = problem === 'no-layerlint'
-    ? `layerlint is not installed in ${choice.path}.`
-    : `layerlint could not run the interpreter ${choice.path}.`;
-  const buttons = problem === 'no-layerlint' ? [install, settings, output] : [settings, output];
-  const picked = await vscode.window.showErrorMessage(message, ...buttons);
+  const message = probe.kind === 'too-old'
+    ? `layerlint needs Python ${probe.minimum} or newer; ${choice.path} is Python ${probe.python}.`
+    : probe.kind === 'broken'
+      ? `layerlint could not start with ${choice.path} (see the layerlint output).`
+      : `layerlint could not run the interpreter ${choice.path}.`;
+  const picked = await vscode.window.showErrorMessage(message, settings, output);
   if (picked === output) server.log.show();
   if (picked === settings) {
     await vscode.commands.executeCommand('workbench.action.openSettings', 'layerlint.interpreter');
-  }
-  if (picked === install) await installInto(server, choice.path);
-}
-
-async function installInto(server: ServerState, interpreter: string): Promise<void> {
-  server.log.show(true);
-  const installed = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Installing layerlint into ${interpreter}` },
-    () => pipInstallLayerlint(interpreter, (text) => server.log.append(text)),
-  );
-  if (installed) {
-    void vscode.window.showInformationMessage('layerlint installed; starting the server.');
-    await restartServer(server);
-  } else {
-    void vscode.window.showErrorMessage(
-      `pip could not install layerlint into ${interpreter}; the layerlint output has pip's messages.`,
-    );
   }
 }

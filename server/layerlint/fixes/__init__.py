@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -22,8 +23,20 @@ class FixError(Exception):
     """The fix cannot be applied to this text (it changed, or the code is not as expected)."""
 
 
+class FixUnavailable(FixError):
+    """No fix can run in this interpreter: libcst is missing (the VS Code extension's universal
+    bundle carries none; diagnostics work without it)."""
+
+
 @cache
 def _registry() -> dict[str, FixFunction]:
+    try:
+        import libcst  # noqa: F401 - every fix is a libcst rewrite
+    except ImportError as error:
+        raise FixUnavailable(
+            f"quick fixes need libcst, which {sys.executable} cannot import ({error}); "
+            f"`{sys.executable} -m pip install libcst` enables them"
+        ) from error
     registry: dict[str, FixFunction] = {}
     for info in pkgutil.iter_modules(__path__):
         module = importlib.import_module(f"{__name__}.{info.name}")

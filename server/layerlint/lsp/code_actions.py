@@ -10,7 +10,8 @@ The edit replaces only the lines that changed (`line_edit.py`), as a versioned
 `documentChanges` entry (so a client rejects it if the document moved on) or as plain
 `changes` for clients without `documentChanges`. In a notebook the fix runs on the joined
 program and each changed cell gets its own edit. A fix that raises `FixError` yields no edit
-and a log message.
+and a log message; when no fix can run at all (`FixUnavailable`: no libcst), resolving an
+action also tells the user why.
 
 Stale fixes are refused, never applied at old positions: a diagnostic echoed in a request
 yields actions only if it is one of the diagnostics of the document as it is now (otherwise
@@ -28,7 +29,7 @@ from typing import Any
 from lsprotocol import types
 
 from layerlint.findings import FixProposal
-from layerlint.fixes import FixError, apply_fix
+from layerlint.fixes import FixError, FixUnavailable, apply_fix
 from layerlint.lsp import convert, document_analysis
 from layerlint.lsp.line_edit import line_range_edit
 from layerlint.lsp.notebook_map import rewrite_cells
@@ -94,7 +95,7 @@ def resolve_code_action(ls: LayerlintServer, action: types.CodeAction) -> types.
                 f"{raw.get('title')!r} was offered. Ask for it again on the new text."))
             return action
         proposal = FixProposal(title=raw["title"], kind=raw["kind"], data=raw.get("data") or {})
-        action.edit = workspace_edit_for(ls, data["uri"], proposal)
+        action.edit = workspace_edit_for(ls, data["uri"], proposal, tell_user=True)
     return action
 
 
@@ -151,11 +152,17 @@ def _client_shows_disabled_actions(ls: LayerlintServer) -> bool:
 
 
 def workspace_edit_for(
-    ls: LayerlintServer, uri: str, proposal: FixProposal
+    ls: LayerlintServer, uri: str, proposal: FixProposal, tell_user: bool = False
 ) -> types.WorkspaceEdit | None:
     """The edit that applies `proposal` to the document (or notebook) at `uri` as it is now."""
     try:
         edits = _document_edits(ls, uri, proposal)
+    except FixUnavailable as error:
+        _log(ls, f"layerlint: fix {proposal.title!r}: {error}")
+        if tell_user:
+            ls.window_show_message(types.ShowMessageParams(
+                type=types.MessageType.Warning, message=f"layerlint: {error}"))
+        return None
     except FixError as error:
         _log(ls, f"layerlint: fix {proposal.title!r} not applicable to {uri}: {error}")
         return None

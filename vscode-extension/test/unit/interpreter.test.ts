@@ -7,7 +7,10 @@ import {
   chooseInterpreter,
   defaultInterpreter,
   expandSettingPath,
-  pipInstallCommandLine,
+  displayCommandLine,
+  launcherEnvironment,
+  launcherPath,
+  probeCommandLine,
   serverCommandLine,
   type PathContext,
 } from '../../src/interpreter';
@@ -77,15 +80,32 @@ describe('expandSettingPath', () => {
 });
 
 describe('command lines', () => {
-  it('starts the server as a module of the chosen interpreter', () => {
-    assert.deepEqual(serverCommandLine('/venv/bin/python'), {
-      command: '/venv/bin/python', args: ['-m', 'layerlint', 'serve'],
+  const launcher = launcherPath('/ext/layerlint-0.1.0');
+
+  it('runs the launcher inside the installed extension', () => {
+    assert.equal(launcher, path.join('/ext/layerlint-0.1.0', 'bundled', 'tool', 'layerlint_vscode.py'));
+  });
+
+  it('starts the bundled server with the chosen interpreter, never `-m layerlint`', () => {
+    assert.deepEqual(serverCommandLine('/venv/bin/python', launcher), {
+      command: '/venv/bin/python', args: [launcher, 'serve'],
+    });
+    assert.deepEqual(probeCommandLine('/venv/bin/python', launcher), {
+      command: '/venv/bin/python', args: [launcher, 'probe'],
     });
   });
 
-  it('installs layerlint with that same interpreter\'s pip', () => {
-    assert.deepEqual(pipInstallCommandLine('/venv/bin/python'), {
-      command: '/venv/bin/python', args: ['-m', 'pip', 'install', '--upgrade', 'layerlint'],
+  it('passes the import strategy to the launcher in its environment', () => {
+    const env = launcherEnvironment({ PATH: '/usr/bin', LAYERLINT_IMPORT_STRATEGY: 'stale' }, 'fromEnvironment');
+    assert.deepEqual(env, {
+      PATH: '/usr/bin', PYTHONIOENCODING: 'utf-8', LAYERLINT_IMPORT_STRATEGY: 'fromEnvironment',
     });
+  });
+
+  it('shows a command line as it would be typed, quoting what needs it', () => {
+    assert.equal(displayCommandLine({ command: '/venv/bin/python', args: ['-m', 'pip', 'install', 'ipykernel'] }),
+      '/venv/bin/python -m pip install ipykernel');
+    assert.equal(displayCommandLine({ command: "/My Envs/it's/python", args: ['-V'] }),
+      "'/My Envs/it'\\''s/python' -V");
   });
 });
