@@ -69,7 +69,7 @@ with _device.scope():
     _x = _probe.devices.zeros("keras", {shape!r}, "float32", _device)
     for _ in range(3):
         _model(_x)
-        _probe.entry.record_forward(_model, _x)
+        _probe.entry.record_forward(_model, _x, resident=True)
     _times = {{"plain": [], "probed": [], "plain_cpu": [], "probed_cpu": []}}
     def _time(kind, run):
         wall, cpu = time.perf_counter(), time.process_time()
@@ -80,9 +80,9 @@ with _device.scope():
     for _round in range({repeats}):
         if _round % 2:
             _time("plain", lambda: _model(_x))
-            _count = len(_time("probed", lambda: _probe.entry.record_forward(_model, _x)))
+            _count = len(_time("probed", lambda: _probe.entry.record_forward(_model, _x, resident=True)))
         else:
-            _count = len(_time("probed", lambda: _probe.entry.record_forward(_model, _x)))
+            _count = len(_time("probed", lambda: _probe.entry.record_forward(_model, _x, resident=True)))
             _time("plain", lambda: _model(_x))
 _stats = {{kind: statistics.median(values) for kind, values in _times.items()}}
 _stats.update({{kind + "_min": min(values) for kind, values in _times.items()}})

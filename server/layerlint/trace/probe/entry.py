@@ -51,7 +51,7 @@ def run_file(request: dict[str, Any], emit: Emit | None = None) -> dict[str, Any
     recorder = Recorder(user_file=path)
     module = None
     working_directory = os.getcwd()
-    with hooks.installed(recorder):
+    with hooks.installed(recorder, resident=bool(request.get("resident_hooks"))):
         try:
             os.chdir(os.path.dirname(path))  # the user's relative paths (data, weights) work
             emit(f"importing {os.path.basename(path)}", 20)
@@ -111,10 +111,11 @@ def trace_live(model: Any, input_shape: tuple[int, ...] | list[int], device: str
         return _trace_forward(base, model, request, selected, recorder, started)
 
 
-def record_forward(model: Any, inputs: Any) -> list[dict[str, Any]]:
-    """One recorded forward pass on a built model and ready inputs: the benchmark's unit."""
+def record_forward(model: Any, inputs: Any, resident: bool = False) -> list[dict[str, Any]]:
+    """One recorded forward pass on a built model and ready inputs: the benchmark's unit
+    (`resident`: as in layerlint's own kernel, where the hooks stay installed, idle)."""
     recorder = Recorder(user_file=None)
-    with hooks.installed(recorder):
+    with hooks.installed(recorder, resident=resident):
         outputs = recorder.run(model, inputs)
     del outputs
     return recorder.calls_json(module_names(model))
