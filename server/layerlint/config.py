@@ -34,6 +34,17 @@ class Settings:
     trace_device: str = "auto"
     python: str | None = None
     """Interpreter for the shape-trace kernel (default: the server's own)."""
+    trace_existing_kernel: str | None = None
+    """Trace in this running kernel (a Jupyter connection file, or its bare name)."""
+    trace_gateway_url: str | None = None
+    """Trace in a kernel started through this Jupyter Kernel/Enterprise Gateway."""
+    trace_gateway_token: str | None = None
+    """The gateway's token (editor settings; LAYERLINT_GATEWAY_TOKEN wins). Never logged."""
+    trace_gateway_kernel: str | None = None
+    """The gateway's kernel spec name (default: the gateway's default)."""
+    trace_gateway_validate_cert: bool = True
+    trace_memory_limit: int | None = None
+    """The local trace kernel's memory limit in MB (default: 3/4 of the machine's; 0: none)."""
 
     def is_enabled(self, code: str) -> bool:
         if any(code.startswith(prefix) for prefix in self.ignore):
@@ -53,7 +64,18 @@ def settings_from_mapping(raw: dict[str, Any], base: Settings | None = None) -> 
                "input-shape": "input_shape", "trace-timeout": "trace_timeout",
                "trace-device": "trace_device", "inputShape": "input_shape",
                "kerasVersion": "keras_version", "failOn": "fail_on",
-               "traceTimeout": "trace_timeout", "traceDevice": "trace_device"}
+               "traceTimeout": "trace_timeout", "traceDevice": "trace_device",
+               "trace-existing-kernel": "trace_existing_kernel",
+               "traceExistingKernel": "trace_existing_kernel",
+               "trace-gateway-url": "trace_gateway_url", "traceGatewayUrl": "trace_gateway_url",
+               "trace-gateway-token": "trace_gateway_token",
+               "traceGatewayToken": "trace_gateway_token",
+               "trace-gateway-kernel": "trace_gateway_kernel",
+               "traceGatewayKernel": "trace_gateway_kernel",
+               "trace-gateway-validate-cert": "trace_gateway_validate_cert",
+               "traceGatewayValidateCert": "trace_gateway_validate_cert",
+               "trace-memory-limit": "trace_memory_limit",
+               "traceMemoryLimit": "trace_memory_limit"}
     changes: dict[str, Any] = {}
     for key, value in raw.items():
         name = aliases.get(key, key)
@@ -67,6 +89,10 @@ def settings_from_mapping(raw: dict[str, Any], base: Settings | None = None) -> 
             value = {str(k).upper(): str(v).lower() for k, v in dict(value).items()}
         elif name == "trace_timeout":
             value = float(value)
+        elif name == "trace_memory_limit":
+            value = int(value)
+        elif name == "trace_gateway_validate_cert":
+            value = bool(value)
         changes[name] = value
     return replace(base, **changes)
 

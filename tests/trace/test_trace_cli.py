@@ -18,7 +18,7 @@ from layerlint.trace import runner
 @pytest.fixture
 def on_warm_kernel(kernel, monkeypatch):
     """Route the command to the session's kernel, and keep it alive afterwards."""
-    monkeypatch.setattr(runner, "warm_kernel", lambda python=None: kernel)
+    monkeypatch.setattr(runner, "warm_kernel", lambda *args, **kwargs: kernel)
     monkeypatch.setattr(trace_command, "shutdown_all", lambda: None)
 
 

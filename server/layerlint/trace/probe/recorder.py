@@ -49,11 +49,11 @@ class Recorder:
         self.resident = False
         """Whether the hooks stay installed after this trace (see `hooks.installed`)."""
 
-    def run(self, model: Any, inputs: Any) -> Any:
+    def run(self, model: Any, *inputs: Any) -> Any:
         """Call the model with recording on; this frame bounds every call-site search."""
         self.recording = True
         try:
-            return model(inputs)
+            return model(*inputs)
         finally:
             self.recording = False
 
