@@ -103,7 +103,8 @@ def _all_inputs(tree: ast.AST, best: ShapeHint) -> ShapeHint | None:
     written.sort(key=lambda pair: pair[0].line)
     order, structure = _model_inputs(tree, named)
     chosen = order or [(None, pair) for pair in written]
-    tensors = tuple(TensorSpec(hint.shape, hint.dtype, key if structure == "dict" else None)
+    tensors = tuple(TensorSpec(hint.shape, hint.dtype or "float32",  # keras.Input's default
+                               key if structure == "dict" else None)
                     for key, (hint, _) in chosen)
     if len(tensors) < 2:
         return None

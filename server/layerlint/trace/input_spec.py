@@ -118,10 +118,7 @@ def _one_tensor(text: str) -> TensorSpec:
         text, dtype = (part.strip() for part in text.rsplit(":", 1))
         _check_dtype(dtype)
     parts = [part for part in text.strip().strip("()[]").replace(" ", "").split(",") if part]
-    try:
-        return TensorSpec(_dims(parts), dtype, name)
-    except ValueError:
-        raise ValueError(f"bad input shape {text!r}: use e.g. 1,32,32,3 or 1,10:int32") from None
+    return TensorSpec(_dims(parts), dtype, name)
 
 
 def _combine(tensors: list[TensorSpec]) -> InputSpec:
@@ -151,7 +148,8 @@ def _dims(items: Any) -> tuple[int, ...]:
     try:
         dims = tuple(int(item) for item in items)
     except (TypeError, ValueError):
-        raise ValueError(f"bad input shape {items!r}: dimensions are whole numbers") from None
+        raise ValueError(f"bad input shape {items!r}: dimensions are whole numbers, e.g. "
+                         "1,32,32,3 or 1,10:int32") from None
     if not dims or any(dim <= 0 for dim in dims):
         raise ValueError(f"bad input shape {items!r}: give every dimension, batch included")
     return dims

@@ -109,12 +109,14 @@ def model_arguments(model: Any, framework: str | None, spec: dict[str, Any],
 
     Several tensors go as a list to a Keras model (`model([a, b])`) and as arguments to a
     torch module (`model(a, b)`); a dict keeps its names. A dtype left open is float32, or
-    integer ids when the model's first layer is an embedding (zeros are valid ids)."""
+    integer ids for the first input when the model's first layer is an embedding (zeros are
+    valid ids)."""
     structure = (spec.get("inputs") or {}).get("structure", "single")
     tensors = input_tensors(spec)
-    default = id_dtype(framework) if first_layer_is_embedding(model, framework) else "float32"
+    if not tensors[0].get("dtype") and first_layer_is_embedding(model, framework):
+        tensors[0]["dtype"] = id_dtype(framework)  # the first input feeds the first layer
     for item in tensors:
-        item["dtype"] = item.get("dtype") or default
+        item["dtype"] = item.get("dtype") or "float32"
     values = [zeros(framework, item["shape"], item["dtype"], device) for item in tensors]
     if structure == "dict":
         return ({item["name"]: value for item, value in zip(tensors, values)},), tensors
