@@ -220,10 +220,9 @@ class GatewayKernel(Kernel):
             return
         try:
             self._request("POST", f"/api/kernels/{self.kernel_id}/restart")
-        except _GatewayHttpStatus as error:
-            if error.code != 404:
-                raise
-            self.kernel_id = None
+        except _GatewayHttpStatus:
+            # Gone (404), or the gateway's own restarter is at it (500): a new kernel instead.
+            self.shutdown()
             self.start()
             return
         self._connect()
