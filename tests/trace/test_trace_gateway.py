@@ -142,7 +142,7 @@ def test_wrong_token_is_a_clear_error_without_the_token(gateway, workspace, monk
     assert re.search(r"answered HTTP 40[13] \(the token was refused\)", captured.err)
     assert "LAYERLINT_GATEWAY_TOKEN" in captured.err
     assert wrong not in captured.out + captured.err and TOKEN not in captured.out + captured.err
-    with pytest.raises(GatewayError, match="HTTP 40[13]"):
+    with pytest.raises(GatewayError, match=r"HTTP 40[13]"):
         GatewayKernel(GatewaySettings(url=gateway[0], token=wrong)).start()
 
 
