@@ -16,6 +16,8 @@ from layerlint.trace.input_spec import InputSpec, TensorSpec, parse_input_spec
      InputSpec((TensorSpec((1, 32, 32, 3)), TensorSpec((1, 10))), "several")),
     (["1,32,32,3", "1,10:int32"],
      InputSpec((TensorSpec((1, 32, 32, 3)), TensorSpec((1, 10), "int32")), "several")),
+    ("1,32,32,3; 1,10:int32",
+     InputSpec((TensorSpec((1, 32, 32, 3)), TensorSpec((1, 10), "int32")), "several")),
     (["image=1,8,8,3", "tokens=1,4:int32"],
      InputSpec((TensorSpec((1, 8, 8, 3), None, "image"), TensorSpec((1, 4), "int32", "tokens")),
                "dict")),

@@ -5,6 +5,7 @@ Written as the CLI, the LSP command and the editor's prompt take it:
 
     1,32,32,3                      one float32 tensor
     1,10:int32                     one tensor of token ids
+    1,32,32,3; 1,10:int32          several (the editor's prompt; a repeated flag on the CLI)
     image=1,32,32,3                one tensor of a dict input
     [[1,32,32,3], [1,10]]          several (JSON): a list for Keras, arguments for torch
     {"image": [1,32,32,3], "tokens": {"shape": [1,10], "dtype": "int32"}}   a dict (JSON)
@@ -85,6 +86,8 @@ def parse_input_spec(value: Any) -> InputSpec:
         return _combine([_one_tensor(item) for item in value])
     if isinstance(value, str):
         text = value.strip()
+        if ";" in text and not text.startswith(("[", "{")):  # the editor prompt's several
+            return parse_input_spec([part for part in text.split(";") if part.strip()])
         if text.startswith(("[", "{")):
             try:
                 value = json.loads(text)
