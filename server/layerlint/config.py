@@ -38,7 +38,7 @@ class Settings:
     """Trace in this running kernel (a Jupyter connection file, or its bare name)."""
     trace_gateway_url: str | None = None
     """Trace in a kernel started through this Jupyter Kernel/Enterprise Gateway."""
-    trace_gateway_token: str | None = None
+    trace_gateway_token: str | None = field(default=None, repr=False)
     """The gateway's token (editor settings; LAYERLINT_GATEWAY_TOKEN wins). Never logged."""
     trace_gateway_kernel: str | None = None
     """The gateway's kernel spec name (default: the gateway's default)."""

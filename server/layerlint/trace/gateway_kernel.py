@@ -29,7 +29,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -49,7 +49,8 @@ class GatewayError(KernelStartError):
 @dataclass(frozen=True)
 class GatewaySettings:
     url: str
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)
+    """Never shown: not in repr, messages (`redact`) or URLs."""
     kernel_name: str | None = None
     """The gateway's kernel spec (None: its default)."""
     validate_cert: bool = True
