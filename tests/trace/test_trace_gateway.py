@@ -187,3 +187,20 @@ def test_a_kernel_killed_under_the_gateway_is_reported_and_the_next_trace_works(
     with remote.lock:
         new_pid = int(remote.execute("import os; print(os.getpid())", timeout=30).output)
     assert new_pid != pid
+
+
+def test_a_timeout_interrupts_then_restarts_the_gateway_kernel(remote):
+    first = run_trace(TraceRequest(path=str(EXAMPLE)), kernel=remote)  # warm: TF imported
+    assert first.status == "error"
+    kernel_id = remote.kernel_id
+    request = TraceRequest(path=str(MODELS / "runaway.py"), target="Sleeps", input_shape=(1, 2),
+                           timeout=3)
+    result = run_trace(request, kernel=remote)
+
+    assert result.status == "timeout"
+    assert "did not finish in 3 s" in result.error.message
+    assert "the kernel was restarted" in result.error.message
+    assert result.error.site.line == marked_line(MODELS / "runaway.py", "sleep")
+    after = run_trace(TraceRequest(path=str(EXAMPLE)), kernel=remote)
+    assert after.status == "error" and after.error.site.line == 21
+    assert remote.kernel_id == kernel_id  # restarted through the gateway, not replaced
