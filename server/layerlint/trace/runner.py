@@ -113,13 +113,16 @@ def plan(request: TraceRequest) -> tuple[TraceRequest, dict[str, Any]] | TraceRe
         except OSError as error:
             return failure("internal_error", path, "input", f"cannot read {path}: {error}")
     target = request.target or targets.default_target(source)
-    spec, shape_source = _as_spec(request.input_shape), "command"
-    if spec is None:
-        hint = input_shapes.discover(source, target)
-        if hint is not None:
-            spec, shape_source = hint.spec or single(hint.shape, hint.dtype), hint.describe()
-        elif request.default_input_shape is not None:
-            spec, shape_source = _as_spec(request.default_input_shape), "settings"
+    try:
+        spec, shape_source = _as_spec(request.input_shape), "command"
+        if spec is None:
+            hint = input_shapes.discover(source, target)
+            if hint is not None:
+                spec, shape_source = hint.spec or single(hint.shape, hint.dtype), hint.describe()
+            elif request.default_input_shape is not None:
+                spec, shape_source = _as_spec(request.default_input_shape), "settings"
+    except ValueError as error:
+        return failure("internal_error", path, "input_shape", str(error), target=target)
     if spec is None:
         return failure("needs_input_shape", path, "input_shape",
                        f"no input shape known for {target or 'the model'}: pass one, or add "
