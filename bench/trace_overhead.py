@@ -7,7 +7,8 @@ forward pass in the same warm kernel, on a small CNN and on ResNet50 (weights=No
 Trace times are end to end through `layerlint.trace.runner.run_trace` (the first one starts a
 kernel and imports TensorFlow). The overhead is measured inside the kernel on one built model:
 N repetitions of a plain `model(x)` and of a recorded pass (the probe's hooks, then the result
-with positions, shapes and parameter counts, i.e. everything a trace adds), interleaved in
+with positions, shapes and parameter counts, i.e. everything a trace adds; the hooks as they
+are in layerlint's own kernel, installed and idle between traces), interleaved in
 alternating order so drift hits both alike; medians are compared. Target: under 5%.
 Wall-clock and process CPU time are both reported, and the minimum CPU time beside the
 medians: on a shared machine other processes' load inflates whichever pass it happens to hit,
@@ -69,7 +70,7 @@ with _device.scope():
     _x = _probe.devices.zeros("keras", {shape!r}, "float32", _device)
     for _ in range(3):
         _model(_x)
-        _probe.entry.record_forward(_model, _x)
+        _probe.entry.record_forward(_model, _x, resident=True)
     _times = {{"plain": [], "probed": [], "plain_cpu": [], "probed_cpu": []}}
     def _time(kind, run):
         wall, cpu = time.perf_counter(), time.process_time()
@@ -80,9 +81,9 @@ with _device.scope():
     for _round in range({repeats}):
         if _round % 2:
             _time("plain", lambda: _model(_x))
-            _count = len(_time("probed", lambda: _probe.entry.record_forward(_model, _x)))
+            _count = len(_time("probed", lambda: _probe.entry.record_forward(_model, _x, resident=True)))
         else:
-            _count = len(_time("probed", lambda: _probe.entry.record_forward(_model, _x)))
+            _count = len(_time("probed", lambda: _probe.entry.record_forward(_model, _x, resident=True)))
             _time("plain", lambda: _model(_x))
 _stats = {{kind: statistics.median(values) for kind, values in _times.items()}}
 _stats.update({{kind + "_min": min(values) for kind, values in _times.items()}})
@@ -118,6 +119,11 @@ def measure(repeats: int, resnet_repeats: int, device: str, with_resnet: bool) -
                     "cpu_overhead_pct": (overhead["probed_cpu"] / overhead["plain_cpu"] - 1) * 100,
                     "min_cpu_overhead_pct":
                         (overhead["probed_cpu_min"] / overhead["plain_cpu_min"] - 1) * 100,
+                    "probe_us_per_call": (overhead["probed"] - overhead["plain"]) * 1e6
+                        / overhead["calls"],
+                    "probe_us_per_call_min_cpu":
+                        (overhead["probed_cpu_min"] - overhead["plain_cpu_min"]) * 1e6
+                        / overhead["calls"],
                     "repeats": count, "device": again.device,
                 })
     finally:
@@ -141,8 +147,8 @@ def markdown(rows: list[dict]) -> str:
     lines = [
         "| model | layer calls | first trace | warm trace | plain forward (median) "
         "| probe forward (median) | overhead (median wall) | overhead (median CPU) "
-        "| overhead (min CPU) | N | device |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| overhead (min CPU) | per layer call (median wall / min CPU) | N | device |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         first = f"{row['first_trace_s']:.2f} s" + (" (cold kernel)" if row["cold_kernel"] else "")
@@ -151,6 +157,7 @@ def markdown(rows: list[dict]) -> str:
             f"| {row['plain_forward_ms']:.2f} ms | {row['probe_forward_ms']:.2f} ms "
             f"| {row['overhead_pct']:+.1f}% | {row['cpu_overhead_pct']:+.1f}% "
             f"| {row['min_cpu_overhead_pct']:+.1f}% "
+            f"| {row['probe_us_per_call']:.1f} / {row['probe_us_per_call_min_cpu']:.1f} µs "
             f"| {row['repeats']} | {row['device']} |")
     return "\n".join(lines)
 

@@ -49,6 +49,17 @@ class Settings:
     trace_device: TraceDevice = "auto"
     python: str | None = None
     """Interpreter for the shape-trace kernel (default: the server's own)."""
+    trace_existing_kernel: str | None = None
+    """Trace in this running kernel (a Jupyter connection file, or its bare name)."""
+    trace_gateway_url: str | None = None
+    """Trace in a kernel started through this Jupyter Kernel/Enterprise Gateway."""
+    trace_gateway_token: str | None = field(default=None, repr=False)
+    """The gateway's token (editor settings; LAYERLINT_GATEWAY_TOKEN wins). Never logged."""
+    trace_gateway_kernel: str | None = None
+    """The gateway's kernel spec name (default: the gateway's default)."""
+    trace_gateway_validate_cert: bool = True
+    trace_memory_limit: int | None = None
+    """The local trace kernel's memory limit in MB (default: 3/4 of the machine's; 0: none)."""
 
     def is_enabled(self, code: str) -> bool:
         if any(code.startswith(prefix) for prefix in self.ignore):
@@ -178,6 +189,32 @@ def _interpreter(value: Any) -> str:
     raise _Invalid("the path of a Python interpreter")
 
 
+def _text(allowed: str) -> Callable[[Any], str]:
+    def validate(value: Any) -> str:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        raise _Invalid(allowed)
+    return validate
+
+
+def _gateway_url(value: Any) -> str:
+    if isinstance(value, str) and re.fullmatch(r"(https?|wss?)://[^\s/]+(/\S*)?", value.strip()):
+        return value.strip()
+    raise _Invalid('an http(s):// URL of a Jupyter Kernel or Enterprise Gateway')
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise _Invalid("true or false")
+
+
+def _megabytes(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise _Invalid("a whole number of megabytes (0: no limit)")
+
+
 VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "select": _rule_selectors,
     "ignore": _rule_selectors,
@@ -187,6 +224,12 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "trace_timeout": _positive_seconds,
     "trace_device": _trace_device,
     "python": _interpreter,
+    "trace_existing_kernel": _text("a Jupyter connection file, or its name in Jupyter's runtime folder"),
+    "trace_gateway_url": _gateway_url,
+    "trace_gateway_token": _text("the gateway's token"),
+    "trace_gateway_kernel": _text("a kernel spec name of the gateway"),
+    "trace_gateway_validate_cert": _flag,
+    "trace_memory_limit": _megabytes,
 }
 """Every setting but `severity` (a table, validated entry by entry in `_severity_table`)."""
 

@@ -3,6 +3,7 @@
     %load_ext layerlint
     %layerlint_trace model (1, 32, 32, 3)
     %layerlint_trace FeatureExtractor 1,32,32,3 --device cpu
+    %layerlint_trace model 1,32,32,3; 1,10:int32          (several inputs, see input_spec)
 
 The first word is evaluated in the notebook's namespace: a live model (layer or torch module)
 is traced as it is, a class is instantiated without arguments. The probe runs one forward pass
@@ -15,12 +16,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from layerlint.config import parse_shape
+from layerlint.trace.input_spec import InputSpec, parse_input_spec
 from layerlint.trace.probe import trace_live
 from layerlint.trace.results import TraceResult
 from layerlint.trace.table import render_html, render_text
 
-USAGE = "usage: %layerlint_trace MODEL_OR_CLASS (1, 32, 32, 3) [--device auto|cpu|gpu]"
+USAGE = ("usage: %layerlint_trace MODEL_OR_CLASS (1, 32, 32, 3) [--device auto|cpu|gpu]\n"
+         "several inputs: 1,32,32,3; 1,10:int32  or  image=1,32,32,3; tokens=1,10:int32")
 
 
 class TraceDisplay:
@@ -51,13 +53,16 @@ def load_ipython_extension(ipython: Any) -> None:
                                     magic_name="layerlint_trace")
 
 
-def trace_result(model: Any, shape: tuple[int, ...], device: str, label: str) -> TraceResult:
-    result = TraceResult.from_json(trace_live(model, shape, device=device))
+def trace_result(model: Any, shape: tuple[int, ...] | InputSpec, device: str,
+                 label: str) -> TraceResult:
+    inputs = shape.to_json() if isinstance(shape, InputSpec) else shape
+    result = TraceResult.from_json(trace_live(model, inputs, device=device))
     return result.with_changes(target=label)
 
 
-def parse_magic_line(line: str) -> tuple[str, tuple[int, ...], str]:
-    """`model (1, 32, 32, 3) --device cpu` -> ("model", (1, 32, 32, 3), "cpu")."""
+def parse_magic_line(line: str) -> tuple[str, tuple[int, ...] | InputSpec, str]:
+    """`model (1, 32, 32, 3) --device cpu` -> ("model", (1, 32, 32, 3), "cpu"); several
+    inputs or a dtype give an `InputSpec`."""
     words = line.split()
     device = "auto"
     if "--device" in words:
@@ -72,9 +77,8 @@ def parse_magic_line(line: str) -> tuple[str, tuple[int, ...], str]:
     if not shape_text:
         raise ValueError("give the input shape, batch included")
     try:
-        shape = parse_shape(shape_text)
+        spec = parse_input_spec(shape_text)
     except ValueError as error:
-        raise ValueError(f"bad input shape {shape_text!r}") from error
-    if not shape:
-        raise ValueError("give the input shape, batch included")
-    return expression, shape, device
+        raise ValueError(f"bad input shape {shape_text!r}: {error}") from error
+    plain = spec.structure == "single" and not spec.tensors[0].dtype
+    return expression, spec.shape if plain else spec, device

@@ -192,3 +192,17 @@ async def test_unknown_input_shape_asks_the_client(client: LanguageClient, tmp_p
     answer = await run_command(client, uri, "Net", "1,3")
     assert answer["status"] == "ok" and answer["inputShape"] == [1, 3]
     assert answer["inputShapeSource"] == "command"
+
+
+async def test_several_inputs_from_the_prompt(client: LanguageClient):
+    """The editor's prompt sends several inputs as text; the answer lists each one fed."""
+    path = ROOT / "tests" / "trace" / "models" / "torch_two_args.py"
+    uri, _ = open_file(client, path)
+
+    answer = await run_command(client, uri, "MaskedEncoder", "3,4; 3,4")
+    assert answer["status"] == "ok", answer
+    assert answer["inputs"] == [{"name": None, "shape": [3, 4], "dtype": "int64"},
+                                {"name": None, "shape": [3, 4], "dtype": "float32"}]
+
+    answer = await run_command(client, uri, "MaskedEncoder", "3,4; 3,x")
+    assert answer["status"] == "usage_error" and "whole numbers" in answer["message"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from trace_test_support import EXAMPLE, MODELS, ROOT, lines_containing
@@ -18,7 +19,7 @@ from layerlint.trace import runner
 @pytest.fixture
 def on_warm_kernel(kernel, monkeypatch):
     """Route the command to the session's kernel, and keep it alive afterwards."""
-    monkeypatch.setattr(runner, "warm_kernel", lambda python=None: kernel)
+    monkeypatch.setattr(runner, "warm_kernel", lambda *args, **kwargs: kernel)
     monkeypatch.setattr(trace_command, "shutdown_all", lambda: None)
 
 
@@ -57,12 +58,18 @@ def test_json_output_of_a_clean_trace(on_warm_kernel, capsys):
 @pytest.mark.framework
 def test_the_real_command_line_exits_1_on_the_example():
     completed = subprocess.run(
-        [sys.executable, "-m", "layerlint", "trace", str(EXAMPLE), "--format", "json"],
+        [sys.executable, "-m", "layerlint", "trace", str(EXAMPLE), "--format", "json",
+         "--verbose"],
         capture_output=True, text=True, timeout=300, cwd=ROOT,
     )
     assert completed.returncode == 1, completed.stderr
     data = json.loads(completed.stdout)
     assert data["error"]["site"]["line"] == lines_containing(EXAMPLE, "self.bn(")[1]
+    # The kernel's own noise (TensorFlow/absl start-up, ipykernel) is in its log, not here.
+    (line,) = completed.stderr.splitlines()
+    assert line.startswith("kernel log: ")
+    log = Path(line.removeprefix("kernel log: "))
+    assert log.is_file() and "without encryption" not in log.read_text(errors="replace")
 
 
 def test_usage_errors_exit_2(tmp_path, capsys):

@@ -4,10 +4,14 @@ tests own their kernel (they restart it), apart from the session's shared one.""
 
 from __future__ import annotations
 
+import json
+import os
+import stat
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from trace_test_support import EXAMPLE, MODELS, marked_line
@@ -101,6 +105,20 @@ def test_a_dying_kernel_is_restarted(own_kernel):
     assert "exit code 1" in result.error.message
     assert own_kernel.is_alive() and own_kernel.pid not in (None, pid)
     assert own_kernel.execute("print(6 * 7)", timeout=30).output.strip() == "42"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="IPC transport and file modes are POSIX")
+def test_the_kernel_is_private_to_the_user(own_kernel):
+    """IPC sockets (no TCP port other local users could reach), in a folder only the user
+    can enter, with a connection file only the user can read."""
+    own_kernel.ensure_started()
+    connection = own_kernel._manager.connection_file
+    info = json.loads(Path(connection).read_text())
+
+    assert info["transport"] == "ipc"
+    assert stat.S_IMODE(os.stat(connection).st_mode) == 0o600
+    assert os.stat(os.path.dirname(connection)).st_mode & 0o777 == 0o700  # (+ sticky bit)
+    assert os.path.dirname(info["ip"]) == os.path.dirname(connection)
 
 
 def test_missing_jupyter_client_says_how_to_install_it(monkeypatch):

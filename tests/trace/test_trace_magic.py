@@ -26,6 +26,9 @@ tower = Tower()
 def test_parse_magic_line():
     assert parse_magic_line("model (1, 32, 32, 3)") == ("model", (1, 32, 32, 3), "auto")
     assert parse_magic_line("Net 1,8 --device cpu") == ("Net", (1, 8), "cpu")
+    expression, spec, _ = parse_magic_line("model 1, 8; 1,4:int32")
+    assert expression == "model" and spec.structure == "several"
+    assert [(item.shape, item.dtype) for item in spec.tensors] == [((1, 8), None), ((1, 4), "int32")]
     for bad in ("", "model", "model (1, x)", "model 1,2 --device"):
         with pytest.raises(ValueError):
             parse_magic_line(bad)

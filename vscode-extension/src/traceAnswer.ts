@@ -36,7 +36,7 @@ export function argumentsFromEditor(uri: string, position: TracePosition): Trace
 }
 
 /** The same request with an input shape, keeping whatever target it named. */
-export function withInputShape(args: readonly unknown[], shape: number[]): unknown[] {
+export function withInputShape(args: readonly unknown[], shape: number[] | string): unknown[] {
   const updated = [...args];
   while (updated.length < 2) updated.push(null);
   updated[2] = shape;

@@ -58,7 +58,7 @@ export async function runTraceCommand(
     }
     const shape = await askInputShape(context.state, traceTarget(answer));
     if (!shape) return answer;
-    await context.state.update(LAST_SHAPE_KEY, shape.join(','));
+    await context.state.update(LAST_SHAPE_KEY, Array.isArray(shape) ? shape.join(',') : shape);
     request = withInputShape(request, shape);
   }
 }
@@ -121,16 +121,21 @@ function paletteArguments(): unknown[] | undefined {
   return argumentsFromEditor(editor.document.uri.toString(), { line, character });
 }
 
-async function askInputShape(state: vscode.Memento, target?: string): Promise<number[] | undefined> {
+async function askInputShape(state: vscode.Memento, target?: string): Promise<number[] | string | undefined> {
   const answer = await vscode.window.showInputBox({
     title: 'layerlint: input shape',
-    prompt: `Input shape for ${target ?? 'the model'}, batch dimension first`,
+    prompt: `Input shape for ${target ?? 'the model'}, batch dimension first; several inputs: 1,32,32,3; 1,10:int32 (or name=..., or JSON)`,
     placeHolder: '1,32,32,3',
     value: state.get<string>(LAST_SHAPE_KEY, ''),
     ignoreFocusOut: true,
-    validateInput: (text) => (parseShape(text) ? undefined : 'Positive integers separated by commas, e.g. 1,32,32,3'),
+    validateInput: (text) => (parseInputShapes(text) ? undefined : 'Positive integers separated by commas, e.g. 1,32,32,3'),
   });
-  return answer === undefined ? undefined : parseShape(answer);
+  return answer === undefined ? undefined : parseInputShapes(answer);
+}
+
+/** One plain shape as numbers; several inputs, dtypes or names as text the server parses. */
+function parseInputShapes(text: string): number[] | string | undefined {
+  return parseShape(text) ?? (/[;:={[]/.test(text.trim()) ? text.trim() : undefined);
 }
 
 function report(log: vscode.LogOutputChannel, answer: unknown): void {

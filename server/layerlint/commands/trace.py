@@ -1,5 +1,6 @@
-"""`layerlint trace FILE[:CLASS]`: run the model once in a local kernel and print every layer
-call with its source line and real shapes.
+"""`layerlint trace FILE[:CLASS]`: run the model once in a kernel (a local one layerlint starts,
+a running one with `--existing`, or one on a Jupyter gateway with `--gateway-url`) and print
+every layer call with its source line and real shapes.
 
 Exit codes: 0 the trace ran; 1 the model raised (the error is printed mapped to its line), or
 the trace timed out, crashed or was interrupted; 2 usage or internal errors, including an
@@ -13,12 +14,13 @@ import json
 import sys
 from pathlib import Path
 
-from layerlint.config import load_settings, parse_shape
+from layerlint.config import load_settings
+from layerlint.trace.input_spec import parse_input_spec
 from layerlint.trace.kernel import shutdown_all
-from layerlint.trace.runner import TraceRequest, run_trace
+from layerlint.trace.runner import TraceRequest, kernel_choice, kernel_for, run_trace
 from layerlint.trace.table import render_text
 
-HELP = "Run a model once in a local kernel and show real tensor shapes on its source lines."
+HELP = "Run a model once in a kernel and show real tensor shapes on its source lines."
 USER_CODE_FAILED = {"error", "timeout", "crashed", "cancelled"}
 
 
@@ -26,10 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", metavar="FILE[:CLASS]",
                         help="the model file, optionally with the class, factory or instance "
                              "to trace (default: the outermost model class)")
-    parser.add_argument("--input-shape", metavar="1,32,32,3",
-                        help="input shape with the batch dimension (default: from a "
-                             "`# layerlint: input-shape=` comment, keras.Input, a build() "
-                             "call, a concrete call in the file, or settings)")
+    parser.add_argument("--input-shape", metavar="1,32,32,3", action="append",
+                        help="input shape with the batch dimension, `:dtype` optional "
+                             "(1,10:int32); repeat it for several inputs (name=1,32,32,3 for "
+                             "a dict input), or give JSON (default: from a `# layerlint: "
+                             "input-shape=` comment, keras.Input, a build() call, a concrete "
+                             "call in the file, or settings)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default=None,
                         help="auto: the GPU when the framework sees one (default: settings)")
@@ -38,6 +42,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--python", default=None, metavar="PATH",
                         help="interpreter with the framework for the kernel "
                              "(default: settings, else this interpreter)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--existing", metavar="CONNECTION_FILE", default=None,
+                       help="trace in this running kernel (a connection file, or its name in "
+                            "Jupyter's runtime folder, as `jupyter console --existing` takes "
+                            "it); never restarted or shut down")
+    where.add_argument("--gateway-url", metavar="URL", default=None,
+                       help="trace in a kernel started through this Jupyter Kernel/Enterprise "
+                            "Gateway; the token comes from LAYERLINT_GATEWAY_TOKEN or "
+                            "JUPYTER_GATEWAY_AUTH_TOKEN (or the editor setting)")
+    parser.add_argument("--gateway-kernel", metavar="NAME", default=None,
+                        help="the gateway's kernel spec (default: settings, else its default)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="name the file where the kernel's own output (TensorFlow's "
+                             "start-up lines, ipykernel's warnings) was logged")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,21 +65,22 @@ def run(args: argparse.Namespace) -> int:
         print(f"layerlint trace: no such file: {path}", file=sys.stderr)
         return 2
     try:
-        shape = parse_shape(args.input_shape) if args.input_shape else None
-    except ValueError:
-        print(f"layerlint trace: bad --input-shape {args.input_shape!r}; use e.g. 1,32,32,3",
-              file=sys.stderr)
+        spec = parse_input_spec(args.input_shape) if args.input_shape else None
+    except ValueError as error:
+        print(f"layerlint trace: --input-shape: {error}", file=sys.stderr)
         return 2
     settings = load_settings(path)
     request = TraceRequest(
-        path=str(path), target=target, input_shape=shape,
+        path=str(path), target=target, input_shape=spec,
         default_input_shape=settings.input_shape,
         device=args.device or settings.trace_device,
         timeout=args.timeout if args.timeout is not None else settings.trace_timeout,
         python=args.python or settings.python,
+        **kernel_choice(settings, args.existing, args.gateway_url, args.gateway_kernel),
     )
     try:
         result = run_trace(request)
+        log = kernel_for(request).log_path() if args.verbose else None
     finally:
         shutdown_all()  # a CLI run has no next trace to keep the kernel warm for
     if args.format == "json":
@@ -70,6 +89,9 @@ def run(args: argparse.Namespace) -> int:
         print(render_text(result), end="")
         if result.output.strip():
             print("\noutput of the model's code:\n" + result.output.rstrip())
+    if args.verbose:
+        print(f"kernel log: {log}" if log else "kernel log: none (the kernel is not local)",
+              file=sys.stderr)
     if result.status == "ok":
         return 0
     if result.status in USER_CODE_FAILED:
@@ -85,3 +107,4 @@ def split_target(text: str) -> tuple[str, str | None]:
     if separator and tail.isidentifier() and head and not (len(head) == 1 and head.isalpha()):
         return head, tail
     return text, None
+

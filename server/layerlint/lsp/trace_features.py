@@ -1,7 +1,9 @@
 """The shape trace in the editor: a command, a code lens, inlay hints, hover, and LL900.
 
 - `workspace/executeCommand` `layerlint.traceShapes` with arguments `[uri, class name or
-  {line, character} (optional), input shape (optional)]` runs the trace in a worker thread
+  {line, character} (optional), input shape (optional: `1,32,32,3`, `1,10:int32`, a list of
+  ints, or several inputs as a list of shapes, a dict keyed by input name, or their JSON
+  text; see `trace/input_spec.py`)]` runs the trace in a worker thread
   (the server keeps answering meanwhile), reports work-done progress, and stops the kernel run
   when the client cancels the progress or the request. It answers `{status, message, target,
   ...}`; `status: "needs_input_shape"` means the client should ask for a shape and run the
@@ -30,14 +32,14 @@ from typing import Any
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
-from layerlint.config import parse_shape
 from layerlint.lsp import publish
 from layerlint.lsp.document_analysis import open_text_document
 from layerlint.lsp.folder_settings import settings_for
 from layerlint.lsp.session import LayerlintServer
 from layerlint.trace import annotations, staleness, targets
+from layerlint.trace.input_spec import InputSpec, parse_input_spec
 from layerlint.trace.results import SourceSite, TraceResult
-from layerlint.trace.runner import TraceRequest, run_trace
+from layerlint.trace.runner import TraceRequest, kernel_choice, run_trace
 from layerlint.trace.table import error_text
 
 COMMAND = "layerlint.traceShapes"
@@ -102,7 +104,7 @@ async def trace_shapes(ls: LayerlintServer, *args: Any) -> dict[str, Any]:
     request = TraceRequest(path=path, target=target, input_shape=shape,
                            default_input_shape=settings.input_shape,
                            device=settings.trace_device, timeout=settings.trace_timeout,
-                           python=settings.python, source=text)
+                           python=settings.python, source=text, **kernel_choice(settings))
     state = state_of(ls)
     cancel = threading.Event()
     previous = state.running.pop(uri, None)
@@ -131,14 +133,14 @@ async def trace_shapes(ls: LayerlintServer, *args: Any) -> dict[str, Any]:
     return _answer(result)
 
 
-def _parse_arguments(args: tuple[Any, ...]) -> tuple[str, Any, tuple[int, ...] | None]:
+def _parse_arguments(args: tuple[Any, ...]) -> tuple[str, Any, InputSpec | None]:
     if not args or not isinstance(args[0], str):
         raise TypeError("arguments: [document URI, class name or position?, input shape?]")
     target = args[1] if len(args) > 1 else None
     if target is not None and not isinstance(target, (str, dict)):
         raise TypeError("the second argument is a class name or a {line, character} position")
     shape_argument = args[2] if len(args) > 2 else None
-    shape = parse_shape(shape_argument) if shape_argument not in (None, "", []) else None
+    shape = parse_input_spec(shape_argument) if shape_argument not in (None, "", [], {}) else None
     return args[0], target or None, shape
 
 
@@ -205,6 +207,8 @@ def _answer(result: TraceResult) -> dict[str, Any]:
         "framework": result.framework, "calls": len(result.calls),
         "inputShape": list(result.input_shape) if result.input_shape else None,
         "inputShapeSource": result.input_shape_source,
+        "inputs": [{"name": item.name, "shape": list(item.shape), "dtype": item.dtype}
+                   for item in result.inputs],
         "elapsed": result.elapsed_s, "kernelReused": result.kernel_reused,
     }
     if result.error is not None:

@@ -11,6 +11,12 @@ command wins over all of these, settings come after them):
    3)))` or `model = Net(); model(torch.randn(1, 3, 32, 32))`.
 Within each kind, a candidate inside the class (or on an instance of it) beats one elsewhere.
 Shapes with unknown dimensions (None beyond the batch) are not guesses worth running.
+
+Several inputs: the comment takes the JSON forms of `input_spec` (`# layerlint:
+input-shape={"image": [1,32,32,3], "tokens": {"shape": [1,10], "dtype": "int32"}}`); a
+functional model built from several `keras.Input`s gets all of them, in the order of
+`Model(inputs=[...])` (a dict there keeps its names), each with its `dtype=`; a concrete call
+with several array arguments (or a dict of arrays) gives those.
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ import ast
 import re
 from dataclasses import dataclass
 
+from layerlint.trace.input_spec import InputSpec, TensorSpec, parse_input_spec
 from layerlint.trace.targets import model_classes
 
 COMMENT = re.compile(r"#\s*layerlint:\s*input-shape\s*=\s*\(?\s*([0-9][0-9,\s]*)\)?", re.I)
+JSON_COMMENT = re.compile(r"#\s*layerlint:\s*input-shape\s*=\s*([\[{].*)$", re.I)
 ARRAY_MAKERS = frozenset({"zeros", "ones", "empty", "full", "randn", "rand", "normal",
                           "uniform", "random", "standard_normal", "random_normal",
                           "random_uniform"})
@@ -36,6 +44,8 @@ class ShapeHint:
     """One of KIND_ORDER."""
     line: int
     dtype: str | None = None
+    spec: InputSpec | None = None
+    """Several inputs (None: the one `shape`, of `dtype`)."""
 
     def describe(self) -> str:
         return f"{self.kind} on line {self.line}"
@@ -64,7 +74,66 @@ def discover(source: str, target: str | None = None) -> ShapeHint | None:
         return (KIND_ORDER.index(hint.kind), 0 if inside or hint.kind == "call" else 1,
                 hint.line)
 
-    return min(candidates, key=rank)
+    best = min(candidates, key=rank)
+    if best.kind == "keras.Input" and tree is not None:
+        return _all_inputs(tree, best) or best
+    return best
+
+
+def _all_inputs(tree: ast.AST, best: ShapeHint) -> ShapeHint | None:
+    """A functional model with several `keras.Input`s: every one, in `Model(inputs=...)`
+    order (a dict there keeps its names), or in the order they are written."""
+    named: dict[str, tuple[ShapeHint, str | None]] = {}
+    written: list[tuple[ShapeHint, str | None]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and \
+                _last_name(node.value.func) == "Input":
+            hint = _input_hint(node.value)
+            if hint is None:
+                continue
+            name = _keyword(node.value, "name")
+            label = name.value if isinstance(name, ast.Constant) and \
+                isinstance(name.value, str) else None
+            written.append((hint, label))
+            for item in node.targets:
+                if isinstance(item, ast.Name):
+                    named[item.id] = (hint, label)
+    if len(written) < 2:
+        return None
+    written.sort(key=lambda pair: pair[0].line)
+    order, structure = _model_inputs(tree, named)
+    chosen = order or [(None, pair) for pair in written]
+    tensors = tuple(TensorSpec(hint.shape, hint.dtype or "float32",  # keras.Input's default
+                               key if structure == "dict" else None)
+                    for key, (hint, _) in chosen)
+    if len(tensors) < 2:
+        return None
+    return ShapeHint(tensors[0].shape, best.kind, chosen[0][1][0].line, tensors[0].dtype,
+                     InputSpec(tensors, structure))
+
+
+def _model_inputs(tree: ast.AST, named: dict[str, tuple[ShapeHint, str | None]]
+                  ) -> tuple[list[tuple[str | None, tuple[ShapeHint, str | None]]], str]:
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and _last_name(node.func) in ("Model", "Functional")):
+            continue
+        argument = _keyword(node, "inputs") or (node.args[0] if node.args else None)
+        if isinstance(argument, (ast.List, ast.Tuple)):
+            items = [named.get(item.id) if isinstance(item, ast.Name) else None
+                     for item in argument.elts]
+            if items and all(items):
+                return [(None, item) for item in items if item], "several"
+        if isinstance(argument, ast.Dict):
+            pairs = []
+            for key, value in zip(argument.keys, argument.values):
+                if not (isinstance(key, ast.Constant) and isinstance(value, ast.Name)
+                        and value.id in named):
+                    break
+                pairs.append((str(key.value), named[value.id]))
+            else:
+                if pairs:
+                    return pairs, "dict"
+    return [], "several"
 
 
 def _class_span(source: str, target: str | None) -> tuple[int, int] | None:
@@ -81,19 +150,30 @@ def _comment_hints(source: str, span: tuple[int, int] | None) -> list[ShapeHint]
     lines = source.splitlines()
     hints = []
     for number, text in enumerate(lines, start=1):
-        match = COMMENT.search(text)
-        if match is None:
+        spec = _comment_spec(text)
+        if spec is None:
             continue
-        shape = _parse_ints(match.group(1))
-        if not shape:
-            continue
+        shape, dtype = spec.shape, spec.tensors[0].dtype
+        many = spec if len(spec.tensors) > 1 or spec.structure != "single" else None
         above = span is not None and _is_comment_block_above(lines, number, span[0])
         inside = span is not None and span[0] <= number <= span[1]
         if above or inside:
-            hints.append(ShapeHint(shape, "comment", span[0] if above else number))
+            hints.append(ShapeHint(shape, "comment", span[0] if above else number, dtype, many))
         elif not any(start <= number <= end for start, end in other_classes):
-            hints.append(ShapeHint(shape, "comment", number))
+            hints.append(ShapeHint(shape, "comment", number, dtype, many))
     return hints
+
+
+def _comment_spec(text: str) -> InputSpec | None:
+    match = JSON_COMMENT.search(text)
+    if match is not None:
+        try:
+            return parse_input_spec(match.group(1).strip())
+        except ValueError:
+            return None
+    match = COMMENT.search(text)
+    shape = _parse_ints(match.group(1)) if match else ()
+    return InputSpec((TensorSpec(shape),)) if shape else None
 
 
 def _is_comment_block_above(lines: list[str], number: int, class_line: int) -> bool:
@@ -145,9 +225,47 @@ def _call_hint(node: ast.Call, target: str | None, instances: set[str]) -> Shape
             return _hint(((shape[0] or 1), *shape[1:]), "build", node)
         return None
     if target is not None and node.args and _calls_instance(node.func, target, instances):
-        shape = _array_shape(node.args[0])
-        return _hint(shape, "call", node) if shape else None
+        return _concrete_call_hint(node)
     return None
+
+
+def _concrete_call_hint(node: ast.Call) -> ShapeHint | None:
+    """`model(x)`, `model(x, mask)`, `model([a, b])`, `model({"image": a, "tokens": b})`."""
+    first = node.args[0]
+    if isinstance(first, ast.Dict):
+        tensors = []
+        for key, value in zip(first.keys, first.values):
+            shape = _array_shape(value) if value is not None else None
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or not shape:
+                return None
+            tensors.append(TensorSpec(shape, _array_dtype(value), key.value))
+        return _several(tensors, "dict", node)
+    arrays = list(first.elts) if isinstance(first, (ast.List, ast.Tuple)) else list(node.args)
+    shapes = [_array_shape(item) for item in arrays]
+    if len(arrays) > 1 and all(shapes):
+        tensors = [TensorSpec(shape, _array_dtype(item))
+                   for shape, item in zip(shapes, arrays) if shape]
+        return _several(tensors, "several", node)
+    shape = _array_shape(first)
+    return _hint(shape, "call", node) if shape else None
+
+
+def _several(tensors: list[TensorSpec], structure: str, node: ast.Call) -> ShapeHint | None:
+    if not tensors or any(dim <= 0 for tensor in tensors for dim in tensor.shape):
+        return None
+    spec = InputSpec(tuple(tensors), structure)
+    return ShapeHint(tensors[0].shape, "call", node.lineno, tensors[0].dtype, spec)
+
+
+def _array_dtype(node: ast.expr) -> str | None:
+    """`dtype="int32"` or `dtype=torch.long` / `np.int64` of an array maker."""
+    if not isinstance(node, ast.Call):
+        return None
+    dtype = _keyword(node, "dtype")
+    if isinstance(dtype, ast.Constant) and isinstance(dtype.value, str):
+        return dtype.value
+    name = _last_name(dtype) if dtype is not None else None
+    return {"long": "int64", "int": "int32"}.get(name or "", name) if name else None
 
 
 def _input_hint(node: ast.Call) -> ShapeHint | None:

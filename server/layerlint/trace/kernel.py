@@ -2,9 +2,15 @@
 kept warm between traces so the second one does not pay TensorFlow's import again.
 
 This module knows nothing about layers: it starts the process, runs code with a deadline and
-a cancel flag, watches for the process dying, interrupts and restarts it. The kernel's own
-stdout/stderr go to a log file, never to ours: the language server speaks LSP on stdout.
-jupyter_client is imported on the first start, not when the server loads this module.
+a cancel flag, watches for the process dying, interrupts and restarts it. `Kernel` holds what
+every kind of kernel shares (the execute loop over Jupyter messages); `TraceKernel` is the
+local one layerlint starts and owns, `existing_kernel` and `gateway_kernel` the others.
+
+The local kernel's own stdout/stderr (TensorFlow's and absl's start-up lines, ipykernel's
+warnings) go to a log file, never to ours: the language server speaks LSP on stdout. It talks
+over IPC sockets where the platform has them (no TCP port open to other local users), and its
+connection file and sockets live in a folder only the user can read. jupyter_client is
+imported on the first start, not when the server loads this module.
 """
 
 from __future__ import annotations
@@ -38,6 +44,35 @@ KERNEL_ENV = {
 }
 
 
+LAUNCH = (
+    "import sys, runpy\n"
+    "limit = int(sys.argv.pop(1))\n"
+    "if limit > 0:\n"
+    "    try:\n"
+    "        import resource\n"
+    "        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))\n"
+    "    except (ImportError, ValueError, OSError):\n"
+    "        pass\n"
+    "sys.argv[0] = 'ipykernel_launcher'\n"
+    "runpy.run_module('ipykernel_launcher', run_name='__main__', alter_sys=True)\n"
+)
+"""The kernel's launcher: its data-segment limit first (RLIMIT_DATA counts heap and private
+writable mappings, not the address space CUDA reserves), then ipykernel as `-m` would run it.
+A model that allocates without bound meets MemoryError (or dies and is restarted); the
+machine keeps its memory."""
+
+DEFAULT_MEMORY_SHARE = 0.75
+"""Of the machine's physical memory, when no `trace-memory-limit` is set."""
+
+
+def default_memory_limit_mb() -> int:
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return 0
+    return int(total * DEFAULT_MEMORY_SHARE) // (1024 * 1024)
+
+
 class KernelStartError(RuntimeError):
     """The interpreter could not start an ipykernel (missing, or ipykernel not installed)."""
 
@@ -57,20 +92,138 @@ class Execution:
     displays: list[dict[str, Any]] = field(default_factory=list)
 
 
-class TraceKernel:
-    """One kernel process and its client; use from one thread at a time (hold `lock`)."""
+class Kernel:
+    """What the runner needs of a kernel; use from one thread at a time (hold `lock`).
 
-    def __init__(self, python: str) -> None:
-        self.python = python
+    Subclasses say how to send an execute request, read the next IOPub message, tell whether
+    the kernel is alive, interrupt, and (for kernels layerlint started) restart it.
+    """
+
+    owned = True
+    """layerlint started it: it may restart it and leave the probe's hooks installed."""
+    remote = False
+    """Its file system is not ours: the model's source and sibling modules travel with it."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        """How messages name it: the interpreter, the connection file, the gateway."""
         self.lock = threading.Lock()
         self.executions = 0
         """Executions since the last (re)start: >0 means warm."""
         self.state: dict[str, Any] = {}
         """Facts about what is loaded in the kernel (the probe version), reset on restart."""
+
+    @property
+    def python(self) -> str:
+        return self.label
+
+    # -- what each kind provides ------------------------------------------------------------
+
+    def is_alive(self) -> bool:
+        raise NotImplementedError
+
+    def ensure_started(self) -> bool:
+        """Start or connect if needed; True when it was already running (warm)."""
+        raise NotImplementedError
+
+    def interrupt(self) -> None:
+        raise NotImplementedError
+
+    def restart(self) -> None:
+        raise NotImplementedError
+
+    def shutdown(self) -> None:
+        raise NotImplementedError
+
+    def log_tail(self, limit: int = 2000) -> str:
+        del limit
+        return ""
+
+    def log_path(self) -> str | None:
+        return None
+
+    def _send_execute(self, code: str) -> str:
+        raise NotImplementedError
+
+    def _next_iopub(self, timeout: float) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def _exit_code(self) -> int | None:
+        return None
+
+    # -- shared -------------------------------------------------------------------------------
+
+    def execute(self, code: str, timeout: float, cancel: threading.Event | None = None,
+                on_display: Callable[[dict[str, Any]], None] | None = None) -> Execution:
+        """Run `code`; on timeout or cancel, interrupt and wait a grace period for idle."""
+        self._drain()
+        started = time.perf_counter()
+        deadline = started + timeout
+        msg_id = self._send_execute(code)
+        self.executions += 1
+        execution = Execution(status="ok")
+        stopping: str | None = None
+        while True:
+            if not self.is_alive():
+                execution.status, execution.settled = "died", False
+                execution.exit_code = self._exit_code()
+                break
+            now = time.perf_counter()
+            if stopping is None and (now > deadline or (cancel is not None and cancel.is_set())):
+                stopping = "timeout" if now > deadline else "cancelled"
+                self.interrupt()
+                deadline = now + INTERRUPT_GRACE_S
+            elif stopping is not None and now > deadline:
+                execution.settled = False  # ignored the interrupt: only a restart stops it
+                break
+            message = self._next_iopub(POLL_S)
+            if message is None:
+                continue
+            if message.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if self._handle(message, execution, on_display):
+                break
+        if stopping is not None:
+            execution.status = stopping
+        execution.elapsed_s = time.perf_counter() - started
+        execution.output = execution.output[-OUTPUT_LIMIT:]
+        return execution
+
+    def _handle(self, message: dict[str, Any], execution: Execution,
+                on_display: Callable[[dict[str, Any]], None] | None) -> bool:
+        kind = message["msg_type"]
+        content = message["content"]
+        if kind == "stream":
+            execution.output = (execution.output + content.get("text", ""))[-OUTPUT_LIMIT * 2:]
+        elif kind in ("display_data", "execute_result"):
+            execution.displays.append(content.get("data", {}))
+            if on_display is not None:
+                on_display(content.get("data", {}))
+        elif kind == "error":
+            execution.status = "error"
+            execution.error = {"ename": content.get("ename"), "evalue": content.get("evalue"),
+                               "traceback": content.get("traceback", [])}
+        elif kind == "status" and content.get("execution_state") == "idle":
+            return True
+        return False
+
+    def _drain(self) -> None:
+        while self._next_iopub(0) is not None:
+            pass
+
+
+class TraceKernel(Kernel):
+    """The local kernel layerlint starts in the project's interpreter, and owns."""
+
+    def __init__(self, python: str, memory_limit_mb: int | None = None) -> None:
+        super().__init__(python)
+        self.memory_limit_mb = (default_memory_limit_mb() if memory_limit_mb is None
+                                else memory_limit_mb)
+        """The kernel process' data limit (0: none)."""
         self._manager: KernelManager | None = None
         self._client: Any = None
-        self._log_path = os.path.join(tempfile.gettempdir(),
-                                      f"layerlint-kernel-{os.getpid()}-{id(self)}.log")
+        self._folder = tempfile.mkdtemp(prefix="layerlint-kernel-")  # mode 0700
+        self._log_path = os.path.join(self._folder, "kernel.log")
 
     @property
     def started(self) -> bool:
@@ -98,10 +251,13 @@ class TraceKernel:
                 f"`{sys.executable} -m pip install 'layerlint[trace]'` ({error})"
             ) from error
 
-        manager = KernelManager()
+        transport = "ipc" if os.name == "posix" else "tcp"
+        manager = KernelManager(transport=transport,
+                                connection_file=os.path.join(self._folder, "kernel.json"))
         # jupyter_client has no public way to pass an argv without a kernelspec on disk.
         manager._kernel_spec = KernelSpec(
-            argv=[self.python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            argv=[self.python, "-c", LAUNCH, str(self.memory_limit_mb * 1024 * 1024),
+                  "-f", "{connection_file}"],
             display_name="layerlint trace", language="python", interrupt_mode="signal",
             env={**KERNEL_ENV, **{k: v for k, v in os.environ.items() if k in KERNEL_ENV}},
         )
@@ -138,45 +294,6 @@ class TraceKernel:
         else:
             self.start()
         return False
-
-    def execute(self, code: str, timeout: float, cancel: threading.Event | None = None,
-                on_display: Callable[[dict[str, Any]], None] | None = None) -> Execution:
-        """Run `code`; on timeout or cancel, interrupt and wait a grace period for idle."""
-        assert self._client is not None, "start() the kernel first"
-        self._drain()
-        started = time.perf_counter()
-        deadline = started + timeout
-        msg_id = self._client.execute(code, silent=False, store_history=False,
-                                      allow_stdin=False)
-        self.executions += 1
-        execution = Execution(status="ok")
-        stopping: str | None = None
-        while True:
-            if not self._manager.is_alive():
-                execution.status, execution.settled = "died", False
-                execution.exit_code = self._exit_code()
-                break
-            now = time.perf_counter()
-            if stopping is None and (now > deadline or (cancel is not None and cancel.is_set())):
-                stopping = "timeout" if now > deadline else "cancelled"
-                self.interrupt()
-                deadline = now + INTERRUPT_GRACE_S
-            elif stopping is not None and now > deadline:
-                execution.settled = False  # ignored the interrupt: only a restart stops it
-                break
-            try:
-                message = self._client.get_iopub_msg(timeout=POLL_S)
-            except queue.Empty:
-                continue
-            if message.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            if self._handle(message, execution, on_display):
-                break
-        if stopping is not None:
-            execution.status = stopping
-        execution.elapsed_s = time.perf_counter() - started
-        execution.output = execution.output[-OUTPUT_LIMIT:]
-        return execution
 
     def interrupt(self) -> None:
         if self.is_alive():
@@ -218,28 +335,18 @@ class TraceKernel:
         except OSError:
             return ""
 
-    def _handle(self, message: dict[str, Any], execution: Execution,
-                on_display: Callable[[dict[str, Any]], None] | None) -> bool:
-        kind = message["msg_type"]
-        content = message["content"]
-        if kind == "stream":
-            execution.output = (execution.output + content.get("text", ""))[-OUTPUT_LIMIT * 2:]
-        elif kind in ("display_data", "execute_result"):
-            execution.displays.append(content.get("data", {}))
-            if on_display is not None:
-                on_display(content.get("data", {}))
-        elif kind == "error":
-            execution.status = "error"
-            execution.error = {"ename": content.get("ename"), "evalue": content.get("evalue"),
-                               "traceback": content.get("traceback", [])}
-        elif kind == "status" and content.get("execution_state") == "idle":
-            return True
-        return False
+    def log_path(self) -> str | None:
+        return self._log_path
 
-    def _drain(self) -> None:
-        with contextlib.suppress(queue.Empty):
-            while True:
-                self._client.get_iopub_msg(timeout=0)
+    def _send_execute(self, code: str) -> str:
+        assert self._client is not None, "start() the kernel first"
+        return self._client.execute(code, silent=False, store_history=False, allow_stdin=False)
+
+    def _next_iopub(self, timeout: float) -> dict[str, Any] | None:
+        try:
+            return self._client.get_iopub_msg(timeout=timeout)
+        except queue.Empty:
+            return None
 
     def _exit_code(self) -> int | None:
         provisioner = getattr(self._manager, "provisioner", None)
@@ -247,17 +354,26 @@ class TraceKernel:
         return getattr(process, "returncode", None)
 
 
-_KERNELS: dict[str, TraceKernel] = {}
+_KERNELS: dict[str, Kernel] = {}
 _KERNELS_LOCK = threading.Lock()
 
 
-def warm_kernel(python: str | None = None) -> TraceKernel:
+def warm_kernel(python: str | None = None, memory_limit_mb: int | None = None) -> TraceKernel:
     """The shared kernel for an interpreter (created, not started: the runner starts it)."""
     python = python or sys.executable
     with _KERNELS_LOCK:
         kernel = _KERNELS.get(python)
         if kernel is None:
-            kernel = _KERNELS[python] = TraceKernel(python)
+            kernel = _KERNELS[python] = TraceKernel(python, memory_limit_mb)
+        return kernel
+
+
+def register(key: str, create: Callable[[], Kernel]) -> Kernel:
+    """The shared kernel under `key` (existing and gateway kernels), created on first use."""
+    with _KERNELS_LOCK:
+        kernel = _KERNELS.get(key)
+        if kernel is None:
+            kernel = _KERNELS[key] = create()
         return kernel
 
 

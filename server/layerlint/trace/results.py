@@ -31,6 +31,15 @@ class TensorInfo:
 
 
 @dataclass(frozen=True)
+class ModelInput:
+    """One tensor fed to the model: its shape, dtype and (dict inputs) name."""
+
+    shape: tuple[int, ...]
+    dtype: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
 class SourceSite:
     """Where in the user's source a layer was called (or, for a layer run by a framework
     container such as Sequential, where it was called symbolically or constructed)."""
@@ -91,6 +100,9 @@ class TraceResult:
     target: str | None = None
     input_shape: tuple[int, ...] | None = None
     input_shape_source: str | None = None
+    inputs: tuple[ModelInput, ...] = ()
+    """Every tensor fed to the model, with its dtype (several for multi-input models);
+    `input_shape` is the first one's shape."""
     framework: str | None = None
     device: str | None = None
     calls: tuple[LayerCall, ...] = ()
@@ -122,6 +134,8 @@ class TraceResult:
             target=data.get("target"),
             input_shape=tuple(shape) if shape is not None else None,
             input_shape_source=data.get("input_shape_source"),
+            inputs=tuple(ModelInput(tuple(item["shape"]), str(item.get("dtype") or "float32"),
+                                    item.get("name")) for item in data.get("inputs") or ()),
             framework=data.get("framework"),
             device=data.get("device"),
             calls=tuple(_call_from_json(item) for item in data.get("calls") or ()),

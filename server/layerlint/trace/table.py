@@ -56,8 +56,17 @@ def render_html(result: TraceResult) -> str:
 
 def headline(result: TraceResult) -> str:
     bits = [f"trace of {result.target or os.path.basename(result.path) or 'model'}"]
-    if result.input_shape is not None:
+    if len(result.inputs) > 1:
+        shape = "inputs " + ", ".join(
+            (f"{item.name}=" if item.name else "") + f"{tuple(item.shape)!r} {item.dtype}"
+            for item in result.inputs)
+        if result.input_shape_source:
+            shape += f" (from {result.input_shape_source})"
+        bits.append(shape)
+    elif result.input_shape is not None:
         shape = f"input {tuple(result.input_shape)!r}"
+        if result.inputs and result.inputs[0].dtype != "float32":
+            shape += f" {result.inputs[0].dtype}"
         if result.input_shape_source:
             shape += f" (from {result.input_shape_source})"
         bits.append(shape)

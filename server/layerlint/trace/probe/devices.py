@@ -96,6 +96,61 @@ def zeros(framework: str | None, shape: list[int], dtype: str | None, device: De
     return numpy.zeros(tuple(shape), dtype=dtype)
 
 
+def input_tensors(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The request's tensors: `inputs` ({structure, tensors}) or the older `input_shape`."""
+    if spec.get("inputs"):
+        return [dict(item) for item in spec["inputs"]["tensors"]]
+    return [{"shape": list(spec["input_shape"]), "dtype": spec.get("input_dtype"), "name": None}]
+
+
+def model_arguments(model: Any, framework: str | None, spec: dict[str, Any],
+                    device: Device) -> tuple[tuple[Any, ...], list[dict[str, Any]]]:
+    """(positional arguments for `model(...)`, the tensors fed as JSON with their dtypes).
+
+    Several tensors go as a list to a Keras model (`model([a, b])`) and as arguments to a
+    torch module (`model(a, b)`); a dict keeps its names. A dtype left open is float32, or
+    integer ids for the first input when the model's first layer is an embedding (zeros are
+    valid ids)."""
+    structure = (spec.get("inputs") or {}).get("structure", "single")
+    tensors = input_tensors(spec)
+    if not tensors[0].get("dtype") and first_layer_is_embedding(model, framework):
+        tensors[0]["dtype"] = id_dtype(framework)  # the first input feeds the first layer
+    for item in tensors:
+        item["dtype"] = item.get("dtype") or "float32"
+    values = [zeros(framework, item["shape"], item["dtype"], device) for item in tensors]
+    if structure == "dict":
+        return ({item["name"]: value for item, value in zip(tensors, values)},), tensors
+    if structure == "several" and framework != "torch":
+        return (values,), tensors
+    return tuple(values), tensors
+
+
+def id_dtype(framework: str | None) -> str:
+    return "int64" if framework == "torch" else "int32"
+
+
+def first_layer_is_embedding(model: Any, framework: str | None) -> bool:
+    """The first sublayer the model owns is an embedding (by class name: Keras 3, tf-keras,
+    torch and user subclasses alike)."""
+    first = _first_child(model, framework)
+    return first is not None and any(
+        cls.__name__ in ("Embedding", "EmbeddingBag") for cls in type(first).__mro__)
+
+
+def _first_child(model: Any, framework: str | None) -> Any:
+    try:
+        if framework == "torch":
+            return next(iter(model.children()), None)
+        layers = [layer for layer in getattr(model, "layers", None) or ()
+                  if type(layer).__name__ != "InputLayer"]
+        if layers:
+            return layers[0]
+        tracked = getattr(model, "_layers", None) or []  # a subclassed model not yet built
+        return next(iter(tracked), None)
+    except Exception:  # a model whose layers cannot be listed before it runs
+        return None
+
+
 def inference_mode(framework: str | None) -> contextlib.AbstractContextManager:
     if framework == "torch":
         return sys.modules["torch"].no_grad()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -31,32 +32,55 @@ def run_file(request: dict[str, Any], emit: Emit | None = None) -> dict[str, Any
     """Run `request["path"]` as a module, build `request["target"]`, trace one forward pass.
 
     request: path, target (a class, factory or instance name; None: the last model instance in
-    the module), input_shape (ints, batch included), input_dtype, device (auto|cpu|gpu),
-    source (optional: the text to run instead of the file on disk, e.g. an unsaved buffer).
+    the module), inputs ({structure, tensors: [{shape, dtype, name}]}; or the older
+    input_shape + input_dtype), device (auto|cpu|gpu), source (optional: the text to run
+    instead of the file on disk, e.g. an unsaved buffer), modules (optional: {relative path:
+    text} of the workspace modules, for a kernel that cannot read our files), own_kernel
+    (False: someone else's kernel, whose Keras session and modules are left as they were),
+    resident_hooks.
     """
     emit = emit or _no_progress
     started = time.perf_counter()
     path = os.path.abspath(request["path"])
+    own_kernel = request.get("own_kernel", True)
     base = {"path": path, "target": request.get("target"),
-            "input_shape": list(request["input_shape"]),
+            "input_shape": list(devices.input_tensors(request)[0]["shape"]),
             "input_shape_source": request.get("input_shape_source")}
     source = request.get("source")
     if source is None:
         with open(path, encoding="utf-8") as handle:
             source = handle.read()
+    folder = local_folder = os.path.dirname(path)
+    if request.get("modules") is not None:
+        folder = user_module.write_shipped_modules(request["modules"])
+    try:
+        result = _run_module(request, base, path, source, folder, own_kernel, emit, started)
+    finally:
+        if folder != local_folder:
+            user_module.remove_shipped_modules(folder)
+    if folder != local_folder:
+        result = _relocated(result, folder + os.sep, local_folder + "/")
+    return result
+
+
+def _run_module(request: dict[str, Any], base: dict[str, Any], path: str, source: str,
+                folder: str, own_kernel: bool, emit: Emit, started: float) -> dict[str, Any]:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # a kernel not started by layerlint
     emit("importing the frameworks", 5)
     user_module.import_frameworks(user_module.frameworks_imported_by(source))
     devices.enable_gpu_memory_growth()
-    user_module.reset_framework_sessions()
+    if own_kernel:
+        user_module.reset_framework_sessions()
     recorder = Recorder(user_file=path)
     module = None
     working_directory = os.getcwd()
-    with hooks.installed(recorder):
+    set_aside = user_module.forget_user_modules(folder)
+    with hooks.installed(recorder, resident=bool(request.get("resident_hooks"))):
         try:
-            os.chdir(os.path.dirname(path))  # the user's relative paths (data, weights) work
+            os.chdir(folder)  # the user's relative paths (data, weights) work
             emit(f"importing {os.path.basename(path)}", 20)
             try:
-                module = user_module.import_user_module(path, source)
+                module = user_module.import_user_module(path, source, folder)
             except BaseException as error:
                 return _error_result(base, "import", error, recorder, started)
             hooks.install_available(recorder)  # a framework first imported by a sibling
@@ -73,7 +97,21 @@ def run_file(request: dict[str, Any], emit: Emit | None = None) -> dict[str, Any
         finally:
             os.chdir(working_directory)
             if module is not None:
-                user_module.unload(module)
+                user_module.unload(module, folder)
+            if not own_kernel:  # the user's own imports of these modules come back
+                user_module.forget_user_modules(folder)
+                sys.modules.update(set_aside)
+
+
+def _relocated(value: Any, remote: str, local: str) -> Any:
+    """The result with the shipped copies' paths turned back into the workspace's."""
+    if isinstance(value, str):
+        return value.replace(remote, local)
+    if isinstance(value, dict):
+        return {key: _relocated(item, remote, local) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_relocated(item, remote, local) for item in value]
+    return value
 
 
 def run_and_publish(request: dict[str, Any]) -> None:
@@ -95,26 +133,31 @@ def run_and_publish(request: dict[str, Any]) -> None:
     publish_display_data({RESULT_MIME: result})
 
 
-def trace_live(model: Any, input_shape: tuple[int, ...] | list[int], device: str = "auto",
-               input_dtype: str = "float32") -> dict[str, Any]:
-    """Trace a live model object (the `%layerlint_trace` magic, in the user's kernel)."""
+def trace_live(model: Any, input_shape: Any, device: str = "auto",
+               input_dtype: str | None = None) -> dict[str, Any]:
+    """Trace a live model object (the `%layerlint_trace` magic, in the user's kernel).
+    `input_shape`: one shape, or the `{structure, tensors}` JSON of several inputs."""
     started = time.perf_counter()
+    request: dict[str, Any] = (
+        {"inputs": input_shape} if isinstance(input_shape, dict)
+        else {"input_shape": list(input_shape), "input_dtype": input_dtype})
     base = {"path": "", "target": getattr(model, "name", None) or type(model).__name__,
-            "input_shape": list(input_shape), "input_shape_source": "magic"}
+            "input_shape": list(devices.input_tensors(request)[0]["shape"]),
+            "input_shape_source": "magic"}
     recorder = Recorder(user_file=None)
     with hooks.installed(recorder):
         try:
             selected = devices.select_device(device)
         except (RuntimeError, ValueError) as error:
             return _error_result(base, "build", error, recorder, started)
-        request = {"input_shape": list(input_shape), "input_dtype": input_dtype}
         return _trace_forward(base, model, request, selected, recorder, started)
 
 
-def record_forward(model: Any, inputs: Any) -> list[dict[str, Any]]:
-    """One recorded forward pass on a built model and ready inputs: the benchmark's unit."""
+def record_forward(model: Any, inputs: Any, resident: bool = False) -> list[dict[str, Any]]:
+    """One recorded forward pass on a built model and ready inputs: the benchmark's unit
+    (`resident`: as in layerlint's own kernel, where the hooks stay installed, idle)."""
     recorder = Recorder(user_file=None)
-    with hooks.installed(recorder):
+    with hooks.installed(recorder, resident=resident):
         outputs = recorder.run(model, inputs)
     del outputs
     return recorder.calls_json(module_names(model))
@@ -128,10 +171,10 @@ def _trace_forward(base: dict[str, Any], model: Any, request: dict[str, Any],
     try:
         with device.scope():
             model = device.place(model, framework)
-            inputs = devices.zeros(framework, request["input_shape"],
-                                   request.get("input_dtype"), device)
+            arguments, fed = devices.model_arguments(model, framework, request, device)
+            base["inputs"] = fed
             with devices.inference_mode(framework):
-                outputs = recorder.run(model, inputs)
+                outputs = recorder.run(model, *arguments)
     except BaseException as error:
         return _error_result(base, "forward", error, recorder, started, model)
     calls = recorder.calls_json(module_names(model))

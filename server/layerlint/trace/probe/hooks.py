@@ -1,9 +1,15 @@
-"""Framework hooks that feed the recorder, installed for one trace and removed after it.
+"""Framework hooks that feed the recorder.
 
 Keras 3 and tf-keras: the base `Layer.__call__` is wrapped, since every layer (built-in,
 custom, Sequential, functional Model) goes through it; `Layer.__init__` is wrapped to learn
 where each layer was constructed. torch: the global module forward hooks (`always_call`, so a
 failing module is seen too) and `Module.__init__` for construction sites.
+
+Each hook reads the recorder from a `Slot`. In a kernel that is not layerlint's (the user's
+notebook through the magic, an existing kernel) the hooks are removed after every trace, so
+nothing stays patched. In layerlint's own kernel they may stay (`resident=True`), idle between
+traces (one attribute test per layer call): assigning `Layer.__call__` invalidates Python's
+attribute caches of every layer class, which cost a warm trace more than recording its calls.
 """
 
 from __future__ import annotations
@@ -18,25 +24,58 @@ from typing import Any
 from .recorder import Recorder, any_symbolic, tensors_in
 
 
+class Slot:
+    """The recorder the installed hooks of one framework feed (None: idle)."""
+
+    __slots__ = ("recorder", "undo")
+
+    def __init__(self) -> None:
+        self.recorder: Recorder | None = None
+        self.undo: Callable[[], None] = _never
+
+
+_INSTALLED: dict[str, Slot] = {}
+"""Framework name -> its hooks' slot, while the hooks are installed in this process."""
+
+
 @contextlib.contextmanager
-def installed(recorder: Recorder) -> Iterator[Recorder]:
+def installed(recorder: Recorder, resident: bool = False) -> Iterator[Recorder]:
+    """Hooks feeding `recorder` for the block; `resident`: leave them installed, idle."""
+    recorder.resident = resident
     install_available(recorder)
     try:
         yield recorder
     finally:
-        for undo in reversed(list(recorder.undo.values())):
-            undo()
-        recorder.undo.clear()
+        for name in list(_INSTALLED):
+            slot = _INSTALLED[name]
+            slot.recorder = None
+            if not resident:
+                del _INSTALLED[name]
+                slot.undo()
 
 
 def install_available(recorder: Recorder) -> None:
     """Hook every framework imported so far (again later: a sibling module may import one)."""
     for name, layer_class in keras_layer_classes():
-        if name not in recorder.undo:
-            recorder.undo[name] = _wrap_keras(layer_class, recorder)
+        _slot(name, lambda slot, layer_class=layer_class: _wrap_keras(layer_class, slot)).recorder \
+            = recorder
     torch = sys.modules.get("torch")
-    if torch is not None and "torch" not in recorder.undo and hasattr(torch, "nn"):
-        recorder.undo["torch"] = _hook_torch(torch, recorder)
+    if torch is not None and hasattr(torch, "nn"):
+        _slot("torch", lambda slot: _hook_torch(torch, slot)).recorder = recorder
+
+
+def uninstall_all() -> None:
+    """Remove resident hooks (tests; a probe upgrade in a long-lived kernel)."""
+    for name in list(_INSTALLED):
+        _INSTALLED.pop(name).undo()
+
+
+def _slot(name: str, install: Callable[[Slot], Callable[[], None]]) -> Slot:
+    slot = _INSTALLED.get(name)
+    if slot is None:
+        slot = _INSTALLED[name] = Slot()
+        slot.undo = install(slot)
+    return slot
 
 
 def keras_layer_classes() -> list[tuple[str, type]]:
@@ -50,7 +89,7 @@ def keras_layer_classes() -> list[tuple[str, type]]:
     return found
 
 
-def _wrap_keras(layer_class: type, recorder: Recorder) -> Callable[[], None]:
+def _wrap_keras(layer_class: type, slot: Slot) -> Callable[[], None]:
     original_call = layer_class.__dict__["__call__"]
     original_init = layer_class.__dict__["__init__"]
     getframe = sys._getframe
@@ -58,6 +97,9 @@ def _wrap_keras(layer_class: type, recorder: Recorder) -> Callable[[], None]:
 
     @functools.wraps(original_call)
     def __call__(layer, *args, **kwargs):
+        recorder = slot.recorder
+        if recorder is None:
+            return original_call(layer, *args, **kwargs)
         if not recorder.recording:
             if any_symbolic(tensors_in(args)):  # a functional-API call while the module loads
                 recorder.note_symbolic_call(layer, getframe(1))
@@ -79,7 +121,9 @@ def _wrap_keras(layer_class: type, recorder: Recorder) -> Callable[[], None]:
     @functools.wraps(original_init)
     def __init__(self, *args, **kwargs):
         original_init(self, *args, **kwargs)
-        recorder.note_definition(self, getframe(1))
+        recorder = slot.recorder
+        if recorder is not None:
+            recorder.note_definition(self, getframe(1))
 
     layer_class.__call__ = __call__
     layer_class.__init__ = _same_signature(__init__, original_init)
@@ -124,18 +168,20 @@ def _never() -> bool:
     return False
 
 
-def _hook_torch(torch: Any, recorder: Recorder) -> Callable[[], None]:
+def _hook_torch(torch: Any, slot: Slot) -> Callable[[], None]:
     module_class = torch.nn.Module
     global_hooks = torch.nn.modules.module
     getframe = sys._getframe
     original_init = module_class.__dict__["__init__"]
 
     def before(module: Any, args: Any) -> None:
-        if recorder.recording:
+        recorder = slot.recorder
+        if recorder is not None and recorder.recording:
             recorder.enter(module, tensors_in(args), getframe(1))
 
     def after(module: Any, args: Any, output: Any) -> None:
-        if not recorder.recording or not recorder.stack:
+        recorder = slot.recorder
+        if recorder is None or not recorder.recording or not recorder.stack:
             return
         call = recorder.stack[-1]
         error = sys.exc_info()[1]  # `always_call` hooks run inside torch's `except` on failure
@@ -147,7 +193,9 @@ def _hook_torch(torch: Any, recorder: Recorder) -> Callable[[], None]:
     @functools.wraps(original_init)
     def __init__(self, *args, **kwargs):
         original_init(self, *args, **kwargs)
-        recorder.note_definition(self, getframe(1))
+        recorder = slot.recorder
+        if recorder is not None:
+            recorder.note_definition(self, getframe(1))
 
     handles = [global_hooks.register_module_forward_pre_hook(before),
                global_hooks.register_module_forward_hook(after, always_call=True)]

@@ -7,7 +7,7 @@ leaves names, parameter counts and source positions to `calls_json`, after the p
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
 from typing import Any
 
 from .sites import Site, UserFrames, describe_site
@@ -46,14 +46,14 @@ class Recorder:
         self.symbolic_sites: dict[int, list[Site]] = {}
         self.definition_sites: dict[int, Site] = {}
         self.frames = UserFrames(user_file, boundary={Recorder.run.__code__})
-        self.undo: dict[str, Callable[[], None]] = {}
-        """Framework name -> function removing its hooks (see `hooks.install`)."""
+        self.resident = False
+        """Whether the hooks stay installed after this trace (see `hooks.installed`)."""
 
-    def run(self, model: Any, inputs: Any) -> Any:
+    def run(self, model: Any, *inputs: Any) -> Any:
         """Call the model with recording on; this frame bounds every call-site search."""
         self.recording = True
         try:
-            return model(inputs)
+            return model(*inputs)
         finally:
             self.recording = False
 
@@ -67,7 +67,7 @@ class Recorder:
         site = self.frames.find_site(frame, parent.entry_frame if parent else None)
         kind = "container" if parent is not None and site is None else "call"
         call = LayerCallRecord(len(self.calls), parent.index if parent else None, len(stack),
-                               layer, [(t.shape, t.dtype) for t in tensors], site, kind)
+                               layer, [(shape_of(t), t.dtype) for t in tensors], site, kind)
         call.entry_frame = frame
         self.calls.append(call)
         stack.append(call)
@@ -75,7 +75,7 @@ class Recorder:
 
     def leave(self, call: LayerCallRecord, outputs: Any) -> None:
         tensors = tensors_in(outputs)
-        call.outputs = [(t.shape, t.dtype) for t in tensors]
+        call.outputs = [(shape_of(t), t.dtype) for t in tensors]
         if tensors:
             call.device = getattr(tensors[0], "device", None)
         self._pop(call)
@@ -155,11 +155,48 @@ class Recorder:
         return result
 
 
+_TENSOR_TYPES: dict[type, bool] = {}
+"""type -> whether its instances are tensor-like. Asked of the class, not the instance: on an
+instance `hasattr(t, "shape")` runs the property (a TensorShape built and thrown away)."""
+
+
+def is_tensor(value: Any) -> bool:
+    kind = type(value)
+    verdict = _TENSOR_TYPES.get(kind)
+    if verdict is None:
+        verdict = _TENSOR_TYPES[kind] = (
+            kind not in (list, tuple, dict, str, bytes) and hasattr(kind, "shape")
+            and hasattr(kind, "dtype"))
+    return verdict
+
+
+_SHAPE_GETTERS: dict[type, Any] = {}
+
+
+def shape_of(tensor: Any) -> Any:
+    """The tensor's shape, cheaply: TensorFlow's eager tensors build a `TensorShape` object on
+    their first `.shape` (several µs per new tensor); `_shape_tuple()` is one C call."""
+    getter = _SHAPE_GETTERS.get(type(tensor))
+    if getter is None:
+        method = getattr(type(tensor), "_shape_tuple", None)
+        getter = _SHAPE_GETTERS[type(tensor)] = method if callable(method) else _plain_shape
+    try:
+        return getter(tensor)
+    except Exception:  # a tensor without a known shape (graph tensors): the public property
+        return tensor.shape
+
+
+def _plain_shape(tensor: Any) -> Any:
+    return tensor.shape
+
+
 def tensors_in(*values: Any) -> list[Any]:
     """Tensor-like leaves (anything with shape and dtype) of nested lists, tuples, dicts."""
-    if len(values) == 1 and type(values[0]) is tuple and len(values[0]) == 1:
-        only = values[0][0]  # the common `layer(x)`: skip the walk
-        if hasattr(only, "shape") and hasattr(only, "dtype"):
+    if len(values) == 1:
+        only = values[0]
+        if type(only) is tuple and len(only) == 1:
+            only = only[0]  # the common `layer(x)`: skip the walk
+        if is_tensor(only):
             return [only]
     found: list[Any] = []
     _collect(values, found, 0)
@@ -167,7 +204,7 @@ def tensors_in(*values: Any) -> list[Any]:
 
 
 def _collect(value: Any, found: list[Any], depth: int) -> None:
-    if hasattr(value, "shape") and hasattr(value, "dtype"):
+    if is_tensor(value):
         found.append(value)
     elif depth < 5 and isinstance(value, (list, tuple)):
         for item in value:
@@ -194,8 +231,13 @@ def any_symbolic(tensors: list[Any]) -> bool:
 
 
 def tensor_json(shape: Any, dtype: Any) -> dict[str, Any]:
+    if type(shape) is not tuple:  # TensorShape, torch.Size, a list
+        try:
+            shape = tuple(shape)
+        except TypeError:
+            shape = ()
     try:
-        dims = [None if dim is None else int(dim) for dim in tuple(shape)]
+        dims = [None if dim is None else int(dim) for dim in shape]
     except (TypeError, ValueError):
         dims = []
     name = getattr(dtype, "name", None) or str(dtype)
@@ -203,14 +245,33 @@ def tensor_json(shape: Any, dtype: Any) -> dict[str, Any]:
 
 
 def count_params(layer: Any) -> int | None:
+    """Parameters of a layer or module, each shared variable counted once (as Keras does)."""
     if hasattr(layer, "count_params"):
+        weights = getattr(layer, "weights", None)
+        if not getattr(layer, "built", True) or weights is None:
+            return None  # an unbuilt Keras layer has no count yet
         try:
-            return int(layer.count_params())
-        except Exception:  # an unbuilt Keras layer has no count yet
-            return None
+            unique = {id(weight): weight for weight in weights}.values()
+            return int(sum(math.prod(_dims(weight)) for weight in unique))
+        except Exception:  # an unusual variable: ask Keras
+            try:
+                return int(layer.count_params())
+            except Exception:
+                return None
     if hasattr(layer, "parameters"):
         return int(sum(parameter.numel() for parameter in layer.parameters()))
     return None
+
+
+def _dims(variable: Any) -> tuple[int, ...]:
+    """A variable's shape as ints. Keras 3 keeps it as a tuple in `_shape`; its `.shape` on
+    TensorFlow builds a TensorShape each time (most of the parameter count's cost)."""
+    shape = getattr(variable, "_shape", None)
+    if type(shape) is not tuple:
+        shape = variable.shape
+    if type(shape) is tuple:
+        return shape
+    return tuple(int(dim) for dim in shape)
 
 
 def layer_name(layer: Any) -> str:

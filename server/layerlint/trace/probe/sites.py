@@ -8,6 +8,7 @@ which counts UTF-8 bytes; they are turned into 1-based character columns like ev
 from __future__ import annotations
 
 import contextlib
+import itertools
 import linecache
 import os
 import site
@@ -106,25 +107,40 @@ class UserFrames:
         return frames
 
 
+_DESCRIBED: dict[tuple[int, int, str], tuple[Any, dict[str, Any]]] = {}
+"""(id of the code, instruction offset, source line) -> (code, site JSON without its kind): a
+warm kernel tracing the same model again, or a layer called in a loop, pays the position
+lookup once. The code object is kept beside its JSON so that its id cannot be reused."""
+_DESCRIBED_LIMIT = 20_000
+
+
 def describe_site(site_: Site | None, kind: str) -> dict[str, Any] | None:
     """The JSON form of a site (`SourceSite` on the server side)."""
     if site_ is None:
         return None
     code, lasti, lineno, _ = site_
+    key = (id(code), lasti, linecache.getline(code.co_filename, lineno))
+    cached = _DESCRIBED.get(key)
+    if cached is None or cached[0] is not code:
+        if len(_DESCRIBED) >= _DESCRIBED_LIMIT:
+            _DESCRIBED.clear()
+        cached = _DESCRIBED[key] = (code, _describe(code, lasti, lineno))
+    return {**cached[1], "kind": kind}
+
+
+def _describe(code: Any, lasti: int, lineno: int) -> dict[str, Any]:
     path = code.co_filename
     line, end_line, column, end_column = lineno, None, None, None
     positions = getattr(code, "co_positions", None)  # Python 3.11+
     if positions is not None and lasti >= 0:
-        for index, position in enumerate(positions()):
-            if index == lasti // 2:
-                if position[0] is not None:
-                    line, end_line, column, end_column = position
-                break
+        position = next(itertools.islice(positions(), lasti // 2, None), None)
+        if position is not None and position[0] is not None:
+            line, end_line, column, end_column = position
     text = linecache.getline(path, line)
     end_text = linecache.getline(path, end_line) if end_line else ""
     return {"path": path, "line": line, "column": to_characters(text, column),
             "end_line": end_line, "end_column": to_characters(end_text, end_column),
-            "kind": kind, "code": text.strip()}
+            "code": text.strip()}
 
 
 def to_characters(text: str, byte_offset: int | None) -> int | None:

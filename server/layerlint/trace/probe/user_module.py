@@ -11,7 +11,9 @@ import contextlib
 import importlib
 import linecache
 import os
+import shutil
 import sys
+import tempfile
 import types
 from typing import Any
 
@@ -55,10 +57,10 @@ def reset_framework_sessions() -> None:
         tf_keras.backend.clear_session()
 
 
-def import_user_module(path: str, source: str) -> types.ModuleType:
-    """Run `source` as the module at `path`; the caller removes it with `unload`."""
-    directory = os.path.dirname(path)
-    forget_user_modules(directory)
+def import_user_module(path: str, source: str, folder: str | None = None) -> types.ModuleType:
+    """Run `source` as the module at `path`, its siblings importable from `folder` (default:
+    the file's own); the caller removes it with `unload`."""
+    directory = folder or os.path.dirname(path)
     sys.path.insert(0, directory)
     stem = os.path.splitext(os.path.basename(path))[0]
     name = stem if stem.isidentifier() and stem not in sys.modules else "_layerlint_traced"
@@ -72,29 +74,53 @@ def import_user_module(path: str, source: str) -> types.ModuleType:
     try:
         exec(compile(source, path, "exec"), module.__dict__)
     except BaseException:
-        unload(module)
+        unload(module, directory)
         raise
     finally:
         sys.dont_write_bytecode = writes_bytecode
     return module
 
 
-def unload(module: types.ModuleType) -> None:
-    sys.modules.pop(module.__name__, None)
+def unload(module: types.ModuleType, folder: str | None = None) -> None:
+    if sys.modules.get(module.__name__) is module:
+        del sys.modules[module.__name__]
     with contextlib.suppress(ValueError):
-        sys.path.remove(os.path.dirname(module.__file__ or ""))
+        sys.path.remove(folder or os.path.dirname(module.__file__ or ""))
 
 
-def forget_user_modules(directory: str) -> None:
+def forget_user_modules(directory: str) -> dict[str, types.ModuleType]:
+    """Remove the modules loaded from `directory` (so that a trace sees their current text);
+    returns them, for a kernel that is not ours to get them back."""
     directory = os.path.realpath(directory) + os.sep
     roots = framework_roots()
+    removed = {}
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None)
         if not file:
             continue
         real = os.path.realpath(file)
         if real.startswith(directory) and not any(real.startswith(root) for root in roots):
-            del sys.modules[name]
+            removed[name] = sys.modules.pop(name)
+    return removed
+
+
+def write_shipped_modules(modules: dict[str, str]) -> str:
+    """Write the workspace modules sent with a request (a remote kernel cannot read our
+    files) into a fresh private folder, keeping their relative paths; returns the folder."""
+    folder = os.path.realpath(tempfile.mkdtemp(prefix="layerlint-trace-"))
+    for relative, text in modules.items():
+        target = os.path.realpath(os.path.join(folder, relative))
+        if not target.startswith(folder + os.sep):
+            continue  # never outside the folder
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    return folder
+
+
+def remove_shipped_modules(folder: str) -> None:
+    forget_user_modules(folder)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def resolve_target(module: types.ModuleType, target: str | None) -> tuple[str, Any]:
