@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import EXAMPLE, ROOT, clean_env, fresh_venv
+from fresh_env import EXAMPLE, ROOT, clean_env, fresh_venv
 from packaging.requirements import Requirement
 from stdio_lsp import StdioSession
 

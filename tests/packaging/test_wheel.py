@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE, ROOT, clean_env, fresh_venv, venv_python, venv_script
+from fresh_env import EXAMPLE, ROOT, clean_env, fresh_venv, venv_python, venv_script
 from stdio_lsp import StdioSession
 
 pytestmark = pytest.mark.packaging
