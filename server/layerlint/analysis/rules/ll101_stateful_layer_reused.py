@@ -16,7 +16,11 @@ called once), or when a loop gives its other layers one per iteration (`self.pro
 shares this one; information when the calls look like deliberate sharing over independent
 inputs.
 
-Fix: give each call its own layer (`Split bn into bn_1/bn_2`); inside a counted loop
+The layer may come from an installed package (`timm.layers.BatchNormAct2d`, a keras-hub block
+owning a BatchNormalization): its definition is found with jedi, without importing it.
+
+Fix: give each call its own layer (`Split bn into bn_1/bn_2`, also when the calls go through a
+local alias `bn = self.bn`, which the fix removes); inside a counted loop
 (`for i in range(n)`), one layer per iteration (`Give each iteration its own bn (self.bns[i])`).
 """
 
