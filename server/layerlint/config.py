@@ -34,6 +34,13 @@ class Settings:
     trace_device: str = "auto"
     python: str | None = None
     """Interpreter for the shape-trace kernel (default: the server's own)."""
+    exclude: tuple[str, ...] | None = None
+    """`layerlint check`: .gitignore-style patterns of paths never walked (None: the defaults,
+    virtual environments, build folders and such; see `layerlint.batch.discover`)."""
+    extend_exclude: tuple[str, ...] = ()
+    """`layerlint check`: patterns excluded on top of `exclude`."""
+    cache_dir: str | None = None
+    """`layerlint check`'s cache folder (default: `.layerlint_cache` beside the pyproject.toml)."""
 
     def is_enabled(self, code: str) -> bool:
         if any(code.startswith(prefix) for prefix in self.ignore):
@@ -53,7 +60,8 @@ def settings_from_mapping(raw: dict[str, Any], base: Settings | None = None) -> 
                "input-shape": "input_shape", "trace-timeout": "trace_timeout",
                "trace-device": "trace_device", "inputShape": "input_shape",
                "kerasVersion": "keras_version", "failOn": "fail_on",
-               "traceTimeout": "trace_timeout", "traceDevice": "trace_device"}
+               "traceTimeout": "trace_timeout", "traceDevice": "trace_device",
+               "extend-exclude": "extend_exclude", "cache-dir": "cache_dir"}
     changes: dict[str, Any] = {}
     for key, value in raw.items():
         name = aliases.get(key, key)
@@ -61,6 +69,8 @@ def settings_from_mapping(raw: dict[str, Any], base: Settings | None = None) -> 
             continue
         if name in ("select", "ignore"):
             value = tuple(str(item).strip().upper() for item in value if str(item).strip())
+        elif name in ("exclude", "extend_exclude"):
+            value = tuple(str(item) for item in ([value] if isinstance(value, str) else value))
         elif name == "input_shape":
             value = parse_shape(value)
         elif name == "severity":

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ast
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,6 +104,21 @@ def _framework(name: str, models: dict[str, ClassModel], seen: set[str]) -> str 
     )
 
 
+_dependency_logs: list[set[str]] = []
+
+
+@contextmanager
+def recorded_dependencies() -> Iterator[set[str]]:
+    """The workspace files that analyses run inside the `with` block consult (for
+    `layerlint check`'s cache: a file is checked again when one of them changes)."""
+    found: set[str] = set()
+    _dependency_logs.append(found)
+    try:
+        yield found
+    finally:
+        _dependency_logs.remove(found)
+
+
 def resolve_external(
     qualified: str, importer: Path | None, keras_version: str | None
 ) -> ExternalClass | None:
@@ -114,4 +131,6 @@ def resolve_external(
     path = module_file(module, importer)
     if path is None or path == importer:
         return None
+    for log in _dependency_logs:
+        log.add(str(path))
     return external_classes(path, keras_version).get(name)
