@@ -137,7 +137,7 @@ def _walk(root: Path, patterns: list[Patterns], respect_gitignore: bool) -> Iter
         for entry in entries:
             child_absolute = absolute / entry.name
             try:
-                is_dir = entry.is_dir()
+                is_dir = entry.is_dir(follow_symlinks=False)  # no loops through linked folders
             except OSError:
                 continue
             if not is_dir and not entry.name.endswith(SUFFIXES):

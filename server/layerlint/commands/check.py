@@ -24,7 +24,7 @@ from layerlint.fixes.safety import is_applicable
 
 HELP = "Check Python files, folders and notebooks for model-code bugs."
 EPILOG = """\
-exit status: 0 when no finding reaches --fail-on (always with --exit-zero), 1 when one does
+exit status: 0 when no finding reaches --fail-on (or with --exit-zero), 1 when one does
 (with --diff: when a fix would change a file), 2 on a usage error, an unreadable file or an
 internal error.
 
