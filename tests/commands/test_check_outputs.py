@@ -132,3 +132,12 @@ def test_help_documents_every_flag(capsys):
                  "--force-exclude", "--statistics", "--diff", "--unsafe-fixes", "--output-file",
                  "--exit-zero", "--format text|json|sarif|github", "--no-respect-gitignore"):
         assert flag in readme, flag
+
+
+def test_diff_still_reports_unreadable_files(tmp_path, capsys):
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("{not json")
+    model = tmp_path / "model.py"
+    shutil.copy(REGISTER, model)
+    code, out, err = run_cli(capsys, "check", "--diff", str(bad), str(model))
+    assert code == 2 and "not a notebook" in err and out.startswith(f"--- {model}")

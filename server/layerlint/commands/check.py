@@ -209,7 +209,11 @@ def run(args: argparse.Namespace) -> int:
         for index, (path, result) in enumerate(zip(files, results)):
             if path.suffix != ".py" or not _fixable(result, args.unsafe_fixes):
                 continue
-            text = path.read_text(encoding="utf-8")
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                results[index] = FileResult(error=f"cannot fix: {error}")
+                continue
             outcome = fix_text(text, path=str(path), settings=settings_for(path),
                                unsafe_fixes=args.unsafe_fixes)
             if not outcome.applied:
@@ -227,16 +231,14 @@ def run(args: argparse.Namespace) -> int:
             _emit("".join(diffs), args.output_file)
             if cache is not None:
                 cache.save()
-            return 1 if diffs else 0
+            return 2 if _report_errors(files, results) else 1 if diffs else 0
         for index, result in zip(fixed, check_files([files[i] for i in fixed], settings_for,
                                                     cache, jobs)):
             results[index] = result
     if cache is not None:
         cache.save()
 
-    errors = [(path, result.error) for path, result in zip(files, results) if result.error]
-    for path, error in errors:
-        print(f"layerlint: cannot check {path}: {error}", file=sys.stderr)
+    errors = _report_errors(files, results)
     shown = [(str(path), result.records) for path, result in zip(files, results)]
     _emit(render(shown, args.format, args.statistics), args.output_file)
     failing = any(
@@ -246,6 +248,14 @@ def run(args: argparse.Namespace) -> int:
     if errors:
         return 2
     return 1 if failing and not args.exit_zero else 0
+
+
+def _report_errors(files: list[Path], results: list[FileResult]) -> bool:
+    """Print why files could not be checked; True when there was one."""
+    errors = [(path, result.error) for path, result in zip(files, results) if result.error]
+    for path, error in errors:
+        print(f"layerlint: cannot check {path}: {error}", file=sys.stderr)
+    return bool(errors)
 
 
 def _emit(text: str, output_file: Path | None) -> None:
