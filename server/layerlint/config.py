@@ -215,6 +215,14 @@ def _megabytes(value: Any) -> int:
     raise _Invalid("a whole number of megabytes (0: no limit)")
 
 
+def _path_patterns(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
+        return tuple(item for item in value if item.strip())
+    raise _Invalid('a list of .gitignore-style patterns, e.g. ["build/", "*_pb2.py"]')
+
+
 VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "select": _rule_selectors,
     "ignore": _rule_selectors,
@@ -230,6 +238,9 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "trace_gateway_kernel": _text("a kernel spec name of the gateway"),
     "trace_gateway_validate_cert": _flag,
     "trace_memory_limit": _megabytes,
+    "exclude": _path_patterns,
+    "extend_exclude": _path_patterns,
+    "cache_dir": _text("a folder for layerlint check's cache"),
 }
 """Every setting but `severity` (a table, validated entry by entry in `_severity_table`)."""
 

@@ -118,7 +118,7 @@ def test_sarif_output_lists_rules_and_results(capsys):
 def test_fix_rewrites_the_file_and_leaves_nothing_to_report(tmp_path, capsys):
     path = tmp_path / "model.py"
     shutil.copy(EXAMPLE, path)
-    code, out, err = run_cli("check", "--fix", str(path), capsys=capsys)
+    code, out, err = run_cli("check", "--fix", "--unsafe-fixes", str(path), capsys=capsys)
     assert code == 0 and out == ""
     assert "fixed: Split bn into bn_1/bn_2" in err
     fixed = path.read_text()

@@ -18,11 +18,29 @@ def walk(node: ast.AST) -> tuple[ast.AST, ...]:
     cached = _walked.get(key)
     if cached is not None and cached[0] is node:
         return cached[1]
-    nodes = tuple(ast.walk(node))
+    nodes = _breadth_first(node)
     _walked[key] = (node, nodes)
     if len(_walked) > _CACHE_SIZE:
         _walked.popitem(last=False)
     return nodes
+
+
+def _breadth_first(node: ast.AST) -> tuple[ast.AST, ...]:
+    """`tuple(ast.walk(node))`, same order, about twice as fast: no generators (the
+    check command spends a third of its time here on a large tree)."""
+    nodes = [node]
+    append = nodes.append
+    node_type = ast.AST
+    for current in nodes:  # the list grows while it is read: breadth-first, like ast.walk
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, node_type):
+                        append(item)
+            elif isinstance(value, node_type):
+                append(value)
+    return tuple(nodes)
 
 
 _OWN_SCOPE_BOUNDARIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)

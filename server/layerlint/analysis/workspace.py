@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ast
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,6 +139,21 @@ def _reexported(path: Path, name: str) -> str | None:
     return target if target and target.rpartition(".")[2] == name else None
 
 
+_dependency_logs: list[set[str]] = []
+
+
+@contextmanager
+def recorded_dependencies() -> Iterator[set[str]]:
+    """The workspace files that analyses run inside the `with` block consult (for
+    `layerlint check`'s cache: a file is checked again when one of them changes)."""
+    found: set[str] = set()
+    _dependency_logs.append(found)
+    try:
+        yield found
+    finally:
+        _dependency_logs.remove(found)
+
+
 def resolve_external(
     qualified: str, importer: Path | None, keras_version: str | None, python: str | None = None
 ) -> ExternalClass | None:
@@ -152,6 +169,8 @@ def resolve_external(
         if path == importer:
             return None
         for _ in range(_MAX_REEXPORTS):
+            for log in _dependency_logs:
+                log.add(str(path))
             found = external_classes(path, keras_version).get(name)
             target = _reexported(path, name) if found is None else None
             target_path = module_file(target.rpartition(".")[0], path) if target else None

@@ -1,41 +1,95 @@
-"""`layerlint check PATH...`: analyse files, directories and notebooks; print text, JSON or
-SARIF; `--fix` applies the quick-fixes in place.
+"""`layerlint check PATH...`: analyse files, folders and notebooks, in parallel processes and
+with a cache of unchanged files; print text, JSON, SARIF or GitHub annotations; `--fix`
+applies safe quick-fixes in place (`--unsafe-fixes` the others too), `--diff` shows them.
 
-Exit codes: 0 no finding at or above `--fail-on`; 1 findings; 2 usage or internal error.
+Exit codes: 0 no finding at or above `--fail-on` (or `--exit-zero`); 1 findings (with `--diff`:
+a fix would change a file); 2 usage error, unreadable file or internal error.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import difflib
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-from layerlint.analysis import analyse
+from layerlint.batch import cache as check_cache
+from layerlint.batch.check_file import FileResult, check_text
+from layerlint.batch.discover import discover, exclude_patterns, settings_base
+from layerlint.batch.parallel import default_jobs, ordered_map
+from layerlint.batch.report import render
 from layerlint.commands.file_write import write_fixed_source
-from layerlint.config import Settings, load_settings, settings_from_mapping
-from layerlint.findings import Finding, Severity
-from layerlint.fixes import FixError, apply_fix
-from layerlint.notebooks import NotebookError, notebook_program
-from layerlint.sarif import to_sarif
+from layerlint.config import Settings, find_pyproject, load_settings, settings_from_mapping
+from layerlint.findings import Severity
+from layerlint.fixes.safety import is_applicable
 
 HELP = "Check Python files, folders and notebooks for model-code bugs."
-_MAX_FIX_ROUNDS = 50
-_SKIPPED_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build", "dist",
-                 ".ipynb_checkpoints", "site-packages"}
+EPILOG = """\
+exit status: 0 when no finding reaches --fail-on (or with --exit-zero), 1 when one does
+(with --diff: when a fix would change a file), 2 on a usage error, an unreadable file or an
+internal error.
+
+Folders are walked, skipping what .gitignore ignores and what exclude/extend-exclude match
+(.gitignore syntax; settings in [tool.layerlint] of pyproject.toml). Results of unchanged files
+come from .layerlint_cache/ beside the nearest pyproject.toml."""
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def _patterns(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
     parser.add_argument("paths", nargs="+", type=Path, help="files or folders (.py, .ipynb)")
-    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    parser.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
+                        help="report format: text (default), json, sarif (SARIF 2.1.0) or github "
+                             "(GitHub Actions annotations)")
     parser.add_argument("--fix", action="store_true",
-                        help="apply every available quick-fix in place, then report what is left")
+                        help="apply the safe quick-fixes to .py files in place, then report what "
+                             "is left")
+    parser.add_argument("--unsafe-fixes", action="store_true",
+                        help="with --fix or --diff, apply the fixes marked unsafe too (they change "
+                             "the model, e.g. its weights)")
+    parser.add_argument("--diff", action="store_true",
+                        help="print the fixes as a unified diff and write nothing; exit 1 when "
+                             "there is one")
     parser.add_argument("--select", help="comma-separated codes or prefixes to report")
     parser.add_argument("--ignore", help="comma-separated codes or prefixes to skip")
     parser.add_argument("--fail-on", choices=[s.value for s in Severity],
                         help="lowest severity that makes the exit code 1 (default: warning)")
+    parser.add_argument("--exit-zero", action="store_true",
+                        help="exit 0 even when findings reach --fail-on")
+    parser.add_argument("--statistics", action="store_true",
+                        help="print the number of findings per code instead of the findings")
+    parser.add_argument("--output-file", type=Path, metavar="PATH",
+                        help="write the report to this file instead of standard output")
     parser.add_argument("--keras-version", help="Keras version for version-aware rules")
+    parser.add_argument("--jobs", "-j", type=_positive, metavar="N",
+                        help="worker processes (default: one per CPU core; 1: no workers)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the cache")
+    parser.add_argument("--cache-dir", metavar="PATH",
+                        help="cache folder (default: the cache-dir setting, else "
+                             ".layerlint_cache beside the nearest pyproject.toml; also "
+                             "$LAYERLINT_CACHE_DIR)")
+    parser.add_argument("--exclude", type=_patterns, metavar="PATTERNS",
+                        help="comma-separated .gitignore-style patterns not to walk, relative "
+                             "to the current folder (replaces the exclude setting and defaults)")
+    parser.add_argument("--extend-exclude", type=_patterns, metavar="PATTERNS",
+                        help="patterns excluded on top of exclude")
+    parser.add_argument("--force-exclude", action="store_true",
+                        help="apply the exclude patterns to files named on the command line too "
+                             "(pre-commit names every file)")
+    parser.add_argument("--no-respect-gitignore", action="store_true",
+                        help="walk files that .gitignore ignores")
 
 
 def _cli_overrides(args: argparse.Namespace) -> dict:
@@ -51,63 +105,74 @@ def _cli_overrides(args: argparse.Namespace) -> dict:
     return overrides
 
 
-def iter_sources(paths: list[Path]) -> Iterator[Path]:
-    for path in paths:
-        if path.is_dir():
-            for candidate in sorted(path.rglob("*")):
-                if candidate.suffix in (".py", ".ipynb") and candidate.is_file() and not (
-                    _SKIPPED_DIRS & set(candidate.relative_to(path).parts[:-1])
-                ):
-                    yield candidate
-        else:
-            yield path
+class _SettingsFinder:
+    """Settings of each file (nearest pyproject.toml, then the command line), read once per
+    folder and per pyproject.toml."""
+
+    def __init__(self, overrides: dict):
+        self.overrides = overrides
+        self._by_folder: dict[Path, Settings] = {}
+        self._by_pyproject: dict[Path | None, Settings] = {}
+
+    def __call__(self, path: Path) -> Settings:
+        folder = (path if path.is_dir() else path.parent).resolve()
+        found = self._by_folder.get(folder)
+        if found is None:
+            pyproject = find_pyproject(folder)
+            found = self._by_pyproject.get(pyproject)
+            if found is None:
+                found = settings_from_mapping(self.overrides, load_settings(folder))
+                self._by_pyproject[pyproject] = found
+            self._by_folder[folder] = found
+        return found
 
 
-def check_file(path: Path, settings: Settings) -> list[tuple[str, Finding]]:
-    """Findings of one file as (display location prefix, finding) pairs."""
-    text = path.read_text(encoding="utf-8", errors="replace")
-    if path.suffix == ".ipynb":
-        program = notebook_program(text)
-        result = analyse(program.text, path=str(path), settings=settings,
-                         line_label=lambda line: "{1} of cell {0}".format(*program.locate(line)))
-        located = []
-        for finding in result.findings:
-            cell, line = program.locate(finding.span.line)
-            located.append((f"{path}:cell {cell}:{line}", finding))
-        return located
-    result = analyse(text, path=str(path), settings=settings)
-    return [(f"{path}:{finding.span.line}", finding) for finding in result.findings]
+def _check_one(item: tuple[str, str, Settings]) -> FileResult:
+    path, text, settings = item
+    try:
+        return check_text(text, path, settings)
+    except Exception as error:  # one file's internal error must not lose the others' results
+        return FileResult(error=f"internal error: {type(error).__name__}: {error}")
 
 
-def _related_location(path: Path, line: int) -> str:
-    if path.suffix != ".ipynb":
-        return f"{path}:{line}"
-    cell, cell_line = notebook_program(path.read_text(encoding="utf-8")).locate(line)
-    return f"{path}:cell {cell}:{cell_line}"
-
-
-def fix_file(path: Path, settings: Settings) -> list[str]:
-    """Apply available quick-fixes to a .py file until none is left; returns their titles."""
-    applied: list[str] = []
-    original = text = path.read_text(encoding="utf-8")
-    for _ in range(_MAX_FIX_ROUNDS):
-        proposals = [fix for f in analyse(text, path=str(path), settings=settings).findings
-                     for fix in f.fixes]
-        changed = False
-        for proposal in proposals:
-            try:
-                new_text = apply_fix(text, proposal)
-            except FixError:
+def check_files(
+    files: list[Path], settings_for: _SettingsFinder, cache: check_cache.CheckCache | None,
+    jobs: int,
+) -> list[FileResult]:
+    """Results of `files`, in order: from the cache where valid, else analysed in `jobs`
+    processes (and stored in the cache)."""
+    results: list[FileResult | None] = [None] * len(files)
+    misses: list[tuple[int, str, str, str, Settings]] = []
+    keys: dict[int, str] = {}
+    for index, path in enumerate(files):
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            results[index] = FileResult(error=str(error))
+            continue
+        settings = settings_for(path)
+        resolved, digest = str(path.resolve()), check_cache.content_hash(data)
+        if cache is not None:
+            key = keys.setdefault(id(settings), check_cache.settings_key(settings))
+            cache.remember_hash(resolved, digest)
+            cached = cache.lookup(resolved, digest, key)
+            if cached is not None:
+                results[index] = FileResult(cached)
                 continue
-            if new_text != text:
-                text, changed = new_text, True
-                applied.append(proposal.title)
-                break  # positions of the other proposals are stale now: analyse again
-        if not changed:
-            break
-    if applied and not write_fixed_source(path, original, text):
-        return []
-    return applied
+        misses.append((index, resolved, digest, data.decode("utf-8", errors="replace"), settings))
+    items = [(str(files[index]), text, settings) for index, _, _, text, settings in misses]
+    for (index, resolved, digest, _, settings), result in zip(
+        misses, ordered_map(_check_one, items, jobs)
+    ):
+        results[index] = result
+        if cache is not None and result.error is None:
+            cache.store(resolved, digest, keys[id(settings)], result.dependencies, result.records)
+    return [result for result in results if result is not None]
+
+
+def _fixable(result: FileResult, unsafe_fixes: bool) -> bool:
+    return any(is_applicable(fix["kind"], unsafe_fixes)
+               for record in result.records for fix in record["fixes"])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -115,39 +180,84 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"layerlint: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
-    overrides = _cli_overrides(args)
-    records: list[dict] = []
-    failing = False
-    for path in iter_sources(args.paths):
-        settings = settings_from_mapping(overrides, load_settings(path))
-        threshold = Severity(settings.fail_on).rank
-        try:
-            if args.fix and path.suffix == ".py":
-                for title in fix_file(path, settings):
-                    print(f"{path}: fixed: {title}", file=sys.stderr)
-            located = check_file(path, settings)
-        except (OSError, NotebookError) as error:
-            print(f"layerlint: cannot read {path}: {error}", file=sys.stderr)
-            return 2
-        for location, finding in located:
-            failing = failing or finding.severity.rank >= threshold
-            if args.format == "text":
-                print(f"{location}:{finding.span.column}: {finding.code} [{finding.severity.value}] "
-                      f"{finding.message}")
-                for related in finding.related:
-                    where = _related_location(path, related.span.line)
-                    print(f"    {where}:{related.span.column}: {related.message}")
-                for fix in finding.fixes:
-                    print(f"    fix available: {fix.title}")
-            else:
-                record = finding.to_json(str(path))
-                if path.suffix == ".ipynb":
-                    cell, line = location.rsplit(":", 2)[-2:]
-                    record["cell"] = int(cell.removeprefix("cell "))
-                    record["cell_line"] = int(line)
-                records.append(record)
-    if args.format in ("json", "sarif"):
-        records.sort(key=lambda r: (r["path"], r["line"], r["column"], r["code"]))
-        json.dump(records if args.format == "json" else to_sarif(records), sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    return 1 if failing else 0
+    cwd = Path.cwd().resolve()
+    settings_for = _SettingsFinder(_cli_overrides(args))
+
+    def patterns_for(root: Path) -> list:
+        folder = (root if root.is_dir() else root.parent).resolve()
+        return exclude_patterns(settings_for(root), settings_base(folder), args.exclude,
+                                args.extend_exclude, cwd, folder)
+
+    files = discover(args.paths, patterns_for, respect_gitignore=not args.no_respect_gitignore,
+                     force_exclude=args.force_exclude)
+    cache = None
+    if not args.no_cache:
+        cache = check_cache.CheckCache(
+            check_cache.cache_folder(args.cache_dir, settings_for(cwd), settings_base(cwd)))
+    jobs = args.jobs or default_jobs()
+    results = check_files(files, settings_for, cache, jobs)
+
+    if args.fix or args.diff:
+        from layerlint.fix_loop import fix_text
+
+        diffs: list[str] = []
+        fixed: list[int] = []
+        for index, (path, result) in enumerate(zip(files, results)):
+            if path.suffix != ".py" or not _fixable(result, args.unsafe_fixes):
+                continue
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                results[index] = FileResult(error=f"cannot fix: {error}")
+                continue
+            outcome = fix_text(text, path=str(path), settings=settings_for(path),
+                               unsafe_fixes=args.unsafe_fixes)
+            if not outcome.applied:
+                continue
+            if args.diff:
+                diffs.append("".join(difflib.unified_diff(
+                    text.splitlines(keepends=True), outcome.text.splitlines(keepends=True),
+                    fromfile=str(path), tofile=str(path))))
+                continue
+            if not write_fixed_source(path, text, outcome.text):
+                continue  # refused (would not parse, or the file changed): said on stderr
+            fixed.append(index)
+            for title in outcome.applied:
+                print(f"{path}: fixed: {title}", file=sys.stderr)
+        if args.diff:
+            _emit("".join(diffs), args.output_file)
+            if cache is not None:
+                cache.save()
+            return 2 if _report_errors(files, results) else 1 if diffs else 0
+        for index, result in zip(fixed, check_files([files[i] for i in fixed], settings_for,
+                                                    cache, jobs)):
+            results[index] = result
+    if cache is not None:
+        cache.save()
+
+    errors = _report_errors(files, results)
+    shown = [(str(path), result.records) for path, result in zip(files, results)]
+    _emit(render(shown, args.format, args.statistics), args.output_file)
+    failing = any(
+        Severity(record["severity"]).rank >= Severity(settings_for(path).fail_on).rank
+        for path, result in zip(files, results) for record in result.records
+    )
+    if errors:
+        return 2
+    return 1 if failing and not args.exit_zero else 0
+
+
+def _report_errors(files: list[Path], results: list[FileResult]) -> bool:
+    """Print why files could not be checked; True when there was one."""
+    errors = [(path, result.error) for path, result in zip(files, results) if result.error]
+    for path, error in errors:
+        print(f"layerlint: cannot check {path}: {error}", file=sys.stderr)
+    return bool(errors)
+
+
+def _emit(text: str, output_file: Path | None) -> None:
+    if output_file is None:
+        sys.stdout.write(text)
+    else:
+        output_file.parent.mkdir(parents=True, exist_ok=True)
+        output_file.write_text(text, encoding="utf-8")

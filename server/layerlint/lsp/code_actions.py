@@ -18,6 +18,10 @@ yields actions only if it is one of the diagnostics of the document as it is now
 the client gets the action disabled with the reason, when it supports that, and a log line);
 a lazily resolved action carries the document's version(s) and gets no edit, with a
 `window/showMessage` warning, when the document changed after the action was offered.
+
+`source.fixAll.layerlint` (asked for by VS Code's `editor.codeActionsOnSave`, or any request
+whose `only` names `source` or `source.fixAll`) applies every safe fix to a text document at
+once, as `layerlint check --fix` does (`fix_loop`, `fixes.safety`).
 """
 
 from __future__ import annotations
@@ -29,8 +33,10 @@ from typing import Any
 from lsprotocol import types
 
 from layerlint.findings import FixProposal
+from layerlint.fix_loop import fix_text
 from layerlint.fixes import FixError, FixUnavailable, apply_fix
 from layerlint.lsp import convert, document_analysis
+from layerlint.lsp.folder_settings import settings_for
 from layerlint.lsp.line_edit import line_range_edit
 from layerlint.lsp.notebook_map import rewrite_cells
 from layerlint.lsp.session import LayerlintServer
@@ -38,7 +44,8 @@ from layerlint.lsp.session import LayerlintServer
 logger = logging.getLogger(__name__)
 
 QUICK_FIX = types.CodeActionKind.QuickFix
-OPTIONS = types.CodeActionOptions(code_action_kinds=[QUICK_FIX], resolve_provider=True)
+FIX_ALL = "source.fixAll.layerlint"
+OPTIONS = types.CodeActionOptions(code_action_kinds=[QUICK_FIX, FIX_ALL], resolve_provider=True)
 
 DocumentEdit = tuple[str, int | None, types.TextEdit]
 """(URI, version, edit) of one document touched by a fix."""
@@ -50,6 +57,46 @@ def register(server: LayerlintServer) -> None:
 
 
 def code_actions(
+    ls: LayerlintServer, params: types.CodeActionParams
+) -> list[types.CodeAction] | None:
+    actions = quick_fixes(ls, params) or []
+    if _wants_kind(params.context.only, FIX_ALL, by_default=False):
+        fix_all = fix_all_action(ls, params.text_document.uri)
+        if fix_all is not None:
+            actions.append(fix_all)
+    return actions or None
+
+
+def fix_all_action(ls: LayerlintServer, uri: str) -> types.CodeAction | None:
+    """One action that applies every safe fix to the text document (none for notebooks)."""
+    if ls.workspace.get_notebook_document(cell_uri=uri) is not None:
+        return None
+    document = document_analysis.open_text_document(ls, uri)
+    if document is None:
+        return None
+    try:
+        outcome = fix_text(document.source, path=document.path,
+                           settings=settings_for(ls, document.path))
+    except Exception as error:  # a bug in a fix must not fail the whole request
+        logger.exception("fix all crashed")
+        _log(ls, f"layerlint: fixing all of {uri} failed: {error!r}")
+        return None
+    edit = line_range_edit(document.source, outcome.text,
+                           convert.units_counter(ls.workspace.position_encoding))
+    if edit is None:
+        return None
+    if _client_supports_document_changes(ls):
+        workspace_edit = types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(
+                uri=document.uri, version=document.version),
+            edits=[edit])])
+    else:
+        workspace_edit = types.WorkspaceEdit(changes={document.uri: [edit]})
+    return types.CodeAction(title="layerlint: fix all safe fixes", kind=FIX_ALL,
+                            edit=workspace_edit)
+
+
+def quick_fixes(
     ls: LayerlintServer, params: types.CodeActionParams
 ) -> list[types.CodeAction] | None:
     if not _wants_quick_fixes(params.context.only):
@@ -211,10 +258,15 @@ def _document_edits(ls: LayerlintServer, uri: str, proposal: FixProposal) -> lis
 
 
 def _wants_quick_fixes(only: Any) -> bool:
+    return _wants_kind(only, QUICK_FIX.value, by_default=True)
+
+
+def _wants_kind(only: Any, kind: str, by_default: bool) -> bool:
+    """Whether a request's `only` asks for `kind` (itself or a parent kind such as `source`)."""
     if not only:
-        return True
-    kinds = [str(getattr(kind, "value", kind)) for kind in only]
-    return any(QUICK_FIX.value == kind or QUICK_FIX.value.startswith(f"{kind}.") for kind in kinds)
+        return by_default
+    kinds = [str(getattr(item, "value", item)) for item in only]
+    return any(kind == item or kind.startswith(f"{item}.") for item in kinds)
 
 
 def _client_resolves_edits(ls: LayerlintServer) -> bool:

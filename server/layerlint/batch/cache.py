@@ -1,0 +1,142 @@
+"""`layerlint check`'s cache of findings, like ruff's: a file whose content, settings and
+workspace dependencies are unchanged is not analysed again.
+
+Where: `--cache-dir`, else `$LAYERLINT_CACHE_DIR`, else the `cache-dir` setting (relative to
+its pyproject.toml), else `.layerlint_cache/` beside the pyproject.toml nearest to the current
+folder (the current folder when there is none). The folder gets its own `.gitignore` (`*`).
+
+What: one JSON file per cache generation, named by a hash of layerlint's version, the Python
+version and the content of layerlint's own code and layer catalog; a generation change leaves
+older files behind, which the next write removes. Each entry (per resolved file path) keeps the
+hash of the file's content, a key of its effective settings (Keras version included), the
+workspace files its analysis consulted (base classes resolved across files) with their content
+hashes, and the records. An entry is used only when all of them still match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from dataclasses import asdict
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from layerlint import __version__
+from layerlint.config import Settings
+
+CACHE_DIR_NAME = ".layerlint_cache"
+_GITIGNORE = "# Created by layerlint: this folder is a cache.\n*\n"
+_CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# Created by layerlint.\n"
+_NOT_ANALYSIS = {"exclude", "extend_exclude", "cache_dir", "fail_on"}
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@cache
+def generation() -> str:
+    """Changes with layerlint's version, Python's, and any change to layerlint's code or
+    catalog (so a development checkout never reads results of older code)."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.blake2b(digest_size=12)
+    digest.update(f"{__version__}|{sys.version}".encode())
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def settings_key(settings: Settings) -> str:
+    """The settings that change findings, with the Keras version the analysis will assume."""
+    values = {k: v for k, v in asdict(settings).items() if k not in _NOT_ANALYSIS}
+    values["keras_version"] = settings.keras_version or _installed_keras()
+    return content_hash(json.dumps(values, sort_keys=True, default=str).encode())
+
+
+def _installed_keras() -> str | None:
+    """What `analysis.environment.keras_version()` answers, read without importing the
+    analysis (a warm run must not pay for it)."""
+    try:
+        return metadata.version("keras")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+class CheckCache:
+    """Entries of one cache generation; `save()` writes them back atomically."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.file = folder / f"check-{generation()}.json"
+        self.entries: dict[str, dict[str, Any]] = {}
+        self._hashes: dict[str, str | None] = {}
+        self._dirty = False
+        try:
+            loaded = json.loads(self.file.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict):
+                self.entries = loaded
+        except (OSError, ValueError):
+            pass
+
+    def remember_hash(self, path: str, digest: str) -> None:
+        self._hashes[path] = digest
+
+    def _hash_of(self, path: str) -> str | None:
+        if path not in self._hashes:
+            try:
+                self._hashes[path] = content_hash(Path(path).read_bytes())
+            except OSError:
+                self._hashes[path] = None
+        return self._hashes[path]
+
+    def lookup(self, path: str, digest: str, settings: str) -> list[dict[str, Any]] | None:
+        """The cached records of `path` (resolved) if still valid, else None."""
+        entry = self.entries.get(path)
+        if not entry or entry.get("content") != digest or entry.get("settings") != settings:
+            return None
+        for dependency, expected in entry.get("dependencies", {}).items():
+            if self._hash_of(dependency) != expected:
+                return None
+        return entry["records"]
+
+    def store(self, path: str, digest: str, settings: str, dependencies: list[str],
+              records: list[dict[str, Any]]) -> None:
+        resolved = {str(Path(d).resolve()) for d in dependencies}
+        self.entries[path] = {
+            "content": digest,
+            "settings": settings,
+            "dependencies": {d: self._hash_of(d) for d in sorted(resolved)},
+            "records": records,
+        }
+        self._dirty = True
+
+    def save(self) -> None:
+        if not self._dirty:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for name, text in ((".gitignore", _GITIGNORE), ("CACHEDIR.TAG", _CACHEDIR_TAG)):
+            marker = self.folder / name
+            if not marker.exists():
+                marker.write_text(text, encoding="utf-8")
+        temporary = self.file.with_name(f"{self.file.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(self.entries, separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, self.file)
+        for stale in self.folder.glob("check-*.json"):
+            if stale != self.file:
+                stale.unlink(missing_ok=True)
+
+
+def cache_folder(cli_value: str | None, settings: Settings, settings_base: Path) -> Path:
+    if cli_value:
+        return Path(cli_value)
+    if os.environ.get("LAYERLINT_CACHE_DIR"):
+        return Path(os.environ["LAYERLINT_CACHE_DIR"])
+    if settings.cache_dir:
+        return settings_base / settings.cache_dir
+    return settings_base / CACHE_DIR_NAME

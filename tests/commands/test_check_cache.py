@@ -1,0 +1,142 @@
+"""`layerlint check`'s cache: a file is analysed again exactly when its content, its settings,
+layerlint itself, or a workspace file its classes depend on changes."""
+
+import json
+
+import pytest
+
+from layerlint.batch import cache as check_cache
+from layerlint.cli import main
+from layerlint.commands import check
+
+MODEL = '''\
+import keras
+from blocks import ResBlock
+
+
+class Head(ResBlock):
+    def __init__(self):
+        super().__init__()
+        self.conv_1 = keras.layers.Conv2D(6, 4)
+        self.conv_2 = keras.layers.Conv2D(16, 4)
+        self.bn = keras.layers.BatchNormalization()
+
+    def call(self, x):
+        x = self.bn(self.conv_1(x))
+        return self.bn(self.conv_2(x))
+'''
+PLAIN_BASE = "class ResBlock:\n    pass\n"
+LAYER_BASE = "import keras\n\n\nclass ResBlock(keras.layers.Layer):\n    pass\n"
+
+
+@pytest.fixture
+def analysed(monkeypatch):
+    """The paths analysed (not served from the cache) by each `layerlint check` run."""
+    seen: list[str] = []
+    real = check.check_text
+
+    def counting(text, path, settings):
+        seen.append(path.rsplit("/", 1)[-1])
+        return real(text, path, settings)
+
+    monkeypatch.setattr(check, "check_text", counting)
+    return seen
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text("[tool.layerlint]\n")
+    (tmp_path / "blocks.py").write_text(LAYER_BASE)
+    (tmp_path / "model.py").write_text(MODEL)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LAYERLINT_CACHE_DIR")  # the default place: beside pyproject.toml
+    return tmp_path
+
+
+def check_codes(capsys, *extra: str) -> list[str]:
+    main(["check", "--jobs", "1", "--format", "json", *extra, "."])
+    return [record["code"] for record in json.loads(capsys.readouterr().out)]
+
+
+def test_unchanged_files_come_from_the_cache_beside_pyproject(project, analysed, capsys):
+    assert check_codes(capsys) == ["LL101"]
+    assert sorted(analysed) == ["blocks.py", "model.py"]
+    analysed.clear()
+    assert check_codes(capsys) == ["LL101"]
+    assert analysed == []
+    cache_dir = project / ".layerlint_cache"
+    assert (cache_dir / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert len(list(cache_dir.glob("check-*.json"))) == 1
+
+
+def test_content_change_invalidates(project, analysed, capsys):
+    check_codes(capsys)
+    analysed.clear()
+    (project / "model.py").write_text(MODEL.replace("Conv2D(16, 4)", "Conv2D(6, 4)"))
+    assert check_codes(capsys) == ["LL101"]
+    assert analysed == ["model.py"]
+    analysed.clear()
+    (project / "model.py").write_text(MODEL.replace("return self.bn(self.conv_2(x))", "return x"))
+    assert check_codes(capsys) == []
+    assert analysed == ["model.py"]
+
+
+def test_settings_change_invalidates(project, analysed, capsys):
+    check_codes(capsys)
+    analysed.clear()
+    (project / "pyproject.toml").write_text('[tool.layerlint]\nseverity = { LL101 = "hint" }\n')
+    main(["check", "--jobs", "1", "--format", "json", "."])
+    (record,) = json.loads(capsys.readouterr().out)
+    assert record["severity"] == "hint"
+    assert sorted(analysed) == ["blocks.py", "model.py"]
+    analysed.clear()
+    assert check_codes(capsys, "--keras-version", "3.8.0") == ["LL101"]
+    assert sorted(analysed) == ["blocks.py", "model.py"]
+
+
+def test_version_change_invalidates(project, analysed, capsys, monkeypatch):
+    check_codes(capsys)
+    analysed.clear()
+    monkeypatch.setattr(check_cache, "__version__", "99.0.0")
+    check_cache.generation.cache_clear()
+    try:
+        assert check_codes(capsys) == ["LL101"]
+        assert sorted(analysed) == ["blocks.py", "model.py"]
+        # The older generation's file is gone: the cache does not grow with each release.
+        assert len(list((project / ".layerlint_cache").glob("check-*.json"))) == 1
+    finally:
+        check_cache.generation.cache_clear()
+
+
+def test_changed_base_class_file_rechecks_its_subclasses(project, analysed, capsys):
+    (project / "blocks.py").write_text(PLAIN_BASE)
+    assert check_codes(capsys) == []  # Head is no layer while ResBlock is a plain class
+    analysed.clear()
+    (project / "blocks.py").write_text(LAYER_BASE)
+    assert check_codes(capsys) == ["LL101"]
+    assert sorted(analysed) == ["blocks.py", "model.py"]
+
+
+def test_no_cache_neither_reads_nor_writes(project, analysed, capsys):
+    check_codes(capsys, "--no-cache")
+    check_codes(capsys, "--no-cache")
+    assert len(analysed) == 4
+    assert not (project / ".layerlint_cache").exists()
+
+
+def test_cache_dir_setting_and_flag(project, capsys):
+    (project / "pyproject.toml").write_text('[tool.layerlint]\ncache-dir = "build/ll-cache"\n')
+    check_codes(capsys)
+    assert list((project / "build" / "ll-cache").glob("check-*.json"))
+    check_codes(capsys, "--cache-dir", str(project / "elsewhere"))
+    assert list((project / "elsewhere").glob("check-*.json"))
+    assert not (project / ".layerlint_cache").exists()
+
+
+def test_a_corrupt_cache_file_is_ignored(project, analysed, capsys):
+    check_codes(capsys)
+    (cache_file,) = (project / ".layerlint_cache").glob("check-*.json")
+    cache_file.write_text("{not json")
+    analysed.clear()
+    assert check_codes(capsys) == ["LL101"]
+    assert sorted(analysed) == ["blocks.py", "model.py"]
