@@ -94,3 +94,22 @@ def test_a_missing_connection_file_is_a_clear_error(tmp_path, monkeypatch, capsy
     assert code == 2
     assert "no kernel connection file 'kernel-nothere.json'" in capsys.readouterr().err
 
+
+
+def test_a_dying_existing_kernel_is_reported_never_restarted(notebook_kernel):
+    """Last in this module: it ends the user's kernel (os._exit in the model)."""
+    manager, runtime = notebook_kernel
+    connection = os.path.join(runtime, "kernel-usertest.json")
+    kernel = ExistingKernel(connection)
+    try:
+        result = run_trace(TraceRequest(path=str(MODELS / "runaway.py"), target="Exits",
+                                        input_shape=(1, 2), existing=connection), kernel=kernel)
+        assert result.status == "crashed"
+        assert "does not restart a kernel it did not start" in result.error.message
+        assert not manager.is_alive()  # nobody started it again
+        after = run_trace(TraceRequest(path=str(EXAMPLE), existing=connection), kernel=kernel)
+    finally:
+        kernel.shutdown()
+    assert after.status == "internal_error"
+    assert "does not answer" in after.error.message and "never starts or restarts" in \
+        after.error.message

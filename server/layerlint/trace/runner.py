@@ -165,7 +165,8 @@ def run_trace(request: TraceRequest, on_progress: Progress | None = None,
         started = time.perf_counter()
         try:
             if not kernel.is_alive():
-                progress(f"starting a kernel ({kernel.label})", 2)
+                progress(f"starting a kernel ({kernel.label})" if kernel.owned
+                         else f"connecting to the kernel {kernel.label}", 2)
             warm = kernel.ensure_started() and kernel.state.get("traces", 0) > 0
             _install_probe(kernel)
             result = _execute_trace(kernel, probe_request, request.timeout, progress, cancel)
