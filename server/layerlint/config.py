@@ -60,6 +60,13 @@ class Settings:
     trace_gateway_validate_cert: bool = True
     trace_memory_limit: int | None = None
     """The local trace kernel's memory limit in MB (default: 3/4 of the machine's; 0: none)."""
+    exclude: tuple[str, ...] | None = None
+    """`layerlint check`: .gitignore-style patterns of paths never walked (None: the defaults,
+    virtual environments, build folders and such; see `layerlint.batch.discover`)."""
+    extend_exclude: tuple[str, ...] = ()
+    """`layerlint check`: patterns excluded on top of `exclude`."""
+    cache_dir: str | None = None
+    """`layerlint check`'s cache folder (default: `.layerlint_cache` beside the pyproject.toml)."""
 
     def is_enabled(self, code: str) -> bool:
         if any(code.startswith(prefix) for prefix in self.ignore):

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from layerlint import fix_loop
 from layerlint.cli import main
-from layerlint.commands import check, file_write
+from layerlint.commands import file_write
 from layerlint.commands.file_write import replace_file_text, write_fixed_source
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,11 +86,10 @@ def test_check_fix_refuses_a_fix_that_breaks_the_code(
 ) -> None:
     model = tmp_path / "model.py"
     model.write_text(EXAMPLE.read_text())
-    monkeypatch.setattr(check, "apply_fix", lambda text, proposal: text + "def broken(:\n")
-    main(["check", "--fix", str(model)])
+    monkeypatch.setattr(fix_loop, "apply_fix", lambda text, proposal: text + "def broken(:\n")
+    main(["check", "--fix", "--unsafe-fixes", str(model)])
     assert model.read_text() == EXAMPLE.read_text()
-    err = capsys.readouterr().err
-    assert "fixes not written: the fixed code would not parse" in err and "fixed:" not in err
+    assert "fixed:" not in capsys.readouterr().err
 
 
 def test_check_fix_does_not_overwrite_an_edit_made_meanwhile(
@@ -97,15 +97,15 @@ def test_check_fix_does_not_overwrite_an_edit_made_meanwhile(
 ) -> None:
     model = tmp_path / "model.py"
     model.write_text(EXAMPLE.read_text())
-    real_apply = check.apply_fix
+    real_apply = fix_loop.apply_fix
     edited = EXAMPLE.read_text() + "\n# saved by the user while --fix ran\n"
 
     def apply_while_the_user_saves(text, proposal):  # type: ignore[no-untyped-def]
         model.write_text(edited)
         return real_apply(text, proposal)
 
-    monkeypatch.setattr(check, "apply_fix", apply_while_the_user_saves)
-    main(["check", "--fix", str(model)])
+    monkeypatch.setattr(fix_loop, "apply_fix", apply_while_the_user_saves)
+    main(["check", "--fix", "--unsafe-fixes", str(model)])
     assert model.read_text() == edited
     assert "changed on disk since it was checked" in capsys.readouterr().err
 
@@ -114,7 +114,7 @@ def test_check_fix_writes_the_fix(tmp_path: Path, capsys: pytest.CaptureFixture[
     model = tmp_path / "model.py"
     model.write_text(EXAMPLE.read_text())
     model.chmod(0o600)
-    main(["check", "--fix", str(model)])
+    main(["check", "--fix", "--unsafe-fixes", str(model)])
     fixed = model.read_text()
     assert fixed != EXAMPLE.read_text() and file_write.parse_problem(fixed) is None
     assert stat.S_IMODE(model.stat().st_mode) == 0o600
