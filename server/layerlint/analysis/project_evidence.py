@@ -3,7 +3,7 @@
 
 The project is the folder tree above the file up to the nearest `pyproject.toml`, `setup.py`,
 `setup.cfg` or `.git` (at most six levels; the file's own folder when none is found). Its
-Python files (at most 3,000, in at most 2,000 folders eight levels deep; hidden folders,
+Python files and notebooks (at most 3,000, in at most 2,000 folders eight levels deep; hidden folders,
 virtual environments and build outputs skipped) are listed at most every 30 seconds; each
 file is read only when its text mentions a save, a reload or a torch move, and its evidence
 (`save_evidence`) is cached by modification time. A use counts for a class when the key it
@@ -23,6 +23,7 @@ from pathlib import Path
 from layerlint.analysis.imports import collect_imports
 from layerlint.analysis.save_evidence import EMPTY, Evidence, Use, evidence
 from layerlint.analysis.workspace import module_file
+from layerlint.notebooks import NotebookProgram, notebook_program
 
 _ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 _SKIPPED = {"node_modules", "site-packages", "__pycache__", "build", "dist", "venv", "env"}
@@ -47,6 +48,16 @@ def project_root(path: Path) -> Path:
     return path.parent
 
 
+def _in_cells(found: Evidence, program: NotebookProgram) -> Evidence:
+    """A notebook's uses and reloads with their cell and the line in that cell."""
+    def place(use: Use) -> Use:
+        cell, line = program.locate(use.line)
+        return replace(use, cell=cell, line=line)
+
+    return Evidence(tuple(place(use) for use in found.uses),
+                    tuple(place(use) for use in found.reloads), {}, found.given)
+
+
 def _project_files(root: Path) -> tuple[Path, ...]:
     now = time.monotonic()
     listed = _listings.get(root)
@@ -59,7 +70,8 @@ def _project_files(root: Path) -> tuple[Path, ...]:
         depth = len(Path(folder).relative_to(root).parts)
         folders[:] = [] if depth >= _MAX_DEPTH else sorted(
             f for f in folders if not f.startswith(".") and f not in _SKIPPED)
-        found.extend(Path(folder) / name for name in sorted(names) if name.endswith(".py"))
+        found.extend(Path(folder) / name for name in sorted(names)
+                     if name.endswith((".py", ".ipynb")))
         if len(found) >= _MAX_FILES or visited >= _MAX_FOLDERS:
             break
     _listings[root] = (now, tuple(found[:_MAX_FILES]))
@@ -78,13 +90,19 @@ def file_evidence(path: Path) -> Evidence:
     result = EMPTY
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
+        program = None
+        if path.suffix == ".ipynb" and any(marker in text for marker in _MARKERS):
+            program = notebook_program(text)  # the cells as one program
+            text = program.text
         if any(marker in text for marker in _MARKERS):
             tree = ast.parse(text)
             imports = collect_imports(tree.body)
             roots = {qualified.split(".")[0] for qualified in imports.values()}
             torch_only = "torch" in roots and not roots & {"keras", "tensorflow", "tf_keras"}
             result = evidence([(tree, 0, text)], imports, frozenset({"*"} if torch_only else ()))
-    except (OSError, SyntaxError, ValueError, RecursionError):
+            if program is not None:
+                result = _in_cells(result, program)
+    except (OSError, SyntaxError, ValueError, RecursionError):  # NotebookError is a ValueError
         result = EMPTY
     _files[key] = result
     if len(_files) > _CACHE_SIZE:
@@ -155,7 +173,7 @@ def _local_names(keys: frozenset[str], importer: Path, target: Path,
 
 def with_project(local: Evidence, path: Path | None, class_names: frozenset[str]) -> Evidence:
     """The module's own evidence plus what other project files do with its classes."""
-    if path is None or not class_names or path.suffix != ".py":
+    if path is None or not class_names or path.suffix != ".py":  # a notebook is imported by none
         return local
     uses, reloads = uses_elsewhere(path, class_names)
     if not uses:

@@ -93,6 +93,8 @@ class Use:
     """Keys of the classes and functions the model holds (after resolution)."""
     columns: tuple[int, int, int] = (0, 0, 0)
     """(column, end line, end column) of the call; columns 0-based."""
+    cell: int = 0
+    """The notebook cell of a use in another project file (`line` is then the line in it)."""
     path_parameter: str = ""
     """`function:parameter` when the saved path is that parameter (its callers decide)."""
     contained: frozenset[str] = frozenset()
@@ -134,6 +136,13 @@ class Evidence:
 
 
 EMPTY = Evidence()
+
+
+def elsewhere(use: Use) -> str:
+    """`in train.py line 12` / `in train.ipynb cell 3, line 2` for a use in another file."""
+    if use.cell:
+        return f"in {use.where} cell {use.cell}, line {use.line}"
+    return f"in {use.where} line {use.line}"
 
 
 def use_span(use: Use, offset: int) -> Span:
@@ -775,4 +784,5 @@ def same_file(save: Use, reload: Use) -> bool:
     return save.path[:1] in "'\"f" and name(save.path) == name(reload.path) and "." in name(save.path)
 
 
-__all__ = ["EMPTY", "SERIALIZING", "TORCH_KINDS", "Evidence", "Use", "evidence", "same_file", "use_span"]
+__all__ = ["EMPTY", "SERIALIZING", "TORCH_KINDS", "Evidence", "Use", "elsewhere", "evidence",
+           "same_file", "use_span"]

@@ -358,3 +358,21 @@ def test_a_save_in_another_file_of_the_project_is_evidence(tmp_path):
     found = findings(blocks.read_text(), CODES, path=str(blocks), fresh=True)
     assert [f.severity.value for f in found] == ["error"]
     assert "train.py line 5" in found[0].message
+
+
+def test_a_notebook_of_the_project_that_saves_is_evidence(tmp_path):
+    """The class lives in a module; the notebook next to it trains and saves the model."""
+    import json
+
+    (tmp_path / ".git").mkdir()
+    blocks = tmp_path / "blocks.py"
+    blocks.write_text(WRAPPER.format(body="    pass"))
+    cells = ["import keras\nfrom blocks import Wrap\n",
+             "%matplotlib inline\nmodel = keras.Sequential([Wrap(None)])\n",
+             "model.fit(x, y)\nmodel.save('trained.keras')\n"]
+    notebook = {"cells": [{"cell_type": "code", "source": source, "metadata": {}, "outputs": []}
+                          for source in cells], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "train.ipynb").write_text(json.dumps(notebook))
+    (found,) = findings(blocks.read_text(), CODES, path=str(blocks), fresh=True)
+    assert found.severity.value == "error"
+    assert "in train.ipynb cell 3, line 2" in found.message

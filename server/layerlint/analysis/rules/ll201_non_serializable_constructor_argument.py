@@ -52,7 +52,7 @@ from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.rules.ll203_weights_created_in_call import keras_flavour
 from layerlint.analysis.rules.ll207_unregistered_custom_object import is_plain_layer
-from layerlint.analysis.save_evidence import Use, use_span
+from layerlint.analysis.save_evidence import Use, elsewhere, use_span
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Related, Severity
 from layerlint.fixes import layer_config
@@ -347,7 +347,7 @@ def _finding(
 
 def _reached(use: Use, facts: BlockFacts, what: str) -> str:
     if use.where:
-        return f"`{use.text}` in {use.where} line {use.line} {what}."
+        return f"`{use.text}` {elsewhere(use)} {what}."
     return f"`{use.text}` on line {line_ref(use.line - facts.line_offset)} {what}."
 
 

@@ -56,7 +56,7 @@ from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
-from layerlint.analysis.save_evidence import Use, same_file, use_span
+from layerlint.analysis.save_evidence import Use, elsewhere, same_file, use_span
 from layerlint.analysis.source import parse_block_text
 from layerlint.findings import Finding, FixProposal, Related, Severity, Span
 
@@ -259,7 +259,7 @@ def is_registered(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef, f
 
 def _where(use: Use, facts: BlockFacts) -> str:
     if use.where:
-        return f"in {use.where} line {use.line}"
+        return elsewhere(use)
     return f"on line {line_ref(use.line - facts.line_offset)}"
 
 

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.model_index import ClassModel
-from layerlint.analysis.save_evidence import Use, same_file, use_span
+from layerlint.analysis.save_evidence import Use, elsewhere, same_file, use_span
 from layerlint.analysis.source import parse_block_text
 from layerlint.findings import Finding, FixProposal, Related, Severity, Span
 from layerlint.fixes import layer_config
@@ -118,7 +118,7 @@ def _finding(
         save = saves[0]
         crash = required and _reloaded(facts, save)
         severity = Severity.ERROR if crash else Severity.WARNING
-        where = (f"in {save.where} line {save.line}" if save.where
+        where = (elsewhere(save) if save.where
                  else f"on line {line_ref(save.line - facts.line_offset)}")
         message += f". A model compiled with it is saved {where}."
         if not save.where:

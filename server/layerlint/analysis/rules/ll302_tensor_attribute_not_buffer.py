@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
-from layerlint.analysis.save_evidence import TORCH_KINDS, Use, use_span
+from layerlint.analysis.save_evidence import TORCH_KINDS, Use, elsewhere, use_span
 from layerlint.findings import Finding, FixProposal, Related, Severity
 
 CODE = "LL302"
@@ -135,6 +135,6 @@ def _finding(
 
 def _evidence(use: Use, facts: BlockFacts) -> str:
     what = "moves or casts" if use.kind == "move" else "saves"
-    where = (f"in {use.where} line {use.line}" if use.where
+    where = (elsewhere(use) if use.where
              else f"on line {line_ref(use.line - facts.line_offset)}")
     return f"`{use.text}` {where} {what} a module holding it."
