@@ -224,6 +224,7 @@ def test_notebook_pip_cells_are_read_from_the_notebook_file(tmp_path):
     notebook.write_text(json.dumps({"cells": cells}))
     target = target_of("pass\nimport tensorflow as tf\n", notebook)
     assert (target.major, target.source) == (2, "notebook-pin")  # nearer than the project's pins
+    assert target.summary() == "Keras 2, from notebook-pin: `tensorflow==2.15.0` (demo.ipynb, cell 1)"
 
 
 def test_findings_carry_the_target_and_json_adds_one_field(tmp_path):

@@ -114,3 +114,27 @@ async def test_reopening_starts_versions_afresh(server: RecordingClient) -> None
     open_document(server, URI, TEXT.replace("self.bn(self.conv_2(x))", "self.conv_2(x)"), 1)
     reopened = await wait_for_publish(server, URI, version=1)
     assert "LL101" not in codes(list(reopened.diagnostics))
+
+
+async def test_a_version_aware_diagnostic_says_which_keras_it_assumed(
+    server: RecordingClient, tmp_path
+) -> None:
+    """The pin in the project's requirements.txt decides; the hover's related information
+    points at it."""
+    (tmp_path / ".git").mkdir()
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("numpy\ntensorflow<2.16\n")
+    module = tmp_path / "model.py"
+    text = ("import tensorflow as tf\n\n\n"
+            "class Head(tf.keras.layers.Layer):\n"
+            "    def call(self, x):\n"
+            "        return tf.keras.layers.Dense(2)(x)\n")
+    module.write_text(text)
+    await start(server, capabilities())
+    open_document(server, module.as_uri(), text, version=1)
+    published = await wait_for_publish(server, module.as_uri(), version=1)
+    (ll203,) = [item for item in published.diagnostics if item.code == "LL203"]
+    assumed = ll203.related_information[-1]
+    assert assumed.message == "Assumed Keras 2, from pin: `tensorflow<2.16` (requirements.txt:2)"
+    assert assumed.location.uri == requirements.as_uri()
+    assert assumed.location.range.start.line == 1

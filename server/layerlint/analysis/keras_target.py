@@ -73,12 +73,15 @@ class Evidence:
     """What was read: `tensorflow~=2.12`, `import tf_keras`, `keras 3.15.1`."""
     path: str | None = None
     line: int | None = None
+    """The line in `path` (in a notebook file: the cell's number), or in the module's text."""
     version: str | None = None
     """The exact Keras version this evidence names, when it names one."""
 
     def describe(self) -> str:
         where = ""
-        if self.path is not None:
+        if self.path is not None and self.path.endswith(".ipynb"):
+            where = f" ({os.path.basename(self.path)}" + (f", cell {self.line})" if self.line else ")")
+        elif self.path is not None:
             where = f" ({os.path.basename(self.path)}" + (f":{self.line})" if self.line else ")")
         elif self.line is not None:
             where = f" (line {self.line})"
@@ -441,16 +444,16 @@ def notebook_evidence(path: str) -> tuple[Evidence, ...]:
         except (OSError, ValueError, AttributeError):
             cells = []
         pins: list[Pin] = []
-        for cell in cells if isinstance(cells, list) else []:
+        for number, cell in enumerate(cells if isinstance(cells, list) else [], start=1):
             if not isinstance(cell, dict) or cell.get("cell_type") != "code":
                 continue
             source = cell.get("source", "")
             text = "".join(source) if isinstance(source, list) else str(source)
             for line in text.splitlines():
                 if "TF_USE_LEGACY_KERAS" in line or "pip" in line:
-                    evidence.extend(item for item in _magic_line_evidence(line, path, 0)
+                    evidence.extend(item for item in _magic_line_evidence(line, path, number)
                                     if item.kind == "legacy-switch")
-                    pins.extend(pip_install_pins(line.strip(), path, 0))
+                    pins.extend(pip_install_pins(line.strip(), path, number))
         evidence.extend(_pin_evidence(verdict(pins), "notebook-pin"))
     result = tuple(evidence)
     _notebook_cache[path] = (stamp, result)

@@ -97,13 +97,14 @@ def _target_information(finding: Finding, place: Placer) -> types.DiagnosticRela
     the deciding evidence (a pin file's line, the module's own line) or on the finding."""
     target = finding.keras_target
     evidence = target.evidence[0] if target.evidence else None
-    if evidence is not None and evidence.path is not None:
+    if evidence is not None and evidence.path is not None and not evidence.path.endswith(".ipynb"):
         line = max((evidence.line or 1) - 1, 0)
         position = types.Position(line=line, character=0)
         location = types.Location(uri=from_fs_path(evidence.path) or evidence.path,
                                   range=types.Range(start=position, end=position))
-    else:
-        line = evidence.line if evidence is not None and evidence.line else finding.span.line
+    else:  # the module's own line, or (a notebook's pip cell: its `line` is a cell) the finding
+        own = evidence is not None and evidence.path is None and evidence.line
+        line = evidence.line if own else finding.span.line
         uri, range_ = _range(Span(line, 1, line, 1), place)
         location = types.Location(uri=uri, range=range_)
     return types.DiagnosticRelatedInformation(location=location,

@@ -80,3 +80,27 @@ def test_project_version_setting_decides():
     assert "Keras 3.9.2" in finding.message and "self.gain" in finding.message
     assert finding.span.line == 5 and finding.span.column == 9
     assert not findings(source, CODES, "3.10.0")
+
+
+def test_without_an_exact_version_the_affected_releases_are_named_at_information():
+    from layerlint.analysis import analyse
+    from layerlint.config import Settings
+
+    source = (
+        "import keras\n\n\n"
+        "class ScaledPool(keras.layers.MaxPooling2D):\n"
+        "    def build(self, input_shape):\n"
+        "        self.scale = self.add_weight(shape=(input_shape[-1],))\n\n"
+        "    def call(self, x):\n"
+        "        return super().call(x) * self.scale\n"
+    )
+
+    def found(version):
+        return [(f.severity.value, f.message) for f in
+                analyse(source, settings=Settings(keras_version=version)).findings if f.code == "LL205"]
+
+    assert [severity for severity, _ in found("3.9.2")] == ["error"]
+    assert found("3.15.1") == [] and found("2.15.0") == []
+    for version in ("3", None):  # Keras 3 of no known release, or an unknown target
+        ((severity, message),) = found(version)
+        assert severity == "information" and message.startswith("On Keras 3.6.0-3.9.x: ")
