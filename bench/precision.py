@@ -56,7 +56,7 @@ VERDICTS = {
 }
 _SKIPPED_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build", "dist",
                  ".ipynb_checkpoints", "site-packages"}
-_UNREADABLE = re.compile(r"^layerlint: cannot read (.+?): ", re.MULTILINE)
+_UNREADABLE = re.compile(r"^layerlint: cannot check (.+?): ", re.MULTILINE)
 
 
 def parse_corpus(argument: str) -> tuple[str, Path]:
@@ -91,22 +91,17 @@ def run_layerlint(root: Path, files: Sequence[Path], python: str = sys.executabl
                   extra_args: Sequence[str] = ()) -> tuple[list[dict], list[str]]:
     """Findings of the files (relative to root) and the files the CLI could not read.
 
-    The CLI stops at the first unreadable file, so such a file is dropped and the run repeated.
+    The CLI reports the other files' findings past an unreadable file (a notebook that is not
+    valid JSON) and exits 2, naming each such file on stderr.
     """
-    remaining = [str(path) for path in files]
-    unreadable: list[str] = []
-    while True:
-        command = [python, "-m", "layerlint", "check", "--format", "json", "--fail-on", "hint",
-                   *extra_args, *remaining]
-        done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
-        if done.returncode in (0, 1):
-            return json.loads(done.stdout or "[]"), unreadable
-        match = _UNREADABLE.search(done.stderr)
-        if not match or match.group(1) not in remaining:
-            raise RuntimeError(f"layerlint failed in {root} (exit {done.returncode}):\n"
-                               f"{done.stderr[-2000:]}")
-        unreadable.append(match.group(1))
-        remaining.remove(match.group(1))
+    command = [python, "-m", "layerlint", "check", "--format", "json", "--fail-on", "hint",
+               "--no-cache", *extra_args, *(str(path) for path in files)]
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    unreadable = _UNREADABLE.findall(done.stderr)
+    if done.returncode in (0, 1) or (done.returncode == 2 and unreadable and done.stdout):
+        return json.loads(done.stdout or "[]"), unreadable
+    raise RuntimeError(f"layerlint failed in {root} (exit {done.returncode}):\n"
+                       f"{done.stderr[-2000:]}")
 
 
 def counts_by_rule(records: Iterable[dict]) -> dict[str, Counter]:

@@ -196,3 +196,38 @@ def test_half_typed_class_keeps_its_last_good_findings_without_fixes(tmp_path):
     assert kept.fixes == ()
     # Without a document identity (a one-off check) nothing is carried over.
     assert [f for f in analyse(typing).findings if f.code == "LL101"] == []
+
+
+def test_a_half_typed_second_class_of_the_same_name_keeps_only_its_own_findings(tmp_path):
+    path = str(tmp_path / "notebook_style.py")
+    first = (
+        "from keras import layers\n\n\n"
+        "class Block(layers.Layer):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.conv1 = layers.Conv2D(6, 3)\n"
+        "        self.conv2 = layers.Conv2D(16, 3)\n"
+        "        self.bn = layers.BatchNormalization()\n\n"
+        "    def call(self, x):\n"
+        "        x = self.bn(self.conv1(x))\n"
+        "        return self.bn(self.conv2(x))\n\n\n"
+    )
+    second_done = (
+        "class Block(layers.Layer):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.conv1 = layers.Conv2D(6, 3)\n"
+        "        self.conv2 = layers.Conv2D(16, 3)\n"
+        "        self.bn1 = layers.BatchNormalization()\n"
+        "        self.bn2 = layers.BatchNormalization()\n\n"
+        "    def call(self, x):\n"
+        "        x = self.bn1(self.conv1(x))\n"
+        "        return self.bn2(self.conv2(x))\n"
+        "# end\n"
+    )
+    assert [f.span.line for f in ll101(first + second_done, path=path)] == [13]
+    half_typed = first + second_done.replace("self.bn2(self.conv2(x))", "self.bn2(self.conv2(")
+    result = analyse(half_typed, path=path)
+    assert result.syntax_problems
+    # The first Block's finding stays; the second gets none of the first's remembered findings.
+    assert [f.span.line for f in result.findings if f.code == "LL101"] == [13]

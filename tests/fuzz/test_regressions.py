@@ -47,4 +47,5 @@ def test_notebook_regression(
     notebook = tmp_path / "broken.ipynb"
     notebook.write_text(path.read_text())
     assert main(["check", str(notebook)]) == 2
-    assert "cannot read" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"cannot check {notebook}: not a notebook" in err

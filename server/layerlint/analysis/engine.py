@@ -124,17 +124,20 @@ def analyse(
         (name, tuple(sorted(fate))) for name, fate in context.fates.items() if name in context.classes))
     findings: list[Finding] = []
     problems: list[SyntaxProblem] = []
+    seen_headers: dict[str, int] = {}
     for block in blocks:
+        header = _block_header(block)
+        ordinal = seen_headers[header] = seen_headers.get(header, -1) + 1
         if block.tree is None:
             message, line, column = block.error or ("invalid syntax", 1, 1)
             problems.append(SyntaxProblem(message, block.start_line + line - 1, column))
-            findings.extend(_last_good_findings(path, block))
+            findings.extend(_last_good_findings(path, block, ordinal))
             continue
         try:
             block_findings = _block_findings(block, context)
         except RecursionError:  # an expression nested deeper than the rules can recurse
             block_findings = []
-        _remember_good_findings(path, block, block_findings)
+        _remember_good_findings(path, block, ordinal, block_findings)
         findings.extend(block_findings)
     with contextlib.suppress(RecursionError):
         findings.extend(_module_level_findings(text, blocks, context))
@@ -149,18 +152,22 @@ def analyse(
 
 
 # While a class is half-typed its block does not parse; its last good findings keep showing
-# (without quick-fixes, whose positions may be stale) until it parses again.
-_last_good: OrderedDict[tuple[str, str], tuple[int, list[Finding]]] = OrderedDict()
+# (without quick-fixes, whose positions may be stale) until it parses again. A block is known by
+# its first line and how many blocks above start with the same line (a notebook-style file may
+# define `class Block` twice: each keeps its own findings).
+_last_good: OrderedDict[tuple[str, str, int], tuple[int, list[Finding]]] = OrderedDict()
 
 
 def _block_header(block: Block) -> str:
     return block.text.split("\n", 1)[0]
 
 
-def _remember_good_findings(path: str | None, block: Block, findings: list[Finding]) -> None:
+def _remember_good_findings(
+    path: str | None, block: Block, ordinal: int, findings: list[Finding]
+) -> None:
     if path is None:
         return
-    key = (path, _block_header(block))
+    key = (path, _block_header(block), ordinal)
     if findings:
         kept = [replace(finding, fixes=()) if finding.fixes else finding for finding in findings]
         _remember(_last_good, key, (block.start_line, kept))
@@ -168,16 +175,23 @@ def _remember_good_findings(path: str | None, block: Block, findings: list[Findi
         del _last_good[key]
 
 
-def _last_good_findings(path: str | None, block: Block) -> list[Finding]:
+def _last_good_findings(path: str | None, block: Block, ordinal: int) -> list[Finding]:
     if path is None:
         return []
-    remembered = _last_good.get((path, _block_header(block)))
+    remembered = _last_good.get((path, _block_header(block), ordinal))
     if remembered is None:
         return []
     start_line, findings = remembered
-    last_line = block.start_line + block.text.count("\n")
+    lines = block.text.split("\n")
     moved = (_shift(finding, block.start_line - start_line) for finding in findings)
-    return [finding for finding in moved if block.start_line <= finding.span.line <= last_line]
+    return [finding for finding in moved if _inside(finding.span, block.start_line, lines)]
+
+
+def _inside(span: Span, start_line: int, lines: list[str]) -> bool:
+    """Whether a remembered span still lies inside the block's current text."""
+    first, last = span.line - start_line, span.end_line - start_line
+    return (0 <= first <= last < len(lines) and span.column <= len(lines[first]) + 1
+            and span.end_column <= len(lines[last]) + 1)
 
 
 def _module_context(
