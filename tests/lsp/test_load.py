@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from raw_server import REQUEST_CANCELLED, RawServer, text_range
+from raw_server import REQUEST_CANCELLED, RawServer, record, text_range
 
 from bench.edit_script import apply_edit, plan_typing
 from bench.generate_models import generate_module
@@ -35,16 +33,6 @@ LINES = 10_000
 DOCUMENTS = 300
 PEAK_LIMIT_KIB = 1_500 * 1024
 TIMEOUT = 600
-
-
-def record(name: str, value: Any) -> None:
-    target = os.environ.get("LAYERLINT_RELIABILITY_REPORT")
-    if not target:
-        return
-    path = Path(target)
-    figures = json.loads(path.read_text()) if path.exists() else {}
-    figures[name] = value
-    path.write_text(json.dumps(figures, indent=2, sort_keys=True))
 
 
 def fresh_diagnostics(text: str, path: Path) -> list[tuple[Any, ...]]:
