@@ -192,7 +192,7 @@ async def test_cancelling_a_pending_request_answers_request_cancelled(
 
     server.held_methods.clear()
     server.answer_held()
-    # The server goes on serving, and no kernel was started for the cancelled trace.
+    # The server goes on serving after the cancel.
     lenses = await server.call("textDocument/codeLens", {"textDocument": {"uri": model.as_uri()}})
     assert "result" in lenses
     record("cancel", {"pending_request_answered_with": answer["error"]["code"]})
