@@ -32,13 +32,13 @@ def mutated_fixture(draw: st.DrawFn) -> str:
     return text
 
 
-@fuzz_settings(examples=300)
+@fuzz_settings(examples=500)
 @given(text=mutated_fixture())
 def test_random_deletions_and_insertions(text: str) -> None:
     check_everything(text, label="mutated fixtures")
 
 
-@fuzz_settings(examples=200)
+@fuzz_settings(examples=300)
 @given(data=st.binary(max_size=2000), encoding=st.sampled_from(["utf-8", "latin-1", "utf-16"]))
 def test_random_bytes(data: bytes, encoding: str) -> None:
     check_everything(data.decode(encoding, errors="replace"), label="random bytes")

@@ -36,13 +36,13 @@ CELL = st.fixed_dictionaries({}, optional={
 
 
 def read_or_refuse(raw: str) -> None:
-    RUN_COUNTS["malformed notebooks"] += 1
+    RUN_COUNTS["malformed notebook documents"] += 1
     try:
         program = notebook_program(raw)
     except NotebookError:
         return
     result = analyse(program.text)
-    check_everything(program.text, label="malformed notebooks")
+    check_everything(program.text, label="malformed notebooks that could be read")
     for finding in result.findings:
         cell, line = program.locate(finding.span.line)
         assert 1 <= cell and 1 <= line
@@ -84,7 +84,6 @@ def notebook_cells(draw: st.DrawFn) -> list[str]:
 @fuzz_settings(examples=120)
 @given(cells=notebook_cells())
 def test_split_into_cells_with_ipython_syntax(cells: list[str]) -> None:
-    RUN_COUNTS["notebooks from fixtures"] += 1
     program = build_program([(f"cell:{index}", text) for index, text in enumerate(cells)])
     result = analyse(program.text)
     check_everything(program.text, label="notebooks from fixtures")

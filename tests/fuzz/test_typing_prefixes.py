@@ -49,7 +49,7 @@ def _key(proposal: FixProposal) -> tuple[str, str]:
     return proposal.kind, repr(sorted(proposal.data.items()))
 
 
-@fuzz_settings(examples=300)
+@fuzz_settings(examples=400)
 @given(index=st.integers(0, len(TEXTS) - 1), cut=st.floats(0, 1))
 def test_prefix_cut_at_any_character(index: int, cut: float) -> None:
     text = TEXTS[index]

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 
 from layerlint import __version__
 from layerlint.config import Settings
@@ -64,6 +66,20 @@ class SessionState:
     change_listeners: list[ChangeListener] = field(default_factory=list)
 
 
+class LayerlintProtocol(LanguageServerProtocol):
+    """pygls' protocol, plus an error response to a request whose parameters do not fit the
+    method's types: pygls 2 logs such a request and drops it, which leaves the client waiting
+    for an answer that never comes."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            if data.get("method") and data.get("id") is not None:
+                self._send_response(data["id"], error=error.to_response_error())
+            raise
+
+
 class LayerlintServer(LanguageServer):
     """pygls' server plus `state`; features are plain functions registered on it."""
 
@@ -73,5 +89,6 @@ class LayerlintServer(LanguageServer):
             version=__version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             notebook_document_sync=notebook_document_sync,
+            protocol_cls=LayerlintProtocol,
         )
         self.state = SessionState()
