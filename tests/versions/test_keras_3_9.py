@@ -123,13 +123,18 @@ def test_fixtures_for_other_releases_run_cleanly_under_keras_3_9(fixture, outcom
 
 
 def test_analysis_in_the_3_9_environment_reads_the_version_without_importing_keras(keras39_python):
-    """Default settings: the project's Keras version comes from the package metadata."""
+    """The project's interpreter (the `python` setting) is that environment: the Keras version
+    comes from its package metadata, without importing keras. (The Keras installed beside
+    layerlint itself is not evidence about the project; see `analysis/keras_target.py`.)"""
     script = (
         "import json, sys\n"
         "from layerlint.analysis import analyse\n"
         "from layerlint.analysis.environment import keras_version\n"
+        "from layerlint.config import Settings\n"
+        "settings = Settings(python=sys.executable)\n"
         "found = {path: sorted((f.span.line, f.code, f.severity.value)\n"
-        "                      for f in analyse(open(path).read(), path=path).findings\n"
+        "                      for f in analyse(open(path).read(), path=path,\n"
+        "                                       settings=settings).findings\n"
         "                      if f.code == 'LL205') for path in sys.argv[1:]}\n"
         "print(json.dumps({'version': keras_version(), 'found': found,\n"
         "                  'imported': sorted(m for m in ('keras', 'torch', 'tensorflow')\n"
