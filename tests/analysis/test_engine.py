@@ -231,3 +231,15 @@ def test_a_half_typed_second_class_of_the_same_name_keeps_only_its_own_findings(
     assert result.syntax_problems
     # The first Block's finding stays; the second gets none of the first's remembered findings.
     assert [f.span.line for f in result.findings if f.code == "LL101"] == [13]
+
+
+def test_findings_survive_a_reparse_while_the_class_model_stays_cached():
+    """The parse cache and the class cache evict separately: after the blocks are parsed anew,
+    a cached class model holds the node of the earlier parse, and must still be analysed."""
+    from layerlint.analysis import engine, source
+
+    before = [f.span.line for f in ll101(EXAMPLE)]
+    source._parse_cache.clear()
+    engine._block_cache.clear()
+    engine._module_cache.clear()
+    assert [f.span.line for f in ll101(EXAMPLE)] == before != []

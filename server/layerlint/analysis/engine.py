@@ -213,7 +213,7 @@ def _module_context(
     references: dict[str, frozenset[str]] = {}
     external: dict[str, str] = {}
     workspace_keys: dict[str, tuple] = {}
-    every_definition: list[ClassModel] = []
+    every_definition: list[tuple[ast.ClassDef, ClassModel]] = []
     for block in blocks:
         for stmt in block.tree.body if block.tree else ():
             if isinstance(stmt, ast.ClassDef):
@@ -236,11 +236,13 @@ def _module_context(
                     )
                 # The name binds the last definition (what other code sees at run time).
                 classes[stmt.name] = model
-                every_definition.append(model)
+                every_definition.append((stmt, model))
     frameworks = {name: _resolve_framework(name, classes, set(), external) for name in classes}
+    # Keyed by the statement of this parse: a model from the class cache may hold the node of
+    # an earlier parse of the same text (the parse cache and the class cache evict separately).
     definitions = {
-        id(model.node): (model, _definition_framework(model, classes, external))
-        for model in every_definition
+        id(stmt): (model, _definition_framework(model, classes, external))
+        for stmt, model in every_definition
     }
     return ModuleContext(imports, imports_key, keras_version, classes, class_blocks, frameworks,
                          references, workspace_keys, definitions)
