@@ -1,4 +1,5 @@
-"""What a program does with its models: which are serialized, reloaded, moved or saved.
+"""What a program does with its models: which are serialized, reloaded, moved, saved,
+trained or inspected.
 
 The custom-layer and torch rules need evidence that a class's misbehaviour is reachable: a
 layer without `get_config()` only fails when a model holding it is serialized (LL201), an
@@ -19,7 +20,12 @@ code, without running anything:
   with its `custom_objects` and `compile=False`; torch `.to()`/`.cuda()`/`.half()`/...,
   `state_dict()`, `torch.save`. `tf.train.Checkpoint(...).save`, weights-only saves, `export()`
   and `tf.saved_model.save` are not serializations of the model's config; uses inside
-  `assertRaises`/`pytest.raises` blocks are marked as expected to fail.
+  `assertRaises`/`pytest.raises` blocks are marked as expected to fail;
+- what happens to a model's weights (LL202: a tf.Variable Keras 3 neither trains nor saves):
+  `fit()`/`compile()`/`train_on_batch()` ("train"); a save that writes the weights but not
+  the config: `save_weights()`, `export()`, a `.save()` to a SavedModel or another extension,
+  `tf.train.Checkpoint(model=...)` ("store"); `.variables`/`.weights`/`.get_weights()`/
+  `.count_params()`/`.summary()` ("inspect"). Only whether they happen matters, not where.
 
 A key is a class or function name of the module, or the qualified name of one imported from
 another module of the project (`.blocks.Block`). Results of class and function definitions are
@@ -32,6 +38,7 @@ import ast
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import ImportTable, qualified_name
@@ -41,6 +48,16 @@ from layerlint.findings import Span
 SERIALIZING = ("save", "get_config", "to_json", "clone_model", "checkpoint")
 """Kinds of use that serialize a Keras model's config."""
 TORCH_KINDS = ("move", "state")
+WEIGHT_KINDS = ("train", "save", "checkpoint", "store", "inspect")
+"""Kinds of use where a layer's weights matter: trained, written to a file (with or without
+the config), or read."""
+_FATE_ONLY = ("train", "store", "inspect")
+"""Kinds only `WEIGHT_KINDS` reads: their lines are in no message."""
+_TRAINING = {"fit", "fit_generator", "train_on_batch", "compile"}
+_STORING = {"save_weights", "export"}
+_INSPECTING = {"variables", "trainable_variables", "non_trainable_variables", "weights",
+               "trainable_weights", "non_trainable_weights", "get_weights", "count_params",
+               "summary"}
 
 _MODEL_FILE = re.compile(r"\.(keras|h5|hdf5)$", re.IGNORECASE)
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,6}$")
@@ -71,13 +88,15 @@ class Use:
 
     kind: str
     """"save", "get_config", "to_json", "clone_model", "checkpoint" (a ModelCheckpoint given to
-    fit), "reload" (load_model), "move" or "state" (torch)."""
+    fit), "reload" (load_model), "move" or "state" (torch), "train", "store" (weights written
+    without the config) or "inspect" (variables read)."""
     line: int
     """Line in the analysed program (absolute in the module)."""
     text: str
     """The call as written, shortened."""
     file_format: str = ""
-    """"file" (.keras/.h5), "maybe" (not readable from the code) for saves; "" otherwise."""
+    """"file" (.keras/.h5), "maybe" (not readable from the code) for saves; "savedmodel" or
+    "other" (not a model file) for a `.save()` that is a "store"; "" otherwise."""
     path: str = ""
     """The path expression as written ("" when none), to match a save with its reload."""
     expected_to_fail: bool = False
@@ -120,19 +139,27 @@ class Evidence:
         return [use for use in self.uses
                 if use.kind in kinds and key in (use.contained if deep else use.held)]
 
+    @cached_property
+    def weight_fates(self) -> tuple[tuple[str, str], ...]:
+        """(kind, key) of every `WEIGHT_KINDS` use: LL202 follows them through the classes
+        that hold or derive from a class, so they are part of every class's cache key."""
+        return tuple(sorted({(use.kind, key) for use in self.uses if use.kind in WEIGHT_KINDS
+                             for key in use.held}))
+
     def signature(self, keys: set[str] | frozenset[str], offset: int) -> tuple:
         """What the findings about `keys` depend on, lines relative to `offset` (cache key)."""
         if not keys:
             return ()
-        relevant = [use for use in self.uses if use.contained & keys]
+        relevant = [use for use in self.uses
+                    if use.contained & keys and use.kind not in _FATE_ONLY]
         uses = tuple((use.kind, use.line - offset, use.file_format, use.path, use.where,
                       use.expected_to_fail, tuple(sorted(use.held & keys)),
                       tuple(sorted(use.contained & keys))) for use in relevant)
         if not uses:
-            return ()
+            return self.weight_fates
         reloads = tuple((use.line - offset, use.path, use.covered, use.compiles, use.where)
                         for use in self.reloads)
-        return uses + reloads
+        return self.weight_fates + uses + reloads
 
 
 EMPTY = Evidence()
@@ -155,11 +182,14 @@ def use_span(use: Use, offset: int) -> Span:
 @dataclass
 class _Scope:
     """The result of reading one scope; held sets may still contain markers (`@ret:f`,
-    `@arg:f:p`) that the program resolves."""
+    `@arg:f:p`, `@global:name`) that the program resolves."""
 
     uses: list[tuple[Use, frozenset[str]]] = field(default_factory=list)
     reloads: list[Use] = field(default_factory=list)
     returns: set[str] = field(default_factory=set)
+    bound: dict[str, set[str]] = field(default_factory=dict)
+    """Module code: name -> what any of its assignments holds (what a function reading the
+    global may see when it is called)."""
     arguments: dict[str, set[str]] = field(default_factory=dict)
     """`f:param` -> what callers in this scope pass to it."""
     path_arguments: dict[str, list[str]] = field(default_factory=dict)
@@ -186,6 +216,9 @@ class _Reader:
         """String constants of module-level names (`MODEL_PATH = "m.keras"`), read by functions."""
         self.guarded = False
         self.parameters: frozenset[str] = frozenset()
+        self.local_names: frozenset[str] | None = None
+        """A function's or method's own names; None in module code. Another name it reads is
+        a global of the module (`@global:name`)."""
 
     # -- statements ---------------------------------------------------------------------
     def run(self, statements: list[ast.stmt], env: dict[str, frozenset[str]]) -> dict:
@@ -257,6 +290,8 @@ class _Reader:
         if isinstance(target, ast.Name):
             env[target.id] = held
             self.assigned[target.id] = value
+            if self.local_names is None and held:
+                self.result.bound.setdefault(target.id, set()).update(held)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
                 self.bind(element, held, env, None)
@@ -271,10 +306,17 @@ class _Reader:
         if node is None or isinstance(node, ast.Constant):
             return frozenset()
         if isinstance(node, ast.Name):
-            return env.get(node.id, frozenset())
+            if node.id in env or self.local_names is None or node.id in self.local_names:
+                return env.get(node.id, frozenset())
+            return frozenset({f"@global:{node.id}"})
         if isinstance(node, ast.Call):
             return self.call(node, env)
-        if isinstance(node, (ast.Attribute, ast.Starred)):
+        if isinstance(node, ast.Attribute):
+            held = self.value(node.value, env)
+            if node.attr in _INSPECTING and not _is_module(node.value, self.imports):
+                self._use("inspect", node, held)
+            return held
+        if isinstance(node, ast.Starred):
             return self.value(node.value, env)
         if isinstance(node, ast.Subscript):
             self.value(node.slice, env)
@@ -304,11 +346,14 @@ class _Reader:
                 self._pass_arguments(key, node, arguments, keywords)
                 return frozenset({f"@ret:{key}"})
             return frozenset({key}) | passed
+        last = qualified.rsplit(".", 1)[-1]
+        if last.endswith("Checkpoint") and last != "ModelCheckpoint":
+            for keyword in node.keywords:  # tf.train.Checkpoint(model=...) stores its weights
+                self._use("store", node, keywords[keyword.arg])
         if qualified in _CHECKPOINTS:
             return frozenset({"@checkpoint"})
         if any(marker in qualified for marker in _IMAGES):
             return frozenset({"@image"})
-        last = qualified.rsplit(".", 1)[-1]
         framework = framework_of(qualified)
         if last == "ModelCheckpoint":
             return self._model_checkpoint(node)
@@ -355,6 +400,12 @@ class _Reader:
                     env: dict) -> None:
         if _is_module(node.func.value, self.imports):
             return
+        if method in _TRAINING:
+            self._use("train", node, receiver)
+        elif method in _STORING:
+            self._use("store", node, receiver)
+        elif method in _INSPECTING:
+            self._use("inspect", node, receiver)
         if method == "save":
             path = node.args[0] if node.args else _keyword(node, "filepath")
             self._use("save", node, receiver, path, _keyword(node, "save_format"))
@@ -418,7 +469,7 @@ class _Reader:
             return frozenset()
         return frozenset({f"@ckpt:{file_format}"})
 
-    def _use(self, kind: str, node: ast.Call, held: frozenset[str], path: ast.expr | None = None,
+    def _use(self, kind: str, node: ast.expr, held: frozenset[str], path: ast.expr | None = None,
              save_format: ast.expr | None = None, file_format: str = "") -> None:
         if not held or "@checkpoint" in held or "@image" in held:
             return  # holds no class of the project (a tensor's .float(), a checkpoint object)
@@ -426,7 +477,7 @@ class _Reader:
         if kind == "save":
             file_format = self.file_format(path, save_format)
             if file_format in ("savedmodel", "other"):
-                return
+                kind = "store"  # the weights, not the config (or not a model file at all)
             if (file_format == "maybe" and isinstance(path, ast.Name) and save_format is None
                     and path.id in self.parameters and path.id not in self.assigned):
                 parameter = f"{self.scope_name}:{path.id}"  # decided by the callers' paths
@@ -551,6 +602,7 @@ _names_ids: dict[tuple, int] = {}
 is not cached, and every definition's key would hash it again)."""
 _MARKERS = (".save(", "save_model(", "get_config(", "to_json(", "to_yaml(", "clone_model(",
             "ModelCheckpoint", "load_model(", "custom_object", ".compile(", ".fit(", ".to(",
+            "save_weights(", ".export(", "train_on_batch(", "Checkpoint(",
             ".cuda(", ".half(", ".double(", ".float(", ".bfloat16(", ".type(", "state_dict",
             "torch.save", "DataParallel", "prepare(")
 
@@ -598,8 +650,8 @@ def evidence(
             scopes.append((scope, offset))
             if isinstance(statement, ast.ClassDef):
                 contains[statement.name] = set(held)
-            else:
-                returns[statement.name] = scope.returns
+            else:  # a notebook may define a function twice: a call may reach either
+                returns.setdefault(statement.name, set()).update(scope.returns)
         else:
             module_reader.offset = offset
             env = module_reader.statement(statement, env)
@@ -677,8 +729,30 @@ def _function_scope(
         reader.parameters = frozenset(functions.get(node.name, []))
         for parameter in functions.get(node.name, []):
             env[parameter] = frozenset({f"@arg:{node.name}:{parameter}"})
+    reader.local_names = _local_names(node) | classes | frozenset(functions) | frozenset(imports)
     reader.run(node.body, env)
     return reader.result
+
+
+def _local_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """The names a function binds itself (parameters, assignments, nested definitions,
+    imports), less those it declares `global`."""
+    arguments = node.args
+    names = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                             *filter(None, [arguments.vararg, arguments.kwarg])]}
+    declared: set[str] = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Load):
+            names.add(child.id)
+        elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and child is not node:
+            names.add(child.name)
+        elif isinstance(child, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in child.names)
+        elif isinstance(child, ast.Global):
+            declared.update(child.names)
+        elif isinstance(child, ast.arg):
+            names.add(child.arg)  # a nested function's or lambda's parameter
+    return frozenset(names - declared)
 
 
 def _merge(into: _Scope, scope: _Scope) -> None:
@@ -698,6 +772,7 @@ def _resolve(placed: list[tuple[_Scope, int]], returns: dict[str, set[str]],
              contains: dict[str, set[str]]) -> Evidence:
     """Markers resolved, and the scopes' uses placed at their lines (scope, line offset)."""
     arguments: dict[str, set[str]] = {}
+    bound: dict[str, set[str]] = {}
     path_formats: dict[str, list[str]] = {}
     covered: set[str] | None = set()
     scopes = [_shifted(scope, offset) for scope, offset in placed if scope.uses or scope.reloads]
@@ -706,6 +781,8 @@ def _resolve(placed: list[tuple[_Scope, int]], returns: dict[str, set[str]],
             path_formats.setdefault(key, []).extend(formats)
         for key, held in scope.arguments.items():
             arguments.setdefault(key, set()).update(held)
+        for key, held in scope.bound.items():
+            bound.setdefault(key, set()).update(held)
         if covered is not None:
             covered = None if scope.covered is None else covered | scope.covered
     memo: dict[tuple[str, bool], frozenset[str]] = {}
@@ -721,6 +798,9 @@ def _resolve(placed: list[tuple[_Scope, int]], returns: dict[str, set[str]],
             out: set[str] = set()
         elif key.startswith("@arg:"):
             inner = arguments.get(key[5:], set())
+            out = set()
+        elif key.startswith("@global:"):
+            inner = bound.get(key[8:], set())
             out = set()
         else:
             inner = contains.get(key, set()) if deep else set()
@@ -746,14 +826,19 @@ def _resolve(placed: list[tuple[_Scope, int]], returns: dict[str, set[str]],
             return "file"
         return "maybe" if "maybe" in formats else "savedmodel"
 
+    def kind(use: Use, file_format: str) -> str:
+        """A save whose callers all pass SavedModel paths writes the weights only."""
+        return "store" if use.kind == "save" and file_format == "savedmodel" else use.kind
+
     uses = tuple(
         Use(**{**use.__dict__, "held": resolved(held, False), "contained": resolved(held, True),
-               "file_format": file_format(use)})
+               "file_format": fmt, "kind": kind(use, fmt)})
         for scope in scopes for use, held in scope.uses
+        for fmt in (file_format(use),)
     )
-    uses = tuple(use for use in uses if use.file_format != "savedmodel" and use.contained)
+    uses = tuple(use for use in uses if use.contained)
     constructions: dict[str, list[tuple[int, int, int, int]]] = {}
-    if uses:  # only the rules that have a saved class to report read constructions
+    if any(use.kind not in _FATE_ONLY for use in uses):  # read for saved classes only
         for scope, offset in placed:
             for key, spans in scope.constructions.items():
                 constructions.setdefault(key, []).extend(

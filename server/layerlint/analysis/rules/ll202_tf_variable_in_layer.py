@@ -9,8 +9,9 @@ What goes wrong, measured with TensorFlow 2.21 on the TensorFlow backend:
   fails with `InvalidArgumentError` (float16 input times a float32 variable), and it ties the
   layer to the TensorFlow backend. Error only for a trainable float variable that `call()`
   (or a helper it calls) reads, in a layer the module trains, saves or reads the variables of
-  (directly, or through a class holding it as a sublayer or deriving from it; see
-  `layerlint.analysis.instance_fates`): that one never trains, or is lost. A trainable
+  (directly, or through a class holding it as a sublayer or deriving from it), or that another
+  project file importing it does (`save_evidence`: rebinding, helper functions and their
+  parameters followed; weights-only saves count): that one never trains, or is lost. A trainable
   variable call() does not read, or one whose `trainable=` is an expression: warning. Any
   variable of a layer the module never trains, saves or inspects (a demo that only calls it,
   or a library layer trained elsewhere): information. A
@@ -48,6 +49,7 @@ from layerlint.analysis.rules.ll203_weights_created_in_call import (
     methods_reached,
     target_flavour,
 )
+from layerlint.analysis.save_evidence import WEIGHT_KINDS
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Severity
 from layerlint.fixes import variable_to_add_weight
@@ -101,7 +103,7 @@ class Variable:
 
 
 def _reached(name: str, facts: BlockFacts, seen: set[str]) -> bool:
-    if facts.instance_fates.get(name):
+    if facts.evidence.of(name, WEIGHT_KINDS):
         return True
     seen.add(name)
     for other, model in facts.local_classes.items():
