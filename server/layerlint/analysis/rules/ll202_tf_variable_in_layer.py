@@ -13,8 +13,8 @@ What goes wrong, measured with TensorFlow 2.21 on the TensorFlow backend:
   project file importing it does (`save_evidence`: rebinding, helper functions and their
   parameters followed; weights-only saves count): that one never trains, or is lost. A trainable
   variable call() does not read, or one whose `trainable=` is an expression: warning. Any
-  variable of a layer the module never trains, saves or inspects (a demo that only calls it,
-  or a library layer trained elsewhere): information. A
+  variable of a layer neither the module nor the project's files importing it train, save or
+  inspect (a demo that only calls it, or a library layer trained by its users): information. A
   non-trainable constant, an integer counter, or state the layer updates itself with
   `assign()`: information (only its value after a reload is lost; measured
   `keras_ll202_step_counter.py`, `keras_ll202_constant_buffer.py`).
