@@ -128,13 +128,16 @@ def test_a_function_defined_twice_returns_what_either_definition_returns():
     assert kinds(found, "Block") == {"train"}
 
 
-def test_another_project_file_that_trains_a_class_is_evidence(tmp_path):
+def test_another_project_file_that_saves_models_says_what_it_trains(tmp_path):
     from layerlint.analysis.project_evidence import uses_elsewhere
 
     (tmp_path / "pyproject.toml").write_text("")
     (tmp_path / "blocks.py").write_text("import keras\n\nclass Block(keras.layers.Layer):\n    pass\n")
     (tmp_path / "train.py").write_text(
         "import keras\nfrom blocks import Block\n\n"
-        "model = keras.Sequential([Block()])\nmodel.fit(x, y)\n")
+        "model = keras.Sequential([Block()])\nmodel.fit(x, y)\nmodel.save('m.keras')\n")
+    (tmp_path / "tune.py").write_text(  # training alone: the project scan does not read it
+        "import keras\nfrom blocks import Block\n\nkeras.Sequential([Block()]).fit(x, y)\n")
     uses, _ = uses_elsewhere(tmp_path / "blocks.py", frozenset({"Block"}))
-    assert [(use.kind, use.where, use.line) for use in uses] == [("train", "train.py", 5)]
+    assert [(use.kind, use.where, use.line) for use in uses] == [
+        ("train", "train.py", 5), ("save", "train.py", 6)]

@@ -9,9 +9,10 @@ What goes wrong, measured with TensorFlow 2.21 on the TensorFlow backend:
   fails with `InvalidArgumentError` (float16 input times a float32 variable), and it ties the
   layer to the TensorFlow backend. Error only for a trainable float variable that `call()`
   (or a helper it calls) reads, in a layer the module trains, saves or reads the variables of
-  (directly, or through a class holding it as a sublayer or deriving from it), or that another
-  project file importing it does (`save_evidence`: rebinding, helper functions and their
-  parameters followed; weights-only saves count): that one never trains, or is lost. A trainable
+  (directly, or through a class holding it as a sublayer or deriving from it), or that a project
+  file importing it does (one that saves, reloads or moves models: `project_evidence`), as
+  `save_evidence` follows it (rebinding, helper functions and their parameters, globals read by
+  functions; weights-only saves count): that one never trains, or is lost. A trainable
   variable call() does not read, or one whose `trainable=` is an expression: warning. Any
   variable of a layer neither the module nor the project's files importing it train, save or
   inspect (a demo that only calls it, or a library layer trained by its users): information. A
