@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from layerlint.analysis import instance_fates, keras_target
+from layerlint.analysis import keras_target
 from layerlint.analysis.facts import BlockFacts, format_line_refs, shift_line_refs
 from layerlint.analysis.flow import FlowWalker, LayerRef, Scope, Value
 from layerlint.analysis.frameworks import builtin_layer, framework_of, model_base_framework
@@ -93,9 +93,6 @@ class ModuleContext:
     """The module names a mixed dtype policy (`mixed_float16`): see `BlockFacts`."""
     evidence: Evidence = EMPTY
     path: str | None = None
-    fates: dict[str, frozenset[str]] = field(default_factory=dict)
-    """Class name -> what the module does with its instances (`instance_fates`)."""
-    fates_key: tuple = ()
 
 
 def analyse(
@@ -118,10 +115,6 @@ def analyse(
     context.mixed_precision = any(policy in text for policy in _MIXED_POLICIES)
     context.evidence = _module_evidence(blocks, context, path)
     context.path = path
-    context.fates = instance_fates.module_fates(
-        instance_fates.block_summary(block.text, block.tree) for block in blocks if block.tree)
-    context.fates_key = tuple(sorted(
-        (name, tuple(sorted(fate))) for name, fate in context.fates.items() if name in context.classes))
     findings: list[Finding] = []
     problems: list[SyntaxProblem] = []
     seen_headers: dict[str, int] = {}
@@ -373,7 +366,7 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
     fingerprint = _dependency_fingerprint(roots, class_names, context) if roots else ()
     offset = block.start_line - 1
     key = (block.text, context.imports_key, context.target.key, context.mixed_precision,
-           context.fates_key, fingerprint, context.evidence.signature(class_names | roots, offset))
+           fingerprint, context.evidence.signature(class_names | roots, offset))
     cached = _block_cache.get(key)
     if cached is not None:
         _block_cache.move_to_end(key)
@@ -403,7 +396,7 @@ def _facts(text: str, context: ModuleContext, offset: int = 0) -> BlockFacts:
     frameworks = {name: fw for name, fw in context.frameworks.items() if fw}
     return BlockFacts(text, context.imports, context.keras_version, frameworks=frameworks,
                       local_classes=context.classes, keras_target=context.target,
-                      mixed_precision=context.mixed_precision, instance_fates=context.fates,
+                      mixed_precision=context.mixed_precision,
                       evidence=context.evidence, line_offset=offset, path=context.path)
 
 
@@ -614,7 +607,7 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
     roots = _referenced_local_names(program_block, tree) & set(context.classes)
     fingerprint = _dependency_fingerprint(roots, set(), context) if roots else ()
     key = ("<module>", program, context.imports_key, context.target.key,
-           context.mixed_precision, context.fates_key, fingerprint,
+           context.mixed_precision, fingerprint,
            context.evidence.signature(roots, 0))
     cached = _module_cache.get(key)
     if cached is not None:

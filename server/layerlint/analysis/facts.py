@@ -69,9 +69,6 @@ class BlockFacts:
     line_offset: int = 0
     """The block's first line minus one: absolute line = block-relative line + line_offset."""
     path: str | None = None
-    instance_fates: dict[str, frozenset[str]] = field(default_factory=dict)
-    """Class name -> what the module does with its instances: "trained", "saved", "variables"
-    (`layerlint.analysis.instance_fates`)."""
     _lines: list[str] | None = None
     _names_taken: dict[int, set[str]] = field(default_factory=dict)
 

@@ -5,7 +5,8 @@ The project is the folder tree above the file up to the nearest `pyproject.toml`
 `setup.cfg` or `.git` (at most six levels; the file's own folder when none is found). Its
 Python files and notebooks (at most 3,000, in at most 2,000 folders eight levels deep; hidden folders,
 virtual environments and build outputs skipped) are listed at most every 30 seconds; each
-file is read only when its text mentions a save, a reload or a torch move, and its evidence
+file is read only when its text mentions a save, a reload or a torch move (not training alone:
+reading every file that calls `fit` would double the reading of a folder of examples), and its evidence
 (`save_evidence`) is cached by modification time. A use counts for a class when the key it
 holds is an imported name whose module resolves (as `workspace.module_file` resolves imports)
 to the file being analysed. Nothing is imported or executed.

@@ -261,5 +261,14 @@ def test_error_needs_the_module_to_train_save_or_read_the_layer():
         "def build():\n    inputs = keras.Input((3,))\n    return keras.Model(inputs, Block()(inputs))\n\n"
         "net = build()\nnet.save('net.keras')\n") == "error"
     assert severity("m = keras.Sequential([Wider()])\nm.compile('sgd', 'mse')\n") == "error"
+    # the flow LL201/LL207 read (`save_evidence`): a helper's parameter, a global a function
+    # reads, a weights-only save; and rebinding: the model trained is not the one holding Scale
+    assert severity("def train(model):\n    model.fit(x, y)\n\n"
+                    "train(keras.Sequential([Scale()]))\n") == "error"
+    assert severity("net = keras.Sequential([Scale()])\n\n"
+                    "def step():\n    return tape.gradient(loss, net.trainable_weights)\n") == "error"
+    assert severity("m = keras.Sequential([Scale()])\nm.save_weights('m.weights.h5')\n") == "error"
+    assert severity("m = keras.Sequential([Scale()])\nm = keras.Sequential([])\nm.fit(x, y)\n") == (
+        "information")
     (finding,) = [f for f in findings(layer, CODES, "3") if f.code == "LL202"]
     assert "nothing in this module trains or saves this layer" in finding.message

@@ -9,11 +9,13 @@ What goes wrong, measured with TensorFlow 2.21 on the TensorFlow backend:
   fails with `InvalidArgumentError` (float16 input times a float32 variable), and it ties the
   layer to the TensorFlow backend. Error only for a trainable float variable that `call()`
   (or a helper it calls) reads, in a layer the module trains, saves or reads the variables of
-  (directly, or through a class holding it as a sublayer or deriving from it; see
-  `layerlint.analysis.instance_fates`): that one never trains, or is lost. A trainable
+  (directly, or through a class holding it as a sublayer or deriving from it), or that a project
+  file importing it does (one that saves, reloads or moves models: `project_evidence`), as
+  `save_evidence` follows it (rebinding, helper functions and their parameters, globals read by
+  functions; weights-only saves count): that one never trains, or is lost. A trainable
   variable call() does not read, or one whose `trainable=` is an expression: warning. Any
-  variable of a layer the module never trains, saves or inspects (a demo that only calls it,
-  or a library layer trained elsewhere): information. A
+  variable of a layer neither the module nor the project's files importing it train, save or
+  inspect (a demo that only calls it, or a library layer trained by its users): information. A
   non-trainable constant, an integer counter, or state the layer updates itself with
   `assign()`: information (only its value after a reload is lost; measured
   `keras_ll202_step_counter.py`, `keras_ll202_constant_buffer.py`).
@@ -48,6 +50,7 @@ from layerlint.analysis.rules.ll203_weights_created_in_call import (
     methods_reached,
     target_flavour,
 )
+from layerlint.analysis.save_evidence import WEIGHT_KINDS
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Severity
 from layerlint.fixes import variable_to_add_weight
@@ -101,7 +104,7 @@ class Variable:
 
 
 def _reached(name: str, facts: BlockFacts, seen: set[str]) -> bool:
-    if facts.instance_fates.get(name):
+    if facts.evidence.of(name, WEIGHT_KINDS):
         return True
     seen.add(name)
     for other, model in facts.local_classes.items():
