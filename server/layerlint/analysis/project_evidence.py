@@ -133,6 +133,15 @@ def _project_index(root: Path) -> dict[Path, list[tuple[Use, Path]]]:
     return index
 
 
+def index_projects(paths: list[Path]) -> None:
+    """Build the index of every project these files belong to now: `layerlint check` calls it
+    before its worker processes fork, so that they inherit one index instead of each reading
+    the whole project again."""
+    folders = {path.resolve().parent for path in paths}
+    for root in {project_root(folder / "__init__.py") for folder in folders}:
+        _project_index(root)
+
+
 def uses_elsewhere(path: Path, class_names: frozenset[str]) -> tuple[tuple[Use, ...], tuple[Use, ...]]:
     """(uses, reloads) in other project files of models holding classes of `path`, with the
     class names as keys; reloads are those of the files where such a use happens."""
@@ -181,4 +190,4 @@ def with_project(local: Evidence, path: Path | None, class_names: frozenset[str]
     return Evidence(local.uses + uses, local.reloads + reloads, local.constructions, local.given)
 
 
-__all__ = ["file_evidence", "project_root", "uses_elsewhere", "with_project"]
+__all__ = ["file_evidence", "index_projects", "project_root", "uses_elsewhere", "with_project"]
