@@ -222,6 +222,9 @@ _TRIGGER = re.compile(r"tf_keras|tensorflow_addons|official|experimental|keras\.
                       r"np_utils|wrappers|legacy|ops|saving|keras_hub|keras_core|random|\blr\b|"
                       r"save_format|add_loss|save_weights|_generator|KERAS|get_ipython|environ|putenv")
 
+_TRIGGER_WORDS = tuple(word.replace("\\", "") for word in _TRIGGER.pattern.split("|")
+                       if not word.startswith("\\b"))
+_LR = re.compile(r"\blr\b")
 _block_cache: OrderedDict[str, tuple[Evidence, ...]] = OrderedDict()
 
 
@@ -243,15 +246,27 @@ def block_evidence(text: str, tree: ast.Module, line_offset: int = 0) -> tuple[E
 
 
 def _trigger_lines(text: str) -> list[int]:
-    """The 1-based lines holding a trigger word, in order (newlines counted once, not from the
-    start of the text for every match)."""
+    """The 1-based lines holding a trigger word, in order: the lines `_TRIGGER` matches on.
+    No word spans a line, so each word is looked for with `str.find`, once per line, which is
+    several times faster than the alternation of 23 words tried at every character."""
+    starts: set[int] = set()
+    for word in _TRIGGER_WORDS:
+        found = text.find(word)
+        while found >= 0:
+            line_start = text.rfind("\n", 0, found) + 1
+            starts.add(line_start)
+            line_end = text.find("\n", found)
+            if line_end < 0:
+                break
+            found = text.find(word, line_end + 1)
+    for match in _LR.finditer(text):
+        starts.add(text.rfind("\n", 0, match.start()) + 1)
     lines: list[int] = []
     line, position = 1, 0
-    for match in _TRIGGER.finditer(text):
-        line += text.count("\n", position, match.start())
-        position = match.start()
-        if not lines or lines[-1] != line:
-            lines.append(line)
+    for start in sorted(starts):
+        line += text.count("\n", position, start)
+        position = start
+        lines.append(line)
     return lines
 
 
