@@ -41,11 +41,19 @@ _listings: dict[Path, tuple[float, tuple[Path, ...]]] = {}
 _files: OrderedDict[tuple[str, int, int], Evidence] = OrderedDict()
 
 
+_roots: dict[Path, tuple[float, Path]] = {}
+
+
 def project_root(path: Path) -> Path:
-    for folder in [path.parent, *list(path.parent.parents)[:_MAX_PARENTS]]:
-        if any((folder / marker).exists() for marker in _ROOT_MARKERS):
-            return folder
-    return path.parent
+    """Looked up again at most every 30 seconds per folder (up to 28 `stat` calls each)."""
+    now = time.monotonic()
+    known = _roots.get(path.parent)
+    if known is not None and now - known[0] < _LISTING_SECONDS:
+        return known[1]
+    root = next((folder for folder in [path.parent, *list(path.parent.parents)[:_MAX_PARENTS]]
+                 if any((folder / marker).exists() for marker in _ROOT_MARKERS)), path.parent)
+    _roots[path.parent] = (now, root)
+    return root
 
 
 def _in_cells(found: Evidence, program: NotebookProgram) -> Evidence:
