@@ -144,9 +144,12 @@ def _project_index(root: Path) -> dict[Path, list[tuple[Use, Path]]]:
 def index_projects(paths: list[Path]) -> None:
     """Build the index of every project these files belong to now: `layerlint check` calls it
     before its worker processes fork, so that they inherit one index instead of each reading
-    the whole project again."""
+    the whole project again. Built afresh (files are listed again; those whose modification
+    time did not change are not read again): a `--fix` pass may have just changed them."""
     folders = {path.resolve().parent for path in paths}
     for root in {project_root(folder / "__init__.py") for folder in folders}:
+        _listings.pop(root, None)
+        _indexes.pop(root, None)
         _project_index(root)
 
 
