@@ -249,3 +249,14 @@ def test_model_garden_is_a_keras_2_world_and_upgrading_tensorflow_says_nothing()
     decided = verdict(pip_install_pins("!pip install -U -q tf-models-official tensorflow", "", 1))
     assert decided.major == 2 and decided.deciding[0].package == "tf-keras"
     assert verdict(pip_install_pins("!pip install -U -q tensorflow", "", 1)).major is None
+
+
+def test_trigger_lines_are_the_lines_the_trigger_pattern_matches_on():
+    from layerlint.analysis.keras_target import _TRIGGER, _trigger_lines
+
+    texts = ["", "ops", "\n\nops\n", "lr = 1\nxlr = 2\nlr_x = 3\nself.lr\n",
+             "import keras.engine\n# legacy ops ops\nrandom\n\nfrom official import x",
+             "a = 1\nb = 2\n", "os.environ['KERAS_BACKEND']\nwrappers\n"]
+    for text in texts:
+        expected = sorted({text.count("\n", 0, m.start()) + 1 for m in _TRIGGER.finditer(text)})
+        assert _trigger_lines(text) == expected

@@ -77,3 +77,19 @@ class Twin(keras.layers.Layer):
         return self.scale(a) + self.scale(b)
 """
     assert _reuse(text, tmp_path / "model.py") == [(18, "LL103", "information")]
+
+
+def test_only_classes_with_a_framework_base_get_a_model_and_the_import_table_is_shared(tmp_path):
+    from layerlint.analysis import workspace
+
+    module = tmp_path / "blocks.py"
+    module.write_text("import keras\nfrom .other import Helper\n\n\n"
+                      "class Plain:\n    pass\n\n\n"
+                      "class Base(keras.layers.Layer):\n    pass\n\n\n"
+                      "class Child(Base):\n    pass\n")
+    found = workspace.external_classes(module, None)
+    assert sorted(found) == ["Base", "Child"]
+    assert {name: entry.framework for name, entry in found.items()} == {
+        "Base": "keras", "Child": "keras"}
+    # The re-export lookup reads the import table of the same parse.
+    assert workspace._reexported(module, "Helper") == ".other.Helper"

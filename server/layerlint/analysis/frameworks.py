@@ -5,18 +5,24 @@ from __future__ import annotations
 
 from layerlint.analysis import catalog
 
-_KERAS_ROOTS = ("keras", "tensorflow.keras", "tensorflow.python.keras")
 _MODEL_BASES = {"keras": {"Layer", "Model"}, "tf_keras": {"Layer", "Model"}, "torch": {"Module"}}
 
 
 def framework_of(qualified: str) -> str | None:
-    root = qualified.split(".")[0]
+    # Called for every name of every class: string partitions, no loop over prefixes. Keras is
+    # `keras`, `tensorflow.keras` and `tensorflow.python.keras`.
+    root, _, rest = qualified.partition(".")
     if root == "tf_keras":
         return "tf_keras"
     if root == "torch":
         return "torch"
-    if any(qualified == r or qualified.startswith(r + ".") for r in _KERAS_ROOTS):
+    if root == "keras":
         return "keras"
+    if root == "tensorflow":
+        if rest.startswith("python."):
+            rest = rest[len("python."):]
+        if rest == "keras" or rest.startswith("keras."):
+            return "keras"
     return None
 
 

@@ -32,6 +32,7 @@ folder's or file's mtime changes; the module's own evidence is cached per top-le
 from __future__ import annotations
 
 import ast
+import bisect
 import json
 import os
 import re
@@ -221,6 +222,9 @@ _TRIGGER = re.compile(r"tf_keras|tensorflow_addons|official|experimental|keras\.
                       r"np_utils|wrappers|legacy|ops|saving|keras_hub|keras_core|random|\blr\b|"
                       r"save_format|add_loss|save_weights|_generator|KERAS|get_ipython|environ|putenv")
 
+_TRIGGER_WORDS = tuple(word.replace("\\", "") for word in _TRIGGER.pattern.split("|")
+                       if not word.startswith("\\b"))
+_LR = re.compile(r"\blr\b")
 _block_cache: OrderedDict[str, tuple[Evidence, ...]] = OrderedDict()
 
 
@@ -229,7 +233,7 @@ def block_evidence(text: str, tree: ast.Module, line_offset: int = 0) -> tuple[E
     `line_offset` (the block's first line minus one)."""
     cached = _block_cache.get(text)
     if cached is None:
-        lines = {text.count("\n", 0, match.start()) + 1 for match in _TRIGGER.finditer(text)}
+        lines = _trigger_lines(text)
         cached = _unique(_scan(tree.body, lines)) if lines else ()
         _block_cache[text] = cached
         if len(_block_cache) > _CACHE_SIZE:
@@ -241,6 +245,31 @@ def block_evidence(text: str, tree: ast.Module, line_offset: int = 0) -> tuple[E
                  for item in cached)
 
 
+def _trigger_lines(text: str) -> list[int]:
+    """The 1-based lines holding a trigger word, in order: the lines `_TRIGGER` matches on.
+    No word spans a line, so each word is looked for with `str.find`, once per line, which is
+    several times faster than the alternation of 23 words tried at every character."""
+    starts: set[int] = set()
+    for word in _TRIGGER_WORDS:
+        found = text.find(word)
+        while found >= 0:
+            line_start = text.rfind("\n", 0, found) + 1
+            starts.add(line_start)
+            line_end = text.find("\n", found)
+            if line_end < 0:
+                break
+            found = text.find(word, line_end + 1)
+    for match in _LR.finditer(text):
+        starts.add(text.rfind("\n", 0, match.start()) + 1)
+    lines: list[int] = []
+    line, position = 1, 0
+    for start in sorted(starts):
+        line += text.count("\n", position, start)
+        position = start
+        lines.append(line)
+    return lines
+
+
 def _unique(found: Iterable[Evidence]) -> tuple[Evidence, ...]:
     """One item per kind and text (the first place it shows), in order."""
     seen: dict[tuple[str, str], Evidence] = {}
@@ -249,14 +278,15 @@ def _unique(found: Iterable[Evidence]) -> tuple[Evidence, ...]:
     return tuple(seen.values())
 
 
-def _scan(statements: list[ast.stmt], lines: set[int]) -> Iterable[Evidence]:
+def _scan(statements: list[ast.stmt], lines: list[int]) -> Iterable[Evidence]:
     """Evidence in the statements that span a line in `lines`, descending into compound
     statements so that only the simple statements on those lines are walked."""
     for statement in statements:
         decorators = getattr(statement, "decorator_list", None) or []
         first = min([statement.lineno, *(decorator.lineno for decorator in decorators)])
         last = statement.end_lineno or statement.lineno
-        if not any(first <= line <= last for line in lines):
+        at = bisect.bisect_left(lines, first)
+        if at == len(lines) or lines[at] > last:  # no trigger line within first..last
             continue
         children = [getattr(statement, name, None) for name in ("body", "orelse", "finalbody", "handlers")]
         nested = [child for block in children if isinstance(block, list) for child in block

@@ -13,7 +13,7 @@ import ast
 from dataclasses import dataclass, field
 
 from layerlint.analysis import catalog, frameworks
-from layerlint.analysis.imports import ImportTable, dotted_name, qualified_name
+from layerlint.analysis.imports import ImportTable, qualified_name
 from layerlint.analysis.shapes import constructor_channels
 from layerlint.analysis.walk import walk
 
@@ -216,12 +216,6 @@ def self_attribute(node: ast.expr) -> str | None:
 
 def referenced_names(node: ast.AST) -> set[str]:
     """Plain names used by a class (bases, constructions), to key its cache on what it uses."""
-    names: set[str] = set()
-    for child in walk(node):
-        if isinstance(child, ast.Name):
-            names.add(child.id)
-        elif isinstance(child, ast.Attribute):
-            dotted = dotted_name(child)
-            if dotted:
-                names.add(dotted.split(".")[0])
-    return names
+    # The head of a dotted name (`layers` in `layers.Dense`) is a Name node of the same walk.
+    name_type = ast.Name
+    return {child.id for child in walk(node) if type(child) is name_type}

@@ -42,11 +42,19 @@ _listings: dict[Path, tuple[float, tuple[Path, ...]]] = {}
 _files: OrderedDict[tuple[str, int, int], Evidence] = OrderedDict()
 
 
+_roots: dict[Path, tuple[float, Path]] = {}
+
+
 def project_root(path: Path) -> Path:
-    for folder in [path.parent, *list(path.parent.parents)[:_MAX_PARENTS]]:
-        if any((folder / marker).exists() for marker in _ROOT_MARKERS):
-            return folder
-    return path.parent
+    """Looked up again at most every 30 seconds per folder (up to 28 `stat` calls each)."""
+    now = time.monotonic()
+    known = _roots.get(path.parent)
+    if known is not None and now - known[0] < _LISTING_SECONDS:
+        return known[1]
+    root = next((folder for folder in [path.parent, *list(path.parent.parents)[:_MAX_PARENTS]]
+                 if any((folder / marker).exists() for marker in _ROOT_MARKERS)), path.parent)
+    _roots[path.parent] = (now, root)
+    return root
 
 
 def _in_cells(found: Evidence, program: NotebookProgram) -> Evidence:
@@ -134,6 +142,18 @@ def _project_index(root: Path) -> dict[Path, list[tuple[Use, Path]]]:
     return index
 
 
+def index_projects(paths: list[Path]) -> None:
+    """Build the index of every project these files belong to now: `layerlint check` calls it
+    before its worker processes fork, so that they inherit one index instead of each reading
+    the whole project again. Built afresh (files are listed again; those whose modification
+    time did not change are not read again): a `--fix` pass may have just changed them."""
+    folders = {path.resolve().parent for path in paths}
+    for root in {project_root(folder / "__init__.py") for folder in folders}:
+        _listings.pop(root, None)
+        _indexes.pop(root, None)
+        _project_index(root)
+
+
 def uses_elsewhere(path: Path, class_names: frozenset[str]) -> tuple[tuple[Use, ...], tuple[Use, ...]]:
     """(uses, reloads) in other project files of models holding classes of `path`, with the
     class names as keys; reloads are those of the files where such a use happens."""
@@ -182,4 +202,4 @@ def with_project(local: Evidence, path: Path | None, class_names: frozenset[str]
     return Evidence(local.uses + uses, local.reloads + reloads, local.constructions, local.given)
 
 
-__all__ = ["file_evidence", "project_root", "uses_elsewhere", "with_project"]
+__all__ = ["file_evidence", "index_projects", "project_root", "uses_elsewhere", "with_project"]

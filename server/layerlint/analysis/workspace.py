@@ -19,10 +19,12 @@ from pathlib import Path
 from layerlint.analysis.frameworks import builtin_layer, framework_of, model_base_framework
 from layerlint.analysis.imports import collect_imports
 from layerlint.analysis.installed import installed_class
-from layerlint.analysis.model_index import ClassModel, build_class_model
+from layerlint.analysis.model_index import ClassModel, build_class_model, class_base_names
 
 _MAX_PARENTS = 6
-_CACHE_SIZE = 256
+_CACHE_SIZE = 4096
+"""Files remembered (a large package imports across hundreds of files: a smaller cache made
+`layerlint check` parse the same file again and again)."""
 
 
 @dataclass(frozen=True)
@@ -83,27 +85,28 @@ def external_classes(path: Path, keras_version: str | None) -> dict[str, Externa
     except (OSError, SyntaxError, ValueError):
         return _remember(_indexed, key, {})
     imports = collect_imports(tree.body)
+    _remember(_reexports, key[:3], imports)  # `_reexported` reads the same table
     nodes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
-    models = {
-        name: build_class_model(node, imports, set(nodes), keras_version)
-        for name, node in nodes.items()
-    }
+    # A name defined twice binds its last definition; bases alone decide the framework, so only
+    # the classes that have one get a model built.
+    bases = {name: class_base_names(node, imports) for name, node in nodes.items()}
     result: dict[str, ExternalClass] = {}
-    for name, model in models.items():
-        framework = _framework(name, models, set())
+    for name, node in nodes.items():
+        framework = _framework(name, bases, set())
         if framework:
-            result[name] = ExternalClass(model, framework)
+            result[name] = ExternalClass(
+                build_class_model(node, imports, set(nodes), keras_version), framework)
     return _remember(_indexed, key, result)
 
 
-def _framework(name: str, models: dict[str, ClassModel], seen: set[str]) -> str | None:
-    model = models.get(name)
-    if model is None or name in seen:
+def _framework(name: str, bases: dict[str, list[str]], seen: set[str]) -> str | None:
+    names = bases.get(name)
+    if names is None or name in seen:
         return None
     seen.add(name)
-    direct = next((fw for base in model.base_names if (fw := _framework_base(base))), None)
+    direct = next((fw for base in names if (fw := _framework_base(base))), None)
     return direct or next(
-        (fw for base in model.base_names if (fw := _framework(base, models, seen))), None
+        (fw for base in names if (fw := _framework(base, bases, seen))), None
     )
 
 
