@@ -13,12 +13,11 @@ dies is reported, never replaced.
 from __future__ import annotations
 
 import contextlib
-import queue
 import sys
 import time
 from typing import Any
 
-from layerlint.trace.kernel import START_TIMEOUT_S, Kernel, KernelStartError
+from layerlint.trace.kernel import START_TIMEOUT_S, ClientKernel, KernelStartError
 
 HEARTBEAT_GRACE_S = 5.0
 """How long the heartbeat may be silent before the kernel counts as dead (a kernel busy in C
@@ -44,7 +43,7 @@ def find_connection_file(name: str) -> str:
             "with `%connect_info`)") from error
 
 
-class ExistingKernel(Kernel):
+class ExistingKernel(ClientKernel):
     """A running kernel reached through its connection file; never restarted by layerlint."""
 
     owned = False
@@ -117,14 +116,4 @@ class ExistingKernel(Kernel):
         if client is not None:
             with contextlib.suppress(Exception):
                 client.stop_channels()
-
-    def _send_execute(self, code: str) -> str:
-        assert self._client is not None, "connect first"
-        return self._client.execute(code, silent=False, store_history=False, allow_stdin=False)
-
-    def _next_iopub(self, timeout: float) -> dict[str, Any] | None:
-        try:
-            return self._client.get_iopub_msg(timeout=timeout)
-        except queue.Empty:
-            return None
 

@@ -212,7 +212,23 @@ class Kernel:
             pass
 
 
-class TraceKernel(Kernel):
+class ClientKernel(Kernel):
+    """A kernel driven through a jupyter_client client: the local kernel and an existing one."""
+
+    _client: Any = None
+
+    def _send_execute(self, code: str) -> str:
+        assert self._client is not None, "no connection to the kernel"
+        return self._client.execute(code, silent=False, store_history=False, allow_stdin=False)
+
+    def _next_iopub(self, timeout: float) -> dict[str, Any] | None:
+        try:
+            return self._client.get_iopub_msg(timeout=timeout)
+        except queue.Empty:
+            return None
+
+
+class TraceKernel(ClientKernel):
     """The local kernel layerlint starts in the project's interpreter, and owns."""
 
     def __init__(self, python: str, memory_limit_mb: int | None = None) -> None:
@@ -337,16 +353,6 @@ class TraceKernel(Kernel):
 
     def log_path(self) -> str | None:
         return self._log_path
-
-    def _send_execute(self, code: str) -> str:
-        assert self._client is not None, "start() the kernel first"
-        return self._client.execute(code, silent=False, store_history=False, allow_stdin=False)
-
-    def _next_iopub(self, timeout: float) -> dict[str, Any] | None:
-        try:
-            return self._client.get_iopub_msg(timeout=timeout)
-        except queue.Empty:
-            return None
 
     def _exit_code(self) -> int | None:
         provisioner = getattr(self._manager, "provisioner", None)
