@@ -2,7 +2,9 @@
  * Settings mapping: VS Code's `layerlint.*` values -> the object the server reads.
  *
  * The server maps the keys `select`, `ignore`, `severity`, `kerasVersion`, `failOn`,
- * `inputShape`, `traceTimeout`, `traceDevice` and `python` (layerlint.config.settings_from_mapping)
+ * `inputShape`, `traceTimeout`, `traceDevice`, `python` and the trace kernel's `traceExistingKernel`,
+ * `traceGatewayUrl`, `traceGatewayToken`, `traceGatewayKernel`, `traceGatewayValidateCert` and
+ * `traceMemoryLimit` (layerlint.config)
  * and layers them over `[tool.layerlint]` in pyproject.toml. So only values the user actually set
  * are sent: an editor default must not hide the project's own configuration. Invalid values are
  * dropped and reported as problems, never sent. Pure: no `vscode` import.
@@ -18,6 +20,8 @@ export type TraceDevice = (typeof TRACE_DEVICES)[number];
 export const SERVER_KEYS = [
   'select', 'ignore', 'severity', 'kerasVersion', 'failOn',
   'inputShape', 'traceTimeout', 'traceDevice', 'python',
+  'traceExistingKernel', 'traceGatewayUrl', 'traceGatewayToken', 'traceGatewayKernel',
+  'traceGatewayValidateCert', 'traceMemoryLimit',
 ] as const;
 export type ServerKey = (typeof SERVER_KEYS)[number];
 
@@ -34,6 +38,12 @@ export interface ServerSettings {
   traceTimeout?: number;
   traceDevice?: TraceDevice;
   python?: string;
+  traceExistingKernel?: string;
+  traceGatewayUrl?: string;
+  traceGatewayToken?: string;
+  traceGatewayKernel?: string;
+  traceGatewayValidateCert?: boolean;
+  traceMemoryLimit?: number;
 }
 
 export interface MappedSettings {
@@ -100,6 +110,37 @@ export function toServerSettings(raw: RawSettings, context: PathContext): Mapped
 
   const python = nonEmptyString(raw.python);
   if (python !== undefined) settings.python = expandSettingPath(python, context);
+
+  const existingKernel = nonEmptyString(raw.traceExistingKernel);
+  if (existingKernel !== undefined) {
+    // A bare kernel name (kernel-1234.json) is looked up by the server in Jupyter's runtime folder.
+    settings.traceExistingKernel = /[\\/]|^~|\$\{/.test(existingKernel)
+      ? expandSettingPath(existingKernel, context) : existingKernel;
+  }
+  const gatewayUrl = nonEmptyString(raw.traceGatewayUrl);
+  if (gatewayUrl !== undefined) {
+    if (/^(https?|wss?):\/\/[^\s/]+(\/\S*)?$/.test(gatewayUrl)) settings.traceGatewayUrl = gatewayUrl;
+    else reject('traceGatewayUrl', raw.traceGatewayUrl, 'expected an http(s):// URL');
+  }
+  const token = nonEmptyString(raw.traceGatewayToken);
+  if (token !== undefined) settings.traceGatewayToken = token;
+  const gatewayKernel = nonEmptyString(raw.traceGatewayKernel);
+  if (gatewayKernel !== undefined) settings.traceGatewayKernel = gatewayKernel;
+  if (raw.traceGatewayValidateCert !== undefined) {
+    if (typeof raw.traceGatewayValidateCert === 'boolean') {
+      settings.traceGatewayValidateCert = raw.traceGatewayValidateCert;
+    } else {
+      reject('traceGatewayValidateCert', raw.traceGatewayValidateCert, 'expected true or false');
+    }
+  }
+  if (raw.traceMemoryLimit !== undefined) {
+    const megabytes = raw.traceMemoryLimit;
+    if (typeof megabytes === 'number' && Number.isInteger(megabytes) && megabytes >= 0) {
+      settings.traceMemoryLimit = megabytes;
+    } else {
+      reject('traceMemoryLimit', megabytes, 'expected a whole number of megabytes (0: no limit)');
+    }
+  }
 
   return { settings, problems };
 }

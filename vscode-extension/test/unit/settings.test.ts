@@ -24,6 +24,12 @@ describe('toServerSettings', () => {
       traceTimeout: 30,
       traceDevice: 'cpu',
       python: '${workspaceFolder}/.venv/bin/python',
+      traceExistingKernel: 'kernel-1234.json',
+      traceGatewayUrl: 'https://gpu-host:8888',
+      traceGatewayToken: 'secret',
+      traceGatewayKernel: 'python3',
+      traceGatewayValidateCert: false,
+      traceMemoryLimit: 4096,
     }, context);
     assert.deepEqual(problems, []);
     assert.deepEqual(settings, {
@@ -36,6 +42,12 @@ describe('toServerSettings', () => {
       traceTimeout: 30,
       traceDevice: 'cpu',
       python: path.join(context.workspaceFolder!, '.venv/bin/python'),
+      traceExistingKernel: 'kernel-1234.json',
+      traceGatewayUrl: 'https://gpu-host:8888',
+      traceGatewayToken: 'secret',
+      traceGatewayKernel: 'python3',
+      traceGatewayValidateCert: false,
+      traceMemoryLimit: 4096,
     });
     assert.deepEqual(Object.keys(settings).sort(), [...SERVER_KEYS].sort());
   });
@@ -90,5 +102,23 @@ describe('parseShape', () => {
     for (const value of ['', '()', '1,0,3', '1,-2', '1.5,2', 'a,b', '1;2', [1, 2.5], 'None,3', {}, 7]) {
       assert.equal(parseShape(value), undefined, JSON.stringify(value));
     }
+  });
+});
+
+describe('trace kernel settings', () => {
+  it('expands a connection-file path but sends a bare kernel name as it is', () => {
+    const { settings } = toServerSettings({ traceExistingKernel: '${workspaceFolder}/k.json' }, context);
+    assert.equal(settings.traceExistingKernel, path.join(context.workspaceFolder!, 'k.json'));
+    assert.equal(toServerSettings({ traceExistingKernel: 'kernel-1.json' }, context).settings.traceExistingKernel,
+      'kernel-1.json');
+  });
+
+  it('drops a gateway URL that is not http(s), a non-boolean cert flag and a negative memory limit', () => {
+    const { settings, problems } = toServerSettings({
+      traceGatewayUrl: 'gpu-host:8888', traceGatewayValidateCert: 'no', traceMemoryLimit: -1,
+    }, context);
+    assert.deepEqual(settings, {});
+    assert.equal(problems.length, 3);
+    assert.ok(problems.every((problem) => !problem.includes('secret')));
   });
 });

@@ -19,7 +19,7 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf-8'));
 const workspace: PathContext = { workspaceFolder: path.resolve('/untrusted/repo'), homeDir: '/home/ada', env: {} };
 
-interface Property { default?: unknown; description?: string; markdownDescription?: string }
+interface Property { default?: unknown; description?: string; markdownDescription?: string; scope?: string }
 
 function properties(): Record<string, Property> {
   const sections = manifest.contributes.configuration;
@@ -43,6 +43,16 @@ describe('Restricted Mode (untrusted workspaces)', () => {
     assert.ok(programs.includes('layerlint.interpreter') && programs.includes('layerlint.python'), `${programs}`);
     const restricted: string[] = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations;
     for (const key of programs) assert.ok(restricted.includes(key), `${key} is not restricted`);
+  });
+
+  it('restricts where the trace runs and what it trusts: an existing kernel, a gateway and its token', () => {
+    const restricted: string[] = manifest.capabilities.untrustedWorkspaces.restrictedConfigurations;
+    for (const key of ['layerlint.traceExistingKernel', 'layerlint.traceGatewayUrl',
+      'layerlint.traceGatewayToken', 'layerlint.traceGatewayValidateCert']) {
+      assert.ok(restricted.includes(key), `${key} is not restricted`);
+    }
+    // The token is never read from a workspace's settings at all.
+    assert.equal(properties()['layerlint.traceGatewayToken'].scope, 'machine');
   });
 
   it('falls back to nothing inside the workspace when only the default is left', () => {
