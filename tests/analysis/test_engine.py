@@ -243,3 +243,22 @@ def test_findings_survive_a_reparse_while_the_class_model_stays_cached():
     engine._block_cache.clear()
     engine._module_cache.clear()
     assert [f.span.line for f in ll101(EXAMPLE)] == before != []
+
+
+def test_remembered_findings_of_a_half_typed_class_drop_related_places_gone_from_the_document(
+    tmp_path,
+):
+    """The class's LL201 points at the save further down; while the class is half-typed and the
+    rest of the file is not there (yet, or any more), its remembered finding keeps no related
+    place outside the document."""
+    path = str(tmp_path / "model.py")
+    text = (Path(__file__).parents[2] / "tests/fixtures/custom/keras_ll201_layer_argument.py").read_text()
+    (full,) = [f for f in analyse(text, path=path).findings if f.code == "LL201"]
+    assert full.related and full.related[0].span.line > 30
+    lines = text.splitlines(keepends=True)
+    half_typed = "".join(lines[:25]) + "        self.inner = (\n"
+    result = analyse(half_typed, path=path)
+    assert result.syntax_problems
+    (kept,) = [f for f in result.findings if f.code == "LL201"]
+    assert kept.span == full.span
+    assert all(item.span.line <= half_typed.count("\n") + 1 for item in kept.related)

@@ -124,7 +124,7 @@ def analyse(
         if block.tree is None:
             message, line, column = block.error or ("invalid syntax", 1, 1)
             problems.append(SyntaxProblem(message, block.start_line + line - 1, column))
-            findings.extend(_last_good_findings(path, block, ordinal))
+            findings.extend(_last_good_findings(path, block, ordinal, text))
             continue
         try:
             block_findings = _block_findings(block, context)
@@ -168,7 +168,7 @@ def _remember_good_findings(
         del _last_good[key]
 
 
-def _last_good_findings(path: str | None, block: Block, ordinal: int) -> list[Finding]:
+def _last_good_findings(path: str | None, block: Block, ordinal: int, text: str) -> list[Finding]:
     if path is None:
         return []
     remembered = _last_good.get((path, _block_header(block), ordinal))
@@ -176,8 +176,15 @@ def _last_good_findings(path: str | None, block: Block, ordinal: int) -> list[Fi
         return []
     start_line, findings = remembered
     lines = block.text.split("\n")
-    moved = (_shift(finding, block.start_line - start_line) for finding in findings)
-    return [finding for finding in moved if _inside(finding.span, block.start_line, lines)]
+    document = text.split("\n")
+    kept = []
+    for finding in (_shift(finding, block.start_line - start_line) for finding in findings):
+        if _inside(finding.span, block.start_line, lines):
+            # A related place elsewhere in the module may be gone by now (the rest of the
+            # document is being typed too): keep only those still inside the document.
+            related = tuple(item for item in finding.related if _inside(item.span, 1, document))
+            kept.append(replace(finding, related=related) if related != finding.related else finding)
+    return kept
 
 
 def _inside(span: Span, start_line: int, lines: list[str]) -> bool:
