@@ -501,12 +501,8 @@ def project_evidence(path: str) -> tuple[Evidence, ...]:
     dependency files decide a Keras version."""
     key = os.path.dirname(os.path.abspath(path)) if not os.path.isdir(path) else os.path.abspath(path)
     cached = _project_cache.get(key)
-    now = time.monotonic()
-    if cached is not None and (now - _checked_at.get(key, 0.0) < _RECHECK_SECONDS
-                               or _still_valid(cached[0])):
-        _checked_at[key] = now
+    if _reusable(key, cached):
         return cached[1]
-    _checked_at[key] = now
     folder = Path(key)
     stamps: list[tuple[str, object]] = []
     result: tuple[Evidence, ...] = ()
@@ -556,6 +552,15 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
+def _reusable(key: str, cached: tuple | None) -> bool:
+    """Whether a cached (stamps, result) may be used: checked less than a second ago, or its
+    files' stamps are unchanged. Either way `key` counts as checked now."""
+    now = time.monotonic()
+    recent = now - _checked_at.get(key, 0.0) < _RECHECK_SECONDS
+    _checked_at[key] = now
+    return cached is not None and (recent or _still_valid(cached[0]))
+
+
 def _still_valid(stamps: tuple[tuple[str, object], ...]) -> bool:
     return all(_stamp_of(name) == stamp for name, stamp in stamps)
 
@@ -576,12 +581,8 @@ def installed_evidence(python: str) -> tuple[Evidence, ...]:
     """The Keras installed in the interpreter at `python`, read from the dist-info folder names
     of its site-packages (the interpreter is never run)."""
     cached = _installed_cache.get(python)
-    now = time.monotonic()
-    if cached is not None and (now - _checked_at.get(python, 0.0) < _RECHECK_SECONDS
-                               or _still_valid(cached[0])):
-        _checked_at[python] = now
+    if _reusable(python, cached):
         return cached[1]
-    _checked_at[python] = now
     folders = site_packages(Path(python))
     prefix = Path(python).parent.parent
     stamps = (*((str(folder), _stamp(folder)) for folder in folders), (str(prefix), _stamp(prefix)))
