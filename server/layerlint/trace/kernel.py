@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -92,7 +93,7 @@ class Execution:
     displays: list[dict[str, Any]] = field(default_factory=list)
 
 
-class Kernel:
+class Kernel(ABC):
     """What the runner needs of a kernel; use from one thread at a time (hold `lock`).
 
     Subclasses say how to send an execute request, read the next IOPub message, tell whether
@@ -119,21 +120,25 @@ class Kernel:
 
     # -- what each kind provides ------------------------------------------------------------
 
+    @abstractmethod
     def is_alive(self) -> bool:
-        raise NotImplementedError
+        """Whether the kernel process answers (or, for a remote one, is known to run)."""
 
+    @abstractmethod
     def ensure_started(self) -> bool:
         """Start or connect if needed; True when it was already running (warm)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def interrupt(self) -> None:
-        raise NotImplementedError
+        """Interrupt the running execution (SIGINT or the control channel)."""
 
+    @abstractmethod
     def restart(self) -> None:
-        raise NotImplementedError
+        """Restart the kernel (only kernels layerlint owns are ever restarted)."""
 
+    @abstractmethod
     def shutdown(self) -> None:
-        raise NotImplementedError
+        """Stop the kernel, or just disconnect from one layerlint does not own."""
 
     def log_tail(self, limit: int = 2000) -> str:
         del limit
@@ -142,11 +147,13 @@ class Kernel:
     def log_path(self) -> str | None:
         return None
 
+    @abstractmethod
     def _send_execute(self, code: str) -> str:
-        raise NotImplementedError
+        """Send an execute request; its message id."""
 
+    @abstractmethod
     def _next_iopub(self, timeout: float) -> dict[str, Any] | None:
-        raise NotImplementedError
+        """The next IOPub message, or None when none came within `timeout` seconds."""
 
     def _exit_code(self) -> int | None:
         return None
