@@ -1,0 +1,44 @@
+"""The analysis' module-level caches, in one place.
+
+Every cache is an `OrderedDict` keyed by content (a block's text, the imports, the classes it
+depends on), bounded at `CACHE_SIZE` entries with the oldest evicted first. They live for the
+process: the language server keeps them between keystrokes, `layerlint check` between files.
+`clear()` empties them all (tests that must analyse from scratch; a new session).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from layerlint.analysis.model_index import ClassModel
+from layerlint.findings import Finding
+
+CACHE_SIZE = 4096
+
+block_cache: OrderedDict[tuple, tuple[list[Finding], dict[int, list[Finding]]]] = OrderedDict()
+"""A block's findings relative to its first line, and the copy shifted to where it sits now."""
+module_cache: OrderedDict[tuple, list[Finding]] = OrderedDict()
+"""Findings of the module-level program (all module-level statements as one)."""
+class_cache: OrderedDict[tuple, ClassModel] = OrderedDict()
+"""Class models, keyed by their block's text and what they depend on."""
+candidate_cache: OrderedDict[tuple, tuple[str, ...]] = OrderedDict()
+"""Imported names that could be classes of a workspace module."""
+reference_cache: OrderedDict[tuple[str, str], frozenset[str]] = OrderedDict()
+"""Names a class (or a whole block) mentions."""
+last_good: OrderedDict[tuple[str, str, int], tuple[int, list[Finding]]] = OrderedDict()
+"""The last findings of a block that parsed (`last_good.py`), keyed by path, header, ordinal."""
+
+_ALL = (block_cache, module_cache, class_cache, candidate_cache, reference_cache, last_good)
+
+
+def remember(cache: OrderedDict, key: tuple, value):
+    cache[key] = value
+    if len(cache) > CACHE_SIZE:
+        cache.popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    """Empty every cache of the analysis, so the next run computes everything anew."""
+    for cache in _ALL:
+        cache.clear()

@@ -1,0 +1,200 @@
+"""Which classes a module's code refers to, and what they are.
+
+The module's own classes (a class model per definition), the model classes of other workspace
+files and installed packages that it imports (`workspace.resolve_external`), the framework each
+class derives from, and the fingerprint of the classes a piece of code depends on (so cached
+findings go stale when one of them changes). All of it is gathered once per analysis into a
+`ModuleContext`.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from layerlint.analysis import keras_target
+from layerlint.analysis.caches import candidate_cache, class_cache, reference_cache, remember
+from layerlint.analysis.frameworks import framework_of
+from layerlint.analysis.imports import ImportTable, collect_imports
+from layerlint.analysis.model_index import ClassModel, build_class_model, referenced_names
+from layerlint.analysis.save_evidence import EMPTY, Evidence
+from layerlint.analysis.source import Block
+from layerlint.analysis.workspace import resolve_external
+
+
+@dataclass
+class ModuleContext:
+    """What one analysis knows about its module: imports, classes, frameworks, target."""
+
+    imports: ImportTable
+    imports_key: tuple
+    keras_version: str | None
+    """The version layer facts are read for (`KerasTarget.catalog_version`)."""
+    classes: dict[str, ClassModel]
+    class_blocks: dict[str, Block]
+    frameworks: dict[str, str | None]
+    references: dict[str, frozenset[str]]
+    """Class name -> the local class names it mentions (bases, constructions)."""
+    workspace_keys: dict[str, tuple] = field(default_factory=dict)
+    """Class name -> identities of the workspace classes it uses (they change with their file)."""
+    definitions: dict[int, tuple[ClassModel, str | None]] = field(default_factory=dict)
+    """id(ClassDef) -> (its own model, its framework). A name defined twice in one file binds
+    the last definition (`classes`), but each definition is analysed with its own body."""
+    target: keras_target.KerasTarget = keras_target.UNKNOWN
+    """The Keras the module targets; rules see it as `BlockFacts.keras_target`."""
+    mixed_precision: bool = False
+    """The module names a mixed dtype policy (`mixed_float16`): see `BlockFacts`."""
+    evidence: Evidence = EMPTY
+    path: str | None = None
+
+
+def module_context(
+    blocks: list[Block], keras_version: str | None, importer: Path | None = None,
+    python: str | None = None,
+) -> ModuleContext:
+    statements = [stmt for block in blocks if block.tree for stmt in block.tree.body]
+    imports = collect_imports(
+        stmt for stmt in statements if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Try, ast.If))
+    )
+    imports_key = tuple(sorted(imports.items()))
+    class_blocks = {
+        stmt.name: block
+        for block in blocks if block.tree
+        for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)
+    }
+    local_names = set(class_blocks)
+    classes: dict[str, ClassModel] = {}
+    references: dict[str, frozenset[str]] = {}
+    external: dict[str, str] = {}
+    workspace_keys: dict[str, tuple] = {}
+    every_definition: list[tuple[ast.ClassDef, ClassModel]] = []
+    for block in blocks:
+        for stmt in block.tree.body if block.tree else ():
+            if isinstance(stmt, ast.ClassDef):
+                # Key on the local classes this class mentions, not on all of them, so a
+                # class that breaks while being typed does not invalidate every other one.
+                mentioned = referenced_local_names(block, stmt)
+                referenced = mentioned & local_names
+                workspace = _workspace_classes(mentioned - local_names, imports, imports_key, importer,
+                                               keras_version, classes, external, python)
+                references[stmt.name] = references.get(stmt.name, frozenset()) | referenced
+                workspace_keys[stmt.name] = workspace_keys.get(stmt.name, ()) + workspace
+                key = (block.text, stmt.name, stmt.lineno, imports_key, referenced, workspace,
+                       keras_version)
+                model = class_cache.get(key)
+                if model is None:
+                    model = remember(
+                        class_cache, key,
+                        build_class_model(stmt, imports, set(referenced) | {q for q, _ in workspace},
+                                          keras_version),
+                    )
+                # The name binds the last definition (what other code sees at run time).
+                classes[stmt.name] = model
+                every_definition.append((stmt, model))
+    frameworks = {name: _resolve_framework(name, classes, set(), external) for name in classes}
+    # Keyed by the statement of this parse: a model from the class cache may hold the node of
+    # an earlier parse of the same text (the parse cache and the class cache evict separately).
+    definitions = {
+        id(stmt): (model, _definition_framework(model, classes, external))
+        for stmt, model in every_definition
+    }
+    return ModuleContext(imports, imports_key, keras_version, classes, class_blocks, frameworks,
+                         references, workspace_keys, definitions)
+
+
+def _workspace_classes(
+    names: frozenset[str], imports: ImportTable, imports_key: tuple, importer: Path | None,
+    keras_version: str | None,
+    classes: dict[str, ClassModel], external: dict[str, str], python: str | None = None,
+) -> tuple[tuple[str, int], ...]:
+    """Model classes of other workspace files (or installed packages) that a class mentions by
+    an imported name; they join `classes` under their qualified name. Returns (qualified,
+    identity) for the cache key."""
+    found = []
+    for qualified in _workspace_candidates(names, imports, imports_key):
+        resolved = resolve_external(qualified, importer, keras_version, python)
+        if resolved is not None:
+            classes[qualified] = resolved.model
+            external[qualified] = resolved.framework
+            for ancestor, model in resolved.ancestors:
+                classes.setdefault(ancestor, model)
+            found.append((qualified, id(resolved.model)))
+    return tuple(found)
+
+
+def _workspace_candidates(
+    names: frozenset[str], imports: ImportTable, imports_key: tuple
+) -> tuple[str, ...]:
+    """Imported names that could be classes of a workspace module (not a framework's)."""
+    key = (names, imports_key)
+    cached = candidate_cache.get(key)
+    if cached is not None:
+        return cached
+    candidates = tuple(sorted(
+        qualified for name in names
+        if (qualified := imports.get(name)) and "." in qualified.strip(".")
+        and framework_of(qualified.lstrip(".")) is None
+    ))
+    return remember(candidate_cache, key, candidates)
+
+
+def referenced_local_names(block: Block, node: ast.ClassDef | ast.Module) -> frozenset[str]:
+    """Names a class (or a whole block) mentions, cached by the block's text."""
+    key = (block.text, getattr(node, "name", "<block>"))
+    cached = reference_cache.get(key)
+    if cached is None:
+        cached = remember(reference_cache, key, frozenset(referenced_names(node)))
+    return cached
+
+
+def dependency_fingerprint(
+    roots: set[str], own: set[str], context: ModuleContext
+) -> tuple:
+    """The texts of the local classes (and identities of workspace classes) that code
+    mentioning `roots` depends on, so its cached findings go stale when one of them changes."""
+    dependencies: set[str] = set()
+    for name in roots:
+        _class_dependencies(name, context, dependencies)
+    return tuple(sorted(
+        (name, context.class_blocks[name].text)
+        for name in dependencies - own if name in context.class_blocks
+    )) + tuple(context.workspace_keys.get(name, ()) for name in sorted(dependencies))
+
+
+def _resolve_framework(
+    name: str, classes: dict[str, ClassModel], seen: set[str], known: dict[str, str]
+) -> str | None:
+    if name in known:
+        return known[name]
+    model = classes.get(name)
+    if model is None or name in seen:
+        return None
+    if model.framework:
+        return model.framework
+    seen.add(name)
+    for base in model.base_names:
+        framework = _resolve_framework(base, classes, seen, known)
+        if framework:
+            return framework
+    return None
+
+
+def _definition_framework(
+    model: ClassModel, classes: dict[str, ClassModel], known: dict[str, str]
+) -> str | None:
+    """The framework of one class definition, from its own bases (not from the last class
+    of the same name)."""
+    return model.framework or next(
+        (fw for base in model.base_names
+         if (fw := _resolve_framework(base, classes, {model.name}, known))),
+        None,
+    )
+
+
+def _class_dependencies(name: str, context: ModuleContext, seen: set[str]) -> None:
+    if name in seen or name not in context.classes:
+        return
+    seen.add(name)
+    for reference in context.references.get(name, frozenset()):
+        _class_dependencies(reference, context, seen)

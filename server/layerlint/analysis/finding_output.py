@@ -1,0 +1,99 @@
+"""How findings leave the engine: moved to module lines, suppressed, graded, labelled.
+
+Rules report positions relative to their block; `shift` moves a finding (its span, related
+places, line references in messages, and the line numbers its fixes carry) to where the block
+sits now. `suppressed` reads `# layerlint: ignore[...]` comments; `with_severity` applies the
+settings' severity overrides; `with_target` records which Keras a version-aware rule assumed;
+`labelled` writes line references for the reader (`9 of cell 3` in a notebook).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from layerlint.analysis import keras_target
+from layerlint.analysis.facts import format_line_refs, shift_line_refs
+from layerlint.analysis.rules import RULES
+from layerlint.config import Settings
+from layerlint.findings import Finding, Span
+
+SUPPRESS = "layerlint: ignore"
+
+
+def _shift_span(span: Span, offset: int) -> Span:
+    return Span(span.line + offset, span.column, span.end_line + offset, span.end_column)
+
+
+def shift(finding: Finding, offset: int) -> Finding:
+    if offset == 0:
+        return _resolve_messages(finding, 0)
+    fixes = tuple(
+        replace(fix, data={
+            **fix.data,
+            **({"definition_line": fix.data["definition_line"] + offset}
+               if "definition_line" in fix.data else {}),
+            **({"alias_line": fix.data["alias_line"] + offset} if "alias_line" in fix.data else {}),
+            **({"call_sites": [[line + offset, column] for line, column in fix.data["call_sites"]]}
+               if "call_sites" in fix.data else {}),
+        })
+        for fix in finding.fixes
+    )
+    return replace(
+        _resolve_messages(finding, offset),
+        span=_shift_span(finding.span, offset),
+        related=tuple(replace(item, span=_shift_span(item.span, offset)) for item in finding.related),
+        fixes=fixes,
+    )
+
+
+def _resolve_messages(finding: Finding, offset: int) -> Finding:
+    if offset == 0:
+        return finding
+    return replace(
+        finding,
+        message=shift_line_refs(finding.message, offset),
+        related=tuple(
+            replace(item, message=shift_line_refs(item.message, offset)) for item in finding.related
+        ),
+    )
+
+
+def labelled(finding: Finding, label: Callable[[int], str]) -> Finding:
+    return replace(
+        finding,
+        message=format_line_refs(finding.message, label),
+        related=tuple(
+            replace(item, message=format_line_refs(item.message, label)) for item in finding.related
+        ),
+    )
+
+
+def suppressed(finding: Finding, lines: list[str]) -> bool:
+    index = finding.span.line - 1
+    if not 0 <= index < len(lines):
+        return False
+    line = lines[index]
+    marker = line.find(SUPPRESS)
+    if marker < 0:
+        return False
+    rest = line[marker + len(SUPPRESS):]
+    if not rest.startswith("["):
+        return True
+    codes = rest[1:rest.find("]")] if "]" in rest else rest[1:]
+    return any(finding.code.startswith(code.strip()) for code in codes.split(",") if code.strip())
+
+
+def with_target(finding: Finding, target: keras_target.KerasTarget) -> Finding:
+    """Findings of version-aware rules say which Keras they assumed (hover, JSON)."""
+    if finding.code not in _VERSION_AWARE or finding.keras_target is target:
+        return finding
+    return replace(finding, keras_target=target)
+
+
+_VERSION_AWARE = frozenset(rule.CODE for rule in RULES if getattr(rule, "KERAS_VERSION_AWARE", False))
+
+
+def with_severity(finding: Finding, settings: Settings) -> Finding:
+    severity = settings.severity_for(finding.code, finding.severity)
+    return finding if severity == finding.severity else replace(finding, severity=severity)

@@ -1,0 +1,59 @@
+"""Findings of a half-typed block: the last good ones, remembered per block.
+
+While a class is half-typed its block does not parse; its last good findings keep showing
+(without quick-fixes, whose positions may be stale) until it parses again. A block is known by
+its first line and how many blocks above start with the same line (a notebook-style file may
+define `class Block` twice: each keeps its own findings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from layerlint.analysis.caches import last_good, remember
+from layerlint.analysis.finding_output import shift
+from layerlint.analysis.source import Block
+from layerlint.findings import Finding, Span
+
+
+def block_header(block: Block) -> str:
+    return block.text.split("\n", 1)[0]
+
+
+def remember_good_findings(
+    path: str | None, block: Block, ordinal: int, findings: list[Finding]
+) -> None:
+    if path is None:
+        return
+    key = (path, block_header(block), ordinal)
+    if findings:
+        kept = [replace(finding, fixes=()) if finding.fixes else finding for finding in findings]
+        remember(last_good, key, (block.start_line, kept))
+    elif key in last_good:
+        del last_good[key]
+
+
+def last_good_findings(path: str | None, block: Block, ordinal: int, text: str) -> list[Finding]:
+    if path is None:
+        return []
+    remembered = last_good.get((path, block_header(block), ordinal))
+    if remembered is None:
+        return []
+    start_line, findings = remembered
+    lines = block.text.split("\n")
+    document = text.split("\n")
+    kept = []
+    for finding in (shift(finding, block.start_line - start_line) for finding in findings):
+        if _inside(finding.span, block.start_line, lines):
+            # A related place elsewhere in the module may be gone by now (the rest of the
+            # document is being typed too): keep only those still inside the document.
+            related = tuple(item for item in finding.related if _inside(item.span, 1, document))
+            kept.append(replace(finding, related=related) if related != finding.related else finding)
+    return kept
+
+
+def _inside(span: Span, start_line: int, lines: list[str]) -> bool:
+    """Whether a remembered span still lies inside the block's current text."""
+    first, last = span.line - start_line, span.end_line - start_line
+    return (0 <= first <= last < len(lines) and span.column <= len(lines[first]) + 1
+            and span.end_column <= len(lines[last]) + 1)

@@ -1,0 +1,64 @@
+"""Findings on their way out: moved to module lines, suppressed by comments, graded by
+settings, labelled for notebooks, and stamped with the Keras target of version-aware rules."""
+
+from layerlint.analysis import keras_target
+from layerlint.analysis.facts import line_ref
+from layerlint.analysis.finding_output import (
+    labelled,
+    shift,
+    suppressed,
+    with_severity,
+    with_target,
+)
+from layerlint.config import Settings
+from layerlint.findings import Finding, FixProposal, Related, Severity, Span
+
+
+def _finding(code: str = "LL101", line: int = 3, message: str = "reused") -> Finding:
+    fix = FixProposal("Split bn", "split-layer",
+                      {"definition_line": 2, "call_sites": [[3, 16], [3, 24]], "name": "bn"})
+    return Finding(code, "name", Severity.WARNING, Span(line, 1, line, 9), message,
+                   (Related(Span(2, 1, 2, 5), f"defined on line {line_ref(2)}"),), (fix,))
+
+
+def test_shift_moves_spans_related_places_line_references_and_fix_lines():
+    moved = shift(_finding(message=f"first called on line {line_ref(3)}"), 10)
+    assert (moved.span.line, moved.span.end_line) == (13, 13)
+    assert moved.related[0].span.line == 12
+    assert moved.message == f"first called on line {line_ref(13)}"
+    data = moved.fixes[0].data
+    assert data["definition_line"] == 12 and data["call_sites"] == [[13, 16], [13, 24]]
+    assert data["name"] == "bn"
+
+
+def test_shift_by_zero_returns_the_finding_as_it_is():
+    finding = _finding()
+    assert shift(finding, 0) is finding
+
+
+def test_labelled_writes_line_references_with_the_label():
+    finding = labelled(_finding(message=f"see line {line_ref(7)}"), lambda line: f"{line} of cell 2")
+    assert finding.message == "see line 7 of cell 2"
+    assert finding.related[0].message == "defined on line 2 of cell 2"
+
+
+def test_suppression_comments_silence_all_codes_or_the_listed_prefixes():
+    lines = ["", "", "x = bn(bn(x))  # layerlint: ignore"]
+    assert suppressed(_finding(), lines)
+    assert suppressed(_finding(), ["", "", "x  # layerlint: ignore[LL1]"])
+    assert suppressed(_finding(), ["", "", "x  # layerlint: ignore[LL104, LL101]"])
+    assert not suppressed(_finding(), ["", "", "x  # layerlint: ignore[LL2]"])
+    assert not suppressed(_finding(), ["", "", "x"])
+    assert not suppressed(_finding(line=9), lines)
+
+
+def test_with_severity_applies_the_settings_override():
+    assert with_severity(_finding(), Settings(severity={"LL101": "hint"})).severity is Severity.HINT
+    finding = _finding()
+    assert with_severity(finding, Settings()) is finding
+
+
+def test_only_version_aware_rules_say_which_keras_they_assumed():
+    target = keras_target.UNKNOWN
+    assert with_target(_finding("LL204"), target).keras_target is target
+    assert with_target(_finding("LL101"), target).keras_target is None
