@@ -1,4 +1,7 @@
-"""Writes docs/rules/<CODE>.md and the README's rules table from the rule modules themselves.
+"""Writes docs/rules/<CODE>.md and the README's rules table from the rule records (`Rule`).
+
+Every page has the same sections: what goes wrong (the framework's own message), example, fix,
+fix safety, when to ignore it.
 
 Usage: python scripts/generate_rule_docs.py [--check]
 With --check nothing is written; the exit code is 1 when a page or the table is out of date.
@@ -10,9 +13,8 @@ import argparse
 import re
 import sys
 from pathlib import Path
-from types import ModuleType
 
-from layerlint.analysis.rules import RULES
+from layerlint.analysis.rules import RULES, Rule
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "rules"
@@ -30,46 +32,70 @@ def fixtures_for(code: str) -> list[Path]:
     )
 
 
-def _severity(rule: ModuleType) -> str:
-    """`SEVERITY_BY_EVIDENCE` where a rule grades its findings, else the fixed severity."""
-    return getattr(rule, "SEVERITY_BY_EVIDENCE", rule.SEVERITY.value)
-
-
 def _sentence(text: str) -> str:
     text = text.strip()
     return text[:1].upper() + text[1:]
 
 
-def rule_page(rule: ModuleType) -> str:
-    doc = (rule.__doc__ or "").strip()
-    title, _, body = doc.partition("\n")
+def _fix_safety(rule: Rule) -> str:
+    if rule.fix_safety is None:
+        return "No quick-fix, so nothing to apply unattended."
+    if rule.fix_safety == "safe":
+        how = ("**Safe**: `layerlint check --fix` and the editor's `source.fixAll.layerlint` "
+               "apply it.")
+    else:
+        how = ("**Unsafe**: the editor offers it as a quick-fix; `layerlint check --fix` applies "
+               "it only with `--unsafe-fixes`, and `source.fixAll.layerlint` never does.")
+    return f"{how} {rule.docs.fix_safety}"
+
+
+def rule_page(rule: Rule) -> str:
+    title, _, body = rule.docs.what_goes_wrong.strip().partition("\n")
+    quick_fix = (rule.fix_title or "none").rstrip(".")
     lines = [
-        f"# {rule.CODE} {rule.NAME}",
+        f"# {rule.code} {rule.name}",
         "",
-        f"**{rule.SUMMARY}**",
+        f"**{rule.summary}**",
         "",
-        f"Severity: {_severity(rule)}. Quick-fix: {(rule.FIX or 'none').rstrip('.')}.",
+        f"Severity: {rule.severity_text}. Quick-fix: {quick_fix}.",
+        "",
+        "## What goes wrong",
         "",
         _sentence(title.split(":", 1)[-1] if ":" in title else title),
         "",
         body.strip(),
         "",
+        "## Example",
+        "",
+        "```python",
+        rule.docs.example.rstrip("\n"),
+        "```",
+        "",
     ]
-    examples = fixtures_for(rule.CODE)
+    examples = fixtures_for(rule.code)
     if examples:
         lines += [
-            "## Examples checked under the real framework",
-            "",
-            "Each file runs in the test suite under TensorFlow/Keras or torch; its `# runtime:` "
-            "header says what the framework does and `# expect:` marks what layerlint reports.",
+            "Programs checked under the real framework: each file runs in the test suite under "
+            "TensorFlow/Keras or torch; its `# runtime:` header says what the framework does and "
+            "`# expect:` marks what layerlint reports.",
             "",
             *[f"- [`{path.relative_to(ROOT)}`](../../{path.relative_to(ROOT)})" for path in examples],
             "",
         ]
     lines += [
-        "## Silencing it",
+        "## Fix",
         "",
-        f"Add `# layerlint: ignore[{rule.CODE}]` to the reported line, or list `{rule.CODE}` under "
+        rule.docs.fix,
+        "",
+        "## Fix safety",
+        "",
+        _fix_safety(rule),
+        "",
+        "## When to ignore it",
+        "",
+        rule.docs.when_to_ignore,
+        "",
+        f"Add `# layerlint: ignore[{rule.code}]` to the reported line, or list `{rule.code}` under "
         "`ignore` in `[tool.layerlint]` of `pyproject.toml`.",
         "",
     ]
@@ -82,15 +108,16 @@ def rules_table() -> str:
         "|---|---|---|---|---|",
     ]
     for rule in RULES:
+        fix = f"{rule.fix_title} ({rule.fix_safety})" if rule.fix_title else "-"
         rows.append(
-            f"| [{rule.CODE}](docs/rules/{rule.CODE}.md) | {rule.NAME} | {rule.SUMMARY} | "
-            f"{_severity(rule)} | {rule.FIX or '-'} |"
+            f"| [{rule.code}](docs/rules/{rule.code}.md) | {rule.name} | {rule.summary} | "
+            f"{rule.severity_text} | {fix} |"
         )
     return "\n".join(rows)
 
 
 def expected_files() -> dict[Path, str]:
-    files = {DOCS / f"{rule.CODE}.md": rule_page(rule) for rule in RULES}
+    files = {DOCS / f"{rule.code}.md": rule_page(rule) for rule in RULES}
     readme = README.read_text(encoding="utf-8")
     if TABLE_START in readme and TABLE_END in readme:
         head, rest = readme.split(TABLE_START, 1)
@@ -112,7 +139,7 @@ def main() -> int:
         if not args.check:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-    known = {DOCS / f"{rule.CODE}.md" for rule in RULES}
+    known = {DOCS / f"{rule.code}.md" for rule in RULES}
     orphans = [path for path in DOCS.glob("LL*.md") if path not in known]
     for path in orphans:
         stale.append(path)

@@ -2,9 +2,9 @@
 `source.fixAll.layerlint` code action.
 
 Analyse, apply the first fix that changes the text, analyse again (the other proposals'
-positions are stale after an edit), until no fix applies. Only fixes that `fixes.safety`
-allows are applied; a fix whose output does not parse is skipped, so the result always parses
-when the input did.
+positions are stale after an edit), until no fix applies. Only the fixes of rules whose record
+(`analysis.rules`) marks them safe are applied, all with `unsafe_fixes`; a fix whose output does
+not parse is skipped, so the result always parses when the input did.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import ast
 from dataclasses import dataclass
 
 from layerlint.analysis import analyse
+from layerlint.analysis.rules import is_applicable
 from layerlint.config import Settings
 from layerlint.findings import FixProposal
 from layerlint.fixes import FixError, apply_fix
-from layerlint.fixes.safety import is_applicable
 
 _MAX_ROUNDS = 50
 
@@ -36,8 +36,8 @@ def fix_text(
         proposals = [
             fix
             for finding in analyse(text, path=path, settings=settings).findings
+            if is_applicable(finding.code, unsafe_fixes)
             for fix in finding.fixes
-            if is_applicable(fix.kind, unsafe_fixes)
         ]
         for proposal in proposals:
             new_text = _try(text, proposal)

@@ -15,11 +15,11 @@ _DOCS = "https://github.com/layerlint/layerlint/blob/main/docs/rules/{code}.md"
 def to_sarif(records: list[dict[str, Any]]) -> dict[str, Any]:
     rules = [
         {
-            "id": rule.CODE,
-            "name": rule.NAME,
-            "shortDescription": {"text": rule.SUMMARY},
-            "helpUri": _DOCS.format(code=rule.CODE),
-            "defaultConfiguration": {"level": _LEVELS[rule.SEVERITY.value]},
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "helpUri": _DOCS.format(code=rule.code),
+            "defaultConfiguration": {"level": _LEVELS[rule.severity.value]},
         }
         for rule in RULES
     ]

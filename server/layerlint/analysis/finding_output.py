@@ -91,7 +91,7 @@ def with_target(finding: Finding, target: keras_target.KerasTarget) -> Finding:
     return replace(finding, keras_target=target)
 
 
-_VERSION_AWARE = frozenset(rule.CODE for rule in RULES if getattr(rule, "KERAS_VERSION_AWARE", False))
+_VERSION_AWARE = frozenset(rule.code for rule in RULES if rule.keras_version_aware)
 
 
 def with_severity(finding: Finding, settings: Settings) -> Finding:

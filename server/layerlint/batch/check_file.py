@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from layerlint.config import Settings
-from layerlint.fixes.safety import fix_safety
 from layerlint.notebooks import NotebookError, notebook_program
 
 
@@ -26,6 +25,7 @@ class FileResult:
 
 def check_text(text: str, path: str, settings: Settings) -> FileResult:
     from layerlint.analysis import analyse  # here: a warm run needs no analysis at all
+    from layerlint.analysis.rules import fix_safety
     from layerlint.analysis.workspace import recorded_dependencies
 
     is_notebook = path.endswith(".ipynb")
@@ -44,7 +44,7 @@ def check_text(text: str, path: str, settings: Settings) -> FileResult:
         record = finding.to_json(path)
         del record["path"]
         for fix in record["fixes"]:
-            fix["safety"] = fix_safety(fix["kind"])
+            fix["safety"] = fix_safety(finding.code)
         if is_notebook:
             record["cell"], record["cell_line"] = program.locate(finding.span.line)
             for related in record["related"]:

@@ -22,7 +22,6 @@ from layerlint.batch.report import render
 from layerlint.commands.file_write import write_fixed_source
 from layerlint.config import Settings, find_pyproject, load_settings, settings_from_mapping
 from layerlint.findings import Severity
-from layerlint.fixes.safety import is_applicable
 
 HELP = "Check Python files, folders and notebooks for model-code bugs."
 EPILOG = """\
@@ -187,8 +186,10 @@ _FRAMEWORK_WORDS = ("keras", "torch", "tensorflow")
 
 
 def _fixable(result: FileResult, unsafe_fixes: bool) -> bool:
-    return any(is_applicable(fix["kind"], unsafe_fixes)
-               for record in result.records for fix in record["fixes"])
+    from layerlint.analysis.rules import is_applicable  # here: only --fix/--diff need the rules
+
+    return any(is_applicable(record["code"], unsafe_fixes)
+               for record in result.records if record["fixes"])
 
 
 def run(args: argparse.Namespace) -> int:

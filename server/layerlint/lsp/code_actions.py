@@ -21,7 +21,7 @@ a lazily resolved action carries the document's version(s) and gets no edit, wit
 
 `source.fixAll.layerlint` (asked for by VS Code's `editor.codeActionsOnSave`, or any request
 whose `only` names `source` or `source.fixAll`) applies every safe fix to a text document at
-once, as `layerlint check --fix` does (`fix_loop`, `fixes.safety`).
+once, as `layerlint check --fix` does (`fix_loop`; each rule's record says whether its fix is safe).
 """
 
 from __future__ import annotations

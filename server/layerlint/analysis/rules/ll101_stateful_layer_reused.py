@@ -18,10 +18,6 @@ inputs.
 
 The layer may come from an installed package (`timm.layers.BatchNormAct2d`, a keras-hub block
 owning a BatchNormalization): its definition is found with jedi, without importing it.
-
-Fix: give each call its own layer (`Split bn into bn_1/bn_2`, also when the calls go through a
-local alias `bn = self.bn`, which the fix removes); inside a counted loop
-(`for i in range(n)`), one layer per iteration (`Give each iteration its own bn (self.bns[i])`).
 """
 
 from __future__ import annotations
@@ -37,14 +33,12 @@ from layerlint.analysis.rules.reuse_messages import (
     layer_label,
     make_finding,
 )
+from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.findings import Finding, Severity
 
 CODE = "LL101"
 NAME = "stateful-layer-reused"
 SEVERITY = Severity.WARNING
-SEVERITY_BY_EVIDENCE = "error when a crash is proven, warning for a chain or a slip, else information"
-SUMMARY = "A layer with moving statistics (BatchNormalization) is called at several sites."
-FIX = "Split the layer: one instance per call site."
 
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
@@ -116,3 +110,53 @@ def message(facts: BlockFacts, case: ReuseCase) -> str:
         f"{label} runs on every iteration of a loop over independent inputs. {detail} "
         f"Fine if the sharing is deliberate.{remedy}"
     )
+
+
+RULE = Rule(
+    code=CODE,
+    name=NAME,
+    severity=SEVERITY,
+    summary="A layer with moving statistics (BatchNormalization) is called at several sites.",
+    fix_title="Split the layer: one instance per call site.",
+    fix_safety="unsafe",
+    severity_by_evidence={
+        Severity.ERROR: "when a crash is proven",
+        Severity.WARNING: "for a chain or a slip",
+        Severity.INFORMATION: "otherwise",
+    },
+    check=check,
+    docs=RuleDocs(
+        what_goes_wrong=__doc__ or "",
+        example="""\
+import keras
+
+
+class Block(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.conv = keras.layers.Conv2D(16, 3)
+        self.bn = keras.layers.BatchNormalization()
+
+    def call(self, x):
+        x = self.bn(x)
+        return self.bn(self.conv(x))  # LL101: one set of statistics for two positions
+""",
+        fix=(
+            "Give each call its own layer (`Split bn into bn_1/bn_2`, also when the calls go through a "
+            "local alias `bn = self.bn`, which the fix removes); inside a counted loop (`for i in "
+            "range(n)`), one layer per iteration (`Give each iteration its own bn (self.bns[i])`)."
+        ),
+        fix_safety=(
+            "Split the layer: each call site gets its own layer: the model gains weights (shared ones "
+            "become separate), so its parameter count and checkpoint layout change; deliberate sharing "
+            "(LL103) would be undone. One layer per iteration: more weights, new layer names and "
+            "checkpoint paths."
+        ),
+        when_to_ignore=(
+            "When the positions are meant to share one set of statistics (the same normalization "
+            "applied to views of one distribution) and their inputs have the same channels: the "
+            "information-level finding says the sharing looks deliberate. An error (a proven channel "
+            "clash) is never safe to ignore: the model cannot run."
+        ),
+    ),
+)

@@ -6,8 +6,6 @@ see. A second call with a different last dimension crashes at the first run: Ker
 `Input 0 of layer 'dense' is incompatible with the layer: expected axis -1 of input shape to
 have value 64, but received input with shape (1, 32)`; torch raises `mat1 and mat2 shapes cannot
 be multiplied`. Always an error: the model cannot run.
-
-Fix: give each call its own layer (`Split dense into dense_1/dense_2`).
 """
 
 from __future__ import annotations
@@ -22,13 +20,12 @@ from layerlint.analysis.rules.reuse_messages import (
     layer_label,
     make_finding,
 )
+from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.findings import Finding, Severity
 
 CODE = "LL102"
 NAME = "weights-shape-mismatch"
 SEVERITY = Severity.ERROR
-SUMMARY = "A weighted layer is called again on an input of a different shape."
-FIX = "Split the layer: one instance per call site."
 
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
@@ -46,3 +43,36 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
                 "incompatible-shape error. Give each call its own layer."
             )
             yield make_finding(facts, case, CODE, NAME, SEVERITY, message)
+
+
+RULE = Rule(
+    code=CODE,
+    name=NAME,
+    severity=SEVERITY,
+    summary="A weighted layer is called again on an input of a different shape.",
+    fix_title="Split the layer: one instance per call site.",
+    fix_safety="unsafe",
+    check=check,
+    docs=RuleDocs(
+        what_goes_wrong=__doc__ or "",
+        example="""\
+import keras
+
+inputs = keras.Input(shape=(32,))
+dense = keras.layers.Dense(64)
+x = dense(inputs)
+outputs = dense(x)  # LL102: the kernel is (32, 64); this input has 64 features
+""",
+        fix="Give each call its own layer (`Split dense into dense_1/dense_2`).",
+        fix_safety=(
+            "Each call site gets its own layer: the model gains weights (shared ones become separate), "
+            "so its parameter count and checkpoint layout change; deliberate sharing (LL103) would be "
+            "undone."
+        ),
+        when_to_ignore=(
+            "Hardly ever: the two inputs provably differ in the dimension the weights were built for, "
+            "so the second call fails the first time it runs. If that code never runs, delete it rather"
+            " than silence the finding."
+        ),
+    ),
+)

@@ -35,9 +35,6 @@ functions and notebook cells followed):
 Not reported: tf-keras Model subclasses (tf-keras 2.21's `Model.get_config()` logs a warning
 and returns `{}`, and `save("m.keras")` succeeds) and functional-style Model subclasses
 (`super().__init__(inputs=..., outputs=...)`: Keras writes their config from the layer graph).
-
-Fix: `Add get_config/from_config to Wrapper` (see `layerlint.fixes.layer_config`); offered when
-a serialization is in reach.
 """
 
 from __future__ import annotations
@@ -52,6 +49,7 @@ from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.rules.ll203_weights_created_in_call import keras_flavour
 from layerlint.analysis.rules.ll207_unregistered_custom_object import is_plain_layer
+from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.save_evidence import Use, elsewhere, use_span
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Related, Severity
@@ -61,11 +59,6 @@ from layerlint.fixes.import_names import saving_namespace
 CODE = "LL201"
 NAME = "non-serializable-constructor-argument"
 SEVERITY = Severity.ERROR
-SUMMARY = "A custom layer takes a layer, function or array in __init__ but defines no get_config()."
-FIX = "Add get_config()/from_config() that serialize the non-basic arguments."
-SEVERITY_BY_EVIDENCE = ("error when a model holding it is serialized (.keras/.h5 save, ModelCheckpoint, "
-                        "get_config, to_json, clone_model), warning when the save's format is unknown or "
-                        "the argument may be basic, else information")
 
 _CALLABLE = {"typing.Callable", "collections.abc.Callable", "Callable"}
 _OBJECT_NAMESPACES = ("keras", "tf_keras", "tensorflow", "numpy", "torch", "jax")
@@ -367,3 +360,55 @@ def _fixes(
         "serialized": [item.argument.arg for item in evidence],
     }
     return (FixProposal(layer_config.title(model.name), layer_config.KIND, data),)
+
+
+RULE = Rule(
+    code=CODE,
+    name=NAME,
+    severity=SEVERITY,
+    summary="A custom layer takes a layer, function or array in __init__ but defines no get_config().",
+    fix_title="Add get_config()/from_config() that serialize the non-basic arguments.",
+    fix_safety="unsafe",
+    severity_by_evidence={
+        Severity.ERROR: (
+            "when a model holding it is serialized (.keras/.h5 save, ModelCheckpoint, get_config, "
+            "to_json, clone_model)"
+        ),
+        Severity.WARNING: "when the save's format is unknown or the argument may be basic",
+        Severity.INFORMATION: "otherwise",
+    },
+    check=check,
+    docs=RuleDocs(
+        what_goes_wrong=__doc__ or "",
+        example="""\
+import keras
+
+
+class Wrapper(keras.layers.Layer):
+    def __init__(self, inner: keras.layers.Layer, **kwargs):  # LL201
+        super().__init__(**kwargs)
+        self.inner = inner
+
+    def call(self, x):
+        return self.inner(x)
+
+
+inputs = keras.Input(shape=(4,))
+model = keras.Model(inputs, Wrapper(keras.layers.Dense(2))(inputs))
+model.save("model.keras")  # NotImplementedError: ... must override get_config()
+""",
+        fix=(
+            "`Add get_config/from_config to Wrapper` (see `layerlint.fixes.layer_config`); offered when"
+            " a serialization is in reach."
+        ),
+        fix_safety=(
+            "Adds get_config/from_config and may keep an unkept constructor argument as an attribute; a"
+            " layer kept that way becomes tracked (its weights join the layer's)."
+        ),
+        when_to_ignore=(
+            "When no model holding the layer is ever written to a .keras/.h5 file, cloned or asked for "
+            "its config: weights-only checkpoints, `tf.saved_model.save` and `export()` store variables"
+            " only (the finding is information then)."
+        ),
+    ),
+)

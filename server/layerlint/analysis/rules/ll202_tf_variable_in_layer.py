@@ -29,9 +29,6 @@ Which Keras the code targets comes from `layerlint.analysis.keras_target` (setti
 interpreter, pins, the module's own imports). When it is unknown, what Keras 3 would report is
 information, its message starting "On Keras 3: ".
 A `tf.Variable` created in `call()` is LL203's case (a crash), not this rule's.
-
-Fix: `Replace tf.Variable with self.add_weight` when the initial value is `tf.zeros/ones/fill/
-random.*(shape)` or a number (see `layerlint.fixes.variable_to_add_weight`).
 """
 
 from __future__ import annotations
@@ -50,17 +47,15 @@ from layerlint.analysis.rules.ll203_weights_created_in_call import (
     methods_reached,
     target_flavour,
 )
+from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.save_evidence import WEIGHT_KINDS
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Severity
 from layerlint.fixes import variable_to_add_weight
 
 CODE = "LL202"
-KERAS_VERSION_AWARE = True
 NAME = "tf-variable-in-layer"
 SEVERITY = Severity.ERROR
-SUMMARY = "A Keras layer creates a tf.Variable instead of calling self.add_weight()."
-FIX = "Replace tf.Variable(...) with self.add_weight(shape=..., initializer=...)."
 
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
@@ -286,3 +281,50 @@ def _before_super_init(method: ast.FunctionDef, call: ast.Call) -> bool:
                 and value.func.attr == "__init__"):
             return call.lineno < statement.lineno
     return True
+
+
+RULE = Rule(
+    code=CODE,
+    name=NAME,
+    severity=SEVERITY,
+    summary="A Keras layer creates a tf.Variable instead of calling self.add_weight().",
+    fix_title="Replace tf.Variable(...) with self.add_weight(shape=..., initializer=...).",
+    fix_safety="unsafe",
+    keras_version_aware=True,
+    check=check,
+    docs=RuleDocs(
+        what_goes_wrong=__doc__ or "",
+        example="""\
+import keras
+import tensorflow as tf
+
+
+class Scale(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.scale = tf.Variable(tf.ones((4,)))  # LL202: Keras 3 never trains or saves it
+
+    def call(self, x):
+        return x * self.scale
+
+
+model = keras.Sequential([Scale()])
+model.compile("adam", "mse")
+model.fit(tf.ones((8, 4)), tf.ones((8, 4)))
+""",
+        fix=(
+            "`Replace tf.Variable with self.add_weight` when the initial value is `tf.zeros/ones/fill/ "
+            "random.*(shape)` or a number (see `layerlint.fixes.variable_to_add_weight`)."
+        ),
+        fix_safety=(
+            "The weight becomes tracked by Keras: it appears in layer.weights and in checkpoints under "
+            "a new path, and random initial values are drawn by Keras' initializer."
+        ),
+        when_to_ignore=(
+            "When the variable is meant to stay outside Keras' tracking (a constant, or a counter the "
+            "layer updates with `assign()` whose value after a reload does not matter), or the project "
+            "runs only on tf-keras / Keras 2: set `keras-version` so the rule knows the target instead "
+            "of silencing it."
+        ),
+    ),
+)

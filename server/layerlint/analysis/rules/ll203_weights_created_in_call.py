@@ -28,9 +28,6 @@ What depends on the version follows the module's Keras target (`layerlint.analys
 keras_target`): a Keras-3-only case is not reported for a Keras 2 target, and is information
 ("On Keras 3: ...") when the target is unknown. One class, one finding: the state a class
 creates in call() has one cause and one fix, so further creations are related locations.
-
-Severity: error. No quick-fix: where the weight belongs (`__init__` or `build(input_shape)`) and
-what shape it takes from the input is the author's call.
 """
 
 from __future__ import annotations
@@ -42,15 +39,13 @@ from dataclasses import dataclass
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel, LayerSpec, construction_spec
+from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, Related, Severity
 
 CODE = "LL203"
-KERAS_VERSION_AWARE = True
 NAME = "weights-created-in-call"
 SEVERITY = Severity.ERROR
-SUMMARY = "Weights or layers with weights are created in call() instead of __init__/build()."
-FIX = ""
 
 CONSTRUCTION_ROOTS = ("__init__", "build")
 FORWARD_ROOTS = ("call",)
@@ -346,3 +341,37 @@ def message(model: ClassModel, creation: Creation, flavour: str) -> str:
         f"{where} {subject} on every call: {effect}. Create it once in `__init__()` or "
         "`build()` and use it in `call()`."
     )
+
+
+RULE = Rule(
+    code=CODE,
+    name=NAME,
+    severity=SEVERITY,
+    summary="Weights or layers with weights are created in call() instead of __init__/build().",
+    fix_title="",
+    fix_safety=None,
+    keras_version_aware=True,
+    check=check,
+    docs=RuleDocs(
+        what_goes_wrong=__doc__ or "",
+        example="""\
+import keras
+
+
+class Gate(keras.layers.Layer):
+    def call(self, x):
+        self.w = self.add_weight(shape=(x.shape[-1],))  # LL203: ValueError on the first call
+        return x * self.w
+""",
+        fix=(
+            "No quick-fix: where the weight belongs (`__init__`, or `build(input_shape)` when its shape"
+            " comes from the input) is the author's call. Create weights and layers there and only use "
+            "them in `call()`."
+        ),
+        when_to_ignore=(
+            "Not for an error: the first call or `model.fit()` fails. An information finding ('On Keras"
+            " 3: ...') only applies if the code runs on Keras 3; when it never does, set `keras-version"
+            " = '2'` rather than silencing it."
+        ),
+    ),
+)

@@ -28,9 +28,6 @@ call's first argument (the inputs) and whatever is computed from it, except thro
 helper function's result (helpers often return Python numbers beside tensors: keras-hub's
 `x, (h, w) = window_partition(x)`). Further call arguments are not assumed to be tensors
 (keras-hub: `call(self, t, dim)` with `if dim % 2 != 0:`).
-
-Fix: `Replace print with tf.print` (see `layerlint.fixes.print_to_tf_print`). A tensor
-condition needs `keras.ops.cond`, `keras.ops.where` or `keras.ops.while_loop`, by hand.
 """
 
 from __future__ import annotations
@@ -47,17 +44,15 @@ from layerlint.analysis.rules.ll203_weights_created_in_call import (
     methods_reached,
     target_flavour,
 )
+from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Severity
 from layerlint.fixes import print_to_tf_print
 from layerlint.fixes.import_names import tensorflow_name
 
 CODE = "LL204"
-KERAS_VERSION_AWARE = True
 NAME = "python-side-effect-in-call"
 SEVERITY = Severity.WARNING
-SUMMARY = "print() or a Python if/while on a tensor's value inside a layer's call()."
-FIX = "Replace print with tf.print; express tensor conditions with keras.ops.cond/where."
 
 _STATIC_ATTRIBUTES = {"shape", "dtype", "ndim", "name", "device", "sparse", "ragged"}
 _STATIC_METHODS = {"get_shape", "keys"}  # a dict of tensors still has Python keys
@@ -311,3 +306,40 @@ def _autograph_decorated(method: ast.FunctionDef, facts: BlockFacts) -> bool:
         )
         return not disabled
     return False
+
+
+RULE = Rule(
+    code=CODE,
+    name=NAME,
+    severity=SEVERITY,
+    summary="print() or a Python if/while on a tensor's value inside a layer's call().",
+    fix_title="Replace print with tf.print; express tensor conditions with keras.ops.cond/where.",
+    fix_safety="unsafe",
+    keras_version_aware=True,
+    check=check,
+    docs=RuleDocs(
+        what_goes_wrong=__doc__ or "",
+        example="""\
+import keras
+
+
+class Debug(keras.layers.Layer):
+    def call(self, x):
+        print(x)  # LL204: runs once, while fit() traces call(), and prints a symbolic tensor
+        return x
+""",
+        fix=(
+            "`Replace print with tf.print` (see `layerlint.fixes.print_to_tf_print`). A tensor "
+            "condition needs `keras.ops.cond`, `keras.ops.where` or `keras.ops.while_loop`, by hand."
+        ),
+        fix_safety=(
+            "Output moves from trace time to every step, prints values instead of symbolic tensors, and"
+            " goes to stderr; may add `import tensorflow as tf`."
+        ),
+        when_to_ignore=(
+            "A print meant to run once per trace (shapes and types are information for that reason), or"
+            " one used only while debugging eagerly (`run_eagerly=True`). A Python condition on a "
+            "tensor is never safe on Keras 3: `model.fit()` raises."
+        ),
+    ),
+)

@@ -25,9 +25,6 @@ that have the trap ("On Keras 3.6.0-3.9.x: ...").
 
 Silent: a build() that creates nothing (only `super().build(...)`), since skipping it loses
 nothing; a class whose `__init__` (or a local base's) already resets `built`; tf-keras layers.
-
-Fix: `self.built = False` at the end of `__init__` (after `super().__init__(...)`), so Keras
-builds the layer on its first call; harmless in releases without the trap.
 """
 
 from __future__ import annotations
@@ -41,16 +38,14 @@ from layerlint.analysis import catalog
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.source import parse_block_text
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Severity, Span
 
 CODE = "LL205"
-KERAS_VERSION_AWARE = True
 NAME = "stateless-subclass-build-skipped"
 SEVERITY = Severity.ERROR
-SUMMARY = "A subclass of a built-in layer that this Keras version builds in __init__: its build() never runs."
-FIX = "Set self.built = False at the end of __init__."
 
 Version = tuple[int, int, int]
 # Release ranges [first affected, first fixed) in which built-in layers mark themselves built in
@@ -247,3 +242,45 @@ def _self_attribute(node: ast.expr) -> str | None:
 def _is_self_built(node: ast.expr) -> bool:
     return (isinstance(node, ast.Attribute) and node.attr == "built"
             and isinstance(node.value, ast.Name) and node.value.id == "self")
+
+
+RULE = Rule(
+    code=CODE,
+    name=NAME,
+    severity=SEVERITY,
+    summary=(
+        "A subclass of a built-in layer that this Keras version builds in __init__: its build() never "
+        "runs."
+    ),
+    fix_title="Set self.built = False at the end of __init__.",
+    fix_safety="unsafe",
+    keras_version_aware=True,
+    check=check,
+    docs=RuleDocs(
+        what_goes_wrong=__doc__ or "",
+        example="""\
+import keras
+
+
+class FlatScale(keras.layers.Reshape):  # LL205 on Keras 3.12.0 and later
+    def build(self, input_shape):
+        self.scale = self.add_weight(shape=())
+
+    def call(self, x):
+        return super().call(x) * self.scale
+""",
+        fix=(
+            "`self.built = False` at the end of `__init__` (after `super().__init__(...)`), so Keras "
+            "builds the layer on its first call; harmless in releases without the trap."
+        ),
+        fix_safety=(
+            "The subclass's build() starts running, so the layer creates the weights it defines there: "
+            "its weights change."
+        ),
+        when_to_ignore=(
+            "When the project never runs on an affected release (3.6.0-3.9.x for stateless built-ins, "
+            "3.12.0 and later for Reshape): set `keras-version` so the rule knows. The fix is harmless "
+            "in every release, so applying it is usually simpler than ignoring the finding."
+        ),
+    ),
+)

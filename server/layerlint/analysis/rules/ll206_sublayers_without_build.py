@@ -36,10 +36,6 @@ Keras 3 only: a project that targets Keras 2 (`layerlint.analysis.keras_target`)
 reported (measured `b_ll206_silent_legacy_build_then_load.py`: tf-keras' build() runs call()
 and the weights load); when the target is unknown the finding is information, its message
 starting "On Keras 3: ".
-
-Fix: give the class a `build()` that traces `call()` once on a symbolic input,
-`self.compute_output_spec(keras.KerasTensor(input_shape))`, which builds every sublayer the way
-`load_model` does (after it, the measured `load_weights` restores the outputs exactly).
 """
 
 from __future__ import annotations
@@ -52,16 +48,14 @@ from layerlint.analysis.frameworks import model_base_framework
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel, LayerDefinition
 from layerlint.analysis.rules.ll203_weights_created_in_call import ON_KERAS_3, target_flavour
+from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.source import parse_block_text
 from layerlint.analysis.walk import own_nodes
 from layerlint.findings import Finding, FixProposal, Severity
 
 CODE = "LL206"
-KERAS_VERSION_AWARE = True
 NAME = "sublayers-without-build"
 SEVERITY = Severity.WARNING
-SUMMARY = "build() on a Keras 3 layer/model with sublayers but no build(): its sublayers get no weights."
-FIX = "Add a build() that traces call() on a symbolic input, building every sublayer."
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 # After `build()`, uses that need the weights to exist, and uses that create them (a call on
@@ -280,3 +274,50 @@ def _can_trace_call(model: ClassModel) -> bool:
         return False
     call = model.methods.get("call")
     return call is not None and len(call.args.posonlyargs) + len(call.args.args) >= 2
+
+
+RULE = Rule(
+    code=CODE,
+    name=NAME,
+    severity=SEVERITY,
+    summary="build() on a Keras 3 layer/model with sublayers but no build(): its sublayers get no weights.",
+    fix_title="Add a build() that traces call() on a symbolic input, building every sublayer.",
+    fix_safety="unsafe",
+    keras_version_aware=True,
+    check=check,
+    docs=RuleDocs(
+        what_goes_wrong=__doc__ or "",
+        example="""\
+import keras
+
+
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = keras.layers.Dense(4)
+
+    def call(self, x):
+        return self.dense(x)
+
+
+model = Net()
+model.build((None, 3))  # LL206: the Dense gets no weights
+model.load_weights("net.weights.h5")  # loads nothing and raises nothing
+""",
+        fix=(
+            "Give the class a `build()` that traces `call()` once on a symbolic input, "
+            "`self.compute_output_spec(keras.KerasTensor(input_shape))`, which builds every sublayer "
+            "the way `load_model` does (after it, the measured `load_weights` restores the outputs "
+            "exactly)."
+        ),
+        fix_safety=(
+            "build() now traces call() on a symbolic input, which can fail for call signatures the "
+            "input shape does not describe (several inputs, required extra arguments)."
+        ),
+        when_to_ignore=(
+            "When the object is called on data (or trained) before its weights are read, which builds "
+            "the sublayers; or the code runs only on tf-keras, whose `build()` runs `call()`: set "
+            "`keras-version` so the rule knows."
+        ),
+    ),
+)

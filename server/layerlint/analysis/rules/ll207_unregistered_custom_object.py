@@ -39,11 +39,6 @@ file name) without `custom_objects` naming it: this program crashes. Information
 (every later load needs `custom_objects`), also when the file format cannot be read from the
 code. Not reported: saves inside `assertRaises`/`pytest.raises` blocks, classes inside the
 keras, keras_hub, keras_cv and keras_nlp packages (Keras imports their modules).
-
-Fix: decorate the class or function with `@keras.saving.register_keras_serializable()`
-(tf-keras: `tf_keras.saving...`; for `tf.keras` spellings `tf.keras.utils.register_keras_serializable`,
-the same function, since TensorFlow 2.21's `tf.keras` has no `saving`), adding `import keras`
-when the module has no name for it.
 """
 
 from __future__ import annotations
@@ -56,6 +51,7 @@ from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.save_evidence import Use, elsewhere, same_file, use_span
 from layerlint.analysis.source import parse_block_text
 from layerlint.findings import Finding, FixProposal, Related, Severity, Span
@@ -63,10 +59,6 @@ from layerlint.findings import Finding, FixProposal, Related, Severity, Span
 CODE = "LL207"
 NAME = "unregistered-custom-object"
 SEVERITY = Severity.ERROR
-SUMMARY = "A custom Keras class saved with a model but not registered: load_model() cannot rebuild it."
-FIX = "Decorate the class with @keras.saving.register_keras_serializable()."
-SEVERITY_BY_EVIDENCE = ("error when the saved .keras/.h5 file is loaded back without custom_objects, "
-                        "else information")
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _KERAS_PREFIXES = ("tensorflow.python.keras.", "tensorflow.keras.", "tf_keras.", "keras.")
@@ -331,3 +323,50 @@ def is_plain_layer(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool
         elif base.rsplit(".", 1)[-1] in ("Model", "Sequential", "Functional"):
             return False
     return True
+
+
+RULE = Rule(
+    code=CODE,
+    name=NAME,
+    severity=SEVERITY,
+    summary="A custom Keras class saved with a model but not registered: load_model() cannot rebuild it.",
+    fix_title="Decorate the class with @keras.saving.register_keras_serializable().",
+    fix_safety="safe",
+    severity_by_evidence={
+        Severity.ERROR: "when the saved .keras/.h5 file is loaded back without custom_objects",
+        Severity.INFORMATION: "otherwise",
+    },
+    check=check,
+    docs=RuleDocs(
+        what_goes_wrong=__doc__ or "",
+        example="""\
+import keras
+
+
+class Double(keras.layers.Layer):
+    def call(self, x):
+        return x * 2
+
+
+inputs = keras.Input(shape=(4,))
+model = keras.Model(inputs, Double()(inputs))  # LL207
+model.save("model.keras")
+keras.models.load_model("model.keras")  # TypeError: Could not locate class 'Double'
+""",
+        fix=(
+            "Decorate the class or function with `@keras.saving.register_keras_serializable()` "
+            "(tf-keras: `tf_keras.saving...`; for `tf.keras` spellings "
+            "`tf.keras.utils.register_keras_serializable`, the same function, since TensorFlow 2.21's "
+            "`tf.keras` has no `saving`), adding `import keras` when the module has no name for it."
+        ),
+        fix_safety=(
+            "Adds @register_keras_serializable() to a Layer/Model subclass (which always has "
+            "get_config, so the decorator never raises): the forward pass, the weights and the "
+            "checkpoint layout stay as they were; load_model() can now rebuild the class."
+        ),
+        when_to_ignore=(
+            "When every load passes `custom_objects` or runs inside `custom_object_scope` in code "
+            "layerlint does not see (a serving script, another repository)."
+        ),
+    ),
+)

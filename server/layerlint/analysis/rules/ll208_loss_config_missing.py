@@ -16,9 +16,6 @@ Registering the class (LL207) does not help: the arguments are not in the file.
 Reported on the class when a model compiled with it is saved to a file (`save_evidence`):
 warning (error when an argument has no default and the program loads the file back, compiled,
 so it crashes). Information when nothing in the module or project saves such a model.
-
-Fix: `Add get_config/from_config to Focal`: a get_config() that adds the arguments to the base
-config, and a from_config() that passes them back (see `layerlint.fixes.layer_config`).
 """
 
 from __future__ import annotations
@@ -29,6 +26,7 @@ from collections.abc import Iterable
 from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.save_evidence import Use, elsewhere, same_file, use_span
 from layerlint.analysis.source import parse_block_text
 from layerlint.findings import Finding, FixProposal, Related, Severity, Span
@@ -37,10 +35,6 @@ from layerlint.fixes import layer_config
 CODE = "LL208"
 NAME = "loss-config-missing"
 SEVERITY = Severity.WARNING
-SUMMARY = "A custom Loss takes arguments but defines no get_config(): a reloaded model loses them."
-FIX = "Add get_config()/from_config() that return and pass back the arguments."
-SEVERITY_BY_EVIDENCE = ("warning when a model compiled with it is saved (error when a required argument "
-                        "makes the program's own reload crash), else information")
 
 _BASE_ARGUMENTS = {"self", "name", "reduction", "dtype"}
 
@@ -144,3 +138,53 @@ def _finding(
 def _reloaded(facts: BlockFacts, save: Use) -> bool:
     return any(reload.where == save.where and reload.compiles and same_file(save, reload)
                for reload in facts.evidence.reloads)
+
+
+RULE = Rule(
+    code=CODE,
+    name=NAME,
+    severity=SEVERITY,
+    summary="A custom Loss takes arguments but defines no get_config(): a reloaded model loses them.",
+    fix_title="Add get_config()/from_config() that return and pass back the arguments.",
+    fix_safety="unsafe",
+    severity_by_evidence={
+        Severity.WARNING: (
+            "when a model compiled with it is saved (error when a required argument makes the program's"
+            " own reload crash)"
+        ),
+        Severity.INFORMATION: "otherwise",
+    },
+    check=check,
+    docs=RuleDocs(
+        what_goes_wrong=__doc__ or "",
+        example="""\
+import keras
+
+
+class Focal(keras.losses.Loss):  # LL208
+    def __init__(self, gamma=2.0, **kwargs):
+        super().__init__(**kwargs)
+        self.gamma = gamma
+
+    def call(self, y_true, y_pred):
+        return keras.ops.mean((y_true - y_pred) ** 2) * self.gamma
+
+
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+model.compile("adam", loss=Focal(gamma=3.0))
+model.save("model.keras")  # the file keeps name, reduction and dtype, not gamma
+""",
+        fix=(
+            "`Add get_config/from_config to Focal`: a get_config() that adds the arguments to the base "
+            "config, and a from_config() that passes them back (see `layerlint.fixes.layer_config`)."
+        ),
+        fix_safety=(
+            "Adds get_config/from_config and may keep an unkept constructor argument as an attribute; a"
+            " layer kept that way becomes tracked (its weights join the layer's)."
+        ),
+        when_to_ignore=(
+            "When the saved file is never loaded with its loss (inference loads with `compile=False`, "
+            "training never resumes from it), or the arguments are always left at their defaults."
+        ),
+    ),
+)

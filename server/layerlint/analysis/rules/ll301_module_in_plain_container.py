@@ -20,11 +20,6 @@ of stateless layers without randomness (a list of `nn.ReLU()` loses nothing), of
 registered anyway (`self.conv` attributes, or the list handed to `nn.Sequential(*self.layers)`
 or `add_module`), and of objects passed in from outside (keeping a teacher model out of
 `parameters()` with `self.teacher = [teacher]` is a known deliberate idiom).
-
-Fix: wrap the container in `nn.ModuleList` / `nn.ModuleDict` (`nn.ParameterList` /
-`nn.ParameterDict` for parameters); iteration, indexing, `len`, `append` and item assignment keep
-working. No fix for dicts whose keys are not strings (ModuleDict raises `TypeError: module name
-should be a string`).
 """
 
 from __future__ import annotations
@@ -37,17 +32,13 @@ from layerlint.analysis import frameworks
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, FixProposal, Severity
 
 CODE = "LL301"
 NAME = "module-in-plain-container"
 SEVERITY = Severity.ERROR
-SUMMARY = (
-    "nn.Modules kept in a plain list/tuple/dict attribute: missing from parameters(), "
-    "state_dict(), .to() and .eval()."
-)
-FIX = "Wrap the container in nn.ModuleList / nn.ModuleDict (nn.ParameterList / ParameterDict)."
 
 _CONTAINERS = {"Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
 _REGISTERING_METHODS = {"add_module", "register_module", "register_parameter"}
@@ -406,3 +397,49 @@ def _self_attribute(node: ast.expr) -> str | None:
 
 def _is_self(node: ast.expr) -> bool:
     return isinstance(node, ast.Name) and node.id == "self"
+
+
+RULE = Rule(
+    code=CODE,
+    name=NAME,
+    severity=SEVERITY,
+    summary=(
+        "nn.Modules kept in a plain list/tuple/dict attribute: missing from parameters(), state_dict(),"
+        " .to() and .eval()."
+    ),
+    fix_title="Wrap the container in nn.ModuleList / nn.ModuleDict (nn.ParameterList / ParameterDict).",
+    fix_safety="unsafe",
+    check=check,
+    docs=RuleDocs(
+        what_goes_wrong=__doc__ or "",
+        example="""\
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = [nn.Linear(4, 4) for _ in range(3)]  # LL301: not in parameters()
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return x
+""",
+        fix=(
+            "Wrap the container in `nn.ModuleList` / `nn.ModuleDict` (`nn.ParameterList` / "
+            "`nn.ParameterDict` for parameters); iteration, indexing, `len`, `append` and item "
+            "assignment keep working. No fix for dicts whose keys are not strings (ModuleDict raises "
+            "`TypeError: module name should be a string`)."
+        ),
+        fix_safety=(
+            "The wrapped modules join parameters() and state_dict(): optimizers now train them and "
+            "checkpoint keys change."
+        ),
+        when_to_ignore=(
+            "When keeping the modules out of `parameters()` and `state_dict()` is the point, such as a "
+            "frozen teacher or an EMA copy kept in a list; modules passed in from outside "
+            "(`self.teacher = [teacher]`) are already not reported."
+        ),
+    ),
+)

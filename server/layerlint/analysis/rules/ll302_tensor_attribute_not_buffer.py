@@ -19,10 +19,6 @@ module holding the class (itself, or a module that builds it) is moved, cast or 
 `state_dict()`/`load_state_dict()`, `torch.save(...)`. A module that always stays on the CPU
 in float32 and is never saved runs correctly. Warning: the code runs until the model is moved,
 cast or reloaded.
-
-Fix: `self.register_buffer("<name>", <value>)`: moved and cast with the module; saved in the
-state_dict when the value is random (`persistent=False` for deterministic values such as
-`torch.eye`, so existing checkpoints still load).
 """
 
 from __future__ import annotations
@@ -33,15 +29,13 @@ from collections.abc import Iterable
 from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.save_evidence import TORCH_KINDS, Use, elsewhere, use_span
 from layerlint.findings import Finding, FixProposal, Related, Severity
 
 CODE = "LL302"
 NAME = "tensor-attribute-not-buffer"
 SEVERITY = Severity.WARNING
-SUMMARY = "A tensor kept as a plain nn.Module attribute: .to() and state_dict() skip it."
-FIX = "Register it with self.register_buffer(...)."
-SEVERITY_BY_EVIDENCE = "warning when a module holding it is moved, cast or saved; otherwise not reported"
 
 # torch functions that create a tensor; the random ones give values a checkpoint must keep.
 RANDOM_FACTORIES = {"rand", "randn", "randint", "randperm", "normal", "empty", "rand_like",
@@ -138,3 +132,51 @@ def _evidence(use: Use, facts: BlockFacts) -> str:
     where = (elsewhere(use) if use.where
              else f"on line {line_ref(use.line - facts.line_offset)}")
     return f"`{use.text}` {where} {what} a module holding it."
+
+
+RULE = Rule(
+    code=CODE,
+    name=NAME,
+    severity=SEVERITY,
+    summary="A tensor kept as a plain nn.Module attribute: .to() and state_dict() skip it.",
+    fix_title="Register it with self.register_buffer(...).",
+    fix_safety="unsafe",
+    severity_by_evidence={
+        Severity.WARNING: "when a module holding it is moved, cast or saved (otherwise not reported)",
+    },
+    check=check,
+    docs=RuleDocs(
+        what_goes_wrong=__doc__ or "",
+        example="""\
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(4, 4)
+        self.pos = torch.randn(8, 4)  # LL302: .to() and state_dict() skip it
+
+    def forward(self, x):
+        return self.linear(x + self.pos)
+
+
+model = Net().to(torch.float64)
+""",
+        fix=(
+            "`self.register_buffer(\"<name>\", <value>)`: moved and cast with the module; saved in the "
+            "state_dict when the value is random (`persistent=False` for deterministic values such as "
+            "`torch.eye`, so existing checkpoints still load)."
+        ),
+        fix_safety=(
+            "A persistent buffer adds a state_dict key (old checkpoints then fail a strict load), and "
+            ".to() now moves or casts the tensor."
+        ),
+        when_to_ignore=(
+            "When the tensor is deliberately left out of checkpoints and the module never changes "
+            "device or dtype; or make it a non-persistent buffer (`persistent=False`), which moves with"
+            " the module but is not saved."
+        ),
+    ),
+)
