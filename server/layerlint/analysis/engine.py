@@ -4,6 +4,12 @@ The work is split by top-level block (see `source.py`) and cached by content: a 
 findings are recomputed only when its text, the module's imports, or the classes it depends on
 change. Module-level functional-API code is analysed as one program over all module-level
 statements.
+
+This module runs that loop; each other job has its own module: `caches` (every cache and
+`clear()`), `class_resolution` (the module's classes, workspace and installed ones, their
+frameworks, `ModuleContext`), `layer_taxonomy` (what a layer is for the reuse rules),
+`reuse_cases` (the flow walker wired to classes and functions), `last_good` (findings of a
+half-typed block) and `finding_output` (moving, suppressing, grading and labelling findings).
 """
 
 from __future__ import annotations
