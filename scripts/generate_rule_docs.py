@@ -108,7 +108,7 @@ def rules_table() -> str:
         "|---|---|---|---|---|",
     ]
     for rule in RULES:
-        fix = f"{rule.fix_title} ({rule.fix_safety})" if rule.fix_title else "-"
+        fix = f"{rule.fix_title.rstrip('.')} ({rule.fix_safety})" if rule.fix_title else "-"
         rows.append(
             f"| [{rule.code}](docs/rules/{rule.code}.md) | {rule.name} | {rule.summary} | "
             f"{rule.severity_text} | {fix} |"
