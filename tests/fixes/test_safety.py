@@ -1,11 +1,11 @@
 """Fix safety: every registered fix kind is classified, with a reason; unknown kinds are unsafe."""
 
-from layerlint.fixes import _registry
+from layerlint.fix_requests import REQUEST_TYPES
 from layerlint.fixes.safety import FIX_SAFETY, fix_safety, is_applicable
 
 
 def test_every_fix_kind_has_a_safety_and_a_reason():
-    assert set(_registry()) == set(FIX_SAFETY)
+    assert set(REQUEST_TYPES) == set(FIX_SAFETY)
     for kind, (safety, reason) in FIX_SAFETY.items():
         assert safety in ("safe", "unsafe") and len(reason) > 40, kind
 

@@ -38,7 +38,7 @@ from layerlint.analysis.walk import walk
 from layerlint.analysis.workspace import resolve_external
 from layerlint.config import Settings
 from layerlint.findings import Finding, Span
-from layerlint.fixes.scope_names import names_taken_in_function, names_taken_in_module
+from layerlint.syntax.scope_names import names_taken_in_function, names_taken_in_module
 
 _CACHE_SIZE = 4096
 _SUPPRESS = "layerlint: ignore"
@@ -633,17 +633,7 @@ def _shift_span(span: Span, offset: int) -> Span:
 def _shift(finding: Finding, offset: int) -> Finding:
     if offset == 0:
         return _resolve_messages(finding, 0)
-    fixes = tuple(
-        replace(fix, data={
-            **fix.data,
-            **({"definition_line": fix.data["definition_line"] + offset}
-               if "definition_line" in fix.data else {}),
-            **({"alias_line": fix.data["alias_line"] + offset} if "alias_line" in fix.data else {}),
-            **({"call_sites": [[line + offset, column] for line, column in fix.data["call_sites"]]}
-               if "call_sites" in fix.data else {}),
-        })
-        for fix in finding.fixes
-    )
+    fixes = tuple(fix.shifted(offset) for fix in finding.fixes)
     return replace(
         _resolve_messages(finding, offset),
         span=_shift_span(finding.span, offset),

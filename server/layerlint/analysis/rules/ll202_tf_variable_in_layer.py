@@ -52,8 +52,9 @@ from layerlint.analysis.rules.ll203_weights_created_in_call import (
 )
 from layerlint.analysis.save_evidence import WEIGHT_KINDS
 from layerlint.analysis.walk import walk
-from layerlint.findings import Finding, FixProposal, Severity
-from layerlint.fixes import variable_to_add_weight
+from layerlint.findings import Finding, Severity
+from layerlint.fix_requests import VariableToAddWeight
+from layerlint.syntax.add_weight import VARIABLE_NAMES, add_weight_call
 
 CODE = "LL202"
 KERAS_VERSION_AWARE = True
@@ -130,7 +131,7 @@ def _variable_creations(method: ast.FunctionDef, facts: BlockFacts) -> Iterator[
                     owners.setdefault(id(node), attribute)
     for node in walk(method):
         if (isinstance(node, ast.Call)
-                and qualified_name(node.func, facts.imports) in variable_to_add_weight.VARIABLE_NAMES):
+                and qualified_name(node.func, facts.imports) in VARIABLE_NAMES):
             yield node, owners.get(id(node))
 
 
@@ -264,16 +265,14 @@ def _keras3_consequence(variable: Variable) -> str:
 
 def _fixes(
     facts: BlockFacts, method: ast.FunctionDef, call: ast.Call, framework: str
-) -> tuple[FixProposal, ...]:
+) -> tuple[VariableToAddWeight, ...]:
     if not method.args.args or _before_super_init(method, call):
         return ()
     receiver = method.args.args[0].arg
-    if variable_to_add_weight.add_weight_call(call, facts.text, receiver, facts.imports,
-                                              framework) is None:
+    if add_weight_call(call, facts.text, receiver, facts.imports, framework) is None:
         return ()
     span = facts.span(call)
-    data = {"call_sites": [[span.line, span.column]], "framework": framework}
-    return (FixProposal(variable_to_add_weight.TITLE, variable_to_add_weight.KIND, data),)
+    return (VariableToAddWeight(call_sites=((span.line, span.column),), framework=framework),)
 
 
 def _before_super_init(method: ast.FunctionDef, call: ast.Call) -> bool:

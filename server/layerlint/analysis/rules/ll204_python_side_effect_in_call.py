@@ -48,9 +48,10 @@ from layerlint.analysis.rules.ll203_weights_created_in_call import (
     target_flavour,
 )
 from layerlint.analysis.walk import walk
-from layerlint.findings import Finding, FixProposal, Severity
-from layerlint.fixes import print_to_tf_print
-from layerlint.fixes.import_names import tensorflow_name
+from layerlint.findings import Finding, Severity
+from layerlint.fix_requests import PrintToTfPrint
+from layerlint.syntax.import_names import tensorflow_name
+from layerlint.syntax.print_calls import fixable
 
 CODE = "LL204"
 KERAS_VERSION_AWARE = True
@@ -258,14 +259,13 @@ def _shows_type_or_shape(node: ast.expr, imports: ImportTable) -> bool:
     return _shows_shape_only(node, imports)
 
 
-def _print_fixes(facts: BlockFacts, call: ast.Call) -> tuple[FixProposal, ...]:
-    if not print_to_tf_print.fixable(call):
+def _print_fixes(facts: BlockFacts, call: ast.Call) -> tuple[PrintToTfPrint, ...]:
+    if not fixable(call):
         return ()
     if tensorflow_name(facts.imports) is None and "tf" in facts.imports:
         return ()
     span = facts.span(call)
-    data = {"call_sites": [[span.line, span.column]]}
-    return (FixProposal(print_to_tf_print.TITLE, print_to_tf_print.KIND, data),)
+    return (PrintToTfPrint(call_sites=((span.line, span.column),)),)
 
 
 # -- Python control flow on tensors ---------------------------------------------------------

@@ -43,7 +43,8 @@ from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.source import parse_block_text
 from layerlint.analysis.walk import walk
-from layerlint.findings import Finding, FixProposal, Severity, Span
+from layerlint.findings import Finding, Severity, Span
+from layerlint.fix_requests import ResetBuilt
 
 CODE = "LL205"
 KERAS_VERSION_AWARE = True
@@ -220,8 +221,7 @@ def _finding(
         f"Set self.built = False at the end of {model.name}.__init__" if has_init
         else f"Add {model.name}.__init__ that sets self.built = False"
     )
-    fix = FixProposal(title, "reset-built",
-                      {"class_name": model.name, "definition_line": model.node.lineno})
+    fix = ResetBuilt(title=title, class_name=model.name, definition_line=model.node.lineno)
     return Finding(CODE, NAME, SEVERITY, _name_span(facts, build), message, fixes=(fix,))
 
 

@@ -54,7 +54,8 @@ from layerlint.analysis.model_index import ClassModel, LayerDefinition
 from layerlint.analysis.rules.ll203_weights_created_in_call import ON_KERAS_3, target_flavour
 from layerlint.analysis.source import parse_block_text
 from layerlint.analysis.walk import own_nodes
-from layerlint.findings import Finding, FixProposal, Severity
+from layerlint.findings import Finding, Severity
+from layerlint.fix_requests import AddSymbolicBuild
 
 CODE = "LL206"
 KERAS_VERSION_AWARE = True
@@ -246,11 +247,10 @@ def _finding(
         f"{consequence}. Give {model.name} a build() that builds its sublayers, or build the "
         f"{kind} by calling it on data."
     )
-    fixes: tuple[FixProposal, ...] = ()
+    fixes: tuple[AddSymbolicBuild, ...] = ()
     if _can_trace_call(model):
-        fixes = (FixProposal(
-            f"Add {model.name}.build() that builds its sublayers", "add-symbolic-build",
-            {"class_name": model.name},
+        fixes = (AddSymbolicBuild(
+            title=f"Add {model.name}.build() that builds its sublayers", class_name=model.name,
         ),)
     severity = Severity.ERROR if loads else SEVERITY
     if use in _ONLY_COUNTS and called_later:

@@ -58,7 +58,9 @@ from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.save_evidence import Use, elsewhere, same_file, use_span
 from layerlint.analysis.source import parse_block_text
-from layerlint.findings import Finding, FixProposal, Related, Severity, Span
+from layerlint.findings import Finding, Related, Severity, Span
+from layerlint.fix_requests import RegisterSerializable
+from layerlint.syntax.keras_registration import registration_decorator
 
 CODE = "LL207"
 NAME = "unregistered-custom-object"
@@ -271,10 +273,6 @@ def _finding(
     facts: BlockFacts, span: Span, name: str, framework: str, saves: list[Use],
     failing: list[tuple[Use, Use]],
 ) -> Finding:
-    # Imported here, not at the top: layerlint.fixes imports layerlint.analysis, whose package
-    # import loads every rule; a top-level import would close that circle.
-    from layerlint.fixes.keras_registration import registration_decorator
-
     decorator = f"@{registration_decorator(facts.imports, framework)[0]}()"
     model = facts.local_classes.get(name)
     kind = "class" if model is not None else "function"
@@ -311,10 +309,8 @@ def _finding(
             f"{decorator}."
         )
         severity = Severity.INFORMATION
-    fix = FixProposal(
-        f"Register {name} with {decorator}", "register-serializable",
-        {"class_name": name, "framework": framework, "kind": kind},
-    )
+    fix = RegisterSerializable(title=f"Register {name} with {decorator}", class_name=name,
+                               framework=framework, target=kind)
     return Finding(CODE, NAME, severity, span, message, related, (fix,))
 
 

@@ -38,7 +38,8 @@ from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.walk import walk
-from layerlint.findings import Finding, FixProposal, Severity
+from layerlint.findings import Finding, Severity
+from layerlint.fix_requests import WrapModuleContainer
 
 CODE = "LL301"
 NAME = "module-in-plain-container"
@@ -335,13 +336,11 @@ def _finding(
         f"self.{attribute} keeps {what} in a plain {kind_text}, so PyTorch does not register "
         f"them as part of {model.name}: {lost}. Use nn.{wrapper}."
     )
-    fixes: tuple[FixProposal, ...] = ()
+    fixes: tuple[WrapModuleContainer, ...] = ()
     if container.shape == "list" or container.string_keys:
-        fixes = (FixProposal(
-            title=f"Wrap self.{attribute} in nn.{wrapper}",
-            kind="wrap-module-container",
-            data={"class_name": model.name, "attribute": attribute, "wrapper": wrapper,
-                  "definition_line": container.statement.lineno},
+        fixes = (WrapModuleContainer(
+            title=f"Wrap self.{attribute} in nn.{wrapper}", class_name=model.name,
+            attribute=attribute, wrapper=wrapper, definition_line=container.statement.lineno,
         ),)
     return Finding(CODE, NAME, SEVERITY, facts.span(container.target), message, fixes=fixes)
 

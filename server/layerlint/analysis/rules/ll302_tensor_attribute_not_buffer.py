@@ -34,7 +34,8 @@ from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.save_evidence import TORCH_KINDS, Use, elsewhere, use_span
-from layerlint.findings import Finding, FixProposal, Related, Severity
+from layerlint.findings import Finding, Related, Severity
+from layerlint.fix_requests import RegisterBuffer
 
 CODE = "LL302"
 NAME = "tensor-attribute-not-buffer"
@@ -121,11 +122,8 @@ def _finding(
         f"with it fails with \"expected m1 and m2 to have the same dtype\"), and {consequence}. "
         f"Register it with self.register_buffer(\"{attribute}\", ...). {_evidence(use, facts)}"
     )
-    fix = FixProposal(
-        f"Register self.{attribute} as a buffer", "register-buffer",
-        {"class_name": model.name, "attribute": attribute, "definition_line": statement.lineno,
-         "persistent": random},
-    )
+    fix = RegisterBuffer(title=f"Register self.{attribute} as a buffer", class_name=model.name,
+                         attribute=attribute, definition_line=statement.lineno, persistent=random)
     related = () if use.where else (
         Related(use_span(use, facts.line_offset), f"a module holding {model.name} is "
                 f"{'moved or cast' if use.kind == 'move' else 'saved'} here"),)

@@ -11,7 +11,6 @@ another name.
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
 from itertools import chain
 from itertools import count as numbers
 from string import ascii_lowercase
@@ -92,11 +91,6 @@ def _names_in(root: ast.AST) -> set[str]:
             case ast.MatchMapping(rest=str(name)):
                 names.add(name)
     return names
-
-
-def title(name: str, new_names: Sequence[str]) -> str:
-    """The quick-fix title the editor shows: `Split bn into bn_1/bn_2`."""
-    return f"Split {name} into {'/'.join(new_names)}"
 
 
 def choose_free_names(base: str, count: int, taken: set[str]) -> list[str]:
