@@ -26,7 +26,3 @@ def _discover() -> tuple[ModuleType, ...]:
 
 
 RULES: tuple[ModuleType, ...] = _discover()
-
-
-def rule_by_code(code: str) -> ModuleType | None:
-    return next((rule for rule in RULES if rule.CODE == code), None)

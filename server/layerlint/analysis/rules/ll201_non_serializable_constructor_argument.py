@@ -49,9 +49,8 @@ from dataclasses import dataclass
 from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.frameworks import framework_of, model_base_framework
 from layerlint.analysis.imports import qualified_name
+from layerlint.analysis.keras_class import is_plain_layer, keras_flavour
 from layerlint.analysis.model_index import ClassModel
-from layerlint.analysis.rules.ll203_weights_created_in_call import keras_flavour
-from layerlint.analysis.rules.ll207_unregistered_custom_object import is_plain_layer
 from layerlint.analysis.save_evidence import Use, elsewhere, use_span
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, Related, Severity

@@ -42,19 +42,20 @@ from dataclasses import dataclass
 
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.imports import qualified_name
-from layerlint.analysis.model_index import ClassModel
-from layerlint.analysis.rules.ll203_weights_created_in_call import (
+from layerlint.analysis.keras_class import (
     CONSTRUCTION_ROOTS,
     FORWARD_ROOTS,
     ON_KERAS_3,
     methods_reached,
     target_flavour,
 )
+from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.save_evidence import WEIGHT_KINDS
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, Severity
 from layerlint.fix_requests import VariableToAddWeight
 from layerlint.syntax.add_weight import VARIABLE_NAMES, add_weight_call
+from layerlint.syntax.self_attributes import is_self, self_attribute
 
 CODE = "LL202"
 KERAS_VERSION_AWARE = True
@@ -138,17 +139,13 @@ def _variable_creations(method: ast.FunctionDef, facts: BlockFacts) -> Iterator[
 def _self_attribute(target: ast.expr, receiver: str) -> str | None:
     while isinstance(target, ast.Subscript):
         target = target.value
-    if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-            and target.value.id == receiver):
-        return target.attr
-    return None
+    return self_attribute(target, receiver)
 
 
 def _attributes_read(model: ClassModel, methods: list[str]) -> set[str]:
     return {
         node.attr for name in methods for node in walk(model.methods[name])
-        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
-        and isinstance(node.value, ast.Name) and node.value.id == "self"
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and is_self(node.value)
     }
 
 

@@ -40,13 +40,13 @@ from collections.abc import Iterable, Iterator
 
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.imports import ImportTable, qualified_name
-from layerlint.analysis.model_index import ClassModel
-from layerlint.analysis.rules.ll203_weights_created_in_call import (
+from layerlint.analysis.keras_class import (
     FORWARD_ROOTS,
     ON_KERAS_3,
     methods_reached,
     target_flavour,
 )
+from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, Severity
 from layerlint.fix_requests import PrintToTfPrint

@@ -45,6 +45,7 @@ from layerlint.analysis.source import parse_block_text
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, Severity, Span
 from layerlint.fix_requests import ResetBuilt
+from layerlint.syntax.self_attributes import self_attribute
 
 CODE = "LL205"
 KERAS_VERSION_AWARE = True
@@ -148,7 +149,7 @@ def creates_state(build: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
             return True
         targets = node.targets if isinstance(node, ast.Assign) else (
             [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
-        if any(_self_attribute(target) not in (None, "built", "input_spec") for target in targets):
+        if any(self_attribute(target) not in (None, "built", "input_spec") for target in targets):
             return True
     return False
 
@@ -199,10 +200,9 @@ def _finding(
     base: str, version: str, range_text: str,
 ) -> Finding:
     created = sorted({
-        target.attr for node in walk(build) if isinstance(node, (ast.Assign, ast.AnnAssign))
+        attribute for node in walk(build) if isinstance(node, (ast.Assign, ast.AnnAssign))
         for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
-        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-        and target.value.id == "self" and target.attr != "built"
+        if (attribute := self_attribute(target)) not in (None, "built")
     })
     if created:
         names = ", ".join(f"self.{name}" for name in created[:3])
@@ -238,12 +238,5 @@ def _is_super_call(node: ast.expr) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
 
 
-def _self_attribute(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-        return node.attr
-    return None
-
-
 def _is_self_built(node: ast.expr) -> bool:
-    return (isinstance(node, ast.Attribute) and node.attr == "built"
-            and isinstance(node.value, ast.Name) and node.value.id == "self")
+    return self_attribute(node) == "built"

@@ -50,12 +50,13 @@ from collections.abc import Iterable, Iterator
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.frameworks import model_base_framework
 from layerlint.analysis.imports import qualified_name
+from layerlint.analysis.keras_class import ON_KERAS_3, target_flavour
 from layerlint.analysis.model_index import ClassModel, LayerDefinition
-from layerlint.analysis.rules.ll203_weights_created_in_call import ON_KERAS_3, target_flavour
 from layerlint.analysis.source import parse_block_text
 from layerlint.analysis.walk import own_nodes
 from layerlint.findings import Finding, Severity
 from layerlint.fix_requests import AddSymbolicBuild
+from layerlint.syntax.self_attributes import is_self, self_attribute
 
 CODE = "LL206"
 KERAS_VERSION_AWARE = True
@@ -95,7 +96,7 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
             if not sublayers or _has_build(model, facts, set()):
                 continue
             called_later = False
-            if owner is not None and _is_self_attribute(receiver):
+            if owner is not None and self_attribute(receiver) is not None:
                 use: str | None = "parent build"  # the parent's own weights loading skips it
             else:
                 uses = _uses_after(receiver, call, scope)
@@ -147,10 +148,7 @@ def _instance_class(
         ]
         latest = max(assignments, key=lambda node: node.lineno, default=None)
         return _constructed_class(latest.value, facts) if latest else None
-    if (
-        owner is not None and isinstance(receiver, ast.Attribute)
-        and isinstance(receiver.value, ast.Name) and receiver.value.id == "self"
-    ):
+    if owner is not None and isinstance(receiver, ast.Attribute) and is_self(receiver.value):
         model = facts.local_classes.get(owner.name)
         definitions = model.attributes.get(receiver.attr, []) if model else []
         kinds = {(d.spec.kind, d.spec.class_name) for d in definitions}
@@ -218,10 +216,6 @@ def _uses_after(receiver: ast.expr, call: ast.Call, scope: ast.AST) -> list[str]
         ):
             uses.append((position, "call" if node.attr in _BUILDS_BY_CALLING else node.attr))
     return [use for _, use in sorted(uses)]
-
-
-def _is_self_attribute(node: ast.expr) -> bool:
-    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
 
 
 def _finding(

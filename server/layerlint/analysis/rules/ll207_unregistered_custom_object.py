@@ -55,6 +55,7 @@ from pathlib import Path
 from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import qualified_name
+from layerlint.analysis.keras_class import is_plain_layer
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.save_evidence import Use, elsewhere, same_file, use_span
 from layerlint.analysis.source import parse_block_text
@@ -312,18 +313,3 @@ def _finding(
     fix = RegisterSerializable(title=f"Register {name} with {decorator}", class_name=name,
                                framework=framework, target=kind)
     return Finding(CODE, NAME, severity, span, message, related, (fix,))
-
-
-def is_plain_layer(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:
-    """A Layer subclass that is not a Model: it fails inside the model that holds it."""
-    if facts.frameworks.get(model.name) is None:
-        return False
-    seen.add(model.name)
-    for base in model.base_names:
-        local = facts.local_classes.get(base)
-        if local is not None:
-            if base not in seen and not is_plain_layer(local, facts, seen):
-                return False
-        elif base.rsplit(".", 1)[-1] in ("Model", "Sequential", "Functional"):
-            return False
-    return True

@@ -13,6 +13,7 @@ from layerlint.findings import Finding, Related, Severity
 from layerlint.fix_requests import LayerPerIteration, SplitLayer, split_layer_title
 from layerlint.syntax.import_names import spelling
 from layerlint.syntax.scope_names import choose_free_names
+from layerlint.syntax.self_attributes import self_attribute
 
 
 def layer_label(case: ReuseCase) -> str:
@@ -229,10 +230,7 @@ def _has_other_references(
     name = case.ref.name
     for node in walk(scope_node):
         if case.ref.scope == "attribute":
-            hit = (
-                isinstance(node, ast.Attribute) and node.attr == name
-                and isinstance(node.value, ast.Name) and node.value.id == "self"
-            )
+            hit = self_attribute(node) == name
         else:
             hit = isinstance(node, ast.Name) and node.id == name
         if hit and id(node) not in expected:
