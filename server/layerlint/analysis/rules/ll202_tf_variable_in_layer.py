@@ -126,7 +126,7 @@ def _variable_creations(method: ast.FunctionDef, facts: BlockFacts) -> Iterator[
         if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             attribute = next((name for target in targets
-                              if (name := _self_attribute(target, receiver))), None)
+                              if (name := _assigned_attribute(target, receiver))), None)
             if attribute is not None:
                 for node in walk(statement.value):
                     owners.setdefault(id(node), attribute)
@@ -136,7 +136,8 @@ def _variable_creations(method: ast.FunctionDef, facts: BlockFacts) -> Iterator[
             yield node, owners.get(id(node))
 
 
-def _self_attribute(target: ast.expr, receiver: str) -> str | None:
+def _assigned_attribute(target: ast.expr, receiver: str) -> str | None:
+    """`w` for `self.w = ...` and `self.w[0] = ...`."""
     while isinstance(target, ast.Subscript):
         target = target.value
     return self_attribute(target, receiver)

@@ -51,6 +51,7 @@ from layerlint.analysis.model_index import ClassModel, LayerSpec, construction_s
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, Related, Severity
 from layerlint.syntax.add_weight import VARIABLE_NAMES
+from layerlint.syntax.self_attributes import self_attribute
 
 CODE = "LL203"
 KERAS_VERSION_AWARE = True
@@ -157,11 +158,9 @@ def creations(
 
 
 def _helper_name(node: ast.Call, receiver: str, model: ClassModel) -> str | None:
-    func = node.func
-    if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-            and func.value.id == receiver and func.attr in model.methods
-            and func.attr not in CONSTRUCTION_ROOTS + FORWARD_ROOTS):
-        return func.attr
+    name = self_attribute(node.func, receiver)
+    if name in model.methods and name not in CONSTRUCTION_ROOTS + FORWARD_ROOTS:
+        return name
     return None
 
 
