@@ -86,7 +86,8 @@ class _Reader:
     """Reads one kind's data, collecting every problem into one MalformedFixRequest."""
 
     def __init__(self, kind: str, data: Mapping[str, Any]) -> None:
-        self.kind, self.data, self.problems = kind, data, []
+        self.kind, self.data = kind, data
+        self.problems: list[str] = []
 
     def _missing(self, key: str) -> bool:
         if key not in self.data:

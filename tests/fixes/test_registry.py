@@ -16,20 +16,13 @@ from layerlint.fix_requests import REQUEST_TYPES, AddSymbolicBuild, FixRequest, 
 PROPOSAL = AddSymbolicBuild(title="Add Net.build() that builds its sublayers", class_name="Net")
 
 
-@pytest.fixture
-def fresh_registry():
-    fixes._fix_for.cache_clear()
-    yield
-    fixes._fix_for.cache_clear()
-
-
-def test_every_request_type_has_a_fix(fresh_registry) -> None:
+def test_every_request_type_has_a_fix() -> None:
     assert set(fixes._MODULES) == set(REQUEST_TYPES.values())
     for request_type in REQUEST_TYPES.values():
         assert callable(fixes._fix_for(request_type)), request_type
 
 
-def test_without_libcst_every_fix_says_why(fresh_registry, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_libcst_every_fix_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "libcst", None)  # `import libcst` now raises ImportError
     with pytest.raises(fixes.FixUnavailable, match="quick fixes need libcst") as raised:
         fixes.apply_fix("x = 1\n", PROPOSAL)
@@ -37,7 +30,7 @@ def test_without_libcst_every_fix_says_why(fresh_registry, monkeypatch: pytest.M
     assert f"`{sys.executable} -m pip install libcst`" in str(raised.value)
 
 
-def test_with_libcst_unknown_kinds_are_still_plain_fix_errors(fresh_registry) -> None:
+def test_with_libcst_unknown_kinds_are_still_plain_fix_errors() -> None:
     with pytest.raises(fixes.FixError, match="unknown fix kind") as raised:
         parse_fix_request("no-such-fix", {}, "t")
     assert not isinstance(raised.value, fixes.FixUnavailable)

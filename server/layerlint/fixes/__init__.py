@@ -3,7 +3,7 @@
 Fixes run only when the user asks for one, never on the typing path, so libcst's cost is paid
 once per request and only on the code the fix touches. Each fix module has
 `apply(source, request) -> str` for one request type of `layerlint.fix_requests`; `_MODULES`
-says which, and a module is imported on first use.
+says which, and a module is imported on first use (Python keeps it imported).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 from layerlint.fix_requests import (
@@ -53,7 +52,6 @@ class FixUnavailable(FixError):
     bundle carries none; diagnostics work without it)."""
 
 
-@cache
 def _fix_for(request_type: type[FixRequest]) -> FixFunction:
     try:
         import libcst  # noqa: F401 - every fix is a libcst rewrite

@@ -52,8 +52,9 @@ def add_weight_call(
 def _initial_value_arguments(
     initial: ast.expr, source: str, imports: ImportTable, framework: str, taken: set[str]
 ) -> tuple[list[str], str | None] | None:
-    if isinstance(initial, ast.Constant) and type(initial.value) in (int, float):
-        return _constant_arguments(initial.value, imports, framework, taken)
+    value = initial.value if isinstance(initial, ast.Constant) else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _constant_arguments(value, imports, framework, taken)
     if not isinstance(initial, ast.Call):
         return None
     function = qualified_name(initial.func, imports)

@@ -25,11 +25,10 @@ def innermost_scope(
     """The innermost node of one of `kinds` whose lines (decorators included) contain `line`."""
     best: ScopeNode | None = None
     for node in ast.walk(tree):
-        contains_line = isinstance(node, kinds) and (
-            _first_line(node) <= line <= (node.end_lineno or 0)
-        )
+        if not isinstance(node, kinds) or not _first_line(node) <= line <= (node.end_lineno or 0):
+            continue
         # Nested scopes start later than the ones around them.
-        if contains_line and (best is None or node.lineno > best.lineno):
+        if best is None or node.lineno > best.lineno:
             best = node
     return best
 
