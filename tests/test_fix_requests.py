@@ -134,6 +134,7 @@ def test_an_unknown_kind_is_a_fix_error() -> None:
     ("variable-to-add-weight", {"call_sites": [[1, 1]]}, "missing 'framework'"),
     ("register-buffer", {**EXAMPLES[7][1], "persistent": "no"}, "not true or false"),
     ("register-serializable", {"class_name": 7}, "class_name 7 is not a string"),
+    ("register-serializable", {"class_name": "B", "kind": "module"}, "neither 'class' nor 'function'"),
     ("reset-built", {"class_name": "Pool", "definition_line": True}, "is not a number"),
 ])
 def test_malformed_data_says_which_kind_and_what_is_wrong(kind: str, data: Any, complaint: str) -> None:

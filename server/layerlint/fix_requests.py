@@ -425,9 +425,10 @@ class RegisterSerializable(FixRequest):
     def from_data(cls, data: Mapping[str, Any], title: str) -> RegisterSerializable:
         read = _Reader(cls.KIND, data)
         target = data.get("kind", "class")
+        if target not in ("class", "function"):
+            read.problems.append(f"kind {target!r} is neither 'class' nor 'function'")
         return read.check(cls(title=title, class_name=read.text("class_name"),
-                              framework=read.framework(default="keras"),
-                              target=target if isinstance(target, str) else "class"))
+                              framework=read.framework(default="keras"), target=str(target)))
 
 
 @dataclass(frozen=True, kw_only=True)
