@@ -5,7 +5,7 @@ from pathlib import Path
 
 from layerlint import fix_loop
 from layerlint.config import Settings
-from layerlint.findings import FixProposal
+from layerlint.fix_requests import AddSymbolicBuild
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = (ROOT / "examples" / "feature_extractor.py").read_text()
@@ -24,4 +24,4 @@ def test_a_fix_whose_output_does_not_parse_is_skipped(monkeypatch):
     monkeypatch.setattr(fix_loop, "apply_fix", lambda text, proposal: text + "\ndef broken(:\n")
     outcome = fix_loop.fix_text(EXAMPLE, path=None, settings=Settings(), unsafe_fixes=True)
     assert outcome == fix_loop.FixOutcome(EXAMPLE, ())
-    assert fix_loop._try(EXAMPLE, FixProposal("t", "split-layer")) is None
+    assert fix_loop._try(EXAMPLE, AddSymbolicBuild(title="t", class_name="Nowhere")) is None

@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from layerlint.fix_requests import FixRequest
+
 if TYPE_CHECKING:  # data only: the bottom layer never imports the analysis at run time
     from layerlint.analysis.keras_target import KerasTarget
 
@@ -50,20 +52,6 @@ class Related:
 
 
 @dataclass(frozen=True)
-class FixProposal:
-    """A quick-fix the analysis can offer; `layerlint.fixes.apply_fix` carries it out.
-
-    `kind` names the transformation in `layerlint.fixes`; `data` holds its JSON-serializable
-    arguments, so the proposal can travel inside an LSP diagnostic and come back in a code
-    action request unchanged.
-    """
-
-    title: str
-    kind: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class Finding:
     code: str
     name: str
@@ -71,7 +59,9 @@ class Finding:
     span: Span
     message: str
     related: tuple[Related, ...] = ()
-    fixes: tuple[FixProposal, ...] = ()
+    fixes: tuple[FixRequest, ...] = ()
+    """Typed quick-fix requests (`layerlint.fix_requests`); `layerlint.fixes.apply_fix` carries
+    one out."""
     keras_target: KerasTarget | None = field(default=None, compare=False)
     """The Keras the code was assumed to target, on findings of version-aware rules."""
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from layerlint.analysis import analyse
 from layerlint.analysis.rules import is_applicable
 from layerlint.config import Settings
-from layerlint.findings import FixProposal
+from layerlint.fix_requests import FixRequest
 from layerlint.fixes import FixError, apply_fix
 
 _MAX_ROUNDS = 50
@@ -50,7 +50,7 @@ def fix_text(
     return FixOutcome(text, tuple(applied))
 
 
-def _try(text: str, proposal: FixProposal) -> str | None:
+def _try(text: str, proposal: FixRequest) -> str | None:
     try:
         new_text = apply_fix(text, proposal)
         ast.parse(new_text)

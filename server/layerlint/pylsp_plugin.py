@@ -36,7 +36,7 @@ from layerlint.config import (
     read_pyproject,
     validated_overrides,
 )
-from layerlint.findings import FixProposal
+from layerlint.fix_requests import FixRequest
 from layerlint.fixes import FixError, apply_fix
 from layerlint.jupyter_spec import notebook_path
 from layerlint.lsp import convert
@@ -133,7 +133,7 @@ def _structure_diagnostic(raw: Any) -> types.Diagnostic | None:
         return None
 
 
-def _fix_changes(workspace: Any, document: Any, proposal: FixProposal) -> dict[str, list[dict]]:
+def _fix_changes(workspace: Any, document: Any, proposal: FixRequest) -> dict[str, list[dict]]:
     """`WorkspaceEdit.changes` that carry out `proposal` on the document as it is now."""
     try:
         cells = _notebook_cells(workspace, document)
@@ -147,7 +147,7 @@ def _fix_changes(workspace: Any, document: Any, proposal: FixProposal) -> dict[s
     return {}
 
 
-def _text_changes(uri: str, source: str, proposal: FixProposal) -> dict[str, list[dict]]:
+def _text_changes(uri: str, source: str, proposal: FixRequest) -> dict[str, list[dict]]:
     edit = line_range_edit(source, apply_fix(source, proposal), _utf16)
     return {uri: [_converter.unstructure(edit)]} if edit is not None else {}
 
@@ -167,7 +167,7 @@ def _notebook_cells(workspace: Any, document: Any) -> list[tuple[str, str]] | No
     return cells
 
 
-def _cell_changes(cells: list[tuple[str, str]], proposal: FixProposal) -> dict[str, list[dict]]:
+def _cell_changes(cells: list[tuple[str, str]], proposal: FixRequest) -> dict[str, list[dict]]:
     # pylsp joins a notebook's cells with newlines to lint it, as `build_program` does, so
     # the proposal (computed on that text) applies to the same program here.
     program = build_program(cells)

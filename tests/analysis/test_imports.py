@@ -5,7 +5,7 @@ import ast
 import pytest
 
 from layerlint.analysis.frameworks import framework_of, model_base_framework
-from layerlint.analysis.imports import collect_imports, qualified_name
+from layerlint.syntax.imports import collect_imports, qualified_name
 
 IMPORTS = """
 import keras

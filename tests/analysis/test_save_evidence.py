@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import ast
 
-from layerlint.analysis.imports import collect_imports
 from layerlint.analysis.save_evidence import SERIALIZING, WEIGHT_KINDS, Evidence, evidence
 from layerlint.analysis.source import split_blocks
+from layerlint.syntax.imports import collect_imports
 
 _HEADER = ("import keras\nimport tensorflow as tf\n\n"
            "class Scale: pass\n\nclass Other: pass\n\nclass Block: pass\n\nclass Head: pass\n\n"

@@ -1,6 +1,6 @@
 """Block splitting and per-block parsing (analysis/source.py)."""
 
-from layerlint.analysis.source import char_column, split_blocks
+from layerlint.analysis.source import split_blocks
 
 
 def test_each_top_level_statement_is_a_block_with_its_start_line():
@@ -37,12 +37,6 @@ def test_else_and_except_continue_a_top_level_statement():
     blocks = split_blocks(text)
     assert [block.start_line for block in blocks] == [1, 5]
     assert all(block.tree is not None for block in blocks)
-
-
-def test_char_column_converts_utf8_byte_offsets():
-    line = "    x = 'é' + self.bn(x)"
-    byte_offset = len(line.encode("utf-8")[: line.encode("utf-8").index(b"self")])
-    assert char_column(line, byte_offset) == line.index("self")
 
 
 def test_code_examples_inside_a_long_docstring_are_not_blocks():

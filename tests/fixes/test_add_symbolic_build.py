@@ -2,7 +2,7 @@
 
 import pytest
 
-from layerlint.findings import FixProposal
+from layerlint.fix_requests import parse_fix_request
 from layerlint.fixes import FixError, apply_fix
 
 BUILD = (
@@ -13,7 +13,7 @@ BUILD = (
 
 
 def _fix(source: str) -> str:
-    return apply_fix(source, FixProposal("t", "add-symbolic-build", {"class_name": "Net"}))
+    return apply_fix(source, parse_fix_request("add-symbolic-build", {"class_name": "Net"}, "t"))
 
 
 def test_goes_right_after_init():

@@ -1,28 +1,10 @@
-"""Reading a call-site fix's one position, and finding the call at it in characters, not bytes."""
+"""Finding a call-site fix's call in characters, not bytes (reading its one position is
+`fix_requests`', see tests/test_fix_requests.py)."""
 
 import ast
 
-import pytest
-
-from layerlint.fixes import FixError
-from layerlint.fixes.call_site import one_call_site, starts_at, text_offset
+from layerlint.fixes.call_site import starts_at, text_offset
 from layerlint.fixes.text_blocks import split_lines
-
-
-def test_one_call_site_reads_line_and_column():
-    assert one_call_site({"call_sites": [[3, "7"]]}, "some-fix") == (3, 7)
-
-
-@pytest.mark.parametrize("data", [
-    {},
-    {"call_sites": []},
-    {"call_sites": [[1, 1], [2, 1]]},
-    {"call_sites": [["one", 1]]},
-    {"call_sites": None},
-])
-def test_one_call_site_rejects_anything_but_one_position(data):
-    with pytest.raises(FixError, match="malformed some-fix data"):
-        one_call_site(data, "some-fix")
 
 
 def test_positions_count_characters_where_ast_counts_bytes():

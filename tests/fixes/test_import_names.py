@@ -1,47 +1,8 @@
-"""Spelling framework names through a module's imports, and adding the import a fix needs."""
-
-import ast
+"""Adding the import line a fix needs (spelling names is tests/syntax/test_name_spelling.py)."""
 
 import pytest
 
-from layerlint.analysis.imports import collect_imports
-from layerlint.fixes import FixError
-from layerlint.fixes.import_names import add_import, reference, spelling
-
-
-def _imports(source: str) -> dict[str, str]:
-    return collect_imports(ast.parse(source).body)
-
-
-@pytest.mark.parametrize("source, expected", [
-    ("from torch import nn", "nn.ModuleList"),
-    ("import torch.nn as nn", "nn.ModuleList"),
-    ("import torch", "torch.nn.ModuleList"),
-    ("import torch\nfrom torch import nn", "nn.ModuleList"),  # the shortest spelling wins
-    ("from torch.nn import ModuleList", "ModuleList"),
-    ("from torch.nn import Linear", None),
-    ("import numpy as np", None),
-])
-def test_spelling_of_a_torch_name(source, expected):
-    assert spelling("torch.nn.ModuleList", _imports(source)) == expected
-
-
-def test_keras_names_reach_through_tensorflow_keras_unless_told_not_to():
-    imports = _imports("import tensorflow as tf")
-    assert spelling("keras.KerasTensor", imports) == "tf.keras.KerasTensor"
-    assert spelling("keras.KerasTensor", imports, equivalents=False) is None
-    assert spelling("keras.KerasTensor", _imports("from tensorflow import keras")) == "keras.KerasTensor"
-
-
-def test_reference_asks_for_an_import_when_nothing_reaches_the_name():
-    assert reference(ast.parse("from torch.nn import Linear"), "torch.nn.ModuleDict") == (
-        "torch.nn.ModuleDict", "import torch")
-    assert reference(ast.parse("import torch"), "torch.nn.ModuleDict") == ("torch.nn.ModuleDict", None)
-
-
-def test_reference_refuses_a_root_name_bound_to_something_else():
-    with pytest.raises(FixError):
-        reference(ast.parse("import tf_keras as keras"), "keras.KerasTensor")
+from layerlint.fixes.import_names import add_import
 
 
 @pytest.mark.parametrize("source, expected", [

@@ -18,11 +18,18 @@ import pytest
 from framework_runner import Program, load_fixtures, run_programs
 
 from layerlint.analysis import analyse
-from layerlint.findings import Finding, FixProposal
+from layerlint.findings import Finding
+from layerlint.fix_requests import FixRequest, LayerPerIteration, parse_fix_request
 from layerlint.fixes import FixError, apply_fix
-from layerlint.fixes.layer_per_iteration import KIND, apply, read_request
+
+KIND = LayerPerIteration.KIND
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reuse"
+
+
+def apply(source: str, data: dict[str, Any]) -> str:
+    """The fix on `data` as an editor hands it back (read, checked, applied)."""
+    return apply_fix(source, LayerPerIteration.from_data(data, "t"))
 
 
 def locate(source: str, needle: str, occurrence: int = 0) -> list[int]:
@@ -44,11 +51,11 @@ def reuse_findings(source: str) -> list[Finding]:
     return [f for f in analyse(source).findings if f.code in ("LL101", "LL102", "LL103")]
 
 
-def loop_fixes(source: str) -> list[FixProposal]:
+def loop_fixes(source: str) -> list[FixRequest]:
     return [fix for finding in reuse_findings(source) for fix in finding.fixes if fix.kind == KIND]
 
 
-def only_loop_fix(source: str) -> FixProposal:
+def only_loop_fix(source: str) -> FixRequest:
     fixes = loop_fixes(source)
     assert len(fixes) == 1, [finding.message for finding in reuse_findings(source)]
     return fixes[0]
@@ -118,7 +125,9 @@ def test_range_over_a_constructor_attribute_offers_the_fix_with_exact_data() -> 
         "call_sites": [locate(KERAS_STACK, "self.norm(")],
     }
     # The proposal travels as JSON inside an LSP diagnostic and must still apply.
-    round_tripped = FixProposal(**json.loads(json.dumps(fix.__dict__)))
+    wire = json.loads(json.dumps({"title": fix.title, "kind": fix.kind, "data": fix.data}))
+    round_tripped = parse_fix_request(wire["kind"], wire["data"], wire["title"])
+    assert round_tripped == fix
     assert changed_lines(KERAS_STACK, apply_fix(KERAS_STACK, round_tripped)) == [
         "-        self.norm = layers.BatchNormalization(momentum=0.9)",
         "+        self.norms = [layers.BatchNormalization(momentum=0.9) for _ in range(self.depth)]",
@@ -507,7 +516,7 @@ def test_call_in_the_loops_else_clause_is_not_an_iteration() -> None:
 def test_malformed_data_is_rejected(changes: dict[str, Any], complaint: str) -> None:
     data = request_data(KERAS_STACK, **changes)
     with pytest.raises(FixError, match=complaint):
-        read_request(data)
+        LayerPerIteration.from_data(data, "t")
     with pytest.raises(FixError, match=complaint):
         apply(KERAS_STACK, data)
     incomplete = request_data(KERAS_STACK)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from layerlint.findings import FixProposal
+from layerlint.fix_requests import parse_fix_request
 from layerlint.fixes import FixError, apply_fix
 
 SOURCE = (
@@ -16,9 +16,9 @@ SOURCE = (
 
 
 def _fix(attribute: str, line: int, persistent: bool) -> str:
-    return apply_fix(SOURCE, FixProposal("t", "register-buffer", {
+    return apply_fix(SOURCE, parse_fix_request("register-buffer", {
         "class_name": "Net", "attribute": attribute, "definition_line": line,
-        "persistent": persistent}))
+        "persistent": persistent}, "t"))
 
 
 def test_random_values_stay_in_the_state_dict():

@@ -4,15 +4,15 @@ import ast
 
 import pytest
 
-from layerlint.analysis.imports import collect_imports
-from layerlint.findings import FixProposal
+from layerlint.fix_requests import parse_fix_request
 from layerlint.fixes import FixError, apply_fix
-from layerlint.fixes.keras_registration import registration_decorator
+from layerlint.syntax.imports import collect_imports
+from layerlint.syntax.keras_registration import registration_decorator
 
 
 def _fix(source: str, framework: str = "keras") -> str:
-    return apply_fix(source, FixProposal("t", "register-serializable",
-                                         {"class_name": "Block", "framework": framework}))
+    return apply_fix(source, parse_fix_request("register-serializable",
+                                               {"class_name": "Block", "framework": framework}, "t"))
 
 
 @pytest.mark.parametrize("imports, framework, expected", [

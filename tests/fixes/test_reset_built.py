@@ -2,13 +2,14 @@
 
 import pytest
 
-from layerlint.findings import FixProposal
+from layerlint.fix_requests import parse_fix_request
 from layerlint.fixes import FixError, apply_fix
 from layerlint.fixes.reset_built import RESET
 
 
 def _fix(source: str, line: int = 4) -> str:
-    return apply_fix(source, FixProposal("t", "reset-built", {"class_name": "Pool", "definition_line": line}))
+    data = {"class_name": "Pool", "definition_line": line}
+    return apply_fix(source, parse_fix_request("reset-built", data, "t"))
 
 
 def test_appends_to_an_existing_init_before_a_final_bare_return():

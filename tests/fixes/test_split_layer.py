@@ -17,11 +17,16 @@ from typing import Any
 
 import pytest
 
-from layerlint.findings import FixProposal
+from layerlint.fix_requests import SplitLayer, parse_fix_request, split_layer_title
 from layerlint.fixes import FixError, apply_fix
-from layerlint.fixes.split_layer import KIND, apply, choose_free_names, read_request, title
+from layerlint.syntax.scope_names import choose_free_names
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "feature_extractor.py"
+
+
+def apply(source: str, data: dict[str, Any]) -> str:
+    """The split-layer fix on `data` as an editor hands it back (read, checked, applied)."""
+    return apply_fix(source, SplitLayer.from_data(data, "t"))
 
 
 def locate(source: str, needle: str, occurrence: int = 0, after: str = "") -> list[int]:
@@ -96,10 +101,13 @@ def test_bundled_example_is_split_exactly_as_specified() -> None:
 def test_apply_fix_dispatches_the_proposal_by_kind() -> None:
     source = EXAMPLE.read_text()
     data = example_data(source)
-    proposal = FixProposal(title("bn", data["new_names"]), KIND, data)
+    proposal = SplitLayer.from_data(data, split_layer_title("bn", data["new_names"]))
     assert proposal.title == "Split bn into bn_1/bn_2"
     # The proposal travels through JSON inside an LSP diagnostic and must still work.
-    round_tripped = FixProposal(**json.loads(json.dumps(proposal.__dict__)))
+    wire = json.loads(json.dumps({"title": proposal.title, "kind": proposal.kind, "data": proposal.data}))
+    assert wire["data"] == data
+    round_tripped = parse_fix_request(wire["kind"], wire["data"], wire["title"])
+    assert round_tripped == proposal
     assert apply_fix(source, round_tripped) == apply(source, data)
 
 
@@ -429,7 +437,7 @@ def test_stale_definition_line_is_refused() -> None:
 def test_malformed_data_is_refused(change: dict[str, Any], message: str) -> None:
     source = EXAMPLE.read_text()
     with pytest.raises(FixError, match=message):
-        read_request({**example_data(source), **change})
+        SplitLayer.from_data({**example_data(source), **change}, "t")
 
 
 def test_document_with_a_syntax_error_is_refused() -> None:

@@ -6,8 +6,9 @@ import textwrap
 
 import pytest
 
+from layerlint.fix_requests import SplitLayer
 from layerlint.fixes import FixError
-from layerlint.fixes.split_rewriter import SplitRequest, rewrite_block
+from layerlint.fixes.split_rewriter import rewrite_block
 
 BLOCK = textwrap.dedent(
     """\
@@ -21,8 +22,9 @@ BLOCK = textwrap.dedent(
 )
 
 
-def request(offset: int, **changes: object) -> SplitRequest:
+def request(offset: int, **changes: object) -> SplitLayer:
     fields = {
+        "title": "t",
         "scope": "attribute",
         "class_name": "Net",
         "function_name": None,
@@ -31,7 +33,7 @@ def request(offset: int, **changes: object) -> SplitRequest:
         "definition_line": 3 + offset,
         "call_sites": ((6 + offset, 16), (6 + offset, 29)),
     }
-    return SplitRequest(**{**fields, **changes})
+    return SplitLayer(**{**fields, **changes})
 
 
 @pytest.mark.parametrize("offset", [0, 500])

@@ -2,15 +2,15 @@
 
 import pytest
 
-from layerlint.findings import FixProposal
+from layerlint.fix_requests import parse_fix_request
 from layerlint.fixes import FixError, apply_fix
 
 HEADER = "import torch\nfrom torch import nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
 
 
 def _fix(body: str, attribute: str, wrapper: str, line: int = 7, header: str = HEADER) -> str:
-    proposal = FixProposal("t", "wrap-module-container", {
-        "class_name": "Net", "attribute": attribute, "wrapper": wrapper, "definition_line": line})
+    proposal = parse_fix_request("wrap-module-container", {
+        "class_name": "Net", "attribute": attribute, "wrapper": wrapper, "definition_line": line}, "t")
     return apply_fix(header + body, proposal)[len(header):]
 
 
@@ -45,8 +45,8 @@ def test_picks_the_assignment_on_the_given_line():
 def test_adds_import_torch_when_no_import_reaches_torch_nn():
     header = HEADER.replace("import torch\nfrom torch import nn\n", "from torch.nn import Linear, Module\n")
     header = header.replace("nn.Module", "Module")
-    proposal = FixProposal("t", "wrap-module-container", {
-        "class_name": "Net", "attribute": "blocks", "wrapper": "ModuleList", "definition_line": 6})
+    proposal = parse_fix_request("wrap-module-container", {
+        "class_name": "Net", "attribute": "blocks", "wrapper": "ModuleList", "definition_line": 6}, "t")
     source = header + "        self.blocks = [Linear(1, 1)]\n"
     fixed = apply_fix(source, proposal)
     assert fixed.startswith("from torch.nn import Linear, Module\nimport torch\n")
@@ -61,4 +61,5 @@ def test_adds_import_torch_when_no_import_reaches_torch_nn():
 ])
 def test_requests_that_do_not_fit_the_text_are_fix_errors(data):
     with pytest.raises(FixError):
-        apply_fix(HEADER + "        self.blocks = []\n", FixProposal("t", "wrap-module-container", data))
+        request = parse_fix_request("wrap-module-container", data, "t")
+        apply_fix(HEADER + "        self.blocks = []\n", request)

@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, settings
 
 from layerlint.analysis import AnalysisResult, analyse
 from layerlint.commands.file_write import parse_problem
-from layerlint.findings import FixProposal, Span
+from layerlint.findings import Span
+from layerlint.fix_requests import FixRequest
 from layerlint.fixes import FixError, apply_fix
 from layerlint.lsp import convert
 from layerlint.lsp.line_edit import split_lines
@@ -78,8 +79,8 @@ def check_analysis(text: str, path: str | None = None, label: str = "analysis") 
     return result
 
 
-def proposals_of(result: AnalysisResult) -> list[FixProposal]:
-    unique: dict[tuple[str, str], FixProposal] = {}
+def proposals_of(result: AnalysisResult) -> list[FixRequest]:
+    unique: dict[tuple[str, str], FixRequest] = {}
     for finding in result.findings:
         for proposal in finding.fixes:
             unique.setdefault((proposal.kind, repr(sorted(proposal.data.items()))), proposal)

@@ -17,7 +17,7 @@ from fuzz_invariants import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from layerlint.findings import FixProposal
+from layerlint.fix_requests import FixRequest
 
 FILES = fixture_files()
 TEXTS = fixture_texts()
@@ -45,7 +45,7 @@ def test_every_line_prefix(path) -> None:  # type: ignore[no-untyped-def]
                 ], syntax_problems=result.syntax_problems), "line prefix fixes")
 
 
-def _key(proposal: FixProposal) -> tuple[str, str]:
+def _key(proposal: FixRequest) -> tuple[str, str]:
     return proposal.kind, repr(sorted(proposal.data.items()))
 
 

@@ -6,7 +6,8 @@ from lsprotocol import types
 from lsprotocol.converters import get_converter
 
 from layerlint.analysis import SyntaxProblem
-from layerlint.findings import Finding, FixProposal, Related, Severity, Span
+from layerlint.findings import Finding, Related, Severity, Span
+from layerlint.fix_requests import SplitLayer
 from layerlint.lsp import convert
 
 
@@ -15,10 +16,9 @@ def utf16(text: str) -> int:
 
 
 TEXT = "x = 1\ns = '😀'; y = bn(x)\n"
-FIX = FixProposal(
-    title="Split bn into bn_1/bn_2",
-    kind="split-layer",
-    data={"name": "bn", "call_sites": [[1, 5], [2, 14]]},
+FIX = SplitLayer(
+    title="Split bn into bn_1/bn_2", scope="variable", class_name=None, function_name=None,
+    name="bn", new_names=("bn_1", "bn_2"), definition_line=1, call_sites=((1, 5), (2, 14)),
 )
 FINDING = Finding(
     code="LL101",
@@ -56,6 +56,14 @@ def test_fixes_survive_the_round_trip_through_json() -> None:
     converter = get_converter()
     echoed = converter.structure(converter.unstructure(diagnostic), types.Diagnostic)
     assert convert.fixes_from_diagnostic(echoed) == [FIX]
+
+
+def test_a_fix_whose_data_does_not_read_back_is_left_out() -> None:
+    place = convert.text_placer("file:///m.py", TEXT, len)
+    _, diagnostic = convert.to_diagnostic(FINDING, place)
+    broken = {"title": "t", "kind": "split-layer", "data": {"name": "bn"}}
+    diagnostic.data = {**diagnostic.data, "fixes": [broken, *diagnostic.data["fixes"]]}
+    assert convert.fixes_from_diagnostic(diagnostic) == [FIX]
 
 
 def test_other_sources_carry_no_fixes() -> None:

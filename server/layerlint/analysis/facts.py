@@ -13,9 +13,9 @@ from layerlint.analysis.keras_target import UNKNOWN, KerasTarget
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.reuse import ReuseCase
 from layerlint.analysis.save_evidence import EMPTY, Evidence
-from layerlint.analysis.source import char_column
 from layerlint.findings import Span
-from layerlint.fixes.scope_names import names_taken_in_class
+from layerlint.syntax.positions import char_column
+from layerlint.syntax.scope_names import names_taken_in_class
 
 _LINE_REF = re.compile(r"@@line:(\d+)@@")
 

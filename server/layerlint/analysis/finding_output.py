@@ -28,17 +28,7 @@ def _shift_span(span: Span, offset: int) -> Span:
 def shift(finding: Finding, offset: int) -> Finding:
     if offset == 0:
         return _resolve_messages(finding, 0)
-    fixes = tuple(
-        replace(fix, data={
-            **fix.data,
-            **({"definition_line": fix.data["definition_line"] + offset}
-               if "definition_line" in fix.data else {}),
-            **({"alias_line": fix.data["alias_line"] + offset} if "alias_line" in fix.data else {}),
-            **({"call_sites": [[line + offset, column] for line, column in fix.data["call_sites"]]}
-               if "call_sites" in fix.data else {}),
-        })
-        for fix in finding.fixes
-    )
+    fixes = tuple(fix.shifted(offset) for fix in finding.fixes)
     return replace(
         _resolve_messages(finding, offset),
         span=_shift_span(finding.span, offset),

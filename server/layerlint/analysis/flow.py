@@ -123,12 +123,6 @@ def is_exclusive(first: Occurrence, second: Occurrence) -> bool:
     return any((key, not polarity) in first.conditions for key, polarity in second.conditions)
 
 
-def _terminates(statements: list[ast.stmt]) -> bool:
-    return bool(statements) and isinstance(
-        statements[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break)
-    )
-
-
 def _merge(first: Value, second: Value) -> Value:
     same_channels = first.channels == second.channels
     return Value(

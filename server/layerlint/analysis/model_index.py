@@ -16,6 +16,7 @@ from layerlint.analysis import catalog, frameworks
 from layerlint.analysis.imports import ImportTable, qualified_name
 from layerlint.analysis.shapes import constructor_channels
 from layerlint.analysis.walk import walk
+from layerlint.syntax.self_attributes import is_self, methods_reached
 
 CONSTRUCTION_METHODS = ("__init__", "build")
 FORWARD_METHODS = {"keras": ("call",), "tf_keras": ("call",), "torch": ("forward",)}
@@ -125,35 +126,15 @@ def build_class_model(
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
     model = ClassModel(node.name, node, framework, base_names, methods)
-    for method_name in _construction_closure(methods):
+    for method_name in methods_reached(methods, CONSTRUCTION_METHODS, walk=walk):
         _collect_definitions(model, methods[method_name], imports, local_classes, keras_version)
     for method in methods.values():
         for child in walk(method):
-            if isinstance(child, ast.Attribute) and _is_self(child.value) and isinstance(
+            if isinstance(child, ast.Attribute) and is_self(child.value) and isinstance(
                 child.ctx, ast.Store
             ):
                 model.other_attributes.add(child.attr)
     return model
-
-
-def _construction_closure(methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]) -> list[str]:
-    """`__init__`, `build`, and the methods they call through `self`, transitively."""
-    order = [name for name in CONSTRUCTION_METHODS if name in methods]
-    seen = set(order)
-    index = 0
-    while index < len(order):
-        for child in walk(methods[order[index]]):
-            if (
-                isinstance(child, ast.Call)
-                and isinstance(child.func, ast.Attribute)
-                and _is_self(child.func.value)
-                and child.func.attr in methods
-                and child.func.attr not in seen
-            ):
-                seen.add(child.func.attr)
-                order.append(child.func.attr)
-        index += 1
-    return order
 
 
 def _collect_definitions(
@@ -171,7 +152,7 @@ def _collect_definitions(
                 continue
             spec = construction_spec(statement.value, imports, local_classes, keras_version)
             for target in targets:
-                if isinstance(target, ast.Attribute) and _is_self(target.value):
+                if isinstance(target, ast.Attribute) and is_self(target.value):
                     if spec is None and isinstance(statement.value, ast.Name):
                         appended = local_lists.get(statement.value.id)
                         if appended:
@@ -194,24 +175,13 @@ def _collect_definitions(
             spec = construction_spec(statement.value.args[0], imports, local_classes, keras_version)
             if spec is None:
                 continue
-            if isinstance(owner, ast.Attribute) and _is_self(owner.value):
+            if isinstance(owner, ast.Attribute) and is_self(owner.value):
                 list_spec = LayerSpec("list", "list", elements=(spec,))
                 model.attributes.setdefault(owner.attr, []).append(
                     LayerDefinition(owner.attr, list_spec, statement, method.name, False)
                 )
             elif isinstance(owner, ast.Name):
                 local_lists.setdefault(owner.id, []).append(spec)
-
-
-def _is_self(node: ast.expr) -> bool:
-    return isinstance(node, ast.Name) and node.id == "self"
-
-
-def self_attribute(node: ast.expr) -> str | None:
-    """`bn` for `self.bn`, else None."""
-    if isinstance(node, ast.Attribute) and _is_self(node.value):
-        return node.attr
-    return None
 
 
 def referenced_names(node: ast.AST) -> set[str]:

@@ -24,6 +24,7 @@ from itertools import combinations
 
 from layerlint.analysis.flow import LayerRef, Occurrence, is_exclusive
 from layerlint.analysis.model_index import ClassModel, LayerDefinition, LayerSpec
+from layerlint.syntax.self_attributes import self_attribute
 
 Category = str
 """"stateful" (moving statistics), "weighted", "random", or "stateless"."""
@@ -194,7 +195,7 @@ def alias_binding(case: ReuseCase, function: ast.FunctionDef | ast.AsyncFunction
         if (
             isinstance(statement, ast.Assign) and len(statement.targets) == 1
             and statement.targets[0] is stores[0]
-            and _self_attribute(statement.value) == case.ref.name
+            and self_attribute(statement.value) == case.ref.name
         ):
             return statement
     return None
@@ -327,7 +328,7 @@ def _counted_loop(loop: ast.For) -> tuple[str, IterationCount] | None:
         iterable.func.id == "enumerate"
         and isinstance(target, ast.Tuple) and len(target.elts) == 2
         and isinstance(target.elts[0], ast.Name)
-        and (attribute := _self_attribute(argument)) is not None
+        and (attribute := self_attribute(argument)) is not None
     ):
         return target.elts[0].id, IterationCount("length", attribute)
     return None
@@ -336,21 +337,15 @@ def _counted_loop(loop: ast.For) -> tuple[str, IterationCount] | None:
 def _count_of(node: ast.expr) -> IterationCount | None:
     if isinstance(node, ast.Constant) and type(node.value) is int and node.value >= 0:
         return IterationCount("literal", node.value)
-    attribute = _self_attribute(node)
+    attribute = self_attribute(node)
     if attribute is not None:
         return IterationCount("attribute", attribute)
     if (
         isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
         and len(node.args) == 1 and not node.keywords
-        and (attribute := _self_attribute(node.args[0])) is not None
+        and (attribute := self_attribute(node.args[0])) is not None
     ):
         return IterationCount("length", attribute)
-    return None
-
-
-def _self_attribute(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-        return node.attr
     return None
 
 
@@ -389,7 +384,7 @@ def _attribute_writes(classes: tuple[ast.ClassDef, ...], attribute: str) -> list
     return [
         node for class_node in classes for node in ast.walk(class_node)
         if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load)
-        and _self_attribute(node) == attribute
+        and self_attribute(node) == attribute
     ]
 
 
@@ -424,7 +419,7 @@ def _length_never_changes(class_node: ast.ClassDef, attribute: str) -> bool:
     for node in ast.walk(class_node):
         if not (
             isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
-            and _self_attribute(node) == attribute
+            and self_attribute(node) == attribute
         ):
             continue
         parent = parents.get(id(node))

@@ -22,7 +22,7 @@ from layerlint.analysis.layer_taxonomy import (
 from layerlint.analysis.model_index import FORWARD_METHODS, ClassModel, LayerSpec, construction_spec
 from layerlint.analysis.reuse import find_reuse
 from layerlint.analysis.walk import walk
-from layerlint.fixes.scope_names import names_taken_in_function, names_taken_in_module
+from layerlint.syntax.scope_names import names_taken_in_function, names_taken_in_module
 
 
 def class_reuse(model: ClassModel, context: ModuleContext, framework: str | None) -> list:

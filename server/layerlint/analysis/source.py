@@ -145,9 +145,3 @@ def _may_continue(message: str) -> bool:
     return any(hint in message for hint in ("never closed", "unterminated", "EOF", "unexpected indent",
                                             "expected an indented block"))
 
-
-def char_column(line_text: str, byte_offset: int) -> int:
-    """Convert an `ast` UTF-8 byte offset within a line to a 0-based character offset."""
-    if line_text.isascii():
-        return byte_offset
-    return len(line_text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))

@@ -1,26 +1,50 @@
-"""Quick-fixes: one libcst transformation per module, looked up by the proposal's `kind`.
+"""Quick-fixes: one libcst transformation per module, chosen by the type of the fix request.
 
 Fixes run only when the user asks for one, never on the typing path, so libcst's cost is paid
-once per request and only on the code the fix touches. A fix module declares `KIND` and
-`apply(source, data) -> str`; the registry finds it by those names.
+once per request and only on the code the fix touches. Each fix module has
+`apply(source, request) -> str` for one request type of `layerlint.fix_requests`; `_MODULES`
+says which, and a module is imported on first use (Python keeps it imported).
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import sys
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
-from layerlint.findings import FixProposal
+from layerlint.fix_requests import (
+    AddLayerConfig,
+    AddSymbolicBuild,
+    FixError,
+    FixRequest,
+    LayerPerIteration,
+    PrintToTfPrint,
+    RegisterBuffer,
+    RegisterSerializable,
+    ResetBuilt,
+    SplitLayer,
+    VariableToAddWeight,
+    WrapModuleContainer,
+)
 
-FixFunction = Callable[[str, dict[str, Any]], str]
+__all__ = ["FixError", "FixUnavailable", "apply_fix"]
 
+FixFunction = Callable[[str, Any], str]
 
-class FixError(Exception):
-    """The fix cannot be applied to this text (it changed, or the code is not as expected)."""
+_MODULES: dict[type[FixRequest], str] = {
+    SplitLayer: "split_layer",
+    LayerPerIteration: "layer_per_iteration",
+    AddLayerConfig: "layer_config",
+    PrintToTfPrint: "print_to_tf_print",
+    VariableToAddWeight: "variable_to_add_weight",
+    RegisterSerializable: "register_serializable",
+    RegisterBuffer: "register_buffer",
+    WrapModuleContainer: "wrap_module_container",
+    ResetBuilt: "reset_built",
+    AddSymbolicBuild: "add_symbolic_build",
+}
+"""The module whose `apply` carries out each request type."""
 
 
 class FixUnavailable(FixError):
@@ -28,8 +52,7 @@ class FixUnavailable(FixError):
     bundle carries none; diagnostics work without it)."""
 
 
-@cache
-def _registry() -> dict[str, FixFunction]:
+def _fix_for(request_type: type[FixRequest]) -> FixFunction:
     try:
         import libcst  # noqa: F401 - every fix is a libcst rewrite
     except ImportError as error:
@@ -37,21 +60,16 @@ def _registry() -> dict[str, FixFunction]:
             f"quick fixes need libcst, which {sys.executable} cannot import ({error}); "
             f"`{sys.executable} -m pip install libcst` enables them"
         ) from error
-    registry: dict[str, FixFunction] = {}
-    for info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        kind = getattr(module, "KIND", None)
-        if isinstance(kind, str) and callable(getattr(module, "apply", None)):
-            registry[kind] = module.apply
-    return registry
+    module_name = _MODULES.get(request_type)
+    if module_name is None:
+        raise FixError(f"no fix carries out {request_type.__name__} requests")
+    return importlib.import_module(f"{__name__}.{module_name}").apply
 
 
-def apply_fix(source: str, proposal: FixProposal) -> str:
-    """Return the whole new text of the document after applying `proposal` to `source`."""
-    fix = _registry().get(proposal.kind)
-    if fix is None:
-        raise FixError(f"unknown fix kind {proposal.kind!r}")
+def apply_fix(source: str, request: FixRequest) -> str:
+    """Return the whole new text of the document after applying `request` to `source`."""
+    fix = _fix_for(type(request))
     try:
-        return fix(source, proposal.data)
+        return fix(source, request)
     except RecursionError as error:  # libcst recurses once per nesting level of the code
         raise FixError("the code is nested too deeply for this fix") from error

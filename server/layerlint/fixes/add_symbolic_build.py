@@ -18,10 +18,9 @@ nothing reaches it.
 
 from __future__ import annotations
 
-from typing import Any
-
 import libcst as cst
 
+from layerlint.fix_requests import AddSymbolicBuild
 from layerlint.fixes import FixError
 from layerlint.fixes.class_rewrite import (
     method,
@@ -29,16 +28,12 @@ from layerlint.fixes.class_rewrite import (
     rewrite_class,
     statement_index_after_docstring,
 )
-from layerlint.fixes.import_names import add_import, parse, reference
+from layerlint.fixes.import_names import add_import, parse
+from layerlint.syntax.import_names import reference
 
-KIND = "add-symbolic-build"
 
-
-def apply(source: str, data: dict[str, Any]) -> str:
-    try:
-        class_name = str(data["class_name"])
-    except (KeyError, TypeError) as error:
-        raise FixError(f"malformed {KIND} data: {error!r}") from error
+def apply(source: str, request: AddSymbolicBuild) -> str:
+    class_name = request.class_name
     keras_tensor, import_statement = reference(parse(source), "keras.KerasTensor")
     build = parse_members(
         "def build(self, input_shape):\n"

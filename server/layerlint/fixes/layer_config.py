@@ -25,28 +25,25 @@ back). Measured under Keras 3.15.1 and tf-keras 2.21: nested layers, named funct
 `custom_objects` or registration), `keras.activations` functions and numpy arrays round-trip
 through `.keras` save + load with this code.
 
-The edit only inserts whole lines, so every other byte of the module stays as it was.
-`data`: class_name, definition_line (the `class` line, 1-based), framework ("keras" or
-"tf_keras"), serialized (the argument names to pass through the serializer).
+The edit only inserts whole lines, so every other byte of the module stays as it was. The
+request (`fix_requests.AddLayerConfig`): class_name, definition_line (the `class` line,
+1-based), framework ("keras" or "tf_keras"), serialized (the argument names to pass through the
+serializer).
 """
 
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Any
 
-from layerlint.analysis.imports import collect_imports
+from layerlint.fix_requests import AddLayerConfig
 from layerlint.fixes import FixError
-from layerlint.fixes.import_names import add_import, newline_of, parse, saving_namespace
-from layerlint.fixes.scope_names import names_taken_in_class, names_taken_in_module
+from layerlint.fixes.import_names import add_import, newline_of, parse
 from layerlint.fixes.text_blocks import split_lines
-
-KIND = "add-layer-config"
-
-
-def title(class_name: str) -> str:
-    return f"Add get_config/from_config to {class_name}"
+from layerlint.syntax.import_names import saving_namespace
+from layerlint.syntax.imports import collect_imports
+from layerlint.syntax.init_method import config_fix_problem, own_init, super_init_statement
+from layerlint.syntax.scope_names import names_taken_in_class, names_taken_in_module
 
 
 @dataclass(frozen=True)
@@ -58,27 +55,9 @@ class ConfigArgument:
     serialized: bool
 
 
-def fix_problem(class_node: ast.ClassDef) -> str | None:
-    """Why the class cannot get a generated config, or None when it can."""
-    init = _init_of(class_node)
-    if init is None:
-        return "the class has no __init__ of its own"
-    if any(isinstance(item, ast.FunctionDef) and item.name in ("get_config", "from_config")
-           for item in class_node.body):
-        return "the class already defines get_config or from_config"
-    if init.args.vararg is not None or init.args.posonlyargs:
-        return "__init__ takes *args or positional-only arguments, which a config cannot name"
-    if not init.args.args:
-        return "__init__ has no receiver argument"
-    if _super_init_statement(init) is None:
-        return "__init__ has no `super().__init__(...)` statement to store arguments after"
-    if class_node.body[0].lineno == class_node.lineno:
-        return "the class body is on the `class` line"
-    return None
-
-
-def apply(source: str, data: dict[str, Any]) -> str:
-    class_name, line, framework, serialized = _read(data)
+def apply(source: str, request: AddLayerConfig) -> str:
+    class_name, line, framework = request.class_name, request.definition_line, request.framework
+    serialized = set(request.serialized)
     tree = parse(source)
     class_node = next(
         (node for node in ast.walk(tree)
@@ -87,10 +66,10 @@ def apply(source: str, data: dict[str, Any]) -> str:
     )
     if class_node is None:
         raise FixError(f"class {class_name} is not on line {line} any more: re-run the analysis")
-    problem = fix_problem(class_node)
+    problem = config_fix_problem(class_node)
     if problem:
         raise FixError(f"cannot add a config to {class_name}: {problem}")
-    init = _init_of(class_node)
+    init = own_init(class_node)
     assert init is not None
     names = {arg.arg for arg in [*init.args.args[1:], *init.args.kwonlyargs]}
     unknown = sorted(serialized - names)
@@ -107,7 +86,7 @@ def apply(source: str, data: dict[str, Any]) -> str:
     unit = body_indent[len(_indent(lines[class_node.lineno - 1])):] or "    "
     methods = _methods(arguments, namespace.prefix, init.args.kwarg is not None, body_indent, unit)
     _insert(lines, class_node.end_lineno or class_node.lineno, ["", *methods], newline)
-    super_init = _super_init_statement(init)
+    super_init = super_init_statement(init)
     assert super_init is not None
     receiver = init.args.args[0].arg
     storage = [
@@ -197,21 +176,6 @@ def _methods(
     return [*get_config, "", *from_config]
 
 
-def _init_of(class_node: ast.ClassDef) -> ast.FunctionDef | None:
-    return next((item for item in class_node.body
-                 if isinstance(item, ast.FunctionDef) and item.name == "__init__"), None)
-
-
-def _super_init_statement(init: ast.FunctionDef) -> ast.stmt | None:
-    """The top-level `super().__init__(...)` statement of `__init__` (or `Base.__init__(self)`)."""
-    for statement in init.body:
-        call = statement.value if isinstance(statement, ast.Expr) else None
-        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-                and call.func.attr == "__init__"):
-            return statement
-    return None
-
-
 def _insert(lines: list[str], after_line: int, new_lines: list[str], newline: str) -> None:
     if not new_lines:
         return
@@ -224,16 +188,3 @@ def _insert(lines: list[str], after_line: int, new_lines: list[str], newline: st
 
 def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip(" \t"))]
-
-
-def _read(data: dict[str, Any]) -> tuple[str, int, str, set[str]]:
-    try:
-        class_name = str(data["class_name"])
-        line = int(data["definition_line"])
-        framework = str(data["framework"])
-        serialized = {str(name) for name in data["serialized"]}
-    except (KeyError, TypeError, ValueError) as error:
-        raise FixError(f"malformed {KIND} data: {error!r}") from error
-    if framework not in ("keras", "tf_keras"):
-        raise FixError(f"malformed {KIND} data: unknown framework {framework!r}")
-    return class_name, line, framework, serialized

@@ -19,19 +19,18 @@ gives their weights the same paths (`stack/bn/gamma` three times), which breaks 
 keyed by path. torch modules go into the module's `nn.ModuleList` (a plain list hides them from
 `parameters()`, `.to()` and `state_dict()`); the analysis says how the module spells it.
 
-`data`, as the analysis sends it: class_name, name, new_name, index (the loop variable),
-count (code for the iteration count, valid where the layer is built: `3`, `self.depth`,
-`len(self.blocks)`), container (`nn.ModuleList` or None), definition_line (1-based) and
-call_sites ([line, column] of each callee, 1-based, column in characters). Before rewriting,
-the fix checks that the text still fits: the class, the definition, a call of `self.<name>` at
-each site, directly inside a `for` loop over `index`, and a free new name.
+The request (`fix_requests.LayerPerIteration`), as the analysis sends it: class_name, name,
+new_name, index (the loop variable), count (code for the iteration count, valid where the layer
+is built: `3`, `self.depth`, `len(self.blocks)`), container (`nn.ModuleList` or None),
+definition_line (1-based) and call_sites ([line, column] of each callee, 1-based, column in
+characters). Before rewriting, the fix checks that the text still fits: the class, the
+definition, a call of `self.<name>` at each site, directly inside a `for` loop over `index`, and
+a free new name.
 """
 
 from __future__ import annotations
 
 import ast
-import keyword
-from dataclasses import dataclass
 from itertools import chain
 from itertools import count as numbers
 from typing import Any
@@ -39,13 +38,12 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import CodeRange, PositionProvider
 
+from layerlint.fix_requests import LayerPerIteration
 from layerlint.fixes import FixError
 from layerlint.fixes.cst_blocks import rewrite_block_with
 from layerlint.fixes.import_names import parse
-from layerlint.fixes.scope_names import innermost_scope, names_taken_in_class
 from layerlint.fixes.text_blocks import enclosing_block, statement_line_range
-
-KIND = "layer-per-iteration"
+from layerlint.syntax.scope_names import innermost_scope, names_taken_in_class
 
 SiteKey = tuple[int, int]  # (line, 0-based column) inside the parsed block
 _NESTED_SCOPES = (
@@ -55,24 +53,9 @@ _NESTED_SCOPES = (
 """Between the loop and the call, these would make `i` a closure or another variable."""
 
 
-@dataclass(frozen=True)
-class IterationRequest:
-    """The fix's `data`, checked and typed."""
-
-    class_name: str
-    name: str
-    new_name: str
-    index: str
-    count: str
-    container: str | None
-    definition_line: int
-    call_sites: tuple[tuple[int, int], ...]
-
-
-def apply(source: str, data: dict[str, Any]) -> str:
+def apply(source: str, request: LayerPerIteration) -> str:
     """Return the whole module text with one layer per iteration; FixError if the text no
     longer fits the request."""
-    request = read_request(data)
     tree = parse(source)
     class_node = innermost_scope(tree, request.definition_line, (ast.ClassDef,))
     if class_node is None or class_node.name != request.class_name:
@@ -99,43 +82,7 @@ def apply(source: str, data: dict[str, Any]) -> str:
     return block.splice(_rewrite_block(block.text, request, block.first_line - 1))
 
 
-def read_request(data: dict[str, Any]) -> IterationRequest:
-    """Check the shape of `data`; FixError explains what is malformed."""
-    try:
-        request = IterationRequest(
-            class_name=data["class_name"],
-            name=data["name"],
-            new_name=data["new_name"],
-            index=data["index"],
-            count=data["count"],
-            container=data.get("container"),
-            definition_line=int(data["definition_line"]),
-            call_sites=tuple((int(line), int(column)) for line, column in data["call_sites"]),
-        )
-    except (KeyError, TypeError, ValueError) as error:
-        raise FixError(f"malformed {KIND} data: {error!r}") from error
-    problems = [
-        f"{value!r} is not an identifier"
-        for value in (request.class_name, request.name, request.new_name, request.index)
-        if not _is_identifier(value)
-    ]
-    if request.new_name == request.name:
-        problems.append("new_name must differ from name")
-    if not _is_expression(request.count):
-        problems.append(f"count {request.count!r} is not an expression")
-    if request.container is not None and not (
-        isinstance(request.container, str)
-        and all(_is_identifier(part) for part in request.container.split("."))
-    ):
-        problems.append(f"container {request.container!r} is not a dotted name")
-    if not request.call_sites or len(set(request.call_sites)) != len(request.call_sites):
-        problems.append("call_sites must be non-empty and distinct")
-    if problems:
-        raise FixError(f"malformed {KIND} data: " + "; ".join(problems))
-    return request
-
-
-def _rewrite_block(block_text: str, request: IterationRequest, line_offset: int) -> str:
+def _rewrite_block(block_text: str, request: LayerPerIteration, line_offset: int) -> str:
     return rewrite_block_with(
         block_text, _PerIterationRewriter(request, line_offset), f"class {request.class_name}"
     )
@@ -146,7 +93,7 @@ class _PerIterationRewriter(cst.CSTTransformer):
 
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, request: IterationRequest, line_offset: int) -> None:
+    def __init__(self, request: LayerPerIteration, line_offset: int) -> None:
         super().__init__()
         self.request = request
         self.line_offset = line_offset
@@ -360,20 +307,6 @@ def _indexed_string(node: cst.BaseExpression, variable: str) -> cst.BaseExpressi
         f"the layer name `{_code(node)}` is not a string literal; one name would be given to "
         "every layer of the list"
     )
-
-
-def _is_identifier(name: object) -> bool:
-    return isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)
-
-
-def _is_expression(code: object) -> bool:
-    if not isinstance(code, str):
-        return False
-    try:
-        ast.parse(code, mode="eval")
-    except (SyntaxError, ValueError):
-        return False
-    return True
 
 
 def _code(node: cst.CSTNode) -> str:

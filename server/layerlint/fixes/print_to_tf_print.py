@@ -10,55 +10,27 @@ values (to stderr by default, TensorFlow's choice). The fix renames the callee o
 It is offered when the arguments are plain values and the keywords are ones `tf.print` shares
 with `print` (sep, end); an f-string or `%`/`.format()` formats its values once, at trace time,
 so those calls need a rewrite by hand. When the module does not import TensorFlow, the fix adds
-`import tensorflow as tf`. `data`: call_sites ([[line, column]] of the `print(...)` call,
-1-based, column in characters).
+`import tensorflow as tf`. Which calls qualify is `syntax.print_calls`. The request: call_sites
+([[line, column]] of the `print(...)` call, 1-based, column in characters).
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Any
 
-from layerlint.analysis.imports import collect_imports
+from layerlint.fix_requests import PrintToTfPrint
 from layerlint.fixes import FixError
-from layerlint.fixes.call_site import one_call_site, starts_at, text_offset
-from layerlint.fixes.import_names import add_import, parse, tensorflow_name
-from layerlint.fixes.scope_names import names_taken_in_module
+from layerlint.fixes.call_site import starts_at, text_offset
+from layerlint.fixes.import_names import add_import, parse
 from layerlint.fixes.text_blocks import split_lines
-
-KIND = "print-to-tf-print"
-TITLE = "Replace print with tf.print"
-_SHARED_KEYWORDS = {"sep", "end"}
-
-
-def fixable(call: ast.Call) -> bool:
-    """Whether `call` (a `print(...)`) keeps its meaning as `tf.print(...)`."""
-    if any(keyword.arg not in _SHARED_KEYWORDS for keyword in call.keywords):
-        return False
-    return not any(_formats_at_trace_time(argument) for argument in call.args)
+from layerlint.syntax.import_names import tensorflow_name
+from layerlint.syntax.imports import collect_imports
+from layerlint.syntax.print_calls import fixable
+from layerlint.syntax.scope_names import names_taken_in_module
 
 
-def _formats_at_trace_time(node: ast.expr) -> bool:
-    for child in ast.walk(node):
-        if isinstance(child, ast.JoinedStr) and any(
-            isinstance(part, ast.FormattedValue) for part in child.values
-        ):
-            return True
-        if isinstance(child, ast.BinOp) and isinstance(child.op, ast.Mod) and isinstance(
-            child.left, (ast.Constant, ast.JoinedStr)
-        ):
-            return True
-        if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute) and (
-            child.func.attr == "format"
-        ):
-            return True
-        if isinstance(child, ast.Starred):
-            return True
-    return False
-
-
-def apply(source: str, data: dict[str, Any]) -> str:
-    line, column = one_call_site(data, KIND)
+def apply(source: str, request: PrintToTfPrint) -> str:
+    line, column = request.call_site
     tree = parse(source)
     lines = split_lines(source)
     call = next(

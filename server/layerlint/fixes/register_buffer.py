@@ -12,23 +12,17 @@ deterministic ones are not, so checkpoints saved before the fix still load with 
 
 from __future__ import annotations
 
-from typing import Any
-
 import libcst as cst
 from libcst.metadata import PositionProvider
 
+from layerlint.fix_requests import RegisterBuffer
 from layerlint.fixes import FixError
 from layerlint.fixes.class_rewrite import rewrite_class, visit_with_positions
 
-KIND = "register-buffer"
 
-
-def apply(source: str, data: dict[str, Any]) -> str:
-    try:
-        class_name, attribute = str(data["class_name"]), str(data["attribute"])
-        line, persistent = int(data["definition_line"]), bool(data.get("persistent", True))
-    except (KeyError, TypeError, ValueError) as error:
-        raise FixError(f"malformed {KIND} data: {error!r}") from error
+def apply(source: str, request: RegisterBuffer) -> str:
+    class_name, attribute = request.class_name, request.attribute
+    line, persistent = request.definition_line, request.persistent
 
     def transform(node: cst.ClassDef, first_line: int) -> cst.ClassDef:
         rewriter = _ToBuffer(attribute, line - first_line + 1, persistent)

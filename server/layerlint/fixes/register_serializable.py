@@ -20,28 +20,21 @@ functions up in the same registry.
 from __future__ import annotations
 
 import ast
-from typing import Any
 
 import libcst as cst
 
-from layerlint.analysis.imports import collect_imports
+from layerlint.fix_requests import RegisterSerializable
 from layerlint.fixes import FixError
 from layerlint.fixes.class_rewrite import rewrite_class
 from layerlint.fixes.import_names import add_import, parse
-from layerlint.fixes.keras_registration import registration_decorator
+from layerlint.syntax.imports import collect_imports
+from layerlint.syntax.keras_registration import registration_decorator
 
-KIND = "register-serializable"
 
-
-def apply(source: str, data: dict[str, Any]) -> str:
-    try:
-        class_name, framework = str(data["class_name"]), str(data.get("framework", "keras"))
-    except (KeyError, TypeError) as error:
-        raise FixError(f"malformed {KIND} data: {error!r}") from error
-    if framework not in ("keras", "tf_keras"):
-        raise FixError(f"unknown framework {framework!r}")
+def apply(source: str, request: RegisterSerializable) -> str:
+    class_name, framework = request.class_name, request.framework
     function, import_statement = registration_decorator(collect_imports(parse(source).body), framework)
-    if data.get("kind") == "function":
+    if request.target == "function":
         return add_import(_decorate_function(source, class_name, f"@{function}()"), import_statement)
     decorator = cst.Decorator(cst.parse_expression(f"{function}()"))
 

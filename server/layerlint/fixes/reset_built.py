@@ -16,10 +16,9 @@ A class without `__init__` gets one that forwards every argument. The statement 
 
 from __future__ import annotations
 
-from typing import Any
-
 import libcst as cst
 
+from layerlint.fix_requests import ResetBuilt
 from layerlint.fixes import FixError
 from layerlint.fixes.class_rewrite import (
     method,
@@ -28,19 +27,14 @@ from layerlint.fixes.class_rewrite import (
     statement_index_after_docstring,
 )
 
-KIND = "reset-built"
 RESET = "self.built = False  # the base layer sets built=True in __init__, which would skip build()\n"
 NEW_INIT = f"""def __init__(self, *args, **kwargs):
     super().__init__(*args, **kwargs)
     {RESET}"""
 
 
-def apply(source: str, data: dict[str, Any]) -> str:
-    try:
-        class_name, line = str(data["class_name"]), int(data["definition_line"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise FixError(f"malformed {KIND} data: {error!r}") from error
-    return rewrite_class(source, class_name, _reset_built, line)
+def apply(source: str, request: ResetBuilt) -> str:
+    return rewrite_class(source, request.class_name, _reset_built, request.definition_line)
 
 
 def _reset_built(node: cst.ClassDef, first_line: int) -> cst.ClassDef:

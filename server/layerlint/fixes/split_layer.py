@@ -15,42 +15,37 @@ unique. Nothing else changes: other references to the layer (`self.bn.trainable 
 left alone, and only the top-level block holding the definition and the call sites goes through
 libcst (see `text_blocks`), so every byte outside the touched nodes survives.
 
-`data`, as the analysis sends it: scope ("attribute" for `self.<name>` of a class, "variable"
-for a local or module-level variable), class_name, function_name (innermost; None at module
-level), name, new_names (one per call site, in call-site order), definition_line (1-based),
-call_sites ([line, column] of the start of each callee, 1-based, column in characters), and
-for calls through a local alias of the attribute (`bn = self.bn`; `bn(a)`; `bn(b)`) alias and
-alias_line: each site then calls `self.bn_1`, `self.bn_2`, and the alias statement is removed.
-This module checks that request against the module (scope, free names) and picks the block;
-`split_rewriter` does the libcst rewrite.
+The request (`fix_requests.SplitLayer`), as the analysis sends it: scope ("attribute" for
+`self.<name>` of a class, "variable" for a local or module-level variable), class_name,
+function_name (innermost; None at module level), name, new_names (one per call site, in
+call-site order), definition_line (1-based), call_sites ([line, column] of the start of each
+callee, 1-based, column in characters), and for calls through a local alias of the attribute
+(`bn = self.bn`; `bn(a)`; `bn(b)`) alias and alias_line: each site then calls `self.bn_1`,
+`self.bn_2`, and the alias statement is removed. This module checks that request against the
+module (scope, free names) and picks the block; `split_rewriter` does the libcst rewrite.
 """
 
 from __future__ import annotations
 
 import ast
-import keyword
-from typing import Any
 
+from layerlint.fix_requests import SplitLayer
 from layerlint.fixes import FixError
-from layerlint.fixes.scope_names import (
+from layerlint.fixes.split_rewriter import rewrite_block
+from layerlint.fixes.text_blocks import enclosing_block, statement_line_range
+from layerlint.syntax.scope_names import (
     FUNCTION_TYPES,
-    choose_free_names,
     innermost_scope,
     names_taken_in_class,
     names_taken_in_function,
     names_taken_in_module,
-    title,
 )
-from layerlint.fixes.split_rewriter import SplitRequest, rewrite_block
-from layerlint.fixes.text_blocks import enclosing_block, statement_line_range
 
-KIND = "split-layer"
-__all__ = ["KIND", "apply", "choose_free_names", "title"]
+__all__ = ["apply"]
 
 
-def apply(source: str, data: dict[str, Any]) -> str:
+def apply(source: str, request: SplitLayer) -> str:
     """Return the whole module text with the layer split; FixError if the text no longer fits."""
-    request = read_request(data)
     tree = _parse_with_ast(source)
     _check_new_names_are_free(tree, request)
     site_lines = [line for line, _ in request.call_sites]
@@ -64,43 +59,7 @@ def apply(source: str, data: dict[str, Any]) -> str:
     return block.splice(rewrite_block(block.text, request, line_offset=block.first_line - 1))
 
 
-def read_request(data: dict[str, Any]) -> SplitRequest:
-    """Check the shape of `data`; FixError explains what is malformed."""
-    try:
-        request = SplitRequest(
-            scope=data["scope"],
-            class_name=data.get("class_name"),
-            function_name=data.get("function_name"),
-            name=data["name"],
-            new_names=tuple(data["new_names"]),
-            definition_line=int(data["definition_line"]),
-            call_sites=tuple((int(line), int(column)) for line, column in data["call_sites"]),
-            alias=data.get("alias"),
-            alias_line=int(data["alias_line"]) if data.get("alias") is not None else None,
-        )
-    except (KeyError, TypeError, ValueError) as error:
-        raise FixError(f"malformed split-layer data: {error!r}") from error
-    problems = []
-    if request.scope not in ("attribute", "variable"):
-        problems.append(f"unknown scope {request.scope!r}")
-    if request.scope == "attribute" and not request.class_name:
-        problems.append("scope 'attribute' needs class_name")
-    if request.alias is not None and request.scope != "attribute":
-        problems.append("an alias is only supported for scope 'attribute'")
-    names = [request.name, *request.new_names, *([request.alias] if request.alias else [])]
-    problems += [f"{name!r} is not an identifier" for name in names if not _is_identifier(name)]
-    if not request.call_sites or len(request.new_names) != len(request.call_sites):
-        problems.append("new_names and call_sites must be non-empty and of equal length")
-    if len(set(request.new_names)) != len(request.new_names):
-        problems.append("new_names repeat a name")
-    if len(set(request.call_sites)) != len(request.call_sites):
-        problems.append("call_sites repeat a position")
-    if problems:
-        raise FixError("malformed split-layer data: " + "; ".join(problems))
-    return request
-
-
-def _check_new_names_are_free(tree: ast.Module, request: SplitRequest) -> None:
+def _check_new_names_are_free(tree: ast.Module, request: SplitLayer) -> None:
     scope_node, taken = _scope_and_taken_names(tree, request)
     if scope_node is not None:
         first, last = statement_line_range(scope_node)
@@ -122,7 +81,7 @@ def _check_new_names_are_free(tree: ast.Module, request: SplitRequest) -> None:
 
 
 def _scope_and_taken_names(
-    tree: ast.Module, request: SplitRequest
+    tree: ast.Module, request: SplitLayer
 ) -> tuple[ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef | None, set[str]]:
     line = request.definition_line
     if request.scope == "attribute":
@@ -156,6 +115,3 @@ def _describe(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> st
     kind = "class" if isinstance(node, ast.ClassDef) else "function"
     return f"{kind} {node.name}"
 
-
-def _is_identifier(name: object) -> bool:
-    return isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)

@@ -11,41 +11,19 @@ block's offset in the module.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
 from libcst.metadata import PositionProvider
 
+from layerlint.fix_requests import SplitLayer
 from layerlint.fixes import FixError
 from layerlint.fixes.cst_blocks import rewrite_block_with
 
 SiteKey = tuple[int, int]  # (line, 0-based column) inside the parsed block
 
 
-@dataclass(frozen=True)
-class SplitRequest:
-    """The fix's `data`, checked and typed."""
-
-    scope: str
-    class_name: str | None
-    function_name: str | None
-    name: str
-    new_names: tuple[str, ...]
-    definition_line: int
-    call_sites: tuple[tuple[int, int], ...]
-    alias: str | None = None
-    """The local name the calls go through (`bn = self.bn`), for an attribute."""
-    alias_line: int | None = None
-    """The line of the alias statement, removed by the fix."""
-
-    @property
-    def reference(self) -> str:
-        """How the layer reads in code, for messages."""
-        return f"self.{self.name}" if self.scope == "attribute" else self.name
-
-
-def rewrite_block(block_text: str, request: SplitRequest, line_offset: int) -> str:
+def rewrite_block(block_text: str, request: SplitLayer, line_offset: int) -> str:
     """Split the layer inside `block_text`, whose first line is line `line_offset + 1` of the
     module; returns the block's new text."""
     return rewrite_block_with(
@@ -58,7 +36,7 @@ class _SplitRewriter(cst.CSTTransformer):
 
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, request: SplitRequest, line_offset: int) -> None:
+    def __init__(self, request: SplitLayer, line_offset: int) -> None:
         super().__init__()
         self.request = request
         self.line_offset = line_offset

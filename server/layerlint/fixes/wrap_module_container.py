@@ -17,26 +17,22 @@ definition_line (1-based line of the assignment in the module).
 
 from __future__ import annotations
 
-from typing import Any
-
 import libcst as cst
 from libcst.metadata import PositionProvider
 
+from layerlint.fix_requests import WrapModuleContainer
 from layerlint.fixes import FixError
 from layerlint.fixes.class_rewrite import rewrite_class, visit_with_positions
-from layerlint.fixes.import_names import add_import, parse, reference
+from layerlint.fixes.import_names import add_import, parse
+from layerlint.syntax.import_names import reference
 
-KIND = "wrap-module-container"
 _WRAPPERS = ("ModuleList", "ModuleDict", "ParameterList", "ParameterDict")
 _CONVERSIONS = ("list", "tuple", "dict")
 
 
-def apply(source: str, data: dict[str, Any]) -> str:
-    try:
-        class_name, attribute = str(data["class_name"]), str(data["attribute"])
-        wrapper, line = str(data["wrapper"]), int(data["definition_line"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise FixError(f"malformed {KIND} data: {error!r}") from error
+def apply(source: str, request: WrapModuleContainer) -> str:
+    class_name, attribute = request.class_name, request.attribute
+    wrapper, line = request.wrapper, request.definition_line
     if wrapper not in _WRAPPERS:
         raise FixError(f"unknown container {wrapper!r}")
     spelled, import_statement = reference(parse(source), f"torch.nn.{wrapper}")

@@ -32,8 +32,8 @@ from typing import Any
 
 from lsprotocol import types
 
-from layerlint.findings import FixProposal
 from layerlint.fix_loop import fix_text
+from layerlint.fix_requests import FixRequest, parse_fix_request
 from layerlint.fixes import FixError, FixUnavailable, apply_fix
 from layerlint.lsp import convert, document_analysis
 from layerlint.lsp.folder_settings import settings_for
@@ -141,7 +141,11 @@ def resolve_code_action(ls: LayerlintServer, action: types.CodeAction) -> types.
                 message=f"layerlint: not applied: the document changed after the quick-fix "
                 f"{raw.get('title')!r} was offered. Ask for it again on the new text."))
             return action
-        proposal = FixProposal(title=raw["title"], kind=raw["kind"], data=raw.get("data") or {})
+        try:
+            proposal = parse_fix_request(str(raw.get("kind")), raw.get("data"), str(raw.get("title")))
+        except FixError as error:
+            _log(ls, f"layerlint: fix {raw.get('title')!r} not applicable: {error}")
+            return action
         action.edit = workspace_edit_for(ls, data["uri"], proposal, tell_user=True)
     return action
 
@@ -165,7 +169,7 @@ def _current_diagnostics(ls: LayerlintServer, uri: str) -> set[tuple[Any, ...]]:
 
 
 def _refused_as_stale(
-    ls: LayerlintServer, uri: str, diagnostic: types.Diagnostic, proposals: list[FixProposal]
+    ls: LayerlintServer, uri: str, diagnostic: types.Diagnostic, proposals: list[FixRequest]
 ) -> dict[tuple[str, str, str], types.CodeAction]:
     """A diagnostic from an older version: its fixes' positions are stale, so none is offered
     (shown disabled with the reason to clients that support it)."""
@@ -199,7 +203,7 @@ def _client_shows_disabled_actions(ls: LayerlintServer) -> bool:
 
 
 def workspace_edit_for(
-    ls: LayerlintServer, uri: str, proposal: FixProposal, tell_user: bool = False
+    ls: LayerlintServer, uri: str, proposal: FixRequest, tell_user: bool = False
 ) -> types.WorkspaceEdit | None:
     """The edit that applies `proposal` to the document (or notebook) at `uri` as it is now."""
     try:
@@ -234,7 +238,7 @@ def workspace_edit_for(
     return types.WorkspaceEdit(changes={edit_uri: [edit] for edit_uri, _, edit in edits})
 
 
-def _document_edits(ls: LayerlintServer, uri: str, proposal: FixProposal) -> list[DocumentEdit]:
+def _document_edits(ls: LayerlintServer, uri: str, proposal: FixRequest) -> list[DocumentEdit]:
     units = convert.units_counter(ls.workspace.position_encoding)
     notebook = ls.workspace.get_notebook_document(cell_uri=uri)
     if notebook is None:

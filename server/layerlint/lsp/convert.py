@@ -18,7 +18,8 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from layerlint.analysis import SyntaxProblem
-from layerlint.findings import Finding, FixProposal, Severity, Span
+from layerlint.findings import Finding, Severity, Span
+from layerlint.fix_requests import FixError, FixRequest, parse_fix_request
 from layerlint.lsp.line_edit import split_lines
 
 SOURCE = "layerlint"
@@ -120,21 +121,23 @@ def _range(span: Span, place: Placer) -> tuple[str, types.Range]:
     return uri, types.Range(start=start, end=end)
 
 
-def fixes_to_data(fixes: Sequence[FixProposal]) -> list[dict[str, Any]]:
+def fixes_to_data(fixes: Sequence[FixRequest]) -> list[dict[str, Any]]:
     return [{"title": fix.title, "kind": fix.kind, "data": dict(fix.data)} for fix in fixes]
 
 
-def fixes_from_diagnostic(diagnostic: types.Diagnostic) -> list[FixProposal]:
-    """The fix proposals carried by one of our diagnostics (empty for anyone else's)."""
+def fixes_from_diagnostic(diagnostic: types.Diagnostic) -> list[FixRequest]:
+    """The fix requests carried by one of our diagnostics (empty for anyone else's); one whose
+    kind or data does not read back is left out."""
     if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
         return []
     proposals = []
     for raw in diagnostic.data.get("fixes") or []:
         if not isinstance(raw, dict) or "title" not in raw or "kind" not in raw:
             continue
-        proposals.append(
-            FixProposal(title=str(raw["title"]), kind=str(raw["kind"]), data=raw.get("data") or {})
-        )
+        try:
+            proposals.append(parse_fix_request(str(raw["kind"]), raw.get("data"), str(raw["title"])))
+        except FixError:
+            continue
     return proposals
 
 

@@ -10,16 +10,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-STATUSES = (
-    "ok",  # the forward pass ran
-    "error",  # the user's code raised (import, construction or forward pass)
-    "timeout",  # interrupted after the time limit; the kernel was restarted
-    "crashed",  # the kernel process died (segfault, os._exit, out of memory); restarted
-    "cancelled",  # the client asked to stop
-    "needs_input_shape",  # no input shape known: the client should ask for one
-    "internal_error",  # layerlint itself failed (kernel would not start, probe bug)
-)
-
 
 @dataclass(frozen=True)
 class TensorInfo:
@@ -96,6 +86,12 @@ class TraceError:
 @dataclass(frozen=True)
 class TraceResult:
     status: str
+    """"ok" (the forward pass ran), "error" (the user's code raised: import, construction or
+    forward pass), "timeout" (interrupted after the time limit; the kernel was restarted),
+    "crashed" (the kernel process died: segfault, os._exit, out of memory; restarted),
+    "cancelled" (the client asked to stop), "needs_input_shape" (no input shape known: the
+    client should ask for one) or "internal_error" (layerlint itself failed: the kernel would
+    not start, a probe bug)."""
     path: str
     target: str | None = None
     input_shape: tuple[int, ...] | None = None

@@ -10,9 +10,8 @@ import textwrap
 import pytest
 from analysis.rules.ground_truth import QuickFixChecks, codes_checked_with, findings, fixtures_for
 
-from layerlint.findings import FixProposal
+from layerlint.fix_requests import FixRequest, parse_fix_request
 from layerlint.fixes import FixError, apply_fix
-from layerlint.fixes.layer_config import KIND
 
 CODES = codes_checked_with("LL201")
 FIXTURES = fixtures_for("LL201")
@@ -174,7 +173,7 @@ def saving(source: str) -> str:
     return source + "".join(f"\nkeras.Sequential([{name}()]).save('m.keras')\n" for name in names)
 
 
-def the_fix(source: str) -> FixProposal:
+def the_fix(source: str) -> FixRequest:
     (fix,) = [fix for f in findings(saving(source), CODES) if f.code == "LL201" for fix in f.fixes]
     return fix
 
@@ -239,9 +238,9 @@ def test_fix_refuses_stale_or_malformed_requests():
     with pytest.raises(FixError, match="not on line"):
         apply_fix("\n" + source, fix)
     with pytest.raises(FixError, match="takes no argument"):
-        apply_fix(source, FixProposal(fix.title, KIND, {**fix.data, "serialized": ["outer"]}))
+        apply_fix(source, parse_fix_request(fix.kind, {**fix.data, "serialized": ["outer"]}, fix.title))
     with pytest.raises(FixError, match="malformed"):
-        apply_fix(source, FixProposal(fix.title, KIND, {"class_name": "Wrap"}))
+        apply_fix(source, parse_fix_request(fix.kind, {"class_name": "Wrap"}, fix.title))
     fixed = apply_fix(source, fix)
     with pytest.raises(FixError, match="already defines get_config"):
         apply_fix(fixed, fix)

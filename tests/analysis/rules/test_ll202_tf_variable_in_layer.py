@@ -10,10 +10,10 @@ import textwrap
 import pytest
 from analysis.rules.ground_truth import QuickFixChecks, codes_checked_with, findings, fixtures_for
 
-from layerlint.analysis.imports import collect_imports
-from layerlint.findings import FixProposal
+from layerlint.fix_requests import parse_fix_request
 from layerlint.fixes import FixError, apply_fix
-from layerlint.fixes.variable_to_add_weight import KIND, add_weight_call
+from layerlint.syntax.add_weight import add_weight_call
+from layerlint.syntax.imports import collect_imports
 
 CODES = codes_checked_with("LL202")
 FIXTURES = fixtures_for("LL202")
@@ -181,7 +181,7 @@ def test_fix_adds_the_import_it_needs_and_rejects_stale_positions():
     assert ("self.w = self.add_weight(shape=(shape[-1],), initializer=keras.initializers."
             "RandomNormal(mean=0.0, stddev=1.0))") in fixed
     with pytest.raises(FixError, match=r"no tf\.Variable call"):
-        apply_fix(source, FixProposal(fix.title, KIND, {**fix.data, "call_sites": [[3, 1]]}))
+        apply_fix(source, parse_fix_request(fix.kind, {**fix.data, "call_sites": [[3, 1]]}, fix.title))
 
 
 def test_a_project_on_keras_2_is_silent_unless_it_uses_mixed_precision():

@@ -11,9 +11,8 @@ import pytest
 from analysis.rules.ground_truth import QuickFixChecks, codes_checked_with, findings, fixtures_for
 
 from layerlint.analysis import analyse
-from layerlint.findings import FixProposal
+from layerlint.fix_requests import FixRequest, parse_fix_request
 from layerlint.fixes import FixError, apply_fix
-from layerlint.fixes.print_to_tf_print import KIND
 
 CODES = codes_checked_with("LL204")
 FIXTURES = fixtures_for("LL204")
@@ -159,7 +158,7 @@ def test_a_shadowed_print_is_not_pythons():
 
 
 # --- the quick-fix -------------------------------------------------------------------------
-def print_fixes(source: str) -> list[tuple[str, tuple[FixProposal, ...]]]:
+def print_fixes(source: str) -> list[tuple[str, tuple[FixRequest, ...]]]:
     lines = source.splitlines()
     return [(lines[f.span.line - 1].strip(), f.fixes) for f in findings(source, CODES) if f.code == "LL204"]
 
@@ -196,7 +195,7 @@ def test_fix_adds_tensorflow_when_missing_and_checks_its_position():
     assert "        tf.print(x)  # déjà\n" in fixed
     ast.parse(fixed)
     with pytest.raises(FixError, match="no print"):
-        apply_fix(source, FixProposal(fix.title, KIND, {"call_sites": [[7, 1]]}))
+        apply_fix(source, parse_fix_request(fix.kind, {"call_sites": [[7, 1]]}, fix.title))
 
 
 def test_a_project_on_keras_2_gets_the_tf_keras_verdicts():

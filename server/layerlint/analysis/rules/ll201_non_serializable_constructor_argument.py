@@ -46,15 +46,15 @@ from dataclasses import dataclass
 from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.frameworks import framework_of, model_base_framework
 from layerlint.analysis.imports import qualified_name
+from layerlint.analysis.keras_class import is_plain_layer, keras_flavour
 from layerlint.analysis.model_index import ClassModel
-from layerlint.analysis.rules.ll203_weights_created_in_call import keras_flavour
-from layerlint.analysis.rules.ll207_unregistered_custom_object import is_plain_layer
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.save_evidence import Use, elsewhere, use_span
 from layerlint.analysis.walk import walk
-from layerlint.findings import Finding, FixProposal, Related, Severity
-from layerlint.fixes import layer_config
-from layerlint.fixes.import_names import saving_namespace
+from layerlint.findings import Finding, Related, Severity
+from layerlint.fix_requests import AddLayerConfig, layer_config_title
+from layerlint.syntax.import_names import saving_namespace
+from layerlint.syntax.init_method import config_fix_problem
 
 CODE = "LL201"
 NAME = "non-serializable-constructor-argument"
@@ -350,16 +350,14 @@ def _related(use: Use, facts: BlockFacts, name: str) -> Related:
 
 def _fixes(
     facts: BlockFacts, model: ClassModel, framework: str, evidence: list[Evidence]
-) -> tuple[FixProposal, ...]:
-    if layer_config.fix_problem(model.node) or saving_namespace(facts.imports, framework) is None:
+) -> tuple[AddLayerConfig, ...]:
+    if config_fix_problem(model.node) or saving_namespace(facts.imports, framework) is None:
         return ()
-    data = {
-        "class_name": model.name,
-        "definition_line": model.node.lineno,
-        "framework": framework,
-        "serialized": [item.argument.arg for item in evidence],
-    }
-    return (FixProposal(layer_config.title(model.name), layer_config.KIND, data),)
+    return (AddLayerConfig(
+        title=layer_config_title(model.name), class_name=model.name,
+        definition_line=model.node.lineno, framework=framework,
+        serialized=tuple(item.argument.arg for item in evidence),
+    ),)
 
 
 RULE = Rule(

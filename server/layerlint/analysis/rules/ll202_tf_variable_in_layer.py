@@ -39,19 +39,21 @@ from dataclasses import dataclass
 
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.imports import qualified_name
-from layerlint.analysis.model_index import ClassModel
-from layerlint.analysis.rules.ll203_weights_created_in_call import (
+from layerlint.analysis.keras_class import (
     CONSTRUCTION_ROOTS,
     FORWARD_ROOTS,
     ON_KERAS_3,
     methods_reached,
     target_flavour,
 )
+from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.save_evidence import WEIGHT_KINDS
 from layerlint.analysis.walk import walk
-from layerlint.findings import Finding, FixProposal, Severity
-from layerlint.fixes import variable_to_add_weight
+from layerlint.findings import Finding, Severity
+from layerlint.fix_requests import VariableToAddWeight
+from layerlint.syntax.add_weight import VARIABLE_NAMES, add_weight_call
+from layerlint.syntax.self_attributes import is_self, self_attribute
 
 CODE = "LL202"
 NAME = "tf-variable-in-layer"
@@ -119,30 +121,27 @@ def _variable_creations(method: ast.FunctionDef, facts: BlockFacts) -> Iterator[
         if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             attribute = next((name for target in targets
-                              if (name := _self_attribute(target, receiver))), None)
+                              if (name := _assigned_attribute(target, receiver))), None)
             if attribute is not None:
                 for node in walk(statement.value):
                     owners.setdefault(id(node), attribute)
     for node in walk(method):
         if (isinstance(node, ast.Call)
-                and qualified_name(node.func, facts.imports) in variable_to_add_weight.VARIABLE_NAMES):
+                and qualified_name(node.func, facts.imports) in VARIABLE_NAMES):
             yield node, owners.get(id(node))
 
 
-def _self_attribute(target: ast.expr, receiver: str) -> str | None:
+def _assigned_attribute(target: ast.expr, receiver: str) -> str | None:
+    """`w` for `self.w = ...` and `self.w[0] = ...`."""
     while isinstance(target, ast.Subscript):
         target = target.value
-    if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-            and target.value.id == receiver):
-        return target.attr
-    return None
+    return self_attribute(target, receiver)
 
 
 def _attributes_read(model: ClassModel, methods: list[str]) -> set[str]:
     return {
         node.attr for name in methods for node in walk(model.methods[name])
-        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
-        and isinstance(node.value, ast.Name) and node.value.id == "self"
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and is_self(node.value)
     }
 
 
@@ -259,16 +258,14 @@ def _keras3_consequence(variable: Variable) -> str:
 
 def _fixes(
     facts: BlockFacts, method: ast.FunctionDef, call: ast.Call, framework: str
-) -> tuple[FixProposal, ...]:
+) -> tuple[VariableToAddWeight, ...]:
     if not method.args.args or _before_super_init(method, call):
         return ()
     receiver = method.args.args[0].arg
-    if variable_to_add_weight.add_weight_call(call, facts.text, receiver, facts.imports,
-                                              framework) is None:
+    if add_weight_call(call, facts.text, receiver, facts.imports, framework) is None:
         return ()
     span = facts.span(call)
-    data = {"call_sites": [[span.line, span.column]], "framework": framework}
-    return (FixProposal(variable_to_add_weight.TITLE, variable_to_add_weight.KIND, data),)
+    return (VariableToAddWeight(call_sites=((span.line, span.column),), framework=framework),)
 
 
 def _before_super_init(method: ast.FunctionDef, call: ast.Call) -> bool:

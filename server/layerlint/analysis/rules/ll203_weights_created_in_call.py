@@ -38,64 +38,22 @@ from dataclasses import dataclass
 
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.imports import qualified_name
+from layerlint.analysis.keras_class import (
+    CONSTRUCTION_ROOTS,
+    FORWARD_ROOTS,
+    ON_KERAS_3,
+    target_flavour,
+)
 from layerlint.analysis.model_index import ClassModel, LayerSpec, construction_spec
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, Related, Severity
+from layerlint.syntax.add_weight import VARIABLE_NAMES
+from layerlint.syntax.self_attributes import self_attribute
 
 CODE = "LL203"
 NAME = "weights-created-in-call"
 SEVERITY = Severity.ERROR
-
-CONSTRUCTION_ROOTS = ("__init__", "build")
-FORWARD_ROOTS = ("call",)
-_VARIABLE = {"tensorflow.Variable", "tensorflow.compat.v1.Variable", "tensorflow.compat.v2.Variable"}
-
-
-def target_flavour(facts: BlockFacts, class_name: str) -> str | None:
-    """"keras3", "legacy" (tf-keras, or `keras`/`tf.keras` in a project that targets Keras 2,
-    whose layers behave like tf-keras') or "unknown" (the target is unknown: a rule whose
-    misbehaviour is Keras-3-only then says "On Keras 3: ..." at information level), None for
-    classes that are not Keras layers."""
-    framework = facts.frameworks.get(class_name)
-    if framework == "tf_keras":
-        return "legacy"
-    if framework != "keras":
-        return None
-    major = facts.keras_target.major
-    if major is None:
-        return "unknown"
-    return "legacy" if major < 3 else "keras3"
-
-
-def keras_flavour(facts: BlockFacts, class_name: str) -> str | None:
-    """`target_flavour` for rules that do not speak of an unknown target yet: unknown reads as
-    Keras 3, the newest release."""
-    flavour = target_flavour(facts, class_name)
-    return "keras3" if flavour == "unknown" else flavour
-
-
-ON_KERAS_3 = "On Keras 3: "
-
-
-def methods_reached(model: ClassModel, roots: tuple[str, ...]) -> list[str]:
-    """`roots` that the class defines, and the methods they call through `self`, transitively;
-    the construction methods and `call()` never count as helpers of each other."""
-    excluded = set(CONSTRUCTION_ROOTS + FORWARD_ROOTS) - set(roots)
-    order = [name for name in roots if name in model.methods]
-    index = 0
-    while index < len(order):
-        method = model.methods[order[index]]
-        receiver = method.args.args[0].arg if method.args.args else "self"
-        for node in walk(method):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == receiver
-                    and node.func.attr in model.methods and node.func.attr not in excluded
-                    and node.func.attr not in order):
-                order.append(node.func.attr)
-        index += 1
-    return order
-
 
 @dataclass(frozen=True)
 class Creation:
@@ -195,11 +153,9 @@ def creations(
 
 
 def _helper_name(node: ast.Call, receiver: str, model: ClassModel) -> str | None:
-    func = node.func
-    if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-            and func.value.id == receiver and func.attr in model.methods
-            and func.attr not in CONSTRUCTION_ROOTS + FORWARD_ROOTS):
-        return func.attr
+    name = self_attribute(node.func, receiver)
+    if name in model.methods and name not in CONSTRUCTION_ROOTS + FORWARD_ROOTS:
+        return name
     return None
 
 
@@ -264,7 +220,7 @@ def _creation(
             and isinstance(func.value, ast.Name) and func.value.id == receiver):
         return Creation(node, method, "add_weight", f"{receiver}.add_weight(...)", assigned, guarded)
     qualified = qualified_name(func, facts.imports)
-    if qualified in _VARIABLE:
+    if qualified in VARIABLE_NAMES:
         return Creation(node, method, "variable", "tf.Variable(...)", assigned, guarded)
     spec = construction_spec(node, facts.imports, set(facts.local_classes), facts.keras_version)
     if spec is None or spec.kind == "list":
@@ -299,7 +255,7 @@ def _layer_state(spec: LayerSpec, facts: BlockFacts, seen: set[str]) -> str:
     for node in walk(model.node):
         if isinstance(node, ast.Call) and (
             (isinstance(node.func, ast.Attribute) and node.func.attr == "add_weight")
-            or qualified_name(node.func, facts.imports) in _VARIABLE
+            or qualified_name(node.func, facts.imports) in VARIABLE_NAMES
         ):
             return "weights"
     owned = [d.spec for definitions in model.attributes.values() for d in definitions]

@@ -37,18 +37,19 @@ from collections.abc import Iterable, Iterator
 
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.imports import ImportTable, qualified_name
-from layerlint.analysis.model_index import ClassModel
-from layerlint.analysis.rules.ll203_weights_created_in_call import (
+from layerlint.analysis.keras_class import (
     FORWARD_ROOTS,
     ON_KERAS_3,
     methods_reached,
     target_flavour,
 )
+from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.walk import walk
-from layerlint.findings import Finding, FixProposal, Severity
-from layerlint.fixes import print_to_tf_print
-from layerlint.fixes.import_names import tensorflow_name
+from layerlint.findings import Finding, Severity
+from layerlint.fix_requests import PrintToTfPrint
+from layerlint.syntax.import_names import tensorflow_name
+from layerlint.syntax.print_calls import fixable
 
 CODE = "LL204"
 NAME = "python-side-effect-in-call"
@@ -253,14 +254,13 @@ def _shows_type_or_shape(node: ast.expr, imports: ImportTable) -> bool:
     return _shows_shape_only(node, imports)
 
 
-def _print_fixes(facts: BlockFacts, call: ast.Call) -> tuple[FixProposal, ...]:
-    if not print_to_tf_print.fixable(call):
+def _print_fixes(facts: BlockFacts, call: ast.Call) -> tuple[PrintToTfPrint, ...]:
+    if not fixable(call):
         return ()
     if tensorflow_name(facts.imports) is None and "tf" in facts.imports:
         return ()
     span = facts.span(call)
-    data = {"call_sites": [[span.line, span.column]]}
-    return (FixProposal(print_to_tf_print.TITLE, print_to_tf_print.KIND, data),)
+    return (PrintToTfPrint(call_sites=((span.line, span.column),)),)
 
 
 # -- Python control flow on tensors ---------------------------------------------------------

@@ -41,7 +41,9 @@ from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.source import parse_block_text
 from layerlint.analysis.walk import walk
-from layerlint.findings import Finding, FixProposal, Severity, Span
+from layerlint.findings import Finding, Severity, Span
+from layerlint.fix_requests import ResetBuilt
+from layerlint.syntax.self_attributes import self_attribute
 
 CODE = "LL205"
 NAME = "stateless-subclass-build-skipped"
@@ -142,7 +144,7 @@ def creates_state(build: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
             return True
         targets = node.targets if isinstance(node, ast.Assign) else (
             [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
-        if any(_self_attribute(target) not in (None, "built", "input_spec") for target in targets):
+        if any(self_attribute(target) not in (None, "built", "input_spec") for target in targets):
             return True
     return False
 
@@ -193,10 +195,9 @@ def _finding(
     base: str, version: str, range_text: str,
 ) -> Finding:
     created = sorted({
-        target.attr for node in walk(build) if isinstance(node, (ast.Assign, ast.AnnAssign))
+        attribute for node in walk(build) if isinstance(node, (ast.Assign, ast.AnnAssign))
         for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
-        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-        and target.value.id == "self" and target.attr != "built"
+        if (attribute := self_attribute(target)) not in (None, "built")
     })
     if created:
         names = ", ".join(f"self.{name}" for name in created[:3])
@@ -215,8 +216,7 @@ def _finding(
         f"Set self.built = False at the end of {model.name}.__init__" if has_init
         else f"Add {model.name}.__init__ that sets self.built = False"
     )
-    fix = FixProposal(title, "reset-built",
-                      {"class_name": model.name, "definition_line": model.node.lineno})
+    fix = ResetBuilt(title=title, class_name=model.name, definition_line=model.node.lineno)
     return Finding(CODE, NAME, SEVERITY, _name_span(facts, build), message, fixes=(fix,))
 
 
@@ -233,15 +233,8 @@ def _is_super_call(node: ast.expr) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
 
 
-def _self_attribute(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-        return node.attr
-    return None
-
-
 def _is_self_built(node: ast.expr) -> bool:
-    return (isinstance(node, ast.Attribute) and node.attr == "built"
-            and isinstance(node.value, ast.Name) and node.value.id == "self")
+    return self_attribute(node) == "built"
 
 
 RULE = Rule(

@@ -46,12 +46,14 @@ from collections.abc import Iterable, Iterator
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.frameworks import model_base_framework
 from layerlint.analysis.imports import qualified_name
+from layerlint.analysis.keras_class import ON_KERAS_3, target_flavour
 from layerlint.analysis.model_index import ClassModel, LayerDefinition
-from layerlint.analysis.rules.ll203_weights_created_in_call import ON_KERAS_3, target_flavour
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.source import parse_block_text
 from layerlint.analysis.walk import own_nodes
-from layerlint.findings import Finding, FixProposal, Severity
+from layerlint.findings import Finding, Severity
+from layerlint.fix_requests import AddSymbolicBuild
+from layerlint.syntax.self_attributes import is_self, self_attribute
 
 CODE = "LL206"
 NAME = "sublayers-without-build"
@@ -88,7 +90,7 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
             if not sublayers or _has_build(model, facts, set()):
                 continue
             called_later = False
-            if owner is not None and _is_self_attribute(receiver):
+            if owner is not None and self_attribute(receiver) is not None:
                 use: str | None = "parent build"  # the parent's own weights loading skips it
             else:
                 uses = _uses_after(receiver, call, scope)
@@ -140,10 +142,7 @@ def _instance_class(
         ]
         latest = max(assignments, key=lambda node: node.lineno, default=None)
         return _constructed_class(latest.value, facts) if latest else None
-    if (
-        owner is not None and isinstance(receiver, ast.Attribute)
-        and isinstance(receiver.value, ast.Name) and receiver.value.id == "self"
-    ):
+    if owner is not None and isinstance(receiver, ast.Attribute) and is_self(receiver.value):
         model = facts.local_classes.get(owner.name)
         definitions = model.attributes.get(receiver.attr, []) if model else []
         kinds = {(d.spec.kind, d.spec.class_name) for d in definitions}
@@ -213,10 +212,6 @@ def _uses_after(receiver: ast.expr, call: ast.Call, scope: ast.AST) -> list[str]
     return [use for _, use in sorted(uses)]
 
 
-def _is_self_attribute(node: ast.expr) -> bool:
-    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
-
-
 def _finding(
     facts: BlockFacts, call: ast.Call, model: ClassModel, sublayers: list[str], use: str,
     flavour: str | None, called_later: bool,
@@ -240,11 +235,10 @@ def _finding(
         f"{consequence}. Give {model.name} a build() that builds its sublayers, or build the "
         f"{kind} by calling it on data."
     )
-    fixes: tuple[FixProposal, ...] = ()
+    fixes: tuple[AddSymbolicBuild, ...] = ()
     if _can_trace_call(model):
-        fixes = (FixProposal(
-            f"Add {model.name}.build() that builds its sublayers", "add-symbolic-build",
-            {"class_name": model.name},
+        fixes = (AddSymbolicBuild(
+            title=f"Add {model.name}.build() that builds its sublayers", class_name=model.name,
         ),)
     severity = Severity.ERROR if loads else SEVERITY
     if use in _ONLY_COUNTS and called_later:

@@ -50,11 +50,14 @@ from pathlib import Path
 from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import qualified_name
+from layerlint.analysis.keras_class import is_plain_layer
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.save_evidence import Use, elsewhere, same_file, use_span
 from layerlint.analysis.source import parse_block_text
-from layerlint.findings import Finding, FixProposal, Related, Severity, Span
+from layerlint.findings import Finding, Related, Severity, Span
+from layerlint.fix_requests import RegisterSerializable
+from layerlint.syntax.keras_registration import registration_decorator
 
 CODE = "LL207"
 NAME = "unregistered-custom-object"
@@ -263,10 +266,6 @@ def _finding(
     facts: BlockFacts, span: Span, name: str, framework: str, saves: list[Use],
     failing: list[tuple[Use, Use]],
 ) -> Finding:
-    # Imported here, not at the top: layerlint.fixes imports layerlint.analysis, whose package
-    # import loads every rule; a top-level import would close that circle.
-    from layerlint.fixes.keras_registration import registration_decorator
-
     decorator = f"@{registration_decorator(facts.imports, framework)[0]}()"
     model = facts.local_classes.get(name)
     kind = "class" if model is not None else "function"
@@ -303,26 +302,9 @@ def _finding(
             f"{decorator}."
         )
         severity = Severity.INFORMATION
-    fix = FixProposal(
-        f"Register {name} with {decorator}", "register-serializable",
-        {"class_name": name, "framework": framework, "kind": kind},
-    )
+    fix = RegisterSerializable(title=f"Register {name} with {decorator}", class_name=name,
+                               framework=framework, target=kind)
     return Finding(CODE, NAME, severity, span, message, related, (fix,))
-
-
-def is_plain_layer(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:
-    """A Layer subclass that is not a Model: it fails inside the model that holds it."""
-    if facts.frameworks.get(model.name) is None:
-        return False
-    seen.add(model.name)
-    for base in model.base_names:
-        local = facts.local_classes.get(base)
-        if local is not None:
-            if base not in seen and not is_plain_layer(local, facts, seen):
-                return False
-        elif base.rsplit(".", 1)[-1] in ("Model", "Sequential", "Functional"):
-            return False
-    return True
 
 
 RULE = Rule(

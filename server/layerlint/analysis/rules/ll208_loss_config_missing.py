@@ -29,8 +29,9 @@ from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.save_evidence import Use, elsewhere, same_file, use_span
 from layerlint.analysis.source import parse_block_text
-from layerlint.findings import Finding, FixProposal, Related, Severity, Span
-from layerlint.fixes import layer_config
+from layerlint.findings import Finding, Related, Severity, Span
+from layerlint.fix_requests import AddLayerConfig, layer_config_title
+from layerlint.syntax.init_method import config_fix_problem
 
 CODE = "LL208"
 NAME = "loss-config-missing"
@@ -123,12 +124,12 @@ def _finding(
         message += (". Nothing in this module or project saves a model compiled with it, so this "
                     "matters once one is saved and reloaded.")
     message += " Add get_config() returning them."
-    fixes: tuple[FixProposal, ...] = ()
-    if severity != Severity.INFORMATION and not layer_config.fix_problem(model.node):
-        fixes = (FixProposal(layer_config.title(model.name), layer_config.KIND, {
-            "class_name": model.name, "definition_line": model.node.lineno,
-            "framework": framework, "serialized": [],
-        }),)
+    fixes: tuple[AddLayerConfig, ...] = ()
+    if severity != Severity.INFORMATION and not config_fix_problem(model.node):
+        fixes = (AddLayerConfig(
+            title=layer_config_title(model.name), class_name=model.name,
+            definition_line=model.node.lineno, framework=framework,
+        ),)
     line = model.node.lineno
     column = facts.lines[line - 1].find(model.name) + 1
     span = Span(line, column, line, column + len(model.name)) if column else facts.span(model.node)

@@ -34,7 +34,9 @@ from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.walk import walk
-from layerlint.findings import Finding, FixProposal, Severity
+from layerlint.findings import Finding, Severity
+from layerlint.fix_requests import WrapModuleContainer
+from layerlint.syntax.self_attributes import is_self, methods_reached, self_attribute
 
 CODE = "LL301"
 NAME = "module-in-plain-container"
@@ -67,7 +69,9 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
 
 
 def _check_class(model: ClassModel, facts: BlockFacts) -> Iterator[Finding]:
-    methods = [model.methods[name] for name in _construction_methods(model)]
+    # `__init__` and the methods it calls through `self`, transitively.
+    construction = methods_reached(model.methods, ("__init__",), walk=walk)
+    methods = [model.methods[name] for name in construction]
     if not methods:
         return
     registered = _registered_elsewhere(methods, facts)
@@ -76,22 +80,6 @@ def _check_class(model: ClassModel, facts: BlockFacts) -> Iterator[Finding]:
             continue
         holds = "module" if "module" in container.kinds else "parameter"
         yield _finding(facts, model, attribute, container, holds)
-
-
-def _construction_methods(model: ClassModel) -> list[str]:
-    """`__init__` and the methods it calls through `self`, transitively."""
-    if "__init__" not in model.methods:
-        return []
-    order = ["__init__"]
-    for name in order:
-        for node in walk(model.methods[name]):
-            if (
-                isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and _is_self(node.func.value) and node.func.attr in model.methods
-                and node.func.attr not in order
-            ):
-                order.append(node.func.attr)
-    return order
 
 
 # -- what a container holds ------------------------------------------------------------------
@@ -149,7 +137,7 @@ class _MethodScan:
                 container.string_keys &= _key_type(target.slice, self.method, statement) == "str"
                 self.add_element(container, value)
             return
-        attribute = _self_attribute(target)
+        attribute = self_attribute(target)
         if attribute is not None:
             if isinstance(value, ast.Name) and value.id in self.local_lists:
                 local = self.local_lists[value.id]
@@ -220,12 +208,12 @@ class _MethodScan:
             return next((k for k in ("module", "parameter", "harmless") if k in kinds), None)
         if isinstance(element, ast.Name):
             return self.local_modules.get(element.id)
-        if _self_attribute(element) is not None:
+        if self_attribute(element) is not None:
             return "harmless"  # `self.conv` is registered by its own assignment
         return _constructed_kind(element, self.facts) if isinstance(element, ast.Call) else None
 
     def container_of(self, node: ast.expr) -> _Container | None:
-        attribute = _self_attribute(node)
+        attribute = self_attribute(node)
         if attribute is not None:
             return self.attributes.get(attribute)
         if isinstance(node, ast.Name):
@@ -277,13 +265,13 @@ def _registered_elsewhere(
                 and qualified.rsplit(".", 1)[-1] in _CONTAINERS
             )
             is_registering = (
-                isinstance(node.func, ast.Attribute) and _is_self(node.func.value)
+                isinstance(node.func, ast.Attribute) and is_self(node.func.value)
                 and node.func.attr in _REGISTERING_METHODS
             ) or (isinstance(node.func, ast.Name) and node.func.id == "setattr" and node.args
-                  and _is_self(node.args[0]))
+                  and is_self(node.args[0]))
             if is_container or is_registering:
                 for argument in walk(node):
-                    attribute = _self_attribute(argument)
+                    attribute = self_attribute(argument)
                     if attribute is not None:
                         registered.add(attribute)
                 if is_registering:
@@ -297,7 +285,7 @@ def _loop_sources(method: ast.AST, call: ast.Call) -> set[str]:
     for loop in walk(method):
         if isinstance(loop, (ast.For, ast.AsyncFor)) and any(node is call for node in walk(loop)):
             for node in walk(loop.iter):
-                attribute = _self_attribute(node)
+                attribute = self_attribute(node)
                 if attribute is not None:
                     sources.add(attribute)
     return sources
@@ -326,13 +314,11 @@ def _finding(
         f"self.{attribute} keeps {what} in a plain {kind_text}, so PyTorch does not register "
         f"them as part of {model.name}: {lost}. Use nn.{wrapper}."
     )
-    fixes: tuple[FixProposal, ...] = ()
+    fixes: tuple[WrapModuleContainer, ...] = ()
     if container.shape == "list" or container.string_keys:
-        fixes = (FixProposal(
-            title=f"Wrap self.{attribute} in nn.{wrapper}",
-            kind="wrap-module-container",
-            data={"class_name": model.name, "attribute": attribute, "wrapper": wrapper,
-                  "definition_line": container.statement.lineno},
+        fixes = (WrapModuleContainer(
+            title=f"Wrap self.{attribute} in nn.{wrapper}", class_name=model.name,
+            attribute=attribute, wrapper=wrapper, definition_line=container.statement.lineno,
         ),)
     return Finding(CODE, NAME, SEVERITY, facts.span(container.target), message, fixes=fixes)
 
@@ -387,16 +373,6 @@ def _parameter_default(name: str, scope: ast.AST) -> ast.expr | None:
         if name in defaults:
             return defaults[name]
     return None
-
-
-def _self_attribute(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Attribute) and _is_self(node.value):
-        return node.attr
-    return None
-
-
-def _is_self(node: ast.expr) -> bool:
-    return isinstance(node, ast.Name) and node.id == "self"
 
 
 RULE = Rule(

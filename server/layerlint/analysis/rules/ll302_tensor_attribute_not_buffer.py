@@ -31,7 +31,9 @@ from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.save_evidence import TORCH_KINDS, Use, elsewhere, use_span
-from layerlint.findings import Finding, FixProposal, Related, Severity
+from layerlint.findings import Finding, Related, Severity
+from layerlint.fix_requests import RegisterBuffer
+from layerlint.syntax.self_attributes import is_self, self_attribute
 
 CODE = "LL302"
 NAME = "tensor-attribute-not-buffer"
@@ -67,12 +69,12 @@ def _tensor_assignments(
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
             continue
         target = node.targets[0]
-        if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                and target.value.id == "self" and isinstance(node.value, ast.Call)):
+        attribute = self_attribute(target)
+        if attribute is None or not isinstance(node.value, ast.Call):
             continue
         factory = _factory(node.value, facts)
         if factory is not None:
-            yield node, target.attr, factory
+            yield node, attribute, factory
 
 
 def _factory(call: ast.Call, facts: BlockFacts) -> str | None:
@@ -94,8 +96,7 @@ def _attributes_read(model: ClassModel) -> set[str]:
         node.attr
         for name, method in model.methods.items() if name != "__init__"
         for node in ast.walk(method)
-        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
-        and isinstance(node.value, ast.Name) and node.value.id == "self"
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) and is_self(node.value)
     }
 
 
@@ -115,11 +116,8 @@ def _finding(
         f"with it fails with \"expected m1 and m2 to have the same dtype\"), and {consequence}. "
         f"Register it with self.register_buffer(\"{attribute}\", ...). {_evidence(use, facts)}"
     )
-    fix = FixProposal(
-        f"Register self.{attribute} as a buffer", "register-buffer",
-        {"class_name": model.name, "attribute": attribute, "definition_line": statement.lineno,
-         "persistent": random},
-    )
+    fix = RegisterBuffer(title=f"Register self.{attribute} as a buffer", class_name=model.name,
+                         attribute=attribute, definition_line=statement.lineno, persistent=random)
     related = () if use.where else (
         Related(use_span(use, facts.line_offset), f"a module holding {model.name} is "
                 f"{'moved or cast' if use.kind == 'move' else 'saved'} here"),)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import ast
 
 from layerlint.analysis.facts import BlockFacts, line_ref
-from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.reuse import ReuseCase, count_known_at, iteration_loop
 from layerlint.analysis.walk import walk
-from layerlint.findings import Finding, FixProposal, Related, Severity
-from layerlint.fixes.scope_names import choose_free_names, title
+from layerlint.findings import Finding, Related, Severity
+from layerlint.fix_requests import LayerPerIteration, SplitLayer, split_layer_title
+from layerlint.syntax.import_names import spelling
+from layerlint.syntax.scope_names import choose_free_names
+from layerlint.syntax.self_attributes import self_attribute
 
 
 def layer_label(case: ReuseCase) -> str:
@@ -76,7 +78,7 @@ def make_finding(
     )
 
 
-def split_fix(facts: BlockFacts, case: ReuseCase) -> FixProposal | None:
+def split_fix(facts: BlockFacts, case: ReuseCase) -> SplitLayer | None:
     """`Split bn into bn_1/bn_2` when duplicating the construction is provably correct."""
     from layerlint.analysis.reuse import is_fixable_by_split
 
@@ -96,21 +98,14 @@ def split_fix(facts: BlockFacts, case: ReuseCase) -> FixProposal | None:
     if _has_other_references(case, definition, scope_node, extra):
         # `self.bn.trainable = False` would break once `self.bn` is gone: no automatic split.
         return None
-    names = choose_free_names(case.ref.name, len(case.group), taken)
-    call_sites = [[span.line, span.column] for span in (facts.span(o.callee) for o in case.group)]
-    data = {
-        "scope": case.ref.scope,
-        "class_name": class_name,
-        "function_name": function_name,
-        "name": case.ref.name,
-        "new_names": names,
-        "definition_line": definition.lineno,
-        "call_sites": call_sites,
-    }
-    if alias is not None:
-        data["alias"] = alias_name
-        data["alias_line"] = facts.span(alias).line
-    return FixProposal(title(case.ref.name, names), "split-layer", data)
+    names = tuple(choose_free_names(case.ref.name, len(case.group), taken))
+    call_sites = tuple((span.line, span.column) for span in (facts.span(o.callee) for o in case.group))
+    return SplitLayer(
+        title=split_layer_title(case.ref.name, names), scope=case.ref.scope,
+        class_name=class_name, function_name=function_name, name=case.ref.name, new_names=names,
+        definition_line=definition.lineno, call_sites=call_sites, alias=alias_name,
+        alias_line=facts.span(alias).line if alias is not None else None,
+    )
 
 
 def _alias_statement(case: ReuseCase, scope_node: ast.AST) -> ast.Assign | None:
@@ -127,7 +122,7 @@ def _alias_statement(case: ReuseCase, scope_node: ast.AST) -> ast.Assign | None:
     return alias_binding(case, function) if function is not None else None
 
 
-def per_iteration_fix(facts: BlockFacts, case: ReuseCase) -> FixProposal | None:
+def per_iteration_fix(facts: BlockFacts, case: ReuseCase) -> LayerPerIteration | None:
     """`Give each iteration its own bn (self.bns[i])` when a list of layers indexed by the
     loop's variable is provably correct: `self.bn = Ctor(args)` built once in `__init__`/`build`
     where the loop's count is already known, called only in one counted `for` loop."""
@@ -154,24 +149,16 @@ def per_iteration_fix(facts: BlockFacts, case: ReuseCase) -> FixProposal | None:
     container = None
     if facts.frameworks.get(model.name) == "torch":
         # A plain list hides torch modules from parameters(), .to() and state_dict().
-        container = _module_list_name(facts.imports)
+        container = spelling("torch.nn.ModuleList", facts.imports)
         if container is None:
             return None
     new_name = _free_plural(case.ref.name, facts.class_names_taken(model.node))
-    call_sites = [[span.line, span.column] for span in (facts.span(o.callee) for o in case.group)]
-    return FixProposal(
-        f"Give each iteration its own {case.ref.name} (self.{new_name}[{loop.index}])",
-        "layer-per-iteration",
-        {
-            "class_name": model.name,
-            "name": case.ref.name,
-            "new_name": new_name,
-            "index": loop.index,
-            "count": loop.count.code,
-            "container": container,
-            "definition_line": definition.statement.lineno,
-            "call_sites": call_sites,
-        },
+    call_sites = tuple((span.line, span.column) for span in (facts.span(o.callee) for o in case.group))
+    return LayerPerIteration(
+        title=f"Give each iteration its own {case.ref.name} (self.{new_name}[{loop.index}])",
+        class_name=model.name, name=case.ref.name, new_name=new_name, index=loop.index,
+        count=loop.count.code, container=container,
+        definition_line=definition.statement.lineno, call_sites=call_sites,
     )
 
 
@@ -214,16 +201,6 @@ def _free_plural(name: str, taken: set[str]) -> str:
     return plural if plural not in taken else choose_free_names(plural, 1, taken)[0]
 
 
-def _module_list_name(imports: ImportTable) -> str | None:
-    """How this module spells `torch.nn.ModuleList`, from its imports; None if it cannot."""
-    spellings = {"torch.nn.ModuleList": "{}", "torch.nn": "{}.ModuleList", "torch": "{}.nn.ModuleList"}
-    for qualified, pattern in spellings.items():
-        local = next((name for name, target in imports.items() if target == qualified), None)
-        if local is not None:
-            return pattern.format(local)
-    return None
-
-
 def _owner_of(facts: BlockFacts, case: ReuseCase):
     """(definition statement or None, taken names, class name, function name, scope node)."""
     occurrence_line = case.occurrence.call.lineno
@@ -253,10 +230,7 @@ def _has_other_references(
     name = case.ref.name
     for node in walk(scope_node):
         if case.ref.scope == "attribute":
-            hit = (
-                isinstance(node, ast.Attribute) and node.attr == name
-                and isinstance(node.value, ast.Name) and node.value.id == "self"
-            )
+            hit = self_attribute(node) == name
         else:
             hit = isinstance(node, ast.Name) and node.id == name
         if hit and id(node) not in expected:

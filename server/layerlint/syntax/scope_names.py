@@ -11,7 +11,6 @@ another name.
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
 from itertools import chain
 from itertools import count as numbers
 from string import ascii_lowercase
@@ -26,11 +25,10 @@ def innermost_scope(
     """The innermost node of one of `kinds` whose lines (decorators included) contain `line`."""
     best: ScopeNode | None = None
     for node in ast.walk(tree):
-        contains_line = isinstance(node, kinds) and (
-            _first_line(node) <= line <= (node.end_lineno or 0)
-        )
+        if not isinstance(node, kinds) or not _first_line(node) <= line <= (node.end_lineno or 0):
+            continue
         # Nested scopes start later than the ones around them.
-        if contains_line and (best is None or node.lineno > best.lineno):
+        if best is None or node.lineno > best.lineno:
             best = node
     return best
 
@@ -92,11 +90,6 @@ def _names_in(root: ast.AST) -> set[str]:
             case ast.MatchMapping(rest=str(name)):
                 names.add(name)
     return names
-
-
-def title(name: str, new_names: Sequence[str]) -> str:
-    """The quick-fix title the editor shows: `Split bn into bn_1/bn_2`."""
-    return f"Split {name} into {'/'.join(new_names)}"
 
 
 def choose_free_names(base: str, count: int, taken: set[str]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import textwrap
 
-from layerlint.fixes.scope_names import (
+from layerlint.syntax.scope_names import (
     FUNCTION_TYPES,
     innermost_scope,
     names_taken_in_class,

@@ -4,13 +4,13 @@
 `tf.keras` (2.16+, Keras 3 underneath) has no `saving` attribute (measured with TensorFlow 2.21:
 `AttributeError: module 'keras._tf_keras.keras' has no attribute 'saving'`); its
 `tf.keras.utils.register_keras_serializable` is the same function. tf-keras has both. Used by
-the LL207 rule (for the fix's title) and by the fix; no libcst here. Not a fix itself.
+the LL207 rule (for the fix's title) and by the fix.
 """
 
 from __future__ import annotations
 
-from layerlint.analysis.imports import ImportTable
-from layerlint.fixes.import_names import reference, spelling
+from layerlint.syntax.import_names import reference, spelling
+from layerlint.syntax.imports import ImportTable
 
 _SAVING = "{root}.saving.register_keras_serializable"
 _UTILS = "{root}.utils.register_keras_serializable"
