@@ -11,12 +11,14 @@ from layerlint.analysis.finding_output import (
     with_target,
 )
 from layerlint.config import Settings
-from layerlint.findings import Finding, FixProposal, Related, Severity, Span
+from layerlint.findings import Finding, Related, Severity, Span
+from layerlint.fix_requests import SplitLayer
 
 
 def _finding(code: str = "LL101", line: int = 3, message: str = "reused") -> Finding:
-    fix = FixProposal("Split bn", "split-layer",
-                      {"definition_line": 2, "call_sites": [[3, 16], [3, 24]], "name": "bn"})
+    fix = SplitLayer(title="Split bn", scope="variable", class_name=None, function_name=None,
+                     name="bn", new_names=("bn_1", "bn_2"), definition_line=2,
+                     call_sites=((3, 16), (3, 24)))
     return Finding(code, "name", Severity.WARNING, Span(line, 1, line, 9), message,
                    (Related(Span(2, 1, 2, 5), f"defined on line {line_ref(2)}"),), (fix,))
 

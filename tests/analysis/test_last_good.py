@@ -4,7 +4,8 @@ with the block, dropped where they no longer fit its text."""
 from layerlint.analysis import caches
 from layerlint.analysis.last_good import block_header, last_good_findings, remember_good_findings
 from layerlint.analysis.source import Block
-from layerlint.findings import Finding, FixProposal, Related, Severity, Span
+from layerlint.findings import Finding, Related, Severity, Span
+from layerlint.fix_requests import SplitLayer
 
 TEXT = "class Net:\n    def call(self, x):\n        return self.bn(self.bn(x))\n"
 
@@ -12,7 +13,9 @@ TEXT = "class Net:\n    def call(self, x):\n        return self.bn(self.bn(x))\n
 def _finding(line: int, related_line: int | None = None) -> Finding:
     related = (Related(Span(related_line, 1, related_line, 5), "first call"),) if related_line else ()
     return Finding("LL101", "stateful-layer-reused", Severity.WARNING, Span(line, 16, line, 23),
-                   "bn is called twice", related, (FixProposal("Split bn", "split-layer", {}),))
+                   "bn is called twice", related, (SplitLayer(
+        title="Split bn", scope="variable", class_name=None, function_name=None, name="bn",
+        new_names=("bn_1", "bn_2"), definition_line=2, call_sites=((3, 16), (3, 24))),))
 
 
 def setup_function():
