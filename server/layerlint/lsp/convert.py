@@ -18,6 +18,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from layerlint.analysis import SyntaxProblem
+from layerlint.analysis.keras_target import KerasTarget
 from layerlint.findings import Finding, FixProposal, Severity, Span
 from layerlint.lsp.line_edit import split_lines
 
@@ -48,7 +49,7 @@ def to_diagnostic(finding: Finding, place: Placer) -> tuple[str, types.Diagnosti
         for related_uri, related_range in [_range(item.span, place)]
     ]
     if finding.keras_target is not None:
-        related.append(_target_information(finding, place))
+        related.append(_target_information(finding, finding.keras_target, place))
     diagnostic = types.Diagnostic(
         range=range_,
         message=finding.message,
@@ -92,10 +93,10 @@ def syntax_diagnostic(
     return uri, diagnostic
 
 
-def _target_information(finding: Finding, place: Placer) -> types.DiagnosticRelatedInformation:
+def _target_information(finding: Finding, target: KerasTarget,
+                        place: Placer) -> types.DiagnosticRelatedInformation:
     """Which Keras a version-aware finding assumed, shown in the diagnostic's hover: placed on
     the deciding evidence (a pin file's line, the module's own line) or on the finding."""
-    target = finding.keras_target
     evidence = target.evidence[0] if target.evidence else None
     if evidence is not None and evidence.path is not None and not evidence.path.endswith(".ipynb"):
         line = max((evidence.line or 1) - 1, 0)
@@ -103,8 +104,8 @@ def _target_information(finding: Finding, place: Placer) -> types.DiagnosticRela
         location = types.Location(uri=from_fs_path(evidence.path) or evidence.path,
                                   range=types.Range(start=position, end=position))
     else:  # the module's own line, or (a notebook's pip cell: its `line` is a cell) the finding
-        own = evidence is not None and evidence.path is None and evidence.line
-        line = evidence.line if own else finding.span.line
+        line = (evidence.line if evidence is not None and evidence.path is None and evidence.line
+                else finding.span.line)
         uri, range_ = _range(Span(line, 1, line, 1), place)
         location = types.Location(uri=uri, range=range_)
     return types.DiagnosticRelatedInformation(location=location,

@@ -18,12 +18,13 @@ the user's code: it happens only on this explicit command, never on open or edit
 itself never imports TensorFlow or torch: the trace runs in a separate kernel process.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: it binds the name `annotations`, which in this
+# module is `layerlint.trace.annotations` (a type checker takes the first binding).
 import asyncio
 import tempfile
 import threading
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -322,14 +323,14 @@ def hover(ls: LayerlintServer, params: types.HoverParams) -> types.Hover | None:
     return None
 
 
-def _site_range(ls: LayerlintServer, lines: list[str], site: SourceSite,
+def _site_range(ls: LayerlintServer, lines: Sequence[str], site: SourceSite,
                 line: int) -> types.Range | None:
     if site.column is None or site.end_column is None or site.end_line not in (None, site.line):
         return None
     return _range(ls, lines, line, site.column, line, site.end_column)
 
 
-def _range(ls: LayerlintServer, lines: list[str], line: int, column: int | None,
+def _range(ls: LayerlintServer, lines: Sequence[str], line: int, column: int | None,
            end_line: int, end_column: int | None) -> types.Range:
     """1-based lines and character columns (None: the line's text) to an LSP range."""
 
