@@ -12,6 +12,7 @@ import ast
 import contextlib
 from collections import OrderedDict
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -315,7 +316,7 @@ def _referenced_local_names(block: Block, node: ast.ClassDef | ast.Module) -> fr
 
 
 def _dependency_fingerprint(
-    roots: set[str], own: set[str], context: ModuleContext
+    roots: AbstractSet[str], own: AbstractSet[str], context: ModuleContext
 ) -> tuple:
     """The texts of the local classes (and identities of workspace classes) that code
     mentioning `roots` depends on, so its cached findings go stale when one of them changes."""
@@ -394,9 +395,9 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             facts.reuse_cases.extend(_functional_reuse(stmt, facts, context))
     relative = _run_rules(facts)
-    shifted = [_shift(finding, offset) for finding in relative]
-    _remember(_block_cache, key, (relative, {offset: shifted}))
-    return shifted
+    findings = [_shift(finding, offset) for finding in relative]
+    _remember(_block_cache, key, (relative, {offset: findings}))
+    return findings
 
 
 def _facts(text: str, context: ModuleContext, offset: int = 0) -> BlockFacts:

@@ -85,7 +85,7 @@ class BlockFacts:
             self._names_taken[key] = names_taken_in_class(node)
         return self._names_taken[key]
 
-    def span(self, node: ast.AST) -> Span:
+    def span(self, node: ast.expr | ast.stmt | ast.arg) -> Span:
         """Block-relative span of a node, columns 1-based in characters."""
         line = node.lineno
         end_line = node.end_lineno or line

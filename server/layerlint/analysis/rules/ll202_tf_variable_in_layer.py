@@ -117,7 +117,9 @@ def _reached(name: str, facts: BlockFacts, seen: set[str]) -> bool:
     return False
 
 
-def _variable_creations(method: ast.FunctionDef, facts: BlockFacts) -> Iterator[tuple[ast.Call, str | None]]:
+def _variable_creations(
+    method: ast.FunctionDef | ast.AsyncFunctionDef, facts: BlockFacts
+) -> Iterator[tuple[ast.Call, str | None]]:
     receiver = method.args.args[0].arg if method.args.args else "self"
     owners: dict[int, str] = {}
     for statement in walk(method):
@@ -212,7 +214,8 @@ def _keras3_severity(variable: Variable) -> Severity:
 
 
 def _finding(
-    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef, variable: Variable, flavour: str
+    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef | ast.AsyncFunctionDef, variable: Variable,
+    flavour: str
 ) -> Finding | None:
     where = f"{model.name}.{method.name}()"
     prefix = ""
@@ -263,7 +266,7 @@ def _keras3_consequence(variable: Variable) -> str:
 
 
 def _fixes(
-    facts: BlockFacts, method: ast.FunctionDef, call: ast.Call, framework: str
+    facts: BlockFacts, method: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, framework: str
 ) -> tuple[FixProposal, ...]:
     if not method.args.args or _before_super_init(method, call):
         return ()
@@ -276,7 +279,7 @@ def _fixes(
     return (FixProposal(variable_to_add_weight.TITLE, variable_to_add_weight.KIND, data),)
 
 
-def _before_super_init(method: ast.FunctionDef, call: ast.Call) -> bool:
+def _before_super_init(method: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> bool:
     """add_weight needs the Layer set up: in `__init__`, not before `super().__init__()`."""
     if method.name != "__init__":
         return False

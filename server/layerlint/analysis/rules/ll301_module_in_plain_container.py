@@ -398,7 +398,7 @@ def _parameter_default(name: str, scope: ast.AST) -> ast.expr | None:
     return None
 
 
-def _self_attribute(node: ast.expr) -> str | None:
+def _self_attribute(node: ast.AST) -> str | None:
     if isinstance(node, ast.Attribute) and _is_self(node.value):
         return node.attr
     return None
