@@ -15,22 +15,23 @@ from collections.abc import Sequence
 from itertools import chain
 from itertools import count as numbers
 from string import ascii_lowercase
+from typing import TypeVar
 
 ScopeNode = ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
+_Scope = TypeVar("_Scope", bound=ScopeNode)
 
 
 def innermost_scope(
-    tree: ast.Module, line: int, kinds: tuple[type[ScopeNode], ...]
-) -> ScopeNode | None:
+    tree: ast.Module, line: int, kinds: tuple[type[_Scope], ...]
+) -> _Scope | None:
     """The innermost node of one of `kinds` whose lines (decorators included) contain `line`."""
-    best: ScopeNode | None = None
+    best: _Scope | None = None
     for node in ast.walk(tree):
-        contains_line = isinstance(node, kinds) and (
-            _first_line(node) <= line <= (node.end_lineno or 0)
-        )
+        if not isinstance(node, kinds) or not _first_line(node) <= line <= (node.end_lineno or 0):
+            continue
         # Nested scopes start later than the ones around them.
-        if contains_line and (best is None or node.lineno > best.lineno):
+        if best is None or node.lineno > best.lineno:
             best = node
     return best
 

@@ -67,7 +67,8 @@ def add_weight_call(
 def _initial_value_arguments(
     initial: ast.expr, source: str, imports: ImportTable, framework: str, taken: set[str]
 ) -> tuple[list[str], str | None] | None:
-    if isinstance(initial, ast.Constant) and type(initial.value) in (int, float):
+    if (isinstance(initial, ast.Constant) and isinstance(initial.value, (int, float))
+            and not isinstance(initial.value, bool)):
         return _constant_arguments(initial.value, imports, framework, taken)
     if not isinstance(initial, ast.Call):
         return None
