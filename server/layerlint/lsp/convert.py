@@ -18,7 +18,6 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from layerlint.analysis import SyntaxProblem
-from layerlint.analysis.keras_target import KerasTarget
 from layerlint.findings import Finding, FixProposal, Severity, Span
 from layerlint.lsp.line_edit import split_lines
 
@@ -49,7 +48,7 @@ def to_diagnostic(finding: Finding, place: Placer) -> tuple[str, types.Diagnosti
         for related_uri, related_range in [_range(item.span, place)]
     ]
     if finding.keras_target is not None:
-        related.append(_target_information(finding, finding.keras_target, place))
+        related.append(_target_information(finding, place))
     diagnostic = types.Diagnostic(
         range=range_,
         message=finding.message,
@@ -93,10 +92,11 @@ def syntax_diagnostic(
     return uri, diagnostic
 
 
-def _target_information(finding: Finding, target: KerasTarget,
-                        place: Placer) -> types.DiagnosticRelatedInformation:
+def _target_information(finding: Finding, place: Placer) -> types.DiagnosticRelatedInformation:
     """Which Keras a version-aware finding assumed, shown in the diagnostic's hover: placed on
     the deciding evidence (a pin file's line, the module's own line) or on the finding."""
+    target = finding.keras_target
+    assert target is not None  # added only to version-aware findings
     evidence = target.evidence[0] if target.evidence else None
     if evidence is not None and evidence.path is not None and not evidence.path.endswith(".ipynb"):
         line = max((evidence.line or 1) - 1, 0)
