@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 from layerlint.findings import Severity
 
@@ -29,6 +29,7 @@ else:  # pragma: no cover - Python 3.10 (tested by loading tomli in its place)
 
 SeverityName = Literal["error", "warning", "information", "hint"]
 TraceDevice = Literal["auto", "cpu", "gpu"]
+_Choice = TypeVar("_Choice", bound=str)
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,8 @@ def _show(value: Any) -> str:
 _SELECTOR = re.compile(r"LL[0-9]{0,3}")
 _CODE = re.compile(r"LL[0-9]{3}")
 _VERSION = re.compile(r"[0-9]+(\.[0-9]+){0,2}([.\-+]?[0-9A-Za-z.+\-]*)?")
-_SEVERITIES: tuple[str, ...] = get_args(SeverityName)
-_DEVICES: tuple[str, ...] = get_args(TraceDevice)
+_SEVERITIES: tuple[SeverityName, ...] = get_args(SeverityName)
+_DEVICES: tuple[TraceDevice, ...] = get_args(TraceDevice)
 
 
 def _one_of(choices: tuple[str, ...]) -> str:
@@ -155,10 +156,17 @@ def _rule_selectors(value: Any) -> tuple[str, ...]:
     return tuple(selectors)
 
 
-def _severity_name(value: Any) -> str:
-    if isinstance(value, str) and value.strip().lower() in _SEVERITIES:
-        return value.strip().lower()
-    raise _Invalid(_one_of(_SEVERITIES))
+def _choice(value: Any, choices: tuple[_Choice, ...]) -> _Choice:
+    """One of a closed set (a `Literal`'s values), matched without case or outer spaces."""
+    given = value.strip().lower() if isinstance(value, str) else None
+    for choice in choices:
+        if choice == given:
+            return choice
+    raise _Invalid(_one_of(choices))
+
+
+def _severity_name(value: Any) -> SeverityName:
+    return _choice(value, _SEVERITIES)
 
 
 def _keras_version(value: Any) -> str:
@@ -184,10 +192,8 @@ def _positive_seconds(value: Any) -> float:
     raise _Invalid("a positive number of seconds")
 
 
-def _trace_device(value: Any) -> str:
-    if isinstance(value, str) and value.strip().lower() in _DEVICES:
-        return value.strip().lower()
-    raise _Invalid(_one_of(_DEVICES))
+def _trace_device(value: Any) -> TraceDevice:
+    return _choice(value, _DEVICES)
 
 
 def _interpreter(value: Any) -> str:
@@ -252,12 +258,12 @@ VALIDATORS: dict[str, Callable[[Any], Any]] = {
 """Every setting but `severity` (a table, validated entry by entry in `_severity_table`)."""
 
 
-def _severity_table(value: Any, key: str, source: str) -> tuple[dict[str, str] | None,
+def _severity_table(value: Any, key: str, source: str) -> tuple[dict[str, SeverityName] | None,
                                                                  list[SettingsProblem]]:
     if not isinstance(value, Mapping):
         return None, [SettingsProblem(source, key, value, 'a table of rule codes to severities, '
                                       'e.g. { LL103 = "hint" }', "each rule's own severity")]
-    table: dict[str, str] = {}
+    table: dict[str, SeverityName] = {}
     problems = []
     for code, name in value.items():
         entry = f"{key}.{code}"
@@ -274,9 +280,26 @@ def _severity_table(value: Any, key: str, source: str) -> tuple[dict[str, str] |
     return table, problems
 
 
-def _spellings(name: str) -> tuple[str, ...]:
+PROJECT_ONLY: frozenset[str] = frozenset({"exclude", "extend_exclude", "cache_dir"})
+"""Settings of `layerlint check` over a tree, read from pyproject.toml (or flags) only. Every
+other field is also an editor setting, `layerlint.<editor_key(name)>`: `Settings` is the one
+list of keys, and tests/test_config_editor_keys.py holds the VS Code extension's manifest
+(package.json) and `vscode-extension/src/settings.ts` to its keys, types, defaults and choices."""
+
+
+def editor_key(name: str) -> str:
+    """The editor's (camelCase) spelling of a setting: `fail_on` -> `failOn`."""
     head, *rest = name.split("_")
-    return (name, name.replace("_", "-"), head + "".join(part.title() for part in rest))
+    return head + "".join(part.title() for part in rest)
+
+
+def editor_keys() -> tuple[str, ...]:
+    """The `Settings` fields an editor sends, in their declared order."""
+    return tuple(item.name for item in fields(Settings) if item.name not in PROJECT_ONLY)
+
+
+def _spellings(name: str) -> tuple[str, ...]:
+    return (name, name.replace("_", "-"), editor_key(name))
 
 
 _KEY_NAMES: dict[str, str] = {

@@ -192,7 +192,22 @@ async def test_cancelling_a_pending_request_answers_request_cancelled(
 
     server.held_methods.clear()
     server.answer_held()
+    # The cancel reached the trace itself, not only pygls' answer: its progress ends without
+    # a kernel ever being started for the cancelled request.
+    progress = await _progress_until_end(server)
+    assert not [value for value in progress if value.get("kind") == "report"], progress
     # The server goes on serving after the cancel.
     lenses = await server.call("textDocument/codeLens", {"textDocument": {"uri": model.as_uri()}})
     assert "result" in lenses
     record("cancel", {"pending_request_answered_with": answer["error"]["code"]})
+
+
+async def _progress_until_end(server: RawServer, timeout: float = 30) -> list[dict[str, Any]]:
+    """The `$/progress` values the server sent, once one of them ends the progress."""
+    for _ in range(int(timeout / 0.05)):
+        values = [message["params"]["value"] for message in server.notifications
+                  if message["method"] == "$/progress"]
+        if any(value.get("kind") == "end" for value in values):
+            return values
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the trace's progress never ended: {server.notifications}")

@@ -1,13 +1,14 @@
 /**
  * Settings mapping: VS Code's `layerlint.*` values -> the object the server reads.
  *
- * The server maps the keys `select`, `ignore`, `severity`, `kerasVersion`, `failOn`,
- * `inputShape`, `traceTimeout`, `traceDevice`, `python` and the trace kernel's `traceExistingKernel`,
- * `traceGatewayUrl`, `traceGatewayToken`, `traceGatewayKernel`, `traceGatewayValidateCert` and
- * `traceMemoryLimit` (layerlint.config)
- * and layers them over `[tool.layerlint]` in pyproject.toml. So only values the user actually set
- * are sent: an editor default must not hide the project's own configuration. Invalid values are
- * dropped and reported as problems, never sent. Pure: no `vscode` import.
+ * The server reads the keys in `SERVER_KEYS` and layers them over `[tool.layerlint]` in
+ * pyproject.toml. So only values the user actually set are sent: an editor default must not
+ * hide the project's own configuration. Invalid values are dropped and reported as problems,
+ * never sent. Pure: no `vscode` import.
+ *
+ * The keys' source is the server's `Settings` (layerlint/config.py):
+ * tests/test_config_editor_keys.py holds `SERVER_KEYS`, `ServerSettings`, the choice lists
+ * below and package.json to its keys, types, defaults and choices.
  */
 import { expandSettingPath, type PathContext } from './interpreter';
 

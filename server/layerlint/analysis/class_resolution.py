@@ -10,6 +10,7 @@ findings go stale when one of them changes). All of it is gathered once per anal
 from __future__ import annotations
 
 import ast
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,7 +150,7 @@ def referenced_local_names(block: Block, node: ast.ClassDef | ast.Module) -> fro
 
 
 def dependency_fingerprint(
-    roots: set[str], own: set[str], context: ModuleContext
+    roots: AbstractSet[str], own: AbstractSet[str], context: ModuleContext
 ) -> tuple:
     """The texts of the local classes (and identities of workspace classes) that code
     mentioning `roots` depends on, so its cached findings go stale when one of them changes."""

@@ -24,13 +24,14 @@ import ast
 import configparser
 import re
 import shlex
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ImportError:  # pragma: no cover - Python 3.10
-    tomllib = None
+else:  # pragma: no cover - Python 3.10 (tomli is a dependency there)
+    import tomli as tomllib
 
 Version = tuple[int, ...]
 
@@ -267,8 +268,6 @@ def _setup_cfg_pins(text: str, where: str) -> list[Pin]:
 
 
 def _toml_pins(text: str, where: str) -> list[Pin]:
-    if tomllib is None:
-        return []
     data = tomllib.loads(text)
     found: list[str] = []
     project = data.get("project", {})

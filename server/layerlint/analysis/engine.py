@@ -159,9 +159,9 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             facts.reuse_cases.extend(functional_reuse(stmt, facts, context))
     relative = _run_rules(facts)
-    shifted = [shift(finding, offset) for finding in relative]
-    remember(block_cache, key, (relative, {offset: shifted}))
-    return shifted
+    findings = [shift(finding, offset) for finding in relative]
+    remember(block_cache, key, (relative, {offset: findings}))
+    return findings
 
 
 def _facts(text: str, context: ModuleContext, offset: int = 0) -> BlockFacts:

@@ -7,6 +7,7 @@ import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.keras_target import UNKNOWN, KerasTarget
@@ -85,7 +86,7 @@ class BlockFacts:
             self._names_taken[key] = names_taken_in_class(node)
         return self._names_taken[key]
 
-    def span(self, node: ast.AST) -> Span:
+    def span(self, node: Positioned) -> Span:
         """Block-relative span of a node, columns 1-based in characters."""
         line = node.lineno
         end_line = node.end_lineno or line
@@ -96,3 +97,16 @@ class BlockFacts:
     def _line(self, number: int) -> str:
         lines = self.lines
         return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+class Positioned(Protocol):
+    """A syntax node with a position: every `ast` statement, expression and argument."""
+
+    @property
+    def lineno(self) -> int: ...
+    @property
+    def col_offset(self) -> int: ...
+    @property
+    def end_lineno(self) -> int | None: ...
+    @property
+    def end_col_offset(self) -> int | None: ...

@@ -11,8 +11,19 @@ run twice.
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from layerlint.analysis.model_index import LayerSpec
+
+if sys.version_info >= (3, 11):
+    TRY_NODES = (ast.Try, ast.TryStar)
+else:
+    TRY_NODES = (ast.Try,)
+"""`try` statements (and `try`/`except*` where Python has it)."""
 
 _MAX_HELPER_DEPTH = 5
 
@@ -76,11 +87,11 @@ class Occurrence:
 class Scope:
     """What the walker needs to know about the code around it."""
 
-    resolve_attribute: Callable[[str], object | None]
+    resolve_attribute: Callable[[str], LayerSpec | None]
     """Spec of `self.<name>` when it is a layer attribute, else None."""
-    resolve_construction: Callable[[ast.expr], object | None]
+    resolve_construction: Callable[[ast.expr], LayerSpec | None]
     """Spec of a construction expression (`BatchNormalization()`), for functional code."""
-    output_channels: Callable[[object, Value], Value]
+    output_channels: Callable[[LayerSpec, Value], Value]
     """The value a layer call produces from its spec and input."""
     methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
     functional: bool = False
@@ -150,12 +161,12 @@ class FlowWalker:
         self.occurrences: list[Occurrence] = []
         self._by_key: dict[tuple[int, tuple[int, ...]], Occurrence] = {}
         self._helper_stack: list[str] = []
-        self._variable_specs: dict[int, object] = {}
+        self._variable_specs: dict[int, LayerSpec] = {}
         self._loop_variables: dict[int, frozenset[str]] = {}
         self._indexed_in_loop: dict[int, set[str]] = {}
         """Loop id -> the layers indexed by that loop's variable inside it (`self.proj[i]`)."""
 
-    def variable_spec(self, ref: LayerRef) -> object | None:
+    def variable_spec(self, ref: LayerRef) -> LayerSpec | None:
         """The layer a functional-API variable was bound to (None for attributes)."""
         return self._variable_specs.get(ref.definition)
 
@@ -227,7 +238,7 @@ class FlowWalker:
             return self._run_if(node, env, context, returns)
         elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             env = self._run_loop(node, env, context, returns)
-        elif isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+        elif isinstance(node, TRY_NODES):
             env = self._run_try(node, env, context, returns)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
@@ -568,7 +579,7 @@ class FlowWalker:
         output = self.scope.output_channels(spec, input_value)
         return Value(input_value.deps, output.channels, output.source)
 
-    def _spec_of(self, ref: LayerRef) -> object | None:
+    def _spec_of(self, ref: LayerRef) -> LayerSpec | None:
         if ref.scope == "attribute":
             spec = self.scope.resolve_attribute(ref.name)
             if ref.index is not None and spec is not None:

@@ -178,8 +178,8 @@ def _index(
     )
     local_names = {stmt.name for stmt in tree.body if isinstance(stmt, ast.ClassDef)}
     bases = []
-    for base in node.bases:
-        name = qualified_name(base, imports)
+    for base_node in node.bases:
+        name = qualified_name(base_node, imports)
         if name is None:
             continue
         if name in local_names:

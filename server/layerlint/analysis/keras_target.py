@@ -454,7 +454,7 @@ def _short(text: str) -> str:
 
 
 # -- a notebook's own cells, read from disk -----------------------------------------------------
-_notebook_cache: OrderedDict[str, tuple[tuple, tuple[Evidence, ...]]] = OrderedDict()
+_notebook_cache: OrderedDict[str, tuple[tuple[int, int] | None, tuple[Evidence, ...]]] = OrderedDict()
 
 
 def notebook_evidence(path: str) -> tuple[Evidence, ...]:
@@ -501,7 +501,7 @@ def project_evidence(path: str) -> tuple[Evidence, ...]:
     dependency files decide a Keras version."""
     key = os.path.dirname(os.path.abspath(path)) if not os.path.isdir(path) else os.path.abspath(path)
     cached = _project_cache.get(key)
-    if _reusable(key, cached):
+    if _reusable(key, cached) and cached is not None:
         return cached[1]
     folder = Path(key)
     stamps: list[tuple[str, object]] = []
@@ -581,7 +581,7 @@ def installed_evidence(python: str) -> tuple[Evidence, ...]:
     """The Keras installed in the interpreter at `python`, read from the dist-info folder names
     of its site-packages (the interpreter is never run)."""
     cached = _installed_cache.get(python)
-    if _reusable(python, cached):
+    if _reusable(python, cached) and cached is not None:
         return cached[1]
     folders = site_packages(Path(python))
     prefix = Path(python).parent.parent

@@ -137,9 +137,8 @@ def _divergence(occurrence: Occurrence, first: Occurrence) -> tuple[ast.expr, as
         if mine is not theirs:
             return occurrence.chain[depth].func, first.chain[depth].func
     shared = min(len(occurrence.chain), len(first.chain))
-    mine = occurrence.chain[shared].func if len(occurrence.chain) > shared else occurrence.callee
-    theirs = first.chain[shared].func if len(first.chain) > shared else first.callee
-    return mine, theirs
+    return (occurrence.chain[shared].func if len(occurrence.chain) > shared else occurrence.callee,
+            first.chain[shared].func if len(first.chain) > shared else first.callee)
 
 
 def is_fixable_by_split(
@@ -171,8 +170,8 @@ def alias_binding(case: ReuseCase, function: ast.FunctionDef | ast.AsyncFunction
     split can call `self.bn_1`/`self.bn_2` at the sites and drop the alias)."""
     if case.ref.scope != "attribute" or case.ref.index is not None or not case.group:
         return None
-    callees = [o.callee for o in case.group]
-    if not all(isinstance(callee, ast.Name) for callee in callees):
+    callees = [o.callee for o in case.group if isinstance(o.callee, ast.Name)]
+    if len(callees) != len(case.group):
         return None
     alias = callees[0].id
     if any(callee.id != alias for callee in callees) or alias == "self":

@@ -14,6 +14,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from layerlint.analysis.flow import TRY_NODES
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import ImportTable, qualified_name
 from layerlint.analysis.model_uses import Use
@@ -115,7 +116,7 @@ class Reader:
         elif isinstance(node, ast.If):
             self.value(node.test, env)
             env = self._branches([node.body, node.orelse], env, keep=False)
-        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+        elif isinstance(node, TRY_NODES):
             env = self.run(node.body, env)
             env = self._branches([h.body for h in node.handlers] + [node.orelse], env, keep=True)
             env = self.run(node.finalbody, env)
@@ -190,7 +191,7 @@ class Reader:
             return self.value(node.value, env)
         if isinstance(node, ast.Lambda):
             return frozenset()
-        held: frozenset[str] = frozenset()
+        held = frozenset()
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
                 held |= self.value(child, env)
@@ -265,7 +266,8 @@ class Reader:
 
     def _method_use(self, node: ast.Call, method: str, receiver: frozenset[str], keywords: dict,
                     env: dict) -> None:
-        if _is_module(node.func.value, self.imports):
+        func = node.func  # an attribute: the caller found `receiver.method(...)`
+        if not isinstance(func, ast.Attribute) or _is_module(func.value, self.imports):
             return
         if method in _TRAINING:
             self._use("train", node, receiver)
@@ -283,10 +285,10 @@ class Reader:
             for marker in callbacks:
                 if marker.startswith("@ckpt:"):
                     self._use("checkpoint", node, receiver, file_format=marker[6:])
-        elif method == "compile" and isinstance(node.func.value, ast.Name):
+        elif method == "compile" and isinstance(func.value, ast.Name):
             losses = self._compiled_functions(node)
             if losses:
-                name = node.func.value.id
+                name = func.value.id
                 env[name] = env.get(name, frozenset()) | losses
         elif method in _TORCH_MOVES:
             self._use("move", node, receiver)

@@ -181,7 +181,7 @@ def resolve_external(
                 return found
             path = target_path
         return None
-    found = installed_class(qualified, python, keras_version)
-    if found is None:
+    installed = installed_class(qualified, python, keras_version)
+    if installed is None:
         return None
-    return ExternalClass(found.model, found.framework, found.ancestors)
+    return ExternalClass(installed.model, installed.framework, installed.ancestors)

@@ -13,8 +13,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import get_args
 
-from layerlint.config import load_settings
+from layerlint.config import TraceDevice, load_settings
 from layerlint.trace.input_spec import parse_input_spec
 from layerlint.trace.kernel import shutdown_all
 from layerlint.trace.runner import TraceRequest, kernel_choice, kernel_for, run_trace
@@ -35,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "input-shape=` comment, keras.Input, a build() call, a concrete "
                              "call in the file, or settings)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
-    parser.add_argument("--device", choices=("auto", "cpu", "gpu"), default=None,
+    parser.add_argument("--device", choices=get_args(TraceDevice), default=None,
                         help="auto: the GPU when the framework sees one (default: settings)")
     parser.add_argument("--timeout", type=float, default=None, metavar="S",
                         help="seconds before the run is interrupted (default: settings, 60)")

@@ -51,8 +51,10 @@ def apply(source: str, request: AddSymbolicBuild) -> str:
         init = method(members, "__init__")
         position = init + 1 if init is not None else statement_index_after_docstring(members)
         new = build.with_changes(leading_lines=[cst.EmptyLine(indent=False)]) if position else build
-        if position < len(members) and not members[position].leading_lines:
-            members[position] = members[position].with_changes(
+        following = members[position] if position < len(members) else None
+        if isinstance(following, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) and not (
+                following.leading_lines):
+            members[position] = following.with_changes(
                 leading_lines=[cst.EmptyLine(indent=False)])
         members.insert(position, new)
         return node.with_changes(body=node.body.with_changes(body=members))

@@ -62,7 +62,9 @@ def rewrite_class(
     )
     if index is None:
         raise FixError(f"cannot locate class {class_name}")
-    body[index] = transform(body[index], first)
+    class_node = body[index]
+    assert isinstance(class_node, cst.ClassDef)  # picked by type above
+    body[index] = transform(class_node, first)
     return block.splice(module.with_changes(body=body).code)
 
 

@@ -209,6 +209,7 @@ class _PerIterationRewriter(cst.CSTTransformer):
             assignment = body[index]
             assert isinstance(assignment, cst.Assign)
             (target,) = assignment.targets
+            assert isinstance(target.target, cst.Attribute)  # a layer reference, checked above
             renamed = target.target.with_changes(
                 attr=target.target.attr.with_changes(value=self.request.new_name)
             )
@@ -261,9 +262,9 @@ class _PerIterationRewriter(cst.CSTTransformer):
 
 def _binds_index(target: cst.BaseAssignTargetExpression, index: str) -> bool:
     """`for i in ...` or `for i, item in ...`: the first name the loop binds is `index`."""
-    if isinstance(target, (cst.Tuple, cst.List)) and target.elements:
-        target = target.elements[0].value
-    return isinstance(target, cst.Name) and target.value == index
+    first = (target.elements[0].value if isinstance(target, (cst.Tuple, cst.List)) and target.elements
+             else target)
+    return isinstance(first, cst.Name) and first.value == index
 
 
 def _comprehension_variable(construction: cst.Call, named: bool) -> str:

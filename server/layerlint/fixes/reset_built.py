@@ -78,6 +78,7 @@ def _insert_init(members: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
         init = init.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
     if position < len(members):
         following = members[position]
-        if not following.leading_lines:  # keep a blank line between the methods
+        if isinstance(following, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) and not (
+                following.leading_lines):  # keep a blank line between the methods
             members[position] = following.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
     return [*members[:position], init, *members[position:]]

@@ -94,7 +94,7 @@ def _scope_and_taken_names(
             raise FixError(f"line {line} is not at module level any more")
         return None, names_taken_in_module(tree)
     function_node = innermost_scope(tree, line, FUNCTION_TYPES)
-    if function_node is None or function_node.name != request.function_name:
+    if not isinstance(function_node, FUNCTION_TYPES) or function_node.name != request.function_name:
         raise FixError(f"line {line} is not in function {request.function_name} any more")
     return function_node, names_taken_in_function(function_node)
 

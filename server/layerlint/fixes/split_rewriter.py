@@ -202,8 +202,8 @@ class _SplitRewriter(cst.CSTTransformer):
             key = (line - self.line_offset, column - 1)
             if key in self.renamed:
                 continue
-            found = self.found_at_site.get(key)
-            what = f"found `{found}`" if found else "found no call there"
+            seen = self.found_at_site.get(key)
+            what = f"found `{seen}`" if seen else "found no call there"
             raise FixError(
                 f"expected a call of {request.reference} at line {line}, column {column}, {what}: "
                 "the document changed since the analysis, re-run it"

@@ -97,6 +97,7 @@ def _target_information(finding: Finding, place: Placer) -> types.DiagnosticRela
     """Which Keras a version-aware finding assumed, shown in the diagnostic's hover: placed on
     the deciding evidence (a pin file's line, the module's own line) or on the finding."""
     target = finding.keras_target
+    assert target is not None  # added only to version-aware findings
     evidence = target.evidence[0] if target.evidence else None
     if evidence is not None and evidence.path is not None and not evidence.path.endswith(".ipynb"):
         line = max((evidence.line or 1) - 1, 0)
@@ -104,8 +105,8 @@ def _target_information(finding: Finding, place: Placer) -> types.DiagnosticRela
         location = types.Location(uri=from_fs_path(evidence.path) or evidence.path,
                                   range=types.Range(start=position, end=position))
     else:  # the module's own line, or (a notebook's pip cell: its `line` is a cell) the finding
-        own = evidence is not None and evidence.path is None and evidence.line
-        line = evidence.line if own else finding.span.line
+        line = (evidence.line if evidence is not None and evidence.path is None and evidence.line
+                else finding.span.line)
         uri, range_ = _range(Span(line, 1, line, 1), place)
         location = types.Location(uri=uri, range=range_)
     return types.DiagnosticRelatedInformation(location=location,

@@ -123,7 +123,7 @@ def _analyse_text_document(
     outcome = analysis.analyse(text, path=path, settings=settings)
     units = convert.units_counter(ls.workspace.position_encoding)
     place = convert.text_placer(document.uri, text, units)
-    diagnostics = {document.uri: []}
+    diagnostics: dict[str, list[types.Diagnostic]] = {document.uri: []}
     _collect(diagnostics, outcome, place, settings.is_enabled(convert.SYNTAX_CODE))
     return DocumentResult(fingerprint, diagnostics, {document.uri: document.version})
 

@@ -2,12 +2,14 @@
 
 pygls passes this object to every handler as `ls`. Everything that outlives one message
 lives here: the last analysis result of each open document or notebook, which versions were
-published, the editor's settings, and two hooks other feature modules (the shape trace) use
-to add diagnostics and to hear about edits without owning the sync handlers themselves.
+published, the editor's settings, the shape trace's results and runs, the requests a client
+can cancel, and two hooks other feature modules (the shape trace) use to add diagnostics and
+to hear about edits without owning the sync handlers themselves.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +22,17 @@ from pygls.protocol import LanguageServerProtocol
 
 from layerlint import __version__
 from layerlint.config import Settings
+from layerlint.trace import staleness
+from layerlint.trace.results import TraceResult
 
 DiagnosticSource = Callable[[str], list[types.Diagnostic]]
 """Extra diagnostics for a URI (for example LL900 from a shape trace), merged on publish."""
 
 ChangeListener = Callable[[str], None]
 """Called with a document's (or notebook cell's) URI after it changed or closed."""
+
+RequestId = int | str
+"""A JSON-RPC request id."""
 
 
 @dataclass
@@ -50,6 +57,27 @@ class FolderSettings:
 
 
 @dataclass
+class StoredTrace:
+    """The last shape trace of one document, and where its lines are in the current text."""
+
+    result: TraceResult
+    anchor: staleness.Anchor
+    """The traced lines' text, to find them again after edits (`trace/staleness.py`)."""
+    path: str
+    checked_version: int | None = None
+    """The document version `line_map` was computed for."""
+    line_map: staleness.LineMap | None = None
+
+
+@dataclass
+class TraceState:
+    traces: dict[str, StoredTrace] = field(default_factory=dict)
+    """By document URI: the trace whose results are shown there."""
+    running: dict[str, threading.Event] = field(default_factory=dict)
+    """By document URI: the stop signal of the trace now running on it (one per document)."""
+
+
+@dataclass
 class SessionState:
     results: dict[str, DocumentResult] = field(default_factory=dict)
     """Keyed by the text document's URI, or the notebook's URI for all its cells."""
@@ -64,12 +92,26 @@ class SessionState:
     folder_settings: dict[Path, FolderSettings] = field(default_factory=dict)
     diagnostic_sources: list[DiagnosticSource] = field(default_factory=list)
     change_listeners: list[ChangeListener] = field(default_factory=list)
+    trace: TraceState = field(default_factory=TraceState)
+    cancel_listeners: dict[RequestId, Callable[[], None]] = field(default_factory=dict)
+    """Requests whose work runs outside the handler's own task (the shape trace's kernel run):
+    `$/cancelRequest` with the id calls the function. The handler removes its entry when done."""
 
 
 class LayerlintProtocol(LanguageServerProtocol):
     """pygls' protocol, plus an error response to a request whose parameters do not fit the
     method's types: pygls 2 logs such a request and drops it, which leaves the client waiting
-    for an answer that never comes."""
+    for an answer that never comes; and `$/cancelRequest` passed on to `cancel_listeners`.
+
+    pygls 2 answers `$/cancelRequest` itself (a custom handler is not possible) by cancelling
+    the request's future: for a coroutine feature handler that is its task, but a command runs
+    in a task of its own under the built-in `workspace/executeCommand` handler, which the
+    cancel never reaches. `handle_message`, pygls' entry point for every incoming message, is
+    where a command can hear it; pygls still answers the request with RequestCancelled."""
+
+    def __init__(self, server: LayerlintServer, converter: Any) -> None:
+        super().__init__(server, converter)
+        self.session = server.state
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
@@ -79,11 +121,19 @@ class LayerlintProtocol(LanguageServerProtocol):
                 self._send_response(data["id"], error=error.to_response_error())
             raise
 
+    def handle_message(self, message: Any) -> None:
+        if isinstance(message, types.CancelNotification):
+            listener = self.session.cancel_listeners.pop(message.params.id, None)
+            if listener is not None:
+                listener()
+        super().handle_message(message)
+
 
 class LayerlintServer(LanguageServer):
     """pygls' server plus `state`; features are plain functions registered on it."""
 
     def __init__(self, notebook_document_sync: types.NotebookDocumentSyncOptions | None) -> None:
+        self.state = SessionState()  # before the protocol, which keeps a reference to it
         super().__init__(
             name="layerlint",
             version=__version__,
@@ -91,4 +141,3 @@ class LayerlintServer(LanguageServer):
             notebook_document_sync=notebook_document_sync,
             protocol_cls=LayerlintProtocol,
         )
-        self.state = SessionState()

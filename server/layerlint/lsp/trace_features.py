@@ -18,24 +18,23 @@ the user's code: it happens only on this explicit command, never on open or edit
 itself never imports TensorFlow or torch: the trace runs in a separate kernel process.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: it binds the name `annotations`, which in this
+# module is `layerlint.trace.annotations` (a type checker takes the first binding).
 import asyncio
 import tempfile
 import threading
 import uuid
-import weakref
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
-from layerlint.lsp import publish
+from layerlint.lsp import convert, publish
 from layerlint.lsp.document_analysis import open_text_document
 from layerlint.lsp.folder_settings import settings_for
-from layerlint.lsp.session import LayerlintServer
+from layerlint.lsp.session import LayerlintServer, StoredTrace, TraceState
 from layerlint.trace import annotations, staleness, targets
 from layerlint.trace.input_spec import InputSpec, parse_input_spec
 from layerlint.trace.results import SourceSite, TraceResult
@@ -45,29 +44,9 @@ from layerlint.trace.table import error_text
 COMMAND = "layerlint.traceShapes"
 CODE = "LL900"
 NAME = "trace-error"
-DOC_URL = "https://github.com/layerlint/layerlint/blob/main/docs/rules/LL900.md"
-
-
-@dataclass
-class StoredTrace:
-    result: TraceResult
-    anchor: staleness.Anchor
-    path: str
-    checked_version: int | None = None
-    line_map: staleness.LineMap | None = None
-
-
-@dataclass
-class TraceState:
-    traces: dict[str, StoredTrace] = field(default_factory=dict)
-    running: dict[str, threading.Event] = field(default_factory=dict)
-
-
-_STATES: weakref.WeakKeyDictionary[LayerlintServer, TraceState] = weakref.WeakKeyDictionary()
 
 
 def register(server: LayerlintServer) -> None:
-    _STATES[server] = TraceState()
     server.command(COMMAND)(trace_shapes)
     server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions())(code_lens)
     server.feature(types.TEXT_DOCUMENT_INLAY_HINT,
@@ -78,7 +57,8 @@ def register(server: LayerlintServer) -> None:
 
 
 def state_of(ls: LayerlintServer) -> TraceState:
-    return _STATES.setdefault(ls, TraceState())
+    """The session's trace results and running traces (`SessionState.trace`)."""
+    return ls.state.trace
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,20 +91,25 @@ async def trace_shapes(ls: LayerlintServer, *args: Any) -> dict[str, Any]:
     if previous is not None:
         previous.set()  # a new trace of the same document replaces the running one
     state.running[uri] = cancel
-    _cancel_with_request(ls, cancel)
-    token = await _begin_progress(ls, f"Tracing {target or Path(path).name}", cancel)
-    loop = asyncio.get_running_loop()
-
-    def on_progress(message: str, percent: int) -> None:
-        if token is not None:
-            loop.call_soon_threadsafe(_report_progress, ls, token, message, percent)
-
+    request_id = ls.protocol.msg_id  # this request's id (pygls keeps it per handler context)
+    if request_id is not None:
+        ls.state.cancel_listeners[request_id] = cancel.set
+    token = None
     try:
+        token = await _begin_progress(ls, f"Tracing {target or Path(path).name}", cancel)
+        loop = asyncio.get_running_loop()
+
+        def on_progress(message: str, percent: int) -> None:
+            if token is not None:
+                loop.call_soon_threadsafe(_report_progress, ls, token, message, percent)
+
         result = await asyncio.to_thread(run_trace, request, on_progress, cancel)
-    except asyncio.CancelledError:
+    except asyncio.CancelledError:  # pygls cancels the handler's task (server shutdown)
         cancel.set()
         raise
     finally:
+        if request_id is not None:
+            ls.state.cancel_listeners.pop(request_id, None)
         if state.running.get(uri) is cancel:
             del state.running[uri]
         if token is not None:
@@ -150,14 +135,6 @@ def _document_path(uri: str) -> str:
         return path
     # Untitled buffers: the text is sent along; the name only labels frames and messages.
     return str(Path(tempfile.gettempdir()) / f"layerlint-untitled-{abs(hash(uri))}.py")
-
-
-def _cancel_with_request(ls: LayerlintServer, cancel: threading.Event) -> None:
-    """`$/cancelRequest` cancels the request's future in pygls; hear it and stop the kernel."""
-    futures = getattr(ls.protocol, "_request_futures", {})
-    future = futures.get(ls.protocol.msg_id)
-    if future is not None:
-        future.add_done_callback(lambda done: cancel.set() if done.cancelled() else None)
 
 
 async def _begin_progress(ls: LayerlintServer, title: str,
@@ -280,7 +257,9 @@ def extra_diagnostics(ls: LayerlintServer, uri: str) -> list[types.Diagnostic]:
     prefix = status.get(stored.result.status, f"trace: {error.type_name}{layer}")
     return [types.Diagnostic(
         range=range_, message=f"{prefix}: {error.message}", severity=types.DiagnosticSeverity.Error,
-        code=CODE, code_description=types.CodeDescription(href=DOC_URL), source="layerlint",
+        code=CODE, code_description=types.CodeDescription(
+            href=convert.RULE_DOC_URL.format(code=CODE)),
+        source=convert.SOURCE,
         data={"name": NAME},
     )]
 
@@ -344,14 +323,14 @@ def hover(ls: LayerlintServer, params: types.HoverParams) -> types.Hover | None:
     return None
 
 
-def _site_range(ls: LayerlintServer, lines: list[str], site: SourceSite,
+def _site_range(ls: LayerlintServer, lines: Sequence[str], site: SourceSite,
                 line: int) -> types.Range | None:
     if site.column is None or site.end_column is None or site.end_line not in (None, site.line):
         return None
     return _range(ls, lines, line, site.column, line, site.end_column)
 
 
-def _range(ls: LayerlintServer, lines: list[str], line: int, column: int | None,
+def _range(ls: LayerlintServer, lines: Sequence[str], line: int, column: int | None,
            end_line: int, end_column: int | None) -> types.Range:
     """1-based lines and character columns (None: the line's text) to an LSP range."""
 

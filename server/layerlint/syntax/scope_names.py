@@ -14,16 +14,18 @@ import ast
 from itertools import chain
 from itertools import count as numbers
 from string import ascii_lowercase
+from typing import TypeVar
 
 ScopeNode = ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
+_Scope = TypeVar("_Scope", bound=ScopeNode)
 
 
 def innermost_scope(
-    tree: ast.Module, line: int, kinds: tuple[type[ScopeNode], ...]
-) -> ScopeNode | None:
+    tree: ast.Module, line: int, kinds: tuple[type[_Scope], ...]
+) -> _Scope | None:
     """The innermost node of one of `kinds` whose lines (decorators included) contain `line`."""
-    best: ScopeNode | None = None
+    best: _Scope | None = None
     for node in ast.walk(tree):
         if not isinstance(node, kinds) or not _first_line(node) <= line <= (node.end_lineno or 0):
             continue

@@ -124,7 +124,7 @@ def _model_inputs(tree: ast.AST, named: dict[str, tuple[ShapeHint, str | None]]
             if items and all(items):
                 return [(None, item) for item in items if item], "several"
         if isinstance(argument, ast.Dict):
-            pairs = []
+            pairs: list[tuple[str | None, tuple[ShapeHint, str | None]]] = []
             for key, value in zip(argument.keys, argument.values):
                 if not (isinstance(key, ast.Constant) and isinstance(value, ast.Name)
                         and value.id in named):
@@ -157,7 +157,7 @@ def _comment_hints(source: str, span: tuple[int, int] | None) -> list[ShapeHint]
         many = spec if len(spec.tensors) > 1 or spec.structure != "single" else None
         above = span is not None and _is_comment_block_above(lines, number, span[0])
         inside = span is not None and span[0] <= number <= span[1]
-        if above or inside:
+        if span is not None and (above or inside):
             hints.append(ShapeHint(shape, "comment", span[0] if above else number, dtype, many))
         elif not any(start <= number <= end for start, end in other_classes):
             hints.append(ShapeHint(shape, "comment", number, dtype, many))
@@ -193,7 +193,7 @@ def _parse_ints(text: str) -> tuple[int, ...]:
 
 def _instance_names(tree: ast.AST, target: str | None) -> set[str]:
     """Names bound to `Target(...)`: `model = Target()` or `self.model = Target()`."""
-    names = set()
+    names: set[str] = set()
     if target is None:
         return names
     for node in ast.walk(tree):
@@ -320,7 +320,7 @@ def _array_shape(node: ast.expr) -> tuple[int, ...] | None:
 
 def _literal_shape(node: ast.expr) -> tuple[int | None, ...] | None:
     if isinstance(node, (ast.Tuple, ast.List)):
-        dims = []
+        dims: list[int | None] = []
         for item in node.elts:
             if isinstance(item, ast.Constant) and item.value is None:
                 dims.append(None)

@@ -259,7 +259,8 @@ class TraceKernel(ClientKernel):
         return getattr(process, "pid", None)
 
     def is_alive(self) -> bool:
-        return self.started and bool(self._manager.is_alive())
+        manager = self._manager
+        return self.started and manager is not None and bool(manager.is_alive())
 
     def start(self) -> None:
         if not os.path.exists(self.python) and not _on_path(self.python):
@@ -319,9 +320,10 @@ class TraceKernel(ClientKernel):
         return False
 
     def interrupt(self) -> None:
-        if self.is_alive():
+        manager = self._manager
+        if manager is not None and self.is_alive():
             with contextlib.suppress(Exception):
-                self._manager.interrupt_kernel()
+                manager.interrupt_kernel()
 
     def restart(self) -> None:
         """A fresh process (after a timeout or a crash); the next trace imports TF again."""
@@ -376,7 +378,7 @@ def warm_kernel(python: str | None = None, memory_limit_mb: int | None = None) -
     python = python or sys.executable
     with _KERNELS_LOCK:
         kernel = _KERNELS.get(python)
-        if kernel is None:
+        if not isinstance(kernel, TraceKernel):  # None: the first trace with this interpreter
             kernel = _KERNELS[python] = TraceKernel(python, memory_limit_mb)
         return kernel
 

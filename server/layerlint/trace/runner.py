@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from layerlint.config import Settings
+from layerlint.config import Settings, TraceDevice
 from layerlint.trace import input_shapes, targets
 from layerlint.trace.existing_kernel import ExistingKernel
 from layerlint.trace.gateway_kernel import GatewayKernel, GatewaySettings, token_from_environment
@@ -75,7 +75,7 @@ class TraceRequest:
     `default_input_shape`."""
     default_input_shape: tuple[int, ...] | InputSpec | None = None
     """From settings: used when neither the request nor the source gives a shape."""
-    device: str = "auto"
+    device: TraceDevice = "auto"
     timeout: float = 60.0
     python: str | None = None
     source: str | None = None

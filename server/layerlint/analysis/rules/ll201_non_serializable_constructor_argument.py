@@ -198,7 +198,7 @@ def _annotation_kind(node: ast.expr, facts: BlockFacts) -> str | None:
 
 
 def _usage_evidence(
-    model: ClassModel, init: ast.FunctionDef
+    model: ClassModel, init: ast.FunctionDef | ast.AsyncFunctionDef
 ) -> dict[str, tuple[str, str, bool]]:
     """Arguments the class calls (directly, through `self.<attr>`, or item by item) or hands to
     `Sequential`: only a layer or a function can be called."""

@@ -114,7 +114,9 @@ def _reached(name: str, facts: BlockFacts, seen: set[str]) -> bool:
     return False
 
 
-def _variable_creations(method: ast.FunctionDef, facts: BlockFacts) -> Iterator[tuple[ast.Call, str | None]]:
+def _variable_creations(
+    method: ast.FunctionDef | ast.AsyncFunctionDef, facts: BlockFacts
+) -> Iterator[tuple[ast.Call, str | None]]:
     receiver = method.args.args[0].arg if method.args.args else "self"
     owners: dict[int, str] = {}
     for statement in walk(method):
@@ -206,7 +208,8 @@ def _keras3_severity(variable: Variable) -> Severity:
 
 
 def _finding(
-    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef, variable: Variable, flavour: str
+    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef | ast.AsyncFunctionDef, variable: Variable,
+    flavour: str
 ) -> Finding | None:
     where = f"{model.name}.{method.name}()"
     prefix = ""
@@ -257,7 +260,7 @@ def _keras3_consequence(variable: Variable) -> str:
 
 
 def _fixes(
-    facts: BlockFacts, method: ast.FunctionDef, call: ast.Call, framework: str
+    facts: BlockFacts, method: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call, framework: str
 ) -> tuple[VariableToAddWeight, ...]:
     if not method.args.args or _before_super_init(method, call):
         return ()
@@ -268,7 +271,7 @@ def _fixes(
     return (VariableToAddWeight(call_sites=((span.line, span.column),), framework=framework),)
 
 
-def _before_super_init(method: ast.FunctionDef, call: ast.Call) -> bool:
+def _before_super_init(method: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> bool:
     """add_weight needs the Layer set up: in `__init__`, not before `super().__init__()`."""
     if method.name != "__init__":
         return False

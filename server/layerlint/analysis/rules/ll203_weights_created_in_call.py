@@ -159,7 +159,7 @@ def _helper_name(node: ast.Call, receiver: str, model: ClassModel) -> str | None
     return None
 
 
-def _inside(node: ast.AST, outer: ast.AST) -> bool:
+def _inside(node: ast.expr | ast.stmt, outer: ast.expr | ast.stmt) -> bool:
     start = (outer.lineno, outer.col_offset)
     end = (outer.end_lineno or outer.lineno, outer.end_col_offset or outer.col_offset)
     return node is not outer and start <= (node.lineno, node.col_offset) and (

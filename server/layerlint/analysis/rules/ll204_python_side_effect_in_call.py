@@ -211,7 +211,7 @@ def is_tensor_value(node: ast.expr, names: set[str], imports: ImportTable) -> bo
 
 # -- print ----------------------------------------------------------------------------------
 def _print_findings(
-    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef, tensors: set[str]
+    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef | ast.AsyncFunctionDef, tensors: set[str]
 ) -> Iterator[Finding]:
     for node in walk(method):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
@@ -265,7 +265,8 @@ def _print_fixes(facts: BlockFacts, call: ast.Call) -> tuple[PrintToTfPrint, ...
 
 # -- Python control flow on tensors ---------------------------------------------------------
 def _condition_findings(
-    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef, tensors: set[str], flavour: str
+    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef | ast.AsyncFunctionDef, tensors: set[str],
+    flavour: str
 ) -> Iterator[Finding]:
     for node in walk(method):
         if isinstance(node, (ast.If, ast.While, ast.IfExp)) and is_tensor_value(
@@ -293,7 +294,7 @@ def _short(node: ast.expr) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _autograph_decorated(method: ast.FunctionDef, facts: BlockFacts) -> bool:
+def _autograph_decorated(method: ast.FunctionDef | ast.AsyncFunctionDef, facts: BlockFacts) -> bool:
     """`@tf.function` on call() converts Python control flow with AutoGraph (unless
     `autograph=False`)."""
     for decorator in method.decorator_list:

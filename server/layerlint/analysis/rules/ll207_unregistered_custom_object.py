@@ -126,7 +126,7 @@ def _candidates(facts: BlockFacts, tree: ast.Module) -> Iterable[tuple[str, str,
                 yield name, framework, True
 
 
-def _loss_functions(facts: BlockFacts) -> dict[str, ast.FunctionDef]:
+def _loss_functions(facts: BlockFacts) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
     """Module functions that a saved model holds: given to compile() as a loss or metric."""
     held = {key for use in facts.evidence.uses for key in use.held}
     program, _ = parse_block_text(facts.text)

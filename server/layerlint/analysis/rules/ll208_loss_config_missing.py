@@ -49,7 +49,8 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
             continue
         model = facts.local_classes.get(node.name)
         framework = _loss_framework(model, facts, set()) if model is not None else None
-        if framework is None or "__init__" not in model.methods or _defines_config(model, facts, set()):
+        if (model is None or framework is None or "__init__" not in model.methods
+                or _defines_config(model, facts, set())):
             continue
         arguments = _own_arguments(model.methods["__init__"])
         if arguments:
@@ -83,7 +84,7 @@ def _defines_config(model: ClassModel, facts: BlockFacts, seen: set[str]) -> boo
     )
 
 
-def _own_arguments(init: ast.FunctionDef) -> list[tuple[ast.arg, bool]]:
+def _own_arguments(init: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[ast.arg, bool]]:
     """(argument, has a default) for the arguments a Loss's own config cannot carry."""
     positional = [*init.args.posonlyargs, *init.args.args]
     first_default = len(positional) - len(init.args.defaults)

@@ -87,7 +87,8 @@ def split_fix(facts: BlockFacts, case: ReuseCase) -> SplitLayer | None:
         return None
     definition, taken, class_name, function_name, scope_node = owner
     alias = _alias_statement(case, scope_node) if not case.group[0].direct else None
-    alias_name = alias.targets[0].id if alias is not None else None
+    alias_target = alias.targets[0] if alias is not None else None  # a Name (alias_binding)
+    alias_name = alias_target.id if isinstance(alias_target, ast.Name) else None
     if not is_fixable_by_split(case, definition is not None, alias_name):
         return None
     if case.proven_mismatch and case.spec.in_channels is not None:

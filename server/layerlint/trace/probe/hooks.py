@@ -31,7 +31,7 @@ class Slot:
 
     def __init__(self) -> None:
         self.recorder: Recorder | None = None
-        self.undo: Callable[[], None] = _never
+        self.undo: Callable[[], object] = _never
 
 
 _INSTALLED: dict[str, Slot] = {}
@@ -57,8 +57,7 @@ def installed(recorder: Recorder, resident: bool = False) -> Iterator[Recorder]:
 def install_available(recorder: Recorder) -> None:
     """Hook every framework imported so far (again later: a sibling module may import one)."""
     for name, layer_class in keras_layer_classes():
-        _slot(name, lambda slot, layer_class=layer_class: _wrap_keras(layer_class, slot)).recorder \
-            = recorder
+        _slot(name, functools.partial(_wrap_keras, layer_class)).recorder = recorder
     torch = sys.modules.get("torch")
     if torch is not None and hasattr(torch, "nn"):
         _slot("torch", lambda slot: _hook_torch(torch, slot)).recorder = recorder
@@ -89,7 +88,7 @@ def keras_layer_classes() -> list[tuple[str, type]]:
     return found
 
 
-def _wrap_keras(layer_class: type, slot: Slot) -> Callable[[], None]:
+def _wrap_keras(layer_class: Any, slot: Slot) -> Callable[[], None]:
     original_call = layer_class.__dict__["__call__"]
     original_init = layer_class.__dict__["__init__"]
     getframe = sys._getframe
@@ -138,7 +137,7 @@ def _wrap_keras(layer_class: type, slot: Slot) -> Callable[[], None]:
 _SIGNATURES: dict[Any, inspect.Signature | None] = {}
 
 
-def _same_signature(wrapper: Callable, original: Callable) -> Callable:
+def _same_signature(wrapper: Any, original: Callable[..., Any]) -> Callable[..., Any]:
     """Keras builds a layer's default config from `inspect.getfullargspec(cls.__init__)`, which
     ignores functools.wraps but honours `__signature__`: keep the original's."""
     if original not in _SIGNATURES:
@@ -155,8 +154,10 @@ def _symbolic_run_check() -> Callable[[], bool]:
     """True while Keras builds a layer by running `call` on placeholders (in a scratch graph,
     even with eager inputs): those calls are not part of the forward pass."""
     in_symbolic_scope: Callable[[], bool] = _never
-    with contextlib.suppress(ImportError):
-        from keras.src.backend.common.symbolic_scope import in_symbolic_scope
+    with contextlib.suppress(ImportError, AttributeError):
+        from keras.src.backend.common import symbolic_scope
+
+        in_symbolic_scope = symbolic_scope.in_symbolic_scope
     tf = sys.modules.get("tensorflow")
     if tf is None:
         return in_symbolic_scope

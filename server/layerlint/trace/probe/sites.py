@@ -43,9 +43,9 @@ def _find_framework_roots() -> tuple[str, ...]:
     with contextlib.suppress(AttributeError):
         roots.update(site.getsitepackages())
     for name in FRAMEWORK_PACKAGES:
-        module = sys.modules.get(name)
-        if module is not None and getattr(module, "__file__", None):
-            roots.add(os.path.dirname(module.__file__))
+        file = getattr(sys.modules.get(name), "__file__", None)
+        if file:
+            roots.add(os.path.dirname(file))
     return tuple(os.path.realpath(root) + os.sep for root in roots if root)
 
 
@@ -97,7 +97,7 @@ class UserFrames:
         while tb is not None:
             code = tb.tb_frame.f_code
             if code not in self.boundary and self.is_user_file(code.co_filename):
-                site_json = describe_site((code, tb.tb_lasti, tb.tb_lineno, 0), "call")
+                site_json = describe_known_site((code, tb.tb_lasti, tb.tb_lineno, 0), "call")
                 text = f'  File "{site_json["path"]}", line {site_json["line"]}, in ' \
                        f"{code.co_name}\n"
                 if site_json["code"]:
@@ -116,8 +116,10 @@ _DESCRIBED_LIMIT = 20_000
 
 def describe_site(site_: Site | None, kind: str) -> dict[str, Any] | None:
     """The JSON form of a site (`SourceSite` on the server side)."""
-    if site_ is None:
-        return None
+    return None if site_ is None else describe_known_site(site_, kind)
+
+
+def describe_known_site(site_: Site, kind: str) -> dict[str, Any]:
     code, lasti, lineno, _ = site_
     key = (id(code), lasti, linecache.getline(code.co_filename, lineno))
     cached = _DESCRIBED.get(key)

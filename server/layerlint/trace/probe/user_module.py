@@ -29,7 +29,7 @@ def frameworks_imported_by(source: str) -> list[str]:
         tree = ast.parse(source)
     except SyntaxError:
         return []
-    roots = set()
+    roots: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             roots.update(alias.name.split(".")[0] for alias in node.names)
