@@ -124,3 +124,21 @@ def broadcast(a: Shape, b: Shape) -> Shape | ShapeError:
         else:
             dims.append(None)
     return Shape(tuple(dims))
+
+
+class _Unknown:
+    """The value of an argument that is present but not a literal (`Dense(units)`)."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+"""An argument written but not known statically; rules answer unknown rather than use a default."""
