@@ -33,7 +33,7 @@ def error_text(exc: BaseException) -> str:
     skip = ("Exception encountered", "Arguments received", "Call arguments received", "•")
     lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith(skip)]
     text = " ".join(lines)
-    text = re.sub(r"0x[0-9a-fA-F]+", "0x…", text)
+    text = re.sub(r"\b0x[0-9a-fA-F]{6,}\b", "0x…", text)
     text = re.sub(r"\{\{function_node [^}]*\}\}", "", text)
     text = AUTO_NAME_SUFFIX.sub(r"\1", text).strip()
     if len(text) > MESSAGE_LIMIT:
@@ -79,7 +79,7 @@ def keras_records(name: str, package: Any) -> list[dict[str, Any]]:
         tensors = [package.Input(shape=tuple(shape[1:]), dtype=dtype) for shape in inputs]
         try:
             output = instance(tensors if len(tensors) > 1 else tensors[0])
-        except Exception as exc:  # noqa: BLE001 (recording what the framework raises is the point)
+        except Exception as exc:  # recording what the framework raises is the point
             record["error"] = error_text(exc)
             return record
         shapes = [_keras_shape(t.shape) for t in (output if isinstance(output, (list, tuple)) else [output])]
@@ -88,7 +88,7 @@ def keras_records(name: str, package: Any) -> list[dict[str, Any]]:
         )
         return record
 
-    return [run(case) for case in keras_grid()]
+    return [run(case) for case in keras_grid(name)]
 
 
 def _keras_shape(shape: Any) -> list[Any]:
@@ -128,7 +128,7 @@ def torch_records(torch: Any) -> list[dict[str, Any]]:
         module = getattr(nn, layer)(**config).eval()
         try:
             two = outputs(module, inputs, 2, layer)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # the same
             record["error"] = error_text(exc)
             return record
         three = outputs(module, inputs, 3, layer)
@@ -201,7 +201,8 @@ def describe_record_drift(expected: dict[str, Any], actual: dict[str, Any]) -> l
     old_parameters, new_parameters = expected.get("parameters", {}), actual.get("parameters", {})
     for layer in sorted(set(old_parameters) | set(new_parameters)):
         if old_parameters.get(layer) != new_parameters.get(layer):
-            problems.append(f"parameters of {layer}: {old_parameters.get(layer)} -> {new_parameters.get(layer)}")
+            before, after = old_parameters.get(layer), new_parameters.get(layer)
+            problems.append(f"parameters of {layer}: {before} -> {after}")
     old = {record_key(record): record for record in expected.get("records", [])}
     new = {record_key(record): record for record in actual.get("records", [])}
     for key in sorted(set(old) | set(new)):
