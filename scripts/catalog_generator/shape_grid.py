@@ -174,3 +174,26 @@ def keras_grid(framework: str) -> list[Case]:
     """The grid for Keras 3 or tf-keras (the same layers and arguments, bar one case)."""
     return [*_keras_reshaping(), *_keras_convolutions(), *_keras_pooling(), *_keras_same_shape(framework),
             *_keras_merging(), *_keras_sequences(framework)]
+
+
+WeightCase = tuple[str, dict[str, Any], tuple[Any, ...], list[tuple[int, ...]], str]
+"""(layer, config, input shape, weight shapes, "constructor" | "set_weights")."""
+
+
+def keras_weight_grid(framework: str) -> list[WeightCase]:
+    """`weights=[...]` at construction and `set_weights([...])` after the first call."""
+    embedding = {"input_dim": 10, "output_dim": 4}
+    grid: list[WeightCase] = []
+    for via in ("constructor", "set_weights"):
+        grid += [
+            ("Embedding", embedding, (B, 3), [(10, 4)], via),
+            ("Embedding", embedding, (B, 3), [(5, 4)], via),
+            ("Embedding", embedding, (B, 3), [(4, 10)], via),
+            ("Dense", {"units": 4}, (B, 3), [(3, 4), (4,)], via),
+            ("Dense", {"units": 4}, (B, 3), [(5, 4), (4,)], via),
+            ("Dense", {"units": 4, "use_bias": False}, (B, 3), [(3, 4)], via),
+            ("Conv2D", {"filters": 4, "kernel_size": 3}, (B, 8, 8, 2), [(3, 3, 2, 4), (4,)], via),
+            ("Conv2D", {"filters": 4, "kernel_size": 3}, (B, 8, 8, 2), [(3, 3, 3, 4), (4,)], via),
+            ("Conv1D", {"filters": 4, "kernel_size": 3}, (B, 8, 2), [(3, 2, 4), (5,)], via),
+        ]
+    return grid

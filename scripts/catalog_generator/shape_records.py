@@ -18,7 +18,7 @@ from typing import Any
 from .catalog_files import GENERATED_BY, render
 from .framework_registry import load_framework
 from .quiet_logs import quiet_framework_logs
-from .shape_grid import B, Case, keras_grid
+from .shape_grid import B, Case, WeightCase, keras_grid, keras_weight_grid
 from .stable_text import AUTO_NAME_SUFFIX
 from .torch_shape_grid import torch_grid
 
@@ -88,7 +88,30 @@ def keras_records(name: str, package: Any) -> list[dict[str, Any]]:
         )
         return record
 
-    return [run(case) for case in keras_grid(name)]
+    def run_weights(case: WeightCase) -> dict[str, Any]:
+        import numpy as np
+
+        layer, config, shape, weights, via = case
+        record: dict[str, Any] = {"layer": layer, "config": _json_value(config),
+                                  "inputs": [_input_record(shape)], "weights": _json_value(weights),
+                                  "via": via}
+        arrays = [np.zeros(weight, dtype="float32") for weight in weights]
+        dtype = "int32" if layer == "Embedding" else "float32"
+        try:
+            if via == "constructor":
+                instance = getattr(package.layers, layer)(**config, weights=arrays)
+            else:
+                instance = getattr(package.layers, layer)(**config)
+            output = instance(package.Input(shape=tuple(shape[1:]), dtype=dtype))
+            if via == "set_weights":
+                instance.set_weights(arrays)
+        except Exception as exc:  # recording what the framework raises is the point
+            record["error"] = error_text(exc)
+            return record
+        record["output"] = _keras_shape(output.shape)
+        return record
+
+    return [run(case) for case in keras_grid(name)] + [run_weights(case) for case in keras_weight_grid(name)]
 
 
 def _keras_shape(shape: Any) -> list[Any]:
@@ -184,7 +207,10 @@ def _wrapped_layers(records: list[dict[str, Any]]) -> set[str]:
 
 
 def record_key(record: dict[str, Any]) -> str:
-    return f"{record['layer']}({_describe(record['config'])}) on {record['inputs']}"
+    key = f"{record['layer']}({_describe(record['config'])}) on {record['inputs']}"
+    if "weights" in record:
+        key += f" with weights {record['weights']} via {record['via']}"
+    return key
 
 
 def _describe(config: dict[str, Any]) -> str:

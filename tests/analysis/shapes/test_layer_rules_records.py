@@ -17,6 +17,7 @@ from layerlint.analysis import catalog
 from layerlint.analysis.shapes import keras_layers, torch_layers
 from layerlint.analysis.shapes.domain import BATCH, Shape, ShapeError
 from layerlint.analysis.shapes.layer_rules import is_supported, output_shape
+from layerlint.analysis.shapes.weights import weights_error
 
 FRAMEWORKS = ("keras", "tf_keras", "torch")
 
@@ -34,6 +35,8 @@ def by_layer() -> list[tuple[str, str, list[dict]]]:
     groups: dict[tuple[str, str], list[dict]] = {}
     for framework in FRAMEWORKS:
         for record in load(framework)["records"]:
+            if "weights" in record:
+                continue
             groups.setdefault((framework, record["layer"]), []).append(record)
     return [(framework, layer, records) for (framework, layer), records in groups.items()]
 
@@ -66,6 +69,25 @@ def test_rule_agrees_with_records(framework, layer, records):
         if problem:
             problems.append(f"{record['config']} on {record['inputs']}: {problem}")
     assert not problems, f"{len(problems)} of {len(records)} records disagree:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("framework", ["keras", "tf_keras"])
+def test_weights_check_agrees_with_records(framework):
+    records = [record for record in load(framework)["records"] if "weights" in record]
+    assert records
+    problems = []
+    for record in records:
+        given = tuple(shape(dims) for dims in record["weights"])
+        error = weights_error(
+            framework, record["layer"], record["config"], shape(record["inputs"][0]), given, record["via"]
+        )
+        if "error" in record:
+            agrees = error is not None and error.message in record["error"]
+        else:
+            agrees = error is None
+        if not agrees:
+            problems.append(f"{record['layer']} {record['weights']} via {record['via']}: {error}")
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
