@@ -241,8 +241,15 @@ def _reshape(family: str, bound: Bound) -> Result:
             source.remove(item)
         else:
             rest.append(item)
-    size = _product(source)
     known = _product([item for item in rest if item != -1])
+    symbols = [dim for dim in source if isinstance(dim, Symbol)]
+    size = _product([dim for dim in source if not isinstance(dim, Symbol)])
+    if len(symbols) == 1 and -1 in items and size is not None and known:
+        # -1 takes the batch with it: exactly the batch when the other sizes match; a size that
+        # does not divide may still fit some batch, so nothing is certain.
+        inferred = symbols[0] if size == known else None
+        return Shape(tuple(inferred if item == -1 else item for item in items))
+    size = _product(source)
     if size is None or known is None:
         return Shape(tuple(None if item == -1 else item for item in items))
     if -1 in items:
