@@ -19,7 +19,7 @@ from .catalog_files import GENERATED_BY, render
 from .framework_registry import load_framework
 from .op_records import op_records
 from .quiet_logs import quiet_framework_logs
-from .shape_grid import B, Case, WeightCase, keras_grid, keras_weight_grid
+from .shape_grid import POSITIONAL_CALL, B, Case, WeightCase, keras_grid, keras_weight_grid
 from .stable_text import AUTO_NAME_SUFFIX
 from .torch_shape_grid import torch_grid
 
@@ -79,7 +79,10 @@ def keras_records(name: str, package: Any) -> list[dict[str, Any]]:
         dtype = "int32" if layer == "Embedding" else "float32"
         tensors = [package.Input(shape=tuple(shape[1:]), dtype=dtype) for shape in inputs]
         try:
-            output = instance(tensors if len(tensors) > 1 else tensors[0])
+            if layer in POSITIONAL_CALL:
+                output = instance(*tensors)
+            else:
+                output = instance(tensors if len(tensors) > 1 else tensors[0])
         except Exception as exc:  # recording what the framework raises is the point
             record["error"] = error_text(exc)
             return record

@@ -77,8 +77,23 @@ def _reshaping() -> list[Case]:
         *cases("Upsample", [{"scale_factor": 2}, {"size": 5}], [(B, 3, 4)]),
         *cases("ZeroPad2d", [{"padding": 1}, {"padding": (1, 2, 3, 4)}], [(B, 3, 4, 4), (3, 4, 4)]),
         *cases("ZeroPad1d", [{"padding": (1, 2)}], [(B, 3, 4)]),
+        *_paddings(),
+        *cases("PixelShuffle", [{"upscale_factor": 2}], [(B, 8, 3, 4), (B, 6, 3, 4)]),
+        *cases("UpsamplingNearest2d", [{"scale_factor": 2}], [(B, 3, 4, 5)]),
+        *cases("UpsamplingBilinear2d", [{"size": (6, 7)}], [(B, 3, 4, 5)]),
         *cases("ZeroPad3d", [{"padding": 1}], [(B, 2, 3, 4, 4)]),
     ]
+
+
+def _paddings() -> list[Case]:
+    grid: list[Case] = []
+    shapes = {1: (B, 3, 4), 2: (B, 3, 4, 5), 3: (B, 2, 3, 4, 5)}
+    for rank in (1, 2, 3):
+        padding = tuple(range(1, 2 * rank + 1)) if rank < 3 else 1
+        for kind in ("Constant", "Reflection", "Replication", "Circular"):
+            config = {"padding": padding, "value": 0.5} if kind == "Constant" else {"padding": 1}
+            grid += cases(f"{kind}Pad{rank}d", [config], [shapes[rank]])
+    return grid
 
 
 def _same_shape() -> list[Case]:

@@ -33,8 +33,8 @@ def test_double_star_kwargs_make_the_config_incomplete():
 
 
 def test_unsupported_layer_is_unknown():
-    assert not is_supported("keras", "MultiHeadAttention")
-    assert output_shape("keras", "MultiHeadAttention", {}, (Shape.of(BATCH, 4, 8),)) == Shape.unknown()
+    assert not is_supported("keras", "ConvLSTM2D")
+    assert output_shape("keras", "ConvLSTM2D", {}, (Shape.of(BATCH, 4, 8, 8, 3),)) == Shape.unknown()
 
 
 def test_conv2d_on_rank_3_input_is_the_keras_error():

@@ -266,10 +266,67 @@ def time_distributed(framework: str, config: LayerConfig, inputs: tuple[Shape, .
     return Shape((x.dims[0], x.dims[1], *result.dims[1:]))
 
 
+def einsum_dense(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    """EinsumDense where simple: `in,kernel->out` without ellipsis, `output_shape` for all
+    output letters but the first (the batch)."""
+    (x,) = inputs
+    equation, spec = value(config, "equation"), value(config, "output_shape")
+    if x.dims is None or not isinstance(equation, str) or "." in equation or "->" not in equation:
+        return Shape.unknown()
+    operands, out = equation.replace(" ", "").split("->")
+    if operands.count(",") != 1:
+        return Shape.unknown()
+    source = operands.split(",")[0]
+    if len(source) != len(x.dims):
+        if framework == "tf_keras":
+            return ShapeError(f"Shape must be rank {len(source)} but is rank {len(x.dims)}", framework)
+        return Shape.unknown()
+    spec = (spec,) if is_int(spec) or spec is None else spec
+    if not isinstance(spec, (tuple, list)) or len(spec) != len(out) - 1 or not out:
+        return Shape.unknown()
+    dims: list[Dim] = [x.dims[source.index(out[0])] if out[0] in source else None]
+    for letter, size in zip(out[1:], spec):
+        if is_int(size):
+            dims.append(size)  # type: ignore[arg-type]
+        elif size is None and framework == "tf_keras" and letter in source:
+            dims.append(x.dims[source.index(letter)])
+        else:
+            dims.append(None)
+    return Shape(tuple(dims))
+
+
+def multi_head_attention(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    """`mha(query, value[, key])`: the query's shape, its last axis `output_shape` if given."""
+    query = inputs[0]
+    if query.dims is None or not query.dims:
+        return Shape.unknown()
+    spec = value(config, "output_shape", None)
+    if spec is None:
+        return query
+    if is_int(spec):
+        return Shape((*query.dims[:-1], spec))  # type: ignore[arg-type]
+    if isinstance(spec, (tuple, list)) and all(map(is_int, spec)):
+        return Shape((*query.dims[:-1], *spec))
+    return Shape((*query.dims[:-1], None))
+
+
+def resizing(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    """Resizing and CenterCrop: a batch (rank 4) or a single image (rank 3) to height x width."""
+    (x,) = inputs
+    height, width = int_value(config, "height"), int_value(config, "width")
+    first = value(config, "data_format", "channels_last")
+    if x.dims is None or x.rank not in (3, 4) or first not in ("channels_last", "channels_first", None):
+        return Shape.unknown()
+    lead = x.dims[:-3]
+    if first == "channels_first":
+        return Shape((*lead, x.dims[-3], height, width))
+    return Shape((*lead, height, width, x.dims[-1]))
+
+
 _SAME_SHAPE = (
     "Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout", "Activation", "ReLU",
     "LeakyReLU", "ELU", "Softmax", "PReLU", "Identity", "Masking", "ActivityRegularization",
-    "Rescaling", "ThresholdedReLU",
+    "Rescaling", "ThresholdedReLU", "Normalization",
 )
 
 RULES: dict[str, Rule] = {
@@ -281,6 +338,10 @@ RULES: dict[str, Rule] = {
     "Embedding": embedding,
     "Concatenate": concatenate,
     "Bidirectional": bidirectional,
+    "EinsumDense": einsum_dense,
+    "MultiHeadAttention": multi_head_attention,
+    "Resizing": resizing,
+    "CenterCrop": resizing,
     "TimeDistributed": time_distributed,
     "SpatialDropout1D": spatial_dropout(1),
     "SpatialDropout2D": spatial_dropout(2),

@@ -324,6 +324,25 @@ def zero_pad(rank: int) -> Rule:
     return rule
 
 
+def pixel_shuffle(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    (x,) = inputs
+    factor = int_value(config, "upscale_factor")
+    if x.dims is None or len(x.dims) < 3 or factor is None:
+        return Shape.unknown()
+    channels, height, width = x.dims[-3:]
+    if is_int(channels) and channels % (factor * factor):  # type: ignore[operator]
+        return _error(
+            "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+            "upscale_factor"
+        )
+    return Shape((
+        *x.dims[:-3],
+        channels // (factor * factor) if is_int(channels) else None,  # type: ignore[operator]
+        height * factor if is_int(height) else None,  # type: ignore[operator]
+        width * factor if is_int(width) else None,  # type: ignore[operator]
+    ))
+
+
 def same_shape(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
     return inputs[0]
 
@@ -344,6 +363,9 @@ RULES: dict[str, Rule] = {
     "GroupNorm": group_norm,
     "Embedding": embedding,
     "Upsample": upsample,
+    "UpsamplingNearest2d": upsample,
+    "UpsamplingBilinear2d": upsample,
+    "PixelShuffle": pixel_shuffle,
     "LSTM": recurrent("LSTM", 2),
     "GRU": recurrent("GRU", 1),
     "RNN": recurrent("RNN", 1),
@@ -358,4 +380,5 @@ for _rank in (1, 2, 3):
     RULES[f"AdaptiveMaxPool{_rank}d"] = adaptive_pooling(_rank)
     RULES[f"BatchNorm{_rank}d"] = batch_norm(_rank)
     RULES[f"InstanceNorm{_rank}d"] = instance_norm(_rank)
-    RULES[f"ZeroPad{_rank}d"] = zero_pad(_rank)
+    for _kind in ("Zero", "Constant", "Reflection", "Replication", "Circular"):
+        RULES[f"{_kind}Pad{_rank}d"] = zero_pad(_rank)
