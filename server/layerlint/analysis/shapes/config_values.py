@@ -40,6 +40,17 @@ def int_tuple(found: object, length: int) -> tuple[int, ...] | None:
     return None
 
 
+def positive_tuple(found: object, length: int) -> tuple[int, ...] | None:
+    """Like `int_tuple`, for window sizes, strides and factors: every item at least 1."""
+    items = int_tuple(found, length)
+    return items if items is not None and min(items, default=1) >= 1 else None
+
+
+def positive_int(config: LayerConfig, name: str, default: object = None) -> int | None:
+    found = int_value(config, name, default)
+    return found if found is not None and found >= 1 else None
+
+
 def bool_value(config: LayerConfig, name: str, default: bool) -> bool | None:
     found = value(config, name, default)
     return found if isinstance(found, bool) else None

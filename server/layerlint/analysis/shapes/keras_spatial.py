@@ -10,6 +10,7 @@ from layerlint.analysis.shapes.config_values import (
     int_tuple,
     int_value,
     is_int,
+    positive_tuple,
     str_value,
     value,
 )
@@ -26,9 +27,9 @@ from layerlint.analysis.shapes.keras_common import (
 
 
 def _window_arguments(config: LayerConfig, rank: int, window: str, stride_default: object):
-    kernel = int_tuple(value(config, window, 2 if window == "pool_size" else None), rank)
+    kernel = positive_tuple(value(config, window, 2 if window == "pool_size" else None), rank)
     strides = value(config, "strides", stride_default)
-    strides = kernel if strides is None and window == "pool_size" else int_tuple(strides, rank)
+    strides = kernel if strides is None and window == "pool_size" else positive_tuple(strides, rank)
     padding = str_value(config, "padding", "valid")
     return kernel, strides, padding.lower() if padding else None
 
@@ -46,7 +47,7 @@ def convolution(rank: int, kind: str = "plain") -> Rule:
             return Shape.unknown()
         first = channels_first(config)
         kernel, strides, padding = _window_arguments(config, rank, "kernel_size", 1)
-        dilation = int_tuple(value(config, "dilation_rate", 1), rank)
+        dilation = positive_tuple(value(config, "dilation_rate", 1), rank)
         if first is None or None in (kernel, strides, dilation, padding):
             return unknown_like(x)
         spatial, channels = split_channels(x, first)
@@ -147,6 +148,7 @@ def upsampling(rank: int) -> Rule:
             return Shape.unknown()
         first = channels_first(config) if rank > 1 else False
         sizes = int_tuple(value(config, "size", 2), rank)
+        sizes = sizes if sizes is not None and min(sizes) >= 0 else None
         if first is None or sizes is None:
             return unknown_like(x)
         # tf-keras' UpSampling3D has no rank check: it repeats axes 1-3 of whatever it gets.

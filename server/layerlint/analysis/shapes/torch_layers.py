@@ -18,6 +18,8 @@ from layerlint.analysis.shapes.config_values import (
     int_tuple,
     int_value,
     is_int,
+    positive_int,
+    positive_tuple,
     value,
 )
 from layerlint.analysis.shapes.domain import Dim, Result, Shape, ShapeError
@@ -103,12 +105,12 @@ def convolution(rank: int, transposed: bool = False) -> Rule:
             return error or Shape.unknown()
         batched = len(x.dims) == rank + 2
         channels, spatial = x.dims[-rank - 1], x.dims[-rank:]
-        in_channels, groups = int_value(config, "in_channels"), int_value(config, "groups", 1)
+        in_channels, groups = int_value(config, "in_channels"), positive_int(config, "groups", 1)
         if _differs(channels, in_channels):
             return _error(f"to have {in_channels} channels, but got {channels} channels instead")
-        kernel = int_tuple(value(config, "kernel_size"), rank)
-        stride = int_tuple(value(config, "stride", 1), rank)
-        dilation = int_tuple(value(config, "dilation", 1), rank)
+        kernel = positive_tuple(value(config, "kernel_size"), rank)
+        stride = positive_tuple(value(config, "stride", 1), rank)
+        dilation = positive_tuple(value(config, "dilation", 1), rank)
         padding_value = value(config, "padding", 0)
         out_channels = int_value(config, "out_channels")
         lead = x.dims[:1] if batched else ()
@@ -146,11 +148,11 @@ def pooling(rank: int, kind: str) -> Rule:
         (x,) = inputs
         if x.dims is None or x.rank not in (rank + 1, rank + 2):
             return Shape.unknown()
-        kernel = int_tuple(value(config, "kernel_size"), rank)
+        kernel = positive_tuple(value(config, "kernel_size"), rank)
         stride_value = value(config, "stride", None)
-        stride = kernel if stride_value is None else int_tuple(stride_value, rank)
+        stride = kernel if stride_value is None else positive_tuple(stride_value, rank)
         padding = int_tuple(value(config, "padding", 0), rank)
-        dilation = int_tuple(value(config, "dilation", 1), rank) if kind == "Max" else (1,) * rank
+        dilation = positive_tuple(value(config, "dilation", 1), rank) if kind == "Max" else (1,) * rank
         ceil_mode = bool_value(config, "ceil_mode", False)
         spatial = x.dims[-rank:]
         if None in (kernel, stride, padding, dilation, ceil_mode):
@@ -326,7 +328,7 @@ def zero_pad(rank: int) -> Rule:
 
 def pixel_shuffle(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
     (x,) = inputs
-    factor = int_value(config, "upscale_factor")
+    factor = positive_int(config, "upscale_factor")
     if x.dims is None or len(x.dims) < 3 or factor is None:
         return Shape.unknown()
     channels, height, width = x.dims[-3:]
