@@ -30,7 +30,7 @@ def _product(dims: tuple[Dim, ...]) -> int | None:
     for dim in dims:
         if not is_int(dim):
             return None
-        total *= dim  # type: ignore[operator]
+        total *= dim
     return total
 
 
@@ -61,10 +61,10 @@ def reshape(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> R
     if size is None:
         return Shape((x.dims[0], *(None if dim == -1 else dim for dim in target)))
     if -1 in target:
-        if known == 0 or size % known:
+        if not known or size % known:
             return _reshape_error(framework, x, target)
         return Shape((x.dims[0], *(size // known if dim == -1 else dim for dim in target)))
-    if known != size:
+    if known is None or known != size:
         return _reshape_error(framework, x, target)
     return Shape((x.dims[0], *target))
 
@@ -115,7 +115,7 @@ def normalization(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]
     if x.dims is None:
         return x
     axis = value(config, "axis", -1)
-    if is_int(axis) and -len(x.dims) <= axis < len(x.dims) and not is_int(x.dims[axis]):  # type: ignore[operator]
+    if is_int(axis) and -len(x.dims) <= axis < len(x.dims) and not is_int(x.dims[axis]):
         if framework == "tf_keras":
             return ShapeError("Input has undefined `axis` dimension", framework)
         return ShapeError("Shapes used to initialize variables must be fully-defined", framework)
@@ -287,7 +287,7 @@ def einsum_dense(framework: str, config: LayerConfig, inputs: tuple[Shape, ...])
     dims: list[Dim] = [x.dims[source.index(out[0])] if out[0] in source else None]
     for letter, size in zip(out[1:], spec):
         if is_int(size):
-            dims.append(size)  # type: ignore[arg-type]
+            dims.append(size)
         elif size is None and framework == "tf_keras" and letter in source:
             dims.append(x.dims[source.index(letter)])
         else:
@@ -304,7 +304,7 @@ def multi_head_attention(framework: str, config: LayerConfig, inputs: tuple[Shap
     if spec is None:
         return query
     if is_int(spec):
-        return Shape((*query.dims[:-1], spec))  # type: ignore[arg-type]
+        return Shape((*query.dims[:-1], spec))
     if isinstance(spec, (tuple, list)) and all(map(is_int, spec)):
         return Shape((*query.dims[:-1], *spec))
     return Shape((*query.dims[:-1], None))

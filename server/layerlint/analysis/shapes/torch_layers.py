@@ -36,7 +36,7 @@ def _product(dims: tuple[Dim, ...]) -> int | None:
     for dim in dims:
         if not is_int(dim):
             return None
-        total *= dim  # type: ignore[operator]
+        total *= dim
     return total
 
 
@@ -79,7 +79,7 @@ def unflatten(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
     size, known = x.dims[dim], _product(tuple(s for s in sizes if s != -1))
     new: list[Dim] = list(sizes)
     if -1 in sizes:
-        inferred = size // known if is_int(size) and known and size % known == 0 else None  # type: ignore[operator]
+        inferred = size // known if is_int(size) and known and size % known == 0 else None
         new = [inferred if s == -1 else s for s in sizes]
     elif is_int(size) and known != size:
         return _error(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim}")
@@ -114,7 +114,7 @@ def convolution(rank: int, transposed: bool = False) -> Rule:
         padding_value = value(config, "padding", 0)
         out_channels = int_value(config, "out_channels")
         lead = x.dims[:1] if batched else ()
-        if None in (kernel, stride, dilation, groups):
+        if kernel is None or stride is None or dilation is None or groups is None:
             return Shape((*lead, out_channels, *(None,) * rank))
         if transposed:
             padding = int_tuple(padding_value, rank)
@@ -155,13 +155,13 @@ def pooling(rank: int, kind: str) -> Rule:
         dilation = positive_tuple(value(config, "dilation", 1), rank) if kind == "Max" else (1,) * rank
         ceil_mode = bool_value(config, "ceil_mode", False)
         spatial = x.dims[-rank:]
-        if None in (kernel, stride, padding, dilation, ceil_mode):
+        if kernel is None or stride is None or padding is None or dilation is None or ceil_mode is None:
             return Shape((*x.dims[:-rank], *(None,) * rank))
         if kind == "Avg" and rank == 3 and any(is_int(n) and n < k for n, k in zip(spatial, kernel)):
             return _error("smaller than kernel size")
         lengths = []
         for n, k, s, p, d in zip(spatial, kernel, stride, padding, dilation):
-            length = conv_arithmetic.torch_conv_length(n, k, s, p, d, ceil_mode)  # type: ignore[arg-type]
+            length = conv_arithmetic.torch_conv_length(n, k, s, p, d, ceil_mode)
             if length is not None and length <= 0:
                 if kind == "Max" and rank == 1:
                     return _error(f"max_pool1d() Invalid computed output size: {length}")
@@ -298,7 +298,7 @@ def upsample(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
         sizes = int_tuple(size, rank)
         return Shape((*x.dims[:2], *(sizes or (None,) * rank)))
     if is_int(scale) or (isinstance(scale, float) and scale.is_integer()):
-        factor = int(scale)  # type: ignore[arg-type]
+        factor = int(scale)
         return Shape((*x.dims[:2], *(n * factor if is_int(n) else None for n in x.dims[2:])))
     return Shape((*x.dims[:2], *(None,) * rank))
 
@@ -332,16 +332,16 @@ def pixel_shuffle(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
     if x.dims is None or len(x.dims) < 3 or factor is None:
         return Shape.unknown()
     channels, height, width = x.dims[-3:]
-    if is_int(channels) and channels % (factor * factor):  # type: ignore[operator]
+    if is_int(channels) and channels % (factor * factor):
         return _error(
             "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
             "upscale_factor"
         )
     return Shape((
         *x.dims[:-3],
-        channels // (factor * factor) if is_int(channels) else None,  # type: ignore[operator]
-        height * factor if is_int(height) else None,  # type: ignore[operator]
-        width * factor if is_int(width) else None,  # type: ignore[operator]
+        channels // (factor * factor) if is_int(channels) else None,
+        height * factor if is_int(height) else None,
+        width * factor if is_int(width) else None,
     ))
 
 
