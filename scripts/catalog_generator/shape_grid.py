@@ -190,6 +190,8 @@ def _keras_attention_and_resizing(framework: str) -> list[Case]:
         *cases("Resizing", [{"height": 4, "width": 5}], [(B, 8, 8, 3), (B, 8, 8)]),
         *cases("CenterCrop", [{"height": 4, "width": 5}], [(B, 8, 8, 3)]),
         *cases("Normalization", [{"mean": 0.0, "variance": 1.0}], [(B, 4, 6)]),
+        *cases("Attention", [{}], [[(B, 5, 6), (B, 7, 6)], [(B, 5, 6), (B, 7, 6), (B, 7, 6)],
+                                   [(B, 5, 6), (B, 7, 4)]]),
     ]
 
 

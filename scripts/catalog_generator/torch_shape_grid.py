@@ -122,6 +122,31 @@ def _sequences() -> list[Case]:
     return grid
 
 
+def _lazy_and_attention() -> list[Case]:
+    return [
+        *cases("LazyLinear", [{"out_features": 4}], [(B, 8), (B, 3, 8)]),
+        *cases("LazyConv2d", [{"out_channels": 4, "kernel_size": 3}, {"out_channels": 4, "kernel_size": 3,
+                                                                      "padding": 1, "stride": 2}],
+               [(B, 3, 8, 7), (B, 3, 2, 7)]),
+        *cases("LazyConv1d", [{"out_channels": 4, "kernel_size": 3}], [(B, 3, 10)]),
+        *cases("LazyBatchNorm2d", [{}], [(B, 3, 4, 4), (B, 3, 4)]),
+        *cases("LazyBatchNorm1d", [{}], [(B, 3), (B, 3, 4, 4)]),
+        *cases("LazyBatchNorm3d", [{}], [(B, 2, 3, 3, 3)]),
+        *cases("LazyConv3d", [{"out_channels": 4, "kernel_size": 2}], [(B, 2, 3, 4, 5)]),
+        *cases("LazyConvTranspose1d", [{"out_channels": 4, "kernel_size": 3, "stride": 2}], [(B, 3, 5)]),
+        *cases("LazyConvTranspose2d", [{"out_channels": 4, "kernel_size": 3}], [(B, 3, 5, 6)]),
+        *cases("LazyConvTranspose3d", [{"out_channels": 4, "kernel_size": 2}], [(B, 2, 3, 4, 5)]),
+        *cases("MultiheadAttention", [{"embed_dim": 6, "num_heads": 2},
+                                      {"embed_dim": 6, "num_heads": 2, "batch_first": True}],
+               [[(5, B, 6), (7, B, 6), (7, B, 6)], [(B, 5, 6), (B, 7, 6), (B, 7, 6)],
+                [(5, B, 4), (7, B, 4), (7, B, 4)]]),
+        *cases("TransformerEncoderLayer", [{"d_model": 6, "nhead": 2, "dim_feedforward": 8},
+                                           {"d_model": 6, "nhead": 2, "dim_feedforward": 8,
+                                            "batch_first": True}],
+               [(5, B, 6), (B, 5, 6), (5, B, 4)]),
+    ]
+
+
 def torch_grid() -> list[Case]:
     return [*_reshaping(), *_convolutions(), *_pooling(), *_normalization(), *_same_shape(),
-            *_sequences()]
+            *_sequences(), *_lazy_and_attention()]

@@ -310,6 +310,20 @@ def multi_head_attention(framework: str, config: LayerConfig, inputs: tuple[Shap
     return Shape((*query.dims[:-1], None))
 
 
+def attention(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    """`Attention()([query, value(, key)])`: (batch, Tq, value dim). tf-keras multiplies the
+    query by the key, so their last axes must agree; Keras 3 does not check while building."""
+    if len(inputs) not in (2, 3) or any(x.dims is None or len(x.dims) != 3 for x in inputs):
+        return Shape.unknown()
+    query, value_shape = inputs[0], inputs[1]
+    key = inputs[2] if len(inputs) == 3 else value_shape
+    assert query.dims is not None and value_shape.dims is not None and key.dims is not None
+    q, k = query.dims[-1], key.dims[-1]
+    if framework == "tf_keras" and is_int(q) and is_int(k) and q != k:
+        return ShapeError(f"Dimensions must be equal, but are {q} and {k}", framework)
+    return Shape((query.dims[0], query.dims[1], value_shape.dims[-1]))
+
+
 def resizing(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
     """Resizing and CenterCrop: a batch (rank 4) or a single image (rank 3) to height x width."""
     (x,) = inputs
@@ -340,6 +354,7 @@ RULES: dict[str, Rule] = {
     "Bidirectional": bidirectional,
     "EinsumDense": einsum_dense,
     "MultiHeadAttention": multi_head_attention,
+    "Attention": attention,
     "Resizing": resizing,
     "CenterCrop": resizing,
     "TimeDistributed": time_distributed,

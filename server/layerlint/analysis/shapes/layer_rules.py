@@ -23,9 +23,10 @@ from layerlint.analysis.shapes.domain import UNKNOWN, Result, Shape
 __all__ = ["INCOMPLETE", "LayerConfig", "config_from_call", "is_supported", "output_shape"]
 
 KERAS_FRAMEWORKS = ("keras", "tf_keras")
-MULTI_INPUT = frozenset(
-    {"Add", "Multiply", "Subtract", "Average", "Maximum", "Minimum", "Concatenate", "MultiHeadAttention"}
-)
+MULTI_INPUT = frozenset({
+    "Add", "Multiply", "Subtract", "Average", "Maximum", "Minimum", "Concatenate", "MultiHeadAttention",
+    "Attention", "MultiheadAttention",
+})
 """Layers called on several tensors; every other layer takes exactly one input."""
 
 

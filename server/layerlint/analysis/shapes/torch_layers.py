@@ -345,6 +345,38 @@ def pixel_shuffle(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
     ))
 
 
+def multihead_attention(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    """`mha(query, key, value)` -> (attn_output, attn_weights averaged over heads)."""
+    if len(inputs) != 3 or any(x.dims is None or len(x.dims) != 3 for x in inputs):
+        return Shape.unknown()
+    query, key, _ = inputs
+    assert query.dims is not None and key.dims is not None
+    embed, batch_first = int_value(config, "embed_dim"), bool_value(config, "batch_first", False)
+    if batch_first is None:
+        return Shape.unknown()
+    if _differs(query.dims[-1], embed):
+        return _error(f"was expecting embedding dimension of {embed}, but got {query.dims[-1]}")
+    batch_axis, length_axis = (0, 1) if batch_first else (1, 0)
+    batch, other_batch = query.dims[batch_axis], key.dims[batch_axis]
+    if is_int(batch) and is_int(other_batch) and batch != other_batch:
+        return _error("is invalid for input of size")
+    weights = Shape((batch, query.dims[length_axis], key.dims[length_axis]))
+    return (query, weights)
+
+
+def transformer_layer(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    """TransformerEncoderLayer: the input's shape; its last axis must be d_model."""
+    (x,) = inputs
+    model, batch_first = int_value(config, "d_model"), bool_value(config, "batch_first", False)
+    if x.dims is None or len(x.dims) != 3 or batch_first is None:
+        return Shape.unknown()
+    if _differs(x.dims[-1], model):
+        if batch_first:
+            return _error(f"passed-in embed_dim {model} didn't match last dim of query {x.dims[-1]}")
+        return _error(f"was expecting embedding dimension of {model}, but got {x.dims[-1]}")
+    return x
+
+
 def same_shape(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
     return inputs[0]
 
@@ -368,6 +400,9 @@ RULES: dict[str, Rule] = {
     "UpsamplingNearest2d": upsample,
     "UpsamplingBilinear2d": upsample,
     "PixelShuffle": pixel_shuffle,
+    "MultiheadAttention": multihead_attention,
+    "TransformerEncoderLayer": transformer_layer,
+    "LazyLinear": linear,
     "LSTM": recurrent("LSTM", 2),
     "GRU": recurrent("GRU", 1),
     "RNN": recurrent("RNN", 1),
@@ -381,6 +416,9 @@ for _rank in (1, 2, 3):
     RULES[f"AdaptiveAvgPool{_rank}d"] = adaptive_pooling(_rank)
     RULES[f"AdaptiveMaxPool{_rank}d"] = adaptive_pooling(_rank)
     RULES[f"BatchNorm{_rank}d"] = batch_norm(_rank)
+    RULES[f"LazyBatchNorm{_rank}d"] = batch_norm(_rank)
+    RULES[f"LazyConv{_rank}d"] = convolution(_rank)
+    RULES[f"LazyConvTranspose{_rank}d"] = convolution(_rank, transposed=True)
     RULES[f"InstanceNorm{_rank}d"] = instance_norm(_rank)
     for _kind in ("Zero", "Constant", "Reflection", "Replication", "Circular"):
         RULES[f"{_kind}Pad{_rank}d"] = zero_pad(_rank)
