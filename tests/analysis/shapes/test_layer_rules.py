@@ -110,3 +110,12 @@ def test_issue_examples():
     conv = config_from_call(catalog.lookup("keras", "Conv2D"), conv_call)
     error = output_shape("keras", "Conv2D", conv, (Shape.of(BATCH, 28, 28),))
     assert error == ShapeError("expected min_ndim=4, found ndim=3", "keras")
+
+
+def test_an_unknown_dimension_is_never_taken_for_keras_none():
+    """`None` in the domain means "not known statically", not Keras' undefined dimension."""
+    assert output_shape("keras", "BatchNormalization", {}, (Shape.of(BATCH, None),)) == Shape.of(BATCH, None)
+    assert isinstance(output_shape("keras", "BatchNormalization", {}, (Shape.of(BATCH),)), ShapeError)
+    assert output_shape("keras", "Reshape", {"target_shape": (-1, 3)}, (Shape.of(BATCH, None),)) == Shape.of(
+        BATCH, None, 3
+    )

@@ -21,7 +21,7 @@ from layerlint.analysis.shapes.config_values import (
     is_int,
     value,
 )
-from layerlint.analysis.shapes.domain import Dim, Result, Shape, ShapeError, broadcast
+from layerlint.analysis.shapes.domain import Dim, Result, Shape, ShapeError, Symbol, broadcast
 from layerlint.analysis.shapes.keras_common import Rule, rank_error, unknown_like
 
 
@@ -115,7 +115,8 @@ def normalization(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]
     if x.dims is None:
         return x
     axis = value(config, "axis", -1)
-    if is_int(axis) and -len(x.dims) <= axis < len(x.dims) and not is_int(x.dims[axis]):
+    # Only the batch is certainly undefined when the layer builds; an unknown dim may be known.
+    if is_int(axis) and -len(x.dims) <= axis < len(x.dims) and isinstance(x.dims[axis], Symbol):
         if framework == "tf_keras":
             return ShapeError("Input has undefined `axis` dimension", framework)
         return ShapeError("Shapes used to initialize variables must be fully-defined", framework)
