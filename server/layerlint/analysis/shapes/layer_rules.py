@@ -117,8 +117,8 @@ def parameter_order(framework: str, layer: str) -> tuple[str, ...]:
 @functools.cache
 def _parameter_orders(framework: str) -> dict[str, list[str]]:
     records = resources.files("layerlint.analysis.catalog").joinpath(
-        "shape_records", f"{framework}.json"
-    )
+        "shape_records"
+    ).joinpath(f"{framework}.json")
     try:
         return json.loads(records.read_text(encoding="utf-8")).get("parameters", {})
     except (OSError, ValueError):
