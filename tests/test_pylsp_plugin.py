@@ -404,3 +404,15 @@ def test_pylsp_notebook_document_gets_cell_diagnostic_and_cell_edit(
     assert list(changes) == [cell_uris[2]]
     fixed = apply_edits(cells[2], changes[cell_uris[2]])
     assert ll101_count(cells[0] + "\n" + fixed) == 0
+
+
+def test_jupyterlab_virtual_document_messages_quote_the_code(workspace: Any, tmp_path: Path) -> None:
+    from test_notebook_map import JOINED
+
+    folder = tmp_path / ".virtual_documents"
+    folder.mkdir()
+    document = open_text(workspace, folder / "reuse.ipynb", JOINED)
+
+    [diagnostic] = [item for item in lint(workspace, document) if item["code"] == "LL101"]
+
+    assert "after its first call on `x = bn(conv_1(inputs))`" in diagnostic["message"]

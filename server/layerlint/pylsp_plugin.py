@@ -41,7 +41,13 @@ from layerlint.fixes import FixError, apply_fix
 from layerlint.jupyter_spec import notebook_path
 from layerlint.lsp import convert
 from layerlint.lsp.line_edit import line_range_edit
-from layerlint.lsp.notebook_map import blank_ipython_syntax, build_program, rewrite_cells
+from layerlint.lsp.notebook_map import (
+    blank_ipython_syntax,
+    build_program,
+    is_joined_notebook,
+    quoting_line_label,
+    rewrite_cells,
+)
 
 PLUGIN_NAME = "layerlint"
 
@@ -60,7 +66,10 @@ def pylsp_settings(config: Any) -> dict[str, Any]:
 def pylsp_lint(config: Any, workspace: Any, document: Any, is_saved: bool) -> list[dict[str, Any]]:
     text = _analysable_text(document.source)
     path = _analysis_path(document.path)
-    result = analyse(text, path=path, settings=_settings(config, path))
+    # JupyterLab's notebook as one document (`.virtual_documents/NAME.ipynb`): messages
+    # quote the code of the lines they mention instead of naming lines of the concatenation.
+    label = quoting_line_label(text) if is_joined_notebook(document.path) else str
+    result = analyse(text, path=path, settings=_settings(config, path), line_label=label)
     place = convert.text_placer(document.uri, text, _utf16)
     diagnostics = []
     for finding in result.findings:

@@ -23,7 +23,13 @@ from layerlint.analysis import AnalysisResult
 from layerlint.lsp import convert
 from layerlint.lsp.folder_settings import settings_for
 from layerlint.lsp.line_edit import split_lines
-from layerlint.lsp.notebook_map import NotebookProgram, build_program, locate
+from layerlint.lsp.notebook_map import (
+    NotebookProgram,
+    build_program,
+    is_joined_notebook,
+    locate,
+    quoting_line_label,
+)
 from layerlint.lsp.session import DocumentResult, LayerlintServer
 
 PYTHON = "python"
@@ -120,7 +126,9 @@ def _analyse_text_document(
     path = to_fs_path(document.uri)
     settings = settings_for(ls, path)
     text = document.source
-    outcome = analysis.analyse(text, path=path, settings=settings)
+    # JupyterLab's notebook as one document: name lines by their code, not the concatenation.
+    label = quoting_line_label(text) if is_joined_notebook(path) else str
+    outcome = analysis.analyse(text, path=path, settings=settings, line_label=label)
     units = convert.units_counter(ls.workspace.position_encoding)
     place = convert.text_placer(document.uri, text, units)
     diagnostics = {document.uri: []}
