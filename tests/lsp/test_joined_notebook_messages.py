@@ -14,7 +14,6 @@ from lsp_client import (
 from test_notebook_map import JOINED
 
 
-
 async def test_joined_notebook_message_quotes_the_first_call(server: RecordingClient, tmp_path) -> None:
     await start(server, capabilities(), root=tmp_path)
     notebook_uri = (tmp_path / "reuse.ipynb").as_uri()
