@@ -98,11 +98,24 @@ async function main() {
 
     report.after = await waitForTexts(page, texts => texts.some(t => t.includes('bn_2(')), 30000, 'the split');
     step('split applied');
-    await page.waitForFunction(
-      () => !Array.from(document.querySelectorAll('.jp-Notebook .cm-lintRange')).some(e => /^bn(_\d)?$/.test(e.textContent)),
-      null, { timeout: options.timeoutMs },
-    );
-    report.underlinesAfterFix = await layerUnderlines(page);
+    // Gone for good: the server re-lints the changed text (pylsp after a debounce), so the
+    // count must stay at zero for a few seconds, not just drop once while JupyterLab updates.
+    const deadline = Date.now() + options.timeoutMs;
+    let quietSince = null;
+    for (;;) {
+      report.underlinesAfterFix = await layerUnderlines(page);
+      if (report.underlinesAfterFix === 0) {
+        quietSince = quietSince ?? Date.now();
+        if (Date.now() - quietSince >= 5000) break;
+      } else {
+        quietSince = null;
+      }
+      if (Date.now() > deadline) {
+        const left = await page.evaluate(() => Array.from(document.querySelectorAll('.jp-Notebook .cm-lintRange')).map(e => `${e.className}: ${e.closest('.cm-line').textContent}`));
+        throw new Error(`the LL101 underline did not go away: ${JSON.stringify(left)}; cells: ${JSON.stringify(report.after)}`);
+      }
+      await page.waitForTimeout(250);
+    }
     step('diagnostic gone');
     if (shots.applied) await page.screenshot({ path: shots.applied });
 
