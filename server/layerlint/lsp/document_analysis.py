@@ -26,6 +26,7 @@ from layerlint.lsp.line_edit import split_lines
 from layerlint.lsp.notebook_map import (
     NotebookProgram,
     build_program,
+    cell_line_label,
     is_joined_notebook,
     locate,
     quoting_line_label,
@@ -146,11 +147,8 @@ def _analyse_notebook(
     settings = settings_for(ls, path)
     program = notebook_program(cells)
 
-    def line_label(program_line: int) -> str:  # 1-based program line -> "9 of cell 2"
-        located = locate(program, program_line - 1)
-        return f"{located[1] + 1} of cell {located[0] + 1}" if located else str(program_line)
-
-    outcome = analysis.analyse(program.text, path=path, settings=settings, line_label=line_label)
+    outcome = analysis.analyse(program.text, path=path, settings=settings,
+                               line_label=cell_line_label(program))
     cell_lines = {cell.uri: split_lines(cell.source) for cell in cells}
 
     def locate_cell(program_line: int) -> tuple[str, int] | None:

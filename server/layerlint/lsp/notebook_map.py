@@ -156,6 +156,17 @@ def _owning_cell(
     return first
 
 
+def cell_line_label(program: NotebookProgram) -> Callable[[int], str]:
+    """A `line_label` for the analysis of `program`: a 1-based program line -> "9 of cell 2"
+    (cells counted among the program's code cells)."""
+
+    def label(program_line: int) -> str:
+        located = locate(program, program_line - 1)
+        return f"{located[1] + 1} of cell {located[0] + 1}" if located else str(program_line)
+
+    return label
+
+
 QUOTE_WIDTH = 60
 """Longest code quoted in a message, in characters (longer code is cut with an ellipsis)."""
 
