@@ -3,9 +3,11 @@ BatchNormalization reused across two cells from the context menu, and the notebo
 
 The notebook builds the layer in one cell and calls it twice in the next, on 8 and then 16
 channels (a crash on the first run). The script (`browser/quick_fix.cjs`) right-clicks the
-underline, picks "layerlint: Quick Fix…" and then "Split bn into bn_1/bn_2"; both cells change,
+underline and picks "layerlint: Quick Fix…" (on the pylsp route: Ctrl+. with the cursor on
+it), then "Split bn into bn_1/bn_2"; both cells change,
 one undo in the call cell reverts that cell alone, the diagnostic goes away, and "Run All
-Cells" runs every cell in the notebook's kernel without an error. Both routes: layerlint's own
+Cells" runs every cell in the notebook's kernel without an error; then "Trace shapes" on the
+call cell shows the live kernel's shapes under it, line by line. Both routes: layerlint's own
 server, and pylsp with layerlint's plugin. Skips like `test_jupyterlab_browser.py`.
 """
 
@@ -46,6 +48,8 @@ CELLS = [
     ("markdown", "One forward pass:"),
     ("code", 'model(np.zeros((1, 32, 32, 3), dtype="float32")).shape'),
 ]
+VIA = {"layerlint-server": "context-menu", "pylsp-plugin": "keyboard"}
+"""How the quick-fix menu is opened: right-click on the underline, or Ctrl+. at the cursor."""
 SCREENSHOTS = {
     "layerlint-server": {"menu": "jupyterlab-quick-fix-menu.png",
                          "applied": "jupyterlab-quick-fix-applied.png",
@@ -54,10 +58,10 @@ SCREENSHOTS = {
 }
 
 
-def run_flow(url: str, screenshots: dict[str, Path]) -> dict[str, Any]:
+def run_flow(url: str, screenshots: dict[str, Path], via: str) -> dict[str, Any]:
     options = {
         "url": url, "chromium": CHROMIUM, "timeoutMs": TIMEOUT_S * 1000,
-        "trace": "trace" in screenshots,
+        "trace": "trace" in screenshots, "via": via,
         "screenshots": {name: str(path) for name, path in screenshots.items()},
     }
     result = subprocess.run(
@@ -85,7 +89,7 @@ def test_quick_fix_from_the_context_menu_edits_both_cells(route: str, tmp_path: 
         "lab", root, tmp_path / "jupyter-home",
         server_config=layerlint_registration(), lab_settings=lab_settings,
     ) as lab:
-        shown = run_flow(f"{lab.url}/lab/tree/reused_bn.ipynb", shots)
+        shown = run_flow(f"{lab.url}/lab/tree/reused_bn.ipynb", shots, VIA[route])
 
     code_cells = [source for kind, source in CELLS if kind == "code"]
     assert shown["before"][: len(CELLS)] == [source for _, source in CELLS][: len(shown["before"])]

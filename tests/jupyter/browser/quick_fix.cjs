@@ -1,9 +1,10 @@
 // The notebook user's flow in JupyterLab in headless Chromium, with layerlint's labextension:
-// wait for the LL101 underline, right-click it, pick "layerlint: Quick Fix…", pick the split,
+// wait for the LL101 underline, right-click it and pick "layerlint: Quick Fix…" (or put the
+// cursor on it and press Ctrl+., options.via = "keyboard"), pick the split,
 // check both cells changed, undo and redo the call cell alone, wait for the diagnostic to go,
 // run all cells in the notebook's kernel; then "Trace shapes" (when options.trace is set).
 //
-// Usage: node quick_fix.cjs '{"url", "chromium", "timeoutMs", "screenshots": {name: path}, "trace"}'
+// Usage: node quick_fix.cjs '{"url", "chromium", "timeoutMs", "screenshots": {name: path}, "trace", "via"}'
 // Prints one JSON line with what the page showed at each step. Needs `playwright-core` on
 // NODE_PATH; it drives the system Chromium and downloads nothing.
 'use strict';
@@ -84,11 +85,17 @@ async function main() {
     report.hoverText = await hover(page, underline, page.locator('.cm-tooltip-lint, .cm-tooltip').first());
     await page.mouse.move(0, 0);
 
-    // The context menu on the underlined code.
-    await underline.click({ button: 'right' });
-    const entry = page.locator('.lm-Menu .lm-Menu-item', { hasText: 'layerlint: Quick Fix' }).first();
-    await entry.waitFor({ state: 'visible', timeout: 20000 });
-    await entry.click();
+    if (options.via === 'keyboard') {
+      // The cursor on the underlined code, then the shortcut.
+      await underline.click();
+      await page.keyboard.press('Control+.');
+    } else {
+      // The context menu on the underlined code.
+      await underline.click({ button: 'right' });
+      const entry = page.locator('.lm-Menu .lm-Menu-item', { hasText: 'layerlint: Quick Fix' }).first();
+      await entry.waitFor({ state: 'visible', timeout: 20000 });
+      await entry.click();
+    }
     const menu = page.locator('.layerlint-QuickFixMenu');
     await menu.waitFor({ state: 'visible', timeout: 60000 });
     report.offered = (await menu.locator('.lm-Menu-itemLabel').allInnerTexts()).map(text => text.trim());
