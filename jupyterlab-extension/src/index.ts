@@ -126,9 +126,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: 'layerlint: Trace Shapes',
       caption: "Run one forward pass in this notebook's kernel and show the shape at every layer call",
       isEnabled: () => notebooks.currentWidget !== null,
-      execute: async () => {
+      execute: async args => {
         const panel = notebooks.currentWidget;
-        const cell = panel?.content.activeCell;
+        const cell = (panel && targetCell(panel, args.fromContextMenu === true)?.cell) ?? panel?.content.activeCell;
         if (!panel || !cell || cell.model.type !== 'code') {
           Notification.info('layerlint: select the code cell that builds or calls the model.', { autoClose: 5000 });
           return;
@@ -152,7 +152,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
 
     app.contextMenu.addItem({ command: QUICK_FIX, args: { fromContextMenu: true }, selector: '.jp-Notebook .jp-CodeCell .cm-content', rank: 0 });
-    app.contextMenu.addItem({ command: TRACE, selector: '.jp-Notebook .jp-CodeCell', rank: 1 });
+    app.contextMenu.addItem({ command: TRACE, args: { fromContextMenu: true }, selector: '.jp-Notebook .jp-CodeCell', rank: 1 });
     app.commands.addKeyBinding({ command: QUICK_FIX, keys: ['Accel .'], selector: '.jp-Notebook.jp-mod-editMode' });
     if (palette) {
       palette.addItem({ command: QUICK_FIX, category: CATEGORY });

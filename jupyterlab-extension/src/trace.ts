@@ -63,11 +63,27 @@ export async function traceCell(panel: NotebookPanel, cell: Cell, timeoutS = TIM
       }
     }
   };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let watch: ((_: unknown, status: Kernel.Status) => void) | undefined;
   const outcome = await Promise.race([
     future.done.then(() => 'done' as const),
-    new Promise<'timeout'>(resolve => setTimeout(() => resolve('timeout'), timeoutS * 1000)),
-    kernelDeath(kernel)
-  ]);
+    new Promise<'timeout'>(resolve => {
+      timer = setTimeout(() => resolve('timeout'), timeoutS * 1000);
+    }),
+    new Promise<'died'>(resolve => {
+      watch = (_: unknown, status: Kernel.Status) => {
+        if (status === 'dead' || status === 'restarting' || status === 'autorestarting') {
+          resolve('died');
+        }
+      };
+      kernel.statusChanged.connect(watch);
+    })
+  ]).finally(() => {
+    clearTimeout(timer);
+    if (watch) {
+      kernel.statusChanged.disconnect(watch);
+    }
+  });
   if (outcome === 'timeout') {
     await kernel.interrupt();
     throw new Error(`the trace ran past ${timeoutS} s and was interrupted (the kernel keeps its state)`);
@@ -79,18 +95,6 @@ export async function traceCell(panel: NotebookPanel, cell: Cell, timeoutS = TIM
     throw new Error('the kernel sent no trace result (see the browser console)');
   }
   return result;
-}
-
-function kernelDeath(kernel: Kernel.IKernelConnection): Promise<'died'> {
-  return new Promise(resolve => {
-    const watch = (_: unknown, status: Kernel.Status) => {
-      if (status === 'dead' || status === 'restarting' || status === 'autorestarting') {
-        kernel.statusChanged.disconnect(watch);
-        resolve('died');
-      }
-    };
-    kernel.statusChanged.connect(watch);
-  });
 }
 
 export function shapeText(tensors: ITensor[] | undefined): string {
