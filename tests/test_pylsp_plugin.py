@@ -406,9 +406,15 @@ def test_pylsp_notebook_document_gets_cell_diagnostic_and_cell_edit(
     assert ll101_count(cells[0] + "\n" + fixed) == 0
 
 
-def test_jupyterlab_virtual_document_messages_quote_the_code(workspace: Any, tmp_path: Path) -> None:
-    from test_notebook_map import JOINED
+# JupyterLab's virtual document of a notebook: a layer built in one cell, reused in the next.
+JOINED = (
+    "import keras\nfrom keras import layers\n\n\n"
+    "bn = layers.BatchNormalization()\nconv_1 = layers.Conv2D(8, 3)\nconv_2 = layers.Conv2D(16, 3)\n\n\n"
+    "inputs = keras.Input((32, 32, 3))\nx = bn(conv_1(inputs))\ny = bn(conv_2(x))\n"
+)
 
+
+def test_jupyterlab_virtual_document_messages_quote_the_code(workspace: Any, tmp_path: Path) -> None:
     folder = tmp_path / ".virtual_documents"
     folder.mkdir()
     document = open_text(workspace, folder / "reuse.ipynb", JOINED)
