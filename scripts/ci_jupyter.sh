@@ -8,6 +8,11 @@
 # `python` on PATH):   bash scripts/ci_jupyter.sh "$venv/bin/python"
 # Every step is skipped when its result is already there; a step that cannot run here (no
 # root for apt-get, no npm) prints why, and the browser test then skips with its reason.
+# layerlint's JupyterLab extension needs no step here: it is prebuilt and checked in
+# (server/layerlint/labextension, rebuilt by scripts/build_labextension.sh, which CI does not
+# run: tests/test_labextension.py fails when the build is older than jupyterlab-extension/),
+# and the browser tests copy it into their private Jupyter data folder when layerlint is
+# installed editable (no data files), as the wheel installs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)

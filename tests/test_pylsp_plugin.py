@@ -404,3 +404,40 @@ def test_pylsp_notebook_document_gets_cell_diagnostic_and_cell_edit(
     assert list(changes) == [cell_uris[2]]
     fixed = apply_edits(cells[2], changes[cell_uris[2]])
     assert ll101_count(cells[0] + "\n" + fixed) == 0
+
+
+# JupyterLab's virtual document of a notebook: a layer built in one cell, reused in the next.
+JOINED = (
+    "import keras\nfrom keras import layers\n\n\n"
+    "bn = layers.BatchNormalization()\nconv_1 = layers.Conv2D(8, 3)\nconv_2 = layers.Conv2D(16, 3)\n\n\n"
+    "inputs = keras.Input((32, 32, 3))\nx = bn(conv_1(inputs))\ny = bn(conv_2(x))\n"
+)
+
+
+def test_jupyterlab_virtual_document_messages_quote_the_code(workspace: Any, tmp_path: Path) -> None:
+    folder = tmp_path / ".virtual_documents"
+    folder.mkdir()
+    document = open_text(workspace, folder / "reuse.ipynb", JOINED)
+
+    [diagnostic] = [item for item in lint(workspace, document) if item["code"] == "LL101"]
+
+    assert "after its first call on `x = bn(conv_1(inputs))`" in diagnostic["message"]
+
+
+def test_lsp_notebook_messages_name_the_cell_and_its_line(workspace: Any, tmp_path: Path) -> None:
+    cells = ["import keras\nfrom keras import layers",
+             "bn = layers.BatchNormalization()\nconv_1 = layers.Conv2D(8, 3)\nconv_2 = layers.Conv2D(16, 3)",
+             "inputs = keras.Input((32, 32, 3))\nx = bn(conv_1(inputs))\ny = bn(conv_2(x))"]
+    notebook_uri = (tmp_path / "nb.ipynb").as_uri()
+    cell_uris = [f"{notebook_uri}#cell{index}" for index in range(len(cells))]
+    workspace.put_notebook_document(notebook_uri, "jupyter-notebook", [
+        {"kind": 2, "document": uri} for uri in cell_uris
+    ])
+    for uri, text in zip(cell_uris, cells):
+        workspace.put_cell_document(uri, notebook_uri, "python", text)
+    # pylsp lints a notebook as its cells joined with newlines, under a random name.
+    joined = open_text(workspace, tmp_path / "0b5c7e1a", "\n".join(cells))
+
+    [diagnostic] = [item for item in lint(workspace, joined) if item["code"] == "LL101"]
+
+    assert "after its first call on line 2 of cell 3" in diagnostic["message"]

@@ -22,6 +22,7 @@ nearest pyproject.toml.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,15 @@ from layerlint.fixes import FixError, apply_fix
 from layerlint.jupyter_spec import notebook_path
 from layerlint.lsp import convert
 from layerlint.lsp.line_edit import line_range_edit
-from layerlint.lsp.notebook_map import blank_ipython_syntax, build_program, rewrite_cells
+from layerlint.lsp.notebook_map import (
+    NotebookProgram,
+    blank_ipython_syntax,
+    build_program,
+    cell_line_label,
+    is_joined_notebook,
+    quoting_line_label,
+    rewrite_cells,
+)
 
 PLUGIN_NAME = "layerlint"
 
@@ -60,7 +69,8 @@ def pylsp_settings(config: Any) -> dict[str, Any]:
 def pylsp_lint(config: Any, workspace: Any, document: Any, is_saved: bool) -> list[dict[str, Any]]:
     text = _analysable_text(document.source)
     path = _analysis_path(document.path)
-    result = analyse(text, path=path, settings=_settings(config, path))
+    result = analyse(text, path=path, settings=_settings(config, path),
+                     line_label=_line_label(workspace, document, text))
     place = convert.text_placer(document.uri, text, _utf16)
     diagnostics = []
     for finding in result.findings:
@@ -92,6 +102,29 @@ def pylsp_code_actions(
                     "edit": {"changes": changes},
                 }
     return list(actions.values())
+
+
+def _line_label(workspace: Any, document: Any, text: str) -> Callable[[int], str]:
+    """How messages name other lines: "9 of cell 2" in an LSP notebook (pylsp lints its cells
+    joined with newlines, as a document of a random name); the quoted code in JupyterLab's
+    notebook as one document (`.virtual_documents/NAME.ipynb`), whose cell boundaries are
+    unknown; the line number elsewhere."""
+    program = _linted_notebook(workspace, document.source)
+    if program is not None:
+        return cell_line_label(program)
+    return quoting_line_label(text) if is_joined_notebook(document.path) else str
+
+
+def _linted_notebook(workspace: Any, source: str) -> NotebookProgram | None:
+    """The open LSP notebook whose cells, joined with newlines, are `source`."""
+    documents = getattr(workspace, "documents", None)
+    for candidate in (documents or {}).values():
+        if not hasattr(candidate, "cells"):
+            continue
+        cells = _notebook_cells(workspace, candidate)
+        if cells and "\n".join(text for _, text in cells) == source:
+            return build_program(cells)
+    return None
 
 
 def _settings(config: Any, path: str | None) -> Settings:
@@ -136,7 +169,7 @@ def _structure_diagnostic(raw: Any) -> types.Diagnostic | None:
 def _fix_changes(workspace: Any, document: Any, proposal: FixRequest) -> dict[str, list[dict]]:
     """`WorkspaceEdit.changes` that carry out `proposal` on the document as it is now."""
     try:
-        cells = _notebook_cells(workspace, document)
+        cells = _cell_document_cells(workspace, document)
         if cells is None:
             return _text_changes(document.uri, document.source, proposal)
         return _cell_changes(cells, proposal)
@@ -152,7 +185,7 @@ def _text_changes(uri: str, source: str, proposal: FixRequest) -> dict[str, list
     return {uri: [_converter.unstructure(edit)]} if edit is not None else {}
 
 
-def _notebook_cells(workspace: Any, document: Any) -> list[tuple[str, str]] | None:
+def _cell_document_cells(workspace: Any, document: Any) -> list[tuple[str, str]] | None:
     """(URI, text) of every cell of the notebook `document` is a cell of (None: not a cell)."""
     notebook_uri = getattr(document, "notebook_uri", None)
     if notebook_uri is None:
@@ -160,6 +193,11 @@ def _notebook_cells(workspace: Any, document: Any) -> list[tuple[str, str]] | No
     notebook = workspace.get_maybe_document(notebook_uri)
     if notebook is None or not hasattr(notebook, "cells"):
         return None
+    return _notebook_cells(workspace, notebook)
+
+
+def _notebook_cells(workspace: Any, notebook: Any) -> list[tuple[str, str]]:
+    """(URI, text) of every cell of a pylsp notebook document, in order."""
     cells = []
     for cell in notebook.cells:
         cell_document = workspace.get_cell_document(cell["document"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,9 +26,12 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
+from jupyter_core.paths import jupyter_path
+
 from layerlint.jupyter_spec import language_server_spec
 
 READY_TIMEOUT = 90.0
+BUILT_LABEXTENSION = Path(__file__).resolve().parents[2] / "server" / "layerlint" / "labextension"
 SPEC_ENTRY_POINT = "layerlint.jupyter_spec:language_server_spec"
 
 
@@ -86,6 +90,8 @@ def running_jupyter(
         target = Path(env["JUPYTERLAB_SETTINGS_DIR"], package, f"{plugin}.jupyterlab-settings")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(settings), encoding="utf-8")
+    if app == "lab":
+        _provide_labextension(env)
     port = _free_port()
     module = {"server": "jupyter_server", "lab": "jupyterlab"}[app]
     command = [
@@ -107,6 +113,21 @@ def running_jupyter(
         yield server
     finally:
         _stop(process)
+
+
+def labextension_installed() -> bool:
+    """Whether a wheel install put layerlint's labextension where JupyterLab looks."""
+    return any(Path(folder, "layerlint", "package.json").is_file()
+               for folder in jupyter_path("labextensions"))
+
+
+def _provide_labextension(env: dict[str, str]) -> None:
+    """Copy the checked-in labextension into the private data folder when layerlint is
+    installed without its data files (an editable install), as the wheel would install it."""
+    if labextension_installed():
+        return
+    shutil.copytree(BUILT_LABEXTENSION, Path(env["JUPYTER_DATA_DIR"], "labextensions", "layerlint"),
+                    ignore=shutil.ignore_patterns("sources.json"), dirs_exist_ok=True)
 
 
 def _private_environment(home: Path) -> dict[str, str]:

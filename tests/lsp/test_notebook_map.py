@@ -106,3 +106,47 @@ def test_insertion_between_cells_extends_the_earlier_cell() -> None:
 def test_unchanged_program_changes_no_cell() -> None:
     program = build_program(CELLS)
     assert rewrite_cells(program, program.text) == {}
+
+
+# JupyterLab's virtual document of a notebook whose layer is built in one cell and reused in
+# the next (the cells joined by two blank lines, as tests/jupyter/jupyterlab_virtual_document.py
+# builds it from a recording of the real JupyterLab).
+JOINED = (
+    "import keras\nfrom keras import layers\n\n\n"
+    "bn = layers.BatchNormalization()\nconv_1 = layers.Conv2D(8, 3)\nconv_2 = layers.Conv2D(16, 3)\n\n\n"
+    "inputs = keras.Input((32, 32, 3))\nx = bn(conv_1(inputs))\ny = bn(conv_2(x))\n"
+)
+
+
+def test_joined_notebooks_are_recognised_by_their_name() -> None:
+    from layerlint.lsp.notebook_map import is_joined_notebook
+
+    assert is_joined_notebook("/work/model.ipynb")
+    assert is_joined_notebook("/work/.virtual_documents/sub/Model.IPYNB")
+    assert not is_joined_notebook("/work/model.py")
+    assert not is_joined_notebook(None)
+
+
+def test_quoting_label_quotes_the_code_of_the_line() -> None:
+    from layerlint.lsp.notebook_map import QUOTE_WIDTH, quoting_line_label
+
+    label = quoting_line_label(JOINED + "z = " + "f(" * 40 + ")" * 40)
+    assert label(11) == "`x = bn(conv_1(inputs))`"
+    assert label(3) == "3"  # a blank line has no code to quote
+    assert label(999) == "999"
+    long = label(13)
+    assert long.startswith("`z = f(f(") and long.endswith("\u2026`")
+    assert len(long) == QUOTE_WIDTH + 2
+
+
+def test_a_message_about_a_joined_notebook_quotes_the_first_call() -> None:
+    from layerlint.analysis import analyse
+    from layerlint.lsp.notebook_map import quoting_line_label
+
+    plain = [f for f in analyse(JOINED).findings if f.code == "LL101"]
+    quoted = [f for f in analyse(JOINED, line_label=quoting_line_label(JOINED)).findings
+              if f.code == "LL101"]
+
+    assert "after its first call on line 11" in plain[0].message
+    assert "after its first call on `x = bn(conv_1(inputs))`" in quoted[0].message
+    assert "line 11" not in quoted[0].message

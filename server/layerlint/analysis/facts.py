@@ -19,6 +19,7 @@ from layerlint.syntax.positions import char_column
 from layerlint.syntax.scope_names import names_taken_in_class
 
 _LINE_REF = re.compile(r"@@line:(\d+)@@")
+_WORDED_LINE_REF = re.compile(r"(\bline )?@@line:(\d+)@@")
 
 
 def line_ref(line: int) -> str:
@@ -34,10 +35,20 @@ def shift_line_refs(message: str, offset: int) -> str:
 
 
 def format_line_refs(message: str, label: Callable[[int], str] = str) -> str:
-    """Write absolute line references as text: `12`, or `9 of cell 3` in a notebook."""
+    """Write absolute line references as text: `12`, or `9 of cell 3` in a notebook.
+
+    A label that quotes the line's code (starts with a backquote, as in a notebook whose cell
+    boundaries are unknown) replaces the word "line" before the reference too: "on line 12"
+    becomes "on `x = bn(x)`".
+    """
     if "@@line:" not in message:
         return message
-    return _LINE_REF.sub(lambda match: label(int(match.group(1))), message)
+
+    def write(match: re.Match[str]) -> str:
+        text = label(int(match.group(2)))
+        return text if text.startswith("`") else (match.group(1) or "") + text
+
+    return _WORDED_LINE_REF.sub(write, message)
 
 
 @dataclass

@@ -23,7 +23,14 @@ from layerlint.analysis import AnalysisResult
 from layerlint.lsp import convert
 from layerlint.lsp.folder_settings import settings_for
 from layerlint.lsp.line_edit import split_lines
-from layerlint.lsp.notebook_map import NotebookProgram, build_program, locate
+from layerlint.lsp.notebook_map import (
+    NotebookProgram,
+    build_program,
+    cell_line_label,
+    is_joined_notebook,
+    locate,
+    quoting_line_label,
+)
 from layerlint.lsp.session import DocumentResult, LayerlintServer
 
 PYTHON = "python"
@@ -120,7 +127,9 @@ def _analyse_text_document(
     path = to_fs_path(document.uri)
     settings = settings_for(ls, path)
     text = document.source
-    outcome = analysis.analyse(text, path=path, settings=settings)
+    # JupyterLab's notebook as one document: name lines by their code, not the concatenation.
+    label = quoting_line_label(text) if is_joined_notebook(path) else str
+    outcome = analysis.analyse(text, path=path, settings=settings, line_label=label)
     units = convert.units_counter(ls.workspace.position_encoding)
     place = convert.text_placer(document.uri, text, units)
     diagnostics: dict[str, list[types.Diagnostic]] = {document.uri: []}
@@ -138,11 +147,8 @@ def _analyse_notebook(
     settings = settings_for(ls, path)
     program = notebook_program(cells)
 
-    def line_label(program_line: int) -> str:  # 1-based program line -> "9 of cell 2"
-        located = locate(program, program_line - 1)
-        return f"{located[1] + 1} of cell {located[0] + 1}" if located else str(program_line)
-
-    outcome = analysis.analyse(program.text, path=path, settings=settings, line_label=line_label)
+    outcome = analysis.analyse(program.text, path=path, settings=settings,
+                               line_label=cell_line_label(program))
     cell_lines = {cell.uri: split_lines(cell.source) for cell in cells}
 
     def locate_cell(program_line: int) -> tuple[str, int] | None:

@@ -7,6 +7,11 @@ lines, so a program line maps to exactly one cell line) and blanks IPython synta
 `locate` maps a program line back to its cell; `rewrite_cells` maps a rewritten program (a
 quick-fix's output) back to new texts for the cells it changed.
 
+JupyterLab sends a notebook differently: as one text document named after the `.ipynb`, the
+cells joined by two blank lines, which a cell may contain too, so the cell boundaries cannot
+be recovered from it. A message about such a document quotes the code of a line it refers to
+(`quoting_line_label`) instead of naming a line of the concatenation the user never sees.
+
 Pure functions only: no pygls, no LSP types.
 """
 
@@ -15,7 +20,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 # `%%time` and friends run the rest of the cell as Python; any other cell magic (`%%bash`,
@@ -149,3 +154,40 @@ def _owning_cell(
     if first is None or last is None or first[0] != last[0]:
         return None
     return first
+
+
+def cell_line_label(program: NotebookProgram) -> Callable[[int], str]:
+    """A `line_label` for the analysis of `program`: a 1-based program line -> "9 of cell 2"
+    (cells counted among the program's code cells)."""
+
+    def label(program_line: int) -> str:
+        located = locate(program, program_line - 1)
+        return f"{located[1] + 1} of cell {located[0] + 1}" if located else str(program_line)
+
+    return label
+
+
+QUOTE_WIDTH = 60
+"""Longest code quoted in a message, in characters (longer code is cut with an ellipsis)."""
+
+
+def is_joined_notebook(path: str | None) -> bool:
+    """Whether a text document is a whole notebook joined into one (JupyterLab's virtual
+    document: the notebook's own path, or its copy under `.virtual_documents/`)."""
+    return bool(path) and str(path).lower().endswith(".ipynb")
+
+
+def quoting_line_label(text: str) -> Callable[[int], str]:
+    """A `line_label` for the analysis that writes a 1-based line of `text` as its quoted code:
+    "after its first call on line 24" reads "after its first call on `x = bn(conv_1(x))`"."""
+    lines = text.split("\n")
+
+    def label(line: int) -> str:
+        code = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+        if not code:
+            return str(line)
+        if len(code) > QUOTE_WIDTH:
+            code = code[: QUOTE_WIDTH - 1].rstrip() + "\u2026"
+        return f"`{code.replace('`', chr(39))}`"
+
+    return label

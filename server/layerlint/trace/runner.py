@@ -16,7 +16,6 @@ is told so.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import threading
@@ -32,7 +31,7 @@ from layerlint.trace.existing_kernel import ExistingKernel
 from layerlint.trace.gateway_kernel import GatewayKernel, GatewaySettings, token_from_environment
 from layerlint.trace.input_spec import InputSpec, parse_input_spec, single
 from layerlint.trace.kernel import Kernel, KernelStartError, register, warm_kernel
-from layerlint.trace.probe import PROBE_VERSION, probe_sources
+from layerlint.trace.probe import probe_version_and_sources
 from layerlint.trace.probe.entry import PROGRESS_MIME, RESULT_MIME
 from layerlint.trace.results import ModelInput, SourceSite, TraceResult, failure
 from layerlint.trace.workspace_modules import sibling_modules
@@ -227,8 +226,7 @@ def _install_probe(kernel: Kernel) -> None:
     """Send the probe unless this kernel already has this exact text (a long-lived server
     whose package was upgraded sends the new one). The installer runs in a namespace of its
     own, so the kernel's user namespace gains no name."""
-    sources = probe_sources()
-    version = f"{PROBE_VERSION}-{hashlib.sha256(repr(sources).encode()).hexdigest()[:16]}"
+    version, sources = probe_version_and_sources()
     if kernel.state.get("probe") == version:
         return
     installer = f"{_INSTALL}\n_layerlint_install({sources!r}, {version!r})\n"

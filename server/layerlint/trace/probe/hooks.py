@@ -106,7 +106,8 @@ def _wrap_keras(layer_class: Any, slot: Slot) -> Callable[[], None]:
         if tracing_symbolically():
             return original_call(layer, *args, **kwargs)
         tensors = tensors_in(args, kwargs) if kwargs else tensors_in(args)
-        if any_symbolic(tensors):
+        if any_symbolic(tensors):  # a functional-API call in a recorded notebook cell
+            recorder.note_symbolic_call(layer, getframe(1))
             return original_call(layer, *args, **kwargs)
         call = recorder.enter(layer, tensors, getframe(1))
         try:
