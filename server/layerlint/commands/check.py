@@ -16,8 +16,7 @@ from pathlib import Path
 from layerlint.batch import cache as check_cache
 from layerlint.batch.check_file import FileResult, check_text
 from layerlint.batch.discover import discover, exclude_patterns, settings_base
-from layerlint.batch.parallel import default_jobs, ordered_map
-from layerlint.batch.project_uses import read_lazily
+from layerlint.batch.parallel import default_jobs, few_collections, ordered_map
 from layerlint.batch.report import render
 from layerlint.commands.file_write import write_fixed_source
 from layerlint.config import Settings, find_pyproject, load_settings, settings_from_mapping
@@ -162,12 +161,19 @@ def check_files(
                 continue
         misses.append((index, resolved, digest, data.decode("utf-8", errors="replace"), settings))
     items = [(str(files[index]), text, settings) for index, _, _, text, settings in misses]
-    for (index, resolved, digest, _, settings), result in zip(
-        misses, ordered_map(_check_one, items, jobs)
-    ):
-        results[index] = result
-        if cache is not None and result.error is None:
-            cache.store(resolved, digest, keys[id(settings)], result.dependencies, result.records)
+    if not items:
+        return [result for result in results if result is not None]
+    # Imported here, with the analysis: a warm run needs neither.
+    from layerlint.batch.project_uses import read_lazily
+
+    with read_lazily():  # what other files do with a file's classes: only files naming them
+        for (index, resolved, digest, _, settings), result in zip(
+            misses, ordered_map(_check_one, items, jobs)
+        ):
+            results[index] = result
+            if cache is not None and result.error is None:
+                cache.store(resolved, digest, keys[id(settings)], result.dependencies,
+                            result.records)
     return [result for result in results if result is not None]
 
 
@@ -177,7 +183,7 @@ def _fixable(result: FileResult, unsafe_fixes: bool) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    with read_lazily():  # what other files do with a file's classes: only files naming them
+    with few_collections():
         return _run(args)
 
 
