@@ -24,6 +24,7 @@ from pathlib import Path
 
 from layerlint.analysis.imports import collect_imports
 from layerlint.analysis.save_evidence import EMPTY, Evidence, Use, evidence
+from layerlint.analysis.source import split_blocks
 from layerlint.analysis.workspace import module_file
 from layerlint.notebooks import NotebookProgram, notebook_program
 
@@ -110,11 +111,12 @@ def file_evidence(path: Path) -> Evidence:
             program = notebook_program(text)  # the cells as one program
             text = program.text
         if mentions_a_use(text):
-            tree = ast.parse(text)
-            imports = collect_imports(tree.body)
+            parts = _parts(text)
+            imports = collect_imports([stmt for tree, _, _ in parts for stmt in tree.body])
             roots = {qualified.split(".")[0] for qualified in imports.values()}
             torch_only = "torch" in roots and not roots & {"keras", "tensorflow", "tf_keras"}
-            result = evidence([(tree, 0, text)], imports, frozenset({"*"} if torch_only else ()))
+            result = evidence(parts, imports, frozenset({"*"} if torch_only else ()),
+                              read_all=True)
             if program is not None:
                 result = _in_cells(result, program)
     except (OSError, SyntaxError, ValueError, RecursionError):  # NotebookError is a ValueError
@@ -123,6 +125,16 @@ def file_evidence(path: Path) -> Evidence:
     if len(_files) > _CACHE_SIZE:
         _files.popitem(last=False)
     return result
+
+
+def _parts(text: str) -> list[tuple[ast.Module, int, str]]:
+    """The file as the engine parses it, block by block (see `source`), so that the blocks'
+    parses and definitions' evidence are shared with the file's own analysis; the whole file
+    as one part when a block does not parse alone."""
+    blocks = split_blocks(text)
+    if all(block.tree is not None for block in blocks):
+        return [(block.tree, block.start_line - 1, block.text) for block in blocks]
+    return [(ast.parse(text), 0, text)]
 
 
 _indexes: dict[Path, tuple[float, dict[Path, list[tuple[Use, Path]]]]] = {}
