@@ -18,11 +18,13 @@ import ast
 import os
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
 from layerlint.analysis.imports import collect_imports
 from layerlint.analysis.save_evidence import EMPTY, Evidence, Use, evidence
+from layerlint.analysis.source import split_blocks
 from layerlint.analysis.workspace import module_file
 from layerlint.notebooks import NotebookProgram, notebook_program
 
@@ -67,7 +69,7 @@ def _in_cells(found: Evidence, program: NotebookProgram) -> Evidence:
                     tuple(place(use) for use in found.reloads), {}, found.given)
 
 
-def _project_files(root: Path) -> tuple[Path, ...]:
+def project_files(root: Path) -> tuple[Path, ...]:
     now = time.monotonic()
     listed = _listings.get(root)
     if listed is not None and now - listed[0] < _LISTING_SECONDS:
@@ -87,6 +89,11 @@ def _project_files(root: Path) -> tuple[Path, ...]:
     return _listings[root][1]
 
 
+def mentions_a_use(text: str) -> bool:
+    """Whether a file's text may hold a save, a reload or a move (else it is not read)."""
+    return any(marker in text for marker in _MARKERS)
+
+
 def file_evidence(path: Path) -> Evidence:
     try:
         stat = path.stat()
@@ -100,15 +107,16 @@ def file_evidence(path: Path) -> Evidence:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
         program = None
-        if path.suffix == ".ipynb" and any(marker in text for marker in _MARKERS):
+        if path.suffix == ".ipynb" and mentions_a_use(text):
             program = notebook_program(text)  # the cells as one program
             text = program.text
-        if any(marker in text for marker in _MARKERS):
-            tree = ast.parse(text)
-            imports = collect_imports(tree.body)
+        if mentions_a_use(text):
+            parts = _parts(text)
+            imports = collect_imports([stmt for tree, _, _ in parts for stmt in tree.body])
             roots = {qualified.split(".")[0] for qualified in imports.values()}
             torch_only = "torch" in roots and not roots & {"keras", "tensorflow", "tf_keras"}
-            result = evidence([(tree, 0, text)], imports, frozenset({"*"} if torch_only else ()))
+            result = evidence(parts, imports, frozenset({"*"} if torch_only else ()),
+                              read_all=True)
             if program is not None:
                 result = _in_cells(result, program)
     except (OSError, SyntaxError, ValueError, RecursionError):  # NotebookError is a ValueError
@@ -117,6 +125,16 @@ def file_evidence(path: Path) -> Evidence:
     if len(_files) > _CACHE_SIZE:
         _files.popitem(last=False)
     return result
+
+
+def _parts(text: str) -> list[tuple[ast.Module, int, str]]:
+    """The file as the engine parses it, block by block (see `source`), so that the blocks'
+    parses and definitions' evidence are shared with the file's own analysis; the whole file
+    as one part when a block does not parse alone."""
+    blocks = split_blocks(text)
+    if all(block.tree is not None for block in blocks):
+        return [(block.tree, block.start_line - 1, block.text) for block in blocks]
+    return [(ast.parse(text), 0, text)]
 
 
 _indexes: dict[Path, tuple[float, dict[Path, list[tuple[Use, Path]]]]] = {}
@@ -131,7 +149,7 @@ def _project_index(root: Path) -> dict[Path, list[tuple[Use, Path]]]:
     if cached is not None and now - cached[0] < _LISTING_SECONDS:
         return cached[1]
     index: dict[Path, list[tuple[Use, Path]]] = {}
-    for other in _project_files(root):
+    for other in project_files(root):
         found = file_evidence(other)
         for use in found.uses:
             targets = {target for key in use.contained if "." in key
@@ -142,16 +160,21 @@ def _project_index(root: Path) -> dict[Path, list[tuple[Use, Path]]]:
     return index
 
 
-def index_projects(paths: list[Path]) -> None:
-    """Build the index of every project these files belong to now: `layerlint check` calls it
-    before its worker processes fork, so that they inherit one index instead of each reading
-    the whole project again. Built afresh (files are listed again; those whose modification
-    time did not change are not read again): a `--fix` pass may have just changed them."""
-    folders = {path.resolve().parent for path in paths}
-    for root in {project_root(folder / "__init__.py") for folder in folders}:
-        _listings.pop(root, None)
-        _indexes.pop(root, None)
-        _project_index(root)
+def _indexed_uses(target: Path, class_names: frozenset[str]) -> Iterable[tuple[Use, Path]]:
+    return _project_index(project_root(target)).get(target, ())
+
+
+_UseFinder = Callable[[Path, frozenset[str]], Iterable[tuple[Use, Path]]]
+_find_uses: _UseFinder = _indexed_uses
+
+
+def find_uses_with(finder: _UseFinder) -> _UseFinder:
+    """Set how `uses_elsewhere` finds the (use, file) pairs whose model holds classes of a
+    file: the project index (the default), or `layerlint check`'s reading of only the files
+    that name them (`batch.project_uses`). Returns the previous way."""
+    global _find_uses
+    previous, _find_uses = _find_uses, finder
+    return previous
 
 
 def uses_elsewhere(path: Path, class_names: frozenset[str]) -> tuple[tuple[Use, ...], tuple[Use, ...]]:
@@ -162,7 +185,7 @@ def uses_elsewhere(path: Path, class_names: frozenset[str]) -> tuple[tuple[Use, 
     resolved = path.resolve()
     uses: list[Use] = []
     files: list[Path] = []
-    for use, other in _project_index(project_root(resolved)).get(resolved, ()):
+    for use, other in _find_uses(resolved, class_names):
         if other == resolved:
             continue
         held = _local_names(use.held, other, resolved, class_names)
@@ -202,4 +225,5 @@ def with_project(local: Evidence, path: Path | None, class_names: frozenset[str]
     return Evidence(local.uses + uses, local.reloads + reloads, local.constructions, local.given)
 
 
-__all__ = ["file_evidence", "index_projects", "project_root", "uses_elsewhere", "with_project"]
+__all__ = ["file_evidence", "find_uses_with", "mentions_a_use", "project_files", "project_root",
+           "uses_elsewhere", "with_project"]

@@ -84,10 +84,13 @@ def _remember(key: tuple, value):
 
 def evidence(
     parts: list[tuple[ast.Module, int, str]], imports: ImportTable, torch_classes: frozenset[str],
+    read_all: bool = False,
 ) -> Evidence:
     """Evidence of a program given as parsed parts (tree, line offset, source text of the
     part); the parts' module-level statements run in order as one program. `torch_classes`:
-    the keys that are torch modules ("*": all of them, for a module that uses torch only)."""
+    the keys that are torch modules ("*": all of them, for a module that uses torch only).
+    `read_all`: read the methods of every class, not only of those whose part mentions a save,
+    a move or a compile (as when the whole file is one part that mentions one)."""
     statements = [(stmt, offset, text) for tree, offset, text in parts for stmt in tree.body]
     classes = frozenset(s.name for s, _, _ in statements if isinstance(s, ast.ClassDef))
     functions = {
@@ -108,12 +111,12 @@ def evidence(
     for statement, offset, text in statements:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             # Cached with block-relative lines, so an edit above a class does not re-read it.
-            key = (text, statement.lineno, names_id)
+            read = read_all or any(marker in text for marker in _MARKERS)
+            key = (text, statement.lineno, names_id, read)
             cached = _scope_cache.get(key)
             if cached is None:
                 cached = _remember(key, _definition(statement, imports, classes, functions,
-                                                    torch_classes, 0, module_strings,
-                                                    any(marker in text for marker in _MARKERS)))
+                                                    torch_classes, 0, module_strings, read))
             scope, held = cached
             scopes.append((scope, offset))
             if isinstance(statement, ast.ClassDef):
@@ -202,6 +205,10 @@ def _function_scope(
     return reader.result
 
 
+_BINDING_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom,
+                  ast.Global, ast.arg)
+
+
 def _local_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
     """The names a function binds itself (parameters, assignments, nested definitions,
     imports), less those it declares `global`."""
@@ -209,9 +216,12 @@ def _local_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]
     names = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
                              *filter(None, [arguments.vararg, arguments.kwarg])]}
     declared: set[str] = set()
-    for child in ast.walk(node):
-        if isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Load):
-            names.add(child.id)
+    for child in walk(node):  # ast.walk without generators (and cached)
+        if isinstance(child, ast.Name):
+            if not isinstance(child.ctx, ast.Load):
+                names.add(child.id)
+        elif not isinstance(child, _BINDING_NODES):
+            continue
         elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and child is not node:
             names.add(child.name)
         elif isinstance(child, (ast.Import, ast.ImportFrom)):

@@ -7,9 +7,11 @@ which share base classes, mostly land in one worker and its in-process caches.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -36,3 +38,21 @@ def ordered_map(
     chunk = max(1, len(items) // (jobs * 8))
     with context.Pool(jobs) as pool:
         yield from pool.imap(function, items, chunksize=chunk)
+
+
+@contextmanager
+def few_collections() -> Iterator[None]:
+    """Python's cyclic garbage collector, tuned for a check: the syntax trees and caches a
+    check builds live until it ends, and the default thresholds had the collector scan them
+    again and again (parsing keras-hub's files and keeping the trees costs 2.3x the parse
+    alone). What is imported is frozen out of the scans and the youngest generation is
+    collected after 50,000 allocations instead of 700.
+    Workers forked inside the block inherit it; the settings are restored after it."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()

@@ -13,11 +13,10 @@ import difflib
 import sys
 from pathlib import Path
 
-from layerlint.analysis.project_evidence import index_projects
 from layerlint.batch import cache as check_cache
 from layerlint.batch.check_file import FileResult, check_text
 from layerlint.batch.discover import discover, exclude_patterns, settings_base
-from layerlint.batch.parallel import default_jobs, ordered_map
+from layerlint.batch.parallel import default_jobs, few_collections, ordered_map
 from layerlint.batch.report import render
 from layerlint.commands.file_write import write_fixed_source
 from layerlint.config import Settings, find_pyproject, load_settings, settings_from_mapping
@@ -161,28 +160,20 @@ def check_files(
                 continue
         misses.append((index, resolved, digest, data.decode("utf-8", errors="replace"), settings))
     items = [(str(files[index]), text, settings) for index, _, _, text, settings in misses]
-    if min(jobs, len(items)) > 1:
-        _index_projects_before_fork(items)
-    for (index, resolved, digest, _, settings), result in zip(
-        misses, ordered_map(_check_one, items, jobs)
-    ):
-        results[index] = result
-        if cache is not None and result.error is None:
-            cache.store(resolved, digest, keys[id(settings)], result.dependencies, result.records)
+    if not items:
+        return [result for result in results if result is not None]
+    # Imported here, with the analysis: a warm run needs neither.
+    from layerlint.batch.project_uses import read_lazily
+
+    with read_lazily():  # what other files do with a file's classes: only files naming them
+        for (index, resolved, digest, _, settings), result in zip(
+            misses, ordered_map(_check_one, items, jobs)
+        ):
+            results[index] = result
+            if cache is not None and result.error is None:
+                cache.store(resolved, digest, keys[id(settings)], result.dependencies,
+                            result.records)
     return [result for result in results if result is not None]
-
-
-def _index_projects_before_fork(items: list[tuple[str, str, Settings]]) -> None:
-    """Index the projects of the Python files that may define model classes (they consult what
-    the rest of their project does with those classes) once here, so that the workers inherit
-    the index: each worker building it again costs as much as one whole serial indexing."""
-    candidates = [Path(path) for path, text, _ in items
-                  if path.endswith(".py") and any(word in text for word in _FRAMEWORK_WORDS)]
-    if candidates:
-        index_projects(candidates)
-
-
-_FRAMEWORK_WORDS = ("keras", "torch", "tensorflow")
 
 
 def _fixable(result: FileResult, unsafe_fixes: bool) -> bool:
@@ -193,6 +184,11 @@ def _fixable(result: FileResult, unsafe_fixes: bool) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    with few_collections():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     missing = [str(path) for path in args.paths if not path.exists()]
     if missing:
         print(f"layerlint: no such file or folder: {', '.join(missing)}", file=sys.stderr)

@@ -1,0 +1,90 @@
+"""What other project files do with a checked file's classes, read the way `layerlint check`
+needs it: only the files that can hold such a use are analysed.
+
+The server keeps an index of the whole project (`analysis.project_evidence`): every file that
+saves, reloads or moves a model is analysed, so that any file being typed finds the uses of its
+classes at once. A check of a large tree paid for that index before its first result: every
+such file analysed in the parent process, before the workers started. Here the uses of file
+`T`'s classes are looked up when `T` is checked, in the worker that checks it, and a project
+file is analysed only when its text holds one of `T`'s model class names as a word.
+
+That filter loses nothing: a use counts for `T` only when the model it saves holds a key
+`module.Name` (an imported name, qualified through the import table) with `Name` one of `T`'s
+classes, and such a key is always spelled in the file that holds the use, in an import
+(`from .blocks import Block as B`) or an attribute (`blocks.Block`). A file that is not
+plain ASCII (where an identifier may be spelled in another normal form) or not a `.py` file is
+never filtered out. The uses found are the ones the index holds for `T`, in the same order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from layerlint.analysis import project_evidence
+from layerlint.analysis.model_uses import Use
+from layerlint.analysis.project_evidence import file_evidence, project_files, project_root
+from layerlint.analysis.workspace import module_file
+
+_WORD = re.compile(r"\w+")
+_words: dict[tuple[str, int, int], frozenset[str] | None] = {}
+
+
+def uses_targeting(target: Path, class_names: frozenset[str]) -> Iterable[tuple[Use, Path]]:
+    """(use, file it happens in) for every use in another file of `target`'s project whose model
+    holds a class imported from `target` (resolved): `project_evidence._project_index(root)
+    [target]` without the files that cannot contribute."""
+    found: list[tuple[Use, Path]] = []
+    for other in project_files(project_root(target)):
+        if other == target:
+            continue  # its own uses are the module's evidence
+        words = _file_words(other)
+        if words is not None and words.isdisjoint(class_names):
+            continue
+        for use in file_evidence(other).uses:
+            if any("." in key and module_file(key.rpartition(".")[0], other) == target
+                   for key in use.contained):
+                found.append((use, other))
+    return found
+
+
+def _file_words(path: Path) -> frozenset[str] | None:
+    """The words of a `.py` file that may hold a use (empty when it mentions no save, reload
+    or move: `file_evidence` reads nothing there); None when the file cannot be filtered."""
+    if path.suffix != ".py":
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key in _words:
+        return _words[key]
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    if not text.isascii():
+        words = None
+    elif not project_evidence.mentions_a_use(text):
+        words = frozenset()
+    else:
+        words = frozenset(_WORD.findall(text))
+    _words[key] = words
+    return words
+
+
+@contextmanager
+def read_lazily() -> Iterator[None]:
+    """Inside the `with` block, `project_evidence.uses_elsewhere` looks uses up this way, in
+    this process and the worker processes it forks."""
+    previous = project_evidence.find_uses_with(uses_targeting)
+    try:
+        yield
+    finally:
+        project_evidence.find_uses_with(previous)
+
+
+__all__ = ["read_lazily", "uses_targeting"]

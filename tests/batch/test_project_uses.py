@@ -1,0 +1,109 @@
+"""`layerlint check` reads other project files' uses of a file's classes lazily: the same uses,
+in the same order, as the server's project index, without analysing the files that cannot
+hold one."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+from layerlint.analysis import project_evidence
+from layerlint.batch import project_uses
+
+ROOT = Path(__file__).resolve().parents[2]
+BLOCKS = """import keras
+
+
+class Block(keras.layers.Layer):
+    def call(self, x):
+        return x
+
+
+class Head(keras.layers.Layer):
+    pass
+"""
+
+
+def _project(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text("")
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "blocks.py").write_text(BLOCKS)
+    (tmp_path / "train.py").write_text(  # an alias: the class's own name is in the import
+        "import keras\nfrom pkg.blocks import Block as B\n\n"
+        "model = keras.Sequential([B()])\nmodel.save('model.keras')\n")
+    (tmp_path / "attribute.py").write_text(
+        "import keras\nfrom pkg import blocks\n\n"
+        "keras.Sequential([blocks.Head()]).save('head.keras')\n")
+    (tmp_path / "unrelated.py").write_text(  # saves, but names no class of blocks.py
+        "import keras\n\nkeras.Sequential([]).save('other.keras')\n")
+    (tmp_path / "accented.py").write_text(  # not plain ASCII: never filtered out
+        "# café\nimport keras\n\nkeras.Sequential([]).save('other.keras')\n", encoding="utf-8")
+    return package / "blocks.py"
+
+
+def _analysed(monkeypatch) -> list[str]:
+    seen: list[str] = []
+    real = project_uses.file_evidence
+
+    def recording(path: Path):
+        seen.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(project_uses, "file_evidence", recording)
+    return seen
+
+
+def test_the_uses_are_the_project_index_s_without_reading_files_that_name_no_class(
+        tmp_path, monkeypatch):
+    blocks = _project(tmp_path).resolve()
+    names = frozenset({"Block", "Head"})
+    indexed = [(use, other) for use, other in project_evidence._indexed_uses(blocks, names)
+               if other != blocks]
+    seen = _analysed(monkeypatch)
+    lazy = list(project_uses.uses_targeting(blocks, names))
+    assert lazy == indexed
+    assert sorted(other.name for _, other in lazy) == ["attribute.py", "train.py"]
+    assert sorted(seen) == ["accented.py", "attribute.py", "train.py"]
+
+
+def test_uses_elsewhere_answers_the_same_inside_read_lazily(tmp_path):
+    blocks = _project(tmp_path)
+    for names in (frozenset({"Block"}), frozenset({"Head"}), frozenset({"Block", "Head"})):
+        expected = project_evidence.uses_elsewhere(blocks, names)
+        with project_uses.read_lazily():
+            assert project_evidence.uses_elsewhere(blocks, names) == expected
+        assert project_evidence._find_uses is project_evidence._indexed_uses
+
+
+def test_a_file_that_mentions_no_save_is_never_analysed(tmp_path, monkeypatch):
+    blocks = _project(tmp_path).resolve()
+    (tmp_path / "fit_only.py").write_text(
+        "import keras\nfrom pkg.blocks import Block\n\nkeras.Sequential([Block()]).fit(x, y)\n")
+    seen = _analysed(monkeypatch)
+    project_uses.uses_targeting(blocks, frozenset({"Block"}))
+    assert "fit_only.py" not in seen
+
+
+def test_same_uses_as_the_index_for_every_class_of_the_fixtures_and_examples(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "tests" / "fixtures", project / "fixtures")
+    shutil.copytree(ROOT / "examples", project / "examples")
+    (project / "pyproject.toml").write_text("")
+    compared = 0
+    for path in sorted(project.rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except SyntaxError:
+            continue
+        names = frozenset(node.name for node in tree.body if isinstance(node, ast.ClassDef))
+        if not names:
+            continue
+        target = path.resolve()
+        indexed = [(use, other) for use, other in project_evidence._indexed_uses(target, names)
+                   if other != target]
+        assert list(project_uses.uses_targeting(target, names)) == indexed, path
+        compared += 1
+    assert compared >= 100  # every fixture defines classes; none is used by another file
