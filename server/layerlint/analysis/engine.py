@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from layerlint.analysis import keras_target
+from layerlint.analysis.document_state import document_blocks
 from layerlint.analysis.facts import BlockFacts, format_line_refs, shift_line_refs
 from layerlint.analysis.flow import FlowWalker, LayerRef, Scope, Value
 from layerlint.analysis.frameworks import builtin_layer, framework_of, model_base_framework
@@ -33,7 +34,7 @@ from layerlint.analysis.reuse import find_reuse
 from layerlint.analysis.rules import RULES
 from layerlint.analysis.save_evidence import EMPTY, Evidence, evidence
 from layerlint.analysis.shapes import preserves_channels
-from layerlint.analysis.source import Block, parse_block_text, split_blocks
+from layerlint.analysis.source import Block, parse_block_text
 from layerlint.analysis.walk import walk
 from layerlint.analysis.workspace import resolve_external
 from layerlint.config import Settings
@@ -107,7 +108,7 @@ def analyse(
     settings = settings or Settings()
     if "\r" in text:  # ast and LSP break lines at a lone CR too; the blocks count only LF
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    blocks = split_blocks(text)
+    blocks = document_blocks(text, path)
     target = _keras_target(blocks, path, settings)
     context = _module_context(blocks, target.catalog_version, Path(path) if path else None,
                               settings.python)
