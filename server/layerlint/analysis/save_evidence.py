@@ -44,6 +44,7 @@ import ast
 from collections import OrderedDict
 from dataclasses import replace
 
+from layerlint.analysis.definition_names import mentioned_names, projected
 from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.model_uses import (
     EMPTY,
@@ -110,10 +111,22 @@ def evidence(
             # Cached with block-relative lines, so an edit above a class does not re-read it.
             key = (text, statement.lineno, names_id)
             cached = _scope_cache.get(key)
-            if cached is None:
-                cached = _remember(key, _definition(statement, imports, classes, functions,
-                                                    torch_classes, 0, module_strings,
-                                                    any(marker in text for marker in _MARKERS)))
+            if cached is not None:
+                _scope_cache.move_to_end(key)
+            else:
+                # A class pasted or deleted elsewhere changes `names_id`: read again only the
+                # definitions that mention a name whose meaning changed.
+                seen = projected(mentioned_names(statement, text), classes, functions, imports,
+                                 torch_classes, module_strings)
+                cached = _scope_cache.get((text, statement.lineno, seen))
+                if cached is not None:
+                    _scope_cache.move_to_end((text, statement.lineno, seen))
+                else:
+                    cached = _remember(
+                        (text, statement.lineno, seen),
+                        _definition(statement, imports, classes, functions, torch_classes, 0,
+                                    module_strings, any(marker in text for marker in _MARKERS)))
+                _remember(key, cached)
             scope, held = cached
             scopes.append((scope, offset))
             if isinstance(statement, ast.ClassDef):
