@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from layerlint.analysis import keras_target
+from layerlint.analysis import block_memo, keras_target
 from layerlint.analysis.document_state import document_blocks
 from layerlint.analysis.facts import BlockFacts, format_line_refs, shift_line_refs
 from layerlint.analysis.flow import FlowWalker, LayerRef, Scope, Value
@@ -119,6 +119,7 @@ def analyse(
     findings: list[Finding] = []
     problems: list[SyntaxProblem] = []
     seen_headers: dict[str, int] = {}
+    memo = block_memo.begin(path, context)
     for block in blocks:
         header = _block_header(block)
         ordinal = seen_headers[header] = seen_headers.get(header, -1) + 1
@@ -127,12 +128,16 @@ def analyse(
             problems.append(SyntaxProblem(message, block.start_line + line - 1, column))
             findings.extend(_last_good_findings(path, block, ordinal, text))
             continue
+        block_findings = memo.get(block)
         try:
-            block_findings = _block_findings(block, context)
+            if block_findings is None:
+                block_findings = _block_findings(block, context)
+                memo.put(block, block_findings)
         except RecursionError:  # an expression nested deeper than the rules can recurse
             block_findings = []
         _remember_good_findings(path, block, ordinal, block_findings)
         findings.extend(block_findings)
+    memo.finish()
     with contextlib.suppress(RecursionError):
         findings.extend(_module_level_findings(text, blocks, context))
     lines = text.splitlines() if findings and _SUPPRESS in text else []

@@ -137,7 +137,22 @@ def evidence(
             module_reader.offset = offset
             env = module_reader.statement(statement, env)
     scopes.append((module_reader.result, 0))
-    return _resolve(scopes, returns, contains)
+    # Most edits leave every scope as it was (a comment, a class that stops parsing while it
+    # is typed and comes back): the resolution of the same scopes is the same evidence.
+    resolve_key = (names_id, scopes, returns, contains)
+    for index, (key, result) in enumerate(_resolved):
+        if key == resolve_key:
+            _resolved.insert(0, _resolved.pop(index))
+            return result
+    result = _resolve(scopes, returns, contains)
+    _resolved.insert(0, (resolve_key, result))
+    del _resolved[_RESOLVED_KEPT:]
+    return result
+
+
+_RESOLVED_KEPT = 8
+_resolved: list[tuple[tuple, Evidence]] = []
+"""The latest resolutions, most recent first, compared by value (scopes are not hashable)."""
 
 
 def _shifted(scope: Scope, offset: int) -> Scope:
