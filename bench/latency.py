@@ -4,12 +4,13 @@
     .venv/bin/python -m bench.latency --servers layerlint ruff --lines 2000 --rounds 3
     .venv/bin/python -m bench.latency --json > latency.json
 
-Generates the model files (`bench.generate_models`), plans one typing script per file
-(`bench.edit_script`), runs it against each server in turn with the same raw client
-(`bench.lsp_session`), and prints a Markdown table (`bench.report`) preceded by the exact
-command and the machine. With `--rounds N` the servers take turns N times per file, in a
-rotating order, so slow drift of the machine's load hits every server alike. Server stderr logs
-land in `<out>/logs/`.
+Generates the model files (`bench.generate_models`), plans per file and workload the edits
+(typing: `bench.edit_script`, one incremental key per didChange; document:
+`bench.document_script`, whole-text didChanges spread over the file, as JupyterLab sends them),
+runs them against each server in turn with the same raw client (`bench.lsp_session`), and
+prints a Markdown table (`bench.report`) preceded by the exact command and the machine. With
+`--rounds N` the servers take turns N times per file, in a rotating order, so slow drift of the
+machine's load hits every server alike. Server stderr logs land in `<out>/logs/`.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.edit_script import find_typing_target, plan_typing
+from bench.document_script import PASTE_EVERY, PASTE_LINES, FullText, plan_document_edits
+from bench.edit_script import Edit, find_typing_target, plan_typing
 from bench.generate_models import DEFAULT_OUT_DIR, DEFAULT_SIZES, write_models
 from bench.lsp_session import SessionOptions, SessionResult, run_session
 from bench.report import Row, build_row, markdown, to_json
 
+WORKLOADS = ("typing", "document")
 VENV_BIN = Path(sys.executable).parent
 SERVER_COMMANDS = {
     "layerlint": [sys.executable, "-m", "layerlint", "serve"],
@@ -52,6 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         default=list(DEFAULT_SIZES),
         help="sizes of the generated model files (default: 2000 10000)",
+    )
+    parser.add_argument(
+        "--workloads",
+        nargs="+",
+        choices=WORKLOADS,
+        default=list(WORKLOADS),
+        help="typing: one incremental key per didChange; document: full-text didChange, edits"
+        " spread over the file (default: both)",
     )
     parser.add_argument("--edits", type=int, default=60, help="measured keystrokes per session")
     parser.add_argument(
@@ -139,32 +150,45 @@ def _preamble(context: dict[str, Any], notes: Sequence[str]) -> list[str]:
     ]
 
 
+def _plan(workload: str, source: str, count: int) -> Sequence[Edit | FullText]:
+    if workload == "typing":
+        return plan_typing(source, count)
+    return plan_document_edits(source, count)
+
+
 async def run_all(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
     paths = write_models(args.lines, args.out, args.seed)
     rows: list[Row] = []
     notes: list[str] = []
     options = SessionOptions(args.warmup, args.timeout, args.open_timeout, args.pause)
-    for path in paths:
-        source = path.read_text(encoding="utf-8")
-        file_lines = len(source.splitlines())
-        target = find_typing_target(source)
-        notes.append(
-            f"- {path.name}: typing after line {target.anchor_line}, inside the `call()` at line"
-            f" {target.method_line}, statements using `self.{target.layer_attribute}`."
-        )
-        sessions: dict[str, list[SessionResult]] = {server: [] for server in args.servers}
-        for round_number in range(args.rounds):
-            shift = round_number % len(args.servers)
-            for server in [*args.servers[shift:], *args.servers[:shift]]:
-                measured = args.pylsp_edits if server == "pylsp" else args.edits
-                edits = plan_typing(source, args.warmup + measured)
-                log_path = args.out / "logs" / f"{server}_{path.stem}_{round_number}.stderr"
-                print(f"{path.name}: {server} round {round_number + 1}", file=sys.stderr)
-                session = await run_session(
-                    server, SERVER_COMMANDS[server], path, edits, options, log_path
+    for workload in args.workloads:
+        for path in paths:
+            source = path.read_text(encoding="utf-8")
+            file_lines = len(source.splitlines())
+            if workload == "typing":
+                target = find_typing_target(source)
+                notes.append(
+                    f"- typing, {path.name}: after line {target.anchor_line}, inside the `call()`"
+                    f" at line {target.method_line}, statements using"
+                    f" `self.{target.layer_attribute}`."
                 )
-                sessions[server].append(session)
-        rows.extend(build_row(sessions[server], file_lines) for server in args.servers)
+            sessions: dict[str, list[SessionResult]] = {server: [] for server in args.servers}
+            for round_number in range(args.rounds):
+                shift = round_number % len(args.servers)
+                for server in [*args.servers[shift:], *args.servers[:shift]]:
+                    measured = args.pylsp_edits if server == "pylsp" else args.edits
+                    edits = _plan(workload, source, args.warmup + measured)
+                    log_name = f"{server}_{workload}_{path.stem}_{round_number}.stderr"
+                    print(f"{workload} {path.name}: {server} round {round_number + 1}",
+                          file=sys.stderr)
+                    session = await run_session(
+                        server, SERVER_COMMANDS[server], path, edits, options,
+                        args.out / "logs" / log_name,
+                    )
+                    sessions[server].append(session)
+            rows.extend(
+                build_row(sessions[server], file_lines, workload) for server in args.servers
+            )
     return rows, notes
 
 
@@ -174,12 +198,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     context = machine_context(argv)
     rows, notes = asyncio.run(run_all(args))
     notes = [
-        f"Each session: initialize, didOpen, {args.warmup} warm-up keystrokes (not counted), then"
-        f" {args.edits} measured keystrokes ({args.pylsp_edits} for pylsp), one incremental"
-        f" didChange each; the next key goes after the previous key's diagnostics or a"
-        f" {args.timeout:g} s timeout. Latency: didChange written -> publishDiagnostics with that"
-        " version read. RSS: VmRSS of the server and its children after the last edit.",
+        f"Each session: initialize, didOpen, {args.warmup} warm-up edits (not counted), then"
+        f" {args.edits} measured edits ({args.pylsp_edits} for pylsp); the next edit goes after"
+        f" the previous one's diagnostics or a {args.timeout:g} s timeout. Latency: didChange"
+        " written -> publishDiagnostics with that version read. RSS: VmRSS of the server and its"
+        " children after the last edit.",
         "",
+        "- typing: one key per incremental didChange (`bench/edit_script.py`).",
+        "- document: the whole new text in every didChange, as JupyterLab sends it"
+        " (`bench/document_script.py`): a comment appended to a line in a different class each"
+        f" time; every {PASTE_EVERY} edits a pasted block of {PASTE_LINES} lines (copied"
+        " definitions, renamed) and a deleted class.",
         *notes,
     ]
     if args.json:

@@ -2,10 +2,11 @@
 
 The protocol steps are identical for every server: initialize (push diagnostics with
 versionSupport, no pull capability), initialized, didOpen, wait for the first diagnostics, then
-one didChange per key. Each edit is timed from the moment its didChange is written to the moment
-a publishDiagnostics for that URI with the edit's version is read (the first publish after the
-send for servers that omit versions); the next key is sent only after that, or after the
-timeout, which is recorded as a timeout.
+one didChange per key (or, for the full-document script of `bench.document_script`, the whole
+new text in each didChange, whatever sync kind the server asked for). Each edit is timed from
+the moment its didChange is written to the moment a publishDiagnostics for that URI with the
+edit's version is read (the first publish after the send for servers that omit versions); the
+next key is sent only after that, or after the timeout, which is recorded as a timeout.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.document_script import FullText
 from bench.edit_script import Edit, apply_edit
 from bench.lsp_client import LspClient, Publish
 from bench.process_memory import tree_resident_kib
@@ -87,8 +90,8 @@ def _server_info(result: dict[str, Any]) -> str:
     return " ".join(part for part in (info.get("name"), info.get("version")) if part)
 
 
-def _content_change(text_after: str, edit: Edit, change_kind: int) -> dict[str, Any]:
-    if change_kind == 1:
+def _content_change(text_after: str, edit: Edit | FullText, change_kind: int) -> dict[str, Any]:
+    if change_kind == 1 or isinstance(edit, FullText):
         return {"text": text_after}
     position = {"line": edit.line, "character": edit.character}
     return {"range": {"start": position, "end": position}, "text": edit.text}
@@ -108,7 +111,7 @@ async def run_session(
     server: str,
     command: list[str],
     path: Path,
-    edits: list[Edit],
+    edits: Sequence[Edit | FullText],
     options: SessionOptions,
     log_path: Path,
 ) -> SessionResult:
@@ -135,7 +138,7 @@ async def _drive(
     client: LspClient,
     result: SessionResult,
     text: str,
-    edits: list[Edit],
+    edits: Sequence[Edit | FullText],
     options: SessionOptions,
 ) -> None:
     uri = result.path.as_uri()
@@ -159,7 +162,7 @@ async def _drive(
     last_publish = publish
     for number, edit in enumerate(edits):
         version = number + 2
-        text = apply_edit(text, edit)
+        text = edit.text if isinstance(edit, FullText) else apply_edit(text, edit)
         params = {
             "textDocument": {"uri": uri, "version": version},
             "contentChanges": [_content_change(text, edit, change_kind)],

@@ -36,6 +36,7 @@ class Row:
     final_codes: dict[str, int]
     peak_codes: dict[str, int]
     errors: list[str]
+    workload: str = "typing"  # "typing" (incremental keys) or "document" (full-text changes)
 
 
 def _version_behaviour(sessions: Sequence[SessionResult]) -> str:
@@ -46,8 +47,10 @@ def _version_behaviour(sessions: Sequence[SessionResult]) -> str:
     return "yes" if versioned else "no"
 
 
-def build_row(sessions: Sequence[SessionResult], file_lines: int) -> Row:
-    """Pools the sessions of one server on one file."""
+def build_row(
+    sessions: Sequence[SessionResult], file_lines: int, workload: str = "typing"
+) -> Row:
+    """Pools the sessions of one server on one file and workload."""
     first = sessions[0]
     opened = [session.open_ms for session in sessions if session.open_ms is not None]
     latencies = [latency for session in sessions for latency in session.latencies_ms]
@@ -67,12 +70,14 @@ def build_row(sessions: Sequence[SessionResult], file_lines: int) -> Row:
         final_codes=first.final_codes,
         peak_codes=first.peak_codes,
         errors=[session.error for session in sessions if session.error],
+        workload=workload,
     )
 
 
 def _reference(rows: Sequence[Row], row: Row) -> Row | None:
     for candidate in rows:
-        if candidate.server == REFERENCE_SERVER and candidate.file == row.file:
+        if (candidate.server == REFERENCE_SERVER and candidate.file == row.file
+                and candidate.workload == row.workload):
             return candidate
     return None
 
@@ -113,10 +118,10 @@ def _codes(codes: dict[str, int], limit: int = 6) -> str:
 def markdown(rows: Sequence[Row], preamble: Sequence[str]) -> str:
     lines = [*preamble, ""]
     lines.append(
-        "| file | server | edits | p50 ms | p95 ms | max ms | timeouts | p50 / ruff | p95 / ruff"
+        "| workload | file | server | edits | p50 ms | p95 ms | max ms | timeouts | p50 / ruff | p95 / ruff"
         " | open ms | RSS MiB | version in publish |"
     )
-    lines.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
+    lines.append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
     for row in rows:
         p50_ratio, p95_ratio = _ratios(rows, row)
         edits = (
@@ -125,7 +130,7 @@ def markdown(rows: Sequence[Row], preamble: Sequence[str]) -> str:
             else str(row.edits_per_session)
         )
         lines.append(
-            f"| {row.file} ({row.file_lines} lines) | {row.server} | {edits}"
+            f"| {row.workload} | {row.file} ({row.file_lines} lines) | {row.server} | {edits}"
             f" | {_ms(row.latency.p50_ms)} | {_ms(row.latency.p95_ms)} | {_ms(row.latency.max_ms)}"
             f" | {row.latency.timeouts} | {_times(p50_ratio)} | {_times(p95_ratio)}"
             f" | {_ms(row.open_ms)} | {row.rss_mib:.0f} | {row.publishes_version} |"
@@ -139,7 +144,7 @@ def markdown(rows: Sequence[Row], preamble: Sequence[str]) -> str:
     for row in rows:
         lines.append(
             f"- {row.server} ({row.server_info or 'no serverInfo'}, {row.text_sync} sync) on"
-            f" {row.file}: open {_codes(row.open_codes)}; peak {_codes(row.peak_codes)};"
+            f" {row.file}, {row.workload}: open {_codes(row.open_codes)}; peak {_codes(row.peak_codes)};"
             f" last {_codes(row.final_codes)}"
         )
         lines.extend(f"  - error: {error}" for error in row.errors)

@@ -26,7 +26,7 @@ def test_ratios_are_to_ruff_on_the_same_file_and_timeouts_are_visible():
     slow = build_row([_session("layerlint", [4.0] * 19 + [None])], 2012)
     other_file = build_row([_session("layerlint", [1.0] * 20, "models_10000.py")], 10033)
     table = markdown([ruff, slow, other_file], ["## Title"])
-    lines = {line.split(" | ")[1]: line for line in table.splitlines() if "| models_2000" in line}
+    lines = {line.split(" | ")[2]: line for line in table.splitlines() if "| models_2000" in line}
     assert "| 2.00x | 2.00x |" in lines["layerlint"]
     assert "| 1.00x | 1.00x |" in lines["ruff"]
     assert "| 1 |" in lines["layerlint"]  # the timeout count
@@ -42,3 +42,12 @@ def test_rounds_pool_into_one_row():
     row = build_row([_session("ruff", [1.0, 2.0]), _session("ruff", [3.0, 4.0])], 2012)
     assert row.sessions == 2 and row.latency.samples == 4
     assert row.latency.p50_ms == 2.0 and row.rss_mib == 2.0
+
+
+def test_ratios_are_to_ruff_in_the_same_workload():
+    typing_ruff = build_row([_session("ruff", [2.0] * 20)], 2012, "typing")
+    document_ruff = build_row([_session("ruff", [8.0] * 20)], 2012, "document")
+    document = build_row([_session("layerlint", [4.0] * 20)], 2012, "document")
+    table = markdown([typing_ruff, document_ruff, document], ["## Title"])
+    (row,) = [line for line in table.splitlines() if line.startswith("| document |") and "layerlint" in line]
+    assert "| 0.50x | 0.50x |" in row

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from layerlint.analysis import keras_target
+from layerlint.analysis import block_memo, keras_target
 from layerlint.analysis.caches import block_cache, class_cache, module_cache, remember
 from layerlint.analysis.class_resolution import (
     ModuleContext,
@@ -28,6 +28,7 @@ from layerlint.analysis.class_resolution import (
     module_context,
     referenced_local_names,
 )
+from layerlint.analysis.document_state import document_blocks
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.finding_output import (
     SUPPRESS,
@@ -42,7 +43,7 @@ from layerlint.analysis.project_evidence import with_project
 from layerlint.analysis.reuse_cases import class_reuse, functional_reuse
 from layerlint.analysis.rules import RULES
 from layerlint.analysis.save_evidence import EMPTY, Evidence, evidence
-from layerlint.analysis.source import Block, parse_block_text, split_blocks
+from layerlint.analysis.source import Block, parse_block_text
 from layerlint.config import Settings
 from layerlint.findings import Finding
 
@@ -79,7 +80,7 @@ def analyse(
     settings = settings or Settings()
     if "\r" in text:  # ast and LSP break lines at a lone CR too; the blocks count only LF
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    blocks = split_blocks(text)
+    blocks = document_blocks(text, path)
     target = _keras_target(blocks, path, settings)
     context = module_context(blocks, target.catalog_version, Path(path) if path else None,
                              settings.python)
@@ -90,6 +91,7 @@ def analyse(
     findings: list[Finding] = []
     problems: list[SyntaxProblem] = []
     seen_headers: dict[str, int] = {}
+    memo = block_memo.begin(path, context)
     for block in blocks:
         header = block_header(block)
         ordinal = seen_headers[header] = seen_headers.get(header, -1) + 1
@@ -98,12 +100,16 @@ def analyse(
             problems.append(SyntaxProblem(message, block.start_line + line - 1, column))
             findings.extend(last_good_findings(path, block, ordinal, text))
             continue
+        block_findings = memo.get(block)
         try:
-            block_findings = _block_findings(block, context)
+            if block_findings is None:
+                block_findings = _block_findings(block, context)
+                memo.put(block, block_findings)
         except RecursionError:  # an expression nested deeper than the rules can recurse
             block_findings = []
         remember_good_findings(path, block, ordinal, block_findings)
         findings.extend(block_findings)
+    memo.finish()
     with contextlib.suppress(RecursionError):
         findings.extend(_module_level_findings(text, blocks, context))
     lines = text.splitlines() if findings and SUPPRESS in text else []

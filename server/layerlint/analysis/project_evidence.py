@@ -132,8 +132,10 @@ def _parts(text: str) -> list[tuple[ast.Module, int, str]]:
     parses and definitions' evidence are shared with the file's own analysis; the whole file
     as one part when a block does not parse alone."""
     blocks = split_blocks(text)
-    if all(block.tree is not None for block in blocks):
-        return [(block.tree, block.start_line - 1, block.text) for block in blocks]
+    parts = [(block.tree, block.start_line - 1, block.text) for block in blocks
+             if block.tree is not None]
+    if len(parts) == len(blocks):
+        return parts
     return [(ast.parse(text), 0, text)]
 
 

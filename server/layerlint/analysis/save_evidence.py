@@ -44,6 +44,7 @@ import ast
 from collections import OrderedDict
 from dataclasses import replace
 
+from layerlint.analysis.definition_names import mentioned_names, projected
 from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.model_uses import (
     EMPTY,
@@ -114,9 +115,22 @@ def evidence(
             read = read_all or any(marker in text for marker in _MARKERS)
             key = (text, statement.lineno, names_id, read)
             cached = _scope_cache.get(key)
-            if cached is None:
-                cached = _remember(key, _definition(statement, imports, classes, functions,
-                                                    torch_classes, 0, module_strings, read))
+            if cached is not None:
+                _scope_cache.move_to_end(key)
+            else:
+                # A class pasted or deleted elsewhere changes `names_id`: read again only the
+                # definitions that mention a name whose meaning changed.
+                seen = projected(mentioned_names(statement, text), classes, functions, imports,
+                                 torch_classes, module_strings)
+                cached = _scope_cache.get((text, statement.lineno, seen, read))
+                if cached is not None:
+                    _scope_cache.move_to_end((text, statement.lineno, seen, read))
+                else:
+                    cached = _remember(
+                        (text, statement.lineno, seen, read),
+                        _definition(statement, imports, classes, functions, torch_classes, 0,
+                                    module_strings, read))
+                _remember(key, cached)
             scope, held = cached
             scopes.append((scope, offset))
             if isinstance(statement, ast.ClassDef):
@@ -127,7 +141,22 @@ def evidence(
             module_reader.offset = offset
             env = module_reader.statement(statement, env)
     scopes.append((module_reader.result, 0))
-    return _resolve(scopes, returns, contains)
+    # Most edits leave every scope as it was (a comment, a class that stops parsing while it
+    # is typed and comes back): the resolution of the same scopes is the same evidence.
+    resolve_key = (names_id, scopes, returns, contains)
+    for index, (kept_key, result) in enumerate(_resolved):
+        if kept_key == resolve_key:
+            _resolved.insert(0, _resolved.pop(index))
+            return result
+    result = _resolve(scopes, returns, contains)
+    _resolved.insert(0, (resolve_key, result))
+    del _resolved[_RESOLVED_KEPT:]
+    return result
+
+
+_RESOLVED_KEPT = 8
+_resolved: list[tuple[tuple, Evidence]] = []
+"""The latest resolutions, most recent first, compared by value (scopes are not hashable)."""
 
 
 def _shifted(scope: Scope, offset: int) -> Scope:

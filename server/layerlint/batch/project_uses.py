@@ -66,6 +66,7 @@ def _file_words(path: Path) -> frozenset[str] | None:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
+    words: frozenset[str] | None
     if not text.isascii():
         words = None
     elif not project_evidence.mentions_a_use(text):

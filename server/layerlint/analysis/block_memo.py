@@ -1,0 +1,137 @@
+"""Findings of a document's unchanged blocks, carried from one analysis of it to the next.
+
+The engine's block cache is keyed on everything a block's findings depend on (its text, the
+module's imports and Keras target, the texts of the classes it depends on, the save evidence
+about its classes); building that key costs a few dozen microseconds per block, which on a
+10,000-line module is most of a keystroke. This memo skips the key for a block whose text and
+first line are those of the previous analysis of the same document, when nothing it depends on
+changed: the module-wide inputs are equal, and no class it mentions or depends on (directly or
+through the classes it depends on) changed its text, appeared, disappeared or resolves to a
+different workspace class. Any other block goes through the engine's cache as before.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from layerlint.analysis.model_index import referenced_names
+from layerlint.analysis.source import Block
+from layerlint.findings import Finding
+
+if TYPE_CHECKING:
+    from layerlint.analysis.engine import ModuleContext
+
+_MAX_DOCUMENTS = 32
+
+
+@dataclass
+class _Memo:
+    token: tuple
+    class_texts: dict[str, str]
+    workspace_keys: dict[str, tuple]
+    entries: dict[tuple[str, int], tuple[list[Finding], frozenset[str]]]
+
+
+_memos: OrderedDict[str, _Memo] = OrderedDict()
+_mentioned: dict[tuple[str, str], frozenset[str]] = {}
+
+
+@dataclass
+class BlockMemo:
+    """One analysis's view of the memo: `get` before computing a block, `put` after."""
+
+    path: str | None
+    context: ModuleContext
+    changed: frozenset[str] | None = None
+    """Class names that changed since the previous analysis; None: nothing can be reused."""
+    previous: dict[tuple[str, int], tuple[list[Finding], frozenset[str]]] = field(default_factory=dict)
+    current: dict[tuple[str, int], tuple[list[Finding], frozenset[str]]] = field(default_factory=dict)
+
+    def get(self, block: Block) -> list[Finding] | None:
+        if self.changed is None:
+            return None
+        entry = self.previous.get((block.text, block.start_line))
+        if entry is None or not entry[1].isdisjoint(self.changed):
+            return None
+        self.current[block.text, block.start_line] = entry
+        return entry[0]
+
+    def put(self, block: Block, findings: list[Finding]) -> None:
+        if self.path is not None:
+            self.current[block.text, block.start_line] = (findings, _sensitive(block, self.context))
+
+    def finish(self) -> None:
+        """Keep this analysis's entries (only those) for the next one."""
+        if self.path is None:
+            return
+        context = self.context
+        _memos[self.path] = _Memo(_token(context), _class_texts(context),
+                                  dict(context.workspace_keys), self.current)
+        _memos.move_to_end(self.path)
+        if len(_memos) > _MAX_DOCUMENTS:
+            _memos.popitem(last=False)
+
+
+def begin(path: str | None, context: ModuleContext) -> BlockMemo:
+    memo = BlockMemo(path, context)
+    previous = _memos.get(path) if path is not None else None
+    if previous is None or previous.token != _token(context):
+        return memo
+    texts = _class_texts(context)
+    changed = {name for name, text in texts.items() if previous.class_texts.get(name) is not text}
+    changed.update(name for name in previous.class_texts if name not in texts)
+    keys = context.workspace_keys
+    changed.update(name for name in keys.keys() | previous.workspace_keys.keys()
+                   if keys.get(name) != previous.workspace_keys.get(name))
+    memo.changed = frozenset(changed)
+    memo.previous = previous.entries
+    return memo
+
+
+def _token(context: ModuleContext) -> tuple:
+    """The module-wide inputs of every block's findings."""
+    return (context.imports_key, context.keras_version, context.target.key,
+            context.mixed_precision, context.evidence, context.path)
+
+
+def _class_texts(context: ModuleContext) -> dict[str, str]:
+    texts = {name: block.text for name, block in context.class_blocks.items()}
+    # Classes of other files join `classes` under a qualified name: keyed by model identity.
+    for name, model in context.classes.items():
+        if name not in texts:
+            texts[name] = f"<external {id(model)}>"
+    return texts
+
+
+def _sensitive(block: Block, context: ModuleContext) -> frozenset[str]:
+    """The class names whose change can change this block's findings: those it mentions, the
+    local classes it depends on (transitively) and the names those mention."""
+    assert block.tree is not None
+    names = set(_names(block.text, "<block>", block.tree))
+    # A class defined twice binds the last definition: this block depends on which one that is.
+    names.update(stmt.name for stmt in block.tree.body if isinstance(stmt, ast.ClassDef))
+    pending = [name for name in names if name in context.references]
+    while pending:
+        name = pending.pop()
+        dependency = context.class_blocks.get(name)
+        if dependency is not None and dependency.tree is not None:
+            mentioned = _names(dependency.text, "<block>", dependency.tree)
+            pending.extend(other for other in mentioned - names if other in context.references)
+            names |= mentioned
+    return frozenset(names)
+
+
+def _names(text: str, label: str, node) -> frozenset[str]:
+    key = (text, label)
+    cached = _mentioned.get(key)
+    if cached is None:
+        if len(_mentioned) > 8192:
+            _mentioned.clear()
+        cached = _mentioned[key] = frozenset(referenced_names(node))
+    return cached
+
+
+__all__ = ["BlockMemo", "begin"]

@@ -1,0 +1,191 @@
+"""What the analysis keeps per open document between two versions: its text and its blocks.
+
+An editor sends a new version of a document after every keystroke, and some clients
+(JupyterLab) send the whole text every time. `document_blocks` finds the changed region by
+comparing the new text with the previous one (common prefix and suffix, compared in large
+slices at C speed), re-splits only the blocks around that region, and reuses the other `Block`
+objects (moved by the change in line count). Reusing them keeps their text objects too, so
+every cache keyed on a block's text hashes and compares it by identity instead of by content.
+
+The result is always what `split_blocks` returns for the whole text: the region is widened, or
+the whole text split again, whenever a block boundary could depend on text outside the region
+(a syntax error that may join the pieces after it, a decorator line just above the region's
+end, a syntax error above the region).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from layerlint.analysis.source import _BLOCK_START, _MAX_MERGE, Block, split_blocks
+
+_MAX_DOCUMENTS = 32
+_CHUNK = 4096
+_MARGIN = 1
+"""Unchanged blocks re-split on each side of the changed region (cheap: their parse is
+cached), so an edit at a block's edge is split exactly as a whole split would."""
+
+
+@dataclass(frozen=True)
+class _Document:
+    text: str
+    blocks: list[Block]
+    starts: list[int]
+    """Offset of each block's first character in `text`."""
+    first_error: int
+    """Index of the first block that does not parse (len(blocks) when all parse)."""
+
+
+_documents: OrderedDict[str, _Document] = OrderedDict()
+
+
+def document_blocks(text: str, key: str | None) -> list[Block]:
+    """The blocks of `text` (as `split_blocks`), reusing those of the previous version of the
+    document `key` (its path) where the text did not change. No key: a plain split."""
+    if key is None:
+        return split_blocks(text)
+    previous = _documents.get(key)
+    blocks = None
+    if previous is not None:
+        if previous.text == text:
+            _documents.move_to_end(key)
+            return previous.blocks
+        blocks = _resplit(previous, text)
+    if blocks is None:
+        blocks = split_blocks(text)
+    _documents[key] = _state(text, blocks)
+    _documents.move_to_end(key)
+    if len(_documents) > _MAX_DOCUMENTS:
+        _documents.popitem(last=False)
+    return blocks
+
+
+def forget_document(key: str) -> None:
+    _documents.pop(key, None)
+
+
+def _state(text: str, blocks: list[Block]) -> _Document:
+    starts = []
+    offset = 0
+    first_error = len(blocks)
+    for index, block in enumerate(blocks):
+        starts.append(offset)
+        offset += len(block.text)
+        if block.tree is None and first_error == len(blocks):
+            first_error = index
+    return _Document(text, blocks, starts, first_error)
+
+
+def common_prefix(old: str, new: str) -> int:
+    """Length of the longest common prefix of two strings."""
+    limit = min(len(old), len(new))
+    start = 0
+    while start < limit and old[start:start + _CHUNK] == new[start:start + _CHUNK]:
+        start += _CHUNK
+    if start >= limit:
+        return limit
+    end = min(start + _CHUNK, limit)
+    # Binary search inside the first differing chunk.
+    low, high = start, end
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old[start:middle] == new[start:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def common_suffix(old: str, new: str, limit: int) -> int:
+    """Length of the longest common suffix of two strings, at most `limit`."""
+    length = 0
+    old_end, new_end = len(old), len(new)
+    while (length + _CHUNK <= limit
+           and old[old_end - length - _CHUNK:old_end - length]
+           == new[new_end - length - _CHUNK:new_end - length]):
+        length += _CHUNK
+    low, high = length, min(length + _CHUNK, limit)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old[old_end - middle:old_end - length] == new[new_end - middle:new_end - length]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _resplit(previous: _Document, text: str) -> list[Block] | None:
+    """The new text's blocks, re-splitting only around the changed region; None when a
+    whole split is needed."""
+    old, blocks, starts = previous.text, previous.blocks, previous.starts
+    if not blocks:
+        return None
+    prefix = common_prefix(old, text)
+    suffix = common_suffix(old, text, min(len(old), len(text)) - prefix)
+    first = max(0, bisect.bisect_left(starts, prefix) - 1 - _MARGIN)
+    if previous.first_error < first:
+        return None  # a broken block above may join text from the changed region
+    # The first old block starting after the changed region's end (its preceding newline
+    # unchanged too), plus a margin.
+    after = bisect.bisect_left(starts, len(old) - suffix + 1) + _MARGIN
+    delta = len(text) - len(old)
+    for _ in range(3):
+        region_end = starts[after] + delta if after < len(blocks) else len(text)
+        region = text[starts[first]:region_end]
+        region_blocks = split_blocks(region)
+        needed = _blocks_needed_after_errors(region_blocks)
+        if needed is None:
+            return None
+        if needed == 0 or after >= len(blocks):
+            if after < len(blocks) and _ends_with_decorator(region):
+                after += 1
+                continue
+            return _assemble(blocks, first, after, region_blocks, region)
+        after = min(len(blocks), after + needed)
+    return None
+
+
+def _blocks_needed_after_errors(region_blocks: list[Block]) -> int | None:
+    """How many more blocks the region must reach past its end so that a syntax error in it
+    cannot join pieces beyond it (0: none; None: split the whole text)."""
+    for index in range(len(region_blocks) - 1, -1, -1):
+        error = region_blocks[index].error
+        if error is None:
+            continue
+        if "triple-quoted" in error[0]:
+            return None  # its closing quotes may lie anywhere below
+        following = len(region_blocks) - 1 - index
+        return max(0, _MAX_MERGE + 1 - following)
+    return 0
+
+
+def _ends_with_decorator(region: str) -> bool:
+    """Whether the region's last piece is a decorator line, which takes the next piece along."""
+    last = 0
+    for match in _BLOCK_START.finditer(region):
+        last = match.start() + 1
+    return region.startswith("@", last)
+
+
+def _assemble(
+    blocks: list[Block], first: int, after: int, region_blocks: list[Block], region: str
+) -> list[Block]:
+    start_line = blocks[first].start_line
+    placed = [
+        Block(block.start_line + start_line - 1, block.text, block.tree, block.error)
+        for block in region_blocks
+    ]
+    result = blocks[:first] + placed
+    if after < len(blocks):
+        line_delta = start_line + region.count("\n") - blocks[after].start_line
+        if line_delta:
+            result.extend(Block(block.start_line + line_delta, block.text, block.tree, block.error)
+                          for block in blocks[after:])
+        else:
+            result.extend(blocks[after:])
+    return result
+
+
+__all__ = ["common_prefix", "common_suffix", "document_blocks", "forget_document"]

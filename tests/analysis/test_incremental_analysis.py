@@ -1,0 +1,117 @@
+"""The incremental path (blocks re-split around the change, findings of unchanged blocks
+carried over, evidence resolutions reused) gives the findings of an analysis from scratch, after
+every edit of random sequences: keystrokes, comments, pastes, deleted classes, broken code."""
+
+import random
+import re
+
+import pytest
+
+from bench.document_script import plan_document_edits
+from bench.generate_models import generate_module
+from layerlint.analysis import analyse, block_memo, document_state, save_evidence
+
+SAVE_TAIL = '''
+
+def train_and_save(data):
+    model = keras.Sequential([{layer}(), layers.Dense(10)])
+    model.compile(loss="mse")
+    model.fit(data)
+    model.save("model.keras")
+'''
+SNIPPETS = ["(", ")", "\n", "x", "self.bn(x)", "\n        y = self.norm(x)\n", "#", ":",
+            "class Extra(keras.layers.Layer):\n    pass\n", "    ", "]", '"""', "@"]
+
+
+def _module(lines, seed):
+    """A generated model module that also compiles, trains and saves one of its layers."""
+    text = generate_module(lines, seed).text
+    layer = re.search(r"^class (\w+)\(keras\.layers\.Layer\)", text, re.MULTILINE)[1]
+    return text + SAVE_TAIL.format(layer=layer)
+
+
+def _from_scratch(text, path):
+    document_state.forget_document(path)
+    block_memo._memos.pop(path, None)
+    save_evidence._resolved.clear()
+    return analyse(text, path=path)
+
+
+def _random_edit(rng, text):
+    position = rng.randrange(len(text) + 1)
+    if rng.random() < 0.5:
+        return text[:position] + rng.choice(SNIPPETS) + text[position:]
+    return text[:position] + text[position + rng.choice([1, 3, 40, 400]):]
+
+
+def _same(incremental, scratch):
+    assert incremental.findings == scratch.findings
+    assert incremental.syntax_problems == scratch.syntax_problems
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@pytest.mark.parametrize("seed", range(3))
+def test_random_edits_give_the_findings_of_a_fresh_analysis(tmp_path, seed):
+    rng = random.Random(seed)
+    source = _module(400, seed)
+    incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
+    text = source
+    first = analyse(text, path=incremental_path)
+    assert {finding.code for finding in first.findings} >= {"LL101"}
+    _same(first, _from_scratch(text, scratch_path))
+    for _ in range(40):
+        text = _random_edit(rng, text) if rng.random() < 0.8 else source
+        _same(analyse(text, path=incremental_path), _from_scratch(text, scratch_path))
+
+
+def test_full_document_edits_give_the_findings_of_a_fresh_analysis(tmp_path):
+    source = _module(1000, 3)
+    incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
+    _same(analyse(source, path=incremental_path), _from_scratch(source, scratch_path))
+    for step in plan_document_edits(source, 45):
+        _same(analyse(step.text, path=incremental_path), _from_scratch(step.text, scratch_path))
+
+
+DEPENDENT = '''import keras
+from keras import layers
+
+
+class Block(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.inner = layers.BatchNormalization()
+
+    def call(self, x):
+        return self.inner(x)
+
+
+class Unrelated(keras.layers.Layer):
+    def call(self, x):
+        return x
+
+
+class Net(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.block = Block()
+
+    def call(self, x):
+        return self.block(self.block(x))
+'''
+
+
+def test_a_change_in_a_class_reaches_the_unchanged_classes_that_use_it(tmp_path):
+    """Net's text never changes; its finding follows what Block holds, and Block's deletion."""
+    incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
+    stateless = DEPENDENT.replace("layers.BatchNormalization()", "layers.Activation('relu')")
+    block, unrelated = DEPENDENT.index("class Block"), DEPENDENT.index("class Unrelated")
+    without_block = DEPENDENT[:block] + DEPENDENT[unrelated:]
+    renamed = DEPENDENT.replace("class Block(", "class Block2(")
+    codes = []
+    for text in [DEPENDENT, stateless, DEPENDENT, without_block, DEPENDENT, renamed, DEPENDENT,
+                 DEPENDENT.replace("return x", "return x  # comment")]:
+        incremental = analyse(text, path=incremental_path)
+        _same(incremental, _from_scratch(text, scratch_path))
+        codes.append(sorted(finding.code for finding in incremental.findings))
+    assert codes[0] == codes[2] == codes[4] == codes[6] == codes[7] == ["LL101"]
+    assert codes[1] != codes[0] and codes[3] == [] and codes[5] == []
