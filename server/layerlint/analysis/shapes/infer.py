@@ -1,0 +1,1075 @@
+"""Static shape inference: abstract interpretation of a module over shapes.
+
+Follows `keras.Sequential([...])` and `model.add(...)` chains, functional-API graphs, the
+`call()`/`forward()` of the module's own model classes (through `self.` attributes, helper
+methods, loops with a known count; arms that disagree give an unknown), `nn.Sequential`, and
+the tensor functions between layers. Input shapes come from `keras.Input`, `input_shape=`/
+`input_dim=`/`batch_input_shape=` on a first layer, `model.build(...)`, a concrete call
+(`model(np.zeros((2, 20)))`), training data made in the file and passed to `fit`, or a
+`# layerlint: input-shape=...` comment. What a layer does to a shape is `layer_rules`; what a
+function does is `op_rules`. Anything not understood is unknown from there on: never a guess.
+
+The result is one `CallShape` per layer-call site: its input and output shapes, or the error the
+framework would raise there (and the line that produced the offending input).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from layerlint.analysis import frameworks
+from layerlint.analysis.imports import ImportTable, qualified_name
+from layerlint.analysis.shapes import layer_rules, op_rules
+from layerlint.analysis.shapes.domain import BATCH, Shape, ShapeError, broadcast
+from layerlint.analysis.shapes.sources import array_shape, comment_shape
+from layerlint.analysis.shapes.values import (
+    BuiltinLayer,
+    Const,
+    Instance,
+    ListValue,
+    SequentialModel,
+    Tensor,
+)
+
+_MAX_DEPTH = 8
+_MAX_UNROLL = 64
+_MAX_STEPS = 20000
+_INPUT_NAMES = {"Input"}
+_FEED_METHODS = {"fit", "predict", "evaluate", "train_on_batch", "predict_on_batch",
+                 "test_on_batch"}
+_TORCH_TENSOR_METHODS = {
+    "view": "torch.reshape", "reshape": "torch.reshape", "flatten": "torch.flatten",
+    "permute": "torch.permute", "transpose": "torch.transpose", "unsqueeze": "torch.unsqueeze",
+    "squeeze": "torch.squeeze", "mean": "torch.mean", "sum": "torch.sum", "relu": "torch.relu",
+    "sigmoid": "torch.sigmoid", "tanh": "torch.tanh", "softmax": "torch.softmax",
+    "contiguous": "torch.clone", "float": "torch.clone", "clone": "torch.clone",
+    "detach": "torch.clone",
+}
+_SHAPE_ARGUMENTS = ("input_shape", "batch_input_shape", "input_dim")
+
+
+@dataclass(frozen=True)
+class CallShape:
+    """What one layer-call site receives and produces (lines absolute, columns from `ast`)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    layer: str
+    framework: str
+    inputs: tuple[Shape, ...]
+    output: Shape | tuple[Shape, ...] | None
+    error: str | None = None
+    origin: int | None = None
+    """The line that produced the (offending) input shape."""
+
+    @property
+    def output_text(self) -> str:
+        if self.output is None:
+            return "(unknown)"
+        if isinstance(self.output, tuple):
+            return "[" + ", ".join(shape.display() for shape in self.output) + "]"
+        return self.output.display()
+
+    @property
+    def known(self) -> bool:
+        if isinstance(self.output, tuple):
+            return all(shape.known for shape in self.output)
+        return self.output is not None and self.output.known
+
+
+@dataclass
+class ModuleShapes:
+    calls: list[CallShape] = field(default_factory=list)
+    """One per layer-call site whose every run agrees (sites seen with different shapes are
+    left out: their shape is not static)."""
+    errors: list[CallShape] = field(default_factory=list)
+    sites: int = 0
+    """Layer-call sites met, known shape or not (for the share of known shapes)."""
+
+    def on_line(self, line: int) -> list[CallShape]:
+        return [call for call in self.calls if call.line == line]
+
+
+@dataclass
+class _Frame:
+    env: dict
+    offset: int
+    instance: Instance | None = None
+    methods: dict = field(default_factory=dict)
+    returns: list | None = None
+    muted: bool = False
+
+
+@dataclass
+class _ClassInfo:
+    node: ast.ClassDef
+    offset: int
+    framework: str
+    methods: dict
+
+
+class Interpreter:
+    """Interprets one module (see the module docstring); `run()` returns its `ModuleShapes`."""
+
+    def __init__(self, statements: list[tuple[ast.stmt, int]], imports: ImportTable,
+                 keras_version: str | None, lines: list[str]) -> None:
+        self.statements = statements
+        self.imports = imports
+        self.keras_version = keras_version
+        self.lines = lines
+        self.functions: dict[str, tuple[ast.FunctionDef, int]] = {}
+        self.classes: dict[str, _ClassInfo] = {}
+        self.records: dict[tuple[int, int], list[CallShape]] = {}
+        self.module_env: dict = {}
+        self.depth = 0
+        self.steps = 0
+        self.interpreted: set[int] = set()
+        self.sequentials: list[tuple[SequentialModel, int]] = []
+        self.class_calls: dict[tuple, object] = {}
+
+    # -- entry ----------------------------------------------------------------------------
+    def run(self) -> ModuleShapes:
+        self._collect_definitions()
+        frame = _Frame(self.module_env, 0)
+        for statement, offset in self.statements:
+            frame.offset = offset
+            self._statement(statement, frame)
+        self._finish_sequentials()
+        # Functions nobody calls in the module (`def run():` in a script, a test) still build
+        # models: interpret them with unknown arguments.
+        for name, (function, offset) in list(self.functions.items()):
+            if id(function) not in self.interpreted:
+                self._call_function(function, offset, [], {}, None)
+        self._finish_sequentials()
+        for info in self.classes.values():
+            self._class_from_comment(info)
+        return self._result()
+
+    def _collect_definitions(self) -> None:
+        for statement, offset in self.statements:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.functions[statement.name] = (statement, offset)
+        for statement, offset in self.statements:
+            if isinstance(statement, ast.ClassDef):
+                framework = self._class_framework(statement)
+                if framework:
+                    methods = {item.name: item for item in statement.body
+                               if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
+                    base = self._local_base(statement)
+                    if base is not None:
+                        methods = {**base.methods, **methods}
+                    self.classes[statement.name] = _ClassInfo(statement, offset, framework,
+                                                              methods)
+
+    def _class_framework(self, node: ast.ClassDef) -> str | None:
+        for base in node.bases:
+            qualified = qualified_name(base, self.imports)
+            if qualified is None:
+                continue
+            framework = frameworks.model_base_framework(qualified)
+            if framework:
+                return framework
+            if qualified in self.classes:
+                return self.classes[qualified].framework
+        return None
+
+    def _local_base(self, node: ast.ClassDef) -> _ClassInfo | None:
+        for base in node.bases:
+            if isinstance(base, ast.Name) and base.id in self.classes:
+                return self.classes[base.id]
+        return None
+
+    def _result(self) -> ModuleShapes:
+        result = ModuleShapes(sites=len(self.records))
+        for records in self.records.values():
+            errors = [record for record in records if record.error]
+            if errors:
+                result.errors.append(errors[0])
+                continue
+            first = records[0]
+            if all(record.output == first.output for record in records[1:]):
+                result.calls.append(first)
+            else:
+                result.calls.append(CallShape(first.line, first.column, first.end_line,
+                                              first.end_column, first.layer, first.framework,
+                                              (), None))
+        result.calls.sort(key=lambda call: (call.line, call.column))
+        result.errors.sort(key=lambda call: (call.line, call.column))
+        return result
+
+    # -- statements -----------------------------------------------------------------------
+    def _body(self, statements: Iterable[ast.stmt], frame: _Frame) -> bool:
+        """Runs statements; True when the body always leaves (return/raise)."""
+        for statement in statements:
+            if self._statement(statement, frame):
+                return True
+        return False
+
+    def _statement(self, node: ast.stmt, frame: _Frame) -> bool:
+        self.steps += 1
+        if self.steps > _MAX_STEPS:
+            return True
+        if isinstance(node, ast.Assign):
+            value = self._eval(node.value, frame)
+            for target in node.targets:
+                self._bind(target, value, frame)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            self._bind(node.target, self._eval(node.value, frame), frame)
+        elif isinstance(node, ast.AugAssign):
+            value = self._binary(node.op, self._eval(node.target, frame),
+                                 self._eval(node.value, frame), node, frame)
+            self._bind(node.target, value, frame)
+        elif isinstance(node, ast.Expr):
+            self._eval(node.value, frame)
+        elif isinstance(node, ast.Return):
+            value = self._eval(node.value, frame) if node.value is not None else Const(None)
+            if frame.returns is not None:
+                frame.returns.append(value)
+            return True
+        elif isinstance(node, ast.Raise):
+            return True
+        elif isinstance(node, ast.If):
+            return self._if(node, frame)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            self._for(node, frame)
+        elif isinstance(node, ast.While):
+            self._unknown_loop(node.body, frame)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                self._eval(item.context_expr, frame)
+            return self._body(node.body, frame)
+        elif isinstance(node, ast.Try):
+            leaves = self._body(node.body, frame)
+            for handler in node.handlers:
+                self._unknown_loop(handler.body, frame)
+            if not leaves:
+                self._body(node.orelse, frame)
+            self._body(node.finalbody, frame)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and frame.env is not self.module_env:
+            frame.env[node.name] = None
+        return False
+
+    def _if(self, node: ast.If, frame: _Frame) -> bool:
+        self._eval(node.test, frame)
+        if _is_main_guard(node.test):
+            return self._body(node.body, frame)
+        before = dict(frame.env)
+        body_frame = _Frame(dict(before), frame.offset, frame.instance, frame.methods,
+                            frame.returns, frame.muted)
+        body_leaves = self._body(node.body, body_frame)
+        else_frame = _Frame(dict(before), frame.offset, frame.instance, frame.methods,
+                            frame.returns, frame.muted)
+        else_leaves = self._body(node.orelse, else_frame)
+        if body_leaves and else_leaves:
+            return True
+        if body_leaves:
+            merged = else_frame.env
+        elif else_leaves:
+            merged = body_frame.env
+        else:
+            merged = _merge_envs(before, body_frame.env, else_frame.env)
+        frame.env.clear()
+        frame.env.update(merged)
+        return False
+
+    def _for(self, node: ast.For | ast.AsyncFor, frame: _Frame) -> None:
+        items = self._iteration_items(node.iter, frame)
+        if items is None or len(items) > _MAX_UNROLL or node.orelse:
+            self._unknown_loop(node.body, frame, node.target)
+            return
+        for item in items:
+            self._bind(node.target, item, frame)
+            if self._body(node.body, frame):
+                # A `break`/`return` inside: what follows the loop is not known.
+                self._forget_assigned(node.body, frame)
+                return
+
+    def _iteration_items(self, node: ast.expr, frame: _Frame) -> list | None:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
+            bounds = [self._eval(arg, frame) for arg in node.args]
+            if bounds and all(isinstance(b, Const) and type(b.value) is int for b in bounds):
+                return [Const(i) for i in range(*(b.value for b in bounds))]
+            return None
+        value = self._eval(node, frame)
+        if isinstance(value, Const) and isinstance(value.value, tuple):
+            return [Const(item) for item in value.value]
+        if isinstance(value, ListValue) and not value.poisoned:
+            return list(value.items)
+        if isinstance(value, SequentialModel) and not value.poisoned:
+            return [layer for layer, _, _ in value.layers]
+        return None
+
+    def _unknown_loop(self, body: list[ast.stmt], frame: _Frame,
+                      target: ast.expr | None = None) -> None:
+        """A loop of unknown count (or an except arm): what it assigns becomes unknown, and its
+        calls are not recorded (each iteration may see other shapes)."""
+        if target is not None:
+            self._bind(target, None, frame)
+        self._forget_assigned(body, frame)
+        muted = _Frame(frame.env, frame.offset, frame.instance, frame.methods, None, True)
+        self._body(body, muted)
+        self._forget_assigned(body, frame)
+
+    def _forget_assigned(self, body: list[ast.stmt], frame: _Frame) -> None:
+        for statement in body:
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    frame.env[node.id] = None
+                elif (
+                    isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+                    and _is_self(node.value) and frame.instance is not None
+                ):
+                    frame.instance.attributes[node.attr] = None
+
+    def _bind(self, target: ast.expr, value: object, frame: _Frame) -> None:
+        if isinstance(target, ast.Name):
+            frame.env[target.id] = value
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            items = None
+            if isinstance(value, Const) and isinstance(value.value, tuple):
+                items = [Const(item) for item in value.value]
+            elif isinstance(value, ListValue) and not value.poisoned:
+                items = list(value.items)
+            elif isinstance(value, tuple):
+                items = [Tensor(shape) for shape in value]
+            for position, element in enumerate(target.elts):
+                item = items[position] if items is not None and len(items) == len(target.elts) else None
+                self._bind(element, item, frame)
+        elif isinstance(target, ast.Attribute) and _is_self(target.value) and frame.instance:
+            frame.instance.attributes[target.attr] = value
+        elif isinstance(target, ast.Starred):
+            self._bind(target.value, None, frame)
+
+    # -- expressions ----------------------------------------------------------------------
+    def _lookup(self, name: str, frame: _Frame) -> object:
+        if name in frame.env:
+            return frame.env[name]
+        return self.module_env.get(name)
+
+    def _eval(self, node: ast.expr | None, frame: _Frame) -> object:
+        if node is None:
+            return None
+        if isinstance(node, ast.Name):
+            return self._lookup(node.id, frame)
+        if isinstance(node, ast.Constant):
+            return Const(node.value)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            values = [self._eval(element, frame) for element in node.elts]
+            if all(isinstance(value, Const) for value in values):
+                return Const(tuple(value.value for value in values))
+            return ListValue(values)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            operand = self._eval(node.operand, frame)
+            if isinstance(operand, Const) and type(operand.value) in (int, float):
+                return Const(-operand.value)
+            return None
+        if isinstance(node, ast.Attribute):
+            return self._attribute(node, frame)
+        if isinstance(node, ast.Subscript):
+            return self._subscript(node, frame)
+        if isinstance(node, ast.BinOp):
+            return self._binary(node.op, self._eval(node.left, frame),
+                                self._eval(node.right, frame), node, frame)
+        if isinstance(node, ast.Call):
+            return self._call(node, frame)
+        if isinstance(node, ast.IfExp):
+            self._eval(node.test, frame)
+            body = self._eval(node.body, frame)
+            orelse = self._eval(node.orelse, frame)
+            return body if _same(body, orelse) else None
+        if isinstance(node, ast.ListComp):
+            return self._list_comprehension(node, frame)
+        if isinstance(node, ast.NamedExpr):
+            value = self._eval(node.value, frame)
+            self._bind(node.target, value, frame)
+            return value
+        return None
+
+    def _list_comprehension(self, node: ast.ListComp, frame: _Frame) -> object:
+        if len(node.generators) != 1 or node.generators[0].ifs:
+            return None
+        generator = node.generators[0]
+        items = self._iteration_items(generator.iter, frame)
+        if items is None or len(items) > _MAX_UNROLL:
+            return None
+        inner = _Frame(dict(frame.env), frame.offset, frame.instance, frame.methods, None,
+                       frame.muted)
+        values = []
+        for item in items:
+            self._bind(generator.target, item, inner)
+            values.append(self._eval(node.elt, inner))
+        return ListValue(values)
+
+    def _attribute(self, node: ast.Attribute, frame: _Frame) -> object:
+        if _is_self(node.value):
+            if frame.instance is not None:
+                return frame.instance.attributes.get(node.attr)
+            return None
+        owner = self._eval(node.value, frame)
+        if isinstance(owner, Tensor) and node.attr == "shape" and owner.shape.known:
+            dims = owner.shape.dims or ()
+            if all(type(dim) is int for dim in dims):
+                return Const(tuple(dims))
+        if isinstance(owner, Tensor) and node.attr == "T" and owner.shape.rank == 2:
+            dims = owner.shape.dims or ()
+            return Tensor(Shape(tuple(reversed(dims))), owner.origin)
+        return None
+
+    def _subscript(self, node: ast.Subscript, frame: _Frame) -> object:
+        owner = self._eval(node.value, frame)
+        index = self._eval(node.slice, frame)
+        if not isinstance(index, Const) or type(index.value) is not int:
+            return None
+        position = index.value
+        if isinstance(owner, Const) and isinstance(owner.value, tuple):
+            if -len(owner.value) <= position < len(owner.value):
+                return Const(owner.value[position])
+        if isinstance(owner, ListValue) and not owner.poisoned:
+            if -len(owner.items) <= position < len(owner.items):
+                return owner.items[position]
+        if isinstance(owner, SequentialModel) and not owner.poisoned:
+            if -len(owner.layers) <= position < len(owner.layers):
+                return owner.layers[position][0]
+        return None
+
+    def _binary(self, op: ast.operator, left: object, right: object, node: ast.AST,
+                frame: _Frame) -> object:
+        if isinstance(left, Const) and isinstance(right, Const):
+            a, b = left.value, right.value
+            if type(a) is int and type(b) is int:
+                if isinstance(op, ast.Add):
+                    return Const(a + b)
+                if isinstance(op, ast.Sub):
+                    return Const(a - b)
+                if isinstance(op, ast.Mult):
+                    return Const(a * b)
+                if isinstance(op, ast.FloorDiv) and b:
+                    return Const(a // b)
+            if isinstance(a, tuple) and isinstance(b, tuple) and isinstance(op, ast.Add):
+                return Const(a + b)
+            return None
+        if isinstance(op, ast.MatMult):
+            if isinstance(left, Tensor) and isinstance(right, Tensor):
+                return self._op_result("keras", "keras.ops.matmul", (left.shape, right.shape), {},
+                                       node, frame)
+            return None
+        if not isinstance(op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
+            return None
+        if isinstance(left, Tensor) and isinstance(right, Tensor):
+            shape = broadcast(left.shape, right.shape)
+            if isinstance(shape, ShapeError):
+                return Tensor(Shape.unknown())
+            return Tensor(shape, self._line(node, frame))
+        if isinstance(left, Tensor) and isinstance(right, Const) and _is_number(right.value):
+            return left
+        if isinstance(right, Tensor) and isinstance(left, Const) and _is_number(left.value):
+            return right
+        return None
+
+    # -- calls ----------------------------------------------------------------------------
+    def _call(self, node: ast.Call, frame: _Frame) -> object:
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            method_value = self._method_call(node, func, frame)
+            if method_value is not _NOT_HANDLED:
+                return method_value
+        qualified = qualified_name(func, self.imports) if isinstance(
+            func, (ast.Name, ast.Attribute)) else None
+        if isinstance(func, ast.Name) and func.id in frame.env and frame.env is not self.module_env:
+            qualified = None  # a local variable shadows any import
+        if qualified is not None:
+            handled = self._qualified_call(node, qualified, frame)
+            if handled is not _NOT_HANDLED:
+                return handled
+        shape = array_shape(node, qualified)
+        if shape is not None:
+            return Tensor(shape, self._line(node, frame))
+        callee = self._eval(func, frame)
+        args = [self._eval(arg, frame) for arg in node.args]
+        kwargs = {kw.arg: self._eval(kw.value, frame) for kw in node.keywords if kw.arg}
+        if isinstance(callee, (BuiltinLayer, SequentialModel, Instance)):
+            return self._call_layer(callee, args, kwargs, node, frame)
+        return None
+
+    def _qualified_call(self, node: ast.Call, qualified: str, frame: _Frame) -> object:
+        last = qualified.rsplit(".", 1)[-1]
+        if isinstance(node.func, ast.Name) and qualified == node.func.id:
+            if qualified in self.functions:
+                function, offset = self.functions[qualified]
+                args = [self._eval(arg, frame) for arg in node.args]
+                kwargs = {kw.arg: self._eval(kw.value, frame) for kw in node.keywords if kw.arg}
+                return self._call_function(function, offset, args, kwargs, None)
+            if qualified in self.classes:
+                return self._instantiate(self.classes[qualified], node, frame)
+            if qualified in ("len", "int", "range", "print", "isinstance", "super"):
+                return self._builtin_function(qualified, node, frame)
+        framework = frameworks.framework_of(qualified)
+        if framework is None:
+            return _NOT_HANDLED
+        if last in _INPUT_NAMES:
+            return self._input(node, frame)
+        info = frameworks.builtin_layer(qualified, self.keras_version)
+        if info is not None:
+            if info.container and last == "Sequential":
+                return self._sequential(node, info.framework, frame)
+            if info.container:
+                return None
+            return self._construct(info, node, frame)
+        if framework == "torch" and (qualified.startswith("torch.nn.functional.")
+                                     or qualified.count(".") == 1):
+            return self._op_call(framework, qualified, node, frame)
+        if framework in ("keras", "tf_keras") and ".ops." in qualified + ".":
+            return self._op_call(framework, qualified, node, frame)
+        return _NOT_HANDLED
+
+    def _builtin_function(self, name: str, node: ast.Call, frame: _Frame) -> object:
+        args = [self._eval(arg, frame) for arg in node.args]
+        if name == "len" and args:
+            value = args[0]
+            if isinstance(value, ListValue) and not value.poisoned:
+                return Const(len(value.items))
+            if isinstance(value, Const) and isinstance(value.value, tuple):
+                return Const(len(value.value))
+        if name == "int" and args and isinstance(args[0], Const) and type(args[0].value) is int:
+            return args[0]
+        return None
+
+    def _op_call(self, framework: str, qualified: str, node: ast.Call, frame: _Frame) -> object:
+        args = tuple(self._op_argument(self._eval(arg, frame)) for arg in node.args)
+        kwargs = {kw.arg: self._op_argument(self._eval(kw.value, frame))
+                  for kw in node.keywords if kw.arg}
+        if not any(isinstance(arg, Shape) for arg in (*args, *kwargs.values())):
+            return None
+        return self._op_result(framework, _canonical_op(qualified), args, kwargs, node, frame)
+
+    def _op_argument(self, value: object) -> object:
+        if isinstance(value, Tensor):
+            return value.shape
+        if isinstance(value, Const):
+            return value.value
+        if isinstance(value, ListValue) and all(isinstance(item, Tensor) for item in value.items):
+            return tuple(item.shape for item in value.items)
+        return _UNKNOWN_ARGUMENT
+
+    def _op_result(self, framework: str, qualified: str, args: tuple, kwargs: dict,
+                   node: ast.AST, frame: _Frame) -> object:
+        if any(arg is _UNKNOWN_ARGUMENT for arg in (*args, *kwargs.values())):
+            return Tensor(Shape.unknown())
+        try:
+            result = op_rules.op_shape(framework, qualified, args, kwargs)
+        except Exception:  # a rule that cannot cope with these arguments knows nothing
+            return Tensor(Shape.unknown())
+        if isinstance(result, Shape):
+            return Tensor(result, self._line(node, frame))
+        if isinstance(result, tuple):
+            return ListValue([Tensor(shape, self._line(node, frame)) for shape in result])
+        return Tensor(Shape.unknown())
+
+    def _input(self, node: ast.Call, frame: _Frame) -> object:
+        shape = _keyword(node, "shape")
+        if shape is None and node.args:
+            shape = node.args[0]
+        batch_shape = _keyword(node, "batch_shape")
+        line = self._line(node, frame)
+        if batch_shape is not None:
+            value = self._eval(batch_shape, frame)
+            if isinstance(value, Const) and isinstance(value.value, tuple):
+                return Tensor(_shape_of_literal(value.value, batch=False), line)
+            return Tensor(Shape.unknown(), line)
+        value = self._eval(shape, frame)
+        if isinstance(value, Const) and isinstance(value.value, tuple):
+            batch = _keyword(node, "batch_size")
+            batch_value = self._eval(batch, frame) if batch is not None else None
+            dims = _shape_of_literal(value.value, batch=True).dims or ()
+            if isinstance(batch_value, Const) and type(batch_value.value) is int:
+                dims = (batch_value.value, *dims[1:])
+            return Tensor(Shape(dims), line)
+        return Tensor(Shape.unknown(), line)
+
+    def _construct(self, info, node: ast.Call, frame: _Frame) -> BuiltinLayer:
+        call = self._with_constants(node, frame)
+        try:
+            config = dict(layer_rules.config_from_call(info, call))
+        except Exception:
+            config = {}
+        weights = None
+        weights_node = _keyword(node, "weights")
+        if weights_node is not None:
+            value = self._eval(weights_node, frame)
+            if isinstance(value, ListValue) and value.items and all(
+                isinstance(item, Tensor) and item.shape.fully_known for item in value.items
+            ):
+                weights = tuple(item.shape for item in value.items)
+        return BuiltinLayer(info, config, node, self._line(node, frame), weights)
+
+    def _with_constants(self, call: ast.Call, frame: _Frame) -> ast.Call:
+        """The construction with arguments that evaluate to literals written as literals."""
+        def literal(node: ast.expr) -> ast.expr:
+            if isinstance(node, ast.Constant):
+                return node
+            value = self._eval(node, frame)
+            if isinstance(value, Const) and _is_literal(value.value):
+                return ast.copy_location(_literal_node(value.value), node)
+            return node
+
+        return ast.copy_location(ast.Call(
+            func=call.func, args=[literal(arg) for arg in call.args],
+            keywords=[ast.keyword(arg=kw.arg, value=literal(kw.value)) for kw in call.keywords],
+        ), call)
+
+    def _sequential(self, node: ast.Call, framework: str, frame: _Frame) -> SequentialModel:
+        model = SequentialModel(framework, origin=self._line(node, frame))
+        elements: list[ast.expr] = []
+        if framework == "torch":
+            elements = list(node.args)
+        elif node.args and isinstance(node.args[0], (ast.List, ast.Tuple)):
+            elements = list(node.args[0].elts)
+        elif node.args or _keyword(node, "layers") is not None:
+            model.poisoned = True
+        for element in elements:
+            if isinstance(element, ast.Starred):
+                model.poisoned = True
+                continue
+            self._add_layer(model, self._eval(element, frame), element, frame)
+        self.sequentials.append((model, frame.offset))
+        if model.declared_input is None:
+            model.declared_input = self._comment_input(node, frame)
+        return model
+
+    def _add_layer(self, model: SequentialModel, value: object, node: ast.expr,
+                   frame: _Frame) -> None:
+        if frame.muted:
+            model.poisoned = True
+            return
+        if not model.layers:
+            if isinstance(value, Tensor):  # a leading `Input(...)`
+                model.declared_input = value.shape
+                model.origin = value.origin
+                return
+            if isinstance(value, BuiltinLayer):
+                declared = _declared_input(value)
+                if declared is not None:
+                    model.declared_input = declared
+                    model.origin = value.line
+                if value.name == "InputLayer":
+                    return
+        if value is None:
+            model.poisoned = True
+        model.layers.append((value, node, frame.offset))
+
+    def _comment_input(self, node: ast.AST, frame: _Frame) -> Shape | None:
+        line = self._line(node, frame)
+        for number in (line, line - 1):
+            if 0 < number <= len(self.lines):
+                dims = comment_shape(self.lines[number - 1])
+                if dims:
+                    return Shape(dims)
+        return None
+
+    def _finish_sequentials(self) -> None:
+        for model, offset in self.sequentials:
+            if model.declared_input is not None and not model.poisoned:
+                self._run_sequential(model, Tensor(model.declared_input, model.origin),
+                                     _Frame({}, offset))
+
+    def _method_call(self, node: ast.Call, func: ast.Attribute, frame: _Frame) -> object:
+        # self.helper(...): run the helper in place.
+        if _is_self(func.value) and frame.instance is not None:
+            attribute = frame.instance.attributes.get(func.attr)
+            if attribute is None and func.attr in frame.methods:
+                args = [self._eval(arg, frame) for arg in node.args]
+                kwargs = {kw.arg: self._eval(kw.value, frame) for kw in node.keywords if kw.arg}
+                return self._call_function(frame.methods[func.attr], frame.offset, args, kwargs,
+                                           frame.instance, frame.methods)
+            return _NOT_HANDLED
+        if isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name) and (
+            func.value.func.id == "super"
+        ):
+            return None
+        if isinstance(func.value, ast.Name) and qualified_name(func.value, self.imports) != func.value.id:
+            return _NOT_HANDLED  # a module: `np.zeros`, `layers.Dense`
+        if not isinstance(func.value, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
+            return _NOT_HANDLED
+        if isinstance(func.value, ast.Attribute) and qualified_name(func.value, self.imports):
+            return _NOT_HANDLED
+        owner = self._eval(func.value, frame)
+        method = func.attr
+        if isinstance(owner, SequentialModel):
+            return self._model_method(owner, method, node, frame)
+        if isinstance(owner, (Instance, BuiltinLayer)):
+            if method in _FEED_METHODS | {"build", "__call__"}:
+                return self._model_method(owner, method, node, frame)
+            return None
+        if isinstance(owner, ListValue) and method == "append" and node.args:
+            value = self._eval(node.args[0], frame)
+            if frame.muted:
+                owner.poisoned = True
+            else:
+                owner.items.append(value)
+            return None
+        if isinstance(owner, ListValue) and method in ("extend", "insert", "pop", "remove"):
+            owner.poisoned = True
+            return None
+        if isinstance(owner, Tensor):
+            return self._tensor_method(owner, method, node, frame)
+        return _NOT_HANDLED
+
+    def _model_method(self, model: object, method: str, node: ast.Call, frame: _Frame) -> object:
+        if method == "add" and isinstance(model, SequentialModel) and node.args:
+            self._add_layer(model, self._eval(node.args[0], frame), node.args[0], frame)
+            return None
+        if method == "build" and node.args:
+            value = self._eval(node.args[0], frame)
+            if isinstance(value, Const) and isinstance(value.value, tuple) and (
+                all(dim is None or type(dim) is int for dim in value.value)
+            ):
+                shape = _shape_of_literal(value.value, batch=False)
+                self._feed(model, Tensor(shape, self._line(node, frame)), frame)
+            return None
+        if method in _FEED_METHODS:
+            data = node.args[0] if node.args else _keyword(node, "x")
+            value = self._eval(data, frame) if data is not None else None
+            if isinstance(value, Tensor) and value.shape.known and value.shape.dims:
+                batch = Shape((BATCH, *value.shape.dims[1:]))
+                self._feed(model, Tensor(batch, value.origin), frame)
+            return None
+        return None
+
+    def _feed(self, model: object, tensor: Tensor, frame: _Frame) -> None:
+        if isinstance(model, SequentialModel):
+            if not model.poisoned:
+                self._run_sequential(model, tensor, frame)
+        elif isinstance(model, (Instance, BuiltinLayer)):
+            self._call_layer(model, [tensor], {}, None, frame)
+
+    def _tensor_method(self, tensor: Tensor, method: str, node: ast.Call, frame: _Frame) -> object:
+        if method == "size" and node.args and tensor.shape.known:
+            index = self._eval(node.args[0], frame)
+            dims = tensor.shape.dims or ()
+            if isinstance(index, Const) and type(index.value) is int and (
+                -len(dims) <= index.value < len(dims)
+            ) and type(dims[index.value]) is int:
+                return Const(dims[index.value])
+            return None
+        operation = _TORCH_TENSOR_METHODS.get(method)
+        if operation is None:
+            return None
+        args = [self._op_argument(self._eval(arg, frame)) for arg in node.args]
+        kwargs = {kw.arg: self._op_argument(self._eval(kw.value, frame))
+                  for kw in node.keywords if kw.arg}
+        if method == "view" or (method == "reshape" and len(args) != 1):
+            args = [tuple(args)]
+        if method == "permute" and len(args) > 1:
+            args = [tuple(args)]
+        return self._op_result("torch", operation, (tensor.shape, *args), kwargs, node, frame)
+
+    # -- layer calls ----------------------------------------------------------------------
+    def _call_layer(self, layer: object, args: list, kwargs: dict, node: ast.Call | None,
+                    frame: _Frame) -> object:
+        inputs = args[0] if args else kwargs.get("inputs")
+        if isinstance(layer, SequentialModel):
+            if not isinstance(inputs, Tensor) or layer.poisoned:
+                return None
+            return self._run_sequential(layer, inputs, frame)
+        if isinstance(layer, Instance):
+            return self._call_instance(layer, args, kwargs, frame)
+        if not isinstance(layer, BuiltinLayer) or node is None:
+            return None
+        return self._apply(layer, inputs, node, frame)
+
+    def _apply(self, layer: BuiltinLayer, inputs: object, site: ast.AST, frame: _Frame) -> object:
+        """One built-in layer applied to `inputs` at `site`: records the site's shapes."""
+        tensors: list[Tensor]
+        if isinstance(inputs, Tensor):
+            tensors = [inputs]
+        elif isinstance(inputs, ListValue) and inputs.items and all(
+            isinstance(item, Tensor) for item in inputs.items
+        ):
+            tensors = list(inputs.items)
+        else:
+            tensors = [Tensor(Shape.unknown())]
+        shapes = tuple(tensor.shape for tensor in tensors)
+        try:
+            result = layer_rules.output_shape(layer.framework, layer.name, layer.config, shapes)
+        except Exception:  # a rule that cannot cope with these arguments knows nothing
+            result = Shape.unknown()
+        weights_error = _weights_mismatch(layer, shapes)
+        if weights_error is not None:
+            result = ShapeError(weights_error, layer.framework)
+        line = self._line(site, frame)
+        origin = next((tensor.origin for tensor in tensors if tensor.origin is not None), None)
+        if isinstance(result, ShapeError):
+            self._record(site, frame, layer, shapes, None, result.message, origin)
+            return Tensor(Shape.unknown(), line)
+        self._record(site, frame, layer, shapes, result, None, origin)
+        if isinstance(result, tuple):
+            return ListValue([Tensor(shape, line) for shape in result])
+        return Tensor(result, line)
+
+    def _run_sequential(self, model: SequentialModel, tensor: Tensor, frame: _Frame) -> object:
+        value: object = tensor
+        for layer, node, offset in model.layers:
+            site_frame = _Frame(frame.env, offset, frame.instance, frame.methods, None, frame.muted)
+            if isinstance(layer, BuiltinLayer):
+                value = self._apply(layer, value, node, site_frame)
+            elif isinstance(layer, (SequentialModel, Instance)):
+                value = self._call_layer(layer, [value], {}, None, site_frame)
+            else:
+                return None
+            if not isinstance(value, (Tensor, ListValue)):
+                return None
+        return value
+
+    def _record(self, site: ast.AST, frame: _Frame, layer: BuiltinLayer,
+                inputs: tuple[Shape, ...], output: object, error: str | None,
+                origin: int | None) -> None:
+        if frame.muted:
+            return
+        line = self._line(site, frame)
+        end_line = (getattr(site, "end_lineno", None) or site.lineno) + frame.offset
+        record = CallShape(line, site.col_offset, end_line,
+                           getattr(site, "end_col_offset", None) or site.col_offset,
+                           layer.name, layer.framework, inputs, output, error, origin)
+        self.records.setdefault((line, site.col_offset), []).append(record)
+
+    # -- model classes --------------------------------------------------------------------
+    def _instantiate(self, info: _ClassInfo, node: ast.Call, frame: _Frame) -> Instance:
+        instance = Instance(info.node.name, info.framework, line=self._line(node, frame))
+        init = info.methods.get("__init__")
+        if init is not None:
+            args = [self._eval(arg, frame) for arg in node.args]
+            kwargs = {kw.arg: self._eval(kw.value, frame) for kw in node.keywords if kw.arg}
+            self._call_function(init, info.offset, args, kwargs, instance, info.methods)
+        return instance
+
+    def _call_instance(self, instance: Instance, args: list, kwargs: dict, frame: _Frame) -> object:
+        info = self.classes.get(instance.class_name)
+        if info is None:
+            return None
+        forward_name = "forward" if info.framework == "torch" else "call"
+        forward = info.methods.get(forward_name)
+        if forward is None:
+            return None
+        return self._call_function(forward, info.offset, args, kwargs, instance, info.methods,
+                                   muted=frame.muted)
+
+    def _class_from_comment(self, info: _ClassInfo) -> None:
+        """A `# layerlint: input-shape=...` comment in or just above a class gives its forward
+        method's input when nothing in the module calls it."""
+        start = info.node.lineno + info.offset
+        end = (info.node.end_lineno or info.node.lineno) + info.offset
+        lines = range(max(start - 2, 0), min(end, len(self.lines)))
+        dims = next((d for number in lines if (d := comment_shape(self.lines[number]))), None)
+        if not dims:
+            return
+        init = info.methods.get("__init__")
+        if init is not None and any(
+            arg.arg != "self" and index >= len(init.args.args) - len(init.args.defaults)
+            for index, arg in enumerate(init.args.args)
+        ) is False and len(init.args.args) > 1 + len(init.args.defaults):
+            return  # constructor arguments we do not know
+        instance = Instance(info.node.name, info.framework, line=start)
+        if init is not None:
+            self._call_function(init, info.offset, [], {}, instance, info.methods)
+        self._call_instance(instance, [Tensor(Shape(dims), start)], {}, _Frame({}, info.offset))
+
+    def _call_function(self, function: ast.FunctionDef | ast.AsyncFunctionDef, offset: int,
+                       args: list, kwargs: dict, instance: Instance | None,
+                       methods: dict | None = None, muted: bool = False) -> object:
+        self.interpreted.add(id(function))
+        if self.depth >= _MAX_DEPTH:
+            return None
+        env: dict = {}
+        parameters = [*function.args.posonlyargs, *function.args.args]
+        if instance is not None and parameters:
+            parameters = parameters[1:]
+        defaults = function.args.defaults
+        first_default = len(parameters) - len(defaults)
+        for index, parameter in enumerate(parameters):
+            if index < len(args):
+                env[parameter.arg] = args[index]
+            elif parameter.arg in kwargs:
+                env[parameter.arg] = kwargs[parameter.arg]
+            elif index >= first_default:
+                default = defaults[index - first_default]
+                env[parameter.arg] = self._eval(default, _Frame({}, offset))
+            else:
+                env[parameter.arg] = None
+        for parameter, default in zip(function.args.kwonlyargs, function.args.kw_defaults):
+            if parameter.arg in kwargs:
+                env[parameter.arg] = kwargs[parameter.arg]
+            else:
+                env[parameter.arg] = self._eval(default, _Frame({}, offset)) if default else None
+        if function.args.vararg:
+            env[function.args.vararg.arg] = None
+        if function.args.kwarg:
+            env[function.args.kwarg.arg] = None
+        returns: list = []
+        frame = _Frame(env, offset, instance, methods or {}, returns, muted)
+        self.depth += 1
+        try:
+            self._body(function.body, frame)
+        finally:
+            self.depth -= 1
+        if instance is None:
+            self._finish_local_sequentials(offset)
+        if not returns:
+            return None
+        first = returns[0]
+        return first if all(_same(first, other) for other in returns[1:]) else None
+
+    def _finish_local_sequentials(self, offset: int) -> None:
+        return None
+
+    def _line(self, node: ast.AST, frame: _Frame) -> int:
+        return getattr(node, "lineno", 0) + frame.offset
+
+
+_NOT_HANDLED = object()
+_UNKNOWN_ARGUMENT = object()
+
+
+def _canonical_op(qualified: str) -> str:
+    for prefix, replacement in (("tensorflow.", "tf."), ("torch.nn.functional.", "torch.nn.functional.")):
+        if qualified.startswith(prefix):
+            return replacement + qualified[len(prefix):]
+    return qualified
+
+
+def _weights_mismatch(layer: BuiltinLayer, inputs: tuple[Shape, ...]) -> str | None:
+    """`Embedding(1000, 64, weights=[matrix])` whose matrix is not (1000, 64)."""
+    if layer.weights is None or layer.name != "Embedding":
+        return None
+    input_dim, output_dim = layer.config.get("input_dim"), layer.config.get("output_dim")
+    if type(input_dim) is not int or type(output_dim) is not int:
+        return None
+    given = layer.weights[0]
+    expected = Shape((input_dim, output_dim))
+    if given.dims == expected.dims:
+        return None
+    return (f"Layer embedding weight shape {expected.display()} is not compatible with "
+            f"provided weight shape {given.display()}")
+
+
+def _declared_input(layer: BuiltinLayer) -> Shape | None:
+    """`input_shape=(30, 30)` -> (batch, 30, 30); `batch_input_shape=(8, 30)` as given;
+    `input_dim=20` -> (batch, 20)."""
+    config = layer.config
+    call = layer.node
+    values = {}
+    for name in _SHAPE_ARGUMENTS:
+        node = _keyword(call, name)
+        if node is not None:
+            literal = _literal(node)
+            values[name] = literal if literal is not None else config.get(name)
+    shape = values.get("input_shape")
+    if isinstance(shape, (tuple, list)) and all(d is None or type(d) is int for d in shape):
+        return _shape_of_literal(tuple(shape), batch=True)
+    if type(shape) is int:
+        return Shape((BATCH, shape))
+    batch_shape = values.get("batch_input_shape")
+    if isinstance(batch_shape, (tuple, list)) and all(d is None or type(d) is int for d in batch_shape):
+        return _shape_of_literal(tuple(batch_shape), batch=False)
+    dim = values.get("input_dim")
+    if type(dim) is int and layer.name != "Embedding":
+        return Shape((BATCH, dim))
+    if type(dim) is int and layer.name == "Embedding":
+        length = _literal(_keyword(call, "input_length")) if _keyword(call, "input_length") else None
+        if type(length) is int:
+            return Shape((BATCH, length))
+    if any(name in values for name in _SHAPE_ARGUMENTS) and layer.name != "Embedding":
+        return Shape.unknown()
+    return None
+
+
+def _literal(node: ast.expr | None) -> object:
+    if node is None:
+        return None
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
+def _shape_of_literal(dims: tuple, batch: bool) -> Shape:
+    """A literal shape: `batch` adds the batch dimension; a leading None is the batch."""
+    converted = tuple(dim if type(dim) is int else None for dim in dims)
+    if batch:
+        return Shape((BATCH, *converted))
+    if converted and converted[0] is None:
+        return Shape((BATCH, *converted[1:]))
+    return Shape(converted)
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((kw.value for kw in call.keywords if kw.arg == name), None)
+
+
+def _is_self(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == "self"
+
+
+def _is_number(value: object) -> bool:
+    return type(value) in (int, float)
+
+
+def _is_literal(value: object) -> bool:
+    if isinstance(value, tuple):
+        return all(_is_literal(item) for item in value)
+    return value is None or type(value) in (int, float, str, bool)
+
+
+def _literal_node(value: object) -> ast.expr:
+    if isinstance(value, tuple):
+        return ast.Tuple(elts=[_literal_node(item) for item in value], ctx=ast.Load())
+    return ast.Constant(value)
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    return (
+        isinstance(test, ast.Compare) and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__" and len(test.comparators) == 1
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+    )
+
+
+def _same(first: object, second: object) -> bool:
+    if first is second:
+        return True
+    if isinstance(first, Tensor) and isinstance(second, Tensor):
+        return first.shape == second.shape
+    if isinstance(first, Const) and isinstance(second, Const):
+        return first.value == second.value and type(first.value) is type(second.value)
+    return False
+
+
+def _merge_envs(before: dict, body: dict, orelse: dict) -> dict:
+    merged: dict = {}
+    for name in set(body) | set(orelse):
+        if name in body and name in orelse:
+            a, b = body[name], orelse[name]
+            if _same(a, b):
+                merged[name] = a
+            elif isinstance(a, Tensor) and isinstance(b, Tensor):
+                merged[name] = Tensor(Shape.unknown())
+            else:
+                merged[name] = None
+        else:
+            merged[name] = body.get(name, orelse.get(name))
+            if name in before:
+                merged[name] = None if not _same(merged[name], before[name]) else before[name]
+    return merged
+
+
+def infer_module(statements: list[tuple[ast.stmt, int]], imports: ImportTable,
+                 keras_version: str | None, lines: list[str]) -> ModuleShapes:
+    """Shapes of every layer call of a module given as (top-level statement, line offset)."""
+    try:
+        return Interpreter(statements, imports, keras_version, lines).run()
+    except RecursionError:
+        return ModuleShapes()
