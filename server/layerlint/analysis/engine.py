@@ -30,9 +30,10 @@ from layerlint.analysis.model_index import (
 )
 from layerlint.analysis.project_evidence import with_project
 from layerlint.analysis.reuse import find_reuse
-from layerlint.analysis.rules import RULES
+from layerlint.analysis.rules import RULES, rule_by_code
 from layerlint.analysis.save_evidence import EMPTY, Evidence, evidence
 from layerlint.analysis.shapes import preserves_channels
+from layerlint.analysis.shapes.module_shapes import module_shapes
 from layerlint.analysis.source import Block, parse_block_text, split_blocks
 from layerlint.analysis.walk import walk
 from layerlint.analysis.workspace import resolve_external
@@ -134,6 +135,7 @@ def analyse(
         findings.extend(block_findings)
     with contextlib.suppress(RecursionError):
         findings.extend(_module_level_findings(text, blocks, context))
+        findings.extend(_shape_findings(text, blocks, context))
     lines = text.splitlines() if findings and _SUPPRESS in text else []
     kept = [
         _labelled(_with_severity(_with_target(finding, target), settings), line_label)
@@ -623,6 +625,16 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
     facts.module_program = True
     facts.reuse_cases.extend(_functional_reuse(tree, facts, context))
     return _remember(_module_cache, key, [_shift(finding, 0) for finding in _run_rules(facts)])
+
+
+def _shape_findings(text: str, blocks: list[Block], context: ModuleContext) -> list[Finding]:
+    """LL105 from the module's static shapes (`analysis/shapes/infer.py`)."""
+    rule = rule_by_code("LL105")
+    if rule is None or "(" not in text:
+        return []
+    facts = _facts(text, context)
+    facts.shapes = module_shapes(text, blocks, context.imports, context.keras_version)
+    return [_shift(finding, 0) for finding in rule.check(facts)]
 
 
 # -- output ---------------------------------------------------------------------------------

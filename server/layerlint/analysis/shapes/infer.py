@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from layerlint.analysis import frameworks
 from layerlint.analysis.imports import ImportTable, qualified_name
-from layerlint.analysis.shapes import layer_rules, op_rules
+from layerlint.analysis.shapes import layer_rules
 from layerlint.analysis.shapes.domain import BATCH, Shape, ShapeError, broadcast
 from layerlint.analysis.shapes.sources import array_shape, comment_shape
 from layerlint.analysis.shapes.values import (
@@ -141,7 +141,7 @@ class Interpreter:
         self._finish_sequentials()
         # Functions nobody calls in the module (`def run():` in a script, a test) still build
         # models: interpret them with unknown arguments.
-        for name, (function, offset) in list(self.functions.items()):
+        for function, offset in list(self.functions.values()):
             if id(function) not in self.interpreted:
                 self._call_function(function, offset, [], {}, None)
         self._finish_sequentials()
@@ -204,10 +204,7 @@ class Interpreter:
     # -- statements -----------------------------------------------------------------------
     def _body(self, statements: Iterable[ast.stmt], frame: _Frame) -> bool:
         """Runs statements; True when the body always leaves (return/raise)."""
-        for statement in statements:
-            if self._statement(statement, frame):
-                return True
-        return False
+        return any(self._statement(statement, frame) for statement in statements)
 
     def _statement(self, node: ast.stmt, frame: _Frame) -> bool:
         self.steps += 1
@@ -258,9 +255,15 @@ class Interpreter:
         if _is_main_guard(node.test):
             return self._body(node.body, frame)
         before = dict(frame.env)
+        attributes = frame.instance.attributes if frame.instance is not None else None
+        attributes_before = dict(attributes) if attributes is not None else {}
         body_frame = _Frame(dict(before), frame.offset, frame.instance, frame.methods,
                             frame.returns, frame.muted)
         body_leaves = self._body(node.body, body_frame)
+        body_attributes = dict(attributes) if attributes is not None else {}
+        if attributes is not None:
+            attributes.clear()
+            attributes.update(attributes_before)
         else_frame = _Frame(dict(before), frame.offset, frame.instance, frame.methods,
                             frame.returns, frame.muted)
         else_leaves = self._body(node.orelse, else_frame)
@@ -272,6 +275,13 @@ class Interpreter:
             merged = body_frame.env
         else:
             merged = _merge_envs(before, body_frame.env, else_frame.env)
+        if attributes is not None and not (body_leaves or else_leaves):
+            merged_attributes = _merge_envs(attributes_before, body_attributes, dict(attributes))
+            attributes.clear()
+            attributes.update(merged_attributes)
+        elif attributes is not None and else_leaves:
+            attributes.clear()
+            attributes.update(body_attributes)
         frame.env.clear()
         frame.env.update(merged)
         return False
@@ -425,16 +435,14 @@ class Interpreter:
         if not isinstance(index, Const) or type(index.value) is not int:
             return None
         position = index.value
+        items: list | tuple = ()
         if isinstance(owner, Const) and isinstance(owner.value, tuple):
-            if -len(owner.value) <= position < len(owner.value):
-                return Const(owner.value[position])
-        if isinstance(owner, ListValue) and not owner.poisoned:
-            if -len(owner.items) <= position < len(owner.items):
-                return owner.items[position]
-        if isinstance(owner, SequentialModel) and not owner.poisoned:
-            if -len(owner.layers) <= position < len(owner.layers):
-                return owner.layers[position][0]
-        return None
+            items = tuple(Const(item) for item in owner.value)
+        elif isinstance(owner, ListValue) and not owner.poisoned:
+            items = owner.items
+        elif isinstance(owner, SequentialModel) and not owner.poisoned:
+            items = [layer for layer, _, _ in owner.layers]
+        return items[position] if -len(items) <= position < len(items) else None
 
     def _binary(self, op: ast.operator, left: object, right: object, node: ast.AST,
                 frame: _Frame) -> object:
@@ -481,13 +489,13 @@ class Interpreter:
             func, (ast.Name, ast.Attribute)) else None
         if isinstance(func, ast.Name) and func.id in frame.env and frame.env is not self.module_env:
             qualified = None  # a local variable shadows any import
+        shape = array_shape(node, qualified)
+        if shape is not None:
+            return Tensor(shape, self._line(node, frame))
         if qualified is not None:
             handled = self._qualified_call(node, qualified, frame)
             if handled is not _NOT_HANDLED:
                 return handled
-        shape = array_shape(node, qualified)
-        if shape is not None:
-            return Tensor(shape, self._line(node, frame))
         callee = self._eval(func, frame)
         args = [self._eval(arg, frame) for arg in node.args]
         kwargs = {kw.arg: self._eval(kw.value, frame) for kw in node.keywords if kw.arg}
@@ -560,6 +568,7 @@ class Interpreter:
         if any(arg is _UNKNOWN_ARGUMENT for arg in (*args, *kwargs.values())):
             return Tensor(Shape.unknown())
         try:
+            from layerlint.analysis.shapes import op_rules
             result = op_rules.op_shape(framework, qualified, args, kwargs)
         except Exception:  # a rule that cannot cope with these arguments knows nothing
             return Tensor(Shape.unknown())
@@ -690,12 +699,13 @@ class Interpreter:
             func.value.func.id == "super"
         ):
             return None
-        if isinstance(func.value, ast.Name) and qualified_name(func.value, self.imports) != func.value.id:
+        head = func.value
+        while isinstance(head, ast.Attribute):
+            head = head.value
+        if isinstance(head, ast.Name) and head.id not in frame.env and (
+            self.imports.get(head.id) is not None
+        ):
             return _NOT_HANDLED  # a module: `np.zeros`, `layers.Dense`
-        if not isinstance(func.value, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
-            return _NOT_HANDLED
-        if isinstance(func.value, ast.Attribute) and qualified_name(func.value, self.imports):
-            return _NOT_HANDLED
         owner = self._eval(func.value, frame)
         method = func.attr
         if isinstance(owner, SequentialModel):
@@ -867,10 +877,7 @@ class Interpreter:
         if not dims:
             return
         init = info.methods.get("__init__")
-        if init is not None and any(
-            arg.arg != "self" and index >= len(init.args.args) - len(init.args.defaults)
-            for index, arg in enumerate(init.args.args)
-        ) is False and len(init.args.args) > 1 + len(init.args.defaults):
+        if init is not None and len(init.args.args) > 1 + len(init.args.defaults):
             return  # constructor arguments we do not know
         instance = Instance(info.node.name, info.framework, line=start)
         if init is not None:
@@ -915,15 +922,10 @@ class Interpreter:
             self._body(function.body, frame)
         finally:
             self.depth -= 1
-        if instance is None:
-            self._finish_local_sequentials(offset)
         if not returns:
             return None
         first = returns[0]
         return first if all(_same(first, other) for other in returns[1:]) else None
-
-    def _finish_local_sequentials(self, offset: int) -> None:
-        return None
 
     def _line(self, node: ast.AST, frame: _Frame) -> int:
         return getattr(node, "lineno", 0) + frame.offset
@@ -1073,3 +1075,15 @@ def infer_module(statements: list[tuple[ast.stmt, int]], imports: ImportTable,
         return Interpreter(statements, imports, keras_version, lines).run()
     except RecursionError:
         return ModuleShapes()
+
+
+def infer_source(text: str, keras_version: str | None = None) -> ModuleShapes:
+    """Shapes of a whole module's text (for the CLI and tests; the engine passes its blocks)."""
+    from layerlint.analysis.imports import collect_imports
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return ModuleShapes()
+    return infer_module([(statement, 0) for statement in tree.body],
+                        collect_imports(tree.body), keras_version, text.splitlines())

@@ -1,0 +1,52 @@
+"""LL105 incompatible-layer-input: a layer whose input is provably incompatible with it.
+
+What goes wrong: the static shape inference (`analysis/shapes/infer.py`) follows the shapes
+through the model from a known input (`keras.Input`, `input_shape=` on the first layer, data
+made in the file and passed to `fit`, a concrete call) and finds a call the framework rejects
+regardless of reuse: a wrong rank (an LSTM fed a rank-4 tensor: `expected ndim=3, found
+ndim=4`; a Conv2D given `input_shape=(30, 30)`), a convolution or pooling whose output size
+would be zero or negative, merge inputs of mismatched widths (Concatenate, Add), an
+`Embedding(weights=[matrix])` whose matrix is not `(input_dim, output_dim)`, a Reshape whose
+target size differs from the input's. The model crashes when it is built or first run. Only
+proven crashes are reported: where any shape is unknown, nothing is said.
+
+Fix: make the input match what the layer expects (add the missing axis to the input shape,
+`Flatten()` before a Dense that needs rank 2, matching widths before a merge).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from types import SimpleNamespace
+
+from layerlint.analysis.facts import BlockFacts, line_ref
+from layerlint.findings import Finding, Related, Severity
+
+CODE = "LL105"
+NAME = "incompatible-layer-input"
+SEVERITY = Severity.ERROR
+SUMMARY = "A layer's input has a shape the layer provably rejects."
+FIX = "Make the input shape match what the layer expects."
+
+
+def check(facts: BlockFacts) -> Iterable[Finding]:
+    if facts.shapes is None:
+        return
+    for call in facts.shapes.errors:
+        site = SimpleNamespace(lineno=call.line, col_offset=call.column,
+                               end_lineno=call.end_line, end_col_offset=call.end_column)
+        inputs = ", ".join(shape.display() for shape in call.inputs)
+        where = ""
+        related: tuple[Related, ...] = ()
+        if call.origin is not None and call.origin != call.line:
+            where = f" (the shape comes from line {line_ref(call.origin)})"
+            origin = SimpleNamespace(lineno=call.origin, col_offset=0, end_lineno=call.origin,
+                                     end_col_offset=len(facts.lines[call.origin - 1])
+                                     if call.origin <= len(facts.lines) else 0)
+            related = (Related(facts.span(origin), f"input shape {inputs} made here"),)
+        message = (
+            f"{call.layer} cannot take its input {inputs}{where}: {call.error}. "
+            "The model crashes here when it is built or first run."
+        )
+        yield Finding(code=CODE, name=NAME, severity=SEVERITY, span=facts.span(site),
+                      message=message, related=related)
