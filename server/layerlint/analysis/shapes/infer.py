@@ -1077,8 +1077,21 @@ def infer_module(statements: list[tuple[ast.stmt, int]], imports: ImportTable,
         return ModuleShapes()
 
 
+_source_cache: dict[tuple[str, str | None], ModuleShapes] = {}
+
+
 def infer_source(text: str, keras_version: str | None = None) -> ModuleShapes:
-    """Shapes of a whole module's text (for the CLI and tests; the engine passes its blocks)."""
+    """Shapes of a whole module's text (the CLI, the editor's hints; the engine passes its
+    blocks). The last few texts are remembered: hints and hover ask for the same text."""
+    key = (text, keras_version)
+    if key not in _source_cache:
+        if len(_source_cache) >= 8:
+            _source_cache.pop(next(iter(_source_cache)))
+        _source_cache[key] = _infer_text(text, keras_version)
+    return _source_cache[key]
+
+
+def _infer_text(text: str, keras_version: str | None) -> ModuleShapes:
     from layerlint.analysis.imports import collect_imports
 
     try:
