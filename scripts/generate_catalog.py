@@ -10,10 +10,17 @@ reads it (`layerlint.analysis.catalog`), and a test regenerates it to catch drif
 Usage:
     python scripts/generate_catalog.py [--framework keras|tf_keras|torch|all] [--output-dir DIR]
                                        [--check] [--versioned] [--keras-backend NAME]
+                                       [--shape-records]
 
 `--versioned` names the file by the framework's major.minor (`keras-3.9.json`), for data taken
 from an older release in a throwaway virtual environment. `--check` regenerates into a temporary
 directory and exits 1 when the result differs from the files in `--output-dir`.
+
+`--shape-records` writes the shape records instead of the catalog: each layer that the static
+shape rules know is built over a grid of constructor arguments and input shapes, and its output
+shapes or the error it raises are written to `catalog/shape_records/<framework>.json`
+(`catalog_generator/shape_records`); `tests/analysis/shapes/test_layer_rules_records.py` checks
+every rule against them.
 
 This file is only the entry point. The work is done by the package next to it,
 `scripts/catalog_generator/`: its docstring maps the modules, and `layer_facts` lists the facts

@@ -15,6 +15,9 @@ One run goes top to bottom through these modules:
     measurements        weights, statistics, randomness and build() probes on built layers
     layer_facts         turning measurements into one catalog entry per class
     catalog_files       file names, JSON rendering and drift between two catalogs
+    shape_grid          --shape-records: the Keras grid of constructor arguments and input shapes
+    torch_shape_grid    --shape-records: the torch.nn grid
+    shape_records       --shape-records: building each case, recording outputs or errors
     stable_text         names and error messages made stable across runs
     nesting             walking values nested in lists, tuples and dicts
     quiet_logs          silencing framework chatter while probing

@@ -15,6 +15,7 @@ from pathlib import Path
 from .catalog_files import describe_drift
 from .framework_registry import FRAMEWORKS, installed_version
 from .generation import generate
+from .shape_records import RECORDS_DIR, describe_record_drift, generate_shape_records
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT_DIR = REPO_ROOT / "server" / "layerlint" / "analysis" / "catalog"
@@ -34,6 +35,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--output-dir", type=Path, default=DEFAULT_OUTPUT_DIR)
     parser.add_argument("--check", action="store_true", help="fail if the files have drifted")
+    parser.add_argument(
+        "--shape-records",
+        action="store_true",
+        help="write the shape records (catalog/shape_records/<framework>.json) instead of the catalog",
+    )
     parser.add_argument("--versioned", action="store_true", help="name files by major.minor: keras-3.9.json")
     parser.add_argument(
         "--keras-backend",
@@ -55,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"not installed: {', '.join(missing)}", file=sys.stderr)
         return 2
+    if args.shape_records:
+        return _shape_records(args, frameworks)
     if not args.check:
         generate(frameworks, args.output_dir, args.versioned, args.keras_backend)
         return 0
@@ -68,4 +76,22 @@ def main(argv: list[str] | None = None) -> int:
         for problem in problems:
             print(f"{file_name}: {problem}")
         drifted = drifted or bool(problems)
+    return 1 if drifted else 0
+
+
+def _shape_records(args: argparse.Namespace, frameworks: list[str]) -> int:
+    """--shape-records: generate them, or with --check compare them with the files."""
+    if not args.check:
+        for name in frameworks:
+            generate_shape_records(name, args.output_dir, args.keras_backend)
+        return 0
+    drifted = False
+    with tempfile.TemporaryDirectory() as scratch:
+        for name in frameworks:
+            fresh = generate_shape_records(name, Path(scratch), args.keras_backend)
+            path = args.output_dir / RECORDS_DIR / f"{name}.json"
+            expected = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+            for problem in describe_record_drift(expected, fresh):
+                print(f"{RECORDS_DIR}/{name}.json: {problem}")
+                drifted = True
     return 1 if drifted else 0
