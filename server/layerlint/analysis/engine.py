@@ -34,6 +34,7 @@ from layerlint.analysis.rules import RULES, rule_by_code
 from layerlint.analysis.save_evidence import EMPTY, Evidence, evidence
 from layerlint.analysis.shapes import preserves_channels
 from layerlint.analysis.shapes.module_shapes import module_shapes
+from layerlint.analysis.shapes.reuse_shapes import with_shape_evidence
 from layerlint.analysis.source import Block, parse_block_text, split_blocks
 from layerlint.analysis.walk import walk
 from layerlint.analysis.workspace import resolve_external
@@ -136,6 +137,7 @@ def analyse(
     with contextlib.suppress(RecursionError):
         findings.extend(_module_level_findings(text, blocks, context))
         findings.extend(_shape_findings(text, blocks, context))
+        findings = _with_shape_evidence(findings, text, blocks, context)
     lines = text.splitlines() if findings and _SUPPRESS in text else []
     kept = [
         _labelled(_with_severity(_with_target(finding, target), settings), line_label)
@@ -635,6 +637,15 @@ def _shape_findings(text: str, blocks: list[Block], context: ModuleContext) -> l
     facts = _facts(text, context)
     facts.shapes = module_shapes(text, blocks, context.imports, context.keras_version)
     return [_shift(finding, 0) for finding in rule.check(facts)]
+
+
+def _with_shape_evidence(findings: list[Finding], text: str, blocks: list[Block],
+                         context: ModuleContext) -> list[Finding]:
+    """LL101/LL103 become errors where the static shapes prove the crash (`reuse_shapes`)."""
+    if not any(finding.code in ("LL101", "LL103") for finding in findings):
+        return findings
+    shapes = module_shapes(text, blocks, context.imports, context.keras_version)
+    return with_shape_evidence(findings, shapes)
 
 
 # -- output ---------------------------------------------------------------------------------

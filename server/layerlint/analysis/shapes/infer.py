@@ -65,6 +65,20 @@ class CallShape:
     error: str | None = None
     origin: int | None = None
     """The line that produced the (offending) input shape."""
+    bound_axis: int | None = None
+    """The input axis the layer's weights or statistics are sized by (Dense: -1; torch
+    Conv2d: -3), when it has one: two calls of one layer must agree on it."""
+
+    @property
+    def bound_dim(self) -> int | None:
+        """The concrete size of the first input on `bound_axis`, when known."""
+        if self.bound_axis is None or len(self.inputs) != 1 or not self.inputs[0].known:
+            return None
+        dims = self.inputs[0].dims or ()
+        if not -len(dims) <= self.bound_axis < len(dims):
+            return None
+        dim = dims[self.bound_axis]
+        return dim if type(dim) is int else None
 
     @property
     def output_text(self) -> str:
@@ -129,7 +143,9 @@ class Interpreter:
         self.steps = 0
         self.interpreted: set[int] = set()
         self.sequentials: list[tuple[SequentialModel, int]] = []
-        self.class_calls: dict[tuple, object] = {}
+        self.comment_lines: dict[int, tuple[int, ...]] | None = None
+        self.log: list[CallShape] = []
+        self.imports_key = tuple(sorted(imports.items()))
 
     # -- entry ----------------------------------------------------------------------------
     def run(self) -> ModuleShapes:
@@ -143,11 +159,65 @@ class Interpreter:
         # models: interpret them with unknown arguments.
         for function, offset in list(self.functions.values()):
             if id(function) not in self.interpreted:
-                self._call_function(function, offset, [], {}, None)
+                self._remembered(function, offset,
+                                 lambda f=function, o=offset: self._call_function(f, o, [], {}, None))
         self._finish_sequentials()
         for info in self.classes.values():
-            self._class_from_comment(info)
+            if "input-shape" in "".join(self.lines[info.node.lineno + info.offset - 2:
+                                                   (info.node.end_lineno or 0) + info.offset]):
+                self._class_from_comment(info)
         return self._result()
+
+    def _remembered(self, node: ast.AST, offset: int, interpret) -> None:
+        """Runs `interpret()` (a top-level function with unknown arguments) or replays the
+        calls it recorded last time, when neither its text nor anything it uses changed: the
+        typing path re-interprets only what an edit can affect."""
+        key = self._dependency_key(node, offset)
+        cached = _remembered_runs.get(key) if key is not None else None
+        if cached is not None and cached[0] is node:
+            for record in cached[1]:
+                self.records.setdefault((record.line, record.column), []).append(record)
+            return
+        start, sequentials = len(self.log), len(self.sequentials)
+        interpret()
+        for model, model_offset in self.sequentials[sequentials:]:
+            if model.declared_input is not None and not model.poisoned and not model.finished:
+                model.finished = True
+                self._run_sequential(model, Tensor(model.declared_input, model.origin),
+                                     _Frame({}, model_offset))
+        if key is not None:
+            _remembered_runs[key] = (node, tuple(self.log[start:]))
+            if len(_remembered_runs) > 512:
+                _remembered_runs.pop(next(iter(_remembered_runs)))
+
+    def _dependency_key(self, node: ast.AST, offset: int) -> tuple | None:
+        """What a top-level definition's interpretation depends on: its own node and those of
+        the module's classes and functions it uses (transitively), and the module constants it
+        reads. None when it reads a module value that is not a plain constant."""
+        parts: list = [(id(node), offset)]
+        seen: set[str] = set()
+        pending = list(_names_in(node))
+        while pending:
+            name = pending.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            definition = self.classes.get(name)
+            if definition is not None:
+                parts.append((name, id(definition.node), definition.offset))
+                pending.extend(_names_in(definition.node))
+                continue
+            if name in self.functions:
+                function, function_offset = self.functions[name]
+                parts.append((name, id(function), function_offset))
+                pending.extend(_names_in(function))
+                continue
+            if name in self.module_env:
+                value = self.module_env[name]
+                if value is not None and not isinstance(value, Const):
+                    return None
+                parts.append((name, repr(value)))
+        return (self.keras_version, tuple(sorted(parts, key=repr)))
 
     def _collect_definitions(self) -> None:
         for statement, offset in self.statements:
@@ -157,8 +227,7 @@ class Interpreter:
             if isinstance(statement, ast.ClassDef):
                 framework = self._class_framework(statement)
                 if framework:
-                    methods = {item.name: item for item in statement.body
-                               if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
+                    methods = _own_methods(statement)
                     base = self._local_base(statement)
                     if base is not None:
                         methods = {**base.methods, **methods}
@@ -166,16 +235,28 @@ class Interpreter:
                                                               methods)
 
     def _class_framework(self, node: ast.ClassDef) -> str | None:
-        for base in node.bases:
-            qualified = qualified_name(base, self.imports)
-            if qualified is None:
-                continue
-            framework = frameworks.model_base_framework(qualified)
+        for qualified, framework in self._base_frameworks(node):
             if framework:
                 return framework
             if qualified in self.classes:
                 return self.classes[qualified].framework
         return None
+
+    def _base_frameworks(self, node: ast.ClassDef) -> tuple[tuple[str, str | None], ...]:
+        """(qualified base name, framework whose model base it is) per base, remembered per
+        class node and imports."""
+        key = (id(node), self.imports_key)
+        cached = _bases_cache.get(key)
+        if cached is not None and cached[0] is node:
+            return cached[1]
+        bases = tuple(
+            (qualified, frameworks.model_base_framework(qualified))
+            for base in node.bases if (qualified := qualified_name(base, self.imports))
+        )
+        _bases_cache[key] = (node, bases)
+        if len(_bases_cache) > 4096:
+            _bases_cache.pop(next(iter(_bases_cache)))
+        return bases
 
     def _local_base(self, node: ast.ClassDef) -> _ClassInfo | None:
         for base in node.bases:
@@ -672,16 +753,14 @@ class Interpreter:
 
     def _comment_input(self, node: ast.AST, frame: _Frame) -> Shape | None:
         line = self._line(node, frame)
-        for number in (line, line - 1):
-            if 0 < number <= len(self.lines):
-                dims = comment_shape(self.lines[number - 1])
-                if dims:
-                    return Shape(dims)
-        return None
+        comments = self._comments()
+        dims = comments.get(line) or comments.get(line - 1)
+        return Shape(dims) if dims else None
 
     def _finish_sequentials(self) -> None:
         for model, offset in self.sequentials:
-            if model.declared_input is not None and not model.poisoned:
+            if model.declared_input is not None and not model.poisoned and not model.finished:
+                model.finished = True
                 self._run_sequential(model, Tensor(model.declared_input, model.origin),
                                      _Frame({}, offset))
 
@@ -843,8 +922,10 @@ class Interpreter:
         end_line = (getattr(site, "end_lineno", None) or site.lineno) + frame.offset
         record = CallShape(line, site.col_offset, end_line,
                            getattr(site, "end_col_offset", None) or site.col_offset,
-                           layer.name, layer.framework, inputs, output, error, origin)
+                           layer.name, layer.framework, inputs, output, error, origin,
+                           _bound_axis(layer))
         self.records.setdefault((line, site.col_offset), []).append(record)
+        self.log.append(record)
 
     # -- model classes --------------------------------------------------------------------
     def _instantiate(self, info: _ClassInfo, node: ast.Call, frame: _Frame) -> Instance:
@@ -872,8 +953,8 @@ class Interpreter:
         method's input when nothing in the module calls it."""
         start = info.node.lineno + info.offset
         end = (info.node.end_lineno or info.node.lineno) + info.offset
-        lines = range(max(start - 2, 0), min(end, len(self.lines)))
-        dims = next((d for number in lines if (d := comment_shape(self.lines[number]))), None)
+        dims = next((dims for line, dims in self._comments().items() if start - 1 <= line <= end),
+                    None)
         if not dims:
             return
         init = info.methods.get("__init__")
@@ -883,6 +964,15 @@ class Interpreter:
         if init is not None:
             self._call_function(init, info.offset, [], {}, instance, info.methods)
         self._call_instance(instance, [Tensor(Shape(dims), start)], {}, _Frame({}, info.offset))
+
+    def _comments(self) -> dict[int, tuple[int, ...]]:
+        """1-based line -> shape of each `# layerlint: input-shape=` comment (found once)."""
+        if self.comment_lines is None:
+            self.comment_lines = {
+                number: dims for number, line in enumerate(self.lines, start=1)
+                if "input-shape" in line and (dims := comment_shape(line))
+            }
+        return self.comment_lines
 
     def _call_function(self, function: ast.FunctionDef | ast.AsyncFunctionDef, offset: int,
                        args: list, kwargs: dict, instance: Instance | None,
@@ -931,6 +1021,36 @@ class Interpreter:
         return getattr(node, "lineno", 0) + frame.offset
 
 
+_remembered_runs: dict[tuple, tuple[ast.AST, tuple[CallShape, ...]]] = {}
+_names_cache: dict[int, tuple[ast.AST, frozenset[str]]] = {}
+_bases_cache: dict[tuple, tuple[ast.AST, tuple[tuple[str, str | None], ...]]] = {}
+_methods_cache: dict[int, tuple[ast.AST, dict]] = {}
+
+
+def _own_methods(node: ast.ClassDef) -> dict:
+    cached = _methods_cache.get(id(node))
+    if cached is not None and cached[0] is node:
+        return cached[1]
+    methods = {item.name: item for item in node.body
+               if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    _methods_cache[id(node)] = (node, methods)
+    if len(_methods_cache) > 4096:
+        _methods_cache.pop(next(iter(_methods_cache)))
+    return methods
+
+
+def _names_in(node: ast.AST) -> frozenset[str]:
+    """The plain names a definition mentions (remembered per node while the node lives)."""
+    cached = _names_cache.get(id(node))
+    if cached is not None and cached[0] is node:
+        return cached[1]
+    names = frozenset(child.id for child in ast.walk(node) if isinstance(child, ast.Name))
+    _names_cache[id(node)] = (node, names)
+    if len(_names_cache) > 4096:
+        _names_cache.pop(next(iter(_names_cache)))
+    return names
+
+
 _NOT_HANDLED = object()
 _UNKNOWN_ARGUMENT = object()
 
@@ -940,6 +1060,31 @@ def _canonical_op(qualified: str) -> str:
         if qualified.startswith(prefix):
             return replacement + qualified[len(prefix):]
     return qualified
+
+
+def _bound_axis(layer: BuiltinLayer) -> int | None:
+    """Which input axis sizes the layer's weights or statistics (see `CallShape`)."""
+    info = layer.info
+    if not (info.shape_bound_weights or info.moving_statistics or (
+        layer.framework == "torch" and info.has_weights
+    )):
+        return None
+    name = layer.name
+    if layer.framework == "torch":
+        if name in ("Linear", "Bilinear", "LazyLinear"):
+            return -1
+        for rank in (1, 2, 3):
+            if name in (f"Conv{rank}d", f"ConvTranspose{rank}d", f"BatchNorm{rank}d",
+                        f"InstanceNorm{rank}d", f"LazyConv{rank}d"):
+                return -(rank + 1) if rank > 1 or not name.startswith("BatchNorm") else None
+        return None
+    if (
+        name in ("Embedding", "InputLayer", "EinsumDense", "TimeDistributed", "Bidirectional")
+        or "Attention" in name or layer.config.get("data_format") == "channels_first"
+    ):
+        return None
+    axis = layer.config.get("axis", -1)
+    return axis if axis == -1 else None
 
 
 def _weights_mismatch(layer: BuiltinLayer, inputs: tuple[Shape, ...]) -> str | None:

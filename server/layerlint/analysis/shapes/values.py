@@ -61,6 +61,8 @@ class SequentialModel:
     declared_input: Shape | None = None
     origin: int | None = None
     poisoned: bool = False
+    finished: bool = False
+    """Already run on its declared input."""
 
 
 @dataclass
