@@ -61,6 +61,7 @@ def _normalization() -> list[Case]:
         *cases("GroupNorm", [{"num_groups": 1, "num_channels": 3}], [(B, 3, 4), (B, 4, 4)]),
         *cases("InstanceNorm1d", [{"num_features": 3}], [(B, 3, 5), (3, 5)]),
         *cases("InstanceNorm2d", [{"num_features": 3}], [(B, 3, 4, 4), (3, 4, 4)]),
+        *cases("InstanceNorm3d", [{"num_features": 2}], [(B, 2, 3, 3, 3)]),
     ]
 
 
@@ -75,6 +76,8 @@ def _reshaping() -> list[Case]:
                             {"scale_factor": 2, "mode": "bilinear"}], [(B, 3, 4, 4)]),
         *cases("Upsample", [{"scale_factor": 2}, {"size": 5}], [(B, 3, 4)]),
         *cases("ZeroPad2d", [{"padding": 1}, {"padding": (1, 2, 3, 4)}], [(B, 3, 4, 4), (3, 4, 4)]),
+        *cases("ZeroPad1d", [{"padding": (1, 2)}], [(B, 3, 4)]),
+        *cases("ZeroPad3d", [{"padding": 1}], [(B, 2, 3, 4, 4)]),
     ]
 
 
@@ -84,7 +87,11 @@ def _same_shape() -> list[Case]:
         ("Dropout", {}), ("Dropout", {"p": 0.2}), ("Dropout2d", {}), ("ReLU", {}), ("GELU", {}),
         ("Sigmoid", {}), ("Tanh", {}), ("Softmax", {"dim": -1}), ("LogSoftmax", {"dim": 1}),
         ("LeakyReLU", {}), ("ELU", {}), ("SiLU", {}), ("Mish", {}), ("Hardswish", {}),
-        ("ReLU6", {}), ("Identity", {}), ("Softplus", {}),
+        ("ReLU6", {}), ("Identity", {}), ("Softplus", {}), ("AlphaDropout", {}), ("CELU", {}),
+        ("Dropout1d", {}), ("Dropout3d", {}), ("FeatureAlphaDropout", {}), ("Hardshrink", {}),
+        ("Hardsigmoid", {}), ("Hardtanh", {}), ("LogSigmoid", {}), ("PReLU", {}), ("RReLU", {}),
+        ("SELU", {}), ("Softmin", {"dim": 1}), ("Softshrink", {}), ("Softsign", {}),
+        ("Tanhshrink", {}), ("Threshold", {"threshold": 0.1, "value": 0.0}),
     ]:
         grid += cases(module, [config], [(B, 4, 6)])
     return grid

@@ -3,44 +3,34 @@
 Inputs carry the batch dimension first, channels last unless `data_format="channels_first"`.
 Each rule returns the output shape, a `ShapeError` phrased like the framework's own message when
 the call certainly raises, or `Shape.unknown()` when an argument it needs is not known. The
-behaviour of each rule is checked against `catalog/shape_records/{keras,tf_keras}.json`,
-measured by calling the layers on symbolic inputs (`keras.Input`), as Sequential and functional
-models do.
+rules are checked against `catalog/shape_records/{keras,tf_keras}.json`, measured by calling the
+layers on symbolic inputs (`keras.Input`), as Sequential and functional models do. This module
+holds the core, merging and recurrent layers and the wrappers; `keras_spatial` the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 
-from layerlint.analysis.shapes import conv_arithmetic
+from layerlint.analysis.shapes import keras_spatial
 from layerlint.analysis.shapes.config_values import (
     LayerConfig,
-    int_tuple,
+    bool_value,
     int_value,
-    str_value,
+    is_int,
     value,
 )
-from layerlint.analysis.shapes.domain import Dim, Result, Shape, ShapeError
-
-Rule = Callable[[str, LayerConfig, tuple[Shape, ...]], Result]
-
-
-def rank_error(framework: str, shape: Shape, ndim: int | None = None, min_ndim: int | None = None):
-    """Keras' InputSpec check: `expected ndim=3, found ndim=4` / `expected min_ndim=4, ...`."""
-    if shape.rank is None:
-        return None
-    if ndim is not None and shape.rank != ndim:
-        return ShapeError(f"expected ndim={ndim}, found ndim={shape.rank}", framework)
-    if min_ndim is not None and shape.rank < min_ndim:
-        return ShapeError(f"expected min_ndim={min_ndim}, found ndim={shape.rank}", framework)
-    return None
+from layerlint.analysis.shapes.domain import Dim, Result, Shape, ShapeError, broadcast
+from layerlint.analysis.shapes.keras_common import Rule, rank_error, unknown_like
 
 
-def _channels_first(config: LayerConfig) -> bool | None:
-    data_format = str_value(config, "data_format", "channels_last")
-    if data_format is None:
-        return None
-    return data_format == "channels_first"
+def _product(dims: tuple[Dim, ...]) -> int | None:
+    total = 1
+    for dim in dims:
+        if not is_int(dim):
+            return None
+        total *= dim  # type: ignore[operator]
+    return total
 
 
 def dense(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
@@ -48,64 +38,255 @@ def dense(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Res
     error = rank_error(framework, x, min_ndim=2)
     if error or x.dims is None:
         return error or Shape.unknown()
-    units = int_value(config, "units")
-    return Shape((*x.dims[:-1], units))
+    return Shape((*x.dims[:-1], int_value(config, "units")))
 
 
 def flatten(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
     (x,) = inputs
-    error = rank_error(framework, x, min_ndim=1)
+    if x.dims is None:
+        return Shape.unknown()
+    return Shape((x.dims[0], _product(x.dims[1:])))
+
+
+def reshape(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    (x,) = inputs
+    target = value(config, "target_shape")
+    if x.dims is None or not isinstance(target, (tuple, list)) or not all(map(is_int, target)):
+        return Shape.unknown()
+    size = _product(x.dims[1:])
+    if list(target).count(-1) > 1:
+        return Shape.unknown()
+    known = _product(tuple(dim for dim in target if dim != -1))
+    if size is None:
+        return Shape((x.dims[0], *(None if dim == -1 else dim for dim in target)))
+    if -1 in target:
+        if known == 0 or size % known:
+            return _reshape_error(framework, x, target)
+        return Shape((x.dims[0], *(size // known if dim == -1 else dim for dim in target)))
+    if known != size:
+        return _reshape_error(framework, x, target)
+    return Shape((x.dims[0], *target))
+
+
+def _reshape_error(framework: str, x: Shape, target: object) -> ShapeError:
+    if framework == "tf_keras":
+        return ShapeError("total size of new array must be unchanged", framework)
+    return ShapeError("The total size of the tensor must be unchanged", framework)
+
+
+def permute(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    (x,) = inputs
+    dims = value(config, "dims")
+    if not isinstance(dims, (tuple, list)) or not all(map(is_int, dims)):
+        return Shape.unknown()
+    error = rank_error(framework, x, ndim=len(dims) + 1)
     if error or x.dims is None:
         return error or Shape.unknown()
-    rest = x.dims[1:]
-    size: Dim = 1
-    for dim in rest:
-        size = size * dim if isinstance(size, int) and isinstance(dim, int) else None
-    return Shape((x.dims[0], size))
+    if sorted(dims) != list(range(1, len(dims) + 1)):
+        return Shape.unknown()
+    return Shape((x.dims[0], *(x.dims[axis] for axis in dims)))
 
 
-def _conv(rank: int) -> Rule:
+def repeat_vector(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    (x,) = inputs
+    error = rank_error(framework, x, ndim=2)
+    if error or x.dims is None:
+        return error or Shape.unknown()
+    return Shape((x.dims[0], int_value(config, "n"), x.dims[1]))
+
+
+def same_shape(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    """Dropout, activations, noise, masking, rescaling: the output has the input's shape."""
+    return inputs[0]
+
+
+def spatial_dropout(rank: int) -> Rule:
     def rule(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
         (x,) = inputs
-        error = rank_error(framework, x, min_ndim=rank + 2)
-        if error or x.dims is None:
-            return error or Shape.unknown()
-        if x.rank != rank + 2:
-            return Shape.unknown()
-        channels_first = _channels_first(config)
-        kernel = int_tuple(value(config, "kernel_size"), rank)
-        strides = int_tuple(value(config, "strides", 1), rank)
-        dilation = int_tuple(value(config, "dilation_rate", 1), rank)
-        padding = str_value(config, "padding", "valid")
-        filters = int_value(config, "filters")
-        if None in (channels_first, kernel, strides, dilation, padding):
-            return Shape((x.dims[0], *(None,) * (rank + 1)))
-        spatial = x.dims[2:] if channels_first else x.dims[1:-1]
-        lengths = []
-        for size, k, s, d in zip(spatial, kernel, strides, dilation, strict=True):
-            length = conv_arithmetic.keras_conv_length(size, k, s, padding.lower(), d)
-            if length is not None and length <= 0:
-                return _negative_output(framework, size, d * (k - 1) + 1)
-            lengths.append(length)
-        if channels_first:
-            return Shape((x.dims[0], filters, *lengths))
-        return Shape((x.dims[0], *lengths, filters))
+        return rank_error(framework, x, ndim=rank + 2) or x
 
     return rule
 
 
-def _negative_output(framework: str, size: Dim, window: int) -> ShapeError:
-    if framework == "tf_keras":
-        return ShapeError(
-            f"Negative dimension size caused by subtracting {window} from {size}", framework
-        )
-    return ShapeError("Computed output size would be zero or negative", framework)
+def normalization(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    """BatchNormalization and friends keep the shape; the normalized axis must be known."""
+    (x,) = inputs
+    if x.dims is None:
+        return x
+    axis = value(config, "axis", -1)
+    if is_int(axis) and -len(x.dims) <= axis < len(x.dims) and not is_int(x.dims[axis]):  # type: ignore[operator]
+        if framework == "tf_keras":
+            return ShapeError("Input has undefined `axis` dimension", framework)
+        return ShapeError("Shapes used to initialize variables must be fully-defined", framework)
+    return x
 
+
+def elementwise_merge(name: str) -> Rule:
+    """Add, Multiply, Subtract, Average, Maximum, Minimum: broadcast the inputs' non-batch dims."""
+
+    def rule(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+        if name == "Subtract" and len(inputs) != 2:
+            return ShapeError("A `Subtract` layer should be called on exactly 2 inputs", framework)
+        if any(x.dims is None for x in inputs):
+            return Shape.unknown()
+        result = Shape(inputs[0].dims[1:])  # type: ignore[index]
+        for x in inputs[1:]:
+            other = Shape(x.dims[1:])  # type: ignore[index]
+            merged = broadcast(result, other)
+            if isinstance(merged, ShapeError):
+                return ShapeError(
+                    f"Inputs have incompatible shapes. Received shapes {result.display()} and "
+                    f"{other.display()}",
+                    framework,
+                )
+            result = merged
+        assert result.dims is not None
+        return Shape((inputs[0].dims[0], *result.dims))  # type: ignore[index]
+
+    return rule
+
+
+def concatenate(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    if any(x.dims is None for x in inputs):
+        return Shape.unknown()
+    axis = int_value(config, "axis", -1)
+    rank = inputs[0].rank
+    error = ShapeError(
+        "A `Concatenate` layer requires inputs with matching shapes except for the concatenation axis",
+        framework,
+    )
+    if axis is None or rank is None:
+        return Shape.unknown()
+    if any(x.rank != rank for x in inputs):
+        return error
+    axis = axis % rank
+    dims: list[Dim] = []
+    for position in range(rank):
+        column = [x.dims[position] for x in inputs]  # type: ignore[index]
+        if position == axis:
+            dims.append(sum(column) if all(map(is_int, column)) else None)  # type: ignore[arg-type]
+            continue
+        known = {dim for dim in column if is_int(dim)}
+        if len(known) > 1:
+            return error
+        dims.append(column[0] if len(set(column)) == 1 else (known.pop() if known else None))
+    return Shape(tuple(dims))
+
+
+def embedding(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    (x,) = inputs
+    if x.dims is None:
+        return Shape.unknown()
+    return Shape((*x.dims, int_value(config, "output_dim")))
+
+
+def recurrent(states: int) -> Rule:
+    """LSTM (2 states), GRU and SimpleRNN (1 state)."""
+
+    def rule(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+        (x,) = inputs
+        error = rank_error(framework, x, ndim=3)
+        if error or x.dims is None:
+            return error or Shape.unknown()
+        units = int_value(config, "units")
+        sequences = bool_value(config, "return_sequences", False)
+        return_state = bool_value(config, "return_state", False)
+        if sequences is None or return_state is None:
+            return Shape.unknown()
+        output = Shape((x.dims[0], x.dims[1], units)) if sequences else Shape((x.dims[0], units))
+        if return_state:
+            return (output, *(Shape((x.dims[0], units)),) * states)
+        return output
+
+    return rule
+
+
+_RECURRENT_STATES = {"LSTM": 2, "GRU": 1, "SimpleRNN": 1}
+
+
+def _inner(config: LayerConfig) -> tuple[str, LayerConfig] | None:
+    """The wrapped layer as `{"class_name": ..., "config": {...}}`, or None when unknown."""
+    layer = value(config, "layer")
+    if not isinstance(layer, Mapping):
+        return None
+    name, inner_config = layer.get("class_name"), layer.get("config", {})
+    if not isinstance(name, str) or not isinstance(inner_config, Mapping):
+        return None
+    return name, inner_config
+
+
+def bidirectional(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    (x,) = inputs
+    error = rank_error(framework, x, ndim=3)
+    if error:
+        return error
+    inner = _inner(config)
+    if inner is None or inner[0] not in _RECURRENT_STATES:
+        return unknown_like(x) if x.dims is not None and inner is None else Shape.unknown()
+    name, inner_config = inner
+    result = RULES[name](framework, inner_config, inputs)
+    merge_mode = value(config, "merge_mode", "concat")
+    if isinstance(result, ShapeError) or merge_mode not in (None, "concat", "sum", "mul", "ave"):
+        return result if isinstance(result, ShapeError) else Shape.unknown()
+    output, states = (result[0], result[1:]) if isinstance(result, tuple) else (result, ())
+    if output.dims is None:
+        return Shape.unknown()
+    if merge_mode is None:
+        merged: tuple[Shape, ...] = (output, output)
+    elif merge_mode == "concat":
+        last = output.dims[-1]
+        merged = (Shape((*output.dims[:-1], last * 2 if is_int(last) else None)),)
+    else:
+        merged = (output,)
+    if not states and len(merged) == 1:
+        return merged[0]
+    return (*merged, *states, *states)
+
+
+def time_distributed(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    """The wrapped layer applied to each step of axis 1. tf-keras reports the inner layer's
+    error; Keras 3 raises it from deep inside the inner computation with wording that depends on
+    the layer, so there the answer is unknown."""
+    (x,) = inputs
+    error = rank_error(framework, x, min_ndim=3)
+    if error or x.dims is None:
+        return error or Shape.unknown()
+    inner = _inner(config)
+    if inner is None or inner[0] not in RULES or inner[0] in ("TimeDistributed", "Bidirectional"):
+        return Shape.unknown()
+    name, inner_config = inner
+    result = RULES[name](framework, inner_config, (Shape((x.dims[0], *x.dims[2:])),))
+    if isinstance(result, ShapeError) and framework == "tf_keras":
+        return result
+    if not isinstance(result, Shape) or result.dims is None:
+        return Shape.unknown()
+    return Shape((x.dims[0], x.dims[1], *result.dims[1:]))
+
+
+_SAME_SHAPE = (
+    "Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout", "Activation", "ReLU",
+    "LeakyReLU", "ELU", "Softmax", "PReLU", "Identity", "Masking", "ActivityRegularization",
+    "Rescaling", "ThresholdedReLU",
+)
 
 RULES: dict[str, Rule] = {
     "Dense": dense,
     "Flatten": flatten,
-    "Conv1D": _conv(1),
-    "Conv2D": _conv(2),
-    "Conv3D": _conv(3),
+    "Reshape": reshape,
+    "Permute": permute,
+    "RepeatVector": repeat_vector,
+    "Embedding": embedding,
+    "Concatenate": concatenate,
+    "Bidirectional": bidirectional,
+    "TimeDistributed": time_distributed,
+    "SpatialDropout1D": spatial_dropout(1),
+    "SpatialDropout2D": spatial_dropout(2),
+    "SpatialDropout3D": spatial_dropout(3),
+    **{name: same_shape for name in _SAME_SHAPE},
+    **{name: normalization for name in (
+        "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization")},
+    **{name: elementwise_merge(name) for name in (
+        "Add", "Multiply", "Subtract", "Average", "Maximum", "Minimum")},
+    **{name: recurrent(states) for name, states in _RECURRENT_STATES.items()},
+    **keras_spatial.RULES,
 }
