@@ -4,7 +4,8 @@ and records, for every layer call, the fixture lines it belongs to and its outpu
 Each layer/module records the fixture line that constructed it; each call records that line and
 the fixture line it was called from (if any), with the output shape (batch included). Usage:
 `python tests/shape_recorder.py FRAMEWORK OUT.json FIXTURE.py...` (FRAMEWORK: tensorflow|torch);
-the JSON maps each fixture path to `{"records": [[line, [dims...]], ...], "error": str|null}`.
+the JSON maps each fixture path to `{"records": [[line, column, [dims...]], ...], "error":
+str|null}`.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ import sys
 import traceback
 
 
-def _fixture_line(paths: set[str]) -> int | None:
+def _fixture_site(paths: set[str]) -> tuple[int, int] | None:
+    """(line, 0-based column) of the innermost fixture instruction on the stack: the call
+    expression being run (`self.head(h)`, or the `Dense(10)` being constructed)."""
     frame = sys._getframe(2)
     while frame is not None:
         if frame.f_code.co_filename in paths:
-            return frame.f_lineno
+            positions = list(frame.f_code.co_positions())
+            line, _, column, _ = positions[frame.f_lasti // 2]
+            return (line, column) if line is not None and column is not None else None
         frame = frame.f_back
     return None
 
@@ -46,15 +51,15 @@ def main() -> int:
 
     def init(self, *args, **kwargs):
         original_init(self, *args, **kwargs)
-        object.__setattr__(self, "_shape_recorder_line", _fixture_line(paths))
+        object.__setattr__(self, "_shape_recorder_site", _fixture_site(paths))
 
     def call(self, *args, **kwargs):
         output = original_call(self, *args, **kwargs)
         dims = _dims(output)
         if dims is not None:
-            for line in {getattr(self, "_shape_recorder_line", None), _fixture_line(paths)}:
-                if line is not None:
-                    records.append([line, dims])
+            for site in {getattr(self, "_shape_recorder_site", None), _fixture_site(paths)}:
+                if site is not None:
+                    records.append([*site, dims])
         return output
 
     layer_class.__init__, layer_class.__call__ = init, call

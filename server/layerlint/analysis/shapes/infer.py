@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from layerlint.analysis import frameworks
 from layerlint.analysis.imports import ImportTable, qualified_name
-from layerlint.analysis.shapes import layer_rules
+from layerlint.analysis.shapes import layer_rules, weights
 from layerlint.analysis.shapes.domain import BATCH, Shape, ShapeError, broadcast
 from layerlint.analysis.shapes.sources import array_shape, comment_shape
 from layerlint.analysis.shapes.values import (
@@ -272,8 +272,14 @@ class Interpreter:
                 result.errors.append(errors[0])
                 continue
             first = records[0]
-            if all(record.output == first.output for record in records[1:]):
-                result.calls.append(first)
+            output: object = first.output
+            inputs = first.inputs
+            for record in records[1:]:
+                output = _unify(output, record.output)
+                inputs = tuple(_unify(a, b) for a, b in zip(inputs, record.inputs)) if len(
+                    inputs) == len(record.inputs) else ()
+            if output is not None and all(shape is not None for shape in inputs):
+                result.calls.append(replace(first, output=output, inputs=inputs))
             else:
                 result.calls.append(CallShape(first.line, first.column, first.end_line,
                                               first.end_column, first.layer, first.framework,
@@ -1062,6 +1068,23 @@ def _canonical_op(qualified: str) -> str:
     return qualified
 
 
+def _unify(first: object, second: object) -> object:
+    """One shape for a site seen twice: equal shapes, or shapes that differ only in the batch
+    dimension (a symbolic build and a concrete call) with the batch symbolic; else None."""
+    if first == second:
+        return first
+    if isinstance(first, tuple) and isinstance(second, tuple) and len(first) == len(second):
+        unified = tuple(_unify(a, b) for a, b in zip(first, second))
+        return None if any(shape is None for shape in unified) else unified
+    if not (isinstance(first, Shape) and isinstance(second, Shape)):
+        return None
+    if first.dims is None or second.dims is None or len(first.dims) != len(second.dims):
+        return None
+    if not first.dims or first.dims[1:] != second.dims[1:]:
+        return None
+    return Shape((BATCH, *first.dims[1:]))
+
+
 def _bound_axis(layer: BuiltinLayer) -> int | None:
     """Which input axis sizes the layer's weights or statistics (see `CallShape`)."""
     info = layer.info
@@ -1088,18 +1111,16 @@ def _bound_axis(layer: BuiltinLayer) -> int | None:
 
 
 def _weights_mismatch(layer: BuiltinLayer, inputs: tuple[Shape, ...]) -> str | None:
-    """`Embedding(1000, 64, weights=[matrix])` whose matrix is not (1000, 64)."""
-    if layer.weights is None or layer.name != "Embedding":
+    """`Embedding(1000, 64, weights=[matrix])` whose matrix is not (1000, 64). Only where the
+    argument is accepted by every Keras the code may target (Keras 3 takes `weights=` on
+    Embedding alone; tf-keras everywhere)."""
+    if layer.weights is None or not inputs:
         return None
-    input_dim, output_dim = layer.config.get("input_dim"), layer.config.get("output_dim")
-    if type(input_dim) is not int or type(output_dim) is not int:
+    if layer.name != "Embedding" and layer.framework != "tf_keras":
         return None
-    given = layer.weights[0]
-    expected = Shape((input_dim, output_dim))
-    if given.dims == expected.dims:
-        return None
-    return (f"Layer embedding weight shape {expected.display()} is not compatible with "
-            f"provided weight shape {given.display()}")
+    error = weights.weights_error(layer.framework, layer.name, layer.config, inputs[0],
+                                  layer.weights)
+    return error.message if error is not None else None
 
 
 def _declared_input(layer: BuiltinLayer) -> Shape | None:
