@@ -130,11 +130,11 @@ class Interpreter:
     """Interprets one module (see the module docstring); `run()` returns its `ModuleShapes`."""
 
     def __init__(self, statements: list[tuple[ast.stmt, int]], imports: ImportTable,
-                 keras_version: str | None, lines: list[str]) -> None:
+                 keras_version: str | None, text: str) -> None:
         self.statements = statements
         self.imports = imports
         self.keras_version = keras_version
-        self.lines = lines
+        self.text = text
         self.functions: dict[str, tuple[ast.FunctionDef, int]] = {}
         self.classes: dict[str, _ClassInfo] = {}
         self.records: dict[tuple[int, int], list[CallShape]] = {}
@@ -163,8 +163,7 @@ class Interpreter:
                                  lambda f=function, o=offset: self._call_function(f, o, [], {}, None))
         self._finish_sequentials()
         for info in self.classes.values():
-            if "input-shape" in "".join(self.lines[info.node.lineno + info.offset - 2:
-                                                   (info.node.end_lineno or 0) + info.offset]):
+            if self._comments():
                 self._class_from_comment(info)
         return self._result()
 
@@ -278,7 +277,9 @@ class Interpreter:
                 output = _unify(output, record.output)
                 inputs = tuple(_unify(a, b) for a, b in zip(inputs, record.inputs)) if len(
                     inputs) == len(record.inputs) else ()
-            if output is not None and all(shape is not None for shape in inputs):
+            if output is first.output and inputs is first.inputs:
+                result.calls.append(first)
+            elif output is not None and all(shape is not None for shape in inputs):
                 result.calls.append(replace(first, output=output, inputs=inputs))
             else:
                 result.calls.append(CallShape(first.line, first.column, first.end_line,
@@ -975,9 +976,9 @@ class Interpreter:
         """1-based line -> shape of each `# layerlint: input-shape=` comment (found once)."""
         if self.comment_lines is None:
             self.comment_lines = {
-                number: dims for number, line in enumerate(self.lines, start=1)
+                number: dims for number, line in enumerate(self.text.splitlines(), start=1)
                 if "input-shape" in line and (dims := comment_shape(line))
-            }
+            } if "input-shape" in self.text else {}
         return self.comment_lines
 
     def _call_function(self, function: ast.FunctionDef | ast.AsyncFunctionDef, offset: int,
@@ -1235,10 +1236,10 @@ def _merge_envs(before: dict, body: dict, orelse: dict) -> dict:
 
 
 def infer_module(statements: list[tuple[ast.stmt, int]], imports: ImportTable,
-                 keras_version: str | None, lines: list[str]) -> ModuleShapes:
+                 keras_version: str | None, text: str) -> ModuleShapes:
     """Shapes of every layer call of a module given as (top-level statement, line offset)."""
     try:
-        return Interpreter(statements, imports, keras_version, lines).run()
+        return Interpreter(statements, imports, keras_version, text).run()
     except RecursionError:
         return ModuleShapes()
 
@@ -1265,4 +1266,4 @@ def _infer_text(text: str, keras_version: str | None) -> ModuleShapes:
     except (SyntaxError, ValueError):
         return ModuleShapes()
     return infer_module([(statement, 0) for statement in tree.body],
-                        collect_imports(tree.body), keras_version, text.splitlines())
+                        collect_imports(tree.body), keras_version, text)

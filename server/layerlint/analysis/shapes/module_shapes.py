@@ -26,7 +26,7 @@ def module_shapes(text: str, blocks: list[Block], imports: ImportTable,
         for block in blocks if block.tree is not None
         for statement in block.tree.body
     ]
-    result = infer_module(statements, imports, keras_version, text.splitlines())
+    result = infer_module(statements, imports, keras_version, text)
     _cache[key] = result
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
