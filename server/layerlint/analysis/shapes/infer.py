@@ -612,9 +612,23 @@ class Interpreter:
         if info is not None:
             if info.container and last == "Sequential":
                 return self._sequential(node, info.framework, frame)
+            if info.container and last in _WRAPPERS:
+                return self._wrapper(info, node, frame)
             if info.container:
                 return None
             return self._construct(info, node, frame)
+        if framework in ("keras", "tf_keras") and last in _MERGE_FUNCTIONS:
+            merge = frameworks.builtin_layer(
+                qualified.rsplit(".", 1)[0] + "." + _MERGE_FUNCTIONS[last], self.keras_version)
+            if merge is not None and node.args:
+                layer = BuiltinLayer(merge, {"axis": -1} if last == "concatenate" else {},
+                                     node, self._line(node, frame))
+                axis = self._eval(_keyword(node, "axis"), frame)
+                if isinstance(axis, Const) and type(axis.value) is int:
+                    layer.config["axis"] = axis.value
+                elif _keyword(node, "axis") is not None:
+                    return None
+                return self._apply(layer, self._eval(node.args[0], frame), node, frame)
         if framework == "torch" and (qualified.startswith("torch.nn.functional.")
                                      or qualified.count(".") == 1):
             return self._op_call(framework, qualified, node, frame)
@@ -703,6 +717,39 @@ class Interpreter:
                 weights = tuple(item.shape for item in value.items)
         return BuiltinLayer(info, config, node, self._line(node, frame), weights)
 
+    def _wrapper(self, info, node: ast.Call, frame: _Frame) -> BuiltinLayer | None:
+        """`Bidirectional(LSTM(64))`, `TimeDistributed(Dense(8))`: the wrapped layer's own
+        configuration goes to the wrapper's rule as `layer`."""
+        inner_node = node.args[0] if node.args else _keyword(node, "layer")
+        inner = self._eval(inner_node, frame)
+        if not isinstance(inner, BuiltinLayer):
+            return None
+        wrapper = self._construct(info, node, frame)
+        wrapper.config["layer"] = {"class_name": inner.name, "config": dict(inner.config)}
+        return wrapper
+
+    def _declared_input(self, layer: BuiltinLayer, frame: _Frame) -> Shape | None:
+        """`input_shape=(MAXLEN, len(chars))` evaluated like any expression (module constants
+        known, the rest unknown dims), then read by `_declared_input`."""
+        values = {}
+        for name in _SHAPE_ARGUMENTS:
+            node = _keyword(layer.node, name)
+            if node is None:
+                continue
+            value = self._eval(node, frame)
+            if isinstance(value, Const):
+                values[name] = value.value
+            elif isinstance(value, ListValue):
+                values[name] = tuple(
+                    item.value if isinstance(item, Const) and type(item.value) is int else None
+                    for item in value.items
+                )
+            else:
+                values[name] = _UNKNOWN_ARGUMENT
+        if not values:
+            return None
+        return _declared_input(layer, values)
+
     def _with_constants(self, call: ast.Call, frame: _Frame) -> ast.Call:
         """The construction with arguments that evaluate to literals written as literals."""
         def literal(node: ast.expr) -> ast.expr:
@@ -748,7 +795,7 @@ class Interpreter:
                 model.origin = value.origin
                 return
             if isinstance(value, BuiltinLayer):
-                declared = _declared_input(value)
+                declared = self._declared_input(value, frame)
                 if declared is not None:
                     model.declared_input = declared
                     model.origin = value.line
@@ -1058,6 +1105,11 @@ def _names_in(node: ast.AST) -> frozenset[str]:
     return names
 
 
+_WRAPPERS = {"Bidirectional", "TimeDistributed"}
+_MERGE_FUNCTIONS = {
+    "concatenate": "Concatenate", "add": "Add", "multiply": "Multiply", "subtract": "Subtract",
+    "average": "Average", "maximum": "Maximum", "minimum": "Minimum",
+}
 _NOT_HANDLED = object()
 _UNKNOWN_ARGUMENT = object()
 
@@ -1124,35 +1176,25 @@ def _weights_mismatch(layer: BuiltinLayer, inputs: tuple[Shape, ...]) -> str | N
     return error.message if error is not None else None
 
 
-def _declared_input(layer: BuiltinLayer) -> Shape | None:
+def _declared_input(layer: BuiltinLayer, values: dict) -> Shape | None:
     """`input_shape=(30, 30)` -> (batch, 30, 30); `batch_input_shape=(8, 30)` as given;
-    `input_dim=20` -> (batch, 20)."""
-    config = layer.config
-    call = layer.node
-    values = {}
-    for name in _SHAPE_ARGUMENTS:
-        node = _keyword(call, name)
-        if node is not None:
-            literal = _literal(node)
-            values[name] = literal if literal is not None else config.get(name)
+    `input_dim=20` -> (batch, 20); `Embedding(input_dim=..., input_length=10)` -> (batch, 10).
+    `values` holds the evaluated arguments (`_UNKNOWN_ARGUMENT` where not known)."""
     shape = values.get("input_shape")
-    if isinstance(shape, (tuple, list)) and all(d is None or type(d) is int for d in shape):
-        return _shape_of_literal(tuple(shape), batch=True)
+    if isinstance(shape, tuple) and all(d is None or type(d) is int for d in shape):
+        return _shape_of_literal(shape, batch=True)
     if type(shape) is int:
         return Shape((BATCH, shape))
     batch_shape = values.get("batch_input_shape")
-    if isinstance(batch_shape, (tuple, list)) and all(d is None or type(d) is int for d in batch_shape):
-        return _shape_of_literal(tuple(batch_shape), batch=False)
+    if isinstance(batch_shape, tuple) and all(d is None or type(d) is int for d in batch_shape):
+        return _shape_of_literal(batch_shape, batch=False)
     dim = values.get("input_dim")
-    if type(dim) is int and layer.name != "Embedding":
+    if layer.name == "Embedding":
+        length = _literal(_keyword(layer.node, "input_length"))
+        return Shape((BATCH, length)) if type(length) is int else None
+    if type(dim) is int:
         return Shape((BATCH, dim))
-    if type(dim) is int and layer.name == "Embedding":
-        length = _literal(_keyword(call, "input_length")) if _keyword(call, "input_length") else None
-        if type(length) is int:
-            return Shape((BATCH, length))
-    if any(name in values for name in _SHAPE_ARGUMENTS) and layer.name != "Embedding":
-        return Shape.unknown()
-    return None
+    return Shape.unknown()
 
 
 def _literal(node: ast.expr | None) -> object:
