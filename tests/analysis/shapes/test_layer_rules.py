@@ -62,3 +62,51 @@ def test_torch_linear_mismatch():
     assert isinstance(result, ShapeError)
     assert "mat1 and mat2 shapes cannot be multiplied" in result.message
     assert output_shape("torch", "Linear", config, (Shape.of(BATCH, 20),)) == Shape.of(BATCH, 64)
+
+
+def test_positionals_are_named_by_the_measured_parameter_order():
+    info = catalog.lookup("keras", "Conv2D")
+    config = config_from_call(info, call_of("layers.Conv2D(32, 3, 2, 'same', activation='relu')"))
+    assert config == {"filters": 32, "kernel_size": 3, "strides": 2, "padding": "same", "activation": "relu"}
+    torch_info = catalog.lookup("torch", "Conv2d")
+    assert config_from_call(torch_info, call_of("nn.Conv2d(3, 16, 5)")) == {
+        "in_channels": 3, "out_channels": 16, "kernel_size": 5,
+    }
+
+
+def test_aliases_use_the_canonical_parameter_order():
+    info = catalog.lookup("keras", "MaxPool2D")
+    assert config_from_call(info, call_of("MaxPool2D(3, 1)")) == {"pool_size": 3, "strides": 1}
+
+
+def test_too_many_positionals_and_star_args_are_incomplete():
+    info = catalog.lookup("keras", "Flatten")
+    assert config_from_call(info, call_of("Flatten('channels_last', 1, 2, 3)"))[INCOMPLETE]
+    assert config_from_call(catalog.lookup("keras", "Dense"), call_of("Dense(*sizes)"))[INCOMPLETE]
+
+
+def test_wrapped_layers_are_read_as_keras_serializes_them():
+    info = catalog.lookup("keras", "Bidirectional")
+    config = config_from_call(info, call_of("layers.Bidirectional(layers.LSTM(8, return_sequences=True))"))
+    assert config == {"layer": {"class_name": "LSTM", "config": {"units": 8, "return_sequences": True}}}
+    result = output_shape("keras", "Bidirectional", config, (Shape.of(BATCH, 5, 3),))
+    assert result == Shape.of(BATCH, 5, 16)
+
+
+def test_wrapped_unknown_callable_is_unknown():
+    info = catalog.lookup("keras", "TimeDistributed")
+    config = config_from_call(info, call_of("TimeDistributed(make_head())"))
+    assert config == {"layer": UNKNOWN}
+    assert output_shape("keras", "TimeDistributed", config, (Shape.of(BATCH, 5, 8),)) == Shape.unknown()
+
+
+def test_issue_examples():
+    """The two models of issue 11: Linear(20, 64) fed 64 features; Conv2D on a rank-3 input."""
+    linear = config_from_call(catalog.lookup("torch", "Linear"), call_of("nn.Linear(20, 64)"))
+    first = output_shape("torch", "Linear", linear, (Shape.of(BATCH, 20),))
+    assert first == Shape.of(BATCH, 64)
+    assert isinstance(output_shape("torch", "Linear", linear, (first,)), ShapeError)
+    conv_call = call_of("layers.Conv2D(32, 3, activation='relu')")
+    conv = config_from_call(catalog.lookup("keras", "Conv2D"), conv_call)
+    error = output_shape("keras", "Conv2D", conv, (Shape.of(BATCH, 28, 28),))
+    assert error == ShapeError("expected min_ndim=4, found ndim=3", "keras")

@@ -9,6 +9,9 @@ from layerlint.analysis.shapes.domain import UNKNOWN
 
 LayerConfig = Mapping[str, object]
 
+INCOMPLETE = "*incomplete"
+"""Key set in a config whose call could not be read fully: every rule then answers unknown."""
+
 _MISSING = object()
 
 

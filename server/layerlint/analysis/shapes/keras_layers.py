@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from layerlint.analysis.shapes import keras_spatial
 from layerlint.analysis.shapes.config_values import (
+    INCOMPLETE,
     LayerConfig,
     bool_value,
     int_value,
@@ -211,6 +212,8 @@ def _inner(config: LayerConfig) -> tuple[str, LayerConfig] | None:
         return None
     name, inner_config = layer.get("class_name"), layer.get("config", {})
     if not isinstance(name, str) or not isinstance(inner_config, Mapping):
+        return None
+    if inner_config.get(INCOMPLETE):
         return None
     return name, inner_config
 

@@ -17,13 +17,10 @@ from importlib import resources
 
 from layerlint.analysis import catalog
 from layerlint.analysis.shapes import keras_layers, torch_layers
-from layerlint.analysis.shapes.config_values import LayerConfig
+from layerlint.analysis.shapes.config_values import INCOMPLETE, LayerConfig
 from layerlint.analysis.shapes.domain import UNKNOWN, Result, Shape
 
 __all__ = ["INCOMPLETE", "LayerConfig", "config_from_call", "is_supported", "output_shape"]
-
-INCOMPLETE = "*incomplete"
-"""Key set in a config whose call could not be read fully: every rule then answers unknown."""
 
 KERAS_FRAMEWORKS = ("keras", "tf_keras")
 
@@ -57,23 +54,48 @@ def config_from_call(info: catalog.LayerInfo, call: ast.Call) -> LayerConfig:
     call that cannot be read (`*args`, `**kwargs`, positionals beyond the known parameter order)
     is marked `INCOMPLETE`.
     """
-    layer = info.canonical or info.name
-    order = parameter_order(info.framework, layer)
+    return _config(info.framework, info.canonical or info.name, call)
+
+
+def _config(framework: str, layer: str, call: ast.Call) -> dict[str, object]:
+    order = parameter_order(framework, layer)
     config: dict[str, object] = {}
     for index, argument in enumerate(call.args):
         if isinstance(argument, ast.Starred) or index >= len(order):
             config[INCOMPLETE] = True
             continue
-        config[order[index]] = literal(argument)
+        config[order[index]] = _value(framework, argument)
     for keyword in call.keywords:
         if keyword.arg is None:
             config[INCOMPLETE] = True
         else:
-            config[keyword.arg] = literal(keyword.value)
+            config[keyword.arg] = _value(framework, keyword.value)
     return config
 
 
+def _value(framework: str, node: ast.expr) -> object:
+    """A literal; a layer constructed in place (`Bidirectional(LSTM(8))`) as Keras serializes
+    it, `{"class_name": "LSTM", "config": {...}}`; anything else `UNKNOWN`."""
+    if isinstance(node, ast.Call):
+        name = _terminal_name(node.func)
+        info = catalog.lookup(framework, name) if name else None
+        if info is None:
+            return UNKNOWN
+        canonical = info.canonical or info.name
+        return {"class_name": canonical, "config": _config(framework, canonical, node)}
+    return literal(node)
+
+
+def _terminal_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
 def literal(node: ast.expr) -> object:
+    """The value of a literal expression (`(3, 3)`, `-1`, `"same"`), else `UNKNOWN`."""
     try:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
