@@ -642,7 +642,7 @@ def _shape_findings(text: str, blocks: list[Block], context: ModuleContext) -> l
 def _with_shape_evidence(findings: list[Finding], text: str, blocks: list[Block],
                          context: ModuleContext) -> list[Finding]:
     """LL101/LL103 become errors where the static shapes prove the crash (`reuse_shapes`)."""
-    if not any(finding.code in ("LL101", "LL103") for finding in findings):
+    if not any(finding.code in ("LL101", "LL102", "LL103") for finding in findings):
         return findings
     shapes = module_shapes(text, blocks, context.imports, context.keras_version)
     return with_shape_evidence(findings, shapes)

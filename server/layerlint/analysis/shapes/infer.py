@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from layerlint.analysis import frameworks
 from layerlint.analysis.imports import ImportTable, qualified_name
 from layerlint.analysis.shapes import layer_rules, weights
-from layerlint.analysis.shapes.domain import BATCH, Shape, ShapeError, broadcast
+from layerlint.analysis.shapes.domain import BATCH, UNKNOWN, Shape, ShapeError, broadcast
 from layerlint.analysis.shapes.sources import array_shape, comment_shape
 from layerlint.analysis.shapes.values import (
     BuiltinLayer,
@@ -39,14 +39,6 @@ _MAX_STEPS = 20000
 _INPUT_NAMES = {"Input"}
 _FEED_METHODS = {"fit", "predict", "evaluate", "train_on_batch", "predict_on_batch",
                  "test_on_batch"}
-_TORCH_TENSOR_METHODS = {
-    "view": "torch.reshape", "reshape": "torch.reshape", "flatten": "torch.flatten",
-    "permute": "torch.permute", "transpose": "torch.transpose", "unsqueeze": "torch.unsqueeze",
-    "squeeze": "torch.squeeze", "mean": "torch.mean", "sum": "torch.sum", "relu": "torch.relu",
-    "sigmoid": "torch.sigmoid", "tanh": "torch.tanh", "softmax": "torch.softmax",
-    "contiguous": "torch.clone", "float": "torch.clone", "clone": "torch.clone",
-    "detach": "torch.clone",
-}
 _SHAPE_ARGUMENTS = ("input_shape", "batch_input_shape", "input_dim")
 
 
@@ -279,8 +271,10 @@ class Interpreter:
                     inputs) == len(record.inputs) else ()
             if output is first.output and inputs is first.inputs:
                 result.calls.append(first)
-            elif output is not None and all(shape is not None for shape in inputs):
-                result.calls.append(replace(first, output=output, inputs=inputs))
+            elif output is not None:
+                # A loop feeding the layer other inputs with one output: the output is static.
+                known_inputs = inputs if all(shape is not None for shape in inputs) else ()
+                result.calls.append(replace(first, output=output, inputs=known_inputs))
             else:
                 result.calls.append(CallShape(first.line, first.column, first.end_line,
                                               first.end_column, first.layer, first.framework,
@@ -509,9 +503,7 @@ class Interpreter:
             return None
         owner = self._eval(node.value, frame)
         if isinstance(owner, Tensor) and node.attr == "shape" and owner.shape.known:
-            dims = owner.shape.dims or ()
-            if all(type(dim) is int for dim in dims):
-                return Const(tuple(dims))
+            return Const(tuple(UNKNOWN if dim is None else dim for dim in owner.shape.dims or ()))
         if isinstance(owner, Tensor) and node.attr == "T" and owner.shape.rank == 2:
             dims = owner.shape.dims or ()
             return Tensor(Shape(tuple(reversed(dims))), owner.origin)
@@ -604,6 +596,8 @@ class Interpreter:
             if qualified in ("len", "int", "range", "print", "isinstance", "super"):
                 return self._builtin_function(qualified, node, frame)
         framework = frameworks.framework_of(qualified)
+        if framework is None and qualified.startswith("tensorflow."):
+            return self._op_call("keras", qualified, node, frame)  # tf.concat, tf.nn.relu
         if framework is None:
             return _NOT_HANDLED
         if last in _INPUT_NAMES:
@@ -663,12 +657,12 @@ class Interpreter:
             return value.value
         if isinstance(value, ListValue) and all(isinstance(item, Tensor) for item in value.items):
             return tuple(item.shape for item in value.items)
-        return _UNKNOWN_ARGUMENT
+        if isinstance(value, ListValue) and not any(isinstance(item, Tensor) for item in value.items):
+            return tuple(item.value if isinstance(item, Const) else UNKNOWN for item in value.items)
+        return UNKNOWN
 
     def _op_result(self, framework: str, qualified: str, args: tuple, kwargs: dict,
                    node: ast.AST, frame: _Frame) -> object:
-        if any(arg is _UNKNOWN_ARGUMENT for arg in (*args, *kwargs.values())):
-            return Tensor(Shape.unknown())
         try:
             from layerlint.analysis.shapes import op_rules
             result = op_rules.op_shape(framework, qualified, args, kwargs)
@@ -895,20 +889,14 @@ class Interpreter:
             dims = tensor.shape.dims or ()
             if isinstance(index, Const) and type(index.value) is int and (
                 -len(dims) <= index.value < len(dims)
-            ) and type(dims[index.value]) is int:
+            ) and dims[index.value] is not None:
                 return Const(dims[index.value])
             return None
-        operation = _TORCH_TENSOR_METHODS.get(method)
-        if operation is None:
-            return None
-        args = [self._op_argument(self._eval(arg, frame)) for arg in node.args]
+        args = tuple(self._op_argument(self._eval(arg, frame)) for arg in node.args)
         kwargs = {kw.arg: self._op_argument(self._eval(kw.value, frame))
                   for kw in node.keywords if kw.arg}
-        if method == "view" or (method == "reshape" and len(args) != 1):
-            args = [tuple(args)]
-        if method == "permute" and len(args) > 1:
-            args = [tuple(args)]
-        return self._op_result("torch", operation, (tensor.shape, *args), kwargs, node, frame)
+        return self._op_result("torch", f"Tensor.{method}", (tensor.shape, *args), kwargs, node,
+                               frame)
 
     # -- layer calls ----------------------------------------------------------------------
     def _call_layer(self, layer: object, args: list, kwargs: dict, node: ast.Call | None,

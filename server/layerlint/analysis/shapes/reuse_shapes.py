@@ -2,7 +2,8 @@
 analysis found the reuse and reported LL101 or LL103) whose two inputs provably differ on the
 axis its weights or statistics are sized by crashes on its first run. Such a finding becomes an
 error, with the shapes in its message: LL101 stays LL101 (now an error), LL103 becomes LL102.
-Where the shapes are equal or unknown, the finding is left as it was."""
+Where the shapes are equal or unknown, the finding is left as it was. An LL105 on the call a
+reuse error already reports is dropped (one crash, one finding)."""
 
 from __future__ import annotations
 
@@ -52,4 +53,14 @@ def with_shape_evidence(findings: list[Finding], shapes: ModuleShapes) -> list[F
         )
         upgraded.append(replace(finding, code=code, name=name, severity=Severity.ERROR,
                                 message=message))
-    return upgraded
+    # A reused layer fed an input it rejects: the reuse error says it with its fix (split the
+    # layer); LL105 on the same call would say it twice.
+    reuse_errors = {
+        (finding.span.line, finding.span.column) for finding in upgraded
+        if finding.code in ("LL101", "LL102") and finding.severity == Severity.ERROR
+    }
+    return [
+        finding for finding in upgraded
+        if not (finding.code == "LL105"
+                and (finding.span.line, finding.span.column) in reuse_errors)
+    ]
