@@ -10,6 +10,9 @@ from layerlint.analysis.shapes.infer import CallShape, infer_source
 
 def _line_text(path: Path, call: CallShape) -> str:
     inputs = ", ".join(shape.display() for shape in call.inputs) or "(unknown)"
+    if call.error and call.targets is not None:
+        return (f"{path}:{call.line}:{call.column + 1}: {call.layer} model output "
+                f"{call.output_text} vs fit targets {call.targets.display()} -> error: {call.error}")
     if call.error:
         return f"{path}:{call.line}:{call.column + 1}: {call.layer} {inputs} -> error: {call.error}"
     return f"{path}:{call.line}:{call.column + 1}: {call.layer} {inputs} -> {call.output_text}"

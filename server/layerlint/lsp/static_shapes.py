@@ -58,6 +58,9 @@ def hover(text: str, line: int) -> types.Hover | None:
 
 def _describe(call: CallShape) -> str:
     inputs = ", ".join(shape.display() for shape in call.inputs) or "(unknown)"
+    if call.error and call.targets is not None:
+        return (f"`{call.layer}`: model output {call.output_text} vs fit targets "
+                f"{call.targets.display()} → error: {call.error}")
     if call.error:
         return f"`{call.layer}`: {inputs} → error: {call.error}"
     return f"`{call.layer}`: {inputs} → {call.output_text}"

@@ -7,7 +7,9 @@ regardless of reuse: a wrong rank (an LSTM fed a rank-4 tensor: `expected ndim=3
 ndim=4`; a Conv2D given `input_shape=(30, 30)`), a convolution or pooling whose output size
 would be zero or negative, merge inputs of mismatched widths (Concatenate, Add), an
 `Embedding(weights=[matrix])` whose matrix is not `(input_dim, output_dim)`, a Reshape whose
-target size differs from the input's. The model crashes when it is built or first run. Only
+target size differs from the input's, or a model whose output cannot meet the targets made in the
+file and passed to `fit` under a crossentropy loss (a Dense after a convolution with no Flatten
+keeps the spatial axes). The model crashes when it is built or first run. Only
 proven crashes are reported: where any shape is unknown, nothing is said.
 
 Fix: make the input match what the layer expects (add the missing axis to the input shape,
@@ -44,9 +46,17 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
                                      end_col_offset=len(facts.lines[call.origin - 1])
                                      if call.origin <= len(facts.lines) else 0)
             related = (Related(facts.span(origin), f"input shape {inputs} made here"),)
-        message = (
-            f"{call.layer} cannot take its input {inputs}{where}: {call.error}. "
-            "The model crashes here when it is built or first run."
-        )
+        if call.targets is not None:
+            message = (
+                f"The model's output {call.output_text}, made by this {call.layer}, cannot meet "
+                f"the targets {call.targets.display()} passed to fit on line "
+                f"{line_ref(call.origin or call.line)}: {call.error}. The model crashes in fit."
+            )
+            related = ()
+        else:
+            message = (
+                f"{call.layer} cannot take its input {inputs}{where}: {call.error}. "
+                "The model crashes here when it is built or first run."
+            )
         yield Finding(code=CODE, name=NAME, severity=SEVERITY, span=facts.span(site),
                       message=message, related=related)

@@ -23,6 +23,7 @@ from layerlint.analysis import frameworks
 from layerlint.analysis.imports import ImportTable, qualified_name
 from layerlint.analysis.shapes import layer_rules, weights
 from layerlint.analysis.shapes.domain import BATCH, UNKNOWN, Shape, ShapeError, broadcast
+from layerlint.analysis.shapes.loss_targets import target_error
 from layerlint.analysis.shapes.sources import array_shape, comment_shape
 from layerlint.analysis.shapes.values import (
     BuiltinLayer,
@@ -57,6 +58,8 @@ class CallShape:
     error: str | None = None
     origin: int | None = None
     """The line that produced the (offending) input shape."""
+    targets: Shape | None = None
+    """Set on an error about `fit`'s targets (the output is the model's, at its last layer)."""
     bound_axis: int | None = None
     """The input axis the layer's weights or statistics are sized by (Dense: -1; torch
     Conv2d: -3), when it has one: two calls of one layer must agree on it."""
@@ -867,21 +870,50 @@ class Interpreter:
                 shape = _shape_of_literal(value.value, batch=False)
                 self._feed(model, Tensor(shape, self._line(node, frame)), frame)
             return None
+        if method == "compile" and isinstance(model, SequentialModel):
+            loss = _keyword(node, "loss") or (node.args[1] if len(node.args) > 1 else None)
+            value = self._eval(loss, frame) if loss is not None else None
+            model.loss = value.value if isinstance(value, Const) and isinstance(
+                value.value, str) else None
+            return None
         if method in _FEED_METHODS:
             data = node.args[0] if node.args else _keyword(node, "x")
             value = self._eval(data, frame) if data is not None else None
             if isinstance(value, Tensor) and value.shape.known and value.shape.dims:
                 batch = Shape((BATCH, *value.shape.dims[1:]))
-                self._feed(model, Tensor(batch, value.origin), frame)
+                output = self._feed(model, Tensor(batch, value.origin), frame)
+                if method == "fit" and isinstance(model, SequentialModel):
+                    self._check_targets(model, output, node, frame)
             return None
         return None
 
-    def _feed(self, model: object, tensor: Tensor, frame: _Frame) -> None:
+    def _check_targets(self, model: SequentialModel, output: object, node: ast.Call,
+                       frame: _Frame) -> None:
+        """`fit(x, y)` whose literal-shaped targets cannot meet the output under the loss."""
+        targets_node = node.args[1] if len(node.args) > 1 else _keyword(node, "y")
+        targets = self._eval(targets_node, frame) if targets_node is not None else None
+        if not (isinstance(output, Tensor) and isinstance(targets, Tensor) and model.loss
+                and model.layers and isinstance(model.layers[-1][0], BuiltinLayer)):
+            return
+        message = target_error(model.loss, output.shape, targets.shape)
+        if message is None:
+            return
+        layer, site, offset = model.layers[-1]
+        site_frame = _Frame(frame.env, offset, frame.instance, frame.methods, None, frame.muted)
+        flatten = _missing_flatten(model)
+        if flatten is not None:
+            message += (f" (the {flatten[0]} on line {flatten[1]} gets a rank-"
+                        f"{flatten[2]} input that nothing flattens)")
+        self._record(site, site_frame, layer, (), output.shape, message, targets.origin,
+                     targets.shape)
+
+    def _feed(self, model: object, tensor: Tensor, frame: _Frame) -> object:
         if isinstance(model, SequentialModel):
             if not model.poisoned:
-                self._run_sequential(model, tensor, frame)
+                return self._run_sequential(model, tensor, frame)
         elif isinstance(model, (Instance, BuiltinLayer)):
-            self._call_layer(model, [tensor], {}, None, frame)
+            return self._call_layer(model, [tensor], {}, None, frame)
+        return None
 
     def _tensor_method(self, tensor: Tensor, method: str, node: ast.Call, frame: _Frame) -> object:
         if method == "size" and node.args and tensor.shape.known:
@@ -924,6 +956,7 @@ class Interpreter:
         else:
             tensors = [Tensor(Shape.unknown())]
         shapes = tuple(tensor.shape for tensor in tensors)
+        layer.last_rank = shapes[0].rank
         try:
             result = layer_rules.output_shape(layer.framework, layer.name, layer.config, shapes)
         except Exception:  # a rule that cannot cope with these arguments knows nothing
@@ -957,7 +990,7 @@ class Interpreter:
 
     def _record(self, site: ast.AST, frame: _Frame, layer: BuiltinLayer,
                 inputs: tuple[Shape, ...], output: object, error: str | None,
-                origin: int | None) -> None:
+                origin: int | None, targets: Shape | None = None) -> None:
         if frame.muted:
             return
         line = self._line(site, frame)
@@ -965,7 +998,7 @@ class Interpreter:
         record = CallShape(line, site.col_offset, end_line,
                            getattr(site, "end_col_offset", None) or site.col_offset,
                            layer.name, layer.framework, inputs, output, error, origin,
-                           _bound_axis(layer))
+                           targets, _bound_axis(layer))
         self.records.setdefault((line, site.col_offset), []).append(record)
         self.log.append(record)
 
@@ -1124,6 +1157,23 @@ def _unify(first: object, second: object) -> object:
     if not first.dims or first.dims[1:] != second.dims[1:]:
         return None
     return Shape((BATCH, *first.dims[1:]))
+
+
+def _missing_flatten(model: SequentialModel) -> tuple[str, int, int] | None:
+    """(layer, line, input rank) of the first Dense fed a rank-3+ output of a convolution or
+    pooling layer, with no Flatten or global pooling between them."""
+    spatial = False
+    for layer, site, offset in model.layers:
+        if not isinstance(layer, BuiltinLayer):
+            return None
+        name = layer.name
+        if name == "Flatten" or name.startswith("Global"):
+            return None
+        if name.startswith(("Conv", "MaxPool", "AveragePool", "SeparableConv", "DepthwiseConv")):
+            spatial = True
+        elif name == "Dense" and spatial:
+            return name, site.lineno + offset, layer.last_rank or 0
+    return None
 
 
 def _bound_axis(layer: BuiltinLayer) -> int | None:

@@ -43,6 +43,8 @@ class BuiltinLayer:
     line: int
     weights: tuple[Shape, ...] | None = None
     """Shapes of a `weights=[...]` argument made in the file, when all are known."""
+    last_rank: int | None = None
+    """Rank of the input of its latest call."""
 
     @property
     def name(self) -> str:
@@ -63,6 +65,8 @@ class SequentialModel:
     poisoned: bool = False
     finished: bool = False
     """Already run on its declared input."""
+    loss: str | None = None
+    """The loss `compile` named, when a string."""
 
 
 @dataclass
