@@ -3,6 +3,7 @@ tests/fixtures/shapes, run under the real framework.
 
 - The errors LL101/LL102/LL105 report are exactly the `# expect:` set, and exactly the fixtures
   that crash at runtime have one.
+- A quick-fix named by `# fix:` is offered, and the fixed program runs under the framework.
 - Wherever the static shape of a layer call is known, it equals the shape recorded at runtime
   at that place (`tests/shape_recorder.py`), the batch dimension aside when it is symbolic.
 """
@@ -16,12 +17,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from framework_runner import load_fixtures, mismatch_report
+from framework_runner import load_fixtures, mismatch_report, run_sources
 
 from layerlint.analysis import analyse
 from layerlint.analysis.shapes.domain import Symbol
 from layerlint.analysis.shapes.infer import infer_source
 from layerlint.config import Settings
+from layerlint.fixes import apply_fix
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = load_fixtures(ROOT / "fixtures" / "shapes")
@@ -103,3 +105,21 @@ def test_share_of_known_shapes_on_the_fixtures():
         sites += shapes.sites
         known += sum(1 for call in shapes.calls if call.known) + len(shapes.errors)
     assert sites >= 20 and known / sites >= 0.5, (known, sites)
+
+
+WITH_FIXES = [fixture for fixture in FIXTURES if fixture.fixes]
+
+
+def test_quick_fixes_give_programs_that_run():
+    fixed = {}
+    for fixture in WITH_FIXES:
+        findings = analyse(fixture.source, path=str(fixture.path), settings=Settings()).findings
+        for line, title in fixture.fixes.items():
+            proposal = next(fix for finding in findings if finding.span.line == line
+                            for fix in finding.fixes if fix.title == title)
+            fixed[fixture.name] = apply_fix(fixture.source, proposal)
+            assert not [f for f in analyse(fixed[fixture.name]).findings if f.code == "LL105"]
+    assert fixed, "no fixture names a quick-fix"
+    outcomes = run_sources(fixed.items())
+    crashed = {name: outcome.error_message for name, outcome in outcomes.items() if outcome.crashed}
+    assert not crashed

@@ -24,6 +24,11 @@ FIX_SAFETY: dict[str, tuple[Safety, str]] = {
         "get_config, so the decorator never raises): the forward pass, the weights and the "
         "checkpoint layout stay as they were; load_model() can now rebuild the class",
     ),
+    "insert-line": (
+        "unsafe",
+        "inserts a layer (Flatten() before a Dense after convolutions): the Dense's kernel takes "
+        "the flattened width, so the model's weights and checkpoint layout change",
+    ),
     "split-layer": (
         "unsafe",
         "each call site gets its own layer: the model gains weights (shared ones become "

@@ -13,7 +13,9 @@ keeps the spatial axes). The model crashes when it is built or first run. Only
 proven crashes are reported: where any shape is unknown, nothing is said.
 
 Fix: make the input match what the layer expects (add the missing axis to the input shape,
-`Flatten()` before a Dense that needs rank 2, matching widths before a merge).
+matching widths before a merge). For a Dense after a convolution with no Flatten, the quick-fix
+inserts `Flatten()` before the Dense, offered only when the shapes of the edited model prove
+the crash gone.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from collections.abc import Iterable
 from types import SimpleNamespace
 
 from layerlint.analysis.facts import BlockFacts, line_ref
-from layerlint.findings import Finding, Related, Severity
+from layerlint.analysis.shapes.infer import CallShape, infer_source
+from layerlint.findings import Finding, FixProposal, Related, Severity
 
 CODE = "LL105"
 NAME = "incompatible-layer-input"
@@ -40,6 +43,7 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
         inputs = ", ".join(shape.display() for shape in call.inputs)
         where = ""
         related: tuple[Related, ...] = ()
+        fixes: tuple[FixProposal, ...] = ()
         if call.origin is not None and call.origin != call.line:
             where = f" (the shape comes from line {line_ref(call.origin)})"
             origin = SimpleNamespace(lineno=call.origin, col_offset=0, end_lineno=call.origin,
@@ -53,10 +57,26 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
                 f"{line_ref(call.origin or call.line)}: {call.error}. The model crashes in fit."
             )
             related = ()
+            fixes = _flatten_fix(facts, call)
         else:
             message = (
                 f"{call.layer} cannot take its input {inputs}{where}: {call.error}. "
                 "The model crashes here when it is built or first run."
             )
         yield Finding(code=CODE, name=NAME, severity=SEVERITY, span=facts.span(site),
-                      message=message, related=related)
+                      message=message, related=related, fixes=fixes)
+
+
+def _flatten_fix(facts: BlockFacts, call: CallShape) -> tuple[FixProposal, ...]:
+    """`Insert Flatten() before the Dense on line N`, offered only when the static shapes of
+    the edited text prove it: the error is gone and no other error appears."""
+    if call.insertion is None:
+        return ()
+    line, text = call.insertion
+    lines = facts.text.split("\n")
+    edited = "\n".join([*lines[: line - 1], text, *lines[line - 1:]])
+    after = infer_source(edited)
+    if len(after.errors) >= len(facts.shapes.errors if facts.shapes else ()):
+        return ()
+    return (FixProposal(f"Insert {text.strip().rstrip(',')} before the Dense on line "
+                        f"{line}", "insert-line", {"line": line, "text": text}),)

@@ -16,11 +16,12 @@ framework would raise there (and the line that produced the offending input).
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from layerlint.analysis import frameworks
-from layerlint.analysis.imports import ImportTable, qualified_name
+from layerlint.analysis.imports import ImportTable, dotted_name, qualified_name
 from layerlint.analysis.shapes import layer_rules, weights
 from layerlint.analysis.shapes.domain import BATCH, UNKNOWN, Shape, ShapeError, broadcast
 from layerlint.analysis.shapes.loss_targets import target_error
@@ -63,6 +64,10 @@ class CallShape:
     bound_axis: int | None = None
     """The input axis the layer's weights or statistics are sized by (Dense: -1; torch
     Conv2d: -3), when it has one: two calls of one layer must agree on it."""
+
+    insertion: tuple[int, str] | None = None
+    """A line that would remove the error (`layers.Flatten(),` before line N), to be verified
+    by inferring the edited text before it is offered."""
 
     @property
     def bound_dim(self) -> int | None:
@@ -901,11 +906,39 @@ class Interpreter:
         layer, site, offset = model.layers[-1]
         site_frame = _Frame(frame.env, offset, frame.instance, frame.methods, None, frame.muted)
         flatten = _missing_flatten(model)
+        insertion = None
         if flatten is not None:
             message += (f" (the {flatten[0]} on line {flatten[1]} gets a rank-"
                         f"{flatten[2]} input that nothing flattens)")
+            insertion = self._flatten_insertion(flatten[3], flatten[1])
         self._record(site, site_frame, layer, (), output.shape, message, targets.origin,
-                     targets.shape)
+                     targets.shape, insertion)
+
+    def _flatten_insertion(self, element: ast.expr, line: int) -> tuple[int, str] | None:
+        """(line, text) of a `Flatten()` line to insert before the Dense `element` on `line`,
+        spelled like the Dense (`layers.Flatten(),` in a list; `model.add(layers.Flatten())` in
+        an add-chain), when the Dense starts its own line; else None."""
+        lines = self.text.splitlines()
+        if not (0 < line <= len(lines)) or not isinstance(element, ast.Call):
+            return None
+        text = lines[line - 1]
+        indent = text[: len(text) - len(text.lstrip())]
+        func = element.func
+        if isinstance(func, ast.Attribute) and dotted_name(func) is not None:
+            prefix = (dotted_name(func) or "").rsplit(".", 1)[0] + "."
+        elif isinstance(func, ast.Name) and self.imports.get("Flatten", "").endswith(
+            "layers.Flatten"
+        ):
+            prefix = ""
+        else:
+            return None
+        flatten = f"{prefix}Flatten()"
+        if element.col_offset == len(indent):
+            return line, f"{indent}{flatten},"
+        added = re.match(r"(\s*)([A-Za-z_][\w.]*)\.add\($", text[: element.col_offset])
+        if added is not None:
+            return line, f"{added.group(1)}{added.group(2)}.add({flatten})"
+        return None
 
     def _feed(self, model: object, tensor: Tensor, frame: _Frame) -> object:
         if isinstance(model, SequentialModel):
@@ -990,7 +1023,8 @@ class Interpreter:
 
     def _record(self, site: ast.AST, frame: _Frame, layer: BuiltinLayer,
                 inputs: tuple[Shape, ...], output: object, error: str | None,
-                origin: int | None, targets: Shape | None = None) -> None:
+                origin: int | None, targets: Shape | None = None,
+                insertion: tuple[int, str] | None = None) -> None:
         if frame.muted:
             return
         line = self._line(site, frame)
@@ -998,7 +1032,7 @@ class Interpreter:
         record = CallShape(line, site.col_offset, end_line,
                            getattr(site, "end_col_offset", None) or site.col_offset,
                            layer.name, layer.framework, inputs, output, error, origin,
-                           targets, _bound_axis(layer))
+                           targets, _bound_axis(layer), insertion)
         self.records.setdefault((line, site.col_offset), []).append(record)
         self.log.append(record)
 
@@ -1159,8 +1193,8 @@ def _unify(first: object, second: object) -> object:
     return Shape((BATCH, *first.dims[1:]))
 
 
-def _missing_flatten(model: SequentialModel) -> tuple[str, int, int] | None:
-    """(layer, line, input rank) of the first Dense fed a rank-3+ output of a convolution or
+def _missing_flatten(model: SequentialModel) -> tuple[str, int, int, ast.expr] | None:
+    """(layer, line, input rank, element) of the first Dense fed a rank-3+ output of a convolution or
     pooling layer, with no Flatten or global pooling between them."""
     spatial = False
     for layer, site, offset in model.layers:
@@ -1172,7 +1206,7 @@ def _missing_flatten(model: SequentialModel) -> tuple[str, int, int] | None:
         if name.startswith(("Conv", "MaxPool", "AveragePool", "SeparableConv", "DepthwiseConv")):
             spatial = True
         elif name == "Dense" and spatial:
-            return name, site.lineno + offset, layer.last_rank or 0
+            return name, site.lineno + offset, layer.last_rank or 0, site
     return None
 
 
