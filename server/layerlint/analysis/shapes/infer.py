@@ -146,12 +146,14 @@ class Interpreter:
         self.comment_lines: dict[int, tuple[int, ...]] | None = None
         self.log: list[CallShape] = []
         self.imports_key = tuple(sorted(imports.items()))
+        self.closures: dict[int, tuple[tuple, tuple[str, ...]]] = {}
+        self.body: list[tuple[ast.stmt, int]] = []
 
     # -- entry ----------------------------------------------------------------------------
     def run(self) -> ModuleShapes:
         self._collect_definitions()
         frame = _Frame(self.module_env, 0)
-        for statement, offset in self.statements:
+        for statement, offset in self.body:
             frame.offset = offset
             self._statement(statement, frame)
         self._finish_sequentials()
@@ -162,8 +164,8 @@ class Interpreter:
                 self._remembered(function, offset,
                                  lambda f=function, o=offset: self._call_function(f, o, [], {}, None))
         self._finish_sequentials()
-        for info in self.classes.values():
-            if self._comments():
+        if self._comments():
+            for info in self.classes.values():
                 self._class_from_comment(info)
         return self._result()
 
@@ -193,7 +195,23 @@ class Interpreter:
         """What a top-level definition's interpretation depends on: its own node and those of
         the module's classes and functions it uses (transitively), and the module constants it
         reads. None when it reads a module value that is not a plain constant."""
+        closure = self.closures.get(id(node))
+        if closure is None:
+            closure = self.closures[id(node)] = self._closure(node, offset)
+        parts, names = closure
+        constants = []
+        for name in names:
+            if name in self.module_env:
+                value = self.module_env[name]
+                if value is not None and not isinstance(value, Const):
+                    return None
+                constants.append((name, repr(value)))
+        return (self.keras_version, parts, tuple(constants))
+
+    def _closure(self, node: ast.AST, offset: int) -> tuple[tuple, tuple[str, ...]]:
+        """(the definitions `node` uses, transitively, as identities; the other names it reads)."""
         parts: list = [(id(node), offset)]
+        others: list[str] = []
         seen: set[str] = set()
         pending = list(_names_in(node))
         while pending:
@@ -205,24 +223,32 @@ class Interpreter:
             if definition is not None:
                 parts.append((name, id(definition.node), definition.offset))
                 pending.extend(_names_in(definition.node))
-                continue
-            if name in self.functions:
+            elif name in self.functions:
                 function, function_offset = self.functions[name]
                 parts.append((name, id(function), function_offset))
                 pending.extend(_names_in(function))
-                continue
-            if name in self.module_env:
-                value = self.module_env[name]
-                if value is not None and not isinstance(value, Const):
-                    return None
-                parts.append((name, repr(value)))
-        return (self.keras_version, tuple(sorted(parts, key=repr)))
+            else:
+                others.append(name)
+        return tuple(sorted(parts, key=repr)), tuple(sorted(others))
 
     def _collect_definitions(self) -> None:
-        for statement, offset in self.statements:
+        """The module's functions and model classes, remembered while the definitions (their
+        nodes: the parse cache keeps unchanged blocks' trees) and the imports stay the same."""
+        definitions = [(statement, offset) for statement, offset in self.statements
+                       if isinstance(statement, _DEFINITIONS)]
+        self.body = [(statement, offset) for statement, offset in self.statements
+                     if not isinstance(statement, _DEFINITIONS)]
+        key = (self.imports_key, tuple((id(node), offset) for node, offset in definitions))
+        cached = _layouts.get(key)
+        if cached is not None and len(cached[0]) == len(definitions) and all(
+            old is new for (old, _), (new, _) in zip(cached[0], definitions)
+        ):
+            _, self.functions, self.classes, self.closures = cached
+            return
+        for statement, offset in definitions:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.functions[statement.name] = (statement, offset)
-        for statement, offset in self.statements:
+        for statement, offset in definitions:
             if isinstance(statement, ast.ClassDef):
                 framework = self._class_framework(statement)
                 if framework:
@@ -232,6 +258,9 @@ class Interpreter:
                         methods = {**base.methods, **methods}
                     self.classes[statement.name] = _ClassInfo(statement, offset, framework,
                                                               methods)
+        _layouts[key] = (definitions, self.functions, self.classes, self.closures)
+        if len(_layouts) > 8:
+            _layouts.pop(next(iter(_layouts)))
 
     def _class_framework(self, node: ast.ClassDef) -> str | None:
         for qualified, framework in self._base_frameworks(node):
@@ -1130,6 +1159,8 @@ class Interpreter:
         return getattr(node, "lineno", 0) + frame.offset
 
 
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_layouts: dict[tuple, tuple[list, dict, dict, dict]] = {}
 _remembered_runs: dict[tuple, tuple[ast.AST, tuple[CallShape, ...]]] = {}
 _names_cache: dict[int, tuple[ast.AST, frozenset[str]]] = {}
 _bases_cache: dict[tuple, tuple[ast.AST, tuple[tuple[str, str | None], ...]]] = {}
