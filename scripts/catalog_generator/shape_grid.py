@@ -170,10 +170,35 @@ def _keras_sequences(framework: str) -> list[Case]:
     return grid
 
 
+POSITIONAL_CALL = {"MultiHeadAttention"}
+"""Layers whose several inputs are separate arguments (`mha(query, value)`), not one list."""
+
+
+def _keras_attention_and_resizing(framework: str) -> list[Case]:
+    ranked = [{"equation": "abc,cd->abd", "output_shape": (None, 4)},
+              {"equation": "abc,cde->abde", "output_shape": (None, 2, 4)}]
+    plain = [{"equation": "ab,bc->ac", "output_shape": 4}]
+    # Keras 3 answers a symbolic shape for an equation of the wrong rank; tf-keras raises.
+    wrong_rank = cases("EinsumDense", plain, [(B, 5, 3)]) if framework == "tf_keras" else []
+    return [
+        *cases("EinsumDense", ranked, [(B, 5, 3)]),
+        *cases("EinsumDense", plain, [(B, 3)]),
+        *wrong_rank,
+        *cases("MultiHeadAttention", [{"num_heads": 2, "key_dim": 4},
+                                      {"num_heads": 2, "key_dim": 4, "output_shape": 8}],
+               [[(B, 5, 6), (B, 7, 6)], [(B, 5, 6), (B, 7, 3)]]),
+        *cases("Resizing", [{"height": 4, "width": 5}], [(B, 8, 8, 3), (B, 8, 8)]),
+        *cases("CenterCrop", [{"height": 4, "width": 5}], [(B, 8, 8, 3)]),
+        *cases("Normalization", [{"mean": 0.0, "variance": 1.0}], [(B, 4, 6)]),
+        *cases("Attention", [{}], [[(B, 5, 6), (B, 7, 6)], [(B, 5, 6), (B, 7, 6), (B, 7, 6)],
+                                   [(B, 5, 6), (B, 7, 4)]]),
+    ]
+
+
 def keras_grid(framework: str) -> list[Case]:
     """The grid for Keras 3 or tf-keras (the same layers and arguments, bar one case)."""
     return [*_keras_reshaping(), *_keras_convolutions(), *_keras_pooling(), *_keras_same_shape(framework),
-            *_keras_merging(), *_keras_sequences(framework)]
+            *_keras_merging(), *_keras_sequences(framework), *_keras_attention_and_resizing(framework)]
 
 
 WeightCase = tuple[str, dict[str, Any], tuple[Any, ...], list[tuple[int, ...]], str]

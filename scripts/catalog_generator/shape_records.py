@@ -17,8 +17,9 @@ from typing import Any
 
 from .catalog_files import GENERATED_BY, render
 from .framework_registry import load_framework
+from .op_records import op_records
 from .quiet_logs import quiet_framework_logs
-from .shape_grid import B, Case, WeightCase, keras_grid, keras_weight_grid
+from .shape_grid import POSITIONAL_CALL, B, Case, WeightCase, keras_grid, keras_weight_grid
 from .stable_text import AUTO_NAME_SUFFIX
 from .torch_shape_grid import torch_grid
 
@@ -78,7 +79,10 @@ def keras_records(name: str, package: Any) -> list[dict[str, Any]]:
         dtype = "int32" if layer == "Embedding" else "float32"
         tensors = [package.Input(shape=tuple(shape[1:]), dtype=dtype) for shape in inputs]
         try:
-            output = instance(tensors if len(tensors) > 1 else tensors[0])
+            if layer in POSITIONAL_CALL:
+                output = instance(*tensors)
+            else:
+                output = instance(tensors if len(tensors) > 1 else tensors[0])
         except Exception as exc:  # recording what the framework raises is the point
             record["error"] = error_text(exc)
             return record
@@ -182,6 +186,7 @@ def generate_shape_records(framework: str, output_dir: Path, keras_backend: str)
             import importlib
 
             records = keras_records(framework, importlib.import_module(framework))
+        ops = op_records(framework, error_text)
     layers = sorted({record["layer"] for record in records} | _wrapped_layers(records))
     data: dict[str, Any] = {
         "framework": fw.name,
@@ -189,15 +194,20 @@ def generate_shape_records(framework: str, output_dir: Path, keras_backend: str)
         "generated_by": f"{GENERATED_BY} --shape-records",
         "parameters": {layer: parameter_names(getattr(module, layer)) for layer in layers},
         "records": records,
+        "op_records": ops,
     }
+    if framework == "tf_keras":
+        import tensorflow as tf
+
+        data["tensorflow_version"] = tf.__version__  # the tf.* op records are TensorFlow's
     if fw.backend is not None:
         data["backend"] = fw.backend
     path = output_dir / RECORDS_DIR / f"{framework}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(data), encoding="utf-8")
     errors = sum("error" in record for record in records)
-    print(f"{RECORDS_DIR}/{framework}.json: {fw.name} {fw.version}, {len(records)} records "
-          f"({errors} errors) in {time.perf_counter() - started:.1f} s")
+    print(f"{RECORDS_DIR}/{framework}.json: {fw.name} {fw.version}, {len(records)} layer records "
+          f"({errors} errors), {len(ops)} op records in {time.perf_counter() - started:.1f} s")
     return data
 
 
@@ -213,6 +223,10 @@ def record_key(record: dict[str, Any]) -> str:
     return key
 
 
+def op_key(record: dict[str, Any]) -> str:
+    return f"{record['op']}(*{record['args']}, **{record['kwargs']})"
+
+
 def _describe(config: dict[str, Any]) -> str:
     return ", ".join(f"{key}={value!r}" for key, value in config.items())
 
@@ -221,7 +235,7 @@ def describe_record_drift(expected: dict[str, Any], actual: dict[str, Any]) -> l
     """Human-readable differences between two record files, one line per changed record."""
     problems = [
         f"{key}: {expected.get(key)!r} -> {actual.get(key)!r}"
-        for key in sorted((set(expected) | set(actual)) - {"records", "parameters"})
+        for key in sorted((set(expected) | set(actual)) - {"records", "parameters", "op_records"})
         if expected.get(key) != actual.get(key)
     ]
     old_parameters, new_parameters = expected.get("parameters", {}), actual.get("parameters", {})
@@ -231,6 +245,8 @@ def describe_record_drift(expected: dict[str, Any], actual: dict[str, Any]) -> l
             problems.append(f"parameters of {layer}: {before} -> {after}")
     old = {record_key(record): record for record in expected.get("records", [])}
     new = {record_key(record): record for record in actual.get("records", [])}
+    old.update((op_key(record), record) for record in expected.get("op_records", []))
+    new.update((op_key(record), record) for record in actual.get("op_records", []))
     for key in sorted(set(old) | set(new)):
         if key not in new:
             problems.append(f"{key}: in the file, no longer generated")

@@ -77,8 +77,23 @@ def _reshaping() -> list[Case]:
         *cases("Upsample", [{"scale_factor": 2}, {"size": 5}], [(B, 3, 4)]),
         *cases("ZeroPad2d", [{"padding": 1}, {"padding": (1, 2, 3, 4)}], [(B, 3, 4, 4), (3, 4, 4)]),
         *cases("ZeroPad1d", [{"padding": (1, 2)}], [(B, 3, 4)]),
+        *_paddings(),
+        *cases("PixelShuffle", [{"upscale_factor": 2}], [(B, 8, 3, 4), (B, 6, 3, 4)]),
+        *cases("UpsamplingNearest2d", [{"scale_factor": 2}], [(B, 3, 4, 5)]),
+        *cases("UpsamplingBilinear2d", [{"size": (6, 7)}], [(B, 3, 4, 5)]),
         *cases("ZeroPad3d", [{"padding": 1}], [(B, 2, 3, 4, 4)]),
     ]
+
+
+def _paddings() -> list[Case]:
+    grid: list[Case] = []
+    shapes = {1: (B, 3, 4), 2: (B, 3, 4, 5), 3: (B, 2, 3, 4, 5)}
+    for rank in (1, 2, 3):
+        padding = tuple(range(1, 2 * rank + 1)) if rank < 3 else 1
+        for kind in ("Constant", "Reflection", "Replication", "Circular"):
+            config = {"padding": padding, "value": 0.5} if kind == "Constant" else {"padding": 1}
+            grid += cases(f"{kind}Pad{rank}d", [config], [shapes[rank]])
+    return grid
 
 
 def _same_shape() -> list[Case]:
@@ -107,6 +122,31 @@ def _sequences() -> list[Case]:
     return grid
 
 
+def _lazy_and_attention() -> list[Case]:
+    return [
+        *cases("LazyLinear", [{"out_features": 4}], [(B, 8), (B, 3, 8)]),
+        *cases("LazyConv2d", [{"out_channels": 4, "kernel_size": 3}, {"out_channels": 4, "kernel_size": 3,
+                                                                      "padding": 1, "stride": 2}],
+               [(B, 3, 8, 7), (B, 3, 2, 7)]),
+        *cases("LazyConv1d", [{"out_channels": 4, "kernel_size": 3}], [(B, 3, 10)]),
+        *cases("LazyBatchNorm2d", [{}], [(B, 3, 4, 4), (B, 3, 4)]),
+        *cases("LazyBatchNorm1d", [{}], [(B, 3), (B, 3, 4, 4)]),
+        *cases("LazyBatchNorm3d", [{}], [(B, 2, 3, 3, 3)]),
+        *cases("LazyConv3d", [{"out_channels": 4, "kernel_size": 2}], [(B, 2, 3, 4, 5)]),
+        *cases("LazyConvTranspose1d", [{"out_channels": 4, "kernel_size": 3, "stride": 2}], [(B, 3, 5)]),
+        *cases("LazyConvTranspose2d", [{"out_channels": 4, "kernel_size": 3}], [(B, 3, 5, 6)]),
+        *cases("LazyConvTranspose3d", [{"out_channels": 4, "kernel_size": 2}], [(B, 2, 3, 4, 5)]),
+        *cases("MultiheadAttention", [{"embed_dim": 6, "num_heads": 2},
+                                      {"embed_dim": 6, "num_heads": 2, "batch_first": True}],
+               [[(5, B, 6), (7, B, 6), (7, B, 6)], [(B, 5, 6), (B, 7, 6), (B, 7, 6)],
+                [(5, B, 4), (7, B, 4), (7, B, 4)]]),
+        *cases("TransformerEncoderLayer", [{"d_model": 6, "nhead": 2, "dim_feedforward": 8},
+                                           {"d_model": 6, "nhead": 2, "dim_feedforward": 8,
+                                            "batch_first": True}],
+               [(5, B, 6), (B, 5, 6), (5, B, 4)]),
+    ]
+
+
 def torch_grid() -> list[Case]:
     return [*_reshaping(), *_convolutions(), *_pooling(), *_normalization(), *_same_shape(),
-            *_sequences()]
+            *_sequences(), *_lazy_and_attention()]

@@ -33,8 +33,8 @@ def test_double_star_kwargs_make_the_config_incomplete():
 
 
 def test_unsupported_layer_is_unknown():
-    assert not is_supported("keras", "MultiHeadAttention")
-    assert output_shape("keras", "MultiHeadAttention", {}, (Shape.of(BATCH, 4, 8),)) == Shape.unknown()
+    assert not is_supported("keras", "ConvLSTM2D")
+    assert output_shape("keras", "ConvLSTM2D", {}, (Shape.of(BATCH, 4, 8, 8, 3),)) == Shape.unknown()
 
 
 def test_conv2d_on_rank_3_input_is_the_keras_error():
@@ -110,3 +110,12 @@ def test_issue_examples():
     conv = config_from_call(catalog.lookup("keras", "Conv2D"), conv_call)
     error = output_shape("keras", "Conv2D", conv, (Shape.of(BATCH, 28, 28),))
     assert error == ShapeError("expected min_ndim=4, found ndim=3", "keras")
+
+
+def test_an_unknown_dimension_is_never_taken_for_keras_none():
+    """`None` in the domain means "not known statically", not Keras' undefined dimension."""
+    assert output_shape("keras", "BatchNormalization", {}, (Shape.of(BATCH, None),)) == Shape.of(BATCH, None)
+    assert isinstance(output_shape("keras", "BatchNormalization", {}, (Shape.of(BATCH),)), ShapeError)
+    assert output_shape("keras", "Reshape", {"target_shape": (-1, 3)}, (Shape.of(BATCH, None),)) == Shape.of(
+        BATCH, None, 3
+    )

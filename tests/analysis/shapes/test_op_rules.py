@@ -33,7 +33,8 @@ def test_broadcasting_arithmetic():
 def test_reshape_and_view_infer_minus_one_across_the_batch():
     assert op_shape("torch", "Tensor.view", (X, BATCH, -1), {}) == Shape.of(BATCH, 24)
     assert op_shape("torch", "torch.reshape", (X, (BATCH, 2, -1)), {}) == Shape.of(BATCH, 2, 12)
-    assert op_shape("keras", "keras.ops.reshape", (X, (-1, 4, 3, 2)), {}) == Shape.of(None, 4, 3, 2)
+    assert op_shape("keras", "keras.ops.reshape", (X, (-1, 4, 3, 2)), {}) == Shape.of(BATCH, 4, 3, 2)
+    assert op_shape("keras", "keras.ops.reshape", (X, (-1, 5)), {}) == Shape.of(None, 5)
     assert op_shape("torch", "Tensor.view", (Shape.of(2, 4, 6), 8, -1), {}) == Shape.of(8, 6)
     assert op_shape("tf", "tf.reshape", (X, (BATCH, UNKNOWN)), {}) == Shape.of(BATCH, None)
 

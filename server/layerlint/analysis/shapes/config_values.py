@@ -4,6 +4,7 @@ that convolution and pooling arguments expand to (`kernel_size=3` is `(3, 3)` in
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeGuard
 
 from layerlint.analysis.shapes.domain import UNKNOWN
 
@@ -21,23 +22,34 @@ def value(config: LayerConfig, name: str, default: object = None) -> object:
     return default if found is _MISSING else found
 
 
-def is_int(item: object) -> bool:
+def is_int(item: object) -> TypeGuard[int]:
     return isinstance(item, int) and not isinstance(item, bool)
 
 
 def int_value(config: LayerConfig, name: str, default: object = None) -> int | None:
     """An int argument, or None when absent without default, unknown, or not an int."""
     found = value(config, name, default)
-    return found if is_int(found) else None  # type: ignore[return-value]
+    return found if is_int(found) else None
 
 
 def int_tuple(found: object, length: int) -> tuple[int, ...] | None:
     """`3` or `(3, 3)` as a tuple of `length` ints; None when unknown or malformed."""
     if is_int(found):
-        return (found,) * length  # type: ignore[return-value]
+        return (found,) * length
     if isinstance(found, (tuple, list)) and len(found) == length and all(map(is_int, found)):
         return tuple(found)
     return None
+
+
+def positive_tuple(found: object, length: int) -> tuple[int, ...] | None:
+    """Like `int_tuple`, for window sizes, strides and factors: every item at least 1."""
+    items = int_tuple(found, length)
+    return items if items is not None and min(items, default=1) >= 1 else None
+
+
+def positive_int(config: LayerConfig, name: str, default: object = None) -> int | None:
+    found = int_value(config, name, default)
+    return found if found is not None and found >= 1 else None
 
 
 def bool_value(config: LayerConfig, name: str, default: bool) -> bool | None:

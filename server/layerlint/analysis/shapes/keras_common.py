@@ -3,7 +3,7 @@ format, and the message Keras 3 or tf-keras gives for an output size of zero or 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from layerlint.analysis.shapes.config_values import LayerConfig, str_value
 from layerlint.analysis.shapes.domain import Dim, Result, Shape, ShapeError
@@ -40,7 +40,7 @@ def split_channels(x: Shape, first: bool) -> tuple[tuple[Dim, ...], Dim]:
     return x.dims[1:-1], x.dims[-1]
 
 
-def join_channels(batch: Dim, spatial: list[Dim] | tuple[Dim, ...], channels: Dim, first: bool) -> Shape:
+def join_channels(batch: Dim, spatial: Sequence[Dim], channels: Dim, first: bool) -> Shape:
     if first:
         return Shape((batch, channels, *spatial))
     return Shape((batch, *spatial, channels))

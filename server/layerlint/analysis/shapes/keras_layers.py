@@ -21,7 +21,7 @@ from layerlint.analysis.shapes.config_values import (
     is_int,
     value,
 )
-from layerlint.analysis.shapes.domain import Dim, Result, Shape, ShapeError, broadcast
+from layerlint.analysis.shapes.domain import Dim, Result, Shape, ShapeError, Symbol, broadcast
 from layerlint.analysis.shapes.keras_common import Rule, rank_error, unknown_like
 
 
@@ -30,7 +30,7 @@ def _product(dims: tuple[Dim, ...]) -> int | None:
     for dim in dims:
         if not is_int(dim):
             return None
-        total *= dim  # type: ignore[operator]
+        total *= dim
     return total
 
 
@@ -61,10 +61,10 @@ def reshape(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> R
     if size is None:
         return Shape((x.dims[0], *(None if dim == -1 else dim for dim in target)))
     if -1 in target:
-        if known == 0 or size % known:
+        if not known or size % known:
             return _reshape_error(framework, x, target)
         return Shape((x.dims[0], *(size // known if dim == -1 else dim for dim in target)))
-    if known != size:
+    if known is None or known != size:
         return _reshape_error(framework, x, target)
     return Shape((x.dims[0], *target))
 
@@ -115,7 +115,8 @@ def normalization(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]
     if x.dims is None:
         return x
     axis = value(config, "axis", -1)
-    if is_int(axis) and -len(x.dims) <= axis < len(x.dims) and not is_int(x.dims[axis]):  # type: ignore[operator]
+    # Only the batch is certainly undefined when the layer builds; an unknown dim may be known.
+    if is_int(axis) and -len(x.dims) <= axis < len(x.dims) and isinstance(x.dims[axis], Symbol):
         if framework == "tf_keras":
             return ShapeError("Input has undefined `axis` dimension", framework)
         return ShapeError("Shapes used to initialize variables must be fully-defined", framework)
@@ -266,10 +267,81 @@ def time_distributed(framework: str, config: LayerConfig, inputs: tuple[Shape, .
     return Shape((x.dims[0], x.dims[1], *result.dims[1:]))
 
 
+def einsum_dense(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    """EinsumDense where simple: `in,kernel->out` without ellipsis, `output_shape` for all
+    output letters but the first (the batch)."""
+    (x,) = inputs
+    equation, spec = value(config, "equation"), value(config, "output_shape")
+    if x.dims is None or not isinstance(equation, str) or "." in equation or "->" not in equation:
+        return Shape.unknown()
+    operands, out = equation.replace(" ", "").split("->")
+    if operands.count(",") != 1:
+        return Shape.unknown()
+    source = operands.split(",")[0]
+    if len(source) != len(x.dims):
+        if framework == "tf_keras":
+            return ShapeError(f"Shape must be rank {len(source)} but is rank {len(x.dims)}", framework)
+        return Shape.unknown()
+    spec = (spec,) if is_int(spec) or spec is None else spec
+    if not isinstance(spec, (tuple, list)) or len(spec) != len(out) - 1 or not out:
+        return Shape.unknown()
+    dims: list[Dim] = [x.dims[source.index(out[0])] if out[0] in source else None]
+    for letter, size in zip(out[1:], spec):
+        if is_int(size):
+            dims.append(size)
+        elif size is None and framework == "tf_keras" and letter in source:
+            dims.append(x.dims[source.index(letter)])
+        else:
+            dims.append(None)
+    return Shape(tuple(dims))
+
+
+def multi_head_attention(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    """`mha(query, value[, key])`: the query's shape, its last axis `output_shape` if given."""
+    query = inputs[0]
+    if query.dims is None or not query.dims:
+        return Shape.unknown()
+    spec = value(config, "output_shape", None)
+    if spec is None:
+        return query
+    if is_int(spec):
+        return Shape((*query.dims[:-1], spec))
+    if isinstance(spec, (tuple, list)) and all(map(is_int, spec)):
+        return Shape((*query.dims[:-1], *spec))
+    return Shape((*query.dims[:-1], None))
+
+
+def attention(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    """`Attention()([query, value(, key)])`: (batch, Tq, value dim). tf-keras multiplies the
+    query by the key, so their last axes must agree; Keras 3 does not check while building."""
+    if len(inputs) not in (2, 3) or any(x.dims is None or len(x.dims) != 3 for x in inputs):
+        return Shape.unknown()
+    query, value_shape = inputs[0], inputs[1]
+    key = inputs[2] if len(inputs) == 3 else value_shape
+    assert query.dims is not None and value_shape.dims is not None and key.dims is not None
+    q, k = query.dims[-1], key.dims[-1]
+    if framework == "tf_keras" and is_int(q) and is_int(k) and q != k:
+        return ShapeError(f"Dimensions must be equal, but are {q} and {k}", framework)
+    return Shape((query.dims[0], query.dims[1], value_shape.dims[-1]))
+
+
+def resizing(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    """Resizing and CenterCrop: a batch (rank 4) or a single image (rank 3) to height x width."""
+    (x,) = inputs
+    height, width = int_value(config, "height"), int_value(config, "width")
+    first = value(config, "data_format", "channels_last")
+    if x.dims is None or x.rank not in (3, 4) or first not in ("channels_last", "channels_first", None):
+        return Shape.unknown()
+    lead = x.dims[:-3]
+    if first == "channels_first":
+        return Shape((*lead, x.dims[-3], height, width))
+    return Shape((*lead, height, width, x.dims[-1]))
+
+
 _SAME_SHAPE = (
     "Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout", "Activation", "ReLU",
     "LeakyReLU", "ELU", "Softmax", "PReLU", "Identity", "Masking", "ActivityRegularization",
-    "Rescaling", "ThresholdedReLU",
+    "Rescaling", "ThresholdedReLU", "Normalization",
 )
 
 RULES: dict[str, Rule] = {
@@ -281,6 +353,11 @@ RULES: dict[str, Rule] = {
     "Embedding": embedding,
     "Concatenate": concatenate,
     "Bidirectional": bidirectional,
+    "EinsumDense": einsum_dense,
+    "MultiHeadAttention": multi_head_attention,
+    "Attention": attention,
+    "Resizing": resizing,
+    "CenterCrop": resizing,
     "TimeDistributed": time_distributed,
     "SpatialDropout1D": spatial_dropout(1),
     "SpatialDropout2D": spatial_dropout(2),

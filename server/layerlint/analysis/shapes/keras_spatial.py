@@ -10,6 +10,7 @@ from layerlint.analysis.shapes.config_values import (
     int_tuple,
     int_value,
     is_int,
+    positive_tuple,
     str_value,
     value,
 )
@@ -25,10 +26,12 @@ from layerlint.analysis.shapes.keras_common import (
 )
 
 
-def _window_arguments(config: LayerConfig, rank: int, window: str, stride_default: object):
-    kernel = int_tuple(value(config, window, 2 if window == "pool_size" else None), rank)
-    strides = value(config, "strides", stride_default)
-    strides = kernel if strides is None and window == "pool_size" else int_tuple(strides, rank)
+def _window_arguments(
+    config: LayerConfig, rank: int, window: str, stride_default: object
+) -> tuple[tuple[int, ...] | None, tuple[int, ...] | None, str | None]:
+    kernel = positive_tuple(value(config, window, 2 if window == "pool_size" else None), rank)
+    written = value(config, "strides", stride_default)
+    strides = kernel if written is None and window == "pool_size" else positive_tuple(written, rank)
     padding = str_value(config, "padding", "valid")
     return kernel, strides, padding.lower() if padding else None
 
@@ -46,8 +49,8 @@ def convolution(rank: int, kind: str = "plain") -> Rule:
             return Shape.unknown()
         first = channels_first(config)
         kernel, strides, padding = _window_arguments(config, rank, "kernel_size", 1)
-        dilation = int_tuple(value(config, "dilation_rate", 1), rank)
-        if first is None or None in (kernel, strides, dilation, padding):
+        dilation = positive_tuple(value(config, "dilation_rate", 1), rank)
+        if first is None or kernel is None or strides is None or dilation is None or padding is None:
             return unknown_like(x)
         spatial, channels = split_channels(x, first)
         if kind == "depthwise":
@@ -82,7 +85,7 @@ def pooling(rank: int) -> Rule:
             return error or Shape.unknown()
         first = channels_first(config)
         pool, strides, padding = _window_arguments(config, rank, "pool_size", None)
-        if first is None or None in (pool, strides, padding):
+        if first is None or pool is None or strides is None or padding is None:
             return unknown_like(x)
         spatial, channels = split_channels(x, first)
         lengths: list[Dim] = []
@@ -118,7 +121,7 @@ def _pairs(found: object, rank: int) -> tuple[tuple[int, int], ...] | None:
     """Padding/cropping as ((before, after), ...) per spatial axis: `1`, `(1, 2)` per axis for
     rank > 1 or as before/after for rank 1, or explicit pairs."""
     if is_int(found):
-        return ((found, found),) * rank  # type: ignore[return-value]
+        return ((found, found),) * rank
     if not isinstance(found, (tuple, list)):
         return None
     if rank == 1 and len(found) == 2 and all(map(is_int, found)):
@@ -147,6 +150,7 @@ def upsampling(rank: int) -> Rule:
             return Shape.unknown()
         first = channels_first(config) if rank > 1 else False
         sizes = int_tuple(value(config, "size", 2), rank)
+        sizes = sizes if sizes is not None and min(sizes) >= 0 else None
         if first is None or sizes is None:
             return unknown_like(x)
         # tf-keras' UpSampling3D has no rank check: it repeats axes 1-3 of whatever it gets.

@@ -23,6 +23,11 @@ from layerlint.analysis.shapes.domain import UNKNOWN, Result, Shape
 __all__ = ["INCOMPLETE", "LayerConfig", "config_from_call", "is_supported", "output_shape"]
 
 KERAS_FRAMEWORKS = ("keras", "tf_keras")
+MULTI_INPUT = frozenset({
+    "Add", "Multiply", "Subtract", "Average", "Maximum", "Minimum", "Concatenate", "MultiHeadAttention",
+    "Attention", "MultiheadAttention",
+})
+"""Layers called on several tensors; every other layer takes exactly one input."""
 
 
 def is_supported(framework: str, layer: str) -> bool:
@@ -40,9 +45,11 @@ def output_shape(
     list of tensors is passed as several). Unknown when unsupported or not readable."""
     if not is_supported(framework, layer) or config.get(INCOMPLETE):
         return Shape.unknown()
-    if not inputs:
+    if not inputs or (len(inputs) > 1 and layer not in MULTI_INPUT):
         return Shape.unknown()
     if framework in KERAS_FRAMEWORKS:
+        if any(x.rank == 0 for x in inputs):
+            return Shape.unknown()  # a Keras input always has its batch dimension
         return keras_layers.RULES[layer](framework, config, inputs)
     return torch_layers.RULES[layer](config, inputs)
 

@@ -179,9 +179,9 @@ def _axis_list(axis: object, rank: int) -> list[int] | None:
     axes = [axis] if is_int(axis) else list(axis) if isinstance(axis, (tuple, list)) else None
     if axes is None or not all(map(is_int, axes)):
         return None
-    if any(not -rank <= item < rank for item in axes):  # type: ignore[operator]
+    if any(not -rank <= item < rank for item in axes):
         return None
-    return sorted({item % rank for item in axes})  # type: ignore[operator]
+    return sorted({item % rank for item in axes})
 
 
 def _reduction(family: str, name: str, bound: Bound) -> Result:
@@ -214,7 +214,7 @@ def _product(dims: Sequence[Dim]) -> int | None:
     for dim in dims:
         if not is_int(dim):
             return None
-        total *= dim  # type: ignore[operator]
+        total *= dim
     return total
 
 
@@ -228,7 +228,7 @@ def _reshape(family: str, bound: Bound) -> Result:
     items: list[Dim] = []
     for item in target:
         if is_int(item) or isinstance(item, Symbol):
-            items.append(item)  # type: ignore[arg-type]
+            items.append(item)
         else:
             items.append(None)
     if items.count(-1) > 1 or x.dims is None:
@@ -241,8 +241,15 @@ def _reshape(family: str, bound: Bound) -> Result:
             source.remove(item)
         else:
             rest.append(item)
-    size = _product(source)
     known = _product([item for item in rest if item != -1])
+    symbols = [dim for dim in source if isinstance(dim, Symbol)]
+    size = _product([dim for dim in source if not isinstance(dim, Symbol)])
+    if len(symbols) == 1 and -1 in items and size is not None and known:
+        # -1 takes the batch with it: exactly the batch when the other sizes match; a size that
+        # does not divide may still fit some batch, so nothing is certain.
+        inferred = symbols[0] if size == known else None
+        return Shape(tuple(inferred if item == -1 else item for item in items))
+    size = _product(source)
     if size is None or known is None:
         return Shape(tuple(None if item == -1 else item for item in items))
     if -1 in items:
@@ -270,10 +277,10 @@ def _transpose(family: str, bound: Bound) -> Result:
         if not (is_int(dim0) and is_int(dim1)):
             return Shape.unknown()
         for dim in (dim0, dim1):
-            if not -rank <= dim < rank:  # type: ignore[operator]
+            if not -rank <= dim < rank:
                 return ShapeError("Dimension out of range", "torch")
         dims = list(x.dims)
-        a, b = dim0 % rank, dim1 % rank  # type: ignore[operator]
+        a, b = dim0 % rank, dim1 % rank
         dims[a], dims[b] = dims[b], dims[a]
         return Shape(tuple(dims))
     perm = _first(bound, "axes", "perm", "dims", default=None)
@@ -296,7 +303,7 @@ def _tensor_list(bound: Bound) -> list[Shape] | None:
     items = _first(bound, "x", "xs", "values", "tensors")
     if not isinstance(items, (tuple, list)) or not items or not all(isinstance(i, Shape) for i in items):
         return None
-    return list(items)  # type: ignore[arg-type]
+    return list(items)
 
 
 def _concat(family: str, bound: Bound) -> Result:
@@ -307,9 +314,9 @@ def _concat(family: str, bound: Bound) -> Result:
         return Shape.unknown()
     rank = tensors[0].rank
     assert rank is not None
-    if any(t.rank != rank for t in tensors) or not -rank <= axis < rank:  # type: ignore[operator]
+    if any(t.rank != rank for t in tensors) or not -rank <= axis < rank:
         return Shape.unknown()
-    axis %= rank  # type: ignore[operator]
+    axis %= rank
     dims: list[Dim] = []
     for position in range(rank):
         column = [t.dims[position] for t in tensors]  # type: ignore[index]
@@ -352,10 +359,10 @@ def _stack(family: str, bound: Bound) -> Result:
         ):
             return ShapeError(_STACK_ERRORS[family], family)
     rank = len(first.dims) + 1
-    if not -rank <= axis < rank:  # type: ignore[operator]
+    if not -rank <= axis < rank:
         return Shape.unknown()
     dims = list(first.dims)
-    dims.insert(axis % rank, len(tensors))  # type: ignore[operator]
+    dims.insert(axis % rank, len(tensors))
     return Shape(tuple(dims))
 
 
@@ -436,10 +443,10 @@ def _expand_dims(family: str, bound: Bound) -> Result:
     if not isinstance(x, Shape) or x.dims is None or not is_int(axis):
         return Shape.unknown()
     rank = len(x.dims) + 1
-    if not -rank <= axis < rank:  # type: ignore[operator]
+    if not -rank <= axis < rank:
         return Shape.unknown()
     dims = list(x.dims)
-    dims.insert(axis % rank, 1)  # type: ignore[operator]
+    dims.insert(axis % rank, 1)
     return Shape(tuple(dims))
 
 
@@ -450,9 +457,9 @@ def _flatten(family: str, bound: Bound) -> Result:
     if not isinstance(x, Shape) or x.dims is None or not is_int(start) or not is_int(end):
         return Shape.unknown()
     rank = max(len(x.dims), 1)
-    if not (-rank <= start < rank and -rank <= end < rank):  # type: ignore[operator]
+    if not (-rank <= start < rank and -rank <= end < rank):
         return ShapeError("Dimension out of range", "torch")
-    start, end = start % rank, end % rank  # type: ignore[operator]
+    start, end = start % rank, end % rank
     if start > end or not x.dims:
         return Shape.unknown()
     return Shape((*x.dims[:start], _product(x.dims[start : end + 1]), *x.dims[end + 1 :]))

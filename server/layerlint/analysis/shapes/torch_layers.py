@@ -18,6 +18,8 @@ from layerlint.analysis.shapes.config_values import (
     int_tuple,
     int_value,
     is_int,
+    positive_int,
+    positive_tuple,
     value,
 )
 from layerlint.analysis.shapes.domain import Dim, Result, Shape, ShapeError
@@ -34,7 +36,7 @@ def _product(dims: tuple[Dim, ...]) -> int | None:
     for dim in dims:
         if not is_int(dim):
             return None
-        total *= dim  # type: ignore[operator]
+        total *= dim
     return total
 
 
@@ -77,7 +79,7 @@ def unflatten(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
     size, known = x.dims[dim], _product(tuple(s for s in sizes if s != -1))
     new: list[Dim] = list(sizes)
     if -1 in sizes:
-        inferred = size // known if is_int(size) and known and size % known == 0 else None  # type: ignore[operator]
+        inferred = size // known if is_int(size) and known and size % known == 0 else None
         new = [inferred if s == -1 else s for s in sizes]
     elif is_int(size) and known != size:
         return _error(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim}")
@@ -103,16 +105,16 @@ def convolution(rank: int, transposed: bool = False) -> Rule:
             return error or Shape.unknown()
         batched = len(x.dims) == rank + 2
         channels, spatial = x.dims[-rank - 1], x.dims[-rank:]
-        in_channels, groups = int_value(config, "in_channels"), int_value(config, "groups", 1)
+        in_channels, groups = int_value(config, "in_channels"), positive_int(config, "groups", 1)
         if _differs(channels, in_channels):
             return _error(f"to have {in_channels} channels, but got {channels} channels instead")
-        kernel = int_tuple(value(config, "kernel_size"), rank)
-        stride = int_tuple(value(config, "stride", 1), rank)
-        dilation = int_tuple(value(config, "dilation", 1), rank)
+        kernel = positive_tuple(value(config, "kernel_size"), rank)
+        stride = positive_tuple(value(config, "stride", 1), rank)
+        dilation = positive_tuple(value(config, "dilation", 1), rank)
         padding_value = value(config, "padding", 0)
         out_channels = int_value(config, "out_channels")
         lead = x.dims[:1] if batched else ()
-        if None in (kernel, stride, dilation, groups):
+        if kernel is None or stride is None or dilation is None or groups is None:
             return Shape((*lead, out_channels, *(None,) * rank))
         if transposed:
             padding = int_tuple(padding_value, rank)
@@ -146,20 +148,20 @@ def pooling(rank: int, kind: str) -> Rule:
         (x,) = inputs
         if x.dims is None or x.rank not in (rank + 1, rank + 2):
             return Shape.unknown()
-        kernel = int_tuple(value(config, "kernel_size"), rank)
+        kernel = positive_tuple(value(config, "kernel_size"), rank)
         stride_value = value(config, "stride", None)
-        stride = kernel if stride_value is None else int_tuple(stride_value, rank)
+        stride = kernel if stride_value is None else positive_tuple(stride_value, rank)
         padding = int_tuple(value(config, "padding", 0), rank)
-        dilation = int_tuple(value(config, "dilation", 1), rank) if kind == "Max" else (1,) * rank
+        dilation = positive_tuple(value(config, "dilation", 1), rank) if kind == "Max" else (1,) * rank
         ceil_mode = bool_value(config, "ceil_mode", False)
         spatial = x.dims[-rank:]
-        if None in (kernel, stride, padding, dilation, ceil_mode):
+        if kernel is None or stride is None or padding is None or dilation is None or ceil_mode is None:
             return Shape((*x.dims[:-rank], *(None,) * rank))
         if kind == "Avg" and rank == 3 and any(is_int(n) and n < k for n, k in zip(spatial, kernel)):
             return _error("smaller than kernel size")
         lengths = []
         for n, k, s, p, d in zip(spatial, kernel, stride, padding, dilation):
-            length = conv_arithmetic.torch_conv_length(n, k, s, p, d, ceil_mode)  # type: ignore[arg-type]
+            length = conv_arithmetic.torch_conv_length(n, k, s, p, d, ceil_mode)
             if length is not None and length <= 0:
                 if kind == "Max" and rank == 1:
                     return _error(f"max_pool1d() Invalid computed output size: {length}")
@@ -296,7 +298,7 @@ def upsample(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
         sizes = int_tuple(size, rank)
         return Shape((*x.dims[:2], *(sizes or (None,) * rank)))
     if is_int(scale) or (isinstance(scale, float) and scale.is_integer()):
-        factor = int(scale)  # type: ignore[arg-type]
+        factor = int(scale)
         return Shape((*x.dims[:2], *(n * factor if is_int(n) else None for n in x.dims[2:])))
     return Shape((*x.dims[:2], *(None,) * rank))
 
@@ -324,6 +326,57 @@ def zero_pad(rank: int) -> Rule:
     return rule
 
 
+def pixel_shuffle(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    (x,) = inputs
+    factor = positive_int(config, "upscale_factor")
+    if x.dims is None or len(x.dims) < 3 or factor is None:
+        return Shape.unknown()
+    channels, height, width = x.dims[-3:]
+    if is_int(channels) and channels % (factor * factor):
+        return _error(
+            "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+            "upscale_factor"
+        )
+    return Shape((
+        *x.dims[:-3],
+        channels // (factor * factor) if is_int(channels) else None,
+        height * factor if is_int(height) else None,
+        width * factor if is_int(width) else None,
+    ))
+
+
+def multihead_attention(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    """`mha(query, key, value)` -> (attn_output, attn_weights averaged over heads)."""
+    if len(inputs) != 3 or any(x.dims is None or len(x.dims) != 3 for x in inputs):
+        return Shape.unknown()
+    query, key, _ = inputs
+    assert query.dims is not None and key.dims is not None
+    embed, batch_first = int_value(config, "embed_dim"), bool_value(config, "batch_first", False)
+    if batch_first is None:
+        return Shape.unknown()
+    if _differs(query.dims[-1], embed):
+        return _error(f"was expecting embedding dimension of {embed}, but got {query.dims[-1]}")
+    batch_axis, length_axis = (0, 1) if batch_first else (1, 0)
+    batch, other_batch = query.dims[batch_axis], key.dims[batch_axis]
+    if is_int(batch) and is_int(other_batch) and batch != other_batch:
+        return _error("is invalid for input of size")
+    weights = Shape((batch, query.dims[length_axis], key.dims[length_axis]))
+    return (query, weights)
+
+
+def transformer_layer(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
+    """TransformerEncoderLayer: the input's shape; its last axis must be d_model."""
+    (x,) = inputs
+    model, batch_first = int_value(config, "d_model"), bool_value(config, "batch_first", False)
+    if x.dims is None or len(x.dims) != 3 or batch_first is None:
+        return Shape.unknown()
+    if _differs(x.dims[-1], model):
+        if batch_first:
+            return _error(f"passed-in embed_dim {model} didn't match last dim of query {x.dims[-1]}")
+        return _error(f"was expecting embedding dimension of {model}, but got {x.dims[-1]}")
+    return x
+
+
 def same_shape(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
     return inputs[0]
 
@@ -344,6 +397,12 @@ RULES: dict[str, Rule] = {
     "GroupNorm": group_norm,
     "Embedding": embedding,
     "Upsample": upsample,
+    "UpsamplingNearest2d": upsample,
+    "UpsamplingBilinear2d": upsample,
+    "PixelShuffle": pixel_shuffle,
+    "MultiheadAttention": multihead_attention,
+    "TransformerEncoderLayer": transformer_layer,
+    "LazyLinear": linear,
     "LSTM": recurrent("LSTM", 2),
     "GRU": recurrent("GRU", 1),
     "RNN": recurrent("RNN", 1),
@@ -357,5 +416,9 @@ for _rank in (1, 2, 3):
     RULES[f"AdaptiveAvgPool{_rank}d"] = adaptive_pooling(_rank)
     RULES[f"AdaptiveMaxPool{_rank}d"] = adaptive_pooling(_rank)
     RULES[f"BatchNorm{_rank}d"] = batch_norm(_rank)
+    RULES[f"LazyBatchNorm{_rank}d"] = batch_norm(_rank)
+    RULES[f"LazyConv{_rank}d"] = convolution(_rank)
+    RULES[f"LazyConvTranspose{_rank}d"] = convolution(_rank, transposed=True)
     RULES[f"InstanceNorm{_rank}d"] = instance_norm(_rank)
-    RULES[f"ZeroPad{_rank}d"] = zero_pad(_rank)
+    for _kind in ("Zero", "Constant", "Reflection", "Replication", "Circular"):
+        RULES[f"{_kind}Pad{_rank}d"] = zero_pad(_rank)
