@@ -182,3 +182,16 @@ model = keras.Sequential([
 """)
     assert found[8] == "error: expected min_ndim=4, found ndim=3"
     assert found[9] == "(unknown)"  # after a crash nothing is known
+
+
+def test_tensor_functions_named_like_merge_layers_stay_tensor_functions():
+    """`ops.subtract(a, b)` is not `layers.subtract([a, b])` (a false LL105 on keras-hub)."""
+    result = infer_source(textwrap.dedent(KERAS + """
+from keras import ops
+def loss(y_true, y_pred):
+    return ops.mean(ops.subtract(ops.log(y_true), ops.log(y_pred)))
+left = keras.Input((4,))
+difference = layers.subtract([left, layers.Dense(4)(left)])
+"""))
+    assert not result.errors
+    assert [call.output_text for call in result.calls if call.layer == "Subtract"] == ["(None, 4)"]

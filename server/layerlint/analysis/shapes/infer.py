@@ -648,7 +648,9 @@ class Interpreter:
             if info.container:
                 return None
             return self._construct(info, node, frame)
-        if framework in ("keras", "tf_keras") and last in _MERGE_FUNCTIONS:
+        if framework in ("keras", "tf_keras") and last in _MERGE_FUNCTIONS and (
+            qualified.rsplit(".", 1)[0].endswith(".layers")
+        ):  # `layers.concatenate([a, b])`; `ops.subtract(a, b)` is a tensor function
             merge = frameworks.builtin_layer(
                 qualified.rsplit(".", 1)[0] + "." + _MERGE_FUNCTIONS[last], self.keras_version)
             if merge is not None and node.args:
