@@ -520,10 +520,37 @@ class AddSymbolicBuild(FixRequest):
         return read.check(cls(title=title, class_name=read.text("class_name")))
 
 
+@dataclass(frozen=True, kw_only=True)
+class InsertLine(FixRequest):
+    """"Insert layers.Flatten() before the Dense on line N" (LL105): one new line of code
+    before `line` (1-based). The analysis proved with the static shapes of the edited text that
+    the crash is gone."""
+
+    KIND: ClassVar[str] = "insert-line"
+    line: int
+    text: str
+
+    def to_data(self) -> dict[str, Any]:
+        return {"line": self.line, "text": self.text}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], title: str) -> InsertLine:
+        read = _Reader(cls.KIND, data)
+        request = cls(title=title, line=read.line("line"), text=read.text("text"))
+        if "\n" in request.text or "\r" in request.text:
+            read.problems.append("text must be one line")
+        if request.line < 1:
+            read.problems.append(f"line {request.line} is not a line number")
+        return read.check(request)
+
+    def shifted(self, line_offset: int) -> InsertLine:
+        return replace(self, line=self.line + line_offset)
+
+
 REQUEST_TYPES: dict[str, type[FixRequest]] = {
     request.KIND: request
     for request in (SplitLayer, LayerPerIteration, AddLayerConfig, PrintToTfPrint,
                     VariableToAddWeight, RegisterSerializable, RegisterBuffer,
-                    WrapModuleContainer, ResetBuilt, AddSymbolicBuild)
+                    WrapModuleContainer, ResetBuilt, AddSymbolicBuild, InsertLine)
 }
 """Every fix kind and the request type that carries it."""

@@ -155,7 +155,8 @@ async def test_trace_from_the_code_lens_shows_shapes_and_the_error(client: Langu
     changed = shifted.replace("return x\n", "return x * 1\n")
     replace_text(client, uri, 3, changed)
     assert await trace_diagnostics(client, uri, present=False) == []
-    assert await inlay_hints(client, uri, len(changed)) == []
+    left = await inlay_hints(client, uri, len(changed))  # only the static shapes remain
+    assert left and all(str(hint.label).startswith("⟨static⟩") for hint in left)
 
 
 async def test_cancel_from_the_progress_stops_the_run(client: LanguageClient):

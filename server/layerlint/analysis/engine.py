@@ -41,8 +41,10 @@ from layerlint.analysis.finding_output import (
 from layerlint.analysis.last_good import block_header, last_good_findings, remember_good_findings
 from layerlint.analysis.project_evidence import with_project
 from layerlint.analysis.reuse_cases import class_reuse, functional_reuse
-from layerlint.analysis.rules import RULES
+from layerlint.analysis.rules import RULES, ll105_incompatible_layer_input
 from layerlint.analysis.save_evidence import EMPTY, Evidence, evidence
+from layerlint.analysis.shapes.module_shapes import module_shapes
+from layerlint.analysis.shapes.reuse_shapes import with_shape_evidence
 from layerlint.analysis.source import Block, parse_block_text
 from layerlint.config import Settings
 from layerlint.findings import Finding
@@ -112,6 +114,8 @@ def analyse(
     memo.finish()
     with contextlib.suppress(RecursionError):
         findings.extend(_module_level_findings(text, blocks, context))
+        findings.extend(_shape_findings(text, blocks, context))
+        findings = _with_shape_evidence(findings, text, blocks, context)
     lines = text.splitlines() if findings and SUPPRESS in text else []
     kept = [
         labelled(with_severity(with_target(finding, target), settings), line_label)
@@ -216,6 +220,24 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
     facts.module_program = True
     facts.reuse_cases.extend(functional_reuse(tree, facts, context))
     return remember(module_cache, key, [shift(finding, 0) for finding in _run_rules(facts)])
+
+
+def _shape_findings(text: str, blocks: list[Block], context: ModuleContext) -> list[Finding]:
+    """LL105 from the module's static shapes (`analysis/shapes/infer.py`)."""
+    if "(" not in text:
+        return []
+    facts = _facts(text, context)
+    facts.shapes = module_shapes(text, blocks, context.imports, context.keras_version)
+    return [shift(finding, 0) for finding in ll105_incompatible_layer_input.RULE.check(facts)]
+
+
+def _with_shape_evidence(findings: list[Finding], text: str, blocks: list[Block],
+                         context: ModuleContext) -> list[Finding]:
+    """LL101/LL103 become errors where the static shapes prove the crash (`reuse_shapes`)."""
+    if not any(finding.code in ("LL101", "LL102", "LL103") for finding in findings):
+        return findings
+    shapes = module_shapes(text, blocks, context.imports, context.keras_version)
+    return with_shape_evidence(findings, shapes)
 
 
 def _keras_target(blocks: list[Block], path: str | None, settings: Settings) -> keras_target.KerasTarget:

@@ -14,6 +14,7 @@ from layerlint.analysis.keras_target import UNKNOWN, KerasTarget
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.reuse import ReuseCase
 from layerlint.analysis.save_evidence import EMPTY, Evidence
+from layerlint.analysis.shapes.infer import ModuleShapes
 from layerlint.findings import Span
 from layerlint.syntax.positions import char_column
 from layerlint.syntax.scope_names import names_taken_in_class
@@ -81,6 +82,8 @@ class BlockFacts:
     line_offset: int = 0
     """The block's first line minus one: absolute line = block-relative line + line_offset."""
     path: str | None = None
+    shapes: ModuleShapes | None = None
+    """Static shapes of the whole module (set only on the module's shape pass: LL105)."""
     _lines: list[str] | None = None
     _names_taken: dict[int, set[str]] = field(default_factory=dict)
 

@@ -510,6 +510,9 @@ class FlowWalker:
             if produced is not None:
                 return produced
             deps = func_deps.union(*(value.deps for value in arguments + keywords))
+            if arguments and _elementwise(func):
+                # `torch.tanh(h)`, `F.relu(h)`: same shape, so the same channels.
+                return Value(deps, arguments[0].channels, arguments[0].source)
             return Value(deps)
         input_value = arguments[0] if arguments else UNKNOWN
         for extra in arguments[1:] + keywords:
@@ -658,6 +661,18 @@ def _with_constants(call: ast.Call, env: dict[str, Value]) -> ast.Call:
         args=[substitute(arg) for arg in call.args],
         keywords=[ast.keyword(arg=kw.arg, value=substitute(kw.value)) for kw in call.keywords],
     )
+
+
+_ELEMENTWISE = frozenset({
+    "relu", "relu6", "tanh", "sigmoid", "gelu", "silu", "elu", "selu", "leaky_relu", "softplus",
+    "swish", "mish", "hardswish", "hardsigmoid", "exp", "abs", "sqrt", "square", "dropout",
+})
+
+
+def _elementwise(func: ast.expr) -> bool:
+    """`torch.tanh`, `F.relu`, `tf.nn.relu`, `keras.ops.gelu`: functions that keep the shape
+    of their first argument (attribute calls only: a bare `relu` may be anything)."""
+    return isinstance(func, ast.Attribute) and func.attr in _ELEMENTWISE
 
 
 def _bound_names(target: ast.expr) -> frozenset[str]:

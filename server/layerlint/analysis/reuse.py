@@ -97,12 +97,12 @@ def find_reuse(
                 chain = first.id in occurrence.input.deps and _call_mode(first) == _call_mode(
                     occurrence
                 )
-                first_channels = _channels(first.input)
+                first_channels = _channels(first.input) or _constructor_channels(spec)
                 channels = _channels(occurrence.input)
             else:
                 report_node, first_node = occurrence.callee, None
                 chain = occurrence.loop_chain
-                first_channels = _channels(occurrence.input)
+                first_channels = _channels(occurrence.input) or _constructor_channels(spec)
                 channels = _channels(occurrence.loop_input)
             cases.append(ReuseCase(
                 ref, spec, category, occurrence, first, report_node, first_node,
@@ -129,6 +129,14 @@ def _channels(value) -> tuple[int, str | None] | None:
     if value is None or value.channels is None:
         return None
     return value.channels, value.source
+
+
+def _constructor_channels(spec: LayerSpec) -> tuple[int, str | None] | None:
+    """The input channels a construction fixes (`nn.Linear(20, 64)` takes 20 features):
+    what every call must pass, the first one included."""
+    if spec.in_channels is None:
+        return None
+    return spec.in_channels, f"{spec.class_name}(in={spec.in_channels})"
 
 
 def _divergence(occurrence: Occurrence, first: Occurrence) -> tuple[ast.expr, ast.expr]:

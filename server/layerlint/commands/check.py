@@ -68,6 +68,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="exit 0 even when findings reach --fail-on")
     parser.add_argument("--statistics", action="store_true",
                         help="print the number of findings per code instead of the findings")
+    parser.add_argument("--shapes", action="store_true",
+                        help="also print the static shape of every layer call, per line")
     parser.add_argument("--output-file", type=Path, metavar="PATH",
                         help="write the report to this file instead of standard output")
     parser.add_argument("--keras-version", help="Keras version for version-aware rules")
@@ -251,6 +253,10 @@ def _run(args: argparse.Namespace) -> int:
     errors = _report_errors(files, results)
     shown = [(str(path), result.records) for path, result in zip(files, results)]
     _emit(render(shown, args.format, args.statistics), args.output_file)
+    if args.shapes:
+        from layerlint.commands.shapes_report import render_shapes
+
+        _emit(render_shapes(files), None)
     failing = any(
         Severity(record["severity"]).rank >= Severity(settings_for(path).fail_on).rank
         for path, result in zip(files, results) for record in result.records

@@ -18,6 +18,7 @@ from layerlint.fix_requests import (
     AddSymbolicBuild,
     FixError,
     FixRequest,
+    InsertLine,
     LayerPerIteration,
     PrintToTfPrint,
     RegisterBuffer,
@@ -43,6 +44,7 @@ _MODULES: dict[type[FixRequest], str] = {
     WrapModuleContainer: "wrap_module_container",
     ResetBuilt: "reset_built",
     AddSymbolicBuild: "add_symbolic_build",
+    InsertLine: "insert_line",
 }
 """The module whose `apply` carries out each request type."""
 

@@ -31,7 +31,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
-from layerlint.lsp import convert, publish
+from layerlint.lsp import convert, publish, static_shapes
 from layerlint.lsp.document_analysis import open_text_document
 from layerlint.lsp.folder_settings import settings_for
 from layerlint.lsp.session import LayerlintServer, StoredTrace, TraceState
@@ -283,6 +283,9 @@ def inlay_hints(ls: LayerlintServer, params: types.InlayHintParams) -> list[type
     uri = params.text_document.uri
     stored = current_trace(ls, uri)
     document = open_text_document(ls, uri)
+    if document is not None and stored is None:
+        return static_shapes.inlay_hints(ls, document.source, document.lines,
+                                         params.range.start.line + 1, params.range.end.line + 1)
     if stored is None or document is None or stored.line_map is None:
         return []
     lines = document.lines
@@ -307,6 +310,8 @@ def hover(ls: LayerlintServer, params: types.HoverParams) -> types.Hover | None:
     uri = params.text_document.uri
     stored = current_trace(ls, uri)
     document = open_text_document(ls, uri)
+    if document is not None and stored is None:
+        return static_shapes.hover(document.source, params.position.line + 1)
     if stored is None or document is None or stored.line_map is None:
         return None
     lines = document.lines

@@ -1,0 +1,33 @@
+"""The static shapes of one module, computed from the engine's parsed blocks and cached by the
+module's text: the entry point for LL105, `check --shapes` and the editor's static hints."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from layerlint.analysis.imports import ImportTable
+from layerlint.analysis.shapes.infer import ModuleShapes, infer_module
+from layerlint.analysis.source import Block
+
+_CACHE_SIZE = 16
+_cache: OrderedDict[tuple, ModuleShapes] = OrderedDict()
+
+
+def module_shapes(text: str, blocks: list[Block], imports: ImportTable,
+                  keras_version: str | None) -> ModuleShapes:
+    """Shapes of every layer call of the module; the blocks that do not parse are left out."""
+    key = (text, keras_version)
+    cached = _cache.get(key)
+    if cached is not None:
+        _cache.move_to_end(key)
+        return cached
+    statements = [
+        (statement, block.start_line - 1)
+        for block in blocks if block.tree is not None
+        for statement in block.tree.body
+    ]
+    result = infer_module(statements, imports, keras_version, text)
+    _cache[key] = result
+    if len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    return result
