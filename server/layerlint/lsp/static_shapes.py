@@ -4,6 +4,8 @@ only where no trace of the document is current: traced shapes replace them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from lsprotocol import types
 
 from layerlint.analysis.shapes.infer import CallShape, infer_source
@@ -28,7 +30,7 @@ def _line_label(calls: list[CallShape]) -> str | None:
     return f"{LABEL} {last.output_text}"
 
 
-def inlay_hints(ls: LayerlintServer, text: str, lines: list[str], first: int,
+def inlay_hints(ls: LayerlintServer, text: str, lines: Sequence[str], first: int,
                 last: int) -> list[types.InlayHint]:
     """Hints for 1-based lines `first`..`last` of a document whose text is `text`."""
     hints = []

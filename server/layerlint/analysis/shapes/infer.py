@@ -19,6 +19,7 @@ import ast
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from layerlint.analysis import frameworks
 from layerlint.analysis.imports import ImportTable, dotted_name, qualified_name
@@ -135,7 +136,7 @@ class Interpreter:
         self.imports = imports
         self.keras_version = keras_version
         self.text = text
-        self.functions: dict[str, tuple[ast.FunctionDef, int]] = {}
+        self.functions: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, int]] = {}
         self.classes: dict[str, _ClassInfo] = {}
         self.records: dict[tuple[int, int], list[CallShape]] = {}
         self.module_env: dict = {}
@@ -300,7 +301,7 @@ class Interpreter:
                 result.errors.append(errors[0])
                 continue
             first = records[0]
-            output: object = first.output
+            output: Any = first.output
             inputs = first.inputs
             for record in records[1:]:
                 output = _unify(output, record.output)
@@ -420,8 +421,9 @@ class Interpreter:
     def _iteration_items(self, node: ast.expr, frame: _Frame) -> list | None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
             bounds = [self._eval(arg, frame) for arg in node.args]
-            if bounds and all(isinstance(b, Const) and type(b.value) is int for b in bounds):
-                return [Const(i) for i in range(*(b.value for b in bounds))]
+            ints = [b.value for b in bounds if isinstance(b, Const) and type(b.value) is int]
+            if bounds and len(ints) == len(bounds):
+                return [Const(i) for i in range(*ints)]
             return None
         value = self._eval(node, frame)
         if isinstance(value, Const) and isinstance(value.value, tuple):
@@ -458,7 +460,7 @@ class Interpreter:
         if isinstance(target, ast.Name):
             frame.env[target.id] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
-            items = None
+            items: list[Any] | None = None
             if isinstance(value, Const) and isinstance(value.value, tuple):
                 items = [Const(item) for item in value.value]
             elif isinstance(value, ListValue) and not value.poisoned:
@@ -488,13 +490,15 @@ class Interpreter:
             return Const(node.value)
         if isinstance(node, (ast.Tuple, ast.List)):
             values = [self._eval(element, frame) for element in node.elts]
-            if all(isinstance(value, Const) for value in values):
-                return Const(tuple(value.value for value in values))
+            consts = [value for value in values if isinstance(value, Const)]
+            if len(consts) == len(values):
+                return Const(tuple(value.value for value in consts))
             return ListValue(values)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             operand = self._eval(node.operand, frame)
             if isinstance(operand, Const) and type(operand.value) in (int, float):
-                return Const(-operand.value)
+                number: Any = operand.value
+                return Const(-number)
             return None
         if isinstance(node, ast.Attribute):
             return self._attribute(node, frame)
@@ -1008,7 +1012,7 @@ class Interpreter:
             return None
         return self._apply(layer, inputs, node, frame)
 
-    def _apply(self, layer: BuiltinLayer, inputs: object, site: ast.AST, frame: _Frame) -> object:
+    def _apply(self, layer: BuiltinLayer, inputs: object, site: ast.expr | ast.stmt, frame: _Frame) -> object:
         """One built-in layer applied to `inputs` at `site`: records the site's shapes."""
         tensors: list[Tensor]
         if isinstance(inputs, Tensor):
@@ -1052,8 +1056,8 @@ class Interpreter:
                 return None
         return value
 
-    def _record(self, site: ast.AST, frame: _Frame, layer: BuiltinLayer,
-                inputs: tuple[Shape, ...], output: object, error: str | None,
+    def _record(self, site: ast.expr | ast.stmt, frame: _Frame, layer: BuiltinLayer,
+                inputs: tuple[Shape, ...], output: Any, error: str | None,
                 origin: int | None, targets: Shape | None = None,
                 insertion: tuple[int, str] | None = None) -> None:
         if frame.muted:
@@ -1136,11 +1140,12 @@ class Interpreter:
                 env[parameter.arg] = self._eval(default, _Frame({}, offset))
             else:
                 env[parameter.arg] = None
-        for parameter, default in zip(function.args.kwonlyargs, function.args.kw_defaults):
+        for parameter, kw_default in zip(function.args.kwonlyargs, function.args.kw_defaults):
             if parameter.arg in kwargs:
                 env[parameter.arg] = kwargs[parameter.arg]
             else:
-                env[parameter.arg] = self._eval(default, _Frame({}, offset)) if default else None
+                env[parameter.arg] = (self._eval(kw_default, _Frame({}, offset))
+                                      if kw_default else None)
         if function.args.vararg:
             env[function.args.vararg.arg] = None
         if function.args.kwarg:
@@ -1209,7 +1214,7 @@ def _canonical_op(qualified: str) -> str:
     return qualified
 
 
-def _unify(first: object, second: object) -> object:
+def _unify(first: Any, second: Any) -> Any:
     """One shape for a site seen twice: equal shapes, or shapes that differ only in the batch
     dimension (a symbolic build and a concrete call) with the batch symbolic; else None."""
     if first == second:
@@ -1339,7 +1344,7 @@ def _is_literal(value: object) -> bool:
     return value is None or type(value) in (int, float, str, bool)
 
 
-def _literal_node(value: object) -> ast.expr:
+def _literal_node(value: Any) -> ast.expr:
     if isinstance(value, tuple):
         return ast.Tuple(elts=[_literal_node(item) for item in value], ctx=ast.Load())
     return ast.Constant(value)
