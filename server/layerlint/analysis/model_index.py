@@ -13,6 +13,7 @@ import ast
 from dataclasses import dataclass, field
 
 from layerlint.analysis import catalog, frameworks
+from layerlint.analysis.container_contents import Container, ContainerScan
 from layerlint.analysis.imports import ImportTable, qualified_name
 from layerlint.analysis.shapes import constructor_channels
 from layerlint.analysis.walk import walk
@@ -144,7 +145,22 @@ def _collect_definitions(
     local_classes: set[str],
     keras_version: str | None,
 ) -> None:
-    local_lists: dict[str, list[LayerSpec]] = {}
+    held: dict[int, Container[LayerSpec]] | None = None
+
+    def local_list_bound(target: ast.expr) -> LayerSpec | None:
+        """What `self.<name> = <local list>` binds: the layers the local holds once the method
+        has run (filled before by a loop, or after, through the shared list)."""
+        nonlocal held
+        if held is None:
+            scan = ContainerScan(lambda element, _local: construction_spec(
+                element, imports, local_classes, keras_version))
+            scan.scan(method)
+            held = {id(container.target): container for container in scan.bindings}
+        container = held.get(id(target))
+        if container is None or container.shape != "list" or not container.elements:
+            return None
+        return LayerSpec("list", "list", elements=tuple(spec for _, spec in container.elements))
+
     for statement in walk(method):
         if isinstance(statement, (ast.Assign, ast.AnnAssign)):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
@@ -154,16 +170,12 @@ def _collect_definitions(
             for target in targets:
                 if isinstance(target, ast.Attribute) and is_self(target.value):
                     if spec is None and isinstance(statement.value, ast.Name):
-                        appended = local_lists.get(statement.value.id)
-                        if appended:
-                            spec = LayerSpec("list", "list", elements=tuple(appended))
+                        spec = local_list_bound(target)
                     if spec is not None:
                         simple = len(targets) == 1 and spec.kind in ("builtin", "custom", "container")
                         model.attributes.setdefault(target.attr, []).append(
                             LayerDefinition(target.attr, spec, statement, method.name, simple)
                         )
-                elif isinstance(target, ast.Name) and isinstance(statement.value, ast.List):
-                    local_lists.setdefault(target.id, [])
         elif (
             isinstance(statement, ast.Expr)
             and isinstance(statement.value, ast.Call)
@@ -172,16 +184,14 @@ def _collect_definitions(
             and statement.value.args
         ):
             owner = statement.value.func.value
-            spec = construction_spec(statement.value.args[0], imports, local_classes, keras_version)
-            if spec is None:
+            if not (isinstance(owner, ast.Attribute) and is_self(owner.value)):
                 continue
-            if isinstance(owner, ast.Attribute) and is_self(owner.value):
+            spec = construction_spec(statement.value.args[0], imports, local_classes, keras_version)
+            if spec is not None:
                 list_spec = LayerSpec("list", "list", elements=(spec,))
                 model.attributes.setdefault(owner.attr, []).append(
                     LayerDefinition(owner.attr, list_spec, statement, method.name, False)
                 )
-            elif isinstance(owner, ast.Name):
-                local_lists.setdefault(owner.id, []).append(spec)
 
 
 def referenced_names(node: ast.AST) -> set[str]:

@@ -25,10 +25,10 @@ or `add_module`), and of objects passed in from outside (keeping a teacher model
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
 
 from layerlint.analysis import frameworks
+from layerlint.analysis.container_contents import Container, ContainerScan
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
@@ -48,20 +48,6 @@ _WRAPPERS = {("list", "module"): "ModuleList", ("dict", "module"): "ModuleDict",
              ("list", "parameter"): "ParameterList", ("dict", "parameter"): "ParameterDict"}
 
 
-@dataclass
-class _Container:
-    """What one attribute (or local variable) holds as the class's construction code runs."""
-
-    shape: str
-    """"list" (list, tuple, comprehension) or "dict"."""
-    statement: ast.stmt
-    target: ast.expr
-    kinds: set[str] = field(default_factory=set)
-    """"module", "parameter", "harmless" for each element seen."""
-    element_names: list[str] = field(default_factory=list)
-    string_keys: bool = True
-
-
 def check(facts: BlockFacts) -> Iterable[Finding]:
     for model in facts.classes:
         if facts.frameworks.get(model.name) == "torch":
@@ -76,149 +62,52 @@ def _check_class(model: ClassModel, facts: BlockFacts) -> Iterator[Finding]:
         return
     registered = _registered_elsewhere(methods, facts)
     for attribute, container in _plain_containers(methods, model, facts).items():
-        if attribute in registered or not container.kinds & {"module", "parameter"}:
+        kinds = _kinds(container)
+        if attribute in registered or not kinds & {"module", "parameter"}:
             continue
-        holds = "module" if "module" in container.kinds else "parameter"
+        holds = "module" if "module" in kinds else "parameter"
         yield _finding(facts, model, attribute, container, holds)
 
 
 # -- what a container holds ------------------------------------------------------------------
 def _plain_containers(
     methods: list[ast.FunctionDef | ast.AsyncFunctionDef], model: ClassModel, facts: BlockFacts
-) -> dict[str, _Container]:
-    attributes: dict[str, _Container] = {}
-    for method in methods:
-        scan = _MethodScan(facts, method, attributes)
-        for statement in _statements_in_order(method):
-            scan.statement(statement)
-    return attributes
-
-
-def _statements_in_order(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.stmt]:
-    """Every statement of the function body, nested ones included, in source order."""
-    nodes = [node for node in walk(function) if isinstance(node, ast.stmt) and node is not function]
-    yield from sorted(nodes, key=lambda node: (node.lineno, node.col_offset))
-
-
-@dataclass
-class _MethodScan:
-    """Follows one construction method statement by statement: which attributes and local
-    variables hold containers, and which local variables hold a module."""
-
-    facts: BlockFacts
-    method: ast.FunctionDef | ast.AsyncFunctionDef
-    attributes: dict[str, _Container]
-    local_lists: dict[str, _Container] = field(default_factory=dict)
-    local_modules: dict[str, str] = field(default_factory=dict)
-
-    def statement(self, statement: ast.stmt) -> None:
-        if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
-            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            for target in targets:
-                self.bind(target, statement, statement.value)
-        elif isinstance(statement, ast.AugAssign) and isinstance(statement.op, ast.Add):
-            container = self.container_of(statement.target)
-            if container is not None:
-                self.add_elements(container, statement.value)
-        elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
-            call = statement.value
-            if isinstance(call.func, ast.Attribute) and call.args:
-                container = self.container_of(call.func.value)
-                operation = (container.shape, call.func.attr) if container else None
-                if container is not None and operation == ("list", "append"):
-                    self.add_element(container, call.args[0])
-                elif container is not None and operation in (("list", "extend"), ("dict", "update")):
-                    self.add_elements(container, call.args[0])
-
-    def bind(self, target: ast.expr, statement: ast.stmt, value: ast.expr) -> None:
-        if isinstance(target, ast.Subscript):  # heads["a"] = nn.Linear(...)
-            container = self.container_of(target.value)
-            if container is not None and container.shape == "dict":
-                container.string_keys &= _key_type(target.slice, self.method, statement) == "str"
-                self.add_element(container, value)
-            return
-        attribute = self_attribute(target)
-        if attribute is not None:
-            if isinstance(value, ast.Name) and value.id in self.local_lists:
-                local = self.local_lists[value.id]
-                self.attributes[attribute] = _Container(
-                    local.shape, statement, target, local.kinds, local.element_names,
-                    local.string_keys)
-                return
-            container = self.new_container(value, statement, target)
-            if container is not None:
-                self.attributes[attribute] = container
-            else:
-                self.attributes.pop(attribute, None)  # rebound to something else
-            return
-        if isinstance(target, ast.Name):
-            container = self.new_container(value, statement, target)
-            self.local_lists.pop(target.id, None)
-            self.local_modules.pop(target.id, None)
-            if container is not None:
-                self.local_lists[target.id] = container
-            elif (kind := self.element_kind(value)) is not None:
-                self.local_modules[target.id] = kind
-
-    def new_container(self, value: ast.expr, statement: ast.stmt, target: ast.expr) -> _Container | None:
-        """A container started by `value`: `[...]`, `(...)`, `{...}`, comprehensions,
-        `list(...)`/`tuple(...)`/`dict(...)`."""
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and (
-            value.func.id in ("list", "tuple", "dict") and len(value.args) <= 1 and not value.keywords
-        ):
-            container = _Container("dict" if value.func.id == "dict" else "list", statement, target)
-            if value.args:
-                self.add_elements(container, value.args[0])
-            return container
-        if isinstance(value, (ast.List, ast.Tuple, ast.ListComp, ast.GeneratorExp)):
-            container = _Container("list", statement, target)
-        elif isinstance(value, (ast.Dict, ast.DictComp)):
-            container = _Container("dict", statement, target)
-        else:
-            return None
-        self.add_elements(container, value)
-        return container
-
-    def add_elements(self, container: _Container, value: ast.expr) -> None:
-        if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
-            for element in value.elts:
-                self.add_element(container, element)
-        elif isinstance(value, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
-            self.add_element(container, value.elt)
-        elif isinstance(value, ast.Dict):
-            for key, element in zip(value.keys, value.values):
-                container.string_keys &= key is not None and _key_type(key, self.method, value) == "str"
-                self.add_element(container, element)
-        elif isinstance(value, ast.DictComp):
-            container.string_keys &= _key_type(value.key, self.method, value) == "str"
-            self.add_element(container, value.value)
-
-    def add_element(self, container: _Container, element: ast.expr) -> None:
-        kind = self.element_kind(element)
-        if kind is not None:
-            container.kinds.add(kind)
-            name = _constructor_name(element, self.facts)
-            if name and kind != "harmless" and name not in container.element_names:
-                container.element_names.append(name)
-
-    def element_kind(self, element: ast.expr) -> str | None:
+) -> dict[str, Container[str]]:
+    def element_kind(element: ast.expr, local: Callable[[str], str | None]) -> str | None:
         """"module", "parameter", "harmless" (registered anyway, or nothing to lose), or None."""
         if isinstance(element, ast.IfExp):
-            kinds = {self.element_kind(arm) for arm in (element.body, element.orelse)}
+            kinds = {element_kind(arm, local) for arm in (element.body, element.orelse)}
             return next((k for k in ("module", "parameter", "harmless") if k in kinds), None)
         if isinstance(element, ast.Name):
-            return self.local_modules.get(element.id)
+            return local(element.id)
         if self_attribute(element) is not None:
             return "harmless"  # `self.conv` is registered by its own assignment
-        return _constructed_kind(element, self.facts) if isinstance(element, ast.Call) else None
+        return _constructed_kind(element, facts) if isinstance(element, ast.Call) else None
 
-    def container_of(self, node: ast.expr) -> _Container | None:
-        attribute = self_attribute(node)
-        if attribute is not None:
-            return self.attributes.get(attribute)
-        if isinstance(node, ast.Name):
-            return self.local_lists.get(node.id)
-        return None
+    scan = ContainerScan(element_kind)
+    for method in methods:
+        scan.scan(method)
+    return scan.attributes
+
+
+def _kinds(container: Container[str]) -> set[str]:
+    return {kind for _, kind in container.elements}
+
+
+def _element_names(container: Container[str], facts: BlockFacts) -> list[str]:
+    names: list[str] = []
+    for element, kind in container.elements:
+        name = _constructor_name(element, facts)
+        if name and kind != "harmless" and name not in names:
+            names.append(name)
+    return names
+
+
+def _string_keys(container: Container[str]) -> bool:
+    return all(
+        key.key is not None and _key_type(key.key, key.method, key.user) == "str"
+        for key in container.keys
+    )
 
 
 def _constructed_kind(call: ast.Call, facts: BlockFacts) -> str | None:
@@ -293,7 +182,7 @@ def _loop_sources(method: ast.AST, call: ast.Call) -> set[str]:
 
 # -- the finding -----------------------------------------------------------------------------
 def _finding(
-    facts: BlockFacts, model: ClassModel, attribute: str, container: _Container, holds: str
+    facts: BlockFacts, model: ClassModel, attribute: str, container: Container[str], holds: str
 ) -> Finding:
     wrapper = _WRAPPERS[(container.shape, holds)]
     kind_text = {"list": "list", "dict": "dict"}[container.shape]
@@ -301,7 +190,8 @@ def _finding(
         container.statement.value, ast.Tuple
     ):
         kind_text = "tuple"
-    what = ", ".join(container.element_names[:3]) or ("modules" if holds == "module" else "parameters")
+    names = _element_names(container, facts)
+    what = ", ".join(names[:3]) or ("modules" if holds == "module" else "parameters")
     lost = (
         "parameters(), state_dict(), .to(device) and .train()/.eval() skip them: the optimizer "
         "never updates them, checkpoints do not save them, and after model.to(...) the forward "
@@ -315,7 +205,7 @@ def _finding(
         f"them as part of {model.name}: {lost}. Use nn.{wrapper}."
     )
     fixes: tuple[WrapModuleContainer, ...] = ()
-    if container.shape == "list" or container.string_keys:
+    if container.shape == "list" or _string_keys(container):
         fixes = (WrapModuleContainer(
             title=f"Wrap self.{attribute} in nn.{wrapper}", class_name=model.name,
             attribute=attribute, wrapper=wrapper, definition_line=container.statement.lineno,
