@@ -97,3 +97,15 @@ def test_rebinding_to_something_else_forgets_the_container_and_methods_carry_ove
     """)
     assert "blocks" not in scan.attributes
     assert _held(scan.attributes["heads"]) == ["Dense"]
+
+
+def test_appends_to_an_attribute_are_listed_even_when_its_container_is_unknown() -> None:
+    scan = _scan("""
+        def build(self, shape):
+            self.blocks.append(Dense())
+            self.blocks.append(helper())
+            self.blocks.extend([Conv()])
+    """)
+    appends = sorted((attribute, name) for attribute, _, name in scan.attribute_appends.values())
+    assert appends == [("blocks", "Dense"), ("blocks", "helper")]
+    assert "blocks" not in scan.attributes  # a base class made the list: its contents are unknown

@@ -50,3 +50,22 @@ def test_literal_lists_and_appends_to_the_attribute() -> None:
         "norms": [("list", ("BatchNormalization", "Dropout"), 6)],
         "extra": [("list", ("Dense",), 8)],
     }
+
+
+def test_an_append_to_a_list_a_base_class_made_is_a_definition_of_its_own() -> None:
+    attributes = _attributes("""
+        from keras import layers
+
+        class Base(layers.Layer):
+            pass
+
+        class Block(Base):
+            def build(self, shape):
+                self.blocks.append(layers.Dense(4))
+                blocks = [layers.Dropout(0.1)]
+                self.more = blocks
+    """)
+    assert attributes == {
+        "blocks": [("list", ("Dense",), 9)],
+        "more": [("list", ("Dropout",), 11)],
+    }

@@ -61,11 +61,15 @@ def statements_in_order(function: FunctionNode) -> Iterator[ast.stmt]:
 class ContainerScan(Generic[E]):
     """Follows construction methods statement by statement. `attributes` is what each
     attribute holds at the end; `bindings` lists every `self.<name> = <container>` statement
-    with the container it binds (its elements are the final ones: later appends included)."""
+    with the container it binds (its elements are the final ones: later appends included);
+    `attribute_appends` every `self.<name>.append(<element>)` statement, keyed by its id, with
+    what it appends, whether or not the scan knows the attribute as a container (a base class
+    may have created the list)."""
 
     classify: Classify[E]
     attributes: dict[str, Container[E]] = field(default_factory=dict)
     bindings: list[Container[E]] = field(default_factory=list)
+    attribute_appends: dict[int, tuple[str, ast.expr, E]] = field(default_factory=dict)
     _method: FunctionNode | None = None
     _local_containers: dict[str, Container[E]] = field(default_factory=dict)
     _local_values: dict[str, E] = field(default_factory=dict)
@@ -93,12 +97,20 @@ class ContainerScan(Generic[E]):
         elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
             call = statement.value
             if isinstance(call.func, ast.Attribute) and call.args:
+                self._note_attribute_append(statement, call.func, call.args[0])
                 container = self.container_of(call.func.value)
                 operation = (container.shape, call.func.attr) if container else None
                 if container is not None and operation == ("list", "append"):
                     self._add_element(container, call.args[0])
                 elif container is not None and operation in (("list", "extend"), ("dict", "update")):
                     self._add_elements(container, call.args[0])
+
+    def _note_attribute_append(self, statement: ast.stmt, method: ast.Attribute, element: ast.expr) -> None:
+        attribute = self_attribute(method.value)
+        if attribute is not None and method.attr == "append":
+            kind = self.element(element)
+            if kind is not None:
+                self.attribute_appends[id(statement)] = (attribute, element, kind)
 
     def _bind(self, target: ast.expr, statement: ast.stmt, value: ast.expr) -> None:
         if isinstance(target, ast.Subscript):  # heads["a"] = nn.Linear(...)

@@ -4,7 +4,9 @@ variable of functional-API code holds.
 A class counts as a model class when a base resolves to a Keras `Layer`/`Model` or torch
 `nn.Module` through the imports, or to another model class of the same file (resolved by the
 engine). Layer attributes are collected from `__init__`, `build()` and the helper methods they
-call, because Keras 3 libraries create most sublayers in `build()`.
+call, because Keras 3 libraries create most sublayers in `build()`. What a list attribute holds
+(`self.blocks = blocks` after a loop that fills `blocks`, `self.blocks.append(...)`) comes from
+the container scan shared with LL301 (`container_contents`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import ast
 from dataclasses import dataclass, field
 
 from layerlint.analysis import catalog, frameworks
-from layerlint.analysis.container_contents import Container, ContainerScan
+from layerlint.analysis.container_contents import ContainerScan
 from layerlint.analysis.imports import ImportTable, qualified_name
 from layerlint.analysis.shapes import constructor_channels
 from layerlint.analysis.walk import walk
@@ -145,18 +147,20 @@ def _collect_definitions(
     local_classes: set[str],
     keras_version: str | None,
 ) -> None:
-    held: dict[int, Container[LayerSpec]] | None = None
+    scanned: ContainerScan[LayerSpec] | None = None
+
+    def scan() -> ContainerScan[LayerSpec]:
+        nonlocal scanned
+        if scanned is None:
+            scanned = ContainerScan(lambda element, _local: construction_spec(
+                element, imports, local_classes, keras_version))
+            scanned.scan(method)
+        return scanned
 
     def local_list_bound(target: ast.expr) -> LayerSpec | None:
         """What `self.<name> = <local list>` binds: the layers the local holds once the method
         has run (filled before by a loop, or after, through the shared list)."""
-        nonlocal held
-        if held is None:
-            scan = ContainerScan(lambda element, _local: construction_spec(
-                element, imports, local_classes, keras_version))
-            scan.scan(method)
-            held = {id(container.target): container for container in scan.bindings}
-        container = held.get(id(target))
+        container = next((c for c in scan().bindings if c.target is target), None)
         if container is None or container.shape != "list" or not container.elements:
             return None
         return LayerSpec("list", "list", elements=tuple(spec for _, spec in container.elements))
@@ -176,21 +180,13 @@ def _collect_definitions(
                         model.attributes.setdefault(target.attr, []).append(
                             LayerDefinition(target.attr, spec, statement, method.name, simple)
                         )
-        elif (
-            isinstance(statement, ast.Expr)
-            and isinstance(statement.value, ast.Call)
-            and isinstance(statement.value.func, ast.Attribute)
-            and statement.value.func.attr == "append"
-            and statement.value.args
-        ):
-            owner = statement.value.func.value
-            if not (isinstance(owner, ast.Attribute) and is_self(owner.value)):
-                continue
-            spec = construction_spec(statement.value.args[0], imports, local_classes, keras_version)
-            if spec is not None:
-                list_spec = LayerSpec("list", "list", elements=(spec,))
-                model.attributes.setdefault(owner.attr, []).append(
-                    LayerDefinition(owner.attr, list_spec, statement, method.name, False)
+        elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            appended = scan().attribute_appends.get(id(statement))  # self.<name>.append(<layer>)
+            if appended is not None:
+                attribute, _, element = appended
+                list_spec = LayerSpec("list", "list", elements=(element,))
+                model.attributes.setdefault(attribute, []).append(
+                    LayerDefinition(attribute, list_spec, statement, method.name, False)
                 )
 
 
