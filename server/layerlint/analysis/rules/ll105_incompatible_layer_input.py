@@ -2,7 +2,8 @@
 
 What goes wrong: the static shape inference (`analysis/shapes/infer.py`) follows the shapes
 through the model from a known input (`keras.Input`, `input_shape=` on the first layer, data
-made in the file and passed to `fit`, a concrete call) and finds a call the framework rejects
+made in the file and passed to `fit`, a concrete call, a `# layerlint: input-shape=` comment;
+failing those, the configured input-shape) and finds a call the framework rejects
 regardless of reuse: a wrong rank (an LSTM fed a rank-4 tensor: `expected ndim=3, found
 ndim=4`; a Conv2D given `input_shape=(30, 30)`), a convolution or pooling whose output size
 would be zero or negative, merge inputs of mismatched widths (Concatenate, Add), an
@@ -20,7 +21,7 @@ from types import SimpleNamespace
 
 from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.rules.rule import Rule, RuleDocs
-from layerlint.analysis.shapes.infer import CallShape, infer_source
+from layerlint.analysis.shapes.infer import CONFIGURED, CallShape, infer_source
 from layerlint.findings import Finding, Related, Severity
 from layerlint.fix_requests import InsertLine
 
@@ -39,7 +40,10 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
         where = ""
         related: tuple[Related, ...] = ()
         fixes: tuple[InsertLine, ...] = ()
-        if call.origin is not None and call.origin != call.line:
+        if call.origin == CONFIGURED:
+            configured = list(facts.shapes.configured_input or ())
+            where = f" (the shape comes from the configured input-shape {configured})"
+        elif call.origin is not None and call.origin != call.line:
             where = f" (the shape comes from line {line_ref(call.origin)})"
             origin = SimpleNamespace(lineno=call.origin, col_offset=0, end_lineno=call.origin,
                                      end_col_offset=len(facts.lines[call.origin - 1])
@@ -70,7 +74,7 @@ def _flatten_fix(facts: BlockFacts, call: CallShape) -> tuple[InsertLine, ...]:
     line, text = call.insertion
     lines = facts.text.split("\n")
     edited = "\n".join([*lines[: line - 1], text, *lines[line - 1:]])
-    after = infer_source(edited)
+    after = infer_source(edited, None, facts.shapes.configured_input if facts.shapes else None)
     if len(after.errors) >= len(facts.shapes.errors if facts.shapes else ()):
         return ()
     return (InsertLine(title=f"Insert {text.strip().rstrip(',')} before the Dense on line {line}",
