@@ -7,7 +7,10 @@ failing those, the configured input-shape) and finds a call the framework reject
 regardless of reuse: a wrong rank (an LSTM fed a rank-4 tensor: `expected ndim=3, found
 ndim=4`; a Conv2D given `input_shape=(30, 30)`), a convolution or pooling whose output size
 would be zero or negative, merge inputs of mismatched widths (Concatenate, Add), an
-`Embedding(weights=[matrix])` whose matrix is not `(input_dim, output_dim)`, a Reshape whose
+`Embedding(weights=[matrix])` whose matrix is not `(input_dim, output_dim)`, a
+`layer.set_weights([...])` with arrays made in the file whose shapes differ from the weights
+Keras built for the layer (a Dense, a convolution or an Embedding, called before on a known
+input, or added to a Sequential after its `Input`), a Reshape whose
 target size differs from the input's, or a model whose output cannot meet the targets made in the
 file and passed to `fit` under a crossentropy loss (a Dense after a convolution with no Flatten
 keeps the spatial axes). The model crashes when it is built or first run. Only
@@ -57,6 +60,12 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
             )
             related = ()
             fixes = _flatten_fix(facts, call)
+        elif call.weights is not None:
+            message = (
+                f"{call.layer}.set_weights() gets weights that do not fit the layer, built on the "
+                f"input {inputs}: {call.error}. The call crashes here."
+            )
+            related = ()
         else:
             message = (
                 f"{call.layer} cannot take its input {inputs}{where}: {call.error}. "

@@ -66,6 +66,8 @@ class CallShape:
     """The line that produced the (offending) input shape."""
     targets: Shape | None = None
     """Set on an error about `fit`'s targets (the output is the model's, at its last layer)."""
+    weights: tuple[Shape, ...] | None = None
+    """Set on an error about `layer.set_weights([...])` (this site): the shapes given."""
     bound_axis: int | None = None
     """The input axis the layer's weights or statistics are sized by (Dense: -1; torch
     Conv2d: -3), when it has one: two calls of one layer must agree on it."""
@@ -164,6 +166,9 @@ class Interpreter:
         self.nested: set[int] = set()
         self.fed_classes: set[str] = set()
         self.nested_classes: set[str] = set()
+        self.events = 0
+        # `layer.set_weights([...])` calls met: (layer, shapes given, site, frame, event).
+        self.set_weights: list[tuple[BuiltinLayer, tuple[Shape, ...], ast.Call, _Frame, int]] = []
 
     # -- entry ----------------------------------------------------------------------------
     def run(self) -> ModuleShapes:
@@ -183,6 +188,7 @@ class Interpreter:
         if self._comments():
             for info in self.classes.values():
                 self._class_from_comment(info)
+        self._check_set_weights()
         if self.configured_input:
             self._configured_models(self.sequentials)
             for info in self.classes.values():  # a class another model class names is a part
@@ -211,6 +217,7 @@ class Interpreter:
                 model.finished = True
                 self._run_sequential(model, Tensor(model.declared_input, model.origin),
                                      _Frame({}, model_offset))
+        self._check_set_weights()
         if self.configured_input:
             self._configured_models(self.sequentials[sequentials:])
         if key is not None:
@@ -874,6 +881,10 @@ class Interpreter:
             self.nested.add(id(value))
         elif isinstance(value, Instance):
             self.nested_classes.add(value.class_name)
+        elif isinstance(value, BuiltinLayer) and model.declared_input is not None and (
+                value.built_at is None):
+            self.events += 1
+            value.built_at = self.events
         model.layers.append((value, node, frame.offset))
 
     def _comment_input(self, node: ast.AST, frame: _Frame) -> Shape | None:
@@ -914,6 +925,9 @@ class Interpreter:
         method = func.attr
         if isinstance(owner, SequentialModel):
             return self._model_method(owner, method, node, frame)
+        if isinstance(owner, BuiltinLayer) and method == "set_weights" and node.args:
+            self._set_weights(owner, node, frame)
+            return None
         if isinstance(owner, (Instance, BuiltinLayer)):
             if method in _FEED_METHODS | {"build", "__call__"}:
                 return self._model_method(owner, method, node, frame)
@@ -1059,6 +1073,11 @@ class Interpreter:
             tensors = [Tensor(Shape.unknown())]
         shapes = tuple(tensor.shape for tensor in tensors)
         layer.last_rank = shapes[0].rank
+        if layer.first_input is None and not frame.muted:
+            self.events += 1
+            layer.first_input = shapes[0] if len(shapes) == 1 else Shape.unknown()
+            if layer.built_at is None:
+                layer.built_at = self.events
         try:
             result = layer_rules.output_shape(layer.framework, layer.name, layer.config, shapes)
         except Exception:  # a rule that cannot cope with these arguments knows nothing
@@ -1094,7 +1113,8 @@ class Interpreter:
     def _record(self, site: ast.expr | ast.stmt, frame: _Frame, layer: BuiltinLayer,
                 inputs: tuple[Shape, ...], output: Any, error: str | None,
                 origin: int | None, targets: Shape | None = None,
-                insertion: tuple[int, str] | None = None) -> None:
+                insertion: tuple[int, str] | None = None,
+                weights: tuple[Shape, ...] | None = None) -> None:
         if frame.muted:
             return
         line = self._line(site, frame)
@@ -1102,7 +1122,7 @@ class Interpreter:
         record = CallShape(line, site.col_offset, end_line,
                            getattr(site, "end_col_offset", None) or site.col_offset,
                            layer.name, layer.framework, inputs, output, error, origin,
-                           targets, _bound_axis(layer), insertion)
+                           targets, weights, _bound_axis(layer), insertion)
         self.records.setdefault((line, site.col_offset), []).append(record)
         self.log.append(record)
 
@@ -1147,6 +1167,36 @@ class Interpreter:
         if init is not None:
             self._call_function(init, info.offset, [], {}, instance, info.methods)
         self._call_instance(instance, [Tensor(Shape(dims), start)], {}, _Frame({}, info.offset))
+
+    def _set_weights(self, layer: BuiltinLayer, node: ast.Call, frame: _Frame) -> None:
+        """Remembers `layer.set_weights([np.zeros((20, 8)), ...])` whose every array has a
+        literal shape, to be checked once the layer's input is known (`_check_set_weights`)."""
+        if layer.framework == "torch":
+            return
+        value = self._eval(node.args[0], frame)
+        if frame.muted or not isinstance(value, ListValue) or value.poisoned or not value.items:
+            return
+        if not all(isinstance(item, Tensor) and item.shape.fully_known for item in value.items):
+            return
+        self.events += 1
+        given = tuple(item.shape for item in value.items)
+        self.set_weights.append((layer, given, node, frame, self.events))
+
+    def _check_set_weights(self) -> None:
+        """The error Keras raises for each remembered `set_weights` whose layer was built
+        before it, on one known input (`Layer dense weight shape (20, 8) is not compatible with
+        provided weight shape (10, 8).`)."""
+        pending, self.set_weights = self.set_weights, []
+        for layer, given, node, frame, event in pending:
+            built = layer.first_input
+            if layer.built_at is None or layer.built_at > event or built is None or (
+                    not built.known):
+                continue
+            error = weights.weights_error(layer.framework, layer.name, layer.config, built, given,
+                                          via="set_weights")
+            if error is not None:
+                self._record(node, frame, layer, (built,), None, error.message, None,
+                             weights=given)
 
     def _configured_input(self) -> Tensor:
         dims = self.configured_input or ()
