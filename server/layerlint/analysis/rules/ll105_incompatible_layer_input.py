@@ -126,7 +126,9 @@ model = keras.Sequential([
             "Hardly ever: the finding is reported only when every shape on the way is known and the "
             "framework rejects the call. If the input shape layerlint assumed is not the one the "
             "code runs with (a `# layerlint: input-shape=` comment or a `build()` call that is out "
-            "of date), correct that instead."
+            "of date, or a configured `input-shape` that does not fit this file's model: it is "
+            "used only where the code gives no input, first dim the batch), correct that "
+            "instead."
         ),
     ),
 )
