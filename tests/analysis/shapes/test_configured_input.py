@@ -121,3 +121,26 @@ class Scale(layers.Layer):
         return layers.Dense(3)(x)
 """
     assert outputs(source, (4, 20)) == {}
+
+
+def test_an_edit_elsewhere_keeps_the_answer_when_unchanged_functions_are_replayed():
+    # `main` is not called: it is interpreted with unknown arguments, and on the next keystroke
+    # replayed from memory; the call of Net it makes must still keep the setting away from Net.
+    source = TORCH + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(20, 64)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+def main():
+    return Net()(torch.randn(4, 20))
+"""
+    for edit in ("epochs = 1", "epochs = 2", "epochs = 3"):
+        assert ll105(f"{source}\n{edit}\n", (4, 64)) == []
+        assert ll105(f"{source}\n{edit}\n", None) == []
+    assert [line for line, _ in ll105(source.replace("main()", "main(x)").replace(
+        "torch.randn(4, 20)", "x"), (4, 64))] == [10]

@@ -92,3 +92,16 @@ linear = nn.Linear(20, 8)
 linear.set_weights([np.zeros((10, 8))])
 """
     assert errors(source) == []
+
+
+def test_a_set_weights_in_a_function_is_found_again_after_an_edit_elsewhere():
+    source = HEADERS["keras 3"] + """
+def run():
+    inputs = keras.Input((20,))
+    dense = layers.Dense(8)
+    dense(inputs)
+    dense.set_weights([np.zeros((8, 20)), np.zeros(8)])
+"""
+    for edit in ("epochs = 1", "epochs = 2"):
+        assert [f.span.line for f in analyse(f"{source}\n{edit}\n").findings
+                if f.code == "LL105"] == [9]
