@@ -144,3 +144,27 @@ def main():
         assert ll105(f"{source}\n{edit}\n", None) == []
     assert [line for line, _ in ll105(source.replace("main()", "main(x)").replace(
         "torch.randn(4, 20)", "x"), (4, 64))] == [10]
+
+
+def test_the_setting_goes_to_the_one_model_no_input_reaches_and_to_none_of_several():
+    second = """
+critic = keras.Sequential([layers.Dense(16), layers.Reshape((7, 7))])
+"""
+    # Two models without input: which one the setting describes is not known.
+    assert outputs(NO_INPUT_SEQUENTIAL + second, (1, 28, 28, 3)) == {}
+    # One of them given its input in the code: the setting is the other one's.
+    fed = NO_INPUT_SEQUENTIAL + second.replace("layers.Dense(16)", "layers.Dense(49, input_dim=3)")
+    found = outputs(fed, (1, 28, 28, 3))
+    assert found[6] == "error: expected ndim=3, found ndim=4"
+    assert found[9] == "(None, 7, 7)"
+
+
+def test_a_model_built_in_an_uncalled_function_keeps_the_setting_after_an_edit_elsewhere():
+    source = KERAS + """
+def build():
+    model = keras.Sequential([layers.Conv2D(8, 3), layers.LSTM(4)])
+    return model
+"""
+    for edit in ("epochs = 1", "epochs = 2"):
+        assert [line for line, _ in ll105(f"{source}\n{edit}\n", (1, 28, 28, 3))] == [5]
+        assert ll105(f"{source}\n{edit}\n", None) == []

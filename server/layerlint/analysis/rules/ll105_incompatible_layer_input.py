@@ -3,18 +3,18 @@
 What goes wrong: the static shape inference (`analysis/shapes/infer.py`) follows the shapes
 through the model from a known input (`keras.Input`, `input_shape=` on the first layer, data
 made in the file and passed to `fit`, a concrete call, a `# layerlint: input-shape=` comment;
-failing those, the configured input-shape) and finds a call the framework rejects
-regardless of reuse: a wrong rank (an LSTM fed a rank-4 tensor: `expected ndim=3, found
-ndim=4`; a Conv2D given `input_shape=(30, 30)`), a convolution or pooling whose output size
-would be zero or negative, merge inputs of mismatched widths (Concatenate, Add), an
-`Embedding(weights=[matrix])` whose matrix is not `(input_dim, output_dim)`, a
-`layer.set_weights([...])` with arrays made in the file whose shapes differ from the weights
-Keras built for the layer (a Dense, a convolution or an Embedding, called before on a known
-input, or added to a Sequential after its `Input`), a Reshape whose
-target size differs from the input's, or a model whose output cannot meet the targets made in the
-file and passed to `fit` under a crossentropy loss (a Dense after a convolution with no Flatten
-keeps the spatial axes). The model crashes when it is built or first run. Only
-proven crashes are reported: where any shape is unknown, nothing is said.
+failing those, the configured input-shape for the file's one model no input reaches) and finds a
+call the framework rejects regardless of reuse: a wrong rank (an LSTM fed a rank-4 tensor:
+`expected ndim=3, found ndim=4`; a Conv2D given `input_shape=(30, 30)`), a convolution or
+pooling whose output size would be zero or negative, merge inputs of mismatched widths
+(Concatenate, Add), an `Embedding(weights=[matrix])` whose matrix is not `(input_dim,
+output_dim)`, a `layer.set_weights([...])` with arrays made in the file whose shapes differ from
+the weights Keras built for the layer (a Dense, a convolution or an Embedding, called before on
+a known input, or added to a Sequential after its `Input`), a Reshape whose target size differs
+from the input's, or a model whose output cannot meet the targets made in the file and passed to
+`fit` under a crossentropy loss (a Dense after a convolution with no Flatten keeps the spatial
+axes). The model crashes when it is built or first run. Only proven crashes are reported: where
+any shape is unknown, nothing is said.
 """
 
 from __future__ import annotations

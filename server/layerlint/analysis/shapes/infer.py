@@ -7,8 +7,8 @@ the tensor functions between layers. Input shapes come from `keras.Input`, `inpu
 `input_dim=`/`batch_input_shape=` on a first layer, `model.build(...)`, a concrete call
 (`model(np.zeros((2, 20)))`), training data made in the file and passed to `fit`, or a
 `# layerlint: input-shape=...` comment; failing all of those, the configured input shape
-(`[tool.layerlint] input-shape`, first dim the batch, kept symbolic) for the module's top-level
-models (see `_configured_models`). What a layer does to a shape is `layer_rules`; what a
+(`[tool.layerlint] input-shape`, first dim the batch, kept symbolic) for the module's one top-level
+model (see `_configured_model`). What a layer does to a shape is `layer_rules`; what a
 function does is `op_rules`. Anything not understood is unknown from there on: never a guess.
 
 The result is one `CallShape` per layer-call site: its input and output shapes, or the error the
@@ -167,6 +167,8 @@ class Interpreter:
         self.fed_classes: set[str] = set()
         self.nested_classes: set[str] = set()
         self.events = 0
+        # Sequentials of functions interpreted (or replayed) that no input reaches.
+        self.candidates: list[tuple[SequentialModel, int]] = []
         # `layer.set_weights([...])` calls met: (layer, shapes given, site, frame, event).
         self.set_weights: list[tuple[BuiltinLayer, tuple[Shape, ...], ast.Call, _Frame, int]] = []
 
@@ -190,11 +192,7 @@ class Interpreter:
                 self._class_from_comment(info)
         self._check_set_weights()
         if self.configured_input:
-            self._configured_models(self.sequentials)
-            for info in self.classes.values():  # a class another model class names is a part
-                self.nested_classes |= _names_in(info.node) - {info.node.name}
-            for info in self.classes.values():
-                self._configured_class(info)
+            self._configured_model()
         return self._result()
 
     def _remembered(self, node: ast.AST, offset: int, interpret) -> None:
@@ -208,6 +206,7 @@ class Interpreter:
                 self.records.setdefault((record.line, record.column), []).append(record)
             self.fed_classes |= cached[2]
             self.nested_classes |= cached[3]
+            self.candidates.extend(cached[4])
             return
         start, sequentials = len(self.log), len(self.sequentials)
         fed, nested = set(self.fed_classes), set(self.nested_classes)
@@ -218,12 +217,12 @@ class Interpreter:
                 self._run_sequential(model, Tensor(model.declared_input, model.origin),
                                      _Frame({}, model_offset))
         self._check_set_weights()
-        if self.configured_input:
-            self._configured_models(self.sequentials[sequentials:])
+        found = self._candidate_sequentials(self.sequentials[sequentials:])
+        self.candidates.extend(found)
         if key is not None:
             _remembered_runs[key] = (node, tuple(self.log[start:]),
                                      frozenset(self.fed_classes - fed),
-                                     frozenset(self.nested_classes - nested))
+                                     frozenset(self.nested_classes - nested), tuple(found))
             if len(_remembered_runs) > 512:
                 _remembered_runs.pop(next(iter(_remembered_runs)))
 
@@ -1202,30 +1201,48 @@ class Interpreter:
         dims = self.configured_input or ()
         return Tensor(Shape((BATCH, *dims[1:])), CONFIGURED)
 
-    def _configured_models(self, sequentials: list[tuple[SequentialModel, int]]) -> None:
-        """The configured input shape for each Sequential that nothing in the module gives an
-        input (no declared input, never run, not poisoned) and that is no part of another
-        model (built inside a model class, or a layer of another Sequential)."""
-        for model, offset in sequentials:
-            if (model.declared_input is None and model.layers and not model.poisoned
-                    and id(model) not in self.ran and id(model) not in self.nested):
-                model.finished = True
-                self._run_sequential(model, self._configured_input(), _Frame({}, offset))
+    def _candidate_sequentials(
+        self, sequentials: list[tuple[SequentialModel, int]]
+    ) -> list[tuple[SequentialModel, int]]:
+        """The Sequentials that nothing in the module gives an input (no declared input, never
+        run, not poisoned) and that are no part of another model (built inside a model class,
+        or a layer of another Sequential)."""
+        if not self.configured_input:
+            return []
+        return [(model, offset) for model, offset in sequentials
+                if model.declared_input is None and model.layers and not model.poisoned
+                and id(model) not in self.ran and id(model) not in self.nested]
 
-    def _configured_class(self, info: _ClassInfo) -> None:
-        """The configured input shape for a model class (a torch Module, a Keras Model) that
-        nothing in the module calls on a shaped input and that no other model uses."""
+    def _configured_model(self) -> None:
+        """The configured input shape for the module's top-level model that no input reaches:
+        a Sequential (`_candidate_sequentials`) or a model class (a torch Module, a Keras Model)
+        that nothing calls on a shaped input and that no other model class names. Only when
+        there is exactly one: which of several models the setting describes is not known."""
+        for info in self.classes.values():  # a class another model class names is a part
+            self.nested_classes |= _names_in(info.node) - {info.node.name}
+        sequentials = {id(model): (model, offset) for model, offset in
+                       [*self.candidates, *self._candidate_sequentials(self.sequentials)]}
+        classes = [info for info in self.classes.values() if self._configured_class(info)]
+        if len(sequentials) + len(classes) != 1:
+            return
+        for model, offset in sequentials.values():
+            model.finished = True
+            self._run_sequential(model, self._configured_input(), _Frame({}, offset))
+        for info in classes:
+            instance = Instance(info.node.name, info.framework, line=info.node.lineno + info.offset)
+            init = info.methods.get("__init__")
+            if init is not None:
+                self._call_function(init, info.offset, [], {}, instance, info.methods)
+            self._call_instance(instance, [self._configured_input()], {}, _Frame({}, info.offset))
+
+    def _configured_class(self, info: _ClassInfo) -> bool:
+        """Whether a model class may take the configured input shape (see `_configured_model`)."""
         name = info.node.name
         if name in self.fed_classes or name in self.nested_classes or not self._is_model(info):
-            return
+            return False
         init = info.methods.get("__init__")
-        if init is not None and len(init.args.args) > 1 + len(init.args.defaults):
-            return  # constructor arguments we do not know
-        start = info.node.lineno + info.offset
-        instance = Instance(name, info.framework, line=start)
-        if init is not None:
-            self._call_function(init, info.offset, [], {}, instance, info.methods)
-        self._call_instance(instance, [self._configured_input()], {}, _Frame({}, info.offset))
+        # Constructor arguments we do not know make its layers unknown.
+        return init is None or len(init.args.args) <= 1 + len(init.args.defaults)
 
     def _is_model(self, info: _ClassInfo) -> bool:
         """Torch: any Module; Keras: a Model subclass (a custom Layer takes another layer's
@@ -1300,7 +1317,7 @@ class Interpreter:
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _layouts: dict[tuple, tuple[list, dict, dict, dict]] = {}
 _remembered_runs: dict[tuple, tuple[ast.AST, tuple[CallShape, ...], frozenset[str],
-                                 frozenset[str]]] = {}
+                                 frozenset[str], tuple[tuple[SequentialModel, int], ...]]] = {}
 _names_cache: dict[int, tuple[ast.AST, frozenset[str]]] = {}
 _bases_cache: dict[tuple, tuple[ast.AST, tuple[tuple[str, str | None], ...]]] = {}
 _methods_cache: dict[int, tuple[ast.AST, dict]] = {}
