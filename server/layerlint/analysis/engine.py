@@ -114,8 +114,8 @@ def analyse(
     memo.finish()
     with contextlib.suppress(RecursionError):
         findings.extend(_module_level_findings(text, blocks, context))
-        findings.extend(_shape_findings(text, blocks, context))
-        findings = _with_shape_evidence(findings, text, blocks, context)
+        findings.extend(_shape_findings(text, blocks, context, settings.input_shape))
+        findings = _with_shape_evidence(findings, text, blocks, context, settings.input_shape)
     lines = text.splitlines() if findings and SUPPRESS in text else []
     kept = [
         labelled(with_severity(with_target(finding, target), settings), line_label)
@@ -222,21 +222,26 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
     return remember(module_cache, key, [shift(finding, 0) for finding in _run_rules(facts)])
 
 
-def _shape_findings(text: str, blocks: list[Block], context: ModuleContext) -> list[Finding]:
-    """LL105 from the module's static shapes (`analysis/shapes/infer.py`)."""
+def _shape_findings(text: str, blocks: list[Block], context: ModuleContext,
+                    input_shape: tuple[int, ...] | None) -> list[Finding]:
+    """LL105 from the module's static shapes (`analysis/shapes/infer.py`); `input_shape` is the
+    configured one, for models whose input the code does not give."""
     if "(" not in text:
         return []
     facts = _facts(text, context)
-    facts.shapes = module_shapes(text, blocks, context.imports, context.keras_version)
+    facts.shapes = module_shapes(text, blocks, context.imports, context.keras_version,
+                                 input_shape)
     return [shift(finding, 0) for finding in ll105_incompatible_layer_input.RULE.check(facts)]
 
 
 def _with_shape_evidence(findings: list[Finding], text: str, blocks: list[Block],
-                         context: ModuleContext) -> list[Finding]:
+                         context: ModuleContext,
+                         input_shape: tuple[int, ...] | None) -> list[Finding]:
     """LL101/LL103 become errors where the static shapes prove the crash (`reuse_shapes`)."""
     if not any(finding.code in ("LL101", "LL102", "LL103") for finding in findings):
         return findings
-    shapes = module_shapes(text, blocks, context.imports, context.keras_version)
+    shapes = module_shapes(text, blocks, context.imports, context.keras_version,
+                           input_shape)
     return with_shape_evidence(findings, shapes)
 
 

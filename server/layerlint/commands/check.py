@@ -256,7 +256,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.shapes:
         from layerlint.commands.shapes_report import render_shapes
 
-        _emit(render_shapes(files), None)
+        _emit(render_shapes(files, lambda path: settings_for(path).input_shape), None)
     failing = any(
         Severity(record["severity"]).rank >= Severity(settings_for(path).fail_on).rank
         for path, result in zip(files, results) for record in result.records

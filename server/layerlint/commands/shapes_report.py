@@ -3,6 +3,7 @@ outside editors (`path:line:column: Conv2D (None, 28, 28, 1) -> (None, 26, 26, 3
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from layerlint.analysis.shapes.infer import CallShape, infer_source
@@ -18,8 +19,11 @@ def _line_text(path: Path, call: CallShape) -> str:
     return f"{path}:{call.line}:{call.column + 1}: {call.layer} {inputs} -> {call.output_text}"
 
 
-def render_shapes(paths: list[Path]) -> str:
-    """Per-line shapes of the Python files among `paths`, then how many calls got a shape."""
+def render_shapes(paths: list[Path],
+                  input_shape_for: Callable[[Path], tuple[int, ...] | None] = lambda path: None,
+                  ) -> str:
+    """Per-line shapes of the Python files among `paths`, then how many calls got a shape
+    (`input_shape_for`: a file's configured input shape)."""
     lines: list[str] = []
     known = total = 0
     for path in paths:
@@ -29,7 +33,7 @@ def render_shapes(paths: list[Path]) -> str:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        shapes = infer_source(text)
+        shapes = infer_source(text, None, input_shape_for(path))
         calls = sorted(shapes.calls + shapes.errors, key=lambda call: (call.line, call.column))
         lines.extend(_line_text(path, call) for call in calls)
         total += shapes.sites

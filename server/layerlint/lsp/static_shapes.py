@@ -14,8 +14,8 @@ from layerlint.lsp.session import LayerlintServer
 LABEL = "⟨static⟩"
 
 
-def _calls_by_line(text: str) -> dict[int, list[CallShape]]:
-    shapes = infer_source(text)
+def _calls_by_line(text: str, configured_input: tuple[int, ...] | None) -> dict[int, list[CallShape]]:
+    shapes = infer_source(text, None, configured_input)
     by_line: dict[int, list[CallShape]] = {}
     for call in shapes.calls + shapes.errors:
         by_line.setdefault(call.end_line, []).append(call)
@@ -31,10 +31,11 @@ def _line_label(calls: list[CallShape]) -> str | None:
 
 
 def inlay_hints(ls: LayerlintServer, text: str, lines: Sequence[str], first: int,
-                last: int) -> list[types.InlayHint]:
-    """Hints for 1-based lines `first`..`last` of a document whose text is `text`."""
+                last: int, configured_input: tuple[int, ...] | None = None) -> list[types.InlayHint]:
+    """Hints for 1-based lines `first`..`last` of a document whose text is `text`
+    (`configured_input`: the configured input shape, for models the code gives none)."""
     hints = []
-    for line, calls in sorted(_calls_by_line(text).items()):
+    for line, calls in sorted(_calls_by_line(text, configured_input).items()):
         label = _line_label(calls)
         if label is None or not first <= line <= last or line > len(lines):
             continue
@@ -48,9 +49,10 @@ def inlay_hints(ls: LayerlintServer, text: str, lines: Sequence[str], first: int
     return hints
 
 
-def hover(text: str, line: int) -> types.Hover | None:
+def hover(text: str, line: int,
+          configured_input: tuple[int, ...] | None = None) -> types.Hover | None:
     """The static shapes of the calls on 1-based `line`, as Markdown."""
-    calls = _calls_by_line(text).get(line)
+    calls = _calls_by_line(text, configured_input).get(line)
     if not calls:
         return None
     body = "\n".join(f"- {_describe(call)}" for call in sorted(calls, key=lambda c: c.column))

@@ -279,13 +279,20 @@ def code_lens(ls: LayerlintServer, params: types.CodeLensParams) -> list[types.C
     return lenses
 
 
+def _configured_input(ls: LayerlintServer, uri: str) -> tuple[int, ...] | None:
+    """The configured input shape of the document's folder (static shapes use it for models
+    whose input the code does not give)."""
+    return settings_for(ls, _document_path(uri) if uri.startswith("file:") else None).input_shape
+
+
 def inlay_hints(ls: LayerlintServer, params: types.InlayHintParams) -> list[types.InlayHint]:
     uri = params.text_document.uri
     stored = current_trace(ls, uri)
     document = open_text_document(ls, uri)
     if document is not None and stored is None:
         return static_shapes.inlay_hints(ls, document.source, document.lines,
-                                         params.range.start.line + 1, params.range.end.line + 1)
+                                         params.range.start.line + 1, params.range.end.line + 1,
+                                         _configured_input(ls, uri))
     if stored is None or document is None or stored.line_map is None:
         return []
     lines = document.lines
@@ -311,7 +318,8 @@ def hover(ls: LayerlintServer, params: types.HoverParams) -> types.Hover | None:
     stored = current_trace(ls, uri)
     document = open_text_document(ls, uri)
     if document is not None and stored is None:
-        return static_shapes.hover(document.source, params.position.line + 1)
+        return static_shapes.hover(document.source, params.position.line + 1,
+                                   _configured_input(ls, uri))
     if stored is None or document is None or stored.line_map is None:
         return None
     lines = document.lines

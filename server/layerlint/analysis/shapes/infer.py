@@ -6,7 +6,9 @@ methods, loops with a known count; arms that disagree give an unknown), `nn.Sequ
 the tensor functions between layers. Input shapes come from `keras.Input`, `input_shape=`/
 `input_dim=`/`batch_input_shape=` on a first layer, `model.build(...)`, a concrete call
 (`model(np.zeros((2, 20)))`), training data made in the file and passed to `fit`, or a
-`# layerlint: input-shape=...` comment. What a layer does to a shape is `layer_rules`; what a
+`# layerlint: input-shape=...` comment; failing all of those, the configured input shape
+(`[tool.layerlint] input-shape`, first dim the batch, kept symbolic) for the module's one top-level
+model (see `_configured_model`). What a layer does to a shape is `layer_rules`; what a
 function does is `op_rules`. Anything not understood is unknown from there on: never a guess.
 
 The result is one `CallShape` per layer-call site: its input and output shapes, or the error the
@@ -43,6 +45,8 @@ _INPUT_NAMES = {"Input"}
 _FEED_METHODS = {"fit", "predict", "evaluate", "train_on_batch", "predict_on_batch",
                  "test_on_batch"}
 _SHAPE_ARGUMENTS = ("input_shape", "batch_input_shape", "input_dim")
+CONFIGURED = 0
+"""The `origin` of an input shape that comes from the configured input shape (no line)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,8 @@ class CallShape:
     """The line that produced the (offending) input shape."""
     targets: Shape | None = None
     """Set on an error about `fit`'s targets (the output is the model's, at its last layer)."""
+    weights: tuple[Shape, ...] | None = None
+    """Set on an error about `layer.set_weights([...])` (this site): the shapes given."""
     bound_axis: int | None = None
     """The input axis the layer's weights or statistics are sized by (Dense: -1; torch
     Conv2d: -3), when it has one: two calls of one layer must agree on it."""
@@ -104,6 +110,8 @@ class ModuleShapes:
     errors: list[CallShape] = field(default_factory=list)
     sites: int = 0
     """Layer-call sites met, known shape or not (for the share of known shapes)."""
+    configured_input: tuple[int, ...] | None = None
+    """The configured input shape the inference was given (origin `CONFIGURED` marks its use)."""
 
     def on_line(self, line: int) -> list[CallShape]:
         return [call for call in self.calls if call.line == line]
@@ -131,8 +139,10 @@ class Interpreter:
     """Interprets one module (see the module docstring); `run()` returns its `ModuleShapes`."""
 
     def __init__(self, statements: list[tuple[ast.stmt, int]], imports: ImportTable,
-                 keras_version: str | None, text: str) -> None:
+                 keras_version: str | None, text: str,
+                 configured_input: tuple[int, ...] | None = None) -> None:
         self.statements = statements
+        self.configured_input = configured_input
         self.imports = imports
         self.keras_version = keras_version
         self.text = text
@@ -149,6 +159,18 @@ class Interpreter:
         self.imports_key = tuple(sorted(imports.items()))
         self.closures: dict[int, tuple[tuple, tuple[str, ...]]] = {}
         self.body: list[tuple[ast.stmt, int]] = []
+        # What decides who gets the configured input shape: Sequentials run on some input and
+        # those inside another model; classes called on a shaped input and those used inside
+        # another model.
+        self.ran: set[int] = set()
+        self.nested: set[int] = set()
+        self.fed_classes: set[str] = set()
+        self.nested_classes: set[str] = set()
+        self.events = 0
+        # Sequentials of functions interpreted (or replayed) that no input reaches.
+        self.candidates: list[tuple[SequentialModel, int]] = []
+        # `layer.set_weights([...])` calls met: (layer, shapes given, site, frame, event).
+        self.set_weights: list[tuple[BuiltinLayer, tuple[Shape, ...], ast.Call, _Frame, int]] = []
 
     # -- entry ----------------------------------------------------------------------------
     def run(self) -> ModuleShapes:
@@ -168,6 +190,9 @@ class Interpreter:
         if self._comments():
             for info in self.classes.values():
                 self._class_from_comment(info)
+        self._check_set_weights()
+        if self.configured_input:
+            self._configured_model()
         return self._result()
 
     def _remembered(self, node: ast.AST, offset: int, interpret) -> None:
@@ -179,16 +204,25 @@ class Interpreter:
         if cached is not None and cached[0] is node:
             for record in cached[1]:
                 self.records.setdefault((record.line, record.column), []).append(record)
+            self.fed_classes |= cached[2]
+            self.nested_classes |= cached[3]
+            self.candidates.extend(cached[4])
             return
         start, sequentials = len(self.log), len(self.sequentials)
+        fed, nested = set(self.fed_classes), set(self.nested_classes)
         interpret()
         for model, model_offset in self.sequentials[sequentials:]:
             if model.declared_input is not None and not model.poisoned and not model.finished:
                 model.finished = True
                 self._run_sequential(model, Tensor(model.declared_input, model.origin),
                                      _Frame({}, model_offset))
+        self._check_set_weights()
+        found = self._candidate_sequentials(self.sequentials[sequentials:])
+        self.candidates.extend(found)
         if key is not None:
-            _remembered_runs[key] = (node, tuple(self.log[start:]))
+            _remembered_runs[key] = (node, tuple(self.log[start:]),
+                                     frozenset(self.fed_classes - fed),
+                                     frozenset(self.nested_classes - nested), tuple(found))
             if len(_remembered_runs) > 512:
                 _remembered_runs.pop(next(iter(_remembered_runs)))
 
@@ -207,7 +241,7 @@ class Interpreter:
                 if value is not None and not isinstance(value, Const):
                     return None
                 constants.append((name, repr(value)))
-        return (self.keras_version, parts, tuple(constants))
+        return (self.keras_version, self.configured_input, parts, tuple(constants))
 
     def _closure(self, node: ast.AST, offset: int) -> tuple[tuple, tuple[str, ...]]:
         """(the definitions `node` uses, transitively, as identities; the other names it reads)."""
@@ -804,6 +838,8 @@ class Interpreter:
 
     def _sequential(self, node: ast.Call, framework: str, frame: _Frame) -> SequentialModel:
         model = SequentialModel(framework, origin=self._line(node, frame))
+        if frame.instance is not None:
+            self.nested.add(id(model))
         elements: list[ast.expr] = []
         if framework == "torch":
             elements = list(node.args)
@@ -840,6 +876,14 @@ class Interpreter:
                     return
         if value is None:
             model.poisoned = True
+        if isinstance(value, SequentialModel):
+            self.nested.add(id(value))
+        elif isinstance(value, Instance):
+            self.nested_classes.add(value.class_name)
+        elif isinstance(value, BuiltinLayer) and model.declared_input is not None and (
+                value.built_at is None):
+            self.events += 1
+            value.built_at = self.events
         model.layers.append((value, node, frame.offset))
 
     def _comment_input(self, node: ast.AST, frame: _Frame) -> Shape | None:
@@ -880,6 +924,9 @@ class Interpreter:
         method = func.attr
         if isinstance(owner, SequentialModel):
             return self._model_method(owner, method, node, frame)
+        if isinstance(owner, BuiltinLayer) and method == "set_weights" and node.args:
+            self._set_weights(owner, node, frame)
+            return None
         if isinstance(owner, (Instance, BuiltinLayer)):
             if method in _FEED_METHODS | {"build", "__call__"}:
                 return self._model_method(owner, method, node, frame)
@@ -1025,6 +1072,11 @@ class Interpreter:
             tensors = [Tensor(Shape.unknown())]
         shapes = tuple(tensor.shape for tensor in tensors)
         layer.last_rank = shapes[0].rank
+        if layer.first_input is None and not frame.muted:
+            self.events += 1
+            layer.first_input = shapes[0] if len(shapes) == 1 else Shape.unknown()
+            if layer.built_at is None:
+                layer.built_at = self.events
         try:
             result = layer_rules.output_shape(layer.framework, layer.name, layer.config, shapes)
         except Exception:  # a rule that cannot cope with these arguments knows nothing
@@ -1043,6 +1095,7 @@ class Interpreter:
         return Tensor(result, line)
 
     def _run_sequential(self, model: SequentialModel, tensor: Tensor, frame: _Frame) -> object:
+        self.ran.add(id(model))
         value: object = tensor
         for layer, node, offset in model.layers:
             site_frame = _Frame(frame.env, offset, frame.instance, frame.methods, None, frame.muted)
@@ -1059,7 +1112,8 @@ class Interpreter:
     def _record(self, site: ast.expr | ast.stmt, frame: _Frame, layer: BuiltinLayer,
                 inputs: tuple[Shape, ...], output: Any, error: str | None,
                 origin: int | None, targets: Shape | None = None,
-                insertion: tuple[int, str] | None = None) -> None:
+                insertion: tuple[int, str] | None = None,
+                weights: tuple[Shape, ...] | None = None) -> None:
         if frame.muted:
             return
         line = self._line(site, frame)
@@ -1067,13 +1121,15 @@ class Interpreter:
         record = CallShape(line, site.col_offset, end_line,
                            getattr(site, "end_col_offset", None) or site.col_offset,
                            layer.name, layer.framework, inputs, output, error, origin,
-                           targets, _bound_axis(layer), insertion)
+                           targets, weights, _bound_axis(layer), insertion)
         self.records.setdefault((line, site.col_offset), []).append(record)
         self.log.append(record)
 
     # -- model classes --------------------------------------------------------------------
     def _instantiate(self, info: _ClassInfo, node: ast.Call, frame: _Frame) -> Instance:
         instance = Instance(info.node.name, info.framework, line=self._line(node, frame))
+        if frame.instance is not None:
+            self.nested_classes.add(info.node.name)
         init = info.methods.get("__init__")
         if init is not None:
             args = [self._eval(arg, frame) for arg in node.args]
@@ -1085,6 +1141,8 @@ class Interpreter:
         info = self.classes.get(instance.class_name)
         if info is None:
             return None
+        if args and isinstance(args[0], Tensor) and args[0].shape.dims is not None:
+            self.fed_classes.add(instance.class_name)
         forward_name = "forward" if info.framework == "torch" else "call"
         forward = info.methods.get(forward_name)
         if forward is None:
@@ -1108,6 +1166,96 @@ class Interpreter:
         if init is not None:
             self._call_function(init, info.offset, [], {}, instance, info.methods)
         self._call_instance(instance, [Tensor(Shape(dims), start)], {}, _Frame({}, info.offset))
+
+    def _set_weights(self, layer: BuiltinLayer, node: ast.Call, frame: _Frame) -> None:
+        """Remembers `layer.set_weights([np.zeros((20, 8)), ...])` whose every array has a
+        literal shape, to be checked once the layer's input is known (`_check_set_weights`)."""
+        if layer.framework == "torch":
+            return
+        value = self._eval(node.args[0], frame)
+        if frame.muted or not isinstance(value, ListValue) or value.poisoned or not value.items:
+            return
+        if not all(isinstance(item, Tensor) and item.shape.fully_known for item in value.items):
+            return
+        self.events += 1
+        given = tuple(item.shape for item in value.items)
+        self.set_weights.append((layer, given, node, frame, self.events))
+
+    def _check_set_weights(self) -> None:
+        """The error Keras raises for each remembered `set_weights` whose layer was built
+        before it, on one known input (`Layer dense weight shape (20, 8) is not compatible with
+        provided weight shape (10, 8).`)."""
+        pending, self.set_weights = self.set_weights, []
+        for layer, given, node, frame, event in pending:
+            built = layer.first_input
+            if layer.built_at is None or layer.built_at > event or built is None or (
+                    not built.known):
+                continue
+            error = weights.weights_error(layer.framework, layer.name, layer.config, built, given,
+                                          via="set_weights")
+            if error is not None:
+                self._record(node, frame, layer, (built,), None, error.message, None,
+                             weights=given)
+
+    def _configured_input(self) -> Tensor:
+        dims = self.configured_input or ()
+        return Tensor(Shape((BATCH, *dims[1:])), CONFIGURED)
+
+    def _candidate_sequentials(
+        self, sequentials: list[tuple[SequentialModel, int]]
+    ) -> list[tuple[SequentialModel, int]]:
+        """The Sequentials that nothing in the module gives an input (no declared input, never
+        run, not poisoned) and that are no part of another model (built inside a model class,
+        or a layer of another Sequential)."""
+        if not self.configured_input:
+            return []
+        return [(model, offset) for model, offset in sequentials
+                if model.declared_input is None and model.layers and not model.poisoned
+                and id(model) not in self.ran and id(model) not in self.nested]
+
+    def _configured_model(self) -> None:
+        """The configured input shape for the module's top-level model that no input reaches:
+        a Sequential (`_candidate_sequentials`) or a model class (a torch Module, a Keras Model)
+        that nothing calls on a shaped input and that no other model class names. Only when
+        there is exactly one: which of several models the setting describes is not known."""
+        for info in self.classes.values():  # a class another model class names is a part
+            self.nested_classes |= _names_in(info.node) - {info.node.name}
+        sequentials = {id(model): (model, offset) for model, offset in
+                       [*self.candidates, *self._candidate_sequentials(self.sequentials)]}
+        classes = [info for info in self.classes.values() if self._configured_class(info)]
+        if len(sequentials) + len(classes) != 1:
+            return
+        for model, offset in sequentials.values():
+            model.finished = True
+            self._run_sequential(model, self._configured_input(), _Frame({}, offset))
+        for info in classes:
+            instance = Instance(info.node.name, info.framework, line=info.node.lineno + info.offset)
+            init = info.methods.get("__init__")
+            if init is not None:
+                self._call_function(init, info.offset, [], {}, instance, info.methods)
+            self._call_instance(instance, [self._configured_input()], {}, _Frame({}, info.offset))
+
+    def _configured_class(self, info: _ClassInfo) -> bool:
+        """Whether a model class may take the configured input shape (see `_configured_model`)."""
+        name = info.node.name
+        if name in self.fed_classes or name in self.nested_classes or not self._is_model(info):
+            return False
+        init = info.methods.get("__init__")
+        # Constructor arguments we do not know make its layers unknown.
+        return init is None or len(init.args.args) <= 1 + len(init.args.defaults)
+
+    def _is_model(self, info: _ClassInfo) -> bool:
+        """Torch: any Module; Keras: a Model subclass (a custom Layer takes another layer's
+        output, not the model's input)."""
+        if info.framework == "torch":
+            return True
+        for qualified, _ in self._base_frameworks(info.node):
+            if qualified.rsplit(".", 1)[-1] in ("Model", "Sequential"):
+                return True
+            local = self.classes.get(qualified)
+            if local is not None and local is not info and self._is_model(local):
+                return True
+        return False
 
     def _comments(self) -> dict[int, tuple[int, ...]]:
         """1-based line -> shape of each `# layerlint: input-shape=` comment (found once)."""
@@ -1168,7 +1316,8 @@ class Interpreter:
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _layouts: dict[tuple, tuple[list, dict, dict, dict]] = {}
-_remembered_runs: dict[tuple, tuple[ast.AST, tuple[CallShape, ...]]] = {}
+_remembered_runs: dict[tuple, tuple[ast.AST, tuple[CallShape, ...], frozenset[str],
+                                 frozenset[str], tuple[tuple[SequentialModel, int], ...]]] = {}
 _names_cache: dict[int, tuple[ast.AST, frozenset[str]]] = {}
 _bases_cache: dict[tuple, tuple[ast.AST, tuple[tuple[str, str | None], ...]]] = {}
 _methods_cache: dict[int, tuple[ast.AST, dict]] = {}
@@ -1388,29 +1537,36 @@ def _merge_envs(before: dict, body: dict, orelse: dict) -> dict:
 
 
 def infer_module(statements: list[tuple[ast.stmt, int]], imports: ImportTable,
-                 keras_version: str | None, text: str) -> ModuleShapes:
-    """Shapes of every layer call of a module given as (top-level statement, line offset)."""
+                 keras_version: str | None, text: str,
+                 configured_input: tuple[int, ...] | None = None) -> ModuleShapes:
+    """Shapes of every layer call of a module given as (top-level statement, line offset);
+    `configured_input` is the configured input shape (`Settings.input_shape`), used only for
+    models whose input the code does not give."""
     try:
-        return Interpreter(statements, imports, keras_version, text).run()
+        result = Interpreter(statements, imports, keras_version, text, configured_input).run()
+        result.configured_input = configured_input
+        return result
     except RecursionError:
         return ModuleShapes()
 
 
-_source_cache: dict[tuple[str, str | None], ModuleShapes] = {}
+_source_cache: dict[tuple, ModuleShapes] = {}
 
 
-def infer_source(text: str, keras_version: str | None = None) -> ModuleShapes:
+def infer_source(text: str, keras_version: str | None = None,
+                 configured_input: tuple[int, ...] | None = None) -> ModuleShapes:
     """Shapes of a whole module's text (the CLI, the editor's hints; the engine passes its
     blocks). The last few texts are remembered: hints and hover ask for the same text."""
-    key = (text, keras_version)
+    key = (text, keras_version, configured_input)
     if key not in _source_cache:
         if len(_source_cache) >= 8:
             _source_cache.pop(next(iter(_source_cache)))
-        _source_cache[key] = _infer_text(text, keras_version)
+        _source_cache[key] = _infer_text(text, keras_version, configured_input)
     return _source_cache[key]
 
 
-def _infer_text(text: str, keras_version: str | None) -> ModuleShapes:
+def _infer_text(text: str, keras_version: str | None,
+                configured_input: tuple[int, ...] | None) -> ModuleShapes:
     from layerlint.analysis.imports import collect_imports
 
     try:
@@ -1418,4 +1574,4 @@ def _infer_text(text: str, keras_version: str | None) -> ModuleShapes:
     except (SyntaxError, ValueError):
         return ModuleShapes()
     return infer_module([(statement, 0) for statement in tree.body],
-                        collect_imports(tree.body), keras_version, text)
+                        collect_imports(tree.body), keras_version, text, configured_input)

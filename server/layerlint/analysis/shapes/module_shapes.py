@@ -14,9 +14,12 @@ _cache: OrderedDict[tuple, ModuleShapes] = OrderedDict()
 
 
 def module_shapes(text: str, blocks: list[Block], imports: ImportTable,
-                  keras_version: str | None) -> ModuleShapes:
-    """Shapes of every layer call of the module; the blocks that do not parse are left out."""
-    key = (text, keras_version)
+                  keras_version: str | None,
+                  configured_input: tuple[int, ...] | None = None) -> ModuleShapes:
+    """Shapes of every layer call of the module; the blocks that do not parse are left out.
+    `configured_input`: the configured input shape (`Settings.input_shape`) for models whose
+    input the code does not give."""
+    key = (text, keras_version, configured_input)
     cached = _cache.get(key)
     if cached is not None:
         _cache.move_to_end(key)
@@ -26,7 +29,7 @@ def module_shapes(text: str, blocks: list[Block], imports: ImportTable,
         for block in blocks if block.tree is not None
         for statement in block.tree.body
     ]
-    result = infer_module(statements, imports, keras_version, text)
+    result = infer_module(statements, imports, keras_version, text, configured_input)
     _cache[key] = result
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)

@@ -45,6 +45,11 @@ class BuiltinLayer:
     """Shapes of a `weights=[...]` argument made in the file, when all are known."""
     last_rank: int | None = None
     """Rank of the input of its latest call."""
+    first_input: Shape | None = None
+    """The input of its first call: what Keras builds its weights for."""
+    built_at: int | None = None
+    """When (the interpreter's event count) it was built: first called, or added to a
+    Sequential whose input is already declared (Keras builds it there)."""
 
     @property
     def name(self) -> str:
