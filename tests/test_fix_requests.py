@@ -14,6 +14,7 @@ from layerlint.fix_requests import (
     AddSymbolicBuild,
     FixError,
     FixRequest,
+    InsertLine,
     LayerPerIteration,
     MalformedFixRequest,
     PrintToTfPrint,
@@ -67,6 +68,9 @@ EXAMPLES: list[tuple[FixRequest, dict[str, Any]]] = [
      {"class_name": "Pool", "definition_line": 2}),
     (AddSymbolicBuild(title="Add Net.build() that builds its sublayers", class_name="Net"),
      {"class_name": "Net"}),
+    (InsertLine(title="Insert layers.Flatten() before the Dense on line 17", line=17,
+                text="    layers.Flatten(),"),
+     {"line": 17, "text": "    layers.Flatten(),"}),
 ]
 
 
@@ -91,7 +95,7 @@ def test_shifting_moves_every_line_and_nothing_else(
 ) -> None:
     moved = request_.shifted(10).to_data()
     expected = dict(data)
-    for key in ("definition_line", "alias_line"):
+    for key in ("definition_line", "alias_line", "line"):
         if key in expected:
             expected[key] += 10
     if "call_sites" in expected:
@@ -136,6 +140,9 @@ def test_an_unknown_kind_is_a_fix_error() -> None:
     ("register-serializable", {"class_name": 7}, "class_name 7 is not a string"),
     ("register-serializable", {"class_name": "B", "kind": "module"}, "neither 'class' nor 'function'"),
     ("reset-built", {"class_name": "Pool", "definition_line": True}, "is not a number"),
+    ("insert-line", {"line": 3, "text": "a\nb"}, "text must be one line"),
+    ("insert-line", {"line": 0, "text": "x"}, "line 0 is not a line number"),
+    ("insert-line", {"text": "x"}, "missing 'line'"),
 ])
 def test_malformed_data_says_which_kind_and_what_is_wrong(kind: str, data: Any, complaint: str) -> None:
     with pytest.raises(MalformedFixRequest, match=f"malformed {kind} data: .*{complaint}"):
