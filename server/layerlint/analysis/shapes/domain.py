@@ -6,7 +6,9 @@ unknown dimension. Rules return an unknown rather than guess."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeGuard
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,36 @@ class ShapeError:
 Result = Shape | tuple[Shape, ...] | ShapeError
 
 
-def _is_int(dim: Dim) -> bool:
+def _is_int(dim: object) -> TypeGuard[int]:
     return isinstance(dim, int) and not isinstance(dim, bool)
+
+
+def product(dims: Iterable[Dim]) -> int | None:
+    """How many elements `dims` span; None unless every dim is a known int."""
+    total = 1
+    for dim in dims:
+        if not _is_int(dim):
+            return None
+        total *= dim
+    return total
+
+
+def joined(shapes: Sequence[Shape], axis: int) -> Shape | None:
+    """Shapes of one known rank joined along `axis` (0 <= axis < rank), as concatenation
+    does: that axis sums where every dim is known; each other axis keeps the dim the shapes
+    agree on. None when two known dims of another axis differ (the framework raises)."""
+    columns = [shape.dims or () for shape in shapes]
+    dims: list[Dim] = []
+    for position in range(len(columns[0])):
+        column = [shape_dims[position] for shape_dims in columns]
+        if position == axis:
+            dims.append(sum(column) if all(map(_is_int, column)) else None)  # type: ignore[arg-type]
+            continue
+        known = {dim for dim in column if _is_int(dim)}
+        if len(known) > 1:
+            return None
+        dims.append(column[0] if len(set(column)) == 1 else (known.pop() if known else None))
+    return Shape(tuple(dims))
 
 
 def same_dim(a: Dim, b: Dim) -> bool | None:

@@ -21,17 +21,17 @@ from layerlint.analysis.shapes.config_values import (
     is_int,
     value,
 )
-from layerlint.analysis.shapes.domain import Dim, Result, Shape, ShapeError, Symbol, broadcast
+from layerlint.analysis.shapes.domain import (
+    Dim,
+    Result,
+    Shape,
+    ShapeError,
+    Symbol,
+    broadcast,
+    joined,
+    product,
+)
 from layerlint.analysis.shapes.keras_common import Rule, rank_error, unknown_like
-
-
-def _product(dims: tuple[Dim, ...]) -> int | None:
-    total = 1
-    for dim in dims:
-        if not is_int(dim):
-            return None
-        total *= dim
-    return total
 
 
 def dense(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
@@ -46,7 +46,7 @@ def flatten(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> R
     (x,) = inputs
     if x.dims is None:
         return Shape.unknown()
-    return Shape((x.dims[0], _product(x.dims[1:])))
+    return Shape((x.dims[0], product(x.dims[1:])))
 
 
 def reshape(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
@@ -54,10 +54,10 @@ def reshape(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> R
     target = value(config, "target_shape")
     if x.dims is None or not isinstance(target, (tuple, list)) or not all(map(is_int, target)):
         return Shape.unknown()
-    size = _product(x.dims[1:])
+    size = product(x.dims[1:])
     if list(target).count(-1) > 1:
         return Shape.unknown()
-    known = _product(tuple(dim for dim in target if dim != -1))
+    known = product(tuple(dim for dim in target if dim != -1))
     if size is None:
         return Shape((x.dims[0], *(None if dim == -1 else dim for dim in target)))
     if -1 in target:
@@ -161,18 +161,8 @@ def concatenate(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) 
         return Shape.unknown()
     if any(x.rank != rank for x in inputs):
         return error
-    axis = axis % rank
-    dims: list[Dim] = []
-    for position in range(rank):
-        column = [x.dims[position] for x in inputs]  # type: ignore[index]
-        if position == axis:
-            dims.append(sum(column) if all(map(is_int, column)) else None)  # type: ignore[arg-type]
-            continue
-        known = {dim for dim in column if is_int(dim)}
-        if len(known) > 1:
-            return error
-        dims.append(column[0] if len(set(column)) == 1 else (known.pop() if known else None))
-    return Shape(tuple(dims))
+    result = joined(inputs, axis % rank)
+    return error if result is None else result
 
 
 def embedding(framework: str, config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:

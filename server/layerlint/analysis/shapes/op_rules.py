@@ -13,10 +13,20 @@ frameworks (see tests/analysis/shapes/test_op_rules.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 
 from layerlint.analysis.shapes.config_values import is_int
-from layerlint.analysis.shapes.domain import UNKNOWN, Dim, Result, Shape, ShapeError, Symbol, broadcast
+from layerlint.analysis.shapes.domain import (
+    UNKNOWN,
+    Dim,
+    Result,
+    Shape,
+    ShapeError,
+    Symbol,
+    broadcast,
+    joined,
+    product,
+)
 
 Bound = dict[str, object]
 OpRule = Callable[[str, Bound], Result]
@@ -209,14 +219,6 @@ def _reduction(family: str, name: str, bound: Bound) -> Result:
     return Shape(dims)
 
 
-def _product(dims: Sequence[Dim]) -> int | None:
-    total = 1
-    for dim in dims:
-        if not is_int(dim):
-            return None
-        total *= dim
-    return total
-
 
 def _reshape(family: str, bound: Bound) -> Result:
     x = bound.get("x")
@@ -241,15 +243,15 @@ def _reshape(family: str, bound: Bound) -> Result:
             source.remove(item)
         else:
             rest.append(item)
-    known = _product([item for item in rest if item != -1])
+    known = product([item for item in rest if item != -1])
     symbols = [dim for dim in source if isinstance(dim, Symbol)]
-    size = _product([dim for dim in source if not isinstance(dim, Symbol)])
+    size = product([dim for dim in source if not isinstance(dim, Symbol)])
     if len(symbols) == 1 and -1 in items and size is not None and known:
         # -1 takes the batch with it: exactly the batch when the other sizes match; a size that
         # does not divide may still fit some batch, so nothing is certain.
         inferred = symbols[0] if size == known else None
         return Shape(tuple(inferred if item == -1 else item for item in items))
-    size = _product(source)
+    size = product(source)
     if size is None or known is None:
         return Shape(tuple(None if item == -1 else item for item in items))
     if -1 in items:
@@ -317,17 +319,8 @@ def _concat(family: str, bound: Bound) -> Result:
     if any(t.rank != rank for t in tensors) or not -rank <= axis < rank:
         return Shape.unknown()
     axis %= rank
-    dims: list[Dim] = []
-    for position in range(rank):
-        column = [t.dims[position] for t in tensors]  # type: ignore[index]
-        if position == axis:
-            dims.append(sum(column) if all(map(is_int, column)) else None)  # type: ignore[arg-type]
-            continue
-        ints = {dim for dim in column if is_int(dim)}
-        if len(ints) > 1:
-            return _concat_error(family, axis)
-        dims.append(column[0] if len(set(column)) == 1 else (ints.pop() if ints else None))
-    return Shape(tuple(dims))
+    result = joined(tensors, axis)
+    return _concat_error(family, axis) if result is None else result
 
 
 def _concat_error(family: str, axis: int) -> ShapeError:
@@ -462,7 +455,7 @@ def _flatten(family: str, bound: Bound) -> Result:
     start, end = start % rank, end % rank
     if start > end or not x.dims:
         return Shape.unknown()
-    return Shape((*x.dims[:start], _product(x.dims[start : end + 1]), *x.dims[end + 1 :]))
+    return Shape((*x.dims[:start], product(x.dims[start : end + 1]), *x.dims[end + 1 :]))
 
 
 _RULES: dict[str, OpRule] = {

@@ -22,7 +22,7 @@ from layerlint.analysis.shapes.config_values import (
     positive_tuple,
     value,
 )
-from layerlint.analysis.shapes.domain import Dim, Result, Shape, ShapeError
+from layerlint.analysis.shapes.domain import Dim, Result, Shape, ShapeError, product
 
 Rule = Callable[[LayerConfig, tuple[Shape, ...]], Result]
 
@@ -30,14 +30,6 @@ Rule = Callable[[LayerConfig, tuple[Shape, ...]], Result]
 def _error(message: str) -> ShapeError:
     return ShapeError(message, "torch")
 
-
-def _product(dims: tuple[Dim, ...]) -> int | None:
-    total = 1
-    for dim in dims:
-        if not is_int(dim):
-            return None
-        total *= dim
-    return total
 
 
 def _differs(dim: Dim, expected: int | None) -> bool:
@@ -65,7 +57,7 @@ def flatten(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
     start, end = start % rank, end % rank
     if start > end or not x.dims:
         return Shape.unknown()
-    return Shape((*x.dims[:start], _product(x.dims[start : end + 1]), *x.dims[end + 1 :]))
+    return Shape((*x.dims[:start], product(x.dims[start : end + 1]), *x.dims[end + 1 :]))
 
 
 def unflatten(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
@@ -76,7 +68,7 @@ def unflatten(config: LayerConfig, inputs: tuple[Shape, ...]) -> Result:
     if not all(map(is_int, sizes)) or not -len(x.dims) <= dim < len(x.dims):
         return Shape.unknown()
     dim %= len(x.dims)
-    size, known = x.dims[dim], _product(tuple(s for s in sizes if s != -1))
+    size, known = x.dims[dim], product(tuple(s for s in sizes if s != -1))
     new: list[Dim] = list(sizes)
     if -1 in sizes:
         inferred = size // known if is_int(size) and known and size % known == 0 else None
