@@ -76,6 +76,20 @@ _MARKERS = (".save(", "save_model(", "get_config(", "to_json(", "to_yaml(", "clo
             "torch.save", "DataParallel", "prepare(")
 
 
+_marked: dict[str, bool] = {}
+"""Definition text -> whether it mentions one of `_MARKERS` (asked of every definition on
+every keystroke; the answer for an unchanged text is the same)."""
+
+
+def _mentions_marker(text: str) -> bool:
+    marked = _marked.get(text)
+    if marked is None:
+        if len(_marked) > 4 * _CACHE_SIZE:
+            _marked.clear()
+        marked = _marked[text] = any(marker in text for marker in _MARKERS)
+    return marked
+
+
 def _remember(key: tuple, value):
     _scope_cache[key] = value
     if len(_scope_cache) > _CACHE_SIZE:
@@ -112,7 +126,7 @@ def evidence(
     for statement, offset, text in statements:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             # Cached with block-relative lines, so an edit above a class does not re-read it.
-            read = read_all or any(marker in text for marker in _MARKERS)
+            read = read_all or _mentions_marker(text)
             key = (text, statement.lineno, names_id, read)
             cached = _scope_cache.get(key)
             if cached is not None:
