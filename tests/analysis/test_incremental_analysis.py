@@ -10,6 +10,11 @@ import pytest
 from bench.document_script import plan_document_edits
 from bench.generate_models import generate_module
 from layerlint.analysis import analyse, block_memo, document_state, save_evidence
+from layerlint.analysis.class_resolution import module_context
+from layerlint.analysis.shapes import infer
+from layerlint.analysis.shapes import module_shapes as module_shapes_module
+from layerlint.analysis.shapes.module_shapes import module_shapes
+from layerlint.config import Settings
 
 SAVE_TAIL = '''
 
@@ -115,3 +120,56 @@ def test_a_change_in_a_class_reaches_the_unchanged_classes_that_use_it(tmp_path)
         codes.append(sorted(finding.code for finding in incremental.findings))
     assert codes[0] == codes[2] == codes[4] == codes[6] == codes[7] == ["LL101"]
     assert codes[1] != codes[0] and codes[3] == [] and codes[5] == []
+
+
+SHAPES_TAIL = '''
+
+def conv_model():
+    model = keras.Sequential([
+        layers.Input((28, 28)),
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.Flatten(),
+        layers.Dense(10),
+    ])
+    return model
+
+
+def unsized_model():
+    return keras.Sequential([layers.Conv2D(8, 3), layers.Flatten(), layers.Dense(4)])
+'''
+
+
+def _static_shapes(text, path):
+    blocks = document_state.document_blocks(text, path)
+    context = module_context(blocks, None)
+    return module_shapes(text, blocks, context.imports, None, (5, 5, 1))
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@pytest.mark.parametrize("seed", range(2))
+def test_static_shapes_and_ll105_after_edits_are_those_of_a_fresh_analysis(tmp_path, seed):
+    """LL105, the reuse errors the shapes upgrade and the static shapes themselves (with a
+    configured input shape) do not depend on what the previous keystrokes left in the caches."""
+    rng = random.Random(seed)
+    source = _module(300, seed) + SHAPES_TAIL
+    settings = Settings(input_shape=(5, 5, 1))
+    incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
+    text = source
+    first = analyse(text, path=incremental_path, settings=settings)
+    assert "LL105" in {finding.code for finding in first.findings}
+    first_shapes = _static_shapes(text, incremental_path)
+    assert first_shapes.errors and first_shapes.calls
+    for _ in range(30):
+        text = _random_edit(rng, text) if rng.random() < 0.8 else source
+        incremental = analyse(text, path=incremental_path, settings=settings)
+        shapes = _static_shapes(text, incremental_path)
+        module_shapes_module._cache.clear()
+        for cache in (infer._layouts, infer._remembered_runs, infer._names_cache,
+                      infer._bases_cache, infer._methods_cache):
+            cache.clear()
+        document_state.forget_document(scratch_path)
+        block_memo._memos.pop(scratch_path, None)
+        save_evidence._resolved.clear()
+        scratch = analyse(text, path=scratch_path, settings=settings)
+        _same(incremental, scratch)
+        assert shapes == _static_shapes(text, scratch_path)
