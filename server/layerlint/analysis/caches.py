@@ -21,12 +21,30 @@ module_cache: OrderedDict[tuple, list[Finding]] = OrderedDict()
 """Findings of the module-level program (all module-level statements as one)."""
 class_cache: OrderedDict[tuple, ClassModel] = OrderedDict()
 """Class models, keyed by their block's text and what they depend on."""
-candidate_cache: OrderedDict[tuple, tuple[str, ...]] = OrderedDict()
-"""Imported names that could be classes of a workspace module."""
+candidate_cache: OrderedDict[tuple, tuple[frozenset[str], tuple[str, ...]]] = OrderedDict()
+"""Per mentioned names: the local classes among them and the imported names that could be
+classes of a workspace module."""
 reference_cache: OrderedDict[tuple[str, str], frozenset[str]] = OrderedDict()
 """Names a class (or a whole block) mentions."""
 last_good: OrderedDict[tuple[str, str, int], tuple[int, list[Finding]]] = OrderedDict()
 """The last findings of a block that parsed (`last_good.py`), keyed by path, header, ordinal."""
+
+_small_ids: dict[object, int] = {}
+_next_id = [0]
+
+
+def small_id(value: object) -> int:
+    """A number that stands for `value` (hashable) in cache keys: a tuple's hash is not cached,
+    and a key built per class or block would hash a long one again. Never reused for another
+    value, even after the table is cleared."""
+    found = _small_ids.get(value)
+    if found is None:
+        if len(_small_ids) > CACHE_SIZE:
+            _small_ids.clear()
+        found = _small_ids[value] = _next_id[0]
+        _next_id[0] += 1
+    return found
+
 
 _ALL = (block_cache, module_cache, class_cache, candidate_cache, reference_cache, last_good)
 

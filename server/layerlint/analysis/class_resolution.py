@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from layerlint.analysis import keras_target
-from layerlint.analysis.caches import candidate_cache, class_cache, reference_cache, remember
+from layerlint.analysis.caches import (
+    candidate_cache,
+    class_cache,
+    reference_cache,
+    remember,
+    small_id,
+)
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import ImportTable, collect_imports
 from layerlint.analysis.model_index import ClassModel, build_class_model, referenced_names
@@ -64,7 +70,10 @@ def module_context(
         for block in blocks if block.tree
         for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)
     }
-    local_names = set(class_blocks)
+    local_names = frozenset(class_blocks)
+    # Small numbers for the per-class cache keys: a tuple's hash is not cached, and each
+    # class's key would hash the imports (and the set of local names) again.
+    imports_id, local_id = small_id(imports_key), small_id(local_names)
     classes: dict[str, ClassModel] = {}
     references: dict[str, frozenset[str]] = {}
     external: dict[str, str] = {}
@@ -76,12 +85,13 @@ def module_context(
                 # Key on the local classes this class mentions, not on all of them, so a
                 # class that breaks while being typed does not invalidate every other one.
                 mentioned = referenced_local_names(block, stmt)
-                referenced = mentioned & local_names
-                workspace = _workspace_classes(mentioned - local_names, imports, imports_key, importer,
-                                               keras_version, classes, external, python)
+                referenced, candidates = _split_mentioned(mentioned, local_names, local_id,
+                                                          imports, imports_id)
+                workspace = _workspace_classes(candidates, importer, keras_version, classes,
+                                               external, python)
                 references[stmt.name] = references.get(stmt.name, frozenset()) | referenced
                 workspace_keys[stmt.name] = workspace_keys.get(stmt.name, ()) + workspace
-                key = (block.text, stmt.name, stmt.lineno, imports_key, referenced, workspace,
+                key = (block.text, stmt.name, stmt.lineno, imports_id, referenced, workspace,
                        keras_version)
                 model = class_cache.get(key)
                 if model is None:
@@ -105,15 +115,14 @@ def module_context(
 
 
 def _workspace_classes(
-    names: frozenset[str], imports: ImportTable, imports_key: tuple, importer: Path | None,
-    keras_version: str | None,
+    candidates: tuple[str, ...], importer: Path | None, keras_version: str | None,
     classes: dict[str, ClassModel], external: dict[str, str], python: str | None = None,
 ) -> tuple[tuple[str, int], ...]:
-    """Model classes of other workspace files (or installed packages) that a class mentions by
-    an imported name; they join `classes` under their qualified name. Returns (qualified,
-    identity) for the cache key."""
+    """Model classes of other workspace files (or installed packages) among a class's imported
+    `candidates` (`_split_mentioned`); they join `classes` under their qualified name. Returns
+    (qualified, identity) for the cache key."""
     found = []
-    for qualified in _workspace_candidates(names, imports, imports_key):
+    for qualified in candidates:
         resolved = resolve_external(qualified, importer, keras_version, python)
         if resolved is not None:
             classes[qualified] = resolved.model
@@ -124,20 +133,23 @@ def _workspace_classes(
     return tuple(found)
 
 
-def _workspace_candidates(
-    names: frozenset[str], imports: ImportTable, imports_key: tuple
-) -> tuple[str, ...]:
-    """Imported names that could be classes of a workspace module (not a framework's)."""
-    key = (names, imports_key)
+def _split_mentioned(
+    mentioned: frozenset[str], local_names: frozenset[str], local_id: int,
+    imports: ImportTable, imports_id: int,
+) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The local classes a class mentions, and the imported names it mentions that could be
+    classes of a workspace module (not a framework's), remembered per mentioned names, local
+    classes and imports."""
+    key = (mentioned, local_id, imports_id)
     cached = candidate_cache.get(key)
     if cached is not None:
         return cached
     candidates = tuple(sorted(
-        qualified for name in names
+        qualified for name in mentioned - local_names
         if (qualified := imports.get(name)) and "." in qualified.strip(".")
         and framework_of(qualified.lstrip(".")) is None
     ))
-    return remember(candidate_cache, key, candidates)
+    return remember(candidate_cache, key, (mentioned & local_names, candidates))
 
 
 def referenced_local_names(block: Block, node: ast.ClassDef | ast.Module) -> frozenset[str]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from layerlint.analysis import frameworks
+from layerlint.analysis.caches import small_id
 from layerlint.analysis.imports import ImportTable, dotted_name, qualified_name
 from layerlint.analysis.shapes import layer_rules, weights
 from layerlint.analysis.shapes.domain import BATCH, UNKNOWN, Shape, ShapeError, broadcast
@@ -157,6 +158,7 @@ class Interpreter:
         self.comment_lines: dict[int, tuple[int, ...]] | None = None
         self.log: list[CallShape] = []
         self.imports_key = tuple(sorted(imports.items()))
+        self.imports_id = small_id(self.imports_key)
         self.closures: dict[int, tuple[tuple, tuple[str, ...]]] = {}
         self.body: list[tuple[ast.stmt, int]] = []
         # What decides who gets the configured input shape: Sequentials run on some input and
@@ -308,7 +310,7 @@ class Interpreter:
     def _base_frameworks(self, node: ast.ClassDef) -> tuple[tuple[str, str | None], ...]:
         """(qualified base name, framework whose model base it is) per base, remembered per
         class node and imports."""
-        key = (id(node), self.imports_key)
+        key = (id(node), self.imports_id)
         cached = _bases_cache.get(key)
         if cached is not None and cached[0] is node:
             return cached[1]
