@@ -13,6 +13,8 @@ import ast
 from collections import OrderedDict
 from collections.abc import Mapping
 
+from layerlint.analysis.walk import walk
+
 _CACHE_SIZE = 4096
 _mentioned: OrderedDict[tuple[str, int], frozenset[str]] = OrderedDict()
 
@@ -25,7 +27,7 @@ def mentioned_names(node: ast.AST, text: str) -> frozenset[str]:
     if cached is not None:
         return cached
     names = set()
-    for child in ast.walk(node):
+    for child in walk(node):  # the remembered walk, shared with `referenced_names`
         if isinstance(child, ast.Name):
             names.add(child.id)
         elif isinstance(child, ast.Constant) and isinstance(child.value, str):

@@ -43,7 +43,7 @@ from layerlint.analysis.project_evidence import with_project
 from layerlint.analysis.reuse_cases import class_reuse, functional_reuse
 from layerlint.analysis.rules import RULES, ll105_incompatible_layer_input
 from layerlint.analysis.save_evidence import EMPTY, Evidence, evidence
-from layerlint.analysis.shapes.module_shapes import module_shapes
+from layerlint.analysis.shapes.module_shapes import could_hold_layers, module_shapes
 from layerlint.analysis.shapes.reuse_shapes import with_shape_evidence
 from layerlint.analysis.source import Block, parse_block_text
 from layerlint.config import Settings
@@ -226,7 +226,7 @@ def _shape_findings(text: str, blocks: list[Block], context: ModuleContext,
                     input_shape: tuple[int, ...] | None) -> list[Finding]:
     """LL105 from the module's static shapes (`analysis/shapes/infer.py`); `input_shape` is the
     configured one, for models whose input the code does not give."""
-    if "(" not in text:
+    if "(" not in text or not could_hold_layers(text):
         return []
     facts = _facts(text, context)
     facts.shapes = module_shapes(text, blocks, context.imports, context.keras_version,

@@ -16,10 +16,6 @@ from pathlib import Path
 from typing import get_args
 
 from layerlint.config import TraceDevice, load_settings
-from layerlint.trace.input_spec import parse_input_spec
-from layerlint.trace.kernel import shutdown_all
-from layerlint.trace.runner import TraceRequest, kernel_choice, kernel_for, run_trace
-from layerlint.trace.table import render_text
 
 HELP = "Run a model once in a kernel and show real tensor shapes on its source lines."
 USER_CODE_FAILED = {"error", "timeout", "crashed", "cancelled"}
@@ -60,6 +56,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # imported here, not at the top: `build_parser` imports this module for every command, and
+    # `layerlint check` must not pay for the trace machinery it never uses
+    from layerlint.trace.input_spec import parse_input_spec
+    from layerlint.trace.kernel import shutdown_all
+    from layerlint.trace.runner import TraceRequest, kernel_choice, kernel_for, run_trace
+    from layerlint.trace.table import render_text
+
     path_text, target = split_target(args.target)
     path = Path(path_text)
     if not path.is_file():

@@ -13,6 +13,15 @@ _CACHE_SIZE = 16
 _cache: OrderedDict[tuple, ModuleShapes] = OrderedDict()
 
 
+def could_hold_layers(text: str) -> bool:
+    """False only where no layer can be recorded, so the inference would find nothing: every
+    record comes from a built-in layer, named by a qualified name whose root is `keras`,
+    `tf_keras`, `tensorflow` (then `tensorflow[.python].keras`) or `torch`
+    (`frameworks.framework_of`), and that name is spelled in the text (an import statement or a
+    dotted name). Non-ASCII text may spell an identifier another way (NFKC), so it could."""
+    return not text.isascii() or "keras" in text or "torch" in text
+
+
 def module_shapes(text: str, blocks: list[Block], imports: ImportTable,
                   keras_version: str | None,
                   configured_input: tuple[int, ...] | None = None) -> ModuleShapes:
