@@ -13,6 +13,7 @@ from trace_test_support import EXAMPLE, MODELS, ROOT, lines_containing
 
 from layerlint.cli import main
 from layerlint.commands import trace as trace_command
+from layerlint.trace import kernel as trace_kernel
 from layerlint.trace import runner
 
 
@@ -20,7 +21,8 @@ from layerlint.trace import runner
 def on_warm_kernel(kernel, monkeypatch):
     """Route the command to the session's kernel, and keep it alive afterwards."""
     monkeypatch.setattr(runner, "warm_kernel", lambda *args, **kwargs: kernel)
-    monkeypatch.setattr(trace_command, "shutdown_all", lambda: None)
+    # the command imports shutdown_all when it runs (the CLI parser loads no trace module)
+    monkeypatch.setattr(trace_kernel, "shutdown_all", lambda: None)
 
 
 @pytest.mark.framework
