@@ -11,10 +11,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from .batched_outputs import store_outputs
 from .op_grid import OpCase, keras_op_grid, tf_op_grid, torch_op_grid
 from .shape_grid import B
-
-BATCH = "batch"
 
 
 def _json(value: Any) -> Any:
@@ -72,14 +71,7 @@ def _record(case: OpCase, make: Any, symbolic: Any, error_text: Any) -> dict[str
     except Exception as exc:  # recording what the framework raises is the point
         record["error"] = error_text(exc)
         return record
-    shapes = [
-        [BATCH if (a, b) == (2, 3) else (a if a == b else None) for a, b in zip(x, y)]
-        for x, y in zip(two, three)
-    ]
-    if len(shapes) == 1:
-        record["output"] = shapes[0]
-    else:
-        record["outputs"] = shapes
+    store_outputs(record, two, three)
     return record
 
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .batched_outputs import BATCH, store_outputs
 from .catalog_files import GENERATED_BY, render
 from .framework_registry import load_framework
 from .op_records import op_records
@@ -24,7 +25,6 @@ from .stable_text import AUTO_NAME_SUFFIX
 from .torch_shape_grid import torch_grid
 
 RECORDS_DIR = "shape_records"
-BATCH = "batch"
 MESSAGE_LIMIT = 300
 
 
@@ -159,14 +159,7 @@ def torch_records(torch: Any) -> list[dict[str, Any]]:
             record["error"] = error_text(exc)
             return record
         three = outputs(module, inputs, 3, layer)
-        shapes = [
-            [BATCH if (a, b) == (2, 3) else (a if a == b else None) for a, b in zip(x, y)]
-            for x, y in zip(two, three)
-        ]
-        if len(shapes) == 1:
-            record["output"] = shapes[0]
-        else:
-            record["outputs"] = shapes
+        store_outputs(record, two, three)
         return record
 
     return [run(case) for case in torch_grid()]
