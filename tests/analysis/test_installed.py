@@ -161,3 +161,17 @@ async def test_answers_to_a_batch_of_questions_refresh_once(tmp_path):
     await asyncio.sleep(0.1)
     assert refreshes == [True]
     assert installed.installed_class("keras_hub.layers.PositionEmbedding", None, None) is not None
+
+
+def test_standard_library_names_never_reach_jedi(monkeypatch):
+    def no_jedi(*args):
+        raise AssertionError("jedi was asked")
+
+    monkeypatch.setattr(installed, "_resolve", no_jedi)
+    for name in ("functools.partial", "typing.Iterable", "collections.OrderedDict",
+                 "abc.ABC", "unittest.TestCase"):
+        assert installed.installed_class(name, None, None) is None
+    # Third-party names still are asked (keras_hub is installed by the test extra).
+    monkeypatch.undo()
+    assert installed.installed_class(
+        "keras_hub.src.models.efficientnet.cba.CBABlock", None, None) is not None

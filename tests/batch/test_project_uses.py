@@ -107,3 +107,37 @@ def test_same_uses_as_the_index_for_every_class_of_the_fixtures_and_examples(tmp
         assert list(project_uses.uses_targeting(target, names)) == indexed, path
         compared += 1
     assert compared >= 100  # every fixture defines classes; none is used by another file
+
+
+def test_a_file_that_does_not_spell_the_module_is_never_analysed(tmp_path, monkeypatch):
+    blocks = _project(tmp_path).resolve()
+    # Names Block, but through the package (a re-export): never a use of blocks.py's Block.
+    (tmp_path / "reexport.py").write_text(
+        "import keras\nfrom pkg import Block\n\nkeras.Sequential([Block()]).save('m.keras')\n")
+    names = frozenset({"Block", "Head"})
+    indexed = [(use, other) for use, other in project_evidence._indexed_uses(blocks, names)
+               if other != blocks]
+    seen = _analysed(monkeypatch)
+    assert list(project_uses.uses_targeting(blocks, names)) == indexed
+    assert "reexport.py" not in seen
+    assert "train.py" in seen and "attribute.py" in seen
+
+
+def test_a_package_s_classes_are_found_by_the_folder_name(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text("")
+    package = tmp_path / "stems"
+    package.mkdir()
+    (package / "__init__.py").write_text(BLOCKS)
+    (tmp_path / "use_it.py").write_text(
+        "import keras\nfrom stems import Block\n\nkeras.Sequential([Block()]).save('m.keras')\n")
+    (tmp_path / "other_name.py").write_text(  # names Block, not the package: not read
+        "import keras\nfrom blocks import Block\n\nkeras.Sequential([Block()]).save('m.keras')\n")
+    target = (package / "__init__.py").resolve()
+    names = frozenset({"Block", "Head"})
+    indexed = [(use, other) for use, other in project_evidence._indexed_uses(target, names)
+               if other != target]
+    seen = _analysed(monkeypatch)
+    lazy = list(project_uses.uses_targeting(target, names))
+    assert lazy == indexed
+    assert [other.name for _, other in lazy] == ["use_it.py"]
+    assert "other_name.py" not in seen

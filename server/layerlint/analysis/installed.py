@@ -96,10 +96,18 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 
 
 def _candidate(qualified: str) -> bool:
+    """Whether jedi is asked about `qualified` at all. Not about a framework's own names, nor
+    about the standard library's (`functools.partial`, `typing.Iterable`): no class there
+    derives from a framework class, and asking jedi costs its start (~0.5 s) per process."""
+    root = qualified.split(".")[0]
     return (
         "." in qualified and not qualified.startswith(".")
-        and framework_of(qualified) is None and qualified.split(".")[0] != "tensorflow"
+        and framework_of(qualified) is None and root != "tensorflow"
+        and root not in _STANDARD_LIBRARY
     )
+
+
+_STANDARD_LIBRARY = frozenset(sys.stdlib_module_names)
 
 
 def _schedule(key: tuple[str | None, str, str | None], loop: asyncio.AbstractEventLoop) -> None:

@@ -11,9 +11,13 @@ file is analysed only when its text holds one of `T`'s model class names as a wo
 That filter loses nothing: a use counts for `T` only when the model it saves holds a key
 `module.Name` (an imported name, qualified through the import table) with `Name` one of `T`'s
 classes, and such a key is always spelled in the file that holds the use, in an import
-(`from .blocks import Block as B`) or an attribute (`blocks.Block`). A file that is not
-plain ASCII (where an identifier may be spelled in another normal form) or not a `.py` file is
-never filtered out. The uses found are the ones the index holds for `T`, in the same order.
+(`from .blocks import Block as B`) or an attribute (`blocks.Block`). The same goes for the last
+part of `module`, which `workspace.module_file` turns into `T`'s file name (`blocks` for
+`blocks.py`, the folder's name for a package's `__init__.py`): a file that does not spell it
+(compared without case, as a case-insensitive file system matches it) is not read either. A
+file that is not plain ASCII (where an identifier may be spelled in another normal form) or not
+a `.py` file is never filtered out. The uses found are the ones the index holds for `T`, in the
+same order.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from layerlint.analysis.project_evidence import file_evidence, project_files, pr
 from layerlint.analysis.workspace import module_file
 
 _WORD = re.compile(r"\w+")
-_words: dict[tuple[str, int, int], frozenset[str] | None] = {}
+_words: dict[tuple[str, int, int], tuple[frozenset[str], frozenset[str]] | None] = {}
 
 
 def uses_targeting(target: Path, class_names: frozenset[str]) -> Iterable[tuple[Use, Path]]:
@@ -37,11 +41,14 @@ def uses_targeting(target: Path, class_names: frozenset[str]) -> Iterable[tuple[
     holds a class imported from `target` (resolved): `project_evidence._project_index(root)
     [target]` without the files that cannot contribute."""
     found: list[tuple[Use, Path]] = []
+    module = target.parent.name if target.name == "__init__.py" else target.stem
+    module = module.lower() if module.isascii() else ""
     for other in project_files(project_root(target)):
         if other == target:
             continue  # its own uses are the module's evidence
-        words = _file_words(other)
-        if words is not None and words.isdisjoint(class_names):
+        spelled = _file_words(other)
+        if spelled is not None and (spelled[0].isdisjoint(class_names)
+                                    or (module and module not in spelled[1])):
             continue
         for use in file_evidence(other).uses:
             if any("." in key and module_file(key.rpartition(".")[0], other) == target
@@ -50,9 +57,10 @@ def uses_targeting(target: Path, class_names: frozenset[str]) -> Iterable[tuple[
     return found
 
 
-def _file_words(path: Path) -> frozenset[str] | None:
-    """The words of a `.py` file that may hold a use (empty when it mentions no save, reload
-    or move: `file_evidence` reads nothing there); None when the file cannot be filtered."""
+def _file_words(path: Path) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The words of a `.py` file that may hold a use, as spelled and in lower case (empty when
+    it mentions no save, reload or move: `file_evidence` reads nothing there); None when the
+    file cannot be filtered."""
     if path.suffix != ".py":
         return None
     try:
@@ -66,13 +74,14 @@ def _file_words(path: Path) -> frozenset[str] | None:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    words: frozenset[str] | None
+    words: tuple[frozenset[str], frozenset[str]] | None
     if not text.isascii():
         words = None
     elif not project_evidence.mentions_a_use(text):
-        words = frozenset()
+        words = (frozenset(), frozenset())
     else:
-        words = frozenset(_WORD.findall(text))
+        spelled = frozenset(_WORD.findall(text))
+        words = (spelled, frozenset(word.lower() for word in spelled))
     _words[key] = words
     return words
 

@@ -165,9 +165,12 @@ def check_files(
     if not items:
         return [result for result in results if result is not None]
     # Imported here, with the analysis: a warm run needs neither.
+    from layerlint.analysis.block_memo import suspended
     from layerlint.batch.project_uses import read_lazily
 
-    with read_lazily():  # what other files do with a file's classes: only files naming them
+    # read_lazily: what other files do with a file's classes, only from files naming them;
+    # suspended: each file is analysed once, nothing to carry to a next version of it.
+    with read_lazily(), suspended():
         for (index, resolved, digest, _, settings), result in zip(
             misses, ordered_map(_check_one, items, jobs)
         ):
