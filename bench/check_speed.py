@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.check_speed                    # keras-hub 0.32.0, one round
     .venv/bin/python -m bench.check_speed --rounds 3 --version 0.32.0
+    .venv/bin/python -m bench.check_speed --rounds 3 --baseline ../layerlint-main  # before/after
 
 Fetches the pinned keras-hub release with `pip download --no-deps` (PyPI; the wheel holds the
 `keras_hub/` source tree) into a temporary folder, unpacks it, and times in one run, each in a
@@ -10,7 +11,9 @@ fresh process: `ast.parse` of every file in one process (the floor any Python-AS
 cache, all cores), warm (the unchanged tree again) and in one process without a cache. Prints a
 Markdown table with wall and CPU seconds and ratios to ruff's uncached run, preceded by the
 command and the machine. With `--rounds N` each row is the median of N runs, the commands
-taking turns. Not a test: ratios from one run on one machine.
+taking turns. `--baseline CHECKOUT` adds the three layerlint rows for another checkout (its
+`server/` on PYTHONPATH), taking turns with the others, so that before and after share a run.
+Not a test: ratios from one run on one machine.
 """
 
 from __future__ import annotations
@@ -58,17 +61,27 @@ def fetch_tree(version: str, workdir: Path) -> Path:
     return tree / "keras_hub"
 
 
-def timed(command: list[str], cwd: Path) -> Timing:
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Timing:
     before = os.times()
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, check=True)
+    subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, check=True, env=env)
     wall = time.perf_counter() - start
     after = os.times()
     return Timing(wall, (after.children_user - before.children_user)
                   + (after.children_system - before.children_system))
 
 
-def measure(tree: Path, workdir: Path, rounds: int) -> dict[str, list[Timing]]:
+def _layerlint_steps(layerlint: list[str], cache: Path, label: str) -> list[tuple]:
+    return [
+        (f"layerlint check, cold (empty cache){label}", layerlint, cache),
+        (f"layerlint check, warm (unchanged tree){label}", layerlint, None),
+        (f"layerlint check --jobs 1 --no-cache{label}", [*layerlint, "--jobs", "1", "--no-cache"],
+         None),
+    ]
+
+
+def measure(tree: Path, workdir: Path, rounds: int,
+            baseline: Path | None = None) -> dict[str, list[Timing]]:
     ruff = shutil.which("ruff", path=str(VENV_BIN)) or shutil.which("ruff") or "ruff"
     ruff_cache = workdir / "ruff-cache"
     layerlint_cache = workdir / "layerlint-cache"
@@ -82,17 +95,21 @@ def measure(tree: Path, workdir: Path, rounds: int) -> dict[str, list[Timing]]:
             ("ruff check --select ALL (no cache)", [*ruff_check, "--no-cache"], None),
             ("ruff check --select ALL (warm cache)", [*ruff_check, "--cache-dir", str(ruff_cache)],
              "warm-ruff"),
-            ("layerlint check, cold (empty cache)", layerlint, layerlint_cache),
-            ("layerlint check, warm (unchanged tree)", layerlint, None),
-            ("layerlint check --jobs 1 --no-cache", [*layerlint, "--jobs", "1", "--no-cache"],
-             None),
+            *_layerlint_steps(layerlint, layerlint_cache, ""),
         ]
+        envs: dict[str, dict[str, str]] = {}
+        if baseline is not None:  # the same rows for another layerlint source tree, in turn
+            base_cache = workdir / "layerlint-cache-baseline"
+            base_command = [*layerlint[:-3], "--cache-dir", str(base_cache), str(tree)]
+            for step in _layerlint_steps(base_command, base_cache, ", baseline"):
+                steps.append(step)
+                envs[step[0]] = {**os.environ, "PYTHONPATH": str(baseline / "server")}
         for name, command, prepare in steps:
             if prepare == "warm-ruff":
                 subprocess.run(command, stdout=subprocess.DEVNULL, check=True)  # fill its cache
             elif isinstance(prepare, Path):
                 shutil.rmtree(prepare, ignore_errors=True)
-            results.setdefault(name, []).append(timed(command, workdir))
+            results.setdefault(name, []).append(timed(command, workdir, envs.get(name)))
     return results
 
 
@@ -129,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--workdir", type=Path,
                         help="where the tree and caches go (default: a temporary folder)")
+    parser.add_argument("--baseline", type=Path, metavar="CHECKOUT",
+                        help="also time the layerlint of another checkout (its server/ folder "
+                             "on PYTHONPATH) in the same rounds, rows marked 'baseline'")
     args = parser.parse_args(argv)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="layerlint-check-speed-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -139,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"keras-hub {args.version} (keras_hub/: {files} files, {lines:,} lines); layerlint "
           f"commit {git_commit()}; {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
           f"Python {platform.python_version()}; load average {load:.1f} at the start\n")
-    print(table(measure(tree, workdir, args.rounds)))
+    print(table(measure(tree, workdir, args.rounds, args.baseline)))
     return 0
 
 

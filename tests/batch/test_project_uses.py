@@ -39,8 +39,9 @@ def _project(tmp_path: Path) -> Path:
         "keras.Sequential([blocks.Head()]).save('head.keras')\n")
     (tmp_path / "unrelated.py").write_text(  # saves, but names no class of blocks.py
         "import keras\n\nkeras.Sequential([]).save('other.keras')\n")
-    (tmp_path / "accented.py").write_text(  # not plain ASCII: never filtered out
-        "# café\nimport keras\n\nkeras.Sequential([]).save('other.keras')\n", encoding="utf-8")
+    (tmp_path / "accented.py").write_text(  # not plain ASCII: never filtered out by its words
+        "# café\nimport keras\nfrom pkg import blocks as b\n\nlayer = b.Head()\n"
+        "keras.Sequential([]).save('other.keras')\n", encoding="utf-8")
     return package / "blocks.py"
 
 
@@ -141,3 +142,27 @@ def test_a_package_s_classes_are_found_by_the_folder_name(tmp_path, monkeypatch)
     assert lazy == indexed
     assert [other.name for _, other in lazy] == ["use_it.py"]
     assert "other_name.py" not in seen
+
+
+def test_a_file_that_calls_no_class_of_the_module_is_never_analysed(tmp_path, monkeypatch):
+    blocks = _project(tmp_path).resolve()
+    # Spells the class and its module, and saves, but never constructs one of its classes.
+    (tmp_path / "registry.py").write_text(
+        "import keras\nfrom pkg.blocks import Block\n\nREGISTRY = {'block': Block}\n"
+        "keras.Sequential([keras.layers.Dense(2)]).save('m.keras')\n")
+    names = frozenset({"Block", "Head"})
+    indexed = [(use, other) for use, other in project_evidence._indexed_uses(blocks, names)
+               if other != blocks]
+    seen = _analysed(monkeypatch)
+    assert list(project_uses.uses_targeting(blocks, names)) == indexed
+    assert "registry.py" not in seen
+
+
+def test_a_file_that_does_not_parse_is_still_read(tmp_path, monkeypatch):
+    blocks = _project(tmp_path).resolve()
+    (tmp_path / "broken.py").write_text(
+        "import keras\nfrom pkg.blocks import Block\n\ndef f(:\n    pass\n"
+        "keras.Sequential([Block()]).save('m.keras')\n")
+    seen = _analysed(monkeypatch)
+    project_uses.uses_targeting(blocks, frozenset({"Block"}))
+    assert "broken.py" in seen  # its evidence decides (empty: it does not parse)

@@ -16,20 +16,28 @@ part of `module`, which `workspace.module_file` turns into `T`'s file name (`blo
 `blocks.py`, the folder's name for a package's `__init__.py`): a file that does not spell it
 (compared without case, as a case-insensitive file system matches it) is not read either. A
 file that is not plain ASCII (where an identifier may be spelled in another normal form) or not
-a `.py` file is never filtered out. The uses found are the ones the index holds for `T`, in the
-same order.
+a `.py` file is never filtered out.
+
+A file that passes those text filters is parsed (block by block, as its own check parses it, so
+the parses are shared) and its calls are read before its save evidence: a key `module.Name` is
+only ever made from a call in that file (`Name(...)`, `B(...)`, `blocks.Head(...)`) whose callee
+the file's imports qualify as `module.Name`, so a file none of whose calls resolves to `T` holds
+no use of `T`'s classes. The uses found are the ones the index holds for `T`, in the same order.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from layerlint.analysis import project_evidence
+from layerlint.analysis.imports import collect_imports, qualified_name
 from layerlint.analysis.model_uses import Use
 from layerlint.analysis.project_evidence import file_evidence, project_files, project_root
+from layerlint.analysis.source import split_blocks
 from layerlint.analysis.workspace import module_file
 
 _WORD = re.compile(r"\w+")
@@ -49,6 +57,9 @@ def uses_targeting(target: Path, class_names: frozenset[str]) -> Iterable[tuple[
         spelled = _file_words(other)
         if spelled is not None and (spelled[0].isdisjoint(class_names)
                                     or (module and module not in spelled[1])):
+            continue
+        called = _called_modules(other)
+        if called is not None and not any(module_file(name, other) == target for name in called):
             continue
         for use in file_evidence(other).uses:
             if any("." in key and module_file(key.rpartition(".")[0], other) == target
@@ -84,6 +95,52 @@ def _file_words(path: Path) -> tuple[frozenset[str], frozenset[str]] | None:
         words = (spelled, frozenset(word.lower() for word in spelled))
     _words[key] = words
     return words
+
+
+_calls: dict[tuple[str, int, int], frozenset[str] | None] = {}
+
+
+def _called_modules(path: Path) -> frozenset[str] | None:
+    """The modules of the imported names a `.py` file calls (`.blocks` for `B(...)` after
+    `from .blocks import Block as B`, and for `blocks.Head(...)` after `from . import blocks`),
+    qualified through its imports as its save evidence qualifies them; None when the file is
+    not read this way (not `.py`, unreadable, or its parse fails: its evidence is read)."""
+    if path.suffix != ".py":
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key in _calls:
+        return _calls[key]
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        blocks = split_blocks(text)
+        trees = [block.tree for block in blocks if block.tree is not None]
+        if len(trees) != len(blocks):
+            trees = [ast.parse(text)]
+        imports = collect_imports([statement for tree in trees for statement in tree.body])
+        called: set[str] = set()
+        for tree in trees:
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                head = node.func
+                while isinstance(head, ast.Attribute):
+                    head = head.value
+                if not (isinstance(head, ast.Name) and head.id in imports):
+                    continue  # not an imported name: its key, if any, has no module
+                name = qualified_name(node.func, imports)
+                if name is not None and "." in name:
+                    module, _, last = name.rpartition(".")
+                    if last[:1].isupper():  # a key names a class
+                        called.add(module)
+        found: frozenset[str] | None = frozenset(called)
+    except (OSError, SyntaxError, ValueError, RecursionError):
+        found = None
+    _calls[key] = found
+    return found
 
 
 @contextmanager
