@@ -20,6 +20,7 @@ from layerlint.analysis.layer_taxonomy import (
     produced_value,
 )
 from layerlint.analysis.model_index import FORWARD_METHODS, ClassModel, LayerSpec, construction_spec
+from layerlint.analysis.node_index import nodes_of_type
 from layerlint.analysis.reuse import find_reuse
 from layerlint.analysis.walk import walk
 from layerlint.syntax.scope_names import names_taken_in_function, names_taken_in_module
@@ -40,15 +41,15 @@ def class_reuse(model: ClassModel, context: ModuleContext, framework: str | None
         return definitions[-1].spec if definitions else None
 
     def resolve_construction(node: ast.expr) -> LayerSpec | None:
-        return construction_spec(node, context.imports, set(context.classes), context.keras_version)
+        return construction_spec(node, context.imports, context.classes, context.keras_version)
 
     scope = Scope(resolve_attribute, resolve_construction, layer_output, methods,
                   produced_value=lambda node: produced_value(node, context))
     occurrences = FlowWalker(scope).walk_function(forward)
     loaded = {
         node.attr
-        for node in walk(model.node)
-        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
+        for node in nodes_of_type(model.node, ast.Attribute)
+        if isinstance(node.ctx, ast.Load)
         and isinstance(node.value, ast.Name) and node.value.id == "self"
     }
 
@@ -73,7 +74,7 @@ def functional_reuse(
     context: ModuleContext,
 ) -> list:
     def resolve_construction(node: ast.expr) -> LayerSpec | None:
-        return construction_spec(node, context.imports, set(context.classes), context.keras_version)
+        return construction_spec(node, context.imports, context.classes, context.keras_version)
 
     scope = Scope(lambda name: None, resolve_construction, layer_output, {}, functional=True,
                   produced_value=lambda node: produced_value(node, context))

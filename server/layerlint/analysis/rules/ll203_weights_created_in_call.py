@@ -222,7 +222,7 @@ def _creation(
     qualified = qualified_name(func, facts.imports)
     if qualified in VARIABLE_NAMES:
         return Creation(node, method, "variable", "tf.Variable(...)", assigned, guarded)
-    spec = construction_spec(node, facts.imports, set(facts.local_classes), facts.keras_version)
+    spec = construction_spec(node, facts.imports, facts.local_classes, facts.keras_version)
     if spec is None or spec.kind == "list":
         return None
     state = _layer_state(spec, facts, set())

@@ -62,6 +62,8 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
     target = facts.keras_target
     if target.major is not None and target.major < 3:
         return
+    if not any(_builds_state(model) for model in block_classes(facts)):
+        return  # nothing here to lose: skip finding the catalog release
     version = parse_version(target.version)
     if version is not None:
         data_version, range_text = catalog_version_for(version)
@@ -85,12 +87,17 @@ def _findings(
     facts: BlockFacts, data_version: str, range_text: str, version_text: str
 ) -> Iterable[Finding]:
     for model in block_classes(facts):
-        build = model.methods.get("build")
-        if build is None or not creates_state(build) or resets_built(model):
+        if not _builds_state(model):
             continue
         base = skipping_base(model, facts, data_version, set())
         if base is not None:
-            yield _finding(facts, model, build, base, version_text, range_text)
+            yield _finding(facts, model, model.methods["build"], base, version_text, range_text)
+
+
+def _builds_state(model: ClassModel) -> bool:
+    """A build() whose skipping loses something, in a class that does not reset `built`."""
+    build = model.methods.get("build")
+    return build is not None and creates_state(build) and not resets_built(model)
 
 
 def block_classes(facts: BlockFacts) -> list[ClassModel]:
