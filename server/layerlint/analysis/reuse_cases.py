@@ -20,7 +20,6 @@ from layerlint.analysis.layer_taxonomy import (
     produced_value,
 )
 from layerlint.analysis.model_index import FORWARD_METHODS, ClassModel, LayerSpec, construction_spec
-from layerlint.analysis.node_index import nodes_of_type
 from layerlint.analysis.reuse import find_reuse
 from layerlint.analysis.walk import walk
 from layerlint.syntax.scope_names import names_taken_in_function, names_taken_in_module
@@ -46,12 +45,17 @@ def class_reuse(model: ClassModel, context: ModuleContext, framework: str | None
     scope = Scope(resolve_attribute, resolve_construction, layer_output, methods,
                   produced_value=lambda node: produced_value(node, context))
     occurrences = FlowWalker(scope).walk_function(forward)
-    loaded = {
-        node.attr
-        for node in nodes_of_type(model.node, ast.Attribute)
-        if isinstance(node.ctx, ast.Load)
-        and isinstance(node.value, ast.Name) and node.value.id == "self"
-    }
+    read: list[set[str]] = []  # `self.<name>` read anywhere in the class, once a case asks
+
+    def loaded() -> set[str]:
+        if not read:
+            read.append({
+                node.attr
+                for node in walk(model.node)
+                if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
+                and isinstance(node.value, ast.Name) and node.value.id == "self"
+            })
+        return read[0]
 
     def spec_of(ref: LayerRef) -> LayerSpec | None:
         spec = resolve_attribute(ref.name)
@@ -62,7 +66,7 @@ def class_reuse(model: ClassModel, context: ModuleContext, framework: str | None
     def unused_siblings(ref: LayerRef, spec: LayerSpec) -> tuple[str, ...]:
         return tuple(sorted(
             name for name, definitions in attributes.items()
-            if name != ref.name and name not in loaded
+            if name != ref.name and name not in loaded()
             and any(d.spec.kind == spec.kind and d.spec.class_name == spec.class_name for d in definitions)
         ))
 

@@ -45,6 +45,7 @@ from layerlint.analysis.keras_class import (
     target_flavour,
 )
 from layerlint.analysis.model_index import ClassModel, LayerSpec, construction_spec
+from layerlint.analysis.node_index import nodes_of_type
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, Related, Severity
@@ -194,7 +195,14 @@ def _calls(
             yield from _calls(handler.body, receiver, guarded)
 
 
+_CALL_FREE = (ast.Name, ast.Constant, ast.operator)
+"""Nodes that never contain a call (nor does `name.attr`): targets, operators, literals."""
+
+
 def _expression_calls(node: ast.AST, guarded: bool, assigned: bool) -> Iterator[tuple[ast.Call, bool, bool]]:
+    if isinstance(node, _CALL_FREE) or (
+            isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
+        return
     for child in walk(node):
         if isinstance(child, ast.Call):
             yield child, guarded, assigned
@@ -252,8 +260,8 @@ def _layer_state(spec: LayerSpec, facts: BlockFacts, seen: set[str]) -> str:
     if spec.class_name in seen:
         return "none"
     seen.add(spec.class_name)
-    for node in walk(model.node):
-        if isinstance(node, ast.Call) and (
+    for node in nodes_of_type(model.node, ast.Call):
+        if (
             (isinstance(node.func, ast.Attribute) and node.func.attr == "add_weight")
             or qualified_name(node.func, facts.imports) in VARIABLE_NAMES
         ):

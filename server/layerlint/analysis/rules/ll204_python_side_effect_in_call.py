@@ -136,8 +136,14 @@ def tensor_names(method: ast.FunctionDef | ast.AsyncFunctionDef, imports: Import
     return names
 
 
+_BINDING_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.AugAssign, ast.For,
+                            ast.AsyncFor})
+
+
 def _bindings(method: ast.AST) -> Iterator[tuple[ast.expr, ast.expr]]:
     for node in walk(method):
+        if type(node) not in _BINDING_TYPES:
+            continue
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 yield target, node.value
