@@ -185,14 +185,25 @@ def _calls(
             for target in (statement.targets if isinstance(statement, ast.Assign)
                            else [statement.target])
         )
-        for child in ast.iter_child_nodes(statement):
-            if isinstance(child, ast.stmt):
-                continue
+        for child in _non_statement_children(statement):
             yield from _expression_calls(child, guarded, assigned)
         for field in ("body", "orelse", "finalbody"):
             yield from _calls(getattr(statement, field, []) or [], receiver, guarded)
         for handler in getattr(statement, "handlers", []) or []:
             yield from _calls(handler.body, receiver, guarded)
+
+
+def _non_statement_children(statement: ast.stmt) -> list[ast.AST]:
+    """`ast.iter_child_nodes(statement)`, in its order, less the statements."""
+    children: list[ast.AST] = []
+    for name in statement._fields:
+        value = getattr(statement, name, None)
+        if isinstance(value, list):
+            children.extend(item for item in value
+                            if isinstance(item, ast.AST) and not isinstance(item, ast.stmt))
+        elif isinstance(value, ast.AST) and not isinstance(value, ast.stmt):
+            children.append(value)
+    return children
 
 
 _CALL_FREE = (ast.Name, ast.Constant, ast.operator)
@@ -203,9 +214,26 @@ def _expression_calls(node: ast.AST, guarded: bool, assigned: bool) -> Iterator[
     if isinstance(node, _CALL_FREE) or (
             isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
         return
-    for child in walk(node):
-        if isinstance(child, ast.Call):
-            yield child, guarded, assigned
+    for call in _calls_under(node):
+        yield call, guarded, assigned
+
+
+def _calls_under(node: ast.AST) -> list[ast.Call]:
+    """`[n for n in ast.walk(node) if isinstance(n, ast.Call)]`, breadth first like `walk`, but
+    without keeping the walk: a statement's expressions are asked once."""
+    calls: list[ast.Call] = []
+    queue = [node]
+    node_type = ast.AST
+    for current in queue:  # the list grows while it is read: breadth-first, like ast.walk
+        if isinstance(current, ast.Call):
+            calls.append(current)
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, list):
+                queue.extend(item for item in value if isinstance(item, node_type))
+            elif isinstance(value, node_type):
+                queue.append(value)
+    return calls
 
 
 def _tests_own_state(test: ast.expr, receiver: str) -> bool:
