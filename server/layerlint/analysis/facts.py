@@ -15,6 +15,7 @@ from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.reuse import ReuseCase
 from layerlint.analysis.save_evidence import EMPTY, Evidence
 from layerlint.analysis.shapes.infer import ModuleShapes
+from layerlint.analysis.walk import walk
 from layerlint.findings import Span
 from layerlint.syntax.positions import char_column
 from layerlint.syntax.scope_names import names_taken_in_class
@@ -97,7 +98,7 @@ class BlockFacts:
         """Names a new attribute of this class must not take (computed once per class)."""
         key = id(node)
         if key not in self._names_taken:
-            self._names_taken[key] = names_taken_in_class(node)
+            self._names_taken[key] = names_taken_in_class(node, walk)
         return self._names_taken[key]
 
     def span(self, node: Positioned) -> Span:

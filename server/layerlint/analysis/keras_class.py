@@ -6,9 +6,12 @@ Kept here, not in one of the rules, so that no rule imports another.
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Sequence
+
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.model_index import ClassModel
-from layerlint.analysis.walk import walk
+from layerlint.analysis.node_index import nodes_of_type
 from layerlint.syntax import self_attributes
 
 CONSTRUCTION_ROOTS = ("__init__", "build")
@@ -45,7 +48,12 @@ def methods_reached(model: ClassModel, roots: tuple[str, ...]) -> list[str]:
     """`roots` that the class defines, and the methods they call through `self`, transitively;
     the construction methods and `call()` never count as helpers of each other."""
     excluded = set(CONSTRUCTION_ROOTS + FORWARD_ROOTS) - set(roots)
-    return self_attributes.methods_reached(model.methods, roots, excluded, walk=walk)
+    return self_attributes.methods_reached(model.methods, roots, excluded, walk=_calls)
+
+
+def _calls(method: ast.AST) -> Sequence[ast.Call]:
+    """A method's calls in walk order: all that `methods_reached` looks at."""
+    return nodes_of_type(method, ast.Call)
 
 
 def is_plain_layer(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:

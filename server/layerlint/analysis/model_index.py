@@ -12,6 +12,7 @@ the container scan shared with LL301 (`container_contents`).
 from __future__ import annotations
 
 import ast
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from layerlint.analysis import catalog, frameworks
@@ -70,9 +71,10 @@ class ClassModel:
 
 
 def construction_spec(
-    node: ast.expr, imports: ImportTable, local_classes: set[str], keras_version: str | None
+    node: ast.expr, imports: ImportTable, local_classes: Container[str], keras_version: str | None
 ) -> LayerSpec | None:
-    """The layer built by `node`, if it is a layer construction."""
+    """The layer built by `node`, if it is a layer construction (`local_classes`: the names of
+    the module's classes, a set or a mapping keyed by them)."""
     if isinstance(node, (ast.List, ast.Tuple)):
         elements = tuple(
             spec

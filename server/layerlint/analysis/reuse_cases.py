@@ -40,17 +40,22 @@ def class_reuse(model: ClassModel, context: ModuleContext, framework: str | None
         return definitions[-1].spec if definitions else None
 
     def resolve_construction(node: ast.expr) -> LayerSpec | None:
-        return construction_spec(node, context.imports, set(context.classes), context.keras_version)
+        return construction_spec(node, context.imports, context.classes, context.keras_version)
 
     scope = Scope(resolve_attribute, resolve_construction, layer_output, methods,
                   produced_value=lambda node: produced_value(node, context))
     occurrences = FlowWalker(scope).walk_function(forward)
-    loaded = {
-        node.attr
-        for node in walk(model.node)
-        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
-        and isinstance(node.value, ast.Name) and node.value.id == "self"
-    }
+    read: list[set[str]] = []  # `self.<name>` read anywhere in the class, once a case asks
+
+    def loaded() -> set[str]:
+        if not read:
+            read.append({
+                node.attr
+                for node in walk(model.node)
+                if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
+                and isinstance(node.value, ast.Name) and node.value.id == "self"
+            })
+        return read[0]
 
     def spec_of(ref: LayerRef) -> LayerSpec | None:
         spec = resolve_attribute(ref.name)
@@ -61,7 +66,7 @@ def class_reuse(model: ClassModel, context: ModuleContext, framework: str | None
     def unused_siblings(ref: LayerRef, spec: LayerSpec) -> tuple[str, ...]:
         return tuple(sorted(
             name for name, definitions in attributes.items()
-            if name != ref.name and name not in loaded
+            if name != ref.name and name not in loaded()
             and any(d.spec.kind == spec.kind and d.spec.class_name == spec.class_name for d in definitions)
         ))
 
@@ -73,7 +78,7 @@ def functional_reuse(
     context: ModuleContext,
 ) -> list:
     def resolve_construction(node: ast.expr) -> LayerSpec | None:
-        return construction_spec(node, context.imports, set(context.classes), context.keras_version)
+        return construction_spec(node, context.imports, context.classes, context.keras_version)
 
     scope = Scope(lambda name: None, resolve_construction, layer_output, {}, functional=True,
                   produced_value=lambda node: produced_value(node, context))

@@ -1,12 +1,12 @@
 """`ast.walk` with memory: rules walk the same class several times per analysis (each rule
 looks for its own pattern), so the node list of a subtree is built once and reused while its
-parse tree stays cached."""
+parse tree stays cached. `own_nodes` (a scope's nodes outside nested scopes) is kept the same
+way; `node_index` groups a walk's nodes by type."""
 
 from __future__ import annotations
 
 import ast
 from collections import OrderedDict
-from collections.abc import Iterator
 
 _CACHE_SIZE = 16384
 _walked: OrderedDict[int, tuple[ast.AST, tuple[ast.AST, ...]]] = OrderedDict()
@@ -46,11 +46,43 @@ def _breadth_first(node: ast.AST) -> tuple[ast.AST, ...]:
 _OWN_SCOPE_BOUNDARIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
-def own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
-    """Nodes of `scope` outside nested functions, classes and lambdas (scopes of their own)."""
-    stack = list(ast.iter_child_nodes(scope))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, _OWN_SCOPE_BOUNDARIES):
-            stack.extend(ast.iter_child_nodes(node))
+_owned: OrderedDict[int, tuple[ast.AST, tuple[ast.AST, ...]]] = OrderedDict()
+
+
+def own_nodes(scope: ast.AST) -> tuple[ast.AST, ...]:
+    """Nodes of `scope` outside nested functions, classes and lambdas (scopes of their own),
+    depth first, last child first; the nested scope nodes themselves are included. Cached
+    like `walk`."""
+    key = id(scope)
+    cached = _owned.get(key)
+    if cached is not None and cached[0] is scope:
+        return cached[1]
+    nodes = _own_depth_first(scope)
+    _owned[key] = (scope, nodes)
+    if len(_owned) > _CACHE_SIZE:
+        _owned.popitem(last=False)
+    return nodes
+
+
+def _own_depth_first(scope: ast.AST) -> tuple[ast.AST, ...]:
+    """The order of popping a stack seeded with `ast.iter_child_nodes(scope)` and extended with
+    each popped node's children, without generators."""
+    node_type = ast.AST
+    boundaries = _OWN_SCOPE_BOUNDARIES
+    nodes: list[ast.AST] = []
+    stack: list[ast.AST] = []
+    current = scope
+    while True:
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, list):
+                stack.extend(item for item in value if isinstance(item, node_type))
+            elif isinstance(value, node_type):
+                stack.append(value)
+        while stack:
+            current = stack.pop()
+            nodes.append(current)
+            if not isinstance(current, boundaries):
+                break
+        else:
+            return tuple(nodes)

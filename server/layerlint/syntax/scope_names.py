@@ -11,6 +11,7 @@ another name.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable, Iterable
 from itertools import chain
 from itertools import count as numbers
 from string import ascii_lowercase
@@ -35,9 +36,12 @@ def innermost_scope(
     return best
 
 
-def names_taken_in_class(class_node: ast.ClassDef) -> set[str]:
+def names_taken_in_class(
+    class_node: ast.ClassDef, walk: Callable[[ast.AST], Iterable[ast.AST]] = ast.walk,
+) -> set[str]:
     """Attribute names a new `self.<name>` must avoid: every `self.<x>` used in the class, and
-    every name bound directly in the class body (methods, properties, class variables)."""
+    every name bound directly in the class body (methods, properties, class variables).
+    `walk`: how to list a subtree's nodes (the analysis passes its cached walk)."""
     receivers = {"self"} | {
         method.args.args[0].arg
         for method in class_node.body
@@ -45,7 +49,7 @@ def names_taken_in_class(class_node: ast.ClassDef) -> set[str]:
     }
     taken = {
         node.attr
-        for node in ast.walk(class_node)
+        for node in walk(class_node)
         if isinstance(node, ast.Attribute)
         and isinstance(node.value, ast.Name)
         and node.value.id in receivers
@@ -54,7 +58,7 @@ def names_taken_in_class(class_node: ast.ClassDef) -> set[str]:
         if isinstance(statement, (*FUNCTION_TYPES, ast.ClassDef)):
             taken.add(statement.name)
         else:
-            taken |= _names_in(statement)
+            taken |= _names_in(statement, walk)
     return taken
 
 
@@ -73,9 +77,9 @@ def _first_line(node: ScopeNode) -> int:
     return min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)])
 
 
-def _names_in(root: ast.AST) -> set[str]:
+def _names_in(root: ast.AST, walk: Callable[[ast.AST], Iterable[ast.AST]] = ast.walk) -> set[str]:
     names: set[str] = set()
-    for node in ast.walk(root):
+    for node in walk(root):
         match node:
             case ast.Name(id=name) | ast.arg(arg=name):
                 names.add(name)

@@ -36,7 +36,8 @@ def methods_reached(
 ) -> list[str]:
     """`roots` that the class defines, then the methods they call through their receiver
     (`self.helper()`), transitively, in the order found; `excluded` methods are never
-    followed. `walk`: how to list a method's nodes (the analysis passes its cached walk)."""
+    followed. `walk`: how to list a method's nodes, or just its calls, in `ast.walk` order (the
+analysis passes its cached index of calls)."""
     order = [name for name in roots if name in methods]
     seen = set(order)
     index = 0

@@ -48,6 +48,7 @@ from layerlint.analysis.frameworks import framework_of, model_base_framework
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.keras_class import is_plain_layer, keras_flavour
 from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.node_index import has_type, nodes_of_type
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.save_evidence import Use, elsewhere, use_span
 from layerlint.analysis.walk import walk
@@ -95,8 +96,8 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
 def functional_style(model: ClassModel) -> bool:
     """`super().__init__(inputs=..., outputs=...)` (or two positional arguments): a Model
     subclass built like a functional model, whose config Keras writes from its graph."""
-    for node in walk(model.methods["__init__"]):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    for node in nodes_of_type(model.methods["__init__"], ast.Call):
+        if (isinstance(node.func, ast.Attribute)
                 and node.func.attr == "__init__"):
             keywords = {keyword.arg for keyword in node.keywords}
             positional = len(node.args) - (isinstance(node.func.value, ast.Name))
@@ -205,13 +206,13 @@ def _usage_evidence(
     receiver = init.args.args[0].arg if init.args.args else "self"
     names = {a.arg for a in [*init.args.args[1:], *init.args.kwonlyargs]}
     stored: dict[str, str] = {}
-    for node in walk(init):
-        if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                and isinstance(node.value, ast.Name) and node.value.id in names):
-            target = node.targets[0]
+    for assign in nodes_of_type(init, ast.Assign):
+        if (len(assign.targets) == 1
+                and isinstance(assign.value, ast.Name) and assign.value.id in names):
+            target = assign.targets[0]
             if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                     and target.value.id == receiver):
-                stored[target.attr] = node.value.id
+                stored[target.attr] = assign.value.id
     evidence: dict[str, tuple[str, str, bool]] = {}
 
     def holder(node: ast.expr, in_init: bool) -> str | None:
@@ -224,7 +225,8 @@ def _usage_evidence(
 
     for method in model.methods.values():
         in_init = method is init
-        for node in walk(method):
+        # Without a `for` loop only the calls matter (the same nodes in the same order).
+        for node in walk(method) if has_type(method, ast.For) else nodes_of_type(method, ast.Call):
             if isinstance(node, ast.For) and isinstance(node.target, ast.Name):
                 argument = holder(node.iter, in_init)
                 if argument and _calls_name(node.body, node.target.id):
@@ -236,13 +238,22 @@ def _usage_evidence(
             if argument:
                 evidence.setdefault(argument, (
                     "a layer or function", f"called as `{ast.unparse(node.func)}(...)`", True))
-            elif ast.unparse(node.func).endswith("Sequential") and node.args:
+            elif node.args and _ends_with_sequential(node.func):
                 for element in _elements(node.args[0]):
                     argument = holder(element, in_init)
                     if argument:
                         evidence.setdefault(argument, (
                             "a layer", "passed to `Sequential`", True))
     return evidence
+
+
+def _ends_with_sequential(func: ast.expr) -> bool:
+    """Whether the callee's text ends with `Sequential` (`keras.Sequential`, `Sequential`)."""
+    if isinstance(func, ast.Name):
+        return func.id.endswith("Sequential")
+    if isinstance(func, ast.Attribute):
+        return func.attr.endswith("Sequential")
+    return ast.unparse(func).endswith("Sequential")
 
 
 def _calls_name(statements: list[ast.stmt], name: str) -> bool:

@@ -47,6 +47,7 @@ from layerlint.analysis.keras_class import (
     target_flavour,
 )
 from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.node_index import nodes_of_type
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.save_evidence import WEIGHT_KINDS
 from layerlint.analysis.walk import walk
@@ -65,11 +66,14 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
         flavour = target_flavour(facts, model.name)
         if flavour is None or (flavour == "legacy" and not facts.mixed_precision):
             continue
+        construction = methods_reached(model, CONSTRUCTION_ROOTS)
+        if not any(_variable_calls(model.methods[name], facts) for name in construction):
+            continue  # most classes create no tf.Variable: skip the class-wide questions
         reached = _reached(model.name, facts, set())
         forward = methods_reached(model, FORWARD_ROOTS)
         read = _attributes_read(model, forward)
         updated = _attributes_updated(model)
-        for name in methods_reached(model, CONSTRUCTION_ROOTS):
+        for name in construction:
             if name in forward:
                 continue
             method = model.methods[name]
@@ -117,6 +121,9 @@ def _reached(name: str, facts: BlockFacts, seen: set[str]) -> bool:
 def _variable_creations(
     method: ast.FunctionDef | ast.AsyncFunctionDef, facts: BlockFacts
 ) -> Iterator[tuple[ast.Call, str | None]]:
+    calls = _variable_calls(method, facts)
+    if not calls:
+        return
     receiver = method.args.args[0].arg if method.args.args else "self"
     owners: dict[int, str] = {}
     for statement in walk(method):
@@ -127,10 +134,14 @@ def _variable_creations(
             if attribute is not None:
                 for node in walk(statement.value):
                     owners.setdefault(id(node), attribute)
-    for node in walk(method):
-        if (isinstance(node, ast.Call)
-                and qualified_name(node.func, facts.imports) in VARIABLE_NAMES):
-            yield node, owners.get(id(node))
+    for node in calls:
+        yield node, owners.get(id(node))
+
+
+def _variable_calls(method: ast.FunctionDef | ast.AsyncFunctionDef, facts: BlockFacts) -> list[ast.Call]:
+    """The `tf.Variable(...)` calls of a method, in walk order."""
+    return [node for node in nodes_of_type(method, ast.Call)
+            if qualified_name(node.func, facts.imports) in VARIABLE_NAMES]
 
 
 def _assigned_attribute(target: ast.expr, receiver: str) -> str | None:

@@ -45,6 +45,7 @@ from layerlint.analysis.keras_class import (
     target_flavour,
 )
 from layerlint.analysis.model_index import ClassModel, LayerSpec, construction_spec
+from layerlint.analysis.node_index import nodes_of_type
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, Related, Severity
@@ -184,9 +185,7 @@ def _calls(
             for target in (statement.targets if isinstance(statement, ast.Assign)
                            else [statement.target])
         )
-        for child in ast.iter_child_nodes(statement):
-            if isinstance(child, ast.stmt):
-                continue
+        for child in _non_statement_children(statement):
             yield from _expression_calls(child, guarded, assigned)
         for field in ("body", "orelse", "finalbody"):
             yield from _calls(getattr(statement, field, []) or [], receiver, guarded)
@@ -194,10 +193,47 @@ def _calls(
             yield from _calls(handler.body, receiver, guarded)
 
 
+def _non_statement_children(statement: ast.stmt) -> list[ast.AST]:
+    """`ast.iter_child_nodes(statement)`, in its order, less the statements."""
+    children: list[ast.AST] = []
+    for name in statement._fields:
+        value = getattr(statement, name, None)
+        if isinstance(value, list):
+            children.extend(item for item in value
+                            if isinstance(item, ast.AST) and not isinstance(item, ast.stmt))
+        elif isinstance(value, ast.AST) and not isinstance(value, ast.stmt):
+            children.append(value)
+    return children
+
+
+_CALL_FREE = (ast.Name, ast.Constant, ast.operator)
+"""Nodes that never contain a call (nor does `name.attr`): targets, operators, literals."""
+
+
 def _expression_calls(node: ast.AST, guarded: bool, assigned: bool) -> Iterator[tuple[ast.Call, bool, bool]]:
-    for child in walk(node):
-        if isinstance(child, ast.Call):
-            yield child, guarded, assigned
+    if isinstance(node, _CALL_FREE) or (
+            isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
+        return
+    for call in _calls_under(node):
+        yield call, guarded, assigned
+
+
+def _calls_under(node: ast.AST) -> list[ast.Call]:
+    """`[n for n in ast.walk(node) if isinstance(n, ast.Call)]`, breadth first like `walk`, but
+    without keeping the walk: a statement's expressions are asked once."""
+    calls: list[ast.Call] = []
+    queue = [node]
+    node_type = ast.AST
+    for current in queue:  # the list grows while it is read: breadth-first, like ast.walk
+        if isinstance(current, ast.Call):
+            calls.append(current)
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, list):
+                queue.extend(item for item in value if isinstance(item, node_type))
+            elif isinstance(value, node_type):
+                queue.append(value)
+    return calls
 
 
 def _tests_own_state(test: ast.expr, receiver: str) -> bool:
@@ -222,7 +258,7 @@ def _creation(
     qualified = qualified_name(func, facts.imports)
     if qualified in VARIABLE_NAMES:
         return Creation(node, method, "variable", "tf.Variable(...)", assigned, guarded)
-    spec = construction_spec(node, facts.imports, set(facts.local_classes), facts.keras_version)
+    spec = construction_spec(node, facts.imports, facts.local_classes, facts.keras_version)
     if spec is None or spec.kind == "list":
         return None
     state = _layer_state(spec, facts, set())
@@ -252,8 +288,8 @@ def _layer_state(spec: LayerSpec, facts: BlockFacts, seen: set[str]) -> str:
     if spec.class_name in seen:
         return "none"
     seen.add(spec.class_name)
-    for node in walk(model.node):
-        if isinstance(node, ast.Call) and (
+    for node in nodes_of_type(model.node, ast.Call):
+        if (
             (isinstance(node.func, ast.Attribute) and node.func.attr == "add_weight")
             or qualified_name(node.func, facts.imports) in VARIABLE_NAMES
         ):

@@ -44,6 +44,7 @@ from layerlint.analysis.keras_class import (
     target_flavour,
 )
 from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.node_index import has_type, nodes_of_type
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, Severity
@@ -89,12 +90,30 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
             continue
         for name in methods_reached(model, FORWARD_ROOTS):
             method = model.methods[name]
+            prints = _print_calls(method) if "print" not in facts.imports else []
+            conditions = (_conditions(method) if name == "call" and flavour in ("keras3", "unknown")
+                          and not _autograph_decorated(method, facts) else [])
+            if not prints and not conditions:
+                continue  # the tensor names are asked only where something may report
             tensors = tensor_names(method, facts.imports)
-            if "print" not in facts.imports:
-                yield from _print_findings(facts, model, method, tensors)
-            if (name == "call" and flavour in ("keras3", "unknown")
-                    and not _autograph_decorated(method, facts)):
-                yield from _condition_findings(facts, model, method, tensors, flavour)
+            yield from _print_findings(facts, model, method, tensors, prints)
+            yield from _condition_findings(facts, model, method, tensors, flavour, conditions)
+
+
+def _print_calls(method: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Call]:
+    """`print(...)` calls of the method, in walk order."""
+    return [node for node in nodes_of_type(method, ast.Call)
+            if isinstance(node.func, ast.Name) and node.func.id == "print"]
+
+
+_CONDITIONS = (ast.If, ast.While, ast.IfExp)
+
+
+def _conditions(method: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.If | ast.While | ast.IfExp]:
+    """`if`, `while` and conditional expressions of the method, in walk order."""
+    if not any(has_type(method, kind) for kind in _CONDITIONS):
+        return []
+    return [node for node in walk(method) if isinstance(node, _CONDITIONS)]
 
 
 # -- what is a tensor -----------------------------------------------------------------------
@@ -117,8 +136,14 @@ def tensor_names(method: ast.FunctionDef | ast.AsyncFunctionDef, imports: Import
     return names
 
 
+_BINDING_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.AugAssign, ast.For,
+                            ast.AsyncFor})
+
+
 def _bindings(method: ast.AST) -> Iterator[tuple[ast.expr, ast.expr]]:
     for node in walk(method):
+        if type(node) not in _BINDING_TYPES:
+            continue
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 yield target, node.value
@@ -211,12 +236,10 @@ def is_tensor_value(node: ast.expr, names: set[str], imports: ImportTable) -> bo
 
 # -- print ----------------------------------------------------------------------------------
 def _print_findings(
-    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef | ast.AsyncFunctionDef, tensors: set[str]
+    facts: BlockFacts, model: ClassModel, method: ast.FunctionDef | ast.AsyncFunctionDef, tensors: set[str],
+    prints: list[ast.Call],
 ) -> Iterator[Finding]:
-    for node in walk(method):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id == "print"):
-            continue
+    for node in prints:
         def shows_value(value: ast.expr) -> bool:
             return (is_tensor_value(value, tensors, facts.imports)
                     and not _shows_shape_only(value, facts.imports))
@@ -266,12 +289,10 @@ def _print_fixes(facts: BlockFacts, call: ast.Call) -> tuple[PrintToTfPrint, ...
 # -- Python control flow on tensors ---------------------------------------------------------
 def _condition_findings(
     facts: BlockFacts, model: ClassModel, method: ast.FunctionDef | ast.AsyncFunctionDef, tensors: set[str],
-    flavour: str
+    flavour: str, conditions: list[ast.If | ast.While | ast.IfExp],
 ) -> Iterator[Finding]:
-    for node in walk(method):
-        if isinstance(node, (ast.If, ast.While, ast.IfExp)) and is_tensor_value(
-            node.test, tensors, facts.imports
-        ):
+    for node in conditions:
+        if is_tensor_value(node.test, tensors, facts.imports):
             keyword = "while" if isinstance(node, ast.While) else "if"
             remedy = ("keras.ops.while_loop(...)" if keyword == "while"
                       else "keras.ops.cond(...) or keras.ops.where(...)")

@@ -38,6 +38,7 @@ from layerlint.analysis import catalog
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.node_index import nodes_of_type
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.source import parse_block_text
 from layerlint.analysis.walk import walk
@@ -62,6 +63,8 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
     target = facts.keras_target
     if target.major is not None and target.major < 3:
         return
+    if not any(_builds_state(model) for model in block_classes(facts)):
+        return  # nothing here to lose: skip finding the catalog release
     version = parse_version(target.version)
     if version is not None:
         data_version, range_text = catalog_version_for(version)
@@ -85,12 +88,17 @@ def _findings(
     facts: BlockFacts, data_version: str, range_text: str, version_text: str
 ) -> Iterable[Finding]:
     for model in block_classes(facts):
-        build = model.methods.get("build")
-        if build is None or not creates_state(build) or resets_built(model):
+        if not _builds_state(model):
             continue
         base = skipping_base(model, facts, data_version, set())
         if base is not None:
-            yield _finding(facts, model, build, base, version_text, range_text)
+            yield _finding(facts, model, model.methods["build"], base, version_text, range_text)
+
+
+def _builds_state(model: ClassModel) -> bool:
+    """A build() whose skipping loses something, in a class that does not reset `built`."""
+    build = model.methods.get("build")
+    return build is not None and creates_state(build) and not resets_built(model)
 
 
 def block_classes(facts: BlockFacts) -> list[ClassModel]:
@@ -136,17 +144,16 @@ def catalog_version_for(version: Version | None) -> tuple[str | None, str]:
 def creates_state(build: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Whether skipping this build() loses something: weights, sublayers it builds, attributes
     call() may read. A build() that only calls `super().build()` loses nothing."""
-    for node in walk(build):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
-            node.func.attr in ("add_weight", "add_variable")
-            or (node.func.attr == "build" and not _is_super_call(node.func.value))
+    for call in nodes_of_type(build, ast.Call):
+        if isinstance(call.func, ast.Attribute) and (
+            call.func.attr in ("add_weight", "add_variable")
+            or (call.func.attr == "build" and not _is_super_call(call.func.value))
         ):
             return True
-        targets = node.targets if isinstance(node, ast.Assign) else (
-            [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
-        if any(self_attribute(target) not in (None, "built", "input_spec") for target in targets):
-            return True
-    return False
+    targets = [target for node in nodes_of_type(build, ast.Assign) for target in node.targets]
+    targets += [node.target for node in nodes_of_type(build, ast.AnnAssign)]
+    targets += [node.target for node in nodes_of_type(build, ast.AugAssign)]
+    return any(self_attribute(target) not in (None, "built", "input_spec") for target in targets)
 
 
 def resets_built(model: ClassModel) -> bool:
@@ -155,16 +162,15 @@ def resets_built(model: ClassModel) -> bool:
     if init is None:
         return False
     base_init_lines = [
-        node.lineno for node in walk(init)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "__init__"
+        node.lineno for node in nodes_of_type(init, ast.Call)
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "__init__"
     ]
     return any(
-        isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+        isinstance(node.value, ast.Constant)
         and node.value.value is False
         and any(_is_self_built(target) for target in node.targets)
         and all(line <= node.lineno for line in base_init_lines)
-        for node in walk(init)
+        for node in nodes_of_type(init, ast.Assign)
     )
 
 

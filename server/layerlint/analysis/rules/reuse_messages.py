@@ -7,8 +7,8 @@ import ast
 
 from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.node_index import nodes_of_type
 from layerlint.analysis.reuse import ReuseCase, count_known_at, iteration_loop
-from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, Related, Severity
 from layerlint.fix_requests import LayerPerIteration, SplitLayer, split_layer_title
 from layerlint.syntax.import_names import spelling
@@ -229,14 +229,11 @@ def _has_other_references(
     expected.update(id(node) for node in also)
     expected.update(id(target) for target in _targets(definition))
     name = case.ref.name
-    for node in walk(scope_node):
-        if case.ref.scope == "attribute":
-            hit = self_attribute(node) == name
-        else:
-            hit = isinstance(node, ast.Name) and node.id == name
-        if hit and id(node) not in expected:
-            return True
-    return False
+    if case.ref.scope == "attribute":
+        return any(self_attribute(node) == name and id(node) not in expected
+                   for node in nodes_of_type(scope_node, ast.Attribute))
+    return any(node.id == name and id(node) not in expected
+               for node in nodes_of_type(scope_node, ast.Name))
 
 
 def _targets(statement: ast.stmt) -> list[ast.expr]:
