@@ -54,6 +54,8 @@ class Layout:
     definitions: list[tuple[Definition, int]]
     functions: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, int]]
     classes: dict[str, ClassInfo]
+    generation: int = 0
+    """Numbers the layouts built in this process (a closure checked against one holds)."""
 
 
 @dataclass(frozen=True)
@@ -63,11 +65,15 @@ class Closure:
 
     parts: tuple[tuple[str, Definition], ...]
     others: tuple[str, ...]
+    meanings: tuple[tuple[str, tuple[Definition, ...]], ...]
+    """Per name in `parts`, the definitions it meant (as `_meanings` gives them)."""
 
 
 _layouts: dict[int, Layout] = {}
 _class_facts: dict[tuple[int, int], tuple[ast.ClassDef, _ClassFacts]] = {}
-_closures: dict[int, tuple[Definition, Closure]] = {}
+_closures: dict[int, tuple[Definition, Closure, int]] = {}
+"""Per definition: its closure and the generation of the layout it was last checked against."""
+_generations = [0]
 _names: dict[int, tuple[ast.AST, frozenset[str]]] = {}
 _methods: dict[int, tuple[ast.AST, dict]] = {}
 
@@ -109,7 +115,8 @@ def collect(definitions: list[tuple[Definition, int]], imports: ImportTable,
         if base is not None:
             methods = {**base.methods, **methods}
         classes[node.name] = ClassInfo(node, offset, framework, methods)
-    layout = Layout(definitions, functions, classes)
+    _generations[0] += 1
+    layout = Layout(definitions, functions, classes, _generations[0])
     _layouts[imports_id] = layout
     if len(_layouts) > 8:
         _layouts.pop(next(iter(_layouts)))
@@ -133,9 +140,13 @@ def closure(node: Definition, layout: Layout) -> Closure:
     a class of one name), and theirs in turn. Remembered while each of its names still means
     the same definitions."""
     cached = _closures.get(id(node))
-    if cached is not None and cached[0] is node and _still_valid(cached[1], layout):
+    if cached is not None and cached[0] is node and (
+            cached[2] == layout.generation or _still_valid(cached[1], layout)):
+        if cached[2] != layout.generation:
+            _closures[id(node)] = (node, cached[1], layout.generation)
         return cached[1]
     parts: list[tuple[str, Definition]] = []
+    meanings: list[tuple[str, tuple[Definition, ...]]] = []
     others: list[str] = []
     seen: set[str] = set()
     pending = list(names_in(node))
@@ -147,12 +158,14 @@ def closure(node: Definition, layout: Layout) -> Closure:
         used = _meanings(name, layout)
         if not used:
             others.append(name)
+        else:
+            meanings.append((name, used))
         for definition in used:
             parts.append((name, definition))
             pending.extend(names_in(definition))
     result = Closure(tuple(sorted(parts, key=lambda part: (part[0], isinstance(part[1], ast.ClassDef)))),
-                     tuple(sorted(others)))
-    _remember(_closures, id(node), (node, result))
+                     tuple(sorted(others)), tuple(meanings))
+    _remember(_closures, id(node), (node, result, layout.generation))
     return result
 
 
@@ -168,14 +181,7 @@ def _still_valid(known: Closure, layout: Layout) -> bool:
     classes, functions = layout.classes, layout.functions
     if any(name in classes or name in functions for name in known.others):
         return False
-    expected: dict[str, list[Definition]] = {}
-    for name, definition in known.parts:
-        expected.setdefault(name, []).append(definition)
-    return all(
-        len(meanings := _meanings(name, layout)) == len(definitions)
-        and all(a is b for a, b in zip(meanings, definitions))
-        for name, definitions in expected.items()
-    )
+    return all(_meanings(name, layout) == definitions for name, definitions in known.meanings)
 
 
 def names_in(node: ast.AST) -> frozenset[str]:
