@@ -187,3 +187,51 @@ def test_changed_imports_are_not_replayed(tmp_path):
     without = text.replace("from keras import layers\n", "layers = None\n")
     assert _shapes(without, path) == _fresh(without, str(tmp_path / "b.py"))
     assert not _shapes(without, path).calls
+
+
+INHERITED = HEADER + '''
+
+class Base(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = layers.Dense(8)
+
+    def call(self, x):
+        return self.dense(x)
+
+
+class Child(Base):
+    pass
+
+
+def build_child():
+    inputs = keras.Input(shape=(20,))
+    return Child()(inputs)
+'''
+
+
+def test_a_paste_between_a_base_class_and_its_subclass_gives_the_fresh_shapes(tmp_path):
+    """Inherited methods run at the subclass's offset: such a run moves only all by one."""
+    path = str(tmp_path / "a.py")
+    _shapes(INHERITED, path)
+    after = INHERITED.replace("\n\nclass Child", UNRELATED + "\n\nclass Child")
+    assert _shapes(after, path) == _fresh(after, str(tmp_path / "b.py"))
+
+
+MODULE_SET_WEIGHTS = HEADER + '''import numpy as np
+
+dense = layers.Dense(8)
+dense(np.zeros((2, 20)))
+dense.set_weights([np.zeros((10, 8)), np.zeros((8,))])
+
+''' + SEQUENTIAL
+
+
+def test_module_level_set_weights_errors_stay_where_they_are_after_a_paste_below(tmp_path):
+    path = str(tmp_path / "a.py")
+    first = _shapes(MODULE_SET_WEIGHTS, path)
+    assert len(first.errors) == 2
+    after = MODULE_SET_WEIGHTS.replace("\n\ndef build_sequential", PASTE + "\n\ndef build_sequential")
+    moved = _shapes(after, path)
+    assert moved == _fresh(after, str(tmp_path / "b.py"))
+    assert moved.errors[0] == first.errors[0]

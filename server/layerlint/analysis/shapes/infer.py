@@ -201,10 +201,13 @@ class Interpreter:
             self._interpret_new(interpret)
             return
         key, uses = dependencies
+        # What the module's statements left to check is theirs, not this run's (it cannot reach
+        # their layers: it reads no module value but constants).
+        self._check_set_weights()
         spans = replay.spans_of([(node, offset), *uses])
         run = replay.lookup(key, node)
         if run is not None:
-            run = replay.moved(key, run, spans)
+            run = replay.moved(key, run, spans, self._moves_apart(uses))
         if run is not None:
             for record in run.records:
                 self.records.setdefault((record.line, record.column), []).append(record)
@@ -237,6 +240,14 @@ class Interpreter:
         self.candidates.extend(found)
         return (frozenset(self.fed_classes - fed), frozenset(self.nested_classes - nested),
                 tuple(found))
+
+    def _moves_apart(self, uses: list[tuple[layout.Definition, int]]) -> bool:
+        """Whether the calls of a run may move by each definition's own shift: not where a class
+        inherits methods from a local base (they run at the subclass's offset)."""
+        return not any(
+            isinstance(definition, ast.ClassDef) and (info := self.classes.get(definition.name))
+            is not None and info.inherits for definition, _ in uses
+        )
 
     def _dependency_key(self, node: ast.FunctionDef | ast.AsyncFunctionDef
                         ) -> tuple[tuple, list[tuple[layout.Definition, int]]] | None:

@@ -29,6 +29,8 @@ class ClassInfo:
     offset: int
     framework: str
     methods: dict
+    inherits: bool = False
+    """Whether some of its methods are a local base class's."""
 
 
 @dataclass
@@ -114,7 +116,7 @@ def collect(definitions: list[tuple[Definition, int]], imports: ImportTable,
         base = next((classes[name] for name in facts.local_bases if name in classes), None)
         if base is not None:
             methods = {**base.methods, **methods}
-        classes[node.name] = ClassInfo(node, offset, framework, methods)
+        classes[node.name] = ClassInfo(node, offset, framework, methods, base is not None)
     _generations[0] += 1
     layout = Layout(definitions, functions, classes, _generations[0])
     _layouts[imports_id] = layout

@@ -64,9 +64,10 @@ def store(key: tuple, run: Run) -> None:
         _runs.pop(next(iter(_runs)))
 
 
-def moved(key: tuple, run: Run, spans: tuple[Span, ...]) -> Run | None:
+def moved(key: tuple, run: Run, spans: tuple[Span, ...], apart: bool = True) -> Run | None:
     """The run with its calls where the definitions now sit (`spans`, in the run's order), kept
-    for the next keystroke; None where it must be interpreted again."""
+    for the next keystroke; None where it must be interpreted again. `apart`: whether the
+    definitions may move by different shifts (else only all by one)."""
     if spans == run.spans:
         return run
     if len(spans) != len(run.spans) or run.candidates or any(
@@ -74,6 +75,8 @@ def moved(key: tuple, run: Run, spans: tuple[Span, ...]) -> Run | None:
     ):
         return None
     deltas = {new[2] - old[2] for old, new in zip(run.spans, spans)}
+    if len(deltas) > 1 and not apart:
+        return None
     if len(deltas) == 1:
         delta = deltas.pop()
 
