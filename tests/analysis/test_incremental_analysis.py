@@ -164,9 +164,7 @@ def test_static_shapes_and_ll105_after_edits_are_those_of_a_fresh_analysis(tmp_p
         incremental = analyse(text, path=incremental_path, settings=settings)
         shapes = _static_shapes(text, incremental_path)
         module_shapes_module._cache.clear()
-        for cache in (infer._layouts, infer._remembered_runs, infer._names_cache,
-                      infer._bases_cache, infer._methods_cache):
-            cache.clear()
+        infer.clear_caches()
         document_state.forget_document(scratch_path)
         block_memo._memos.pop(scratch_path, None)
         save_evidence._resolved.clear()

@@ -43,6 +43,7 @@ from layerlint.analysis.project_evidence import with_project
 from layerlint.analysis.reuse_cases import class_reuse, functional_reuse
 from layerlint.analysis.rules import RULES, ll105_incompatible_layer_input
 from layerlint.analysis.save_evidence import EMPTY, Evidence, evidence
+from layerlint.analysis.shapes.infer import ModuleShapes
 from layerlint.analysis.shapes.module_shapes import could_hold_layers, module_shapes
 from layerlint.analysis.shapes.reuse_shapes import with_shape_evidence
 from layerlint.analysis.source import Block, parse_block_text
@@ -114,8 +115,9 @@ def analyse(
     memo.finish()
     with contextlib.suppress(RecursionError):
         findings.extend(_module_level_findings(text, blocks, context))
-        findings.extend(_shape_findings(text, blocks, context, settings.input_shape))
-        findings = _with_shape_evidence(findings, text, blocks, context, settings.input_shape)
+        shapes = _static_shapes(text, blocks, context, settings.input_shape)
+        findings.extend(_shape_findings(shapes, text, context))
+        findings = _with_shape_evidence(findings, shapes)
     lines = text.splitlines() if findings and SUPPRESS in text else []
     kept = [
         labelled(with_severity(with_target(finding, target), settings), line_label)
@@ -222,26 +224,31 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
     return remember(module_cache, key, [shift(finding, 0) for finding in _run_rules(facts)])
 
 
-def _shape_findings(text: str, blocks: list[Block], context: ModuleContext,
-                    input_shape: tuple[int, ...] | None) -> list[Finding]:
-    """LL105 from the module's static shapes (`analysis/shapes/infer.py`); `input_shape` is the
-    configured one, for models whose input the code does not give."""
+def _static_shapes(text: str, blocks: list[Block], context: ModuleContext,
+                   input_shape: tuple[int, ...] | None) -> ModuleShapes | None:
+    """The module's static shapes (`analysis/shapes/infer.py`), once per analysis; None where
+    no layer can be recorded. `input_shape` is the configured one, for models whose input the
+    code does not give."""
     if "(" not in text or not could_hold_layers(text):
+        return None
+    return module_shapes(text, blocks, context.imports, context.keras_version, input_shape)
+
+
+def _shape_findings(shapes: ModuleShapes | None, text: str,
+                    context: ModuleContext) -> list[Finding]:
+    """LL105 from the module's static shapes."""
+    if shapes is None:
         return []
     facts = _facts(text, context)
-    facts.shapes = module_shapes(text, blocks, context.imports, context.keras_version,
-                                 input_shape)
+    facts.shapes = shapes
     return [shift(finding, 0) for finding in ll105_incompatible_layer_input.RULE.check(facts)]
 
 
-def _with_shape_evidence(findings: list[Finding], text: str, blocks: list[Block],
-                         context: ModuleContext,
-                         input_shape: tuple[int, ...] | None) -> list[Finding]:
+def _with_shape_evidence(findings: list[Finding], shapes: ModuleShapes | None) -> list[Finding]:
     """LL101/LL103 become errors where the static shapes prove the crash (`reuse_shapes`)."""
-    if not any(finding.code in ("LL101", "LL102", "LL103") for finding in findings):
+    if shapes is None or not any(finding.code in ("LL101", "LL102", "LL103")
+                                 for finding in findings):
         return findings
-    shapes = module_shapes(text, blocks, context.imports, context.keras_version,
-                           input_shape)
     return with_shape_evidence(findings, shapes)
 
 

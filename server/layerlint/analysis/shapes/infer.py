@@ -26,8 +26,9 @@ from typing import Any
 from layerlint.analysis import frameworks
 from layerlint.analysis.caches import small_id
 from layerlint.analysis.imports import ImportTable, dotted_name, qualified_name
-from layerlint.analysis.shapes import layer_rules, weights
+from layerlint.analysis.shapes import layer_rules, layout, replay, weights
 from layerlint.analysis.shapes.domain import BATCH, UNKNOWN, Shape, ShapeError, broadcast
+from layerlint.analysis.shapes.layout import ClassInfo
 from layerlint.analysis.shapes.loss_targets import target_error
 from layerlint.analysis.shapes.sources import array_shape, comment_shape
 from layerlint.analysis.shapes.values import (
@@ -128,14 +129,6 @@ class _Frame:
     muted: bool = False
 
 
-@dataclass
-class _ClassInfo:
-    node: ast.ClassDef
-    offset: int
-    framework: str
-    methods: dict
-
-
 class Interpreter:
     """Interprets one module (see the module docstring); `run()` returns its `ModuleShapes`."""
 
@@ -148,7 +141,7 @@ class Interpreter:
         self.keras_version = keras_version
         self.text = text
         self.functions: dict[str, tuple[ast.FunctionDef | ast.AsyncFunctionDef, int]] = {}
-        self.classes: dict[str, _ClassInfo] = {}
+        self.classes: dict[str, ClassInfo] = {}
         self.records: dict[tuple[int, int], list[CallShape]] = {}
         self.module_env: dict = {}
         self.depth = 0
@@ -159,7 +152,7 @@ class Interpreter:
         self.log: list[CallShape] = []
         self.imports_key = tuple(sorted(imports.items()))
         self.imports_id = small_id(self.imports_key)
-        self.closures: dict[int, tuple[tuple, tuple[str, ...]]] = {}
+        self.layout = layout.Layout([], {}, {})
         self.body: list[tuple[ast.stmt, int]] = []
         # What decides who gets the configured input shape: Sequentials run on some input and
         # those inside another model; classes called on a shaped input and those used inside
@@ -197,20 +190,44 @@ class Interpreter:
             self._configured_model()
         return self._result()
 
-    def _remembered(self, node: ast.AST, offset: int, interpret) -> None:
+    def _remembered(self, node: ast.FunctionDef | ast.AsyncFunctionDef, offset: int,
+                    interpret) -> None:
         """Runs `interpret()` (a top-level function with unknown arguments) or replays the
-        calls it recorded last time, when neither its text nor anything it uses changed: the
-        typing path re-interprets only what an edit can affect."""
-        key = self._dependency_key(node, offset)
-        cached = _remembered_runs.get(key) if key is not None else None
-        if cached is not None and cached[0] is node:
-            for record in cached[1]:
-                self.records.setdefault((record.line, record.column), []).append(record)
-            self.fed_classes |= cached[2]
-            self.nested_classes |= cached[3]
-            self.candidates.extend(cached[4])
+        calls it recorded last time, when neither its text nor anything it uses changed, moved
+        to where the definitions now sit (`replay`): the typing path re-interprets only what an
+        edit can affect."""
+        dependencies = self._dependency_key(node)
+        if dependencies is None:
+            self._interpret_new(interpret)
             return
-        start, sequentials = len(self.log), len(self.sequentials)
+        key, uses = dependencies
+        # What the module's statements left to check is theirs, not this run's (it cannot reach
+        # their layers: it reads no module value but constants).
+        self._check_set_weights()
+        spans = replay.spans_of([(node, offset), *uses])
+        run = replay.lookup(key, node)
+        if run is not None:
+            run = replay.moved(key, run, spans, self._moves_apart(uses))
+        if run is not None:
+            for record in run.records:
+                self.records.setdefault((record.line, record.column), []).append(record)
+            self.fed_classes |= run.fed_classes
+            self.nested_classes |= run.nested_classes
+            self.candidates.extend(run.candidates)
+            self.interpreted |= run.interpreted
+            return
+        start, interpreted = len(self.log), set(self.interpreted)
+        fed, nested, found = self._interpret_new(interpret)
+        replay.store(key, replay.Run(
+            node, tuple(definition for definition, _ in uses), spans,
+            tuple(self.log[start:]), fed, nested, found,
+            frozenset(self.interpreted - interpreted)))
+
+    def _interpret_new(self, interpret) -> tuple[frozenset[str], frozenset[str],
+                                                 tuple[tuple[SequentialModel, int], ...]]:
+        """Runs `interpret()` and finishes the Sequentials it built: (the classes it fed, those
+        it nested, the Sequentials left for the configured input)."""
+        sequentials = len(self.sequentials)
         fed, nested = set(self.fed_classes), set(self.nested_classes)
         interpret()
         for model, model_offset in self.sequentials[sequentials:]:
@@ -221,113 +238,53 @@ class Interpreter:
         self._check_set_weights()
         found = self._candidate_sequentials(self.sequentials[sequentials:])
         self.candidates.extend(found)
-        if key is not None:
-            _remembered_runs[key] = (node, tuple(self.log[start:]),
-                                     frozenset(self.fed_classes - fed),
-                                     frozenset(self.nested_classes - nested), tuple(found))
-            if len(_remembered_runs) > 512:
-                _remembered_runs.pop(next(iter(_remembered_runs)))
+        return (frozenset(self.fed_classes - fed), frozenset(self.nested_classes - nested),
+                tuple(found))
 
-    def _dependency_key(self, node: ast.AST, offset: int) -> tuple | None:
+    def _moves_apart(self, uses: list[tuple[layout.Definition, int]]) -> bool:
+        """Whether the calls of a run may move by each definition's own shift: not where a class
+        inherits methods from a local base (they run at the subclass's offset)."""
+        return not any(
+            isinstance(definition, ast.ClassDef) and (info := self.classes.get(definition.name))
+            is not None and info.inherits for definition, _ in uses
+        )
+
+    def _dependency_key(self, node: ast.FunctionDef | ast.AsyncFunctionDef
+                        ) -> tuple[tuple, list[tuple[layout.Definition, int]]] | None:
         """What a top-level definition's interpretation depends on: its own node and those of
-        the module's classes and functions it uses (transitively), and the module constants it
-        reads. None when it reads a module value that is not a plain constant."""
-        closure = self.closures.get(id(node))
-        if closure is None:
-            closure = self.closures[id(node)] = self._closure(node, offset)
-        parts, names = closure
+        the module's classes and functions it uses (transitively), the imports and the module
+        constants it reads; with the definitions it uses and where they sit now. None when it
+        reads a module value that is not a plain constant."""
+        closure = layout.closure(node, self.layout)
         constants = []
-        for name in names:
+        for name in closure.others:
             if name in self.module_env:
                 value = self.module_env[name]
                 if value is not None and not isinstance(value, Const):
                     return None
                 constants.append((name, repr(value)))
-        return (self.keras_version, self.configured_input, parts, tuple(constants))
-
-    def _closure(self, node: ast.AST, offset: int) -> tuple[tuple, tuple[str, ...]]:
-        """(the definitions `node` uses, transitively, as identities; the other names it reads)."""
-        parts: list = [(id(node), offset)]
-        others: list[str] = []
-        seen: set[str] = set()
-        pending = list(_names_in(node))
-        while pending:
-            name = pending.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            definition = self.classes.get(name)
-            if definition is not None:
-                parts.append((name, id(definition.node), definition.offset))
-                pending.extend(_names_in(definition.node))
-            elif name in self.functions:
-                function, function_offset = self.functions[name]
-                parts.append((name, id(function), function_offset))
-                pending.extend(_names_in(function))
-            else:
-                others.append(name)
-        return tuple(sorted(parts, key=repr)), tuple(sorted(others))
+        uses = []
+        for name, definition in closure.parts:
+            offset = layout.offset_of(self.layout, name, definition)
+            if offset is None:
+                return None
+            uses.append((definition, offset))
+        key = (self.keras_version, self.configured_input, self.imports_id, id(node),
+               tuple((name, id(definition)) for name, definition in closure.parts),
+               tuple(constants))
+        return key, uses
 
     def _collect_definitions(self) -> None:
-        """The module's functions and model classes, remembered while the definitions (their
-        nodes: the parse cache keeps unchanged blocks' trees) and the imports stay the same."""
+        """The module's functions and model classes (`layout.collect`)."""
         definitions = [(statement, offset) for statement, offset in self.statements
                        if isinstance(statement, _DEFINITIONS)]
         self.body = [(statement, offset) for statement, offset in self.statements
                      if not isinstance(statement, _DEFINITIONS)]
-        key = (self.imports_key, tuple((id(node), offset) for node, offset in definitions))
-        cached = _layouts.get(key)
-        if cached is not None and len(cached[0]) == len(definitions) and all(
-            old is new for (old, _), (new, _) in zip(cached[0], definitions)
-        ):
-            _, self.functions, self.classes, self.closures = cached
-            return
-        for statement, offset in definitions:
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self.functions[statement.name] = (statement, offset)
-        for statement, offset in definitions:
-            if isinstance(statement, ast.ClassDef):
-                framework = self._class_framework(statement)
-                if framework:
-                    methods = _own_methods(statement)
-                    base = self._local_base(statement)
-                    if base is not None:
-                        methods = {**base.methods, **methods}
-                    self.classes[statement.name] = _ClassInfo(statement, offset, framework,
-                                                              methods)
-        _layouts[key] = (definitions, self.functions, self.classes, self.closures)
-        if len(_layouts) > 8:
-            _layouts.pop(next(iter(_layouts)))
-
-    def _class_framework(self, node: ast.ClassDef) -> str | None:
-        for qualified, framework in self._base_frameworks(node):
-            if framework:
-                return framework
-            if qualified in self.classes:
-                return self.classes[qualified].framework
-        return None
+        self.layout = layout.collect(definitions, self.imports, self.imports_id)
+        self.functions, self.classes = self.layout.functions, self.layout.classes
 
     def _base_frameworks(self, node: ast.ClassDef) -> tuple[tuple[str, str | None], ...]:
-        """(qualified base name, framework whose model base it is) per base, remembered per
-        class node and imports."""
-        key = (id(node), self.imports_id)
-        cached = _bases_cache.get(key)
-        if cached is not None and cached[0] is node:
-            return cached[1]
-        bases = tuple(
-            (qualified, frameworks.model_base_framework(qualified))
-            for base in node.bases if (qualified := qualified_name(base, self.imports))
-        )
-        _bases_cache[key] = (node, bases)
-        if len(_bases_cache) > 4096:
-            _bases_cache.pop(next(iter(_bases_cache)))
-        return bases
-
-    def _local_base(self, node: ast.ClassDef) -> _ClassInfo | None:
-        for base in node.bases:
-            if isinstance(base, ast.Name) and base.id in self.classes:
-                return self.classes[base.id]
-        return None
+        return layout.base_frameworks(node, self.imports, self.imports_id)
 
     def _result(self) -> ModuleShapes:
         result = ModuleShapes(sites=len(self.records))
@@ -775,11 +732,7 @@ class Interpreter:
         return Tensor(Shape.unknown(), line)
 
     def _construct(self, info, node: ast.Call, frame: _Frame) -> BuiltinLayer:
-        call = self._with_constants(node, frame)
-        try:
-            config = dict(layer_rules.config_from_call(info, call))
-        except Exception:
-            config = {}
+        config = self._config(info, node, frame)
         weights = None
         weights_node = _keyword(node, "weights")
         if weights_node is not None:
@@ -823,20 +776,37 @@ class Interpreter:
             return None
         return _declared_input(layer, values)
 
-    def _with_constants(self, call: ast.Call, frame: _Frame) -> ast.Call:
-        """The construction with arguments that evaluate to literals written as literals."""
-        def literal(node: ast.expr) -> ast.expr:
-            if isinstance(node, ast.Constant):
-                return node
-            value = self._eval(node, frame)
-            if isinstance(value, Const) and _is_literal(value.value):
-                return ast.copy_location(_literal_node(value.value), node)
-            return node
+    def _config(self, info, node: ast.Call, frame: _Frame) -> dict:
+        """The layer's configuration (`layer_rules.config_from_call`) with the arguments that
+        evaluate to literals in `frame` written as literals. Remembered per call node and the
+        literals its arguments evaluated to: what a keystroke re-interprets is mostly
+        constructions whose text did not change."""
+        arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+        values = tuple(self._argument_literal(argument, frame) for argument in arguments)
+        key = (id(node), info.framework, info.canonical or info.name,
+               tuple(_AS_WRITTEN if value is _AS_WRITTEN else repr(value) for value in values))
+        cached = _configs.get(key)
+        if cached is not None and cached[0] is node:
+            return dict(cached[1])
+        call = _with_literals(node, values)
+        try:
+            config = dict(layer_rules.config_from_call(info, call))
+        except Exception:
+            config = {}
+        _configs[key] = (node, config)
+        if len(_configs) > 4096:
+            _configs.pop(next(iter(_configs)))
+        return dict(config)
 
-        return ast.copy_location(ast.Call(
-            func=call.func, args=[literal(arg) for arg in call.args],
-            keywords=[ast.keyword(arg=kw.arg, value=literal(kw.value)) for kw in call.keywords],
-        ), call)
+    def _argument_literal(self, node: ast.expr, frame: _Frame) -> object:
+        """What a constructor argument evaluates to when that is a literal; `_AS_WRITTEN` for
+        a literal written as such and for anything else (read from the text)."""
+        if isinstance(node, ast.Constant):
+            return _AS_WRITTEN
+        value = self._eval(node, frame)
+        if isinstance(value, Const) and _is_literal(value.value):
+            return value.value
+        return _AS_WRITTEN
 
     def _sequential(self, node: ast.Call, framework: str, frame: _Frame) -> SequentialModel:
         model = SequentialModel(framework, origin=self._line(node, frame))
@@ -1128,7 +1098,7 @@ class Interpreter:
         self.log.append(record)
 
     # -- model classes --------------------------------------------------------------------
-    def _instantiate(self, info: _ClassInfo, node: ast.Call, frame: _Frame) -> Instance:
+    def _instantiate(self, info: ClassInfo, node: ast.Call, frame: _Frame) -> Instance:
         instance = Instance(info.node.name, info.framework, line=self._line(node, frame))
         if frame.instance is not None:
             self.nested_classes.add(info.node.name)
@@ -1152,7 +1122,7 @@ class Interpreter:
         return self._call_function(forward, info.offset, args, kwargs, instance, info.methods,
                                    muted=frame.muted)
 
-    def _class_from_comment(self, info: _ClassInfo) -> None:
+    def _class_from_comment(self, info: ClassInfo) -> None:
         """A `# layerlint: input-shape=...` comment in or just above a class gives its forward
         method's input when nothing in the module calls it."""
         start = info.node.lineno + info.offset
@@ -1221,7 +1191,7 @@ class Interpreter:
         that nothing calls on a shaped input and that no other model class names. Only when
         there is exactly one: which of several models the setting describes is not known."""
         for info in self.classes.values():  # a class another model class names is a part
-            self.nested_classes |= _names_in(info.node) - {info.node.name}
+            self.nested_classes |= layout.names_in(info.node) - {info.node.name}
         sequentials = {id(model): (model, offset) for model, offset in
                        [*self.candidates, *self._candidate_sequentials(self.sequentials)]}
         classes = [info for info in self.classes.values() if self._configured_class(info)]
@@ -1237,7 +1207,7 @@ class Interpreter:
                 self._call_function(init, info.offset, [], {}, instance, info.methods)
             self._call_instance(instance, [self._configured_input()], {}, _Frame({}, info.offset))
 
-    def _configured_class(self, info: _ClassInfo) -> bool:
+    def _configured_class(self, info: ClassInfo) -> bool:
         """Whether a model class may take the configured input shape (see `_configured_model`)."""
         name = info.node.name
         if name in self.fed_classes or name in self.nested_classes or not self._is_model(info):
@@ -1246,7 +1216,7 @@ class Interpreter:
         # Constructor arguments we do not know make its layers unknown.
         return init is None or len(init.args.args) <= 1 + len(init.args.defaults)
 
-    def _is_model(self, info: _ClassInfo) -> bool:
+    def _is_model(self, info: ClassInfo) -> bool:
         """Torch: any Module; Keras: a Model subclass (a custom Layer takes another layer's
         output, not the model's input)."""
         if info.framework == "torch":
@@ -1316,37 +1286,15 @@ class Interpreter:
         return getattr(node, "lineno", 0) + frame.offset
 
 
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_layouts: dict[tuple, tuple[list, dict, dict, dict]] = {}
-_remembered_runs: dict[tuple, tuple[ast.AST, tuple[CallShape, ...], frozenset[str],
-                                 frozenset[str], tuple[tuple[SequentialModel, int], ...]]] = {}
-_names_cache: dict[int, tuple[ast.AST, frozenset[str]]] = {}
-_bases_cache: dict[tuple, tuple[ast.AST, tuple[tuple[str, str | None], ...]]] = {}
-_methods_cache: dict[int, tuple[ast.AST, dict]] = {}
+_DEFINITIONS = layout.DEFINITIONS
 
 
-def _own_methods(node: ast.ClassDef) -> dict:
-    cached = _methods_cache.get(id(node))
-    if cached is not None and cached[0] is node:
-        return cached[1]
-    methods = {item.name: item for item in node.body
-               if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    _methods_cache[id(node)] = (node, methods)
-    if len(_methods_cache) > 4096:
-        _methods_cache.pop(next(iter(_methods_cache)))
-    return methods
-
-
-def _names_in(node: ast.AST) -> frozenset[str]:
-    """The plain names a definition mentions (remembered per node while the node lives)."""
-    cached = _names_cache.get(id(node))
-    if cached is not None and cached[0] is node:
-        return cached[1]
-    names = frozenset(child.id for child in ast.walk(node) if isinstance(child, ast.Name))
-    _names_cache[id(node)] = (node, names)
-    if len(_names_cache) > 4096:
-        _names_cache.pop(next(iter(_names_cache)))
-    return names
+def clear_caches() -> None:
+    """Forget every remembered layout, definition fact and run (tests that need a fresh
+    interpreter; a new session)."""
+    layout.clear()
+    replay.clear()
+    _configs.clear()
 
 
 _WRAPPERS = {"Bidirectional", "TimeDistributed"}
@@ -1355,6 +1303,25 @@ _MERGE_FUNCTIONS = {
     "average": "Average", "maximum": "Maximum", "minimum": "Minimum",
 }
 _NOT_HANDLED = object()
+_AS_WRITTEN = object()
+_configs: dict[tuple, tuple[ast.Call, dict]] = {}
+
+
+def _with_literals(call: ast.Call, values: tuple) -> ast.Call:
+    """The construction `call` with its arguments replaced by the literals in `values` (one per
+    positional, then per keyword argument; `_AS_WRITTEN` keeps the argument)."""
+    def literal(node: ast.expr, value: object) -> ast.expr:
+        if value is _AS_WRITTEN:
+            return node
+        return ast.copy_location(_literal_node(value), node)
+
+    positional = len(call.args)
+    return ast.copy_location(ast.Call(
+        func=call.func,
+        args=[literal(arg, value) for arg, value in zip(call.args, values)],
+        keywords=[ast.keyword(arg=keyword.arg, value=literal(keyword.value, value))
+                  for keyword, value in zip(call.keywords, values[positional:])],
+    ), call)
 _UNKNOWN_ARGUMENT = object()
 
 

@@ -1,16 +1,18 @@
 """The static shapes of one module, computed from the engine's parsed blocks and cached by the
-module's text: the entry point for LL105, `check --shapes` and the editor's static hints."""
+module's text: the entry point for LL105, `check --shapes` and the editor's static hints.
+
+The cache compares texts instead of hashing them: hashing a 10,000-line text costs more than the
+incremental inference itself, and the text of a keystroke is a new string every time."""
 
 from __future__ import annotations
-
-from collections import OrderedDict
 
 from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.shapes.infer import ModuleShapes, infer_module
 from layerlint.analysis.source import Block
 
 _CACHE_SIZE = 16
-_cache: OrderedDict[tuple, ModuleShapes] = OrderedDict()
+_cache: list[tuple[str, str | None, tuple[int, ...] | None, ModuleShapes]] = []
+"""(text, Keras version, configured input, shapes), the latest last."""
 
 
 def could_hold_layers(text: str) -> bool:
@@ -28,18 +30,18 @@ def module_shapes(text: str, blocks: list[Block], imports: ImportTable,
     """Shapes of every layer call of the module; the blocks that do not parse are left out.
     `configured_input`: the configured input shape (`Settings.input_shape`) for models whose
     input the code does not give."""
-    key = (text, keras_version, configured_input)
-    cached = _cache.get(key)
-    if cached is not None:
-        _cache.move_to_end(key)
-        return cached
+    for index, (known, version, configured, shapes) in enumerate(_cache):
+        if version == keras_version and configured == configured_input and (
+                known is text or (len(known) == len(text) and known == text)):
+            _cache.append(_cache.pop(index))
+            return shapes
     statements = [
         (statement, block.start_line - 1)
         for block in blocks if block.tree is not None
         for statement in block.tree.body
     ]
     result = infer_module(statements, imports, keras_version, text, configured_input)
-    _cache[key] = result
+    _cache.append((text, keras_version, configured_input, result))
     if len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
+        del _cache[0]
     return result

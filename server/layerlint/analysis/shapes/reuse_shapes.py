@@ -15,23 +15,29 @@ from layerlint.findings import Finding, Severity
 _UPGRADED = {"LL101": ("LL101", "stateful-layer-reused"), "LL103": ("LL102", "weights-shape-mismatch")}
 
 
-def _site(shapes: ModuleShapes, line: int, column: int) -> CallShape | None:
-    """The call recorded at a 1-based (line, character column); ASCII columns match `ast`'s."""
-    return next((call for call in shapes.calls
-                 if call.line == line and call.column == column - 1), None)
+def _sites(shapes: ModuleShapes) -> dict[tuple[int, int], CallShape]:
+    """The call recorded at each 1-based (line, character column) (the first one there); ASCII
+    columns match `ast`'s."""
+    sites: dict[tuple[int, int], CallShape] = {}
+    for call in shapes.calls:
+        sites.setdefault((call.line, call.column + 1), call)
+    return sites
 
 
 def with_shape_evidence(findings: list[Finding], shapes: ModuleShapes) -> list[Finding]:
     """The findings, LL101/LL103 made errors where the shapes prove the crash."""
     upgraded = []
+    sites: dict[tuple[int, int], CallShape] | None = None
     for finding in findings:
         target = _UPGRADED.get(finding.code)
         if target is None or finding.severity == Severity.ERROR or not finding.related:
             upgraded.append(finding)
             continue
-        second = _site(shapes, finding.span.line, finding.span.column)
+        if sites is None:
+            sites = _sites(shapes)
+        second = sites.get((finding.span.line, finding.span.column))
         first_span = finding.related[0].span
-        first = _site(shapes, first_span.line, first_span.column)
+        first = sites.get((first_span.line, first_span.column))
         if first is None or second is None or first.bound_axis is None:
             upgraded.append(finding)
             continue
