@@ -1325,6 +1325,20 @@ _bases_cache: dict[tuple, tuple[ast.AST, tuple[tuple[str, str | None], ...]]] = 
 _methods_cache: dict[int, tuple[ast.AST, dict]] = {}
 
 
+def forget(statements: list[ast.stmt]) -> None:
+    """Drop what is remembered about `statements` (the top-level statements of a block that
+    left its document, `document_memory`): the caches above are keyed by node identity and
+    keep the nodes alive."""
+    ids = {id(statement) for statement in statements}
+    for cache in (_methods_cache, _names_cache):
+        for node_id in ids:
+            cache.pop(node_id, None)
+    for key in [key for key in _bases_cache if key[0] in ids]:
+        del _bases_cache[key]
+    for key in [key for key, run in _remembered_runs.items() if id(run[0]) in ids]:
+        del _remembered_runs[key]
+
+
 def _own_methods(node: ast.ClassDef) -> dict:
     cached = _methods_cache.get(id(node))
     if cached is not None and cached[0] is node:

@@ -9,7 +9,10 @@ from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.shapes.infer import ModuleShapes, infer_module
 from layerlint.analysis.source import Block
 
-_CACHE_SIZE = 16
+_CACHE_SIZE = 2
+"""The engine asks twice per analysis (LL105, then the shape evidence of LL101/LL103) for the
+same text; each entry holds a whole module text and its shapes (6 MB for 16 versions of a
+10,000-line file), so only the latest texts are kept."""
 _cache: OrderedDict[tuple, ModuleShapes] = OrderedDict()
 
 
