@@ -29,7 +29,7 @@ def retire_blocks(old: Sequence[Block], new: Sequence[Block]) -> None:
     kept = {block.text for block in new}
     gone = [block for block in old if block.text not in kept]
     if gone:
-        _forget_blocks(gone)
+        forget_blocks(gone)
 
 
 def forget_document(path: str) -> None:
@@ -38,13 +38,14 @@ def forget_document(path: str) -> None:
 
     blocks = document_state.forget_document(path)
     if blocks:
-        _forget_blocks(blocks)
+        forget_blocks(blocks)
     block_memo.forget(path)
     for key in [key for key in caches.last_good if key[0] == path]:
         del caches.last_good[key]
 
 
-def _forget_blocks(blocks: Sequence[Block]) -> None:
+def forget_blocks(blocks: Sequence[Block]) -> None:
+    """Drop the cached parses, class models, walks and shape memos of `blocks`' texts."""
     texts = {block.text for block in blocks}
     source.forget_parses(texts)
     stale = [key for key in caches.class_cache if key[0] in texts]
@@ -56,4 +57,4 @@ def _forget_blocks(blocks: Sequence[Block]) -> None:
             infer.forget(block.tree.body)
 
 
-__all__ = ["forget_document", "retire_blocks"]
+__all__ = ["forget_blocks", "forget_document", "retire_blocks"]
