@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest_lsp
 from lsp_client import (
     INSTRUMENTED_SERVER_COMMAND,
+    KEPT_DOCUMENTS_FILE,
     MODULES_FILE,
     SERVER_COMMAND,
     RecordingClient,
@@ -34,5 +35,6 @@ async def server(lsp_client: RecordingClient):
 async def instrumented_server(lsp_client: RecordingClient):
     """The server with an analysis that crashes on demand and a record of its imports."""
     MODULES_FILE.unlink(missing_ok=True)
+    KEPT_DOCUMENTS_FILE.unlink(missing_ok=True)
     yield
     await lsp_client.shutdown_session()

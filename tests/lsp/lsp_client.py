@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "feature_extractor.py"
 SERVER_COMMAND = [sys.executable, "-m", "layerlint", "serve"]
 MODULES_FILE = Path(tempfile.gettempdir()) / f"layerlint-lsp-modules-{os.getpid()}.json"
+KEPT_DOCUMENTS_FILE = Path(f"{MODULES_FILE}.documents.json")
 INSTRUMENTED_SERVER_COMMAND = [
     sys.executable, str(Path(__file__).with_name("instrumented_server.py")), str(MODULES_FILE)
 ]

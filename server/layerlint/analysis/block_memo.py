@@ -112,6 +112,11 @@ def begin(path: str | None, context: ModuleContext) -> BlockMemo:
     return memo
 
 
+def forget(path: str) -> None:
+    """Drop the memo of a closed document."""
+    _memos.pop(path, None)
+
+
 def _token(context: ModuleContext) -> tuple:
     """The module-wide inputs of every block's findings."""
     return (context.imports_key, context.keras_version, context.target.key,
@@ -155,4 +160,4 @@ def _names(text: str, label: str, node) -> frozenset[str]:
     return cached
 
 
-__all__ = ["BlockMemo", "begin", "suspended"]
+__all__ = ["BlockMemo", "begin", "forget", "suspended"]

@@ -19,6 +19,7 @@ import bisect
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from layerlint.analysis.document_memory import retire_blocks
 from layerlint.analysis.source import _BLOCK_START, _MAX_MERGE, Block, split_blocks
 
 _MAX_DOCUMENTS = 32
@@ -55,6 +56,8 @@ def document_blocks(text: str, key: str | None) -> list[Block]:
         blocks = _resplit(previous, text)
     if blocks is None:
         blocks = split_blocks(text)
+    if previous is not None:
+        retire_blocks(previous.blocks, blocks)
     _documents[key] = _state(text, blocks)
     _documents.move_to_end(key)
     if len(_documents) > _MAX_DOCUMENTS:
@@ -62,8 +65,10 @@ def document_blocks(text: str, key: str | None) -> list[Block]:
     return blocks
 
 
-def forget_document(key: str) -> None:
-    _documents.pop(key, None)
+def forget_document(key: str) -> list[Block]:
+    """Drop the state of document `key`; its blocks (none if it had no state)."""
+    state = _documents.pop(key, None)
+    return state.blocks if state is not None else []
 
 
 def _state(text: str, blocks: list[Block]) -> _Document:

@@ -59,6 +59,12 @@ def parse_block_text(text: str) -> tuple[ast.Module | None, tuple[str, int, int]
     return result
 
 
+def forget_parses(texts: set[str]) -> None:
+    """Drop the cached parses of `texts` (blocks that left a document: `document_memory`)."""
+    for text in texts:
+        _parse_cache.pop(text, None)
+
+
 def _raw_block_starts(text: str) -> list[int]:
     starts = [match.start() + 1 for match in _BLOCK_START.finditer(text)]
     starts.insert(0, 0)

@@ -25,6 +25,16 @@ def walk(node: ast.AST) -> tuple[ast.AST, ...]:
     return nodes
 
 
+def forget(tree: ast.AST) -> None:
+    """Drop the remembered walks of `tree`'s nodes (a tree no longer analysed)."""
+    if not _walked:
+        return
+    for node in _breadth_first(tree):
+        cached = _walked.get(id(node))
+        if cached is not None and cached[0] is node:
+            del _walked[id(node)]
+
+
 def _breadth_first(node: ast.AST) -> tuple[ast.AST, ...]:
     """`tuple(ast.walk(node))`, same order, about twice as fast: no generators (the
     check command spends a third of its time here on a large tree)."""

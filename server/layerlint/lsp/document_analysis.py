@@ -19,7 +19,7 @@ from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from layerlint import analysis
-from layerlint.analysis import AnalysisResult
+from layerlint.analysis import AnalysisResult, document_memory
 from layerlint.lsp import convert
 from layerlint.lsp.folder_settings import settings_for
 from layerlint.lsp.line_edit import split_lines
@@ -104,6 +104,14 @@ def settle_memory() -> None:
 def forget(ls: LayerlintServer, key: str) -> None:
     ls.state.results.pop(key, None)
     ls.state.crash_reported.discard(key)
+
+
+def forget_closed(ls: LayerlintServer, key: str) -> None:
+    """After a close: also what the analysis kept between versions of the document."""
+    forget(ls, key)
+    path = to_fs_path(key)
+    if path:
+        document_memory.forget_document(path)
 
 
 def _fingerprint(

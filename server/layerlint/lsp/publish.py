@@ -83,7 +83,7 @@ def document_changed(ls: LayerlintServer, key: str, changed_uris: Iterable[str])
 def document_closed(ls: LayerlintServer, key: str, closed_uris: Iterable[str]) -> None:
     closed_uris = list(closed_uris)
     _notify_listeners(ls, closed_uris)
-    document_analysis.forget(ls, key)
+    document_analysis.forget_closed(ls, key)
     clear(ls, closed_uris)
 
 

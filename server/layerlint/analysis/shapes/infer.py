@@ -1297,6 +1297,15 @@ def clear_caches() -> None:
     _configs.clear()
 
 
+def forget(statements: list[ast.stmt]) -> None:
+    """Drop what is remembered about `statements` (the top-level statements of a block that
+    left its document, `document_memory`): the caches are keyed by node identity and keep the
+    nodes alive."""
+    ids = {id(statement) for statement in statements}
+    layout.forget(ids)
+    replay.forget(ids)
+
+
 _WRAPPERS = {"Bidirectional", "TimeDistributed"}
 _MERGE_FUNCTIONS = {
     "concatenate": "Concatenate", "add": "Add", "multiply": "Multiply", "subtract": "Subtract",

@@ -234,6 +234,19 @@ def _remember(cache: dict, key: object, value: object) -> None:
         cache.pop(next(iter(cache)))
 
 
+def forget(node_ids: set[int]) -> None:
+    """Drop the facts, closures and layouts that hold one of these top-level definitions."""
+    for node_id in node_ids:
+        _names.pop(node_id, None)
+        _methods.pop(node_id, None)
+        _closures.pop(node_id, None)
+    for key in [key for key in _class_facts if key[0] in node_ids]:
+        del _class_facts[key]
+    for imports_id in [imports_id for imports_id, held in _layouts.items()
+                       if any(id(node) in node_ids for node, _ in held.definitions)]:
+        del _layouts[imports_id]
+
+
 def clear() -> None:
     """Forget every remembered layout and per-definition fact."""
     for cache in (_layouts, _class_facts, _closures, _names, _methods):

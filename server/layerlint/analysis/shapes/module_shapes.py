@@ -10,7 +10,10 @@ from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.shapes.infer import ModuleShapes, infer_module
 from layerlint.analysis.source import Block
 
-_CACHE_SIZE = 16
+_CACHE_SIZE = 2
+"""The engine asks for the same text more than once per analysis (LL105, the shape evidence of
+LL101/LL103, the editor's hints); each entry holds a whole module text and its shapes (6 MB for
+16 versions of a 10,000-line file), so only the latest texts are kept."""
 _cache: list[tuple[str, str | None, tuple[int, ...] | None, ModuleShapes]] = []
 """(text, Keras version, configured input, shapes), the latest last."""
 

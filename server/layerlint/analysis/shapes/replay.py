@@ -117,5 +117,12 @@ def _moved_record(record: CallShape, move) -> CallShape | None:
     return replace(record, line=line, end_line=end_line, origin=origin, insertion=insertion)
 
 
+def forget(node_ids: set[int]) -> None:
+    """Drop the runs of, or through, these top-level definitions."""
+    for key in [key for key, run in _runs.items()
+                if id(run.node) in node_ids or any(id(use) in node_ids for use in run.uses)]:
+        del _runs[key]
+
+
 def clear() -> None:
     _runs.clear()

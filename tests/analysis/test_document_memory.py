@@ -1,0 +1,93 @@
+"""What the analysis lets go of: the trees of block texts that left a document, and a closed
+document's state; the findings stay those of a fresh analysis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from layerlint.analysis import block_memo, caches, document_memory, document_state, source, walk
+from layerlint.analysis.engine import analyse
+from layerlint.analysis.shapes import layout, replay
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXT = (ROOT / "examples" / "feature_extractor.py").read_text()
+CLASS_LINE = "class "
+
+
+def _edited(text: str) -> str:
+    """The text with a comment appended to the first class's header line."""
+    start = text.index(CLASS_LINE)
+    end = text.index("\n", start)
+    return text[:end] + "  # edited" + text[end:]
+
+
+def _holds(tree_nodes: set[int]) -> list[str]:
+    """Which tree-holding caches still reference a node of `tree_nodes`."""
+    holders = []
+    if any(id(tree) in tree_nodes for tree, _ in source._parse_cache.values() if tree):
+        holders.append("parse cache")
+    if any(id(model.node) in tree_nodes for model in caches.class_cache.values()):
+        holders.append("class cache")
+    if any(id(node) in tree_nodes for node, _ in walk._walked.values()):
+        holders.append("walk")
+    if any(id(node) in tree_nodes for node, _ in layout._methods.values()):
+        holders.append("shape methods")
+    if any(id(node) in tree_nodes for node, _ in layout._class_facts.values()):
+        holders.append("shape class facts")
+    if any(id(run.node) in tree_nodes for run in replay._runs.values()):
+        holders.append("shape runs")
+    return holders
+
+
+def _class_block(path: str):
+    return next(block for block in document_state._documents[path].blocks
+                if block.tree is not None and block.text.startswith(CLASS_LINE))
+
+
+def test_an_edit_forgets_the_trees_of_the_replaced_block(tmp_path: Path) -> None:
+    path = str(tmp_path / "model.py")
+    first = analyse(TEXT, path=path)
+    old_block = _class_block(path)
+    assert old_block.tree is not None
+    old_nodes = {id(node) for node in walk.walk(old_block.tree)}
+    assert _holds(old_nodes)  # the analysis used them
+
+    edited = _edited(TEXT)
+    result = analyse(edited, path=path)
+
+    assert _holds(old_nodes) == []
+    assert old_block.text not in source._parse_cache
+    caches.clear()
+    assert result == analyse(edited, path=None)
+    # The old text comes back (an undo): parsed again, same findings as the first time.
+    assert analyse(TEXT, path=path) == first
+
+
+def test_unchanged_blocks_keep_their_trees(tmp_path: Path) -> None:
+    path = str(tmp_path / "model.py")
+    analyse(TEXT, path=path)
+    unchanged = [block for block in document_state._documents[path].blocks
+                 if block.tree is not None and not block.text.startswith(CLASS_LINE)]
+    analyse(_edited(TEXT), path=path)
+    for block in unchanged:
+        assert source._parse_cache[block.text][0] is block.tree
+
+
+def test_forget_document_drops_its_state_only(tmp_path: Path) -> None:
+    closed, kept = str(tmp_path / "closed.py"), str(tmp_path / "kept.py")
+    broken = TEXT.replace("def call(self", "def call(self (", 1)
+    for path in (closed, kept):
+        analyse(TEXT, path=path)
+        analyse(broken, path=path)  # a half-typed block: its last good findings are kept
+    assert any(key[0] == closed for key in caches.last_good)
+
+    document_memory.forget_document(closed)
+
+    assert closed not in document_state._documents and closed not in block_memo._memos
+    assert not any(key[0] == closed for key in caches.last_good)
+    assert kept in document_state._documents and kept in block_memo._memos
+    assert any(key[0] == kept for key in caches.last_good)
+    # Opened again: analysed from scratch, as a fresh analysis.
+    reopened = analyse(TEXT, path=closed)
+    caches.clear()
+    assert reopened == analyse(TEXT, path=None)
