@@ -1,10 +1,10 @@
 """Analyse one open text document or notebook into diagnostics per URI, once per version.
 
 The result is cached under a fingerprint of what it was computed from (document or notebook
-version and the settings generation), so push and pull diagnostics, and repeated pulls,
-share one analysis and can never disagree. A crash in the analysis never escapes: it is
-logged with `window/logMessage`, shown once per document with `window/showMessage`, and the
-last good result stays in place.
+version, the settings generation and, for a file, the generation of the project index), so
+push and pull diagnostics, and repeated pulls, share one analysis and can never disagree. A
+crash in the analysis never escapes: it is logged with `window/logMessage`, shown once per
+document with `window/showMessage`, and the last good result stays in place.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def _fingerprint(
         # notebook's own version.
         return (notebook.version, tuple((cell.uri, cell.version) for cell in cells), generation)
     assert document is not None
-    return (document.version, generation)
+    return (document.version, generation, ls.state.project.generation)
 
 
 def _analyse_text_document(
