@@ -52,6 +52,7 @@ def register(server: LayerlintServer) -> None:
 
 def index_in_background(ls: LayerlintServer) -> None:
     """Make the analysis in this process read `ls`'s indexes (done by `layerlint serve`)."""
+    ls.state.project.serving = True
     project_evidence.use_indexes_from(lambda target: latest_index(ls, target))
 
 
@@ -85,34 +86,48 @@ def files_changed(ls: LayerlintServer, uris: Iterable[str]) -> None:
     _build_soon(ls)
 
 
-def _build_soon(ls: LayerlintServer) -> None:
-    """Start the builds asked for once the current message is answered (never during it)."""
+def document_opened(ls: LayerlintServer, uri: str) -> None:
+    """Start building the index of an opened file's project now, beside its first analysis."""
+    path = to_fs_path(uri)
+    if not path or not path.endswith(".py"):
+        return  # a notebook is imported by no other file: its analysis reads no index
+    folder = Path(path).resolve().parent
     state = ls.state.project
-    if state.building or not (state.wanted or state.stale):
+    if state.serving and folder not in state.roots and folder not in state.failed:
+        state.wanted.add(folder)
+        _build_soon(ls)
+
+
+def _build_soon(ls: LayerlintServer) -> None:
+    """Start the next build now, in a worker thread that waits for the worker process; the
+    event loop installs its index between two messages."""
+    state = ls.state.project
+    if not state.serving or state.building or not (state.wanted or state.stale):
         return
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # not serving (a test calling the analysis directly)
         return
-    state.building = True
-    loop.call_soon(lambda: loop.create_task(_build_all(ls)))
+    folder = state.wanted.pop() if state.wanted else state.stale.pop()
+    known = [index for root, index in state.indexes.items()
+             if root == folder or root in folder.parents]
+    built = loop.run_in_executor(None, build_elsewhere, folder, known)
+    state.building = loop.create_task(_install_when_built(ls, folder, built))
 
 
-async def _build_all(ls: LayerlintServer) -> None:
+async def _install_when_built(ls: LayerlintServer, folder: Path,
+                              built: asyncio.Future[ProjectIndex | None]) -> None:
     state = ls.state.project
-    loop = asyncio.get_running_loop()
     try:
-        while state.wanted or state.stale:
-            folder = state.wanted.pop() if state.wanted else state.stale.pop()
-            known = [index for root, index in state.indexes.items()
-                     if root == folder or root in folder.parents]
-            index = await loop.run_in_executor(None, build_elsewhere, folder, known)
-            if index is None:
-                state.failed.add(folder)
-            else:
-                _install(ls, state, folder, index)
+        index = await built
+        state.wanted.discard(folder)  # asked for again by the analyses while it was built
+        if index is None:
+            state.failed.add(folder)
+        else:
+            _install(ls, state, folder, index)
     finally:
-        state.building = False
+        state.building = None
+    _build_soon(ls)  # what was asked for meanwhile
 
 
 def build_elsewhere(folder: Path, known: list[ProjectIndex]) -> ProjectIndex | None:

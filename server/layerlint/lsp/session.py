@@ -9,6 +9,7 @@ diagnostics and to hear about edits without owning the sync handlers themselves.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -96,7 +97,10 @@ class ProjectIndexState:
     """Roots where a file was saved, created or deleted since their index was built."""
     failed: set[Path] = field(default_factory=set)
     """Folders whose build failed: not tried again until a file changes."""
-    building: bool = False
+    serving: bool = False
+    """Whether the analysis reads these indexes (`layerlint serve`; not in-process tests)."""
+    building: asyncio.Task[None] | None = None
+    """The build in progress (one at a time)."""
     generation: int = 0
     """Bumped when an index arrives that changes what analyses find."""
 
