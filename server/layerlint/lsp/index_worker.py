@@ -7,17 +7,22 @@ The request (pickled, on stdin) is a folder and the indexes the server already h
 which reads again only the files whose modification time or size changed since one of them.
 Reading and parsing the project happens here, in its own process, so that it neither holds the
 server's interpreter lock while a keystroke is analysed nor leaves parsed trees in its memory;
-the process exits when done.
+it runs at a lower CPU priority and exits when done.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import pickle
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from layerlint.analysis.project_evidence import ProjectIndex, build_index, project_root
+
+_NICENESS = 10
+"""Lower CPU priority, as background indexers run (clangd's background index, for one)."""
 
 Request = tuple[Path, Sequence[ProjectIndex]]
 """(folder of an analysed file, the indexes the server holds that may be its project's)."""
@@ -31,6 +36,8 @@ def answer(request: Request) -> ProjectIndex:
 
 
 def main() -> int:
+    with contextlib.suppress(OSError):  # a background job: the editor's keystrokes come first
+        os.nice(_NICENESS)
     request: Request = pickle.load(sys.stdin.buffer)
     sys.stdout.buffer.write(pickle.dumps(answer(request), protocol=pickle.HIGHEST_PROTOCOL))
     sys.stdout.buffer.flush()

@@ -157,6 +157,7 @@ def _install(ls: LayerlintServer, state: ProjectIndexState, folder: Path,
     newly_served = state.roots.get(folder) != index.root
     previous = state.indexes.get(index.root)
     state.roots[folder] = index.root
+    state.roots.setdefault(index.root, index.root)  # a rebuild after a save is asked by root
     state.indexes[index.root] = index
     if (newly_served and index.uses) or not index.same_findings_as(previous):
         state.generation += 1
