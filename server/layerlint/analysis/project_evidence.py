@@ -10,6 +10,17 @@ reading every file that calls `fit` would double the reading of a folder of exam
 (`save_evidence`) is cached by modification time. A use counts for a class when the key it
 holds is an imported name whose module resolves (as `workspace.module_file` resolves imports)
 to the file being analysed. Nothing is imported or executed.
+
+The index (`ProjectIndex`) keeps, per listed file, its stamp (modification time, size), its uses
+that hold a class of another project file (with the names of those classes, resolved when the
+file was read) and, for such files only, their reloads: no parsed tree, no evidence of the
+files without such a use. `build_index` builds it, reusing the entries of an earlier index
+whose stamp did not change. `uses_elsewhere` reads one index, fetched once per call, so an
+analysis sees one consistent snapshot. Where it comes from is pluggable: by default it is
+built here, synchronously, at most every 30 seconds (`analyse()` in a script, the tests); the
+language server builds it in a separate process and hands its latest one over
+(`use_indexes_from`, `lsp/project_index.py`), so a keystroke never lists, stats or reads the
+project; `layerlint check` looks uses up its own way (`find_uses_with`).
 """
 
 from __future__ import annotations
@@ -18,8 +29,8 @@ import ast
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from layerlint.analysis.imports import collect_imports
@@ -95,6 +106,7 @@ def mentions_a_use(text: str) -> bool:
 
 
 def file_evidence(path: Path) -> Evidence:
+    """A project file's evidence, cached by its path, modification time and size."""
     try:
         stat = path.stat()
     except OSError:
@@ -103,28 +115,31 @@ def file_evidence(path: Path) -> Evidence:
     cached = _files.get(key)
     if cached is not None:
         return cached
-    result = EMPTY
+    result = _read_evidence(path)
+    _files[key] = result
+    if len(_files) > _CACHE_SIZE:
+        _files.popitem(last=False)
+    return result
+
+
+def _read_evidence(path: Path) -> Evidence:
+    """The evidence of a file as it is on disk now (EMPTY when it mentions no use)."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
         program = None
         if path.suffix == ".ipynb" and mentions_a_use(text):
             program = notebook_program(text)  # the cells as one program
             text = program.text
-        if mentions_a_use(text):
-            parts = _parts(text)
-            imports = collect_imports([stmt for tree, _, _ in parts for stmt in tree.body])
-            roots = {qualified.split(".")[0] for qualified in imports.values()}
-            torch_only = "torch" in roots and not roots & {"keras", "tensorflow", "tf_keras"}
-            result = evidence(parts, imports, frozenset({"*"} if torch_only else ()),
-                              read_all=True)
-            if program is not None:
-                result = _in_cells(result, program)
+        if not mentions_a_use(text):
+            return EMPTY
+        parts = _parts(text)
+        imports = collect_imports([stmt for tree, _, _ in parts for stmt in tree.body])
+        roots = {qualified.split(".")[0] for qualified in imports.values()}
+        torch_only = "torch" in roots and not roots & {"keras", "tensorflow", "tf_keras"}
+        result = evidence(parts, imports, frozenset({"*"} if torch_only else ()), read_all=True)
+        return _in_cells(result, program) if program is not None else result
     except (OSError, SyntaxError, ValueError, RecursionError):  # NotebookError is a ValueError
-        result = EMPTY
-    _files[key] = result
-    if len(_files) > _CACHE_SIZE:
-        _files.popitem(last=False)
-    return result
+        return EMPTY
 
 
 def _parts(text: str) -> list[tuple[ast.Module, int, str]]:
@@ -139,31 +154,127 @@ def _parts(text: str) -> list[tuple[ast.Module, int, str]]:
     return [(ast.parse(text), 0, text)]
 
 
-_indexes: dict[Path, tuple[float, dict[Path, list[tuple[Use, Path]]]]] = {}
+@dataclass(frozen=True)
+class IndexedUse:
+    """A use in another project file whose model holds classes of the file it is indexed under."""
+
+    use: Use
+    """As the other file holds it (its keys qualified through that file's imports)."""
+    other: Path
+    """The file the use happens in."""
+    held: frozenset[str]
+    """The indexed file's class names among the use's `held` keys."""
+    contained: frozenset[str]
+    """The indexed file's class names among the use's `contained` keys (never empty)."""
 
 
-def _project_index(root: Path) -> dict[Path, list[tuple[Use, Path]]]:
-    """Target file -> (use, the file it happens in) for every use in the project whose model
-    holds a class imported from another project file. Rebuilt at most every 30 seconds (files
+@dataclass(frozen=True)
+class FileEntry:
+    """What the index keeps of one project file."""
+
+    stamp: tuple[int, int]
+    """Modification time (ns) and size when it was read."""
+    uses: tuple[tuple[Path, IndexedUse], ...] = ()
+    """(target file, use) for each use holding classes of another project file."""
+    reloads: tuple[Use, ...] = ()
+    """The file's reloads, kept only when it has such a use."""
+
+
+@dataclass(frozen=True)
+class ProjectIndex:
+    """Target file -> the uses elsewhere in the project whose model holds its classes."""
+
+    root: Path
+    entries: Mapping[Path, FileEntry]
+    """Every listed file, in listing order (what the next build reuses)."""
+    uses: Mapping[Path, tuple[IndexedUse, ...]]
+    """By target file (resolved), in listing order and then in each file's order."""
+
+    def same_findings_as(self, other: ProjectIndex | None) -> bool:
+        """Whether analyses get the same uses and reloads from both indexes."""
+        if other is None:
+            return not self.uses
+        return self.uses == other.uses and all(
+            self.entries[file].reloads == other.entries[file].reloads
+            for file in _files_with_uses(self))
+
+
+def _files_with_uses(index: ProjectIndex) -> set[Path]:
+    return {item.other for items in index.uses.values() for item in items}
+
+
+def build_index(root: Path, previous: ProjectIndex | None = None) -> ProjectIndex:
+    """The index of the project at `root`, reading only the files whose stamp changed since
+    `previous` (an index of the same root, or None)."""
+    known = previous.entries if previous is not None and previous.root == root else {}
+    entries: dict[Path, FileEntry] = {}
+    for other in project_files(root):
+        try:
+            stat = other.stat()
+        except OSError:
+            continue
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        entry = known.get(other)
+        entries[other] = entry if entry is not None and entry.stamp == stamp else _file_entry(
+            other, stamp)
+    by_target: dict[Path, list[IndexedUse]] = {}
+    for entry in entries.values():
+        for target, indexed in entry.uses:
+            by_target.setdefault(target, []).append(indexed)
+    return ProjectIndex(root, entries, {target: tuple(items) for target, items in by_target.items()})
+
+
+def _file_entry(path: Path, stamp: tuple[int, int]) -> FileEntry:
+    found = _read_evidence(path)
+    if not found.uses:
+        return FileEntry(stamp)
+    indexed: list[tuple[Path, IndexedUse]] = []
+    for use in found.uses:
+        resolved = {key: module_file(key.rpartition(".")[0], path)
+                    for key in use.contained | use.held if key.rpartition(".")[0]}
+        for target in dict.fromkeys(resolved[key] for key in use.contained if key in resolved):
+            if target is None:
+                continue
+            contained = frozenset(key.rpartition(".")[2] for key in use.contained
+                                  if resolved.get(key) == target)
+            held = frozenset(key.rpartition(".")[2] for key in use.held
+                             if resolved.get(key) == target)
+            indexed.append((target, IndexedUse(use, path, held, contained)))
+    return FileEntry(stamp, tuple(indexed), found.reloads if indexed else ())
+
+
+_indexes: dict[Path, tuple[float, ProjectIndex]] = {}
+
+
+def _index_here(target: Path) -> ProjectIndex:
+    """The index of `target`'s project built in this process, at most every 30 seconds (files
     whose modification time did not change are not read again)."""
+    root = project_root(target)
     now = time.monotonic()
     cached = _indexes.get(root)
     if cached is not None and now - cached[0] < _LISTING_SECONDS:
         return cached[1]
-    index: dict[Path, list[tuple[Use, Path]]] = {}
-    for other in project_files(root):
-        found = file_evidence(other)
-        for use in found.uses:
-            targets = {target for key in use.contained if "." in key
-                       if (target := module_file(key.rpartition(".")[0], other)) is not None}
-            for target in targets:
-                index.setdefault(target, []).append((use, other))
+    index = build_index(root, cached[1] if cached is not None else None)
     _indexes[root] = (now, index)
     return index
 
 
+_IndexSource = Callable[[Path], ProjectIndex | None]
+_index_of: _IndexSource = _index_here
+
+
+def use_indexes_from(source: _IndexSource) -> _IndexSource:
+    """Set where `uses_elsewhere` gets the index of a (resolved) file's project: built here
+    (the default), or the language server's latest (None while it has none). Returns the
+    previous source."""
+    global _index_of
+    previous, _index_of = _index_of, source
+    return previous
+
+
 def _indexed_uses(target: Path, class_names: frozenset[str]) -> Iterable[tuple[Use, Path]]:
-    return _project_index(project_root(target)).get(target, ())
+    index = _index_of(target)
+    return [(item.use, item.other) for item in (index.uses.get(target, ()) if index else ())]
 
 
 _UseFinder = Callable[[Path, frozenset[str]], Iterable[tuple[Use, Path]]]
@@ -185,6 +296,8 @@ def uses_elsewhere(path: Path, class_names: frozenset[str]) -> tuple[tuple[Use, 
     if not class_names:
         return (), ()
     resolved = path.resolve()
+    if _find_uses is _indexed_uses:
+        return _from_index(_index_of(resolved), resolved, class_names)
     uses: list[Use] = []
     files: list[Path] = []
     for use, other in _find_uses(resolved, class_names):
@@ -198,6 +311,26 @@ def uses_elsewhere(path: Path, class_names: frozenset[str]) -> tuple[tuple[Use, 
                 files.append(other)
     reloads = [replace(reload, where=_shown(other, resolved)) for other in files
                for reload in file_evidence(other).reloads]
+    return tuple(uses), tuple(reloads)
+
+
+def _from_index(index: ProjectIndex | None, resolved: Path,
+                class_names: frozenset[str]) -> tuple[tuple[Use, ...], tuple[Use, ...]]:
+    """`uses_elsewhere` from one index: nothing here touches the file system."""
+    if index is None:
+        return (), ()
+    uses: list[Use] = []
+    files: list[Path] = []
+    for item in index.uses.get(resolved, ()):
+        contained = item.contained & class_names
+        if item.other == resolved or not contained:
+            continue
+        uses.append(replace(item.use, held=item.held & class_names, contained=contained,
+                            where=_shown(item.other, resolved)))
+        if item.other not in files:
+            files.append(item.other)
+    reloads = [replace(reload, where=_shown(other, resolved)) for other in files
+               for reload in index.entries[other].reloads]
     return tuple(uses), tuple(reloads)
 
 
@@ -227,5 +360,6 @@ def with_project(local: Evidence, path: Path | None, class_names: frozenset[str]
     return Evidence(local.uses + uses, local.reloads + reloads, local.constructions, local.given)
 
 
-__all__ = ["file_evidence", "find_uses_with", "mentions_a_use", "project_files", "project_root",
+__all__ = ["FileEntry", "IndexedUse", "ProjectIndex", "build_index", "file_evidence",
+           "find_uses_with", "mentions_a_use", "project_files", "project_root", "use_indexes_from",
            "uses_elsewhere", "with_project"]

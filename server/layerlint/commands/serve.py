@@ -32,9 +32,11 @@ def run(args: argparse.Namespace) -> int:
     # stdout carries the protocol; every log line must go to stderr.
     logging.basicConfig(level=args.log_level, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from layerlint.lsp.project_index import index_in_background
     from layerlint.lsp.server import build_server
 
     server = build_server()
+    index_in_background(server)  # other files' uses: never built while a keystroke waits
     if args.tcp:
         host, port = _parse_address(args.tcp)
         server.start_tcp(host, port)

@@ -35,6 +35,8 @@ SEVERITIES = {
 
 Placer = Callable[[int, int], tuple[str, types.Position]]
 """(1-based line, 1-based character column) -> (URI, LSP position) of the analysed text."""
+Units = Callable[[str], int]
+"""The length of a string in the negotiated position encoding."""
 
 
 def to_diagnostic(finding: Finding, place: Placer) -> tuple[str, types.Diagnostic]:
@@ -159,12 +161,12 @@ def text_placer(uri: str, text: str, units: Callable[[str], int]) -> Placer:
     def place(line: int, column: int) -> tuple[str, types.Position]:
         if not lines:
             lines.extend(split_lines(text))
-        return uri, _position(lines, line - 1, column - 1, units)
+        return uri, position(lines, line - 1, column - 1, units)
 
     return place
 
 
-def _position(
+def position(
     lines: Sequence[str], line: int, character: int, units: Callable[[str], int]
 ) -> types.Position:
     """LSP position of a 0-based line and 0-based character offset, clamped to the text."""
@@ -189,6 +191,6 @@ def cell_placer(
         if located is None:
             return fallback_uri, types.Position(line=0, character=0)
         uri, cell_line = located
-        return uri, _position(cell_lines(uri), cell_line, column - 1, units)
+        return uri, position(cell_lines(uri), cell_line, column - 1, units)
 
     return place

@@ -1,10 +1,10 @@
 """Analyse one open text document or notebook into diagnostics per URI, once per version.
 
 The result is cached under a fingerprint of what it was computed from (document or notebook
-version and the settings generation), so push and pull diagnostics, and repeated pulls,
-share one analysis and can never disagree. A crash in the analysis never escapes: it is
-logged with `window/logMessage`, shown once per document with `window/showMessage`, and the
-last good result stays in place.
+version, the settings generation and, for a file, the generation of the project index), so
+push and pull diagnostics, and repeated pulls, share one analysis and can never disagree. A
+crash in the analysis never escapes: it is logged with `window/logMessage`, shown once per
+document with `window/showMessage`, and the last good result stays in place.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import traceback
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -82,7 +83,7 @@ def current_result(ls: LayerlintServer, key: str) -> tuple[DocumentResult | None
             result = _analyse_notebook(ls, notebook, cells, fingerprint)
         else:
             assert document is not None
-            result = _analyse_text_document(ls, document, fingerprint)
+            result = _analyse_text_document(ls, document, fingerprint, cached)
     except Exception as error:  # an analysis bug must never take the server down
         _report_crash(ls, key, error)
         return cached, False
@@ -126,11 +127,14 @@ def _fingerprint(
         # notebook's own version.
         return (notebook.version, tuple((cell.uri, cell.version) for cell in cells), generation)
     assert document is not None
-    return (document.version, generation)
+    return (document.version, generation, ls.state.project.generation)
 
 
 def _analyse_text_document(
-    ls: LayerlintServer, document: TextDocument, fingerprint: tuple[object, ...]
+    ls: LayerlintServer,
+    document: TextDocument,
+    fingerprint: tuple[object, ...],
+    previous: DocumentResult | None,
 ) -> DocumentResult:
     path = to_fs_path(document.uri)
     settings = settings_for(ls, path)
@@ -139,10 +143,59 @@ def _analyse_text_document(
     label = quoting_line_label(text) if is_joined_notebook(path) else str
     outcome = analysis.analyse(text, path=path, settings=settings, line_label=label)
     units = convert.units_counter(ls.workspace.position_encoding)
-    place = convert.text_placer(document.uri, text, units)
-    diagnostics: dict[str, list[types.Diagnostic]] = {document.uri: []}
-    _collect(diagnostics, outcome, place, settings.is_enabled(convert.SYNTAX_CODE))
-    return DocumentResult(fingerprint, diagnostics, {document.uri: document.version})
+    lines = split_lines(text) if outcome.findings or outcome.syntax_problems else []
+    built = _diagnostics_of(outcome, document.uri, lines, units, previous.built if previous else {})
+    diagnostics = {document.uri: [diagnostic for _, (_, diagnostic) in built]}
+    syntax = (convert.syntax_diagnostic(outcome.syntax_problems, _placer(document.uri, lines, units))
+              if settings.is_enabled(convert.SYNTAX_CODE) else None)
+    if syntax is not None:
+        diagnostics[document.uri].append(syntax[1])
+    return DocumentResult(fingerprint, diagnostics, {document.uri: document.version},
+                          {finding: entry for finding, entry in built if entry[0]})
+
+
+Built = tuple[tuple[tuple[int, str], ...], types.Diagnostic]
+"""(the lines a finding's placement read, as (0-based index, text); its diagnostic)."""
+
+
+def _diagnostics_of(outcome: AnalysisResult, uri: str, lines: list[str], units: convert.Units,
+                    previous: dict[Any, Built]) -> list[tuple[Any, Built]]:
+    """Each finding's diagnostic, in order; the previous version's when the finding is equal and
+    the lines its placement read are too (a keystroke changes a few findings of many)."""
+    built: list[tuple[Any, Built]] = []
+    for finding in sorted(outcome.findings, key=lambda finding: finding.sort_key()):
+        try:
+            known = previous.get(finding)
+        except TypeError:  # a finding holding something unhashable: never reused
+            known = None
+        if known is None or not all(index < len(lines) and lines[index] == line
+                                    for index, line in known[0]):
+            known = _built(finding, uri, lines, units)
+        built.append((finding, known))
+    return built
+
+
+def _built(finding: Any, uri: str, lines: list[str], units: convert.Units) -> Built:
+    """A finding's diagnostic, and the lines placing it read (none when a place fell outside
+    the text and was clamped: then it is not reused)."""
+    read: list[tuple[int, str]] = []
+    inside = True
+
+    def place(line: int, column: int) -> tuple[str, types.Position]:
+        nonlocal inside
+        index = line - 1
+        if 0 <= index < len(lines):
+            read.append((index, lines[index]))
+        else:
+            inside = False
+        return uri, convert.position(lines, index, column - 1, units)
+
+    _, diagnostic = convert.to_diagnostic(finding, place)
+    return (tuple(read) if inside else ()), diagnostic
+
+
+def _placer(uri: str, lines: list[str], units: convert.Units) -> convert.Placer:
+    return lambda line, column: (uri, convert.position(lines, line - 1, column - 1, units))
 
 
 def _analyse_notebook(

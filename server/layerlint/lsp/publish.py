@@ -115,6 +115,25 @@ def refresh_all(ls: LayerlintServer) -> None:
         publish_document(ls, key)
 
 
+def refresh_changed(ls: LayerlintServer) -> None:
+    """Analyse every open document again (what it depends on outside its text changed: the
+    project index) and re-show those whose diagnostics changed."""
+    changed = False
+    for key in open_keys(ls):
+        before = ls.state.results.get(key)
+        result, fresh = document_analysis.current_result(ls, key)
+        if result is None or not fresh or (before is not None
+                                           and before.diagnostics == result.diagnostics):
+            continue
+        changed = True
+        if not client_pulls(ls):
+            for uri, diagnostics in result.diagnostics.items():
+                _publish(ls, uri, result.versions.get(uri),
+                         with_extra_diagnostics(ls, uri, diagnostics))
+    if changed and client_pulls(ls):
+        _request_refresh(ls)
+
+
 def refresh_diagnostics(ls: LayerlintServer, uri: str) -> None:
     """Re-show one document's diagnostics after `ls.state.diagnostic_sources` changed."""
     if client_pulls(ls):

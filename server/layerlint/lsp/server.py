@@ -19,6 +19,7 @@ FEATURE_MODULES = (
     "layerlint.lsp.code_actions",
     "layerlint.lsp.trace_features",
     "layerlint.lsp.installed_layers",
+    "layerlint.lsp.project_index",
 )
 
 

@@ -2,13 +2,14 @@
 
 pygls passes this object to every handler as `ls`. Everything that outlives one message
 lives here: the last analysis result of each open document or notebook, which versions were
-published, the editor's settings, the shape trace's results and runs, the requests a client
-can cancel, and two hooks other feature modules (the shape trace) use to add diagnostics and
-to hear about edits without owning the sync handlers themselves.
+published, the editor's settings, the project indexes, the shape trace's results and runs, the
+requests a client can cancel, and two hooks other feature modules (the shape trace) use to add
+diagnostics and to hear about edits without owning the sync handlers themselves.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from layerlint import __version__
+from layerlint.analysis.project_evidence import ProjectIndex
 from layerlint.config import Settings
 from layerlint.trace import staleness
 from layerlint.trace.results import TraceResult
@@ -45,6 +47,10 @@ class DocumentResult:
     """By URI: the document's own, or one entry per code cell of a notebook."""
     versions: dict[str, int | None]
     """The version of each URI above when it was analysed, for publishDiagnostics."""
+    built: dict[Any, tuple[tuple[tuple[int, str], ...], types.Diagnostic]] = field(
+        default_factory=dict)
+    """A text document's findings -> (the lines their placement read, their diagnostic), so
+    that the next version reuses the diagnostics of findings that did not change."""
 
 
 @dataclass
@@ -78,6 +84,28 @@ class TraceState:
 
 
 @dataclass
+class ProjectIndexState:
+    """The project indexes the analysis reads (`lsp/project_index.py`), built in the background."""
+
+    roots: dict[Path, Path] = field(default_factory=dict)
+    """Folder of an analysed file -> the root of its project, once an index of it arrived."""
+    indexes: dict[Path, ProjectIndex] = field(default_factory=dict)
+    """By project root: the latest index built."""
+    wanted: set[Path] = field(default_factory=set)
+    """Folders whose files were analysed without an index of their project yet."""
+    stale: set[Path] = field(default_factory=set)
+    """Roots where a file was saved, created or deleted since their index was built."""
+    failed: set[Path] = field(default_factory=set)
+    """Folders whose build failed: not tried again until a file changes."""
+    serving: bool = False
+    """Whether the analysis reads these indexes (`layerlint serve`; not in-process tests)."""
+    building: asyncio.Task[None] | None = None
+    """The build in progress (one at a time)."""
+    generation: int = 0
+    """Bumped when an index arrives that changes what analyses find."""
+
+
+@dataclass
 class SessionState:
     results: dict[str, DocumentResult] = field(default_factory=dict)
     """Keyed by the text document's URI, or the notebook's URI for all its cells."""
@@ -93,6 +121,7 @@ class SessionState:
     diagnostic_sources: list[DiagnosticSource] = field(default_factory=list)
     change_listeners: list[ChangeListener] = field(default_factory=list)
     trace: TraceState = field(default_factory=TraceState)
+    project: ProjectIndexState = field(default_factory=ProjectIndexState)
     cancel_listeners: dict[RequestId, Callable[[], None]] = field(default_factory=dict)
     """Requests whose work runs outside the handler's own task (the shape trace's kernel run):
     `$/cancelRequest` with the id calls the function. The handler removes its entry when done."""

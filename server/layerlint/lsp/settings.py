@@ -3,7 +3,8 @@
 Editor settings arrive as `initializationOptions` and with `workspace/didChangeConfiguration`
 (pushed in `settings`, or, when a client sends none, pulled with `workspace/configuration`).
 The pyproject layer (`folder_settings.py`) is forgotten when the client reports that a
-`pyproject.toml` changed on disk. Every change re-publishes all open documents.
+`pyproject.toml` changed on disk. Every change re-publishes all open documents. The same
+watcher reports `.py` and `.ipynb` files to the project index (`project_index.py`).
 
 Editor settings are validated when they arrive (`config.validated_overrides`): unknown keys
 are ignored (clients keep their own settings in the same section), an invalid value is dropped
@@ -18,7 +19,7 @@ from typing import Any
 from lsprotocol import types
 
 from layerlint.config import validated_overrides
-from layerlint.lsp import publish
+from layerlint.lsp import project_index, publish
 from layerlint.lsp.folder_settings import warn_about
 from layerlint.lsp.session import LayerlintServer
 
@@ -42,8 +43,9 @@ def on_initialized(ls: LayerlintServer, params: types.InitializedParams) -> None
     workspace = ls.client_capabilities.workspace
     watched = workspace.did_change_watched_files if workspace else None
     if watched and watched.dynamic_registration:
+        globs = ("**/pyproject.toml", *project_index.WATCHED_GLOBS)
         options = types.DidChangeWatchedFilesRegistrationOptions(
-            watchers=[types.FileSystemWatcher(glob_pattern="**/pyproject.toml")]
+            watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in globs]
         )
         ls.client_register_capability(
             types.RegistrationParams(
@@ -79,6 +81,7 @@ def on_did_change_watched_files(
         ls.state.folder_settings.clear()
         ls.state.settings_warnings_shown.clear()
         settings_changed(ls)
+    project_index.files_changed(ls, [change.uri for change in params.changes])
 
 
 def set_editor_settings(ls: LayerlintServer, raw: dict[str, Any]) -> None:

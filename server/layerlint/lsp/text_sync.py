@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from layerlint.lsp import publish
+from layerlint.lsp import project_index, publish
 from layerlint.lsp.session import LayerlintServer
 
 
@@ -23,6 +23,7 @@ def register(server: LayerlintServer) -> None:
 
 def did_open(ls: LayerlintServer, params: types.DidOpenTextDocumentParams) -> None:
     uri = params.text_document.uri
+    project_index.document_opened(ls, uri)  # built beside the first analysis, never before it
     publish.document_opened(ls, uri, [uri])
 
 

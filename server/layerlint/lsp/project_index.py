@@ -1,0 +1,164 @@
+"""Other project files' uses of a document's classes, kept off the keystroke path.
+
+A class in `blocks.py` may be saved by `train.py`; the analysis learns that from an index of
+the project (`analysis/project_evidence.py`). Building it lists, stats and reads up to 3,000
+files, so the server never builds it while a keystroke waits: an analysis reads the latest
+index of the file's project, as it is (None before the first one: no uses elsewhere), and a
+file whose project has none yet asks for one. The index is built in a separate process
+(`lsp/index_worker.py`, awaited from a worker thread, which frees the interpreter for the
+keystrokes and leaves no parsed tree in the server's memory), and rebuilt, reading again only
+the files that changed, after `textDocument/didSave` or `workspace/didChangeWatchedFiles` of a
+`.py` or `.ipynb` file under its root. When an index arrives that changes what the analyses get,
+every open document is analysed again and its diagnostics re-shown if they changed, the way
+pylsp and jedi-language-server publish late results. The index is swapped on the event loop,
+between messages, so each analysis reads one consistent snapshot.
+
+`layerlint check` and `analyse()` outside the server are unaffected: the server installs this
+source of indexes when it starts serving (`index_in_background`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.uris import to_fs_path
+
+import layerlint
+from layerlint.analysis import project_evidence
+from layerlint.analysis.project_evidence import ProjectIndex
+from layerlint.lsp import publish
+from layerlint.lsp.session import LayerlintServer, ProjectIndexState
+
+logger = logging.getLogger(__name__)
+
+WORKER_COMMAND = [sys.executable, "-m", "layerlint.lsp.index_worker"]
+INDEXED_SUFFIXES = (".py", ".ipynb")
+WATCHED_GLOBS = ("**/*.py", "**/*.ipynb")
+"""Watched for the index (a client that registers them reports saves made outside the editor)."""
+_BUILD_TIMEOUT = 600.0
+
+
+def register(server: LayerlintServer) -> None:
+    server.feature(types.TEXT_DOCUMENT_DID_SAVE)(did_save)
+
+
+def index_in_background(ls: LayerlintServer) -> None:
+    """Make the analysis in this process read `ls`'s indexes (done by `layerlint serve`)."""
+    ls.state.project.serving = True
+    project_evidence.use_indexes_from(lambda target: latest_index(ls, target))
+
+
+def latest_index(ls: LayerlintServer, target: Path) -> ProjectIndex | None:
+    """The index of `target`'s project as it is now; asks for one when there is none."""
+    state = ls.state.project
+    root = state.roots.get(target.parent)
+    if root is None:
+        if target.parent not in state.failed:
+            state.wanted.add(target.parent)
+            _build_soon(ls)
+        return None
+    return state.indexes.get(root)
+
+
+def did_save(ls: LayerlintServer, params: types.DidSaveTextDocumentParams) -> None:
+    files_changed(ls, [params.text_document.uri])
+
+
+def files_changed(ls: LayerlintServer, uris: Iterable[str]) -> None:
+    """Files were saved, created or deleted: rebuild the indexes of the projects holding them."""
+    state = ls.state.project
+    for uri in uris:
+        path = to_fs_path(uri)
+        if not path or not path.endswith(INDEXED_SUFFIXES):
+            continue
+        folder = Path(path).parent
+        state.failed.discard(folder)
+        state.stale.update(root for root in state.indexes
+                           if root == folder or root in folder.parents)
+    _build_soon(ls)
+
+
+def document_opened(ls: LayerlintServer, uri: str) -> None:
+    """Start building the index of an opened file's project now, beside its first analysis."""
+    path = to_fs_path(uri)
+    if not path or not path.endswith(".py"):
+        return  # a notebook is imported by no other file: its analysis reads no index
+    folder = Path(path).resolve().parent
+    state = ls.state.project
+    if state.serving and folder not in state.roots and folder not in state.failed:
+        state.wanted.add(folder)
+        _build_soon(ls)
+
+
+def _build_soon(ls: LayerlintServer) -> None:
+    """Start the next build now, in a worker thread that waits for the worker process; the
+    event loop installs its index between two messages."""
+    state = ls.state.project
+    if not state.serving or state.building or not (state.wanted or state.stale):
+        return
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # not serving (a test calling the analysis directly)
+        return
+    folder = state.wanted.pop() if state.wanted else state.stale.pop()
+    known = [index for root, index in state.indexes.items()
+             if root == folder or root in folder.parents]
+    built = loop.run_in_executor(None, build_elsewhere, folder, known)
+    state.building = loop.create_task(_install_when_built(ls, folder, built))
+
+
+async def _install_when_built(ls: LayerlintServer, folder: Path,
+                              built: asyncio.Future[ProjectIndex | None]) -> None:
+    state = ls.state.project
+    try:
+        index = await built
+        state.wanted.discard(folder)  # asked for again by the analyses while it was built
+        if index is None:
+            state.failed.add(folder)
+        else:
+            _install(ls, state, folder, index)
+    finally:
+        state.building = None
+    _build_soon(ls)  # what was asked for meanwhile
+
+
+def build_elsewhere(folder: Path, known: list[ProjectIndex]) -> ProjectIndex | None:
+    """The index of `folder`'s project, built by the worker process (None if it failed)."""
+    package_parent = str(Path(layerlint.__file__).resolve().parents[1])
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join(
+        [package_parent, *filter(None, [environment.get("PYTHONPATH")])])
+    try:
+        done = subprocess.run(WORKER_COMMAND, input=pickle.dumps((folder, known)),
+                              capture_output=True, env=environment, timeout=_BUILD_TIMEOUT,
+                              check=False)
+        if done.returncode == 0:
+            index = pickle.loads(done.stdout)
+            if isinstance(index, ProjectIndex):
+                return index
+        logger.warning("layerlint: indexing the project of %s failed (exit %s): %s", folder,
+                       done.returncode, done.stderr.decode(errors="replace")[-2000:])
+    except (OSError, subprocess.SubprocessError, pickle.UnpicklingError, EOFError) as error:
+        logger.warning("layerlint: indexing the project of %s failed: %r", folder, error)
+    return None
+
+
+def _install(ls: LayerlintServer, state: ProjectIndexState, folder: Path,
+             index: ProjectIndex) -> None:
+    """Swap the new index in (on the event loop, between two messages); re-show what changed."""
+    newly_served = state.roots.get(folder) != index.root
+    previous = state.indexes.get(index.root)
+    state.roots[folder] = index.root
+    state.roots.setdefault(index.root, index.root)  # a rebuild after a save is asked by root
+    state.indexes[index.root] = index
+    if (newly_served and index.uses) or not index.same_findings_as(previous):
+        state.generation += 1
+        publish.refresh_changed(ls)
