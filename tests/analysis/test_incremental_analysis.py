@@ -2,6 +2,7 @@
 carried over, evidence resolutions reused) gives the findings of an analysis from scratch, after
 every edit of random sequences: keystrokes, comments, pastes, deleted classes, broken code."""
 
+import contextlib
 import random
 import re
 
@@ -10,6 +11,7 @@ import pytest
 from bench.document_script import plan_document_edits
 from bench.generate_models import generate_module
 from layerlint.analysis import analyse, block_memo, document_state, save_evidence
+from layerlint.analysis import source as source_module
 from layerlint.analysis.class_resolution import module_context
 from layerlint.analysis.shapes import infer
 from layerlint.analysis.shapes import module_shapes as module_shapes_module
@@ -39,7 +41,22 @@ def _from_scratch(text, path):
     document_state.forget_document(path)
     block_memo._memos.pop(path, None)
     save_evidence._resolved.clear()
-    return analyse(text, path=path)
+    save_evidence._recent_names.clear()
+    with _fresh_trees():
+        return analyse(text, path=path)
+
+
+@contextlib.contextmanager
+def _fresh_trees():
+    """Parse every block anew, so nothing remembered on the incremental path's trees
+    (`tree_memo`) is read; the parse cache the incremental path sees is left as it was."""
+    kept = dict(source_module._parse_cache)
+    source_module._parse_cache.clear()
+    try:
+        yield
+    finally:
+        source_module._parse_cache.clear()
+        source_module._parse_cache.update(kept)
 
 
 def _random_edit(rng, text):
@@ -170,6 +187,8 @@ def test_static_shapes_and_ll105_after_edits_are_those_of_a_fresh_analysis(tmp_p
         document_state.forget_document(scratch_path)
         block_memo._memos.pop(scratch_path, None)
         save_evidence._resolved.clear()
-        scratch = analyse(text, path=scratch_path, settings=settings)
-        _same(incremental, scratch)
-        assert shapes == _static_shapes(text, scratch_path)
+        save_evidence._recent_names.clear()
+        with _fresh_trees():
+            scratch = analyse(text, path=scratch_path, settings=settings)
+            _same(incremental, scratch)
+            assert shapes == _static_shapes(text, scratch_path)

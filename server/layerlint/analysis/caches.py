@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from layerlint.analysis import tree_memo
 from layerlint.analysis.model_index import ClassModel
 from layerlint.findings import Finding
 
@@ -60,3 +61,4 @@ def clear() -> None:
     """Empty every cache of the analysis, so the next run computes everything anew."""
     for cache in _ALL:
         cache.clear()
+    tree_memo.clear()  # what module-wide passes remember per tree

@@ -14,7 +14,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from layerlint.analysis import keras_target
+from layerlint.analysis import keras_target, tree_memo
 from layerlint.analysis.caches import (
     candidate_cache,
     class_cache,
@@ -60,16 +60,12 @@ def module_context(
     blocks: list[Block], keras_version: str | None, importer: Path | None = None,
     python: str | None = None,
 ) -> ModuleContext:
-    statements = [stmt for block in blocks if block.tree for stmt in block.tree.body]
-    imports = collect_imports(
-        stmt for stmt in statements if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Try, ast.If))
-    )
-    imports_key = tuple(sorted(imports.items()))
-    class_blocks = {
-        stmt.name: block
-        for block in blocks if block.tree
-        for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)
-    }
+    """What the module's blocks define and import. What each block contributes is remembered
+    on its tree (`tree_memo`): an unchanged block's classes keep their models without a cache
+    key, unless the imports, the set of local class names or what they resolve to changed."""
+    parts = [(block, _block_part(block)) for block in blocks if block.tree]
+    imports, imports_key = _imports([stmt for _, part in parts for stmt in part.imports])
+    class_blocks = {stmt.name: block for block, part in parts for stmt, _ in part.classes}
     local_names = frozenset(class_blocks)
     # Small numbers for the per-class cache keys: a tuple's hash is not cached, and each
     # class's key would hash the imports (and the set of local names) again.
@@ -79,18 +75,22 @@ def module_context(
     external: dict[str, str] = {}
     workspace_keys: dict[str, tuple] = {}
     every_definition: list[tuple[ast.ClassDef, ClassModel]] = []
-    for block in blocks:
-        for stmt in block.tree.body if block.tree else ():
-            if isinstance(stmt, ast.ClassDef):
+    for block, part in parts:
+        for stmt, row in part.classes:
+            if row.inputs != (imports_id, local_id, keras_version):
                 # Key on the local classes this class mentions, not on all of them, so a
                 # class that breaks while being typed does not invalidate every other one.
-                mentioned = referenced_local_names(block, stmt)
-                referenced, candidates = _split_mentioned(mentioned, local_names, local_id,
-                                                          imports, imports_id)
-                workspace = _workspace_classes(candidates, importer, keras_version, classes,
-                                               external, python)
-                references[stmt.name] = references.get(stmt.name, frozenset()) | referenced
-                workspace_keys[stmt.name] = workspace_keys.get(stmt.name, ()) + workspace
+                if row.mentioned is None:
+                    row.mentioned = referenced_local_names(block, stmt)
+                row.referenced, row.candidates = _split_mentioned(
+                    row.mentioned, local_names, local_id, imports, imports_id)
+            referenced = row.referenced
+            workspace = _workspace_classes(row.candidates, importer, keras_version, classes,
+                                           external, python) if row.candidates else ()
+            references[stmt.name] = references.get(stmt.name, frozenset()) | referenced
+            workspace_keys[stmt.name] = workspace_keys.get(stmt.name, ()) + workspace
+            inputs = (imports_id, referenced, workspace, keras_version)
+            if row.model is None or row.model_inputs != inputs:
                 key = (block.text, stmt.name, stmt.lineno, imports_id, referenced, workspace,
                        keras_version)
                 model = class_cache.get(key)
@@ -100,9 +100,11 @@ def module_context(
                         build_class_model(stmt, imports, set(referenced) | {q for q, _ in workspace},
                                           keras_version),
                     )
-                # The name binds the last definition (what other code sees at run time).
-                classes[stmt.name] = model
-                every_definition.append((stmt, model))
+                row.model, row.model_inputs = model, inputs
+            row.inputs = (imports_id, local_id, keras_version)
+            # The name binds the last definition (what other code sees at run time).
+            classes[stmt.name] = row.model
+            every_definition.append((stmt, row.model))
     frameworks = {name: _resolve_framework(name, classes, set(), external) for name in classes}
     # Keyed by the statement of this parse: a model from the class cache may hold the node of
     # an earlier parse of the same text (the parse cache and the class cache evict separately).
@@ -112,6 +114,60 @@ def module_context(
     }
     return ModuleContext(imports, imports_key, keras_version, classes, class_blocks, frameworks,
                          references, workspace_keys, definitions)
+
+
+@dataclass(eq=False)
+class _ClassRow:
+    """What module_context last found for one class definition of a remembered tree."""
+
+    mentioned: frozenset[str] | None = None
+    inputs: tuple | None = None
+    """(imports, local class names, Keras version) that `referenced` and `candidates` are for."""
+    referenced: frozenset[str] = frozenset()
+    candidates: tuple[str, ...] = ()
+    model: ClassModel | None = None
+    model_inputs: tuple | None = None
+
+
+@dataclass(eq=False)
+class _BlockPart:
+    """A block's statements that module_context reads: imports (and the `try`/`if` around
+    them), classes."""
+
+    text: str
+    imports: list[ast.stmt]
+    classes: list[tuple[ast.ClassDef, _ClassRow]]
+
+
+def _block_part(block: Block) -> _BlockPart:
+    assert block.tree is not None
+    remembered = tree_memo.memo(block.tree)
+    part = remembered.get("context")
+    if part is None or part.text != block.text:
+        body = block.tree.body
+        part = remembered["context"] = _BlockPart(
+            block.text,
+            [stmt for stmt in body if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Try, ast.If))],
+            [(stmt, _ClassRow()) for stmt in body if isinstance(stmt, ast.ClassDef)])
+    return part
+
+
+_recent_imports: list[tuple[list[ast.stmt], ImportTable, tuple]] = []
+
+
+def _imports(statements: list[ast.stmt]) -> tuple[ImportTable, tuple]:
+    """The import table of these statements and its sorted items, the same objects while the
+    statements are the same nodes."""
+    for index, (kept, table, key) in enumerate(_recent_imports):
+        if kept == statements:  # AST nodes compare by identity
+            if index:
+                _recent_imports.insert(0, _recent_imports.pop(index))
+            return table, key
+    table = collect_imports(statements)
+    key = tuple(sorted(table.items()))
+    _recent_imports.insert(0, (statements, table, key))
+    del _recent_imports[4:]
+    return table, key
 
 
 def _workspace_classes(
