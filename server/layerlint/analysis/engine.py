@@ -39,6 +39,7 @@ from layerlint.analysis.finding_output import (
     with_target,
 )
 from layerlint.analysis.last_good import block_header, last_good_findings, remember_good_findings
+from layerlint.analysis.module_program import module_program
 from layerlint.analysis.project_evidence import with_project
 from layerlint.analysis.reuse_cases import class_reuse, functional_reuse
 from layerlint.analysis.rules import RULES, ll105_incompatible_layer_input
@@ -188,22 +189,9 @@ def _run_rules(facts: BlockFacts) -> list[Finding]:
 
 def _module_level_findings(text: str, blocks: list[Block], context: ModuleContext) -> list[Finding]:
     """Functional-API code at module level: all module-level statements as one program."""
-    pieces: list[str] = []
-    has_code = False
-    for block in blocks:
-        definition = block.tree is not None and all(
-            isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import,
-                              ast.ImportFrom))
-            for stmt in block.tree.body
-        )
-        if block.tree is None or definition:
-            pieces.append("\n" * block.text.count("\n"))
-        else:
-            pieces.append(block.text)
-            has_code = has_code or "(" in block.text
+    program, has_code = module_program(blocks)
     if not has_code:
         return []
-    program = "".join(pieces)
     tree, _ = parse_block_text(program)
     if tree is None:
         return []

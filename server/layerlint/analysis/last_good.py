@@ -17,7 +17,9 @@ from layerlint.findings import Finding, Span
 
 
 def block_header(block: Block) -> str:
-    return block.text.split("\n", 1)[0]
+    text = block.text
+    end = text.find("\n")  # not split(): that would copy the rest of the block
+    return text if end < 0 else text[:end]
 
 
 def remember_good_findings(
@@ -27,8 +29,11 @@ def remember_good_findings(
         return
     key = (path, block_header(block), ordinal)
     if findings:
+        remembered = last_good.get(key)
+        if remembered is not None and remembered[2] is findings and remembered[0] == block.start_line:
+            return  # an unchanged block: its findings are the very list remembered last time
         kept = [replace(finding, fixes=()) if finding.fixes else finding for finding in findings]
-        remember(last_good, key, (block.start_line, kept))
+        remember(last_good, key, (block.start_line, kept, findings))
     elif key in last_good:
         del last_good[key]
 
@@ -39,7 +44,7 @@ def last_good_findings(path: str | None, block: Block, ordinal: int, text: str) 
     remembered = last_good.get((path, block_header(block), ordinal))
     if remembered is None:
         return []
-    start_line, findings = remembered
+    start_line, findings, _ = remembered
     lines = block.text.split("\n")
     document = text.split("\n")
     kept = []
