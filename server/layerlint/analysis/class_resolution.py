@@ -75,43 +75,32 @@ def module_context(
     external: dict[str, str] = {}
     workspace_keys: dict[str, tuple] = {}
     every_definition: list[tuple[ast.ClassDef, ClassModel]] = []
+    current = (imports_id, local_id, keras_version)
     for block, part in parts:
         for stmt, row in part.classes:
-            if row.inputs != (imports_id, local_id, keras_version):
-                # Key on the local classes this class mentions, not on all of them, so a
-                # class that breaks while being typed does not invalidate every other one.
-                if row.mentioned is None:
-                    row.mentioned = referenced_local_names(block, stmt)
-                row.referenced, row.candidates = _split_mentioned(
-                    row.mentioned, local_names, local_id, imports, imports_id)
-            referenced = row.referenced
-            workspace = _workspace_classes(row.candidates, importer, keras_version, classes,
-                                           external, python) if row.candidates else ()
-            references[stmt.name] = references.get(stmt.name, frozenset()) | referenced
-            workspace_keys[stmt.name] = workspace_keys.get(stmt.name, ()) + workspace
-            inputs = (imports_id, referenced, workspace, keras_version)
-            if row.model is None or row.model_inputs != inputs:
-                key = (block.text, stmt.name, stmt.lineno, imports_id, referenced, workspace,
-                       keras_version)
-                model = class_cache.get(key)
-                if model is None:
-                    model = remember(
-                        class_cache, key,
-                        build_class_model(stmt, imports, set(referenced) | {q for q, _ in workspace},
-                                          keras_version),
-                    )
-                row.model, row.model_inputs = model, inputs
-            row.inputs = (imports_id, local_id, keras_version)
+            if row.inputs != current or row.candidates:
+                _refresh(row, block, stmt, current, imports, local_names, classes, external,
+                         importer, python)
+            name = stmt.name
+            earlier = references.get(name)
+            references[name] = row.referenced if earlier is None else earlier | row.referenced
+            earlier_keys = workspace_keys.get(name)
+            workspace_keys[name] = row.workspace if earlier_keys is None else earlier_keys + row.workspace
+            model = row.model
+            assert model is not None
             # The name binds the last definition (what other code sees at run time).
-            classes[stmt.name] = row.model
-            every_definition.append((stmt, row.model))
-    frameworks = {name: _resolve_framework(name, classes, set(), external) for name in classes}
+            classes[name] = model
+            every_definition.append((stmt, model))
+    frameworks, own = _frameworks(classes, external)
     # Keyed by the statement of this parse: a model from the class cache may hold the node of
     # an earlier parse of the same text (the parse cache and the class cache evict separately).
-    definitions = {
-        id(stmt): (model, _definition_framework(model, classes, external))
-        for stmt, model in every_definition
-    }
+    definitions = {}
+    for stmt, model in every_definition:
+        own_key = (model.name, model.framework, tuple(model.base_names))
+        framework = own.get(own_key, own)
+        if framework is own:
+            framework = own[own_key] = _definition_framework(model, classes, external)
+        definitions[id(stmt)] = (model, framework)
     return ModuleContext(imports, imports_key, keras_version, classes, class_blocks, frameworks,
                          references, workspace_keys, definitions)
 
@@ -122,11 +111,44 @@ class _ClassRow:
 
     mentioned: frozenset[str] | None = None
     inputs: tuple | None = None
-    """(imports, local class names, Keras version) that `referenced` and `candidates` are for."""
+    """(imports, local class names, Keras version) that the rest was found for."""
     referenced: frozenset[str] = frozenset()
     candidates: tuple[str, ...] = ()
+    workspace: tuple[tuple[str, int], ...] = ()
     model: ClassModel | None = None
     model_inputs: tuple | None = None
+
+
+def _refresh(
+    row: _ClassRow, block: Block, stmt: ast.ClassDef, current: tuple, imports: ImportTable,
+    local_names: frozenset[str], classes: dict[str, ClassModel], external: dict[str, str],
+    importer: Path | None, python: str | None,
+) -> None:
+    """Find a class's local references, workspace classes and model again (the model through
+    the class cache, keyed on what it depends on)."""
+    imports_id, local_id, keras_version = current
+    if row.inputs != current:
+        # Key on the local classes this class mentions, not on all of them, so a class that
+        # breaks while being typed does not invalidate every other one.
+        if row.mentioned is None:
+            row.mentioned = referenced_local_names(block, stmt)
+        row.referenced, row.candidates = _split_mentioned(row.mentioned, local_names, local_id,
+                                                          imports, imports_id)
+    referenced = row.referenced
+    workspace = row.workspace = _workspace_classes(row.candidates, importer, keras_version,
+                                                   classes, external, python)
+    inputs = (imports_id, referenced, workspace, keras_version)
+    if row.model is None or row.model_inputs != inputs:
+        key = (block.text, stmt.name, stmt.lineno, imports_id, referenced, workspace, keras_version)
+        model = class_cache.get(key)
+        if model is None:
+            model = remember(
+                class_cache, key,
+                build_class_model(stmt, imports, set(referenced) | {q for q, _ in workspace},
+                                  keras_version),
+            )
+        row.model, row.model_inputs = model, inputs
+    row.inputs = current
 
 
 @dataclass(eq=False)
@@ -168,6 +190,26 @@ def _imports(statements: list[ast.stmt]) -> tuple[ImportTable, tuple]:
     _recent_imports.insert(0, (statements, table, key))
     del _recent_imports[4:]
     return table, key
+
+
+_recent_frameworks: list[tuple[list, dict, dict[str, str | None], dict]] = []
+
+
+def _frameworks(
+    classes: dict[str, ClassModel], external: dict[str, str]
+) -> tuple[dict[str, str | None], dict]:
+    """Each class's framework, and a table for the frameworks of single definitions (by name,
+    own framework and bases), reused while no class changed its name, framework or bases."""
+    signature = [(name, model.framework, model.base_names) for name, model in classes.items()]
+    for index, (kept, kept_external, frameworks, own) in enumerate(_recent_frameworks):
+        if kept == signature and kept_external == external:
+            if index:
+                _recent_frameworks.insert(0, _recent_frameworks.pop(index))
+            return frameworks, own
+    frameworks = {name: _resolve_framework(name, classes, set(), external) for name in classes}
+    _recent_frameworks.insert(0, (signature, dict(external), frameworks, {}))
+    del _recent_frameworks[4:]
+    return frameworks, _recent_frameworks[0][3]
 
 
 def _workspace_classes(
