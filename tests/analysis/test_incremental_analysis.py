@@ -266,3 +266,29 @@ def test_the_module_program_is_the_same_string_while_its_pieces_are(tmp_path):
     commented = text.replace("return x * self.factor", "return x * self.factor  # scaled")
     again, _ = module_program(document_state.document_blocks(commented, str(tmp_path / "a.py")))
     assert again is program  # a comment in a class: the same pieces, the same program
+
+
+def test_suppressions_and_mixed_policies_typed_into_one_block_count_at_once(tmp_path):
+    """Whether the module holds a suppression or names a mixed policy is remembered per block
+    (`block_words`): typing one into a block, or deleting it, changes the findings at once."""
+    incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
+    line = '    model.save("model.keras")\n'
+    suppressed = SAVED.replace("layers.Dense(4)])", "layers.Dense(4)])  # layerlint: ignore[LL207]")
+    mixed = SAVED + '\n\nkeras.mixed_precision.set_global_policy("mixed_float16")\n'
+    counts = []
+    for text in [SAVED, suppressed, SAVED, mixed, SAVED.replace(line, ""), SAVED]:
+        incremental = analyse(text, path=incremental_path)
+        _same(incremental, _from_scratch(text, scratch_path))
+        counts.append(len(incremental.findings))
+    assert counts[0] == counts[2] == counts[5] == 1 and counts[1] == 0 and counts[4] == 0
+
+
+def test_block_words_answers_as_a_search_of_the_whole_text(tmp_path):
+    from layerlint.analysis.block_words import mentions_any
+
+    key = str(tmp_path / "a.py")
+    for text in [SAVED, SAVED + "x = 'mixed_float16'\n", SAVED + "def broken(:\n  'mixed_bfloat16'\n",
+                 SAVED.replace("return x", "return x  # layerlint: ignore")]:
+        blocks = document_state.document_blocks(text, key)
+        for words in [("mixed_float16", "mixed_bfloat16"), ("layerlint: ignore",)]:
+            assert mentions_any(blocks, words) == any(word in text for word in words)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from layerlint.analysis import block_memo, keras_target
+from layerlint.analysis.block_words import mentions_any
 from layerlint.analysis.caches import block_cache, class_cache, module_cache, remember
 from layerlint.analysis.class_resolution import (
     ModuleContext,
@@ -88,7 +89,7 @@ def analyse(
     context = module_context(blocks, target.catalog_version, Path(path) if path else None,
                              settings.python)
     context.target = target
-    context.mixed_precision = any(policy in text for policy in _MIXED_POLICIES)
+    context.mixed_precision = mentions_any(blocks, _MIXED_POLICIES)
     context.evidence = _module_evidence(blocks, context, path)
     context.path = path
     findings: list[Finding] = []
@@ -110,14 +111,14 @@ def analyse(
                 memo.put(block, block_findings)
         except RecursionError:  # an expression nested deeper than the rules can recurse
             block_findings = []
-        remember_good_findings(path, block, ordinal, block_findings)
+        remember_good_findings(path, block, ordinal, block_findings, header)
         findings.extend(block_findings)
     memo.finish()
     with contextlib.suppress(RecursionError):
         findings.extend(_module_level_findings(text, blocks, context))
         findings.extend(_shape_findings(text, blocks, context, settings.input_shape))
         findings = _with_shape_evidence(findings, text, blocks, context, settings.input_shape)
-    lines = text.splitlines() if findings and SUPPRESS in text else []
+    lines = text.splitlines() if findings and mentions_any(blocks, (SUPPRESS,)) else []
     kept = [
         labelled(with_severity(with_target(finding, target), settings), line_label)
         for finding in findings

@@ -23,11 +23,14 @@ def block_header(block: Block) -> str:
 
 
 def remember_good_findings(
-    path: str | None, block: Block, ordinal: int, findings: list[Finding]
+    path: str | None, block: Block, ordinal: int, findings: list[Finding],
+    header: str | None = None,
 ) -> None:
+    """Remember the findings of a block that parsed; `header`: its `block_header`, when the
+    caller has it already."""
     if path is None:
         return
-    key = (path, block_header(block), ordinal)
+    key = (path, block_header(block) if header is None else header, ordinal)
     if findings:
         remembered = last_good.get(key)
         if remembered is not None and remembered[2] is findings and remembered[0] == block.start_line:
