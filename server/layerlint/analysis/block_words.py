@@ -15,7 +15,7 @@ from layerlint.analysis.source import Block
 
 def mentions_any(blocks: list[Block], words: tuple[str, ...]) -> bool:
     """Whether the blocks' text holds one of `words` (none of which holds a line break)."""
-    key = ("words", words)
+    key = "words " + "\0".join(words)
     for block in blocks:
         text = block.text
         if block.tree is None:
