@@ -10,6 +10,8 @@ This module runs that loop; each other job has its own module: `caches` (every c
 frameworks, `ModuleContext`), `layer_taxonomy` (what a layer is for the reuse rules),
 `reuse_cases` (the flow walker wired to classes and functions), `last_good` (findings of a
 half-typed block) and `finding_output` (moving, suppressing, grading and labelling findings).
+The module-wide passes (`module_context`, save evidence, `module_program`, `block_words`) keep
+what each block gives on its tree (`tree_memo`), so a keystroke re-reads only changed blocks.
 """
 
 from __future__ import annotations
