@@ -2,6 +2,7 @@
 carried over, evidence resolutions reused) gives the findings of an analysis from scratch, after
 every edit of random sequences: keystrokes, comments, pastes, deleted classes, broken code."""
 
+import contextlib
 import random
 import re
 
@@ -10,6 +11,7 @@ import pytest
 from bench.document_script import plan_document_edits
 from bench.generate_models import generate_module
 from layerlint.analysis import analyse, block_memo, document_state, save_evidence
+from layerlint.analysis import source as source_module
 from layerlint.analysis.class_resolution import module_context
 from layerlint.analysis.shapes import infer
 from layerlint.analysis.shapes import module_shapes as module_shapes_module
@@ -39,7 +41,22 @@ def _from_scratch(text, path):
     document_state.forget_document(path)
     block_memo._memos.pop(path, None)
     save_evidence._resolved.clear()
-    return analyse(text, path=path)
+    save_evidence._recent_names.clear()
+    with _fresh_trees():
+        return analyse(text, path=path)
+
+
+@contextlib.contextmanager
+def _fresh_trees():
+    """Parse every block anew, so nothing remembered on the incremental path's trees
+    (`tree_memo`) is read; the parse cache the incremental path sees is left as it was."""
+    kept = dict(source_module._parse_cache)
+    source_module._parse_cache.clear()
+    try:
+        yield
+    finally:
+        source_module._parse_cache.clear()
+        source_module._parse_cache.update(kept)
 
 
 def _random_edit(rng, text):
@@ -168,6 +185,108 @@ def test_static_shapes_and_ll105_after_edits_are_those_of_a_fresh_analysis(tmp_p
         document_state.forget_document(scratch_path)
         block_memo._memos.pop(scratch_path, None)
         save_evidence._resolved.clear()
-        scratch = analyse(text, path=scratch_path, settings=settings)
-        _same(incremental, scratch)
-        assert shapes == _static_shapes(text, scratch_path)
+        save_evidence._recent_names.clear()
+        with _fresh_trees():
+            scratch = analyse(text, path=scratch_path, settings=settings)
+            _same(incremental, scratch)
+            assert shapes == _static_shapes(text, scratch_path)
+
+
+SAVED = '''import keras
+from keras import layers
+
+
+class Scale(keras.layers.Layer):
+    def __init__(self, factor, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, x):
+        return x * self.factor
+
+
+def build():
+    return keras.Sequential([Scale(2.0), layers.Dense(4)])
+
+
+def train(data):
+    model = build()
+    model.compile(loss="mse")
+    model.fit(data)
+    model.save("model.keras")
+'''
+
+
+def _edits_of_saved():
+    """Edits that change what the module-wide passes read: a class's base, the imports, a
+    pasted class and function a saved model now holds, a block that stops parsing, a deleted
+    class, and back."""
+    torch_base = SAVED.replace("class Scale(keras.layers.Layer):", "class Scale(object):")
+    other_import = SAVED.replace("import keras\n", "import tf_keras as keras\n", 1)
+    pasted = SAVED.replace("\n\ndef build():", '''
+
+class Shift(keras.layers.Layer):
+    def __init__(self, offset, **kwargs):
+        super().__init__(**kwargs)
+        self.offset = offset
+
+
+def build():''').replace("[Scale(2.0),", "[Scale(2.0), Shift(1.0),")
+    broken = pasted.replace("        self.offset = offset\n", "        self.offset = (offset\n")
+    deleted = SAVED[:SAVED.index("class Scale")] + SAVED[SAVED.index("def build"):]
+    helper = SAVED.replace("def build():\n    return", "def scale():\n    return Scale(3.0)\n\n\n"
+                           "def build():\n    return").replace("[Scale(2.0),", "[scale(),")
+    return [SAVED, torch_base, SAVED, other_import, SAVED, pasted, broken, pasted, deleted, SAVED,
+            helper, SAVED]
+
+
+def test_edits_of_bases_imports_pastes_and_broken_blocks_give_a_fresh_analysis(tmp_path):
+    incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
+    codes = []
+    for text in _edits_of_saved():
+        incremental = analyse(text, path=incremental_path)
+        _same(incremental, _from_scratch(text, scratch_path))
+        codes.append(sorted(finding.code for finding in incremental.findings))
+    assert codes[0] == codes[2] == codes[3] == codes[-2] == codes[-1] == ["LL207"]
+    assert codes[1] == codes[8] == []  # not a Keras layer any more; deleted
+    assert codes[5] == codes[7] == ["LL207", "LL207"] and codes[6] == ["LL207"]
+
+
+def test_the_module_program_is_the_same_string_while_its_pieces_are(tmp_path):
+    from layerlint.analysis.module_program import module_program
+
+    text = SAVED + "\nmodel = build()\nmodel.save('m.keras')\n"
+    blocks = document_state.document_blocks(text, str(tmp_path / "a.py"))
+    program, has_code = module_program(blocks)
+    assert has_code and program.count("\n") == text.count("\n")
+    assert program.endswith("model = build()\nmodel.save('m.keras')\n")
+    assert "class Scale" not in program
+    commented = text.replace("return x * self.factor", "return x * self.factor  # scaled")
+    again, _ = module_program(document_state.document_blocks(commented, str(tmp_path / "a.py")))
+    assert again is program  # a comment in a class: the same pieces, the same program
+
+
+def test_suppressions_and_mixed_policies_typed_into_one_block_count_at_once(tmp_path):
+    """Whether the module holds a suppression or names a mixed policy is remembered per block
+    (`block_words`): typing one into a block, or deleting it, changes the findings at once."""
+    incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
+    line = '    model.save("model.keras")\n'
+    suppressed = SAVED.replace("layers.Dense(4)])", "layers.Dense(4)])  # layerlint: ignore[LL207]")
+    mixed = SAVED + '\n\nkeras.mixed_precision.set_global_policy("mixed_float16")\n'
+    counts = []
+    for text in [SAVED, suppressed, SAVED, mixed, SAVED.replace(line, ""), SAVED]:
+        incremental = analyse(text, path=incremental_path)
+        _same(incremental, _from_scratch(text, scratch_path))
+        counts.append(len(incremental.findings))
+    assert counts[0] == counts[2] == counts[5] == 1 and counts[1] == 0 and counts[4] == 0
+
+
+def test_block_words_answers_as_a_search_of_the_whole_text(tmp_path):
+    from layerlint.analysis.block_words import mentions_any
+
+    key = str(tmp_path / "a.py")
+    for text in [SAVED, SAVED + "x = 'mixed_float16'\n", SAVED + "def broken(:\n  'mixed_bfloat16'\n",
+                 SAVED.replace("return x", "return x  # layerlint: ignore")]:
+        blocks = document_state.document_blocks(text, key)
+        for words in [("mixed_float16", "mixed_bfloat16"), ("layerlint: ignore",)]:
+            assert mentions_any(blocks, words) == any(word in text for word in words)

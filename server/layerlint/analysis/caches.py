@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from layerlint.analysis import tree_memo
 from layerlint.analysis.model_index import ClassModel
 from layerlint.findings import Finding
 
@@ -26,8 +27,9 @@ candidate_cache: OrderedDict[tuple, tuple[frozenset[str], tuple[str, ...]]] = Or
 classes of a workspace module."""
 reference_cache: OrderedDict[tuple[str, str], frozenset[str]] = OrderedDict()
 """Names a class (or a whole block) mentions."""
-last_good: OrderedDict[tuple[str, str, int], tuple[int, list[Finding]]] = OrderedDict()
-"""The last findings of a block that parsed (`last_good.py`), keyed by path, header, ordinal."""
+last_good: OrderedDict[tuple[str, str, int], tuple[int, list[Finding], list[Finding]]] = OrderedDict()
+"""The last findings of a block that parsed (`last_good.py`), keyed by path, header, ordinal:
+its first line, the findings without quick-fixes, and the list they were made from."""
 
 _small_ids: dict[object, int] = {}
 _next_id = [0]
@@ -60,3 +62,4 @@ def clear() -> None:
     """Empty every cache of the analysis, so the next run computes everything anew."""
     for cache in _ALL:
         cache.clear()
+    tree_memo.clear()  # what module-wide passes remember per tree

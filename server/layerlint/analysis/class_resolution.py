@@ -14,7 +14,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from layerlint.analysis import keras_target
+from layerlint.analysis import keras_target, tree_memo
 from layerlint.analysis.caches import (
     candidate_cache,
     class_cache,
@@ -60,16 +60,12 @@ def module_context(
     blocks: list[Block], keras_version: str | None, importer: Path | None = None,
     python: str | None = None,
 ) -> ModuleContext:
-    statements = [stmt for block in blocks if block.tree for stmt in block.tree.body]
-    imports = collect_imports(
-        stmt for stmt in statements if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Try, ast.If))
-    )
-    imports_key = tuple(sorted(imports.items()))
-    class_blocks = {
-        stmt.name: block
-        for block in blocks if block.tree
-        for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)
-    }
+    """What the module's blocks define and import. What each block contributes is remembered
+    on its tree (`tree_memo`): an unchanged block's classes keep their models without a cache
+    key, unless the imports, the set of local class names or what they resolve to changed."""
+    parts = [(block, _block_part(block)) for block in blocks if block.tree]
+    imports, imports_key = _imports([stmt for _, part in parts for stmt in part.imports])
+    class_blocks = {stmt.name: block for block, part in parts for stmt, _ in part.classes}
     local_names = frozenset(class_blocks)
     # Small numbers for the per-class cache keys: a tuple's hash is not cached, and each
     # class's key would hash the imports (and the set of local names) again.
@@ -79,39 +75,141 @@ def module_context(
     external: dict[str, str] = {}
     workspace_keys: dict[str, tuple] = {}
     every_definition: list[tuple[ast.ClassDef, ClassModel]] = []
-    for block in blocks:
-        for stmt in block.tree.body if block.tree else ():
-            if isinstance(stmt, ast.ClassDef):
-                # Key on the local classes this class mentions, not on all of them, so a
-                # class that breaks while being typed does not invalidate every other one.
-                mentioned = referenced_local_names(block, stmt)
-                referenced, candidates = _split_mentioned(mentioned, local_names, local_id,
-                                                          imports, imports_id)
-                workspace = _workspace_classes(candidates, importer, keras_version, classes,
-                                               external, python)
-                references[stmt.name] = references.get(stmt.name, frozenset()) | referenced
-                workspace_keys[stmt.name] = workspace_keys.get(stmt.name, ()) + workspace
-                key = (block.text, stmt.name, stmt.lineno, imports_id, referenced, workspace,
-                       keras_version)
-                model = class_cache.get(key)
-                if model is None:
-                    model = remember(
-                        class_cache, key,
-                        build_class_model(stmt, imports, set(referenced) | {q for q, _ in workspace},
-                                          keras_version),
-                    )
-                # The name binds the last definition (what other code sees at run time).
-                classes[stmt.name] = model
-                every_definition.append((stmt, model))
-    frameworks = {name: _resolve_framework(name, classes, set(), external) for name in classes}
+    current = (imports_id, local_id, keras_version)
+    for block, part in parts:
+        for stmt, row in part.classes:
+            if row.inputs != current or row.candidates:
+                _refresh(row, block, stmt, current, imports, local_names, classes, external,
+                         importer, python)
+            name = stmt.name
+            earlier = references.get(name)
+            references[name] = row.referenced if earlier is None else earlier | row.referenced
+            earlier_keys = workspace_keys.get(name)
+            workspace_keys[name] = row.workspace if earlier_keys is None else earlier_keys + row.workspace
+            model = row.model
+            assert model is not None
+            # The name binds the last definition (what other code sees at run time).
+            classes[name] = model
+            every_definition.append((stmt, model))
+    frameworks, own = _frameworks(classes, external)
     # Keyed by the statement of this parse: a model from the class cache may hold the node of
     # an earlier parse of the same text (the parse cache and the class cache evict separately).
-    definitions = {
-        id(stmt): (model, _definition_framework(model, classes, external))
-        for stmt, model in every_definition
-    }
+    definitions = {}
+    for stmt, model in every_definition:
+        own_key = (model.name, model.framework, tuple(model.base_names))
+        framework = own.get(own_key, own)
+        if framework is own:
+            framework = own[own_key] = _definition_framework(model, classes, external)
+        definitions[id(stmt)] = (model, framework)
     return ModuleContext(imports, imports_key, keras_version, classes, class_blocks, frameworks,
                          references, workspace_keys, definitions)
+
+
+@dataclass(eq=False)
+class _ClassRow:
+    """What module_context last found for one class definition of a remembered tree."""
+
+    mentioned: frozenset[str] | None = None
+    inputs: tuple | None = None
+    """(imports, local class names, Keras version) that the rest was found for."""
+    referenced: frozenset[str] = frozenset()
+    candidates: tuple[str, ...] = ()
+    workspace: tuple[tuple[str, int], ...] = ()
+    model: ClassModel | None = None
+    model_inputs: tuple | None = None
+
+
+def _refresh(
+    row: _ClassRow, block: Block, stmt: ast.ClassDef, current: tuple, imports: ImportTable,
+    local_names: frozenset[str], classes: dict[str, ClassModel], external: dict[str, str],
+    importer: Path | None, python: str | None,
+) -> None:
+    """Find a class's local references, workspace classes and model again (the model through
+    the class cache, keyed on what it depends on)."""
+    imports_id, local_id, keras_version = current
+    if row.inputs != current:
+        # Key on the local classes this class mentions, not on all of them, so a class that
+        # breaks while being typed does not invalidate every other one.
+        if row.mentioned is None:
+            row.mentioned = referenced_local_names(block, stmt)
+        row.referenced, row.candidates = _split_mentioned(row.mentioned, local_names, local_id,
+                                                          imports, imports_id)
+    referenced = row.referenced
+    workspace = row.workspace = _workspace_classes(row.candidates, importer, keras_version,
+                                                   classes, external, python)
+    inputs = (imports_id, referenced, workspace, keras_version)
+    if row.model is None or row.model_inputs != inputs:
+        key = (block.text, stmt.name, stmt.lineno, imports_id, referenced, workspace, keras_version)
+        model = class_cache.get(key)
+        if model is None:
+            model = remember(
+                class_cache, key,
+                build_class_model(stmt, imports, set(referenced) | {q for q, _ in workspace},
+                                  keras_version),
+            )
+        row.model, row.model_inputs = model, inputs
+    row.inputs = current
+
+
+@dataclass(eq=False)
+class _BlockPart:
+    """A block's statements that module_context reads: imports (and the `try`/`if` around
+    them), classes."""
+
+    text: str
+    imports: list[ast.stmt]
+    classes: list[tuple[ast.ClassDef, _ClassRow]]
+
+
+def _block_part(block: Block) -> _BlockPart:
+    assert block.tree is not None
+    remembered = tree_memo.memo(block.tree)
+    part = remembered.get("context")
+    if part is None or part.text != block.text:
+        body = block.tree.body
+        part = remembered["context"] = _BlockPart(
+            block.text,
+            [stmt for stmt in body if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Try, ast.If))],
+            [(stmt, _ClassRow()) for stmt in body if isinstance(stmt, ast.ClassDef)])
+    return part
+
+
+_recent_imports: list[tuple[list[ast.stmt], ImportTable, tuple]] = []
+
+
+def _imports(statements: list[ast.stmt]) -> tuple[ImportTable, tuple]:
+    """The import table of these statements and its sorted items, the same objects while the
+    statements are the same nodes."""
+    for index, (kept, table, key) in enumerate(_recent_imports):
+        if kept == statements:  # AST nodes compare by identity
+            if index:
+                _recent_imports.insert(0, _recent_imports.pop(index))
+            return table, key
+    table = collect_imports(statements)
+    key = tuple(sorted(table.items()))
+    _recent_imports.insert(0, (statements, table, key))
+    del _recent_imports[4:]
+    return table, key
+
+
+_recent_frameworks: list[tuple[list, dict, dict[str, str | None], dict]] = []
+
+
+def _frameworks(
+    classes: dict[str, ClassModel], external: dict[str, str]
+) -> tuple[dict[str, str | None], dict]:
+    """Each class's framework, and a table for the frameworks of single definitions (by name,
+    own framework and bases), reused while no class changed its name, framework or bases."""
+    signature = [(name, model.framework, model.base_names) for name, model in classes.items()]
+    for index, (kept, kept_external, frameworks, own) in enumerate(_recent_frameworks):
+        if kept == signature and kept_external == external:
+            if index:
+                _recent_frameworks.insert(0, _recent_frameworks.pop(index))
+            return frameworks, own
+    frameworks = {name: _resolve_framework(name, classes, set(), external) for name in classes}
+    _recent_frameworks.insert(0, (signature, dict(external), frameworks, {}))
+    del _recent_frameworks[4:]
+    return frameworks, _recent_frameworks[0][3]
 
 
 def _workspace_classes(

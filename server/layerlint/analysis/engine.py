@@ -10,6 +10,8 @@ This module runs that loop; each other job has its own module: `caches` (every c
 frameworks, `ModuleContext`), `layer_taxonomy` (what a layer is for the reuse rules),
 `reuse_cases` (the flow walker wired to classes and functions), `last_good` (findings of a
 half-typed block) and `finding_output` (moving, suppressing, grading and labelling findings).
+The module-wide passes (`module_context`, save evidence, `module_program`, `block_words`) keep
+what each block gives on its tree (`tree_memo`), so a keystroke re-reads only changed blocks.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from layerlint.analysis import block_memo, keras_target
+from layerlint.analysis.block_words import mentions_any
 from layerlint.analysis.caches import block_cache, class_cache, module_cache, remember
 from layerlint.analysis.class_resolution import (
     ModuleContext,
@@ -39,6 +42,7 @@ from layerlint.analysis.finding_output import (
     with_target,
 )
 from layerlint.analysis.last_good import block_header, last_good_findings, remember_good_findings
+from layerlint.analysis.module_program import module_program
 from layerlint.analysis.project_evidence import with_project
 from layerlint.analysis.reuse_cases import class_reuse, functional_reuse
 from layerlint.analysis.rules import RULES, ll105_incompatible_layer_input
@@ -88,7 +92,7 @@ def analyse(
     context = module_context(blocks, target.catalog_version, Path(path) if path else None,
                              settings.python)
     context.target = target
-    context.mixed_precision = any(policy in text for policy in _MIXED_POLICIES)
+    context.mixed_precision = mentions_any(blocks, _MIXED_POLICIES)
     context.evidence = _module_evidence(blocks, context, path)
     context.path = path
     findings: list[Finding] = []
@@ -110,7 +114,7 @@ def analyse(
                 memo.put(block, block_findings)
         except RecursionError:  # an expression nested deeper than the rules can recurse
             block_findings = []
-        remember_good_findings(path, block, ordinal, block_findings)
+        remember_good_findings(path, block, ordinal, block_findings, header)
         findings.extend(block_findings)
     memo.finish()
     with contextlib.suppress(RecursionError):
@@ -118,7 +122,7 @@ def analyse(
         shapes = _static_shapes(text, blocks, context, settings.input_shape)
         findings.extend(_shape_findings(shapes, text, context))
         findings = _with_shape_evidence(findings, shapes)
-    lines = text.splitlines() if findings and SUPPRESS in text else []
+    lines = text.splitlines() if findings and mentions_any(blocks, (SUPPRESS,)) else []
     kept = [
         labelled(with_severity(with_target(finding, target), settings), line_label)
         for finding in findings
@@ -190,22 +194,9 @@ def _run_rules(facts: BlockFacts) -> list[Finding]:
 
 def _module_level_findings(text: str, blocks: list[Block], context: ModuleContext) -> list[Finding]:
     """Functional-API code at module level: all module-level statements as one program."""
-    pieces: list[str] = []
-    has_code = False
-    for block in blocks:
-        definition = block.tree is not None and all(
-            isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import,
-                              ast.ImportFrom))
-            for stmt in block.tree.body
-        )
-        if block.tree is None or definition:
-            pieces.append("\n" * block.text.count("\n"))
-        else:
-            pieces.append(block.text)
-            has_code = has_code or "(" in block.text
+    program, has_code = module_program(blocks)
     if not has_code:
         return []
-    program = "".join(pieces)
     tree, _ = parse_block_text(program)
     if tree is None:
         return []

@@ -50,6 +50,9 @@ def _resolve_messages(finding: Finding, offset: int) -> Finding:
 
 
 def labelled(finding: Finding, label: Callable[[int], str]) -> Finding:
+    if "@@line:" not in finding.message and not any(
+            "@@line:" in item.message for item in finding.related):
+        return finding  # nothing to write
     return replace(
         finding,
         message=format_line_refs(finding.message, label),

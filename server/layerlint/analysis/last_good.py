@@ -17,18 +17,26 @@ from layerlint.findings import Finding, Span
 
 
 def block_header(block: Block) -> str:
-    return block.text.split("\n", 1)[0]
+    text = block.text
+    end = text.find("\n")  # not split(): that would copy the rest of the block
+    return text if end < 0 else text[:end]
 
 
 def remember_good_findings(
-    path: str | None, block: Block, ordinal: int, findings: list[Finding]
+    path: str | None, block: Block, ordinal: int, findings: list[Finding],
+    header: str | None = None,
 ) -> None:
+    """Remember the findings of a block that parsed; `header`: its `block_header`, when the
+    caller has it already."""
     if path is None:
         return
-    key = (path, block_header(block), ordinal)
+    key = (path, block_header(block) if header is None else header, ordinal)
     if findings:
+        remembered = last_good.get(key)
+        if remembered is not None and remembered[2] is findings and remembered[0] == block.start_line:
+            return  # an unchanged block: its findings are the very list remembered last time
         kept = [replace(finding, fixes=()) if finding.fixes else finding for finding in findings]
-        remember(last_good, key, (block.start_line, kept))
+        remember(last_good, key, (block.start_line, kept, findings))
     elif key in last_good:
         del last_good[key]
 
@@ -39,7 +47,7 @@ def last_good_findings(path: str | None, block: Block, ordinal: int, text: str) 
     remembered = last_good.get((path, block_header(block), ordinal))
     if remembered is None:
         return []
-    start_line, findings = remembered
+    start_line, findings, _ = remembered
     lines = block.text.split("\n")
     document = text.split("\n")
     kept = []

@@ -42,8 +42,11 @@ from __future__ import annotations
 
 import ast
 from collections import OrderedDict
-from dataclasses import replace
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field, replace
 
+from layerlint.analysis import tree_memo
+from layerlint.analysis.caches import small_id
 from layerlint.analysis.definition_names import mentioned_names, projected
 from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.model_uses import (
@@ -66,9 +69,6 @@ _CACHE_SIZE = 2048
 
 # -- the program ----------------------------------------------------------------------------
 _scope_cache: OrderedDict[tuple, tuple[Scope, frozenset[str]]] = OrderedDict()
-_names_ids: dict[tuple, int] = {}
-"""The names a module defines and imports -> a small number for the cache keys (a tuple's hash
-is not cached, and every definition's key would hash it again)."""
 _MARKERS = (".save(", "save_model(", "get_config(", "to_json(", "to_yaml(", "clone_model(",
             "ModelCheckpoint", "load_model(", "custom_object", ".compile(", ".fit(", ".to(",
             "save_weights(", ".export(", "train_on_batch(", "Checkpoint(",
@@ -105,59 +105,37 @@ def evidence(
     part); the parts' module-level statements run in order as one program. `torch_classes`:
     the keys that are torch modules ("*": all of them, for a module that uses torch only).
     `read_all`: read the methods of every class, not only of those whose part mentions a save,
-    a move or a compile (as when the whole file is one part that mentions one)."""
-    statements = [(stmt, offset, text) for tree, offset, text in parts for stmt in tree.body]
-    classes = frozenset(s.name for s, _, _ in statements if isinstance(s, ast.ClassDef))
-    functions = {
-        s.name: [a.arg for a in [*s.args.posonlyargs, *s.args.args, *s.args.kwonlyargs]]
-        for s, _, _ in statements if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
-    }
-    module_strings = _module_strings(statements)
-    names_key = (classes, tuple(sorted((k, tuple(v)) for k, v in functions.items())),
-                 tuple(sorted(imports.items())), torch_classes, tuple(sorted(module_strings.items())))
-    names_id = _names_ids.setdefault(names_key, len(_names_ids))
-    if len(_names_ids) > _CACHE_SIZE:
-        _names_ids.clear()
+    a move or a compile (as when the whole file is one part that mentions one).
+
+    What a part contributes is remembered on its tree (`tree_memo`): an unchanged block costs
+    a lookup, and only the changed ones are read again."""
+    placed = [(_part(tree, text), offset) for tree, offset, text in parts]
+    names = _program_names([part.names for part, _ in placed], imports, torch_classes)
     scopes: list[tuple[Scope, int]] = []
     returns: dict[str, set[str]] = {}
-    contains: dict[str, set[str]] = {}
-    module_reader = Reader(imports, classes, functions, torch_classes, "<module>", 0)
+    contains: dict[str, AbstractSet[str]] = {}
+    module_reader = Reader(imports, names.classes, names.functions, torch_classes, "<module>", 0)
     env: dict[str, frozenset[str]] = {}
-    for statement, offset, text in statements:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            # Cached with block-relative lines, so an edit above a class does not re-read it.
-            read = read_all or _mentions_marker(text)
-            key = (text, statement.lineno, names_id, read)
-            cached = _scope_cache.get(key)
-            if cached is not None:
-                _scope_cache.move_to_end(key)
-            else:
-                # A class pasted or deleted elsewhere changes `names_id`: read again only the
-                # definitions that mention a name whose meaning changed.
-                seen = projected(mentioned_names(statement, text), classes, functions, imports,
-                                 torch_classes, module_strings)
-                cached = _scope_cache.get((text, statement.lineno, seen, read))
-                if cached is not None:
-                    _scope_cache.move_to_end((text, statement.lineno, seen, read))
-                else:
-                    cached = _remember(
-                        (text, statement.lineno, seen, read),
-                        _definition(statement, imports, classes, functions, torch_classes, 0,
-                                    module_strings, read))
-                _remember(key, cached)
-            scope, held = cached
-            scopes.append((scope, offset))
-            if isinstance(statement, ast.ClassDef):
-                contains[statement.name] = set(held)
-            else:  # a notebook may define a function twice: a call may reach either
-                returns.setdefault(statement.name, set()).update(scope.returns)
+    differences: dict[int, frozenset[str] | None] = {}
+    for part, offset in placed:
+        if part.program is names and part.read_all == read_all:
+            read = part.scopes
         else:
+            read = _part_scopes(part, names, imports, read_all, differences)
+        for definition, (scope, held) in zip(part.definitions, read):
+            scopes.append((scope, offset))
+            if isinstance(definition, ast.ClassDef):
+                contains[definition.name] = held
+            else:  # a notebook may define a function twice: a call may reach either
+                returns.setdefault(definition.name, set()).update(scope.returns)
+        if part.statements:
             module_reader.offset = offset
-            env = module_reader.statement(statement, env)
+            for statement in part.statements:
+                env = module_reader.statement(statement, env)
     scopes.append((module_reader.result, 0))
     # Most edits leave every scope as it was (a comment, a class that stops parsing while it
     # is typed and comes back): the resolution of the same scopes is the same evidence.
-    resolve_key = (names_id, scopes, returns, contains)
+    resolve_key = (names.names_id, scopes, returns, contains)
     for index, (kept_key, result) in enumerate(_resolved):
         if kept_key == resolve_key:
             _resolved.insert(0, _resolved.pop(index))
@@ -166,6 +144,154 @@ def evidence(
     _resolved.insert(0, (resolve_key, result))
     del _resolved[_RESOLVED_KEPT:]
     return result
+
+
+@dataclass(eq=False)
+class _Part:
+    """What one part (a block's tree) contributes to the program, read once per tree."""
+
+    text: str
+    names: tuple
+    """(class names, (function, parameters) pairs, (name, module strings) pairs), in order."""
+    definitions: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]
+    statements: list[ast.stmt]
+    """The rest: module code."""
+    read: bool
+    """Whether the part's text mentions a save, a move or a compile (`_MARKERS`)."""
+    mentioned: frozenset[str] | None = None
+    """Every name its definitions mention (`mentioned_names`), once asked."""
+    program: _Names | None = None
+    """The program names its `scopes` were read with."""
+    read_all: bool = False
+    scopes: list[tuple[Scope, frozenset[str]]] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class _Names:
+    """The module-level names of one program (what each definition's reading may consult)."""
+
+    per_part: list[tuple]
+    imports_key: tuple
+    torch_classes: frozenset[str]
+    classes: frozenset[str]
+    functions: dict[str, list[str]]
+    module_strings: dict[str, tuple[str, ...]]
+    names_id: int
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _part(tree: ast.Module, text: str) -> _Part:
+    remembered = tree_memo.memo(tree)
+    part = remembered.get("evidence")
+    if part is not None and part.text == text:
+        return part
+    definitions = [stmt for stmt in tree.body if isinstance(stmt, _DEFINITIONS)]
+    statements = [stmt for stmt in tree.body if not isinstance(stmt, _DEFINITIONS)]
+    names = (
+        tuple(stmt.name for stmt in definitions if isinstance(stmt, ast.ClassDef)),
+        tuple((stmt.name, tuple(a.arg for a in [*stmt.args.posonlyargs, *stmt.args.args,
+                                                *stmt.args.kwonlyargs]))
+              for stmt in definitions if not isinstance(stmt, ast.ClassDef)),
+        tuple(_module_strings([(stmt, 0, text) for stmt in statements]).items()),
+    )
+    part = remembered["evidence"] = _Part(text, names, definitions, statements,
+                                          _mentions_marker(text))
+    return part
+
+
+_recent_names: list[_Names] = []
+_NAMES_KEPT = 8
+
+
+def _program_names(per_part: list[tuple], imports: ImportTable,
+                   torch_classes: frozenset[str]) -> _Names:
+    """The program's names from its parts' own, the same object while they stay equal."""
+    imports_key = tuple(sorted(imports.items()))
+    for index, names in enumerate(_recent_names):
+        if (names.per_part == per_part and names.imports_key == imports_key
+                and names.torch_classes == torch_classes):
+            if index:
+                _recent_names.insert(0, _recent_names.pop(index))
+            return names
+    classes = frozenset(name for own, _, _ in per_part for name in own)
+    functions = {name: list(parameters) for _, defined, _ in per_part
+                 for name, parameters in defined}
+    module_strings = {name: strings for _, _, assigned in per_part for name, strings in assigned}
+    names_key = (classes, tuple(sorted((k, tuple(v)) for k, v in functions.items())),
+                 imports_key, torch_classes, tuple(sorted(module_strings.items())))
+    names = _Names(per_part, imports_key, torch_classes, classes, functions, module_strings,
+                   small_id(names_key))
+    _recent_names.insert(0, names)
+    del _recent_names[_NAMES_KEPT:]
+    return names
+
+
+def _part_scopes(part: _Part, names: _Names, imports: ImportTable, read_all: bool,
+                 differences: dict[int, frozenset[str] | None]) -> list[tuple[Scope, frozenset[str]]]:
+    """The scopes of the part's definitions under the program's `names`: those read last time
+    when no name they mention changed meaning since (a class pasted or deleted elsewhere),
+    else read again (through the scope cache)."""
+    previous = part.program
+    if previous is names and part.read_all == read_all:
+        return part.scopes
+    if previous is not None and part.read_all == read_all:
+        changed = differences.get(id(previous), ...)
+        if changed is ...:
+            changed = differences[id(previous)] = _changed_names(previous, names)
+        if changed is not None:
+            if part.mentioned is None:
+                part.mentioned = frozenset().union(
+                    *(mentioned_names(statement, part.text) for statement in part.definitions))
+            if part.mentioned.isdisjoint(changed):
+                part.program = names
+                return part.scopes
+    read = read_all or part.read
+    part.scopes = [_definition_scope(statement, part.text, names, imports, read)
+                   for statement in part.definitions]
+    part.program, part.read_all = names, read_all
+    return part.scopes
+
+
+def _changed_names(old: _Names, new: _Names) -> frozenset[str] | None:
+    """The names whose meaning differs between two programs' names (None: the torch classes
+    of other files changed, which every definition may observe)."""
+    torch = old.torch_classes ^ new.torch_classes
+    if any("." in key or key == "*" for key in torch):
+        return None
+    changed = set(torch) | (old.classes ^ new.classes)
+    changed.update(name for name, _ in set(old.imports_key) ^ set(new.imports_key))
+    for before, after in ((old.functions, new.functions),
+                          (old.module_strings, new.module_strings)):
+        changed.update(name for name in before.keys() | after.keys()
+                       if before.get(name) != after.get(name))
+    return frozenset(changed)
+
+
+def _definition_scope(statement: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, text: str,
+                      names: _Names, imports: ImportTable,
+                      read: bool) -> tuple[Scope, frozenset[str]]:
+    """One definition's scope, cached with block-relative lines (so an edit above a class does
+    not re-read it) by its text and the program's names."""
+    key = (text, statement.lineno, names.names_id, read)
+    cached = _scope_cache.get(key)
+    if cached is not None:
+        _scope_cache.move_to_end(key)
+        return cached
+    # A class pasted or deleted elsewhere changes `names_id`: read again only the
+    # definitions that mention a name whose meaning changed.
+    seen = projected(mentioned_names(statement, text), names.classes, names.functions, imports,
+                     names.torch_classes, names.module_strings)
+    cached = _scope_cache.get((text, statement.lineno, seen, read))
+    if cached is not None:
+        _scope_cache.move_to_end((text, statement.lineno, seen, read))
+    else:
+        cached = _remember(
+            (text, statement.lineno, seen, read),
+            _definition(statement, imports, names.classes, names.functions,
+                        names.torch_classes, 0, names.module_strings, read))
+    return _remember(key, cached)
 
 
 _RESOLVED_KEPT = 8
@@ -290,7 +416,7 @@ def _merge(into: Scope, scope: Scope) -> None:
 
 
 def _resolve(placed: list[tuple[Scope, int]], returns: dict[str, set[str]],
-             contains: dict[str, set[str]]) -> Evidence:
+             contains: dict[str, AbstractSet[str]]) -> Evidence:
     """Markers resolved, and the scopes' uses placed at their lines (scope, line offset)."""
     arguments: dict[str, set[str]] = {}
     bound: dict[str, set[str]] = {}
@@ -315,7 +441,7 @@ def _resolve(placed: list[tuple[Scope, int]], returns: dict[str, set[str]],
             return frozenset()
         seen = seen | {key}
         if key.startswith("@ret:"):
-            inner = returns.get(key[5:], set())
+            inner: AbstractSet[str] = returns.get(key[5:], set())
             out: set[str] = set()
         elif key.startswith("@arg:"):
             inner = arguments.get(key[5:], set())
@@ -324,7 +450,7 @@ def _resolve(placed: list[tuple[Scope, int]], returns: dict[str, set[str]],
             inner = bound.get(key[8:], set())
             out = set()
         else:
-            inner = contains.get(key, set()) if deep else set()
+            inner = contains.get(key, frozenset()) if deep else frozenset()
             out = {key}
         for item in inner:
             out |= expand(item, seen, deep)

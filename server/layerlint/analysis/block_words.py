@@ -1,0 +1,34 @@
+"""Whether a module's text holds a word, from what its blocks remember.
+
+The engine asks of every analysis whether the module names a mixed dtype policy and whether it
+holds a suppression comment. Searching a 10,000-line text for a word costs about a millisecond
+each time; the blocks concatenate to the text and no such word spans a line, so the answer is
+whether any block holds it, remembered on each block's tree (`tree_memo`) and searched again
+only in the blocks that changed (or do not parse).
+"""
+
+from __future__ import annotations
+
+from layerlint.analysis import tree_memo
+from layerlint.analysis.source import Block
+
+
+def mentions_any(blocks: list[Block], words: tuple[str, ...]) -> bool:
+    """Whether the blocks' text holds one of `words` (none of which holds a line break)."""
+    key = "words " + "\0".join(words)
+    for block in blocks:
+        text = block.text
+        if block.tree is None:
+            if any(word in text for word in words):
+                return True
+            continue
+        remembered = tree_memo.memo(block.tree)
+        found = remembered.get(key)
+        if found is None or found[0] != text:
+            found = remembered[key] = (text, any(word in text for word in words))
+        if found[1]:
+            return True
+    return False
+
+
+__all__ = ["mentions_any"]
