@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 from collections import OrderedDict
+from collections.abc import Callable
 
 _CACHE_SIZE = 16384
 _walked: OrderedDict[int, tuple[ast.AST, tuple[ast.AST, ...]]] = OrderedDict()
@@ -14,14 +15,20 @@ _walked: OrderedDict[int, tuple[ast.AST, tuple[ast.AST, ...]]] = OrderedDict()
 
 def walk(node: ast.AST) -> tuple[ast.AST, ...]:
     """Every node under `node` (itself included), in `ast.walk` order."""
+    return _remembered(_walked, node, breadth_first)
+
+
+def _remembered(cache: OrderedDict[int, tuple[ast.AST, tuple[ast.AST, ...]]], node: ast.AST,
+                compute: Callable[[ast.AST], tuple[ast.AST, ...]]) -> tuple[ast.AST, ...]:
+    """`compute(node)`, remembered by the node's identity while the node is the one cached."""
     key = id(node)
-    cached = _walked.get(key)
+    cached = cache.get(key)
     if cached is not None and cached[0] is node:
         return cached[1]
-    nodes = _breadth_first(node)
-    _walked[key] = (node, nodes)
-    if len(_walked) > _CACHE_SIZE:
-        _walked.popitem(last=False)
+    nodes = compute(node)
+    cache[key] = (node, nodes)
+    if len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
     return nodes
 
 
@@ -29,15 +36,15 @@ def forget(tree: ast.AST) -> None:
     """Drop the remembered walks of `tree`'s nodes (a tree no longer analysed)."""
     if not _walked:
         return
-    for node in _breadth_first(tree):
+    for node in breadth_first(tree):
         cached = _walked.get(id(node))
         if cached is not None and cached[0] is node:
             del _walked[id(node)]
 
 
-def _breadth_first(node: ast.AST) -> tuple[ast.AST, ...]:
+def breadth_first(node: ast.AST) -> tuple[ast.AST, ...]:
     """`tuple(ast.walk(node))`, same order, about twice as fast: no generators (the
-    check command spends a third of its time here on a large tree)."""
+    check command spends a third of its time here on a large tree); not remembered (`walk` is)."""
     nodes = [node]
     append = nodes.append
     node_type = ast.AST
@@ -63,15 +70,7 @@ def own_nodes(scope: ast.AST) -> tuple[ast.AST, ...]:
     """Nodes of `scope` outside nested functions, classes and lambdas (scopes of their own),
     depth first, last child first; the nested scope nodes themselves are included. Cached
     like `walk`."""
-    key = id(scope)
-    cached = _owned.get(key)
-    if cached is not None and cached[0] is scope:
-        return cached[1]
-    nodes = _own_depth_first(scope)
-    _owned[key] = (scope, nodes)
-    if len(_owned) > _CACHE_SIZE:
-        _owned.popitem(last=False)
-    return nodes
+    return _remembered(_owned, scope, _own_depth_first)
 
 
 def _own_depth_first(scope: ast.AST) -> tuple[ast.AST, ...]:

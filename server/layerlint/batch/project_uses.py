@@ -68,17 +68,25 @@ def uses_targeting(target: Path, class_names: frozenset[str]) -> Iterable[tuple[
     return found
 
 
-def _file_words(path: Path) -> tuple[frozenset[str], frozenset[str]] | None:
-    """The words of a `.py` file that may hold a use, as spelled and in lower case (empty when
-    it mentions no save, reload or move: `file_evidence` reads nothing there); None when the
-    file cannot be filtered."""
+def _python_file_stamp(path: Path) -> tuple[str, int, int] | None:
+    """(path, modification time, size) of a `.py` file, the key of what is read from it; None
+    for other files and files that cannot be stat'ed (those are not filtered)."""
     if path.suffix != ".py":
         return None
     try:
         stat = path.stat()
     except OSError:
         return None
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
+def _file_words(path: Path) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The words of a `.py` file that may hold a use, as spelled and in lower case (empty when
+    it mentions no save, reload or move: `file_evidence` reads nothing there); None when the
+    file cannot be filtered."""
+    key = _python_file_stamp(path)
+    if key is None:
+        return None
     if key in _words:
         return _words[key]
     try:
@@ -105,13 +113,9 @@ def _called_modules(path: Path) -> frozenset[str] | None:
     `from .blocks import Block as B`, and for `blocks.Head(...)` after `from . import blocks`),
     qualified through its imports as its save evidence qualifies them; None when the file is
     not read this way (not `.py`, unreadable, or its parse fails: its evidence is read)."""
-    if path.suffix != ".py":
+    key = _python_file_stamp(path)
+    if key is None:
         return None
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
     if key in _calls:
         return _calls[key]
     try:

@@ -47,7 +47,7 @@ from layerlint.analysis.keras_class import (
 from layerlint.analysis.model_index import ClassModel, LayerSpec, construction_spec
 from layerlint.analysis.node_index import nodes_of_type
 from layerlint.analysis.rules.rule import Rule, RuleDocs
-from layerlint.analysis.walk import walk
+from layerlint.analysis.walk import breadth_first, walk
 from layerlint.findings import Finding, Related, Severity
 from layerlint.syntax.add_weight import VARIABLE_NAMES
 from layerlint.syntax.self_attributes import self_attribute
@@ -221,19 +221,7 @@ def _expression_calls(node: ast.AST, guarded: bool, assigned: bool) -> Iterator[
 def _calls_under(node: ast.AST) -> list[ast.Call]:
     """`[n for n in ast.walk(node) if isinstance(n, ast.Call)]`, breadth first like `walk`, but
     without keeping the walk: a statement's expressions are asked once."""
-    calls: list[ast.Call] = []
-    queue = [node]
-    node_type = ast.AST
-    for current in queue:  # the list grows while it is read: breadth-first, like ast.walk
-        if isinstance(current, ast.Call):
-            calls.append(current)
-        for name in current._fields:
-            value = getattr(current, name, None)
-            if isinstance(value, list):
-                queue.extend(item for item in value if isinstance(item, node_type))
-            elif isinstance(value, node_type):
-                queue.append(value)
-    return calls
+    return [found for found in breadth_first(node) if isinstance(found, ast.Call)]
 
 
 def _tests_own_state(test: ast.expr, receiver: str) -> bool:
