@@ -6,29 +6,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from blocks_project import write_blocks_package
+
 from layerlint.analysis import project_evidence
 from layerlint.analysis.project_evidence import FileEntry, build_index
 from layerlint.batch import project_uses
 
-BLOCKS = """import keras
-
-
-class Block(keras.layers.Layer):
-    def call(self, x):
-        return x
-
-
-class Head(keras.layers.Layer):
-    pass
-"""
-
 
 def _project(root: Path) -> Path:
-    (root / "pyproject.toml").write_text("")
-    package = root / "pkg"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "blocks.py").write_text(BLOCKS)
+    blocks = write_blocks_package(root)
     (root / "train.py").write_text(
         "import keras\nfrom pkg.blocks import Block as B\n\n"
         "model = keras.Sequential([B()])\nmodel.save('model.keras')\n"
@@ -37,7 +23,7 @@ def _project(root: Path) -> Path:
         "import keras\n\nkeras.Sequential([]).save('other.keras')\n"
         "keras.models.load_model('other.keras')\n")
     (root / "plain.py").write_text("print('no model here')\n")
-    return (package / "blocks.py").resolve()
+    return blocks.resolve()
 
 
 def _reading(monkeypatch) -> list[str]:

@@ -8,29 +8,14 @@ import ast
 import shutil
 from pathlib import Path
 
+from blocks_project import BLOCKS, write_blocks_package
+
 from layerlint.analysis import project_evidence
 from layerlint.batch import project_uses
 
 ROOT = Path(__file__).resolve().parents[2]
-BLOCKS = """import keras
-
-
-class Block(keras.layers.Layer):
-    def call(self, x):
-        return x
-
-
-class Head(keras.layers.Layer):
-    pass
-"""
-
-
 def _project(tmp_path: Path) -> Path:
-    (tmp_path / "pyproject.toml").write_text("")
-    package = tmp_path / "pkg"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "blocks.py").write_text(BLOCKS)
+    blocks = write_blocks_package(tmp_path)
     (tmp_path / "train.py").write_text(  # an alias: the class's own name is in the import
         "import keras\nfrom pkg.blocks import Block as B\n\n"
         "model = keras.Sequential([B()])\nmodel.save('model.keras')\n")
@@ -42,7 +27,7 @@ def _project(tmp_path: Path) -> Path:
     (tmp_path / "accented.py").write_text(  # not plain ASCII: never filtered out by its words
         "# café\nimport keras\nfrom pkg import blocks as b\n\nlayer = b.Head()\n"
         "keras.Sequential([]).save('other.keras')\n", encoding="utf-8")
-    return package / "blocks.py"
+    return blocks
 
 
 def _analysed(monkeypatch) -> list[str]:
