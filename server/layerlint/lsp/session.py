@@ -81,6 +81,9 @@ class TraceState:
     """By document URI: the trace whose results are shown there."""
     running: dict[str, threading.Event] = field(default_factory=dict)
     """By document URI: the stop signal of the trace now running on it (one per document)."""
+    lenses_asked_early: set[str] = field(default_factory=set)
+    """URIs whose code lenses were asked for before the client opened them (answered with
+    none); the client is asked to ask again when they open."""
 
 
 @dataclass

@@ -54,6 +54,7 @@ def register(server: LayerlintServer) -> None:
     server.feature(types.TEXT_DOCUMENT_HOVER)(hover)
     server.state.diagnostic_sources.append(lambda uri: extra_diagnostics(server, uri))
     server.state.change_listeners.append(lambda uri: forget_if_stale(server, uri))
+    server.state.change_listeners.append(lambda uri: lenses_after_open(server, uri))
 
 
 def state_of(ls: LayerlintServer) -> TraceState:
@@ -267,7 +268,12 @@ def extra_diagnostics(ls: LayerlintServer, uri: str) -> list[types.Diagnostic]:
 def code_lens(ls: LayerlintServer, params: types.CodeLensParams) -> list[types.CodeLens]:
     uri = params.text_document.uri
     document = open_text_document(ls, uri)
-    if document is None or ls.workspace.get_notebook_document(cell_uri=uri) is not None:
+    if document is None:
+        # The client asked before its didOpen arrived (a server starting beside open
+        # editors): it will not ask again by itself, so ask it to once the document opens.
+        state_of(ls).lenses_asked_early.add(uri)
+        return []
+    if ls.workspace.get_notebook_document(cell_uri=uri) is not None:
         return []
     lenses = []
     for item in targets.model_classes(document.source):
@@ -277,6 +283,18 @@ def code_lens(ls: LayerlintServer, params: types.CodeLensParams) -> list[types.C
             command=types.Command(title="Trace shapes", command=COMMAND,
                                   arguments=[uri, item.name])))
     return lenses
+
+
+def lenses_after_open(ls: LayerlintServer, uri: str) -> None:
+    """A document whose code lenses were asked for too early is open now: have them asked again."""
+    early = state_of(ls).lenses_asked_early
+    if uri not in early or open_text_document(ls, uri) is None:
+        return
+    early.discard(uri)
+    workspace = ls.client_capabilities.workspace
+    code_lens = workspace.code_lens if workspace else None
+    if code_lens and code_lens.refresh_support:
+        ls.workspace_code_lens_refresh(None)
 
 
 def _configured_input(ls: LayerlintServer, uri: str) -> tuple[int, ...] | None:
