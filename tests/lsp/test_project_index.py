@@ -44,8 +44,10 @@ SLOW_SERVER = [sys.executable, str(Path(__file__).with_name("slow_index_server.p
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SLOW_SERVER,
                                               client_factory=make_client))
 async def slow_server(lsp_client: RecordingClient):
+    lsp_client.shut_down = False
     yield
-    await lsp_client.shutdown_session()
+    if not lsp_client.shut_down:  # a test may have shut it down already
+        await lsp_client.shutdown_session()
 
 
 def _project(folder: Path, train: str) -> Path:
@@ -140,3 +142,16 @@ async def test_a_save_that_changes_no_use_re_shows_nothing(server: RecordingClie
         types.FileEvent(uri=(tmp_path / "notes.py").as_uri(), type=types.FileChangeType.Created)]))
     await asyncio.sleep(3.0)  # a rebuild takes about a second
     assert [params.uri for params in server.published[after:]] == []
+
+
+async def test_shutdown_while_an_index_is_built_stops_the_build(slow_server: RecordingClient,
+                                                                tmp_path: Path) -> None:
+    blocks = _project(tmp_path, SAVES_NET)
+    await start(slow_server, capabilities(), root=tmp_path)
+    asked = time.monotonic()
+    open_document(slow_server, blocks.as_uri(), BLOCKS, version=1)
+    await wait_for_publish(slow_server, blocks.as_uri(), version=1)
+    await slow_server.shutdown_session()  # shutdown, exit, and the server process has ended
+    slow_server.shut_down = True
+    # It did not wait for its worker, which would have answered SLOW_INDEX_SECONDS later.
+    assert time.monotonic() - asked < SLOW_INDEX_SECONDS

@@ -5,8 +5,9 @@ the project (`analysis/project_evidence.py`). Building it lists, stats and reads
 files, so the server never builds it while a keystroke waits: an analysis reads the latest
 index of the file's project, as it is (None before the first one: no uses elsewhere), and a
 file whose project has none yet asks for one. The index is built in a separate process
-(`lsp/index_worker.py`, awaited from a worker thread, which frees the interpreter for the
-keystrokes and leaves no parsed tree in the server's memory), and rebuilt, reading again only
+(`lsp/index_worker.py`, awaited from a daemon thread, which frees the interpreter for the
+keystrokes and leaves no parsed tree in the server's memory; shutdown and exit stop it, so a
+server never outlives its client waiting for a build), and rebuilt, reading again only
 the files that changed, after `textDocument/didSave` or `workspace/didChangeWatchedFiles` of a
 `.py` or `.ipynb` file under its root. When an index arrives that changes what the analyses get,
 every open document is analysed again and its diagnostics re-shown if they changed, the way
@@ -20,11 +21,13 @@ source of indexes when it starts serving (`index_in_background`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import pickle
 import subprocess
 import sys
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -48,6 +51,19 @@ _BUILD_TIMEOUT = 600.0
 
 def register(server: LayerlintServer) -> None:
     server.feature(types.TEXT_DOCUMENT_DID_SAVE)(did_save)
+    server.feature(types.SHUTDOWN)(lambda ls, params: stop_building(ls))
+    server.feature(types.EXIT)(lambda ls, params: stop_building(ls))
+
+
+def stop_building(ls: LayerlintServer) -> None:
+    """No more builds; the one running is stopped (the server is shutting down)."""
+    state = ls.state.project
+    state.serving = False
+    state.wanted.clear()
+    state.stale.clear()
+    worker = state.worker
+    if worker is not None and worker.poll() is None:
+        worker.kill()
 
 
 def index_in_background(ls: LayerlintServer) -> None:
@@ -111,8 +127,21 @@ def _build_soon(ls: LayerlintServer) -> None:
     folder = state.wanted.pop() if state.wanted else state.stale.pop()
     known = [index for root, index in state.indexes.items()
              if root == folder or root in folder.parents]
-    built = loop.run_in_executor(None, build_elsewhere, folder, known)
+    built: asyncio.Future[ProjectIndex | None] = loop.create_future()
+
+    def build() -> None:
+        index = build_elsewhere(folder, known, state)
+        with contextlib.suppress(RuntimeError):  # the loop closed: the server has exited
+            loop.call_soon_threadsafe(_settle, built, index)
+
+    # A daemon thread: an exiting server does not wait for it (stop_building ends the process).
+    threading.Thread(target=build, name="layerlint-index", daemon=True).start()
     state.building = loop.create_task(_install_when_built(ls, folder, built))
+
+
+def _settle(built: asyncio.Future[ProjectIndex | None], index: ProjectIndex | None) -> None:
+    if not built.done():
+        built.set_result(index)
 
 
 async def _install_when_built(ls: LayerlintServer, folder: Path,
@@ -130,22 +159,36 @@ async def _install_when_built(ls: LayerlintServer, folder: Path,
     _build_soon(ls)  # what was asked for meanwhile
 
 
-def build_elsewhere(folder: Path, known: list[ProjectIndex]) -> ProjectIndex | None:
-    """The index of `folder`'s project, built by the worker process (None if it failed)."""
+def build_elsewhere(folder: Path, known: list[ProjectIndex],
+                    state: ProjectIndexState | None = None) -> ProjectIndex | None:
+    """The index of `folder`'s project, built by the worker process (None if it failed or was
+    stopped). The process is kept in `state.worker` while it runs."""
     package_parent = str(Path(layerlint.__file__).resolve().parents[1])
     environment = dict(os.environ)
     environment["PYTHONPATH"] = os.pathsep.join(
         [package_parent, *filter(None, [environment.get("PYTHONPATH")])])
     try:
-        done = subprocess.run(WORKER_COMMAND, input=pickle.dumps((folder, known)),
-                              capture_output=True, env=environment, timeout=_BUILD_TIMEOUT,
-                              check=False)
-        if done.returncode == 0:
-            index = pickle.loads(done.stdout)
+        with subprocess.Popen(WORKER_COMMAND, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=environment) as worker:
+            if state is not None:
+                state.worker = worker
+            try:
+                output, errors = worker.communicate(pickle.dumps((folder, known)),
+                                                    timeout=_BUILD_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                raise
+            finally:
+                if state is not None:
+                    state.worker = None
+        if worker.returncode == 0:
+            index = pickle.loads(output)
             if isinstance(index, ProjectIndex):
                 return index
+        if state is not None and not state.serving:
+            return None  # stopped by stop_building
         logger.warning("layerlint: indexing the project of %s failed (exit %s): %s", folder,
-                       done.returncode, done.stderr.decode(errors="replace")[-2000:])
+                       worker.returncode, errors.decode(errors="replace")[-2000:])
     except (OSError, subprocess.SubprocessError, pickle.UnpicklingError, EOFError) as error:
         logger.warning("layerlint: indexing the project of %s failed: %r", folder, error)
     return None

@@ -10,6 +10,7 @@ diagnostics and to hear about edits without owning the sync handlers themselves.
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -104,6 +105,8 @@ class ProjectIndexState:
     """Whether the analysis reads these indexes (`layerlint serve`; not in-process tests)."""
     building: asyncio.Task[None] | None = None
     """The build in progress (one at a time)."""
+    worker: subprocess.Popen[bytes] | None = None
+    """The process running that build, stopped when the server shuts down."""
     generation: int = 0
     """Bumped when an index arrives that changes what analyses find."""
 
