@@ -110,6 +110,18 @@ def test_unchanged_blocks_keep_their_trees(tmp_path: Path) -> None:
         assert source._parse_cache[block.text][0] is block.tree
 
 
+def test_walks_and_node_groupings_serve_one_analysis(tmp_path: Path) -> None:
+    """A new version of a document drops every remembered walk: what is left after an edit
+    is what that edit's analysis walked (the edited class's new tree), not the whole file."""
+    path = str(tmp_path / "model.py")
+    analyse(TEXT, path=path)
+    walked_at_open = {id(node) for node, _ in walk._walked.values()}
+    analyse(_edited(TEXT), path=path)
+    still_walked = {id(node) for node, _ in walk._walked.values()}
+    assert len(still_walked & walked_at_open) < len(walked_at_open) / 4
+    assert len(node_index._indexed) < len(walked_at_open) / 4
+
+
 def test_forget_document_drops_its_state_only(tmp_path: Path) -> None:
     closed, kept = str(tmp_path / "closed.py"), str(tmp_path / "kept.py")
     broken = TEXT.replace("def call(self", "def call(self (", 1)

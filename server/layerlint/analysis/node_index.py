@@ -62,3 +62,8 @@ def forget(nodes: Sequence[ast.AST]) -> None:
     """Drop the groupings of `nodes` (the nodes of a tree no longer analysed)."""
     if _indexed:
         forget_keyed(_indexed, nodes)
+
+
+def clear() -> None:
+    """Forget every grouping."""
+    _indexed.clear()

@@ -41,6 +41,12 @@ def forget(nodes: Sequence[ast.AST]) -> None:
             forget_keyed(cache, nodes)
 
 
+def clear() -> None:
+    """Forget every remembered walk and own nodes."""
+    _walked.clear()
+    _owned.clear()
+
+
 def forget_keyed(cache: MutableMapping[int, Any], nodes: Sequence[ast.AST]) -> None:
     """Drop the entries of `nodes` from `cache`, a table keyed by node identity whose values
     start with the node (the remembered walks here, `node_index`)."""
