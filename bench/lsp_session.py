@@ -22,7 +22,7 @@ from typing import Any
 from bench.document_script import FullText
 from bench.edit_script import Edit, apply_edit
 from bench.lsp_client import LspClient, Publish
-from bench.process_memory import tree_resident_kib
+from bench.process_memory import resident_kib, tree_resident_kib
 
 TEXT_SYNC_NAMES = {0: "none", 1: "full", 2: "incremental"}
 
@@ -69,7 +69,8 @@ class SessionResult:
     warmup_ms: list[float | None] = field(default_factory=list)
     versioned_publishes: int = 0
     unversioned_publishes: int = 0
-    rss_kib: int = 0
+    rss_kib: int = 0  # the server and its children
+    server_rss_kib: int = 0  # the server process alone
     error: str | None = None
 
 
@@ -124,7 +125,8 @@ async def run_session(
         try:
             await _drive(client, result, text, edits, options)
             # Memory after the run, before shutdown: what the editor pays while you type.
-            result.rss_kib = tree_resident_kib(client.pid)
+            result.server_rss_kib = resident_kib(client.pid)
+            result.rss_kib = max(tree_resident_kib(client.pid), result.server_rss_kib)
         except Exception as error:  # report the failure in the table instead of aborting
             result.error = f"{type(error).__name__}: {error}"
         finally:

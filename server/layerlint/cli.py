@@ -13,14 +13,16 @@ from layerlint.config import SettingsError
 SUBCOMMANDS = ("check", "serve", "trace")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand, or of `only` that one (its module alone is imported:
+    `layerlint serve` does not load the check command's batch machinery, ~3 MiB)."""
     parser = argparse.ArgumentParser(
         prog="layerlint",
         description="Find Keras/PyTorch model-code bugs before they run.",
     )
     parser.add_argument("--version", action="version", version=f"layerlint {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for name in SUBCOMMANDS:
+    for name in [only] if only is not None and only in SUBCOMMANDS else SUBCOMMANDS:
         module = importlib.import_module(f"layerlint.commands.{name}")
         sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(sub)
@@ -29,9 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(arguments[0] if arguments else None)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
     except SystemExit as exit_:
         return 2 if exit_.code not in (0, None) else 0
     try:

@@ -3,9 +3,20 @@ document's state; the findings stay those of a fresh analysis."""
 
 from __future__ import annotations
 
+import ast
+import gc
+import weakref
 from pathlib import Path
 
-from layerlint.analysis import block_memo, caches, document_memory, document_state, source, walk
+from layerlint.analysis import (
+    block_memo,
+    caches,
+    document_memory,
+    document_state,
+    node_index,
+    source,
+    walk,
+)
 from layerlint.analysis.engine import analyse
 from layerlint.analysis.shapes import layout, replay
 
@@ -14,11 +25,11 @@ TEXT = (ROOT / "examples" / "feature_extractor.py").read_text()
 CLASS_LINE = "class "
 
 
-def _edited(text: str) -> str:
+def _edited(text: str, comment: str = "  # edited") -> str:
     """The text with a comment appended to the first class's header line."""
     start = text.index(CLASS_LINE)
     end = text.index("\n", start)
-    return text[:end] + "  # edited" + text[end:]
+    return text[:end] + comment + text[end:]
 
 
 def _holds(tree_nodes: set[int]) -> list[str]:
@@ -30,6 +41,10 @@ def _holds(tree_nodes: set[int]) -> list[str]:
         holders.append("class cache")
     if any(id(node) in tree_nodes for node, _ in walk._walked.values()):
         holders.append("walk")
+    if any(id(node) in tree_nodes for node, _ in walk._owned.values()):
+        holders.append("own nodes")
+    if any(id(node) in tree_nodes for node, _ in node_index._indexed.values()):
+        holders.append("node index")
     if any(id(node) in tree_nodes for node, _ in layout._methods.values()):
         holders.append("shape methods")
     if any(id(node) in tree_nodes for node, _ in layout._class_facts.values()):
@@ -63,6 +78,28 @@ def test_an_edit_forgets_the_trees_of_the_replaced_block(tmp_path: Path) -> None
     assert analyse(TEXT, path=path) == first
 
 
+_SHARED = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+"""Node types the parser shares between trees (one `Load()`, one `Add()`...)."""
+
+
+def test_no_node_of_a_replaced_block_stays_alive(tmp_path: Path) -> None:
+    """Whatever cache a rule or pass adds, a retired block's tree must not outlive the edit
+    (node-keyed caches bounded only by count kept 2 MiB of old trees on the 10k benchmark)."""
+    path = str(tmp_path / "model.py")
+    text = _edited(TEXT, f"  # {tmp_path.name}")  # no other document shares the class's tree
+    analyse(text, path=path)
+    tree = _class_block(path).tree
+    assert tree is not None
+    old_nodes = [weakref.ref(node) for node in walk.walk(tree) if not isinstance(node, _SHARED)]
+    del tree
+
+    analyse(_edited(text), path=path)
+    gc.collect()
+
+    alive = [ref() for ref in old_nodes if ref() is not None]
+    assert [type(node).__name__ for node in alive] == []
+
+
 def test_unchanged_blocks_keep_their_trees(tmp_path: Path) -> None:
     path = str(tmp_path / "model.py")
     analyse(TEXT, path=path)
@@ -71,6 +108,18 @@ def test_unchanged_blocks_keep_their_trees(tmp_path: Path) -> None:
     analyse(_edited(TEXT), path=path)
     for block in unchanged:
         assert source._parse_cache[block.text][0] is block.tree
+
+
+def test_walks_and_node_groupings_serve_one_analysis(tmp_path: Path) -> None:
+    """A new version of a document drops every remembered walk: what is left after an edit
+    is what that edit's analysis walked (the edited class's new tree), not the whole file."""
+    path = str(tmp_path / "model.py")
+    analyse(TEXT, path=path)
+    walked_at_open = {id(node) for node, _ in walk._walked.values()}
+    analyse(_edited(TEXT), path=path)
+    still_walked = {id(node) for node, _ in walk._walked.values()}
+    assert len(still_walked & walked_at_open) < len(walked_at_open) / 4
+    assert len(node_index._indexed) < len(walked_at_open) / 4
 
 
 def test_forget_document_drops_its_state_only(tmp_path: Path) -> None:

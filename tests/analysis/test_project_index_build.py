@@ -8,7 +8,7 @@ from pathlib import Path
 
 from blocks_project import write_blocks_package
 
-from layerlint.analysis import project_evidence
+from layerlint.analysis import project_evidence, source, walk
 from layerlint.analysis.project_evidence import FileEntry, build_index
 from layerlint.batch import project_uses
 
@@ -30,9 +30,9 @@ def _reading(monkeypatch) -> list[str]:
     read: list[str] = []
     real = project_evidence._read_evidence
 
-    def recording(path: Path):
+    def recording(path: Path, *options):
         read.append(path.name)
-        return real(path)
+        return real(path, *options)
 
     monkeypatch.setattr(project_evidence, "_read_evidence", recording)
     return read
@@ -84,3 +84,20 @@ def test_an_index_source_without_an_index_gives_no_uses_and_reads_nothing(tmp_pa
         project_evidence.use_indexes_from(previous)
     assert asked == [blocks] and read == []
     assert project_evidence.uses_elsewhere(blocks, frozenset({"Block"}))[0]
+
+
+def test_an_index_built_without_keeping_trees_is_the_same_and_leaves_no_parse(tmp_path):
+    """The server's index process forgets each file's trees once read (`keep_trees=False`):
+    its memory is that of the largest file, not the project's."""
+    root = tmp_path.resolve()
+    _project(root)
+    texts = {path.read_text() for path in root.rglob("*.py")}
+    kept = build_index(root)
+    source._parse_cache.clear()
+    walk._walked.clear()
+
+    forgotten = build_index(root, keep_trees=False)
+
+    assert forgotten == kept
+    assert not texts & source._parse_cache.keys()
+    assert not walk._walked

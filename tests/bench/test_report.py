@@ -7,7 +7,7 @@ from bench.lsp_session import SessionResult
 from bench.report import build_row, markdown, to_json
 
 
-def _session(server, latencies, path="models_2000.py"):
+def _session(server, latencies, path="models_2000.py", server_rss_kib=2048):
     return SessionResult(
         server=server,
         path=Path(path),
@@ -18,6 +18,7 @@ def _session(server, latencies, path="models_2000.py"):
         latencies_ms=latencies,
         versioned_publishes=len(latencies) + 1,
         rss_kib=2048,
+        server_rss_kib=server_rss_kib,
     )
 
 
@@ -51,3 +52,13 @@ def test_ratios_are_to_ruff_in_the_same_workload():
     table = markdown([typing_ruff, document_ruff, document], ["## Title"])
     (row,) = [line for line in table.splitlines() if line.startswith("| document |") and "layerlint" in line]
     assert "| 0.50x | 0.50x |" in row
+
+
+def test_rss_shows_the_server_and_its_children_apart():
+    alone = build_row([_session("ruff", [1.0])], 2012)
+    with_child = build_row([_session("layerlint", [1.0], server_rss_kib=1024),
+                            _session("layerlint", [1.0])], 2012)
+    assert (with_child.rss_mib, with_child.server_rss_mib, with_child.children_rss_mib) == (2, 2, 1)
+    table = markdown([alone, with_child], ["## Title"])
+    rows = {line.split(" | ")[2]: line for line in table.splitlines() if "| models_2000" in line}
+    assert "| 2 | yes |" in rows["ruff"] and "| 2 + 1 | yes |" in rows["layerlint"]

@@ -3,7 +3,8 @@
 A parse tree costs about sixteen times its text (a 10,000-line module: 0.4 MB of text, 19 MB
 of `ast` nodes), and several caches hold trees: the parse cache (`source`, 8,192 texts), the
 class models (`caches.class_cache`, whose `ClassModel.node` is the class's tree), the
-remembered walks (`walk`) and the shape inference's per-definition memos (`shapes.infer`).
+remembered walks and node groupings (`walk`, `node_index`) and the shape inference's
+per-definition memos (`shapes.infer`).
 Each is bounded by a count of entries, not by bytes, so every version of an edited class that
 parsed (a keystroke, a commented or pasted line) kept its whole tree until thousands of later
 versions pushed it out: the server's memory grew with every edit. `retire_blocks` drops, after
@@ -19,17 +20,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from layerlint.analysis import block_memo, caches, source, walk
+from layerlint.analysis import block_memo, caches, node_index, source, walk
 from layerlint.analysis.shapes import infer
 from layerlint.analysis.source import Block
 
 
 def retire_blocks(old: Sequence[Block], new: Sequence[Block]) -> None:
-    """Forget the trees of `old` blocks whose text is in none of the `new` blocks."""
+    """Forget the trees of `old` blocks whose text is in none of the `new` blocks, and every
+    remembered walk and node grouping: they serve the rules within one analysis (an unchanged
+    block's findings are cached by its text, so its walks are almost never asked for again),
+    and kept for every block of a 10,000-line file they cost ~4 MiB."""
     kept = {block.text for block in new}
     gone = [block for block in old if block.text not in kept]
     if gone:
         forget_blocks(gone)
+    walk.clear()
+    node_index.clear()
 
 
 def forget_document(path: str) -> None:
@@ -53,8 +59,10 @@ def forget_blocks(blocks: Sequence[Block]) -> None:
         del caches.class_cache[key]
     for block in blocks:
         if block.tree is not None:
-            walk.forget(block.tree)
-            infer.forget(block.tree.body)
+            nodes = walk.breadth_first(block.tree)
+            walk.forget(nodes)
+            node_index.forget(nodes)
+            infer.forget(block.tree.body, nodes)
 
 
 __all__ = ["forget_blocks", "forget_document", "retire_blocks"]

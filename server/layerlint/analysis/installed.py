@@ -18,18 +18,22 @@ the pylsp plugin's worker, tests), resolution is synchronous.
 from __future__ import annotations
 
 import ast
-import asyncio
 import logging
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from layerlint.analysis.frameworks import builtin_layer, framework_of, model_base_framework
 from layerlint.analysis.imports import collect_imports, qualified_name
 from layerlint.analysis.model_index import ClassModel, build_class_model
+
+if TYPE_CHECKING:  # imported when used: a process without an event loop (`check`, the
+    # project index process) never needs asyncio, concurrent.futures and the TLS they load
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
 _MAX_DEPTH = 6
 _log = logging.getLogger(__name__)
@@ -89,8 +93,11 @@ def installed_class(
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
+    loaded = sys.modules.get("asyncio")
+    if loaded is None:  # no event loop runs in a process that never imported asyncio
+        return None
     try:
-        return asyncio.get_running_loop()
+        return cast("asyncio.AbstractEventLoop", loaded.get_running_loop())
     except RuntimeError:
         return None
 
@@ -117,6 +124,8 @@ def _schedule(key: tuple[str | None, str, str | None], loop: asyncio.AbstractEve
             return
         _pending.add(key)
         if _executor is None:
+            from concurrent.futures import ThreadPoolExecutor
+
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="layerlint-jedi")
     listener = _on_resolved
 

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import TypeVar, cast
 
-from layerlint.analysis.walk import walk
+from layerlint.analysis.walk import forget_keyed, walk
 
 _CACHE_SIZE = 8192
 _NONE: tuple[ast.AST, ...] = ()
@@ -56,3 +56,14 @@ def _by_type(node: ast.AST) -> dict[type, list[ast.AST]]:
     if len(_indexed) > _CACHE_SIZE:
         _indexed.popitem(last=False)
     return grouped
+
+
+def forget(nodes: Sequence[ast.AST]) -> None:
+    """Drop the groupings of `nodes` (the nodes of a tree no longer analysed)."""
+    if _indexed:
+        forget_keyed(_indexed, nodes)
+
+
+def clear() -> None:
+    """Forget every grouping."""
+    _indexed.clear()

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from layerlint.analysis import source, walk
 from layerlint.analysis.imports import collect_imports
 from layerlint.analysis.save_evidence import EMPTY, Evidence, Use, evidence
 from layerlint.analysis.source import split_blocks
@@ -122,8 +123,9 @@ def file_evidence(path: Path) -> Evidence:
     return result
 
 
-def _read_evidence(path: Path) -> Evidence:
-    """The evidence of a file as it is on disk now (EMPTY when it mentions no use)."""
+def _read_evidence(path: Path, keep_trees: bool = True) -> Evidence:
+    """The evidence of a file as it is on disk now (EMPTY when it mentions no use). Without
+    `keep_trees`, its parse trees are forgotten once read (nothing will share them)."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
         program = None
@@ -133,13 +135,25 @@ def _read_evidence(path: Path) -> Evidence:
         if not mentions_a_use(text):
             return EMPTY
         parts = _parts(text)
-        imports = collect_imports([stmt for tree, _, _ in parts for stmt in tree.body])
-        roots = {qualified.split(".")[0] for qualified in imports.values()}
-        torch_only = "torch" in roots and not roots & {"keras", "tensorflow", "tf_keras"}
-        result = evidence(parts, imports, frozenset({"*"} if torch_only else ()), read_all=True)
+        try:
+            imports = collect_imports([stmt for tree, _, _ in parts for stmt in tree.body])
+            roots = {qualified.split(".")[0] for qualified in imports.values()}
+            torch_only = "torch" in roots and not roots & {"keras", "tensorflow", "tf_keras"}
+            result = evidence(parts, imports, frozenset({"*"} if torch_only else ()),
+                              read_all=True)
+        finally:
+            if not keep_trees:
+                _forget_trees(parts)
         return _in_cells(result, program) if program is not None else result
     except (OSError, SyntaxError, ValueError, RecursionError):  # NotebookError is a ValueError
         return EMPTY
+
+
+def _forget_trees(parts: list[tuple[ast.Module, int, str]]) -> None:
+    """Drop the cached parses and remembered walks of a read file's parts."""
+    source.forget_parses({text for _, _, text in parts})
+    for tree, _, _ in parts:
+        walk.forget(walk.breadth_first(tree))
 
 
 def _parts(text: str) -> list[tuple[ast.Module, int, str]]:
@@ -203,9 +217,12 @@ def _files_with_uses(index: ProjectIndex) -> set[Path]:
     return {item.other for items in index.uses.values() for item in items}
 
 
-def build_index(root: Path, previous: ProjectIndex | None = None) -> ProjectIndex:
+def build_index(root: Path, previous: ProjectIndex | None = None,
+                keep_trees: bool = True) -> ProjectIndex:
     """The index of the project at `root`, reading only the files whose stamp changed since
-    `previous` (an index of the same root, or None)."""
+    `previous` (an index of the same root, or None). With `keep_trees`, the files' parse trees
+    stay cached for the analyses in this process; without, each is forgotten once read (the
+    server's index process, whose memory would otherwise hold the whole project's trees)."""
     known = previous.entries if previous is not None and previous.root == root else {}
     entries: dict[Path, FileEntry] = {}
     for other in project_files(root):
@@ -216,7 +233,7 @@ def build_index(root: Path, previous: ProjectIndex | None = None) -> ProjectInde
         stamp = (stat.st_mtime_ns, stat.st_size)
         entry = known.get(other)
         entries[other] = entry if entry is not None and entry.stamp == stamp else _file_entry(
-            other, stamp)
+            other, stamp, keep_trees)
     by_target: dict[Path, list[IndexedUse]] = {}
     for entry in entries.values():
         for target, indexed in entry.uses:
@@ -224,8 +241,8 @@ def build_index(root: Path, previous: ProjectIndex | None = None) -> ProjectInde
     return ProjectIndex(root, entries, {target: tuple(items) for target, items in by_target.items()})
 
 
-def _file_entry(path: Path, stamp: tuple[int, int]) -> FileEntry:
-    found = _read_evidence(path)
+def _file_entry(path: Path, stamp: tuple[int, int], keep_trees: bool = True) -> FileEntry:
+    found = _read_evidence(path, keep_trees)
     if not found.uses:
         return FileEntry(stamp)
     indexed: list[tuple[Path, IndexedUse]] = []

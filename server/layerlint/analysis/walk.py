@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import ast
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping, Sequence
+from typing import Any
 
 _CACHE_SIZE = 16384
 _walked: OrderedDict[int, tuple[ast.AST, tuple[ast.AST, ...]]] = OrderedDict()
@@ -32,14 +33,27 @@ def _remembered(cache: OrderedDict[int, tuple[ast.AST, tuple[ast.AST, ...]]], no
     return nodes
 
 
-def forget(tree: ast.AST) -> None:
-    """Drop the remembered walks of `tree`'s nodes (a tree no longer analysed)."""
-    if not _walked:
-        return
-    for node in breadth_first(tree):
-        cached = _walked.get(id(node))
+def forget(nodes: Sequence[ast.AST]) -> None:
+    """Drop the remembered walks and own nodes of `nodes` (the nodes of a tree no longer
+    analysed: `breadth_first(tree)`)."""
+    for cache in (_walked, _owned):
+        if cache:
+            forget_keyed(cache, nodes)
+
+
+def clear() -> None:
+    """Forget every remembered walk and own nodes."""
+    _walked.clear()
+    _owned.clear()
+
+
+def forget_keyed(cache: MutableMapping[int, Any], nodes: Sequence[ast.AST]) -> None:
+    """Drop the entries of `nodes` from `cache`, a table keyed by node identity whose values
+    start with the node (the remembered walks here, `node_index`)."""
+    for node in nodes:
+        cached = cache.get(id(node))
         if cached is not None and cached[0] is node:
-            del _walked[id(node)]
+            del cache[id(node)]
 
 
 def breadth_first(node: ast.AST) -> tuple[ast.AST, ...]:

@@ -32,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     # stdout carries the protocol; every log line must go to stderr.
     logging.basicConfig(level=args.log_level, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    _import_asyncio_without_tls()
     from layerlint.lsp.project_index import index_in_background
     from layerlint.lsp.server import build_server
 
@@ -43,6 +44,20 @@ def run(args: argparse.Namespace) -> int:
     else:
         server.start_io()
     return 0
+
+
+def _import_asyncio_without_tls() -> None:
+    """Import asyncio (the server's event loop) without the `ssl` module it loads for TLS
+    connections, which the server never opens: ~4 MiB of the server's memory (OpenSSL's
+    libraries and their tables). `ssl` stays importable afterwards (a trace through an https
+    Jupyter gateway imports it then); only asyncio's own TLS transports are left without it."""
+    if "asyncio" in sys.modules or "ssl" in sys.modules:
+        return
+    sys.modules["ssl"] = None  # type: ignore[assignment]  # makes `import ssl` fail
+    try:
+        import asyncio  # noqa: F401
+    finally:
+        del sys.modules["ssl"]
 
 
 def _parse_address(value: str) -> tuple[str, int]:

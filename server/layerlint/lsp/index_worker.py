@@ -7,7 +7,8 @@ The request (pickled, on stdin) is a folder and the indexes the server already h
 which reads again only the files whose modification time or size changed since one of them.
 Reading and parsing the project happens here, in its own process, so that it neither holds the
 server's interpreter lock while a keystroke is analysed nor leaves parsed trees in its memory;
-it runs at a lower CPU priority and exits when done.
+it runs at a lower CPU priority, forgets each file's trees once read (its memory is that of the
+largest file, not of the project) and exits when done.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def answer(request: Request) -> ProjectIndex:
     folder, known = request
     root = project_root(folder / "__init__.py")  # the root of any file in that folder
     previous = next((index for index in known if index.root == root), None)
-    return build_index(root, previous)
+    return build_index(root, previous, keep_trees=False)
 
 
 def main() -> int:

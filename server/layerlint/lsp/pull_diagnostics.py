@@ -8,7 +8,10 @@ the diagnostics, so an unchanged answer is sent as `unchanged`.
 
 from __future__ import annotations
 
-import hashlib
+try:  # hashlib's own blake2b; importing hashlib would load OpenSSL for its other digests (~4 MiB)
+    from _blake2 import blake2b
+except ImportError:  # an interpreter built without it
+    from hashlib import blake2b
 
 from lsprotocol import types
 
@@ -39,4 +42,4 @@ def document_diagnostic(
 
 def _digest(items: list[types.Diagnostic]) -> str:
     # attrs reprs list every field in a fixed order: a cheap, complete fingerprint.
-    return hashlib.blake2b(repr(items).encode(), digest_size=12).hexdigest()
+    return blake2b(repr(items).encode(), digest_size=12).hexdigest()

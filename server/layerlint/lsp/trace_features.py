@@ -38,8 +38,6 @@ from layerlint.lsp.session import LayerlintServer, StoredTrace, TraceState
 from layerlint.trace import annotations, staleness, targets
 from layerlint.trace.input_spec import InputSpec, parse_input_spec
 from layerlint.trace.results import SourceSite, TraceResult
-from layerlint.trace.runner import TraceRequest, kernel_choice, run_trace
-from layerlint.trace.table import error_text
 
 COMMAND = "layerlint.traceShapes"
 CODE = "LL900"
@@ -82,6 +80,10 @@ async def trace_shapes(ls: LayerlintServer, *args: Any) -> dict[str, Any]:
         target = targets.class_at(text, int(target.get("line", 0)) + 1)
     path = _document_path(uri)
     settings = settings_for(ls, path if uri.startswith("file:") else None)
+    # Imported on the first trace: the runner's kernels and Jupyter gateway client (urllib,
+    # http, TLS) are ~3 MiB that a server nobody traces with never needs.
+    from layerlint.trace.runner import TraceRequest, kernel_choice, run_trace
+
     request = TraceRequest(path=path, target=target, input_shape=shape,
                            default_input_shape=settings.input_shape,
                            device=settings.trace_device, timeout=settings.trace_timeout,
@@ -190,6 +192,8 @@ def _answer(result: TraceResult) -> dict[str, Any]:
         "elapsed": result.elapsed_s, "kernelReused": result.kernel_reused,
     }
     if result.error is not None:
+        from layerlint.trace.table import error_text
+
         answer["message"] = error_text(result).splitlines()[0]
         answer["error"] = {"type": result.error.type_name, "message": result.error.message,
                            "line": result.error.site.line if result.error.site else None}

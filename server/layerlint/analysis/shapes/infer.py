@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -39,6 +39,7 @@ from layerlint.analysis.shapes.values import (
     SequentialModel,
     Tensor,
 )
+from layerlint.analysis.walk import forget_keyed
 
 _MAX_DEPTH = 8
 _MAX_UNROLL = 64
@@ -783,19 +784,23 @@ class Interpreter:
         constructions whose text did not change."""
         arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
         values = tuple(self._argument_literal(argument, frame) for argument in arguments)
-        key = (id(node), info.framework, info.canonical or info.name,
+        key = (info.framework, info.canonical or info.name,
                tuple(_AS_WRITTEN if value is _AS_WRITTEN else repr(value) for value in values))
-        cached = _configs.get(key)
-        if cached is not None and cached[0] is node:
-            return dict(cached[1])
+        entry = _configs.get(id(node))
+        if entry is None or entry[0] is not node:
+            entry = _configs[id(node)] = (node, {})
+            if len(_configs) > 4096:
+                _configs.pop(next(iter(_configs)))
+        cached = entry[1].get(key)
+        if cached is not None:
+            return dict(cached)
         call = _with_literals(node, values)
         try:
             config = dict(layer_rules.config_from_call(info, call))
         except Exception:
             config = {}
-        _configs[key] = (node, config)
-        if len(_configs) > 4096:
-            _configs.pop(next(iter(_configs)))
+        if len(entry[1]) < _CONFIGS_PER_CALL:
+            entry[1][key] = config
         return dict(config)
 
     def _argument_literal(self, node: ast.expr, frame: _Frame) -> object:
@@ -1297,13 +1302,16 @@ def clear_caches() -> None:
     _configs.clear()
 
 
-def forget(statements: list[ast.stmt]) -> None:
+def forget(statements: list[ast.stmt], nodes: Sequence[ast.AST] = ()) -> None:
     """Drop what is remembered about `statements` (the top-level statements of a block that
-    left its document, `document_memory`): the caches are keyed by node identity and keep the
-    nodes alive."""
+    left its document, `document_memory`) and `nodes` (all the block's nodes: the
+    configurations of its construction calls): the caches are keyed by node identity and keep
+    the nodes alive."""
     ids = {id(statement) for statement in statements}
     layout.forget(ids)
     replay.forget(ids)
+    if _configs:
+        forget_keyed(_configs, nodes)
 
 
 _WRAPPERS = {"Bidirectional", "TimeDistributed"}
@@ -1313,7 +1321,10 @@ _MERGE_FUNCTIONS = {
 }
 _NOT_HANDLED = object()
 _AS_WRITTEN = object()
-_configs: dict[tuple, tuple[ast.Call, dict]] = {}
+_configs: dict[int, tuple[ast.Call, dict[tuple, dict]]] = {}
+"""Per construction call (by identity, while it lives): its configuration per (framework,
+layer, literal values of its arguments)."""
+_CONFIGS_PER_CALL = 16
 
 
 def _with_literals(call: ast.Call, values: tuple) -> ast.Call:

@@ -1,0 +1,20 @@
+"""The project index process (`lsp/index_worker.py`) imports only what reading save evidence
+needs: not asyncio, concurrent.futures or the TLS libraries asyncio loads (~6 MiB of its
+memory), which only the server's event loop and jedi's thread use (`analysis/installed.py`)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+PROBE = (
+    "import sys; import layerlint.lsp.index_worker; "
+    "print(sorted({m.split('.')[0] for m in sys.modules} & {'asyncio', 'concurrent', 'ssl', "
+    "'jedi', 'libcst', 'lsprotocol', 'pygls'}))"
+)
+
+
+def test_the_index_worker_does_not_import_an_event_loop_or_tls():
+    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"

@@ -1,0 +1,39 @@
+"""What `layerlint serve` imports before its first message: not what only another command or
+an explicit feature uses (the check command's batch machinery, the trace runner, jedi,
+libcst), nor OpenSSL (asyncio's TLS, hashlib): each costs megabytes of resident memory for as
+long as the editor runs the server. A feature imports its modules when first used."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+PROBE = """
+import atexit, sys
+def loaded():
+    print(sorted(name for name in sys.modules if name in NOT_AT_START
+                 or name.startswith(("layerlint.batch", "layerlint.trace.runner", "jedi.",
+                                     "libcst."))))
+NOT_AT_START = {"ssl", "_ssl", "hashlib", "_hashlib", "multiprocessing", "jedi", "libcst",
+                "urllib.request", "http.client", "layerlint.commands.check"}
+atexit.register(loaded)
+sys.argv = ["layerlint", "serve"]
+from layerlint.cli import main
+main()
+"""
+
+
+def test_serve_starts_without_other_commands_features_or_openssl() -> None:
+    # stdin at its end: the server reads no message and exits, as when its client is gone.
+    result = subprocess.run([sys.executable, "-c", PROBE], stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_ssl_stays_importable_for_a_later_feature() -> None:
+    probe = ("import sys; from layerlint.commands import serve; "
+             "serve._import_asyncio_without_tls(); import asyncio, ssl; "
+             "print('ssl' in sys.modules, ssl.create_default_context() is not None)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert result.stdout.split() == ["True", "True"]
