@@ -18,10 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from dataclasses import asdict
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -59,11 +59,59 @@ def settings_key(settings: Settings) -> str:
     return content_hash(json.dumps(values, sort_keys=True, default=str).encode())
 
 
+@cache
 def _installed_keras() -> str | None:
-    """What `analysis.environment.keras_version()` answers, read without importing the
-    analysis (a warm run must not pay for it)."""
+    """What `analysis.environment.keras_version()` answers (`importlib.metadata`), read
+    without importing the analysis or `importlib.metadata` (with the `email` package it parses
+    headers with, a third of a warm run's imports) where the answer is plain: the one
+    `keras-*.dist-info` in the first folder of `sys.path` that has one, as importlib.metadata
+    finds it. Anything less plain (a zip on the path, an egg, two of them in one folder, no
+    Version header) is asked of importlib.metadata."""
+    for entry in sys.path:
+        folder = entry or "."
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            if os.path.exists(folder):  # a zip or egg file: importlib.metadata reads those
+                return _metadata_version("keras")
+            continue
+        found = [name for name in names
+                 if name.lower().endswith((".dist-info", ".egg-info"))
+                 and _normalized(name.lower().rpartition(".")[0].partition("-")[0]) == "keras"]
+        if not found:
+            continue
+        if len(found) == 1 and found[0].lower().endswith(".dist-info"):
+            version = _version_header(os.path.join(folder, found[0], "METADATA"))
+            if version is not None:
+                return version
+        return _metadata_version("keras")
+    return None
+
+
+def _normalized(name: str) -> str:
+    """A distribution name as importlib.metadata compares them (`Prepared.normalize`)."""
+    return re.sub(r"[-_.]+", "-", name).lower().replace("-", "_")
+
+
+def _version_header(metadata_file: str) -> str | None:
     try:
-        return metadata.version("keras")
+        with open(metadata_file, encoding="utf-8") as lines:
+            for line in lines:
+                if not line.strip():
+                    return None  # the headers ended without one
+                name, colon, value = line.partition(":")
+                if colon and name.lower() == "version":
+                    return value.strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
+
+
+def _metadata_version(distribution: str) -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version(distribution)
     except metadata.PackageNotFoundError:
         return None
 

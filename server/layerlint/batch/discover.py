@@ -91,21 +91,32 @@ def discover(
 ) -> list[Path]:
     """Every file to check, in a stable order; `patterns_for(root)` gives the exclude
     patterns that apply under a walked folder (or to a named file)."""
-    found: list[Path] = []
-    seen: set[Path] = set()
+    return [shown for shown, _ in discover_files(paths, patterns_for,
+                                                 respect_gitignore=respect_gitignore,
+                                                 force_exclude=force_exclude)]
+
+
+def discover_files(
+    paths: list[Path], patterns_for: Callable[[Path], list[Patterns]], *, respect_gitignore: bool = True,
+    force_exclude: bool = False,
+) -> list[tuple[Path, str]]:
+    """`discover`, each file with its real path (`str(path.resolve())`), which the walk knows
+    without asking the file system again."""
+    found: list[tuple[Path, str]] = []
+    seen: set[str] = set()
     for path in paths:
         if path.is_dir():
-            candidates = sorted(_walk(path, patterns_for(path), respect_gitignore),
-                                key=lambda p: p.parts)
+            walked = sorted(_walk(path, patterns_for(path), respect_gitignore),
+                            key=lambda item: item[0].split("/"))
+            candidates = [(path / relative, real) for relative, real in walked]
         elif force_exclude and _excluded(path.resolve(), patterns_for(path), is_dir=False):
             candidates = []
         else:
-            candidates = [path]
-        for candidate in candidates:
-            key = candidate.resolve()
-            if key not in seen:
-                seen.add(key)
-                found.append(candidate)
+            candidates = [(path, str(path.resolve()))]
+        for candidate, real in candidates:
+            if real not in seen:
+                seen.add(real)
+                found.append((candidate, real))
     return found
 
 
@@ -116,48 +127,73 @@ def _excluded(path: Path, patterns: list[Patterns], is_dir: bool) -> bool:
     return any(p.matches(parent, True) for parent in path.parents for p in patterns)
 
 
-def _walk(root: Path, patterns: list[Patterns], respect_gitignore: bool) -> Iterator[Path]:
+def _relative(path: str, base: str) -> str | None:
+    """`Path(path).relative_to(base).as_posix()` for absolute, normalised strings, or None
+    where `path` is not under `base` (a walk asks this for every entry: strings, not Paths)."""
+    if base == "/":
+        return path[1:] or "."
+    if path.startswith(base) and path[len(base):len(base) + 1] == "/":
+        return path[len(base) + 1:]
+    return "." if path == base else None
+
+
+def _walk(root: Path, patterns: list[Patterns], respect_gitignore: bool
+          ) -> Iterator[tuple[str, str]]:
+    """(path relative to `root`, real path) of every file to check under `root`."""
     absolute_root = root.resolve()
-    ignores = _ignores_above(absolute_root) if respect_gitignore else []
-    # os.walk with pruning: excluded or ignored folders are never entered.
-    stack: list[tuple[Path, Path, list[tuple[Path, pathspec.PathSpec]]]] = [
-        (root, absolute_root, ignores)
+    ignores = ([(str(base), spec) for base, spec in _ignores_above(absolute_root)]
+               if respect_gitignore else [])
+    excludes = [(str(p.base), p.spec) for p in patterns]
+    # os.walk with pruning: excluded or ignored folders are never entered. A folder is entered
+    # only when it is no link, so a child's path is real unless the child is a link itself.
+    stack: list[tuple[str, str, list[tuple[str, pathspec.PathSpec]]]] = [
+        ("", str(absolute_root), ignores)
     ]
     while stack:
         shown, absolute, inherited = stack.pop()
         local = inherited
         if respect_gitignore:
-            spec = _gitignore_spec(absolute / ".gitignore")
+            spec = _gitignore_spec(Path(absolute, ".gitignore"))
             if spec is not None:
                 local = [*inherited, (absolute, spec)]
         try:
             entries = list(os.scandir(absolute))
         except OSError:
             continue
+        prefix = absolute if absolute.endswith("/") else absolute + "/"
         for entry in entries:
-            child_absolute = absolute / entry.name
+            name = entry.name
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)  # no loops through linked folders
             except OSError:
                 continue
-            if not is_dir and not entry.name.endswith(SUFFIXES):
+            if not is_dir and not name.endswith(SUFFIXES):
                 continue
-            if any(p.matches(child_absolute, is_dir) for p in patterns):
+            child = prefix + name
+            if any(_spec_matches(spec, child, base, is_dir) for base, spec in excludes):
                 continue
-            if local and _git_ignored(child_absolute, is_dir, local):
+            if local and _git_ignored(child, is_dir, local):
                 continue
+            relative = f"{shown}/{name}" if shown else name
             if is_dir:
-                stack.append((shown / entry.name, child_absolute, local))
+                stack.append((relative, child, local))
             elif entry.is_file():
-                yield shown / entry.name
+                yield relative, (os.path.realpath(child) if entry.is_symlink() else child)
 
 
-def _git_ignored(path: Path, is_dir: bool, ignores: list[tuple[Path, pathspec.PathSpec]]) -> bool:
+def _spec_matches(spec: pathspec.PathSpec, path: str, base: str, is_dir: bool) -> bool:
+    """`Patterns(base, spec).matches(path, is_dir)` for strings."""
+    relative = _relative(path, base)
+    if relative is None or relative == ".":
+        return False
+    return spec.match_file(relative + "/" if is_dir else relative)
+
+
+def _git_ignored(path: str, is_dir: bool, ignores: list[tuple[str, pathspec.PathSpec]]) -> bool:
     """Git's rule: the deepest .gitignore with a matching pattern decides (last match wins)."""
     for base, spec in reversed(ignores):
-        try:
-            relative = path.relative_to(base).as_posix()
-        except ValueError:
+        relative = _relative(path, base)
+        if relative is None:
             continue
         result = spec.check_file(relative + "/" if is_dir else relative)
         if result.include is not None:
