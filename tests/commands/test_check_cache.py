@@ -140,3 +140,29 @@ def test_a_corrupt_cache_file_is_ignored(project, analysed, capsys):
     analysed.clear()
     assert check_codes(capsys) == ["LL101"]
     assert sorted(analysed) == ["blocks.py", "model.py"]
+
+
+WARM_PROBE = """\
+import sys
+from layerlint.cli import main
+main(["check", "--jobs", "1", "--exit-zero", "--format", "json", "."])
+print(sorted(m for m in sys.modules if m.split(".")[0] in NEEDLESS
+             or m.startswith(("layerlint.analysis", "layerlint.lsp", "layerlint.trace",
+                              "layerlint.fix"))))
+""".replace("NEEDLESS", repr({"jedi", "libcst", "parso", "pathspec", "multiprocessing", "email",
+                              "logging", "difflib", "tempfile"}))
+
+
+def test_a_warm_run_imports_only_what_reading_the_cache_and_printing_needs(project):
+    """No analysis, no workers, no pathspec for the default excludes, no importlib.metadata
+    (with email) for the Keras version: a warm run is startup, walk, hashes, cache and report."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", WARM_PROBE]
+    cold = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert "layerlint.analysis.engine" in cold.stdout  # the first run analysed
+    warm = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert warm.stdout.splitlines()[-1] == "[]"
+    assert json.loads("".join(warm.stdout.splitlines()[:-1])) == json.loads(
+        "".join(cold.stdout.splitlines()[:-1]))

@@ -17,14 +17,17 @@ one), each once.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING, Union
 
 from layerlint.config import Settings, find_pyproject
+
+if TYPE_CHECKING:
+    import pathspec
 
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", ".eggs", "node_modules",
@@ -35,11 +38,63 @@ SUFFIXES = (".py", ".ipynb")
 
 
 @dataclass(frozen=True)
+class NameSpec:
+    """A .gitignore-style list of plain names (`build`, `.venv`, `out/`), matched as
+    `pathspec.GitIgnoreSpec` matches them: a path is matched when one of its parts is a name,
+    or one of its folders a name written with a trailing slash. The default excludes and
+    many .gitignore files are such lists; they need neither pathspec nor a regular expression
+    per pattern and path."""
+
+    names: frozenset[str]
+    folder_names: frozenset[str]
+    """`names` with the names that match folders only."""
+
+    def match_file(self, path: str) -> bool:
+        """`path`: relative, `/`-separated, a folder's ending with `/`."""
+        parts = path.split("/")
+        last = parts.pop()
+        return (last in self.names
+                or any(part in self.folder_names for part in parts))
+
+
+Spec = Union[NameSpec, "pathspec.PathSpec"]
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.+@=,%~-]+/?")
+
+
+def compile_spec(lines: Iterable[str]) -> Spec:
+    """A matcher of .gitignore lines: a `NameSpec` when every line is a plain name, a comment
+    or empty, else pathspec's `GitIgnoreSpec` (imported only then)."""
+    lines = list(lines)
+    names: set[str] = set()
+    folder_names: set[str] = set()
+    for line in lines:
+        if not line or line.startswith("#"):
+            continue
+        if not _PLAIN_NAME.fullmatch(line) or line.rstrip("/") in (".", ".."):
+            import pathspec
+
+            return pathspec.GitIgnoreSpec.from_lines(lines)
+        if line.endswith("/"):
+            folder_names.add(line[:-1])
+        else:
+            names.add(line)
+    return NameSpec(frozenset(names), frozenset(names | folder_names))
+
+
+def _include(spec: Spec, path: str) -> bool | None:
+    """What `spec.check_file(path).include` says: True (ignored), False (re-included by a
+    `!` pattern) or None (no pattern matched)."""
+    if isinstance(spec, NameSpec):
+        return True if spec.match_file(path) else None
+    return spec.check_file(path).include
+
+
+@dataclass(frozen=True)
 class Patterns:
     """Exclude patterns anchored at `base`."""
 
     base: Path
-    spec: pathspec.PathSpec
+    spec: Spec
 
     def matches(self, path: Path, is_dir: bool = False) -> bool:
         try:
@@ -59,7 +114,7 @@ def exclude_patterns(
     the CLI's `--exclude` replaces the settings' `exclude`, which replaces the defaults
     (anchored at `root`); `extend-exclude` from both adds to them."""
     def compiled(base: Path, lines: Iterable[str]) -> Patterns:
-        return Patterns(base, pathspec.GitIgnoreSpec.from_lines(list(lines)))
+        return Patterns(base, compile_spec(lines))
 
     if cli_exclude is not None:
         found = [compiled(cwd, cli_exclude)]
@@ -75,8 +130,8 @@ def exclude_patterns(
 
 
 @cache
-def _default_spec() -> pathspec.PathSpec:
-    return pathspec.GitIgnoreSpec.from_lines(DEFAULT_EXCLUDE)
+def _default_spec() -> Spec:
+    return compile_spec(DEFAULT_EXCLUDE)
 
 
 def settings_base(start: Path) -> Path:
@@ -146,7 +201,7 @@ def _walk(root: Path, patterns: list[Patterns], respect_gitignore: bool
     excludes = [(str(p.base), p.spec) for p in patterns]
     # os.walk with pruning: excluded or ignored folders are never entered. A folder is entered
     # only when it is no link, so a child's path is real unless the child is a link itself.
-    stack: list[tuple[str, str, list[tuple[str, pathspec.PathSpec]]]] = [
+    stack: list[tuple[str, str, list[tuple[str, Spec]]]] = [
         ("", str(absolute_root), ignores)
     ]
     while stack:
@@ -181,7 +236,7 @@ def _walk(root: Path, patterns: list[Patterns], respect_gitignore: bool
                 yield relative, (os.path.realpath(child) if entry.is_symlink() else child)
 
 
-def _spec_matches(spec: pathspec.PathSpec, path: str, base: str, is_dir: bool) -> bool:
+def _spec_matches(spec: Spec, path: str, base: str, is_dir: bool) -> bool:
     """`Patterns(base, spec).matches(path, is_dir)` for strings."""
     relative = _relative(path, base)
     if relative is None or relative == ".":
@@ -189,19 +244,19 @@ def _spec_matches(spec: pathspec.PathSpec, path: str, base: str, is_dir: bool) -
     return spec.match_file(relative + "/" if is_dir else relative)
 
 
-def _git_ignored(path: str, is_dir: bool, ignores: list[tuple[str, pathspec.PathSpec]]) -> bool:
+def _git_ignored(path: str, is_dir: bool, ignores: list[tuple[str, Spec]]) -> bool:
     """Git's rule: the deepest .gitignore with a matching pattern decides (last match wins)."""
     for base, spec in reversed(ignores):
         relative = _relative(path, base)
         if relative is None:
             continue
-        result = spec.check_file(relative + "/" if is_dir else relative)
-        if result.include is not None:
-            return bool(result.include)
+        include = _include(spec, relative + "/" if is_dir else relative)
+        if include is not None:
+            return include
     return False
 
 
-def _ignores_above(root: Path) -> list[tuple[Path, pathspec.PathSpec]]:
+def _ignores_above(root: Path) -> list[tuple[Path, Spec]]:
     """.gitignore files of the folders above `root` up to its repository's root, outermost
     first, with the repository's `.git/info/exclude`; none when `root` is in no repository."""
     folders = [root, *root.parents]
@@ -222,9 +277,9 @@ def _ignores_above(root: Path) -> list[tuple[Path, pathspec.PathSpec]]:
     return found
 
 
-def _gitignore_spec(path: Path) -> pathspec.PathSpec | None:
+def _gitignore_spec(path: Path) -> Spec | None:
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+    return compile_spec(lines) if lines else None

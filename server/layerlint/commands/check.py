@@ -9,7 +9,6 @@ a fix would change a file); 2 usage error, unreadable file or internal error.
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from layerlint.batch.check_file import FileResult, check_text
 from layerlint.batch.discover import discover_files, exclude_patterns, settings_base
 from layerlint.batch.parallel import default_jobs, few_collections, ordered_map
 from layerlint.batch.report import render
-from layerlint.commands.file_write import write_fixed_source
 from layerlint.config import Settings, find_pyproject, load_settings, settings_from_mapping
 from layerlint.findings import Severity
 
@@ -235,6 +233,9 @@ def _run(args: argparse.Namespace) -> int:
     results = check_files(files, settings_for, cache, jobs, [real for _, real in found])
 
     if args.fix or args.diff:
+        import difflib
+
+        from layerlint.commands.file_write import write_fixed_source
         from layerlint.fix_loop import fix_text
 
         diffs: list[str] = []
