@@ -10,7 +10,11 @@ version and the content of layerlint's own code and layer catalog; a generation 
 older files behind, which the next write removes. Each entry (per resolved file path) keeps the
 hash of the file's content, a key of its effective settings (Keras version included), the
 workspace files its analysis consulted (base classes resolved across files) with their content
-hashes, and the records. An entry is used only when all of them still match.
+hashes, and the records. An entry is used only when all of them still match. An entry also
+keeps the file's size, modification and change times and inode when the file had been
+unchanged for two seconds before it was read: while they stay the same, the file is not read
+and hashed again (git's index and mypy's cache do the same; a change of content always moves
+the change time, which no program can set back).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import json
 import os
 import re
 import sys
+import time
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
@@ -31,6 +36,8 @@ from layerlint.config import Settings
 CACHE_DIR_NAME = ".layerlint_cache"
 _GITIGNORE = "# Created by layerlint: this folder is a cache.\n*\n"
 _CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# Created by layerlint.\n"
+_SETTLED_NS = 2_000_000_000
+"""A file unchanged this long before a run began is read again only when its times change."""
 _NOT_ANALYSIS = {"exclude", "extend_exclude", "cache_dir", "fail_on"}
 
 
@@ -124,6 +131,8 @@ class CheckCache:
         self.file = folder / f"check-{generation()}.json"
         self.entries: dict[str, dict[str, Any]] = {}
         self._hashes: dict[str, str | None] = {}
+        self._signatures: dict[str, list[int] | None] = {}
+        self._started = time.time_ns()
         self._dirty = False
         try:
             loaded = json.loads(self.file.read_text(encoding="utf-8"))
@@ -134,6 +143,35 @@ class CheckCache:
 
     def remember_hash(self, path: str, digest: str) -> None:
         self._hashes[path] = digest
+
+    def read(self, path: Path, real: str) -> tuple[str, bytes | None]:
+        """The content hash of the file `path` (real path `real`), and its bytes where they
+        had to be read: not when the file's size, times and inode are those its entry
+        recorded, as git's index and mypy's cache do (a read error is `path.read_bytes()`'s)."""
+        try:
+            info: os.stat_result | None = os.stat(real)
+        except OSError:
+            info = None
+        signature = _signature(info) if info is not None else None
+        entry = self.entries.get(real)
+        if signature is not None and entry is not None and entry.get("stat") == signature:
+            digest, data = entry["content"], None
+        else:
+            data = path.read_bytes()
+            digest = content_hash(data)
+            if info is not None and self._settled(info):
+                self._signatures[real] = signature
+                if entry is not None and entry.get("content") == digest:
+                    entry["stat"] = signature  # touched, same content: no read next time
+                    self._dirty = True
+        self._hashes[real] = digest
+        return digest, data
+
+    def _settled(self, info: os.stat_result) -> bool:
+        """Whether the file was last changed well before this run began, so that a change
+        after it was read gives it another change time (the racily clean files of git: the
+        clock of file times is coarse, a change in the same tick would look like none)."""
+        return max(info.st_mtime_ns, info.st_ctime_ns) < self._started - _SETTLED_NS
 
     def _hash_of(self, path: str) -> str | None:
         if path not in self._hashes:
@@ -162,6 +200,9 @@ class CheckCache:
             "dependencies": {d: self._hash_of(d) for d in sorted(resolved)},
             "records": records,
         }
+        signature = self._signatures.get(path)
+        if signature is not None:
+            self.entries[path]["stat"] = signature
         self._dirty = True
 
     def save(self) -> None:
@@ -178,6 +219,11 @@ class CheckCache:
         for stale in self.folder.glob("check-*.json"):
             if stale != self.file:
                 stale.unlink(missing_ok=True)
+
+
+def _signature(info: os.stat_result) -> list[int]:
+    """What changes when a file's content does (a list: JSON keeps it as it is)."""
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
 
 def cache_folder(cli_value: str | None, settings: Settings, settings_base: Path) -> Path:

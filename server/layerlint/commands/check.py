@@ -153,17 +153,19 @@ def check_files(
     results: list[FileResult | None] = [None] * len(files)
     misses: list[tuple[int, str, str, str, Settings]] = []
     keys: dict[int, str] = {}
-    read: list[tuple[int, str, str, bytes, Settings]] = []
+    read: list[tuple[int, str, str, bytes | None, Settings]] = []
     for index, path in enumerate(files):
+        resolved = real_paths[index] if real_paths is not None else str(path.resolve())
+        data: bytes | None
         try:
-            data = path.read_bytes()
+            if cache is None:
+                data = path.read_bytes()
+                digest = check_cache.content_hash(data)
+            else:  # a file whose stat the cache recorded is not read (data None)
+                digest, data = cache.read(path, resolved)
         except OSError as error:
             results[index] = FileResult(error=str(error))
             continue
-        resolved = real_paths[index] if real_paths is not None else str(path.resolve())
-        digest = check_cache.content_hash(data)
-        if cache is not None:
-            cache.remember_hash(resolved, digest)
         read.append((index, resolved, digest, data, settings_for.for_file(path)))
     # Every file's hash is known before an entry's dependencies are compared: none is read twice.
     for index, resolved, digest, data, settings in read:
@@ -175,6 +177,13 @@ def check_files(
             if cached is not None:
                 results[index] = FileResult(cached)
                 continue
+        if data is None:  # unchanged by its stat, but to be analysed again (settings, a base)
+            try:
+                data = files[index].read_bytes()
+            except OSError as error:
+                results[index] = FileResult(error=str(error))
+                continue
+            digest = check_cache.content_hash(data)
         misses.append((index, resolved, digest, data.decode("utf-8", errors="replace"), settings))
     items = [(str(files[index]), text, settings) for index, _, _, text, settings in misses]
     if not items:
