@@ -257,3 +257,44 @@ def test_settings_change_with_settled_files_reads_and_analyses_them(project, ana
     analysed.clear()
     assert check_codes(capsys, "--keras-version", "3.8.0") == ["LL101"]
     assert sorted(analysed) == ["blocks.py", "model.py"]
+
+
+@pytest.fixture
+def generations(monkeypatch):
+    """How often each run hashes layerlint's code to name the cache generation."""
+    computed: list[str] = []
+    real = check_cache.generation
+
+    def counting():
+        computed.append(real())
+        return computed[-1]
+
+    monkeypatch.setattr(check_cache, "generation", counting)
+    return computed
+
+
+def test_the_generation_is_remembered_per_state_of_the_code_files(project, capsys, monkeypatch,
+                                                                    generations):
+    monkeypatch.setattr(check_cache, "_SETTLED_NS", 0)
+    check_codes(capsys)
+    assert len(generations) == 1
+    (marker,) = (project / ".layerlint_cache").glob("code-*")
+    assert marker.name.endswith("-" + generations[0])
+    assert marker.read_bytes() == b""
+    check_codes(capsys)
+    assert len(generations) == 1  # the marker named it
+    # Another state of the code files (an edit, a reinstall): hashed again, same generation,
+    # so the results stay; its marker joins the first.
+    monkeypatch.setattr(check_cache, "code_stamp", lambda started: ("0" * 24, True))
+    assert check_codes(capsys) == ["LL101"]
+    assert len(generations) == 2 and generations[0] == generations[1]
+    assert len(list((project / ".layerlint_cache").glob("code-*"))) == 2
+
+
+def test_no_generation_is_remembered_for_code_files_that_just_changed(project, capsys,
+                                                                       monkeypatch, generations):
+    monkeypatch.setattr(check_cache, "code_stamp", lambda started: ("1" * 24, False))
+    check_codes(capsys)
+    check_codes(capsys)
+    assert len(generations) == 2
+    assert not list((project / ".layerlint_cache").glob("code-*"))

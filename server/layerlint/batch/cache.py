@@ -7,14 +7,18 @@ folder (the current folder when there is none). The folder gets its own `.gitign
 
 What: one JSON file per cache generation, named by a hash of layerlint's version, the Python
 version and the content of layerlint's own code and layer catalog; a generation change leaves
-older files behind, which the next write removes. Each entry (per resolved file path) keeps the
-hash of the file's content, a key of its effective settings (Keras version included), the
-workspace files its analysis consulted (base classes resolved across files) with their content
-hashes, and the records. An entry is used only when all of them still match. An entry also
-keeps the file's size, modification and change times and inode when the file had been
-unchanged for two seconds before it was read: while they stay the same, the file is not read
-and hashed again (git's index and mypy's cache do the same; a change of content always moves
-the change time, which no program can set back).
+older files behind, which the next write removes. Hashing that code costs more than the rest of
+a warm run's cache reading, so the folder also keeps an empty marker per state of the code files
+seen (`code-<stamp>-<generation>`, the stamp a hash of each code file's size, times and inode):
+while the stamp is unchanged the generation is not computed again.
+
+Each entry (per resolved file path) keeps the hash of the file's content, a key of its effective
+settings (Keras version included), the workspace files its analysis consulted (base classes
+resolved across files) with their content hashes, and the records. An entry is used only when
+all of them still match. An entry also keeps the file's size, modification and change times and
+inode when the file had been unchanged for two seconds before it was read: while they stay the
+same, the file is not read and hashed again (git's index and mypy's cache do the same; a change
+of content always moves the change time, which no program can set back).
 """
 
 from __future__ import annotations
@@ -49,14 +53,42 @@ def content_hash(data: bytes) -> str:
 def generation() -> str:
     """Changes with layerlint's version, Python's, and any change to layerlint's code or
     catalog (so a development checkout never reads results of older code)."""
-    package = Path(__file__).resolve().parents[1]
     digest = hashlib.blake2b(digest_size=12)
     digest.update(f"{__version__}|{sys.version}".encode())
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
+    for relative, path in _code_files():
+        digest.update(relative.encode())
+        with open(path, "rb") as code:
+            digest.update(code.read())
     return digest.hexdigest()
+
+
+def _code_files() -> list[tuple[str, str]]:
+    """(path relative to the package, `/`-separated; path) of layerlint's .py and .json files,
+    outside `__pycache__`, in `sorted(Path.rglob)` order."""
+    package = str(Path(__file__).resolve().parents[1])
+    found: list[tuple[str, str]] = []
+    for folder, folders, names in os.walk(package):
+        folders[:] = [name for name in folders if name != "__pycache__"]
+        relative = os.path.relpath(folder, package).replace(os.sep, "/")
+        prefix = "" if relative == "." else relative + "/"
+        found.extend((prefix + name, os.path.join(folder, name)) for name in names
+                     if os.path.splitext(name)[1] in (".py", ".json"))
+    found.sort(key=lambda item: item[0].split("/"))
+    return found
+
+
+def code_stamp(started: int) -> tuple[str, bool]:
+    """A hash of layerlint's version, Python's and the size, times and inode of each of
+    layerlint's code files, and whether every file had settled before `started` (see
+    `CheckCache._settled`): only then may the stamp stand for the code's content."""
+    digest = hashlib.blake2b(digest_size=12)
+    digest.update(f"{__version__}|{sys.version}".encode())
+    settled = True
+    for relative, path in _code_files():
+        info = os.stat(path)
+        digest.update(f"{relative}|{_signature(info)}".encode())
+        settled = settled and max(info.st_mtime_ns, info.st_ctime_ns) < started - _SETTLED_NS
+    return digest.hexdigest(), settled
 
 
 def settings_key(settings: Settings) -> str:
@@ -128,11 +160,15 @@ class CheckCache:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.file = folder / f"check-{generation()}.json"
+        self._started = time.time_ns()
+        self._stamp, settled = code_stamp(self._started)
+        remembered = self._remembered_generation()
+        self.generation = remembered or generation()
+        self._new_marker = remembered is None and settled
+        self.file = folder / f"check-{self.generation}.json"
         self.entries: dict[str, dict[str, Any]] = {}
         self._hashes: dict[str, str | None] = {}
         self._signatures: dict[str, list[int] | None] = {}
-        self._started = time.time_ns()
         self._dirty = False
         try:
             loaded = json.loads(self.file.read_text(encoding="utf-8"))
@@ -140,6 +176,14 @@ class CheckCache:
                 self.entries = loaded
         except (OSError, ValueError):
             pass
+
+    def _remembered_generation(self) -> str | None:
+        prefix = f"code-{self._stamp}-"
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return None
+        return next((name[len(prefix):] for name in names if name.startswith(prefix)), None)
 
     def remember_hash(self, path: str, digest: str) -> None:
         self._hashes[path] = digest
@@ -206,19 +250,24 @@ class CheckCache:
         self._dirty = True
 
     def save(self) -> None:
-        if not self._dirty:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for name, text in ((".gitignore", _GITIGNORE), ("CACHEDIR.TAG", _CACHEDIR_TAG)):
-            marker = self.folder / name
-            if not marker.exists():
-                marker.write_text(text, encoding="utf-8")
-        temporary = self.file.with_name(f"{self.file.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(self.entries, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, self.file)
-        for stale in self.folder.glob("check-*.json"):
-            if stale != self.file:
-                stale.unlink(missing_ok=True)
+        if self._dirty:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for name, text in ((".gitignore", _GITIGNORE), ("CACHEDIR.TAG", _CACHEDIR_TAG)):
+                marker = self.folder / name
+                if not marker.exists():
+                    marker.write_text(text, encoding="utf-8")
+            temporary = self.file.with_name(f"{self.file.name}.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(self.entries, separators=(",", ":")),
+                                 encoding="utf-8")
+            os.replace(temporary, self.file)
+            for stale in self.folder.glob("check-*.json"):
+                if stale != self.file:
+                    stale.unlink(missing_ok=True)
+        if self._new_marker and self.file.exists():
+            (self.folder / f"code-{self._stamp}-{self.generation}").touch()
+            for stale in self.folder.glob("code-*"):  # markers of generations gone
+                if not stale.name.endswith(f"-{self.generation}"):
+                    stale.unlink(missing_ok=True)
 
 
 def _signature(info: os.stat_result) -> list[int]:
