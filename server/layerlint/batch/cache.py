@@ -23,7 +23,6 @@ of content always moves the change time, which no program can set back).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -37,6 +36,11 @@ from typing import Any
 from layerlint import __version__
 from layerlint.config import Settings
 
+try:  # hashlib's blake2b, without loading hashlib's OpenSSL bindings (3 ms at every start)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - an interpreter without CPython's module
+    from hashlib import blake2b
+
 CACHE_DIR_NAME = ".layerlint_cache"
 _GITIGNORE = "# Created by layerlint: this folder is a cache.\n*\n"
 _CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# Created by layerlint.\n"
@@ -46,14 +50,14 @@ _NOT_ANALYSIS = {"exclude", "extend_exclude", "cache_dir", "fail_on"}
 
 
 def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 @cache
 def generation() -> str:
     """Changes with layerlint's version, Python's, and any change to layerlint's code or
     catalog (so a development checkout never reads results of older code)."""
-    digest = hashlib.blake2b(digest_size=12)
+    digest = blake2b(digest_size=12)
     digest.update(f"{__version__}|{sys.version}".encode())
     for relative, path in _code_files():
         digest.update(relative.encode())
@@ -81,7 +85,7 @@ def code_stamp(started: int) -> tuple[str, bool]:
     """A hash of layerlint's version, Python's and the size, times and inode of each of
     layerlint's code files, and whether every file had settled before `started` (see
     `CheckCache._settled`): only then may the stamp stand for the code's content."""
-    digest = hashlib.blake2b(digest_size=12)
+    digest = blake2b(digest_size=12)
     digest.update(f"{__version__}|{sys.version}".encode())
     settled = True
     for relative, path in _code_files():

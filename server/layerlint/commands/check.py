@@ -9,6 +9,7 @@ a fix would change a file); 2 usage error, unreadable file or internal error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from layerlint.batch.check_file import FileResult, check_text
 from layerlint.batch.discover import discover_files, exclude_patterns, settings_base
 from layerlint.batch.parallel import default_jobs, few_collections, ordered_map
 from layerlint.batch.report import render
-from layerlint.config import Settings, find_pyproject, load_settings, settings_from_mapping
+from layerlint.config import Settings, load_settings, settings_from_mapping
 from layerlint.findings import Severity
 
 HELP = "Check Python files, folders and notebooks for model-code bugs."
@@ -112,13 +113,16 @@ class _SettingsFinder:
         self.overrides = overrides
         self._by_folder: dict[Path, Settings] = {}
         self._by_pyproject: dict[Path | None, Settings] = {}
-        self._by_parent: dict[Path, Settings] = {}
+        self._by_parent: dict[str, Settings] = {}
+        self._pyprojects: dict[Path, Path | None] = {}
 
     def __call__(self, path: Path) -> Settings:
-        folder = (path if path.is_dir() else path.parent).resolve()
+        return self._in_folder((path if path.is_dir() else path.parent).resolve())
+
+    def _in_folder(self, folder: Path) -> Settings:
         found = self._by_folder.get(folder)
         if found is None:
-            pyproject = find_pyproject(folder)
+            pyproject = self._pyproject(folder)
             found = self._by_pyproject.get(pyproject)
             if found is None:
                 found = settings_from_mapping(self.overrides, load_settings(folder))
@@ -126,12 +130,22 @@ class _SettingsFinder:
             self._by_folder[folder] = found
         return found
 
+    def _pyproject(self, folder: Path) -> Path | None:
+        """`find_pyproject(folder)` for a resolved folder, each folder above asked once."""
+        if folder not in self._pyprojects:
+            candidate = folder / "pyproject.toml"
+            self._pyprojects[folder] = (
+                candidate if candidate.is_file()
+                else None if folder.parent == folder else self._pyproject(folder.parent))
+        return self._pyprojects[folder]
+
     def for_file(self, path: Path) -> Settings:
         """`self(path)` for a file, asked once per folder as written (resolving and asking
         whether the path is a folder cost more than the rest of a warm run's look-up)."""
-        found = self._by_parent.get(path.parent)
+        parent = os.path.dirname(path)
+        found = self._by_parent.get(parent)
         if found is None:
-            found = self._by_parent[path.parent] = self(path)
+            found = self._by_parent[parent] = self._in_folder(path.parent.resolve())
         return found
 
 
