@@ -185,11 +185,13 @@ def _excluded(path: Path, patterns: list[Patterns], is_dir: bool) -> bool:
 def _relative(path: str, base: str) -> str | None:
     """`Path(path).relative_to(base).as_posix()` for absolute, normalised strings, or None
     where `path` is not under `base` (a walk asks this for every entry: strings, not Paths)."""
-    if base == "/":
-        return path[1:] or "."
-    if path.startswith(base) and path[len(base):len(base) + 1] == "/":
-        return path[len(base) + 1:]
-    return "." if path == base else None
+    if path == base:
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep  # a root ends with one
+    if not path.startswith(prefix):
+        return None
+    relative = path[len(prefix):]
+    return relative.replace(os.sep, "/") if os.sep != "/" else relative
 
 
 def _walk(root: Path, patterns: list[Patterns], respect_gitignore: bool
@@ -215,7 +217,7 @@ def _walk(root: Path, patterns: list[Patterns], respect_gitignore: bool
             entries = list(os.scandir(absolute))
         except OSError:
             continue
-        prefix = absolute if absolute.endswith("/") else absolute + "/"
+        prefix = absolute if absolute.endswith(os.sep) else absolute + os.sep
         for entry in entries:
             name = entry.name
             try:
