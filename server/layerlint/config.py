@@ -11,7 +11,6 @@ fall back to the default for the bad ones, and return the problems for one warni
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import sys
@@ -349,6 +348,8 @@ def _default_phrase(default: Any) -> str:
 
 
 def _unknown_key(source: str, key: str) -> SettingsProblem:
+    import difflib  # here: only a misspelt key needs it
+
     names = sorted({name.replace("_", "-") for name in _KEY_NAMES.values()})
     close = difflib.get_close_matches(key.replace("_", "-"), names, n=1)
     allowed = (f"a known setting (did you mean `{close[0]}`?)" if close

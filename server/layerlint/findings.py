@@ -10,10 +10,11 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from layerlint.fix_requests import FixRequest
-
-if TYPE_CHECKING:  # data only: the bottom layer never imports the analysis at run time
+# Annotations only: the bottom layer never imports the analysis at run time, and a warm
+# `layerlint check` (Severity through the settings) does not build every fix-request class.
+if TYPE_CHECKING:
     from layerlint.analysis.keras_target import KerasTarget
+    from layerlint.fix_requests import FixRequest
 
 
 class Severity(str, Enum):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from layerlint.batch import discover
 from layerlint.cli import main
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "feature_extractor.py"
@@ -93,3 +94,34 @@ def test_walk_order_is_the_sorted_path_order(tmp_path, monkeypatch, capsys):
              if "LL101 [error]" in line]
     assert lines == [str(Path(p)) for p in sorted(["a/z.py", "a/b/x.py", "a_b.py", "a/b.py"],
                                                   key=lambda p: Path(p).parts)]
+
+
+NAME_LISTS = [
+    list(discover.DEFAULT_EXCLUDE),
+    ["# generated", "", "out/", "local.py", ".env", "a.b-c_d+e"],
+    ["build/", "build"],
+]
+PATHS = [
+    "build", "build/", "build/x.py", "src/build", "src/build/", "src/build/x.py", "out", "out/",
+    "out/x.py", "src/out/y.py", "local.py", "src/local.py", "src/local.py/", "local.pyc",
+    "xlocal.py", ".env", "src/.env/", ".envrc", "a.b-c_d+e", "venv/lib/site.py", "ok/model.py",
+    "notebook.ipynb", "src/.ipynb_checkpoints/n.ipynb", "src/__pycache__/", "node_modules",
+]
+
+
+@pytest.mark.parametrize("lines", NAME_LISTS)
+def test_plain_name_lists_match_as_pathspec_matches_them(lines):
+    pathspec = pytest.importorskip("pathspec")
+    names = discover.compile_spec(lines)
+    reference = pathspec.GitIgnoreSpec.from_lines(lines)
+    assert isinstance(names, discover.NameSpec)
+    for path in PATHS:
+        assert names.match_file(path) == reference.match_file(path), path
+        assert discover._include(names, path) == reference.check_file(path).include, path
+
+
+@pytest.mark.parametrize("line", ["*.py", "!keep.py", "src/out", "/top", "a b", "**/gen", "x?",
+                                  "[ab].py", ".", "..", " build", "build ", "\\#x"])
+def test_anything_but_a_plain_name_is_left_to_pathspec(line):
+    pathspec = pytest.importorskip("pathspec")
+    assert isinstance(discover.compile_spec(["build", line]), pathspec.PathSpec)

@@ -8,7 +8,6 @@ which share base classes, mostly land in one worker and its in-process caches.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -33,6 +32,8 @@ def ordered_map(
     if jobs <= 1:
         yield from map(function, items)
         return
+    import multiprocessing  # here: a run with nothing to analyse starts no worker
+
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     chunk = max(1, len(items) // (jobs * 8))

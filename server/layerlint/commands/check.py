@@ -9,17 +9,16 @@ a fix would change a file); 2 usage error, unreadable file or internal error.
 from __future__ import annotations
 
 import argparse
-import difflib
+import os
 import sys
 from pathlib import Path
 
 from layerlint.batch import cache as check_cache
 from layerlint.batch.check_file import FileResult, check_text
-from layerlint.batch.discover import discover, exclude_patterns, settings_base
+from layerlint.batch.discover import discover_files, exclude_patterns, settings_base
 from layerlint.batch.parallel import default_jobs, few_collections, ordered_map
 from layerlint.batch.report import render
-from layerlint.commands.file_write import write_fixed_source
-from layerlint.config import Settings, find_pyproject, load_settings, settings_from_mapping
+from layerlint.config import Settings, load_settings, settings_from_mapping
 from layerlint.findings import Severity
 
 HELP = "Check Python files, folders and notebooks for model-code bugs."
@@ -114,17 +113,39 @@ class _SettingsFinder:
         self.overrides = overrides
         self._by_folder: dict[Path, Settings] = {}
         self._by_pyproject: dict[Path | None, Settings] = {}
+        self._by_parent: dict[str, Settings] = {}
+        self._pyprojects: dict[Path, Path | None] = {}
 
     def __call__(self, path: Path) -> Settings:
-        folder = (path if path.is_dir() else path.parent).resolve()
+        return self._in_folder((path if path.is_dir() else path.parent).resolve())
+
+    def _in_folder(self, folder: Path) -> Settings:
         found = self._by_folder.get(folder)
         if found is None:
-            pyproject = find_pyproject(folder)
+            pyproject = self._pyproject(folder)
             found = self._by_pyproject.get(pyproject)
             if found is None:
                 found = settings_from_mapping(self.overrides, load_settings(folder))
                 self._by_pyproject[pyproject] = found
             self._by_folder[folder] = found
+        return found
+
+    def _pyproject(self, folder: Path) -> Path | None:
+        """`find_pyproject(folder)` for a resolved folder, each folder above asked once."""
+        if folder not in self._pyprojects:
+            candidate = folder / "pyproject.toml"
+            self._pyprojects[folder] = (
+                candidate if candidate.is_file()
+                else None if folder.parent == folder else self._pyproject(folder.parent))
+        return self._pyprojects[folder]
+
+    def for_file(self, path: Path) -> Settings:
+        """`self(path)` for a file, asked once per folder as written (resolving and asking
+        whether the path is a folder cost more than the rest of a warm run's look-up)."""
+        parent = os.path.dirname(path)
+        found = self._by_parent.get(parent)
+        if found is None:
+            found = self._by_parent[parent] = self._in_folder(path.parent.resolve())
         return found
 
 
@@ -138,28 +159,45 @@ def _check_one(item: tuple[str, str, Settings]) -> FileResult:
 
 def check_files(
     files: list[Path], settings_for: _SettingsFinder, cache: check_cache.CheckCache | None,
-    jobs: int,
+    jobs: int, real_paths: list[str] | None = None,
 ) -> list[FileResult]:
     """Results of `files`, in order: from the cache where valid, else analysed in `jobs`
-    processes (and stored in the cache)."""
+    processes (and stored in the cache). `real_paths`: each file's `str(path.resolve())`,
+    where the caller knows them."""
     results: list[FileResult | None] = [None] * len(files)
     misses: list[tuple[int, str, str, str, Settings]] = []
     keys: dict[int, str] = {}
+    read: list[tuple[int, str, str, bytes | None, Settings]] = []
     for index, path in enumerate(files):
+        resolved = real_paths[index] if real_paths is not None else str(path.resolve())
+        data: bytes | None
         try:
-            data = path.read_bytes()
+            if cache is None:
+                data = path.read_bytes()
+                digest = check_cache.content_hash(data)
+            else:  # a file whose stat the cache recorded is not read (data None)
+                digest, data = cache.read(path, resolved)
         except OSError as error:
             results[index] = FileResult(error=str(error))
             continue
-        settings = settings_for(path)
-        resolved, digest = str(path.resolve()), check_cache.content_hash(data)
+        read.append((index, resolved, digest, data, settings_for.for_file(path)))
+    # Every file's hash is known before an entry's dependencies are compared: none is read twice.
+    for index, resolved, digest, data, settings in read:
         if cache is not None:
-            key = keys.setdefault(id(settings), check_cache.settings_key(settings))
-            cache.remember_hash(resolved, digest)
+            key = keys.get(id(settings))
+            if key is None:  # once per distinct settings, not per file
+                key = keys[id(settings)] = check_cache.settings_key(settings)
             cached = cache.lookup(resolved, digest, key)
             if cached is not None:
                 results[index] = FileResult(cached)
                 continue
+        if data is None:  # unchanged by its stat, but to be analysed again (settings, a base)
+            try:
+                data = files[index].read_bytes()
+            except OSError as error:
+                results[index] = FileResult(error=str(error))
+                continue
+            digest = check_cache.content_hash(data)
         misses.append((index, resolved, digest, data.decode("utf-8", errors="replace"), settings))
     items = [(str(files[index]), text, settings) for index, _, _, text, settings in misses]
     if not items:
@@ -206,16 +244,21 @@ def _run(args: argparse.Namespace) -> int:
         return exclude_patterns(settings_for(root), settings_base(folder), args.exclude,
                                 args.extend_exclude, cwd, folder)
 
-    files = discover(args.paths, patterns_for, respect_gitignore=not args.no_respect_gitignore,
-                     force_exclude=args.force_exclude)
+    found = discover_files(args.paths, patterns_for,
+                           respect_gitignore=not args.no_respect_gitignore,
+                           force_exclude=args.force_exclude)
+    files = [path for path, _ in found]
     cache = None
     if not args.no_cache:
         cache = check_cache.CheckCache(
             check_cache.cache_folder(args.cache_dir, settings_for(cwd), settings_base(cwd)))
     jobs = args.jobs or default_jobs()
-    results = check_files(files, settings_for, cache, jobs)
+    results = check_files(files, settings_for, cache, jobs, [real for _, real in found])
 
     if args.fix or args.diff:
+        import difflib
+
+        from layerlint.commands.file_write import write_fixed_source
         from layerlint.fix_loop import fix_text
 
         diffs: list[str] = []
@@ -261,7 +304,7 @@ def _run(args: argparse.Namespace) -> int:
 
         _emit(render_shapes(files, lambda path: settings_for(path).input_shape), None)
     failing = any(
-        Severity(record["severity"]).rank >= Severity(settings_for(path).fail_on).rank
+        Severity(record["severity"]).rank >= Severity(settings_for.for_file(path).fail_on).rank
         for path, result in zip(files, results) for record in result.records
     )
     if errors:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 HELP = "Run the layerlint language server (LSP over stdio, or TCP with --tcp HOST:PORT)."
@@ -29,6 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import logging  # here: `layerlint check` builds this parser too
+
     # stdout carries the protocol; every log line must go to stderr.
     logging.basicConfig(level=args.log_level, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
