@@ -16,7 +16,7 @@ from pathlib import Path
 from layerlint.batch import cache as check_cache
 from layerlint.batch.check_file import FileResult, check_text
 from layerlint.batch.discover import discover, exclude_patterns, settings_base
-from layerlint.batch.parallel import default_jobs, few_collections, ordered_map
+from layerlint.batch.parallel import default_jobs, few_collections, ordered_map, settle
 from layerlint.batch.report import render
 from layerlint.commands.file_write import write_fixed_source
 from layerlint.config import Settings, find_pyproject, load_settings, settings_from_mapping
@@ -134,6 +134,8 @@ def _check_one(item: tuple[str, str, Settings]) -> FileResult:
         return check_text(text, path, settings)
     except Exception as error:  # one file's internal error must not lose the others' results
         return FileResult(error=f"internal error: {type(error).__name__}: {error}")
+    finally:
+        settle()  # what the file left alive is not scanned by the collector again
 
 
 def check_files(
