@@ -169,10 +169,12 @@ def check_files(
     # Imported here, with the analysis: a warm run needs neither.
     from layerlint.analysis.block_memo import suspended
     from layerlint.batch.project_uses import read_lazily
+    from layerlint.batch.shared_jedi import shared_jedi
 
     # read_lazily: what other files do with a file's classes, only from files naming them;
-    # suspended: each file is analysed once, nothing to carry to a next version of it.
-    with read_lazily(), suspended():
+    # suspended: each file is analysed once, nothing to carry to a next version of it;
+    # shared_jedi: the workers ask one process's jedi about installed classes.
+    with read_lazily(), suspended(), shared_jedi(min(jobs, len(items))):
         for (index, resolved, digest, _, settings), result in zip(
             misses, ordered_map(_check_one, items, jobs)
         ):
