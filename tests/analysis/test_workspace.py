@@ -93,3 +93,26 @@ def test_only_classes_with_a_framework_base_get_a_model_and_the_import_table_is_
         "Base": "keras", "Child": "keras"}
     # The re-export lookup reads the import table of the same parse.
     assert workspace._reexported(module, "Helper") == ".other.Helper"
+
+
+def test_a_class_model_is_built_on_its_first_look_up_only(tmp_path, monkeypatch):
+    from layerlint.analysis import workspace
+
+    module = tmp_path / "layers.py"
+    module.write_text("import keras\n\n\n"
+                      "class First(keras.layers.Layer):\n    pass\n\n\n"
+                      "class Second(keras.layers.Layer):\n    pass\n")
+    built = []
+    real = workspace.build_class_model
+
+    def counting(node, *args):
+        built.append(node.name)
+        return real(node, *args)
+
+    monkeypatch.setattr(workspace, "build_class_model", counting)
+    found = workspace.external_classes(module, None)
+    assert sorted(found) == ["First", "Second"] and built == []
+    second = found["Second"]
+    assert second.model.name == "Second" and second.framework == "keras"
+    assert found.get("Second") is second and found.get("Plain") is None
+    assert built == ["Second"]

@@ -12,7 +12,8 @@ Results are cached per (interpreter, name) for the session. jedi can take a seco
 package, so the server resolves in a worker thread (`resolve_in_background`): an analysis that
 runs on the server's event loop does without the class until jedi answered, and the listener,
 called on that loop, re-publishes. Without a listener, or off an event loop (the command line,
-the pylsp plugin's worker, tests), resolution is synchronous.
+the pylsp plugin's worker, tests), resolution is synchronous; `resolve_with` sends those
+questions elsewhere (`layerlint check`'s workers share one jedi process).
 """
 
 from __future__ import annotations
@@ -84,12 +85,42 @@ def installed_class(
             return _results[key]
     loop = _running_loop()
     if _on_resolved is None or loop is None:
-        result = _resolve(qualified, python, keras_version)
+        result = _resolve_synchronously(qualified, python, keras_version)
         with _lock:
             _results[key] = result
         return result
     _schedule(key, loop)
     return None
+
+
+Resolver = Callable[[str, str | None, str | None], "InstalledClass | None"]
+_resolver: Resolver | None = None
+
+
+def resolve_with(resolver: Resolver | None) -> Resolver | None:
+    """Where synchronous resolutions go: None, jedi in this process (the default); else
+    `resolver(qualified, python, keras_version)`, which must answer what `resolve_here` would
+    (`layerlint check` lets its workers share one process's jedi: `batch.shared_jedi`).
+    Returns the previous one."""
+    global _resolver
+    previous, _resolver = _resolver, resolver
+    return previous
+
+
+def _resolve_synchronously(
+    qualified: str, python: str | None, keras_version: str | None
+) -> InstalledClass | None:
+    if _resolver is not None:
+        try:
+            return _resolver(qualified, python, keras_version)
+        except Exception as error:  # the resolver's process is gone: ask jedi here
+            _log.debug("layerlint: shared resolver failed on %s: %r", qualified, error)
+    return _resolve(qualified, python, keras_version)
+
+
+def resolve_here(qualified: str, python: str | None, keras_version: str | None) -> InstalledClass | None:
+    """The class `qualified` names, found with jedi in this process (uncached)."""
+    return _resolve(qualified, python, keras_version)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

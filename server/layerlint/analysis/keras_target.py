@@ -52,6 +52,7 @@ from layerlint.analysis.dependency_pins import (
     verdict,
 )
 from layerlint.analysis.imports import dotted_name
+from layerlint.analysis.walk import breadth_first
 
 KINDS = ("override", "legacy-switch", "installed", "notebook-pin", "pin", "module")
 _ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
@@ -293,14 +294,14 @@ def _scan(statements: list[ast.stmt], lines: list[int]) -> Iterable[Evidence]:
                   if isinstance(child, ast.stmt)]
         nested += [child for handler in getattr(statement, "handlers", []) or [] for child in handler.body]
         if not nested:
-            yield from _scan_nodes(ast.walk(statement))
+            yield from _scan_nodes(breadth_first(statement))
             continue
         for name, value in ast.iter_fields(statement):
             if name in ("body", "orelse", "finalbody", "handlers"):
                 continue
             for item in value if isinstance(value, list) else [value]:
                 if isinstance(item, ast.AST):
-                    yield from _scan_nodes(ast.walk(item))
+                    yield from _scan_nodes(breadth_first(item))
         yield from _scan(nested, lines)
 
 

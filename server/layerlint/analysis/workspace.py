@@ -10,8 +10,9 @@ imported or executed.
 from __future__ import annotations
 
 import ast
+import os
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,7 @@ class ExternalClass:
 
 
 _module_files: OrderedDict[tuple[str, str], Path | None] = OrderedDict()
-_indexed: OrderedDict[tuple[str, int, int, str | None], dict[str, ExternalClass]] = OrderedDict()
+_indexed: OrderedDict[tuple[str, int, int, str | None], Mapping[str, ExternalClass]] = OrderedDict()
 
 
 def _remember(cache: OrderedDict, key, value):
@@ -58,20 +59,23 @@ def module_file(module: str, importer: Path) -> Path | None:
     else:
         bases = [importer.parent, *list(importer.parent.parents)[:_MAX_PARENTS]]
     found = None
-    for base in bases:
-        candidate = base.joinpath(*parts)
-        for path in (candidate.with_suffix(".py"), candidate / "__init__.py"):
-            if parts and path.is_file():
-                found = path
+    if parts:
+        # os.path on strings: a large check asks thousands of these, and pathlib's joins
+        # cost more than the stat calls.
+        for base in bases:
+            candidate = os.path.join(str(base), *parts)
+            for path in (candidate + ".py", os.path.join(candidate, "__init__.py")):
+                if os.path.isfile(path):
+                    found = Path(path)
+                    break
+            if found:
                 break
-        if found:
-            break
     return _remember(_module_files, key, found)
 
 
-def external_classes(path: Path, keras_version: str | None) -> dict[str, ExternalClass]:
+def external_classes(path: Path, keras_version: str | None) -> Mapping[str, ExternalClass]:
     """Model classes of another workspace file (its direct framework subclasses and their
-    subclasses within that file)."""
+    subclasses within that file); each class's model is built when it is first looked up."""
     try:
         stat = path.stat()
     except OSError:
@@ -90,13 +94,38 @@ def external_classes(path: Path, keras_version: str | None) -> dict[str, Externa
     # A name defined twice binds its last definition; bases alone decide the framework, so only
     # the classes that have one get a model built.
     bases = {name: class_base_names(node, imports) for name, node in nodes.items()}
-    result: dict[str, ExternalClass] = {}
-    for name, node in nodes.items():
-        framework = _framework(name, bases, set())
-        if framework:
-            result[name] = ExternalClass(
-                build_class_model(node, imports, set(nodes), keras_version), framework)
-    return _remember(_indexed, key, result)
+    frameworks = {name: framework for name in nodes
+                  if (framework := _framework(name, bases, set()))}
+    return _remember(_indexed, key, _ModelClasses(
+        {name: nodes[name] for name in frameworks}, frameworks, imports, frozenset(nodes),
+        keras_version))
+
+
+class _ModelClasses(Mapping[str, ExternalClass]):
+    """The model classes of one file by name. A file is mostly imported for one or two of
+    them, so a class's model (the costly part) is built on its first look-up."""
+
+    def __init__(self, nodes: dict[str, ast.ClassDef], frameworks: dict[str, str],
+                 imports: dict[str, str], local_names: frozenset[str],
+                 keras_version: str | None) -> None:
+        self._nodes, self._frameworks, self._imports = nodes, frameworks, imports
+        self._local_names, self._keras_version = local_names, keras_version
+        self._built: dict[str, ExternalClass] = {}
+
+    def __getitem__(self, name: str) -> ExternalClass:
+        found = self._built.get(name)
+        if found is None:
+            framework = self._frameworks[name]  # KeyError: not a model class of the file
+            model = build_class_model(self._nodes[name], self._imports, set(self._local_names),
+                                      self._keras_version)
+            found = self._built[name] = ExternalClass(model, framework)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._frameworks)
+
+    def __len__(self) -> int:
+        return len(self._frameworks)
 
 
 def _framework(name: str, bases: dict[str, list[str]], seen: set[str]) -> str | None:

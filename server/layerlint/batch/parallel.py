@@ -41,19 +41,38 @@ def ordered_map(
         yield from pool.imap(function, items, chunksize=chunk)
 
 
+_tuned = 0
+"""How many `few_collections` blocks are open (`settle` freezes only inside one)."""
+
+
 @contextmanager
 def few_collections() -> Iterator[None]:
     """Python's cyclic garbage collector, tuned for a check: the syntax trees and caches a
     check builds live until it ends, and the default thresholds had the collector scan them
     again and again (parsing keras-hub's files and keeping the trees costs 2.3x the parse
-    alone). What is imported is frozen out of the scans and the youngest generation is
-    collected after 50,000 allocations instead of 700.
-    Workers forked inside the block inherit it; the settings are restored after it."""
+    alone). What is imported is frozen out of the scans, so is what each checked file leaves
+    alive (`settle`), and the youngest generation is collected after 50,000 allocations
+    instead of 700. Workers forked inside the block inherit it; the settings are restored
+    after it."""
+    global _tuned
     thresholds = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+    _tuned += 1
     try:
         yield
     finally:
+        _tuned -= 1
         gc.set_threshold(*thresholds)
         gc.unfreeze()
+
+
+def settle() -> None:
+    """After one file's check, inside `few_collections`: freeze what is alive out of the
+    collector's scans. A file's trees and the caches holding them mostly live until the check
+    ends, and without this each of them was scanned twice (once young, once in the middle
+    generation), ~15% of a check's CPU time. What a file's own analysis leaves as cyclic garbage
+    is still collected while that file is checked; garbage made later out of frozen objects
+    stays until the process ends (on keras-hub's 1,198 files, ~100,000 objects, ~2 MB)."""
+    if _tuned:
+        gc.freeze()

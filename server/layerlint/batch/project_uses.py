@@ -38,6 +38,7 @@ from layerlint.analysis.imports import collect_imports, qualified_name
 from layerlint.analysis.model_uses import Use
 from layerlint.analysis.project_evidence import file_evidence, project_files, project_root
 from layerlint.analysis.source import split_blocks
+from layerlint.analysis.walk import breadth_first
 from layerlint.analysis.workspace import module_file
 
 _WORD = re.compile(r"\w+")
@@ -127,7 +128,7 @@ def _called_modules(path: Path) -> frozenset[str] | None:
         imports = collect_imports([statement for tree in trees for statement in tree.body])
         called: set[str] = set()
         for tree in trees:
-            for node in ast.walk(tree):
+            for node in breadth_first(tree):  # ast.walk's nodes, without its generators
                 if not isinstance(node, ast.Call):
                     continue
                 head = node.func

@@ -16,7 +16,7 @@ from pathlib import Path
 from layerlint.batch import cache as check_cache
 from layerlint.batch.check_file import FileResult, check_text
 from layerlint.batch.discover import discover_files, exclude_patterns, settings_base
-from layerlint.batch.parallel import default_jobs, few_collections, ordered_map
+from layerlint.batch.parallel import default_jobs, few_collections, ordered_map, settle
 from layerlint.batch.report import render
 from layerlint.config import Settings, load_settings, settings_from_mapping
 from layerlint.findings import Severity
@@ -155,6 +155,8 @@ def _check_one(item: tuple[str, str, Settings]) -> FileResult:
         return check_text(text, path, settings)
     except Exception as error:  # one file's internal error must not lose the others' results
         return FileResult(error=f"internal error: {type(error).__name__}: {error}")
+    finally:
+        settle()  # what the file left alive is not scanned by the collector again
 
 
 def check_files(
@@ -205,10 +207,12 @@ def check_files(
     # Imported here, with the analysis: a warm run needs neither.
     from layerlint.analysis.block_memo import suspended
     from layerlint.batch.project_uses import read_lazily
+    from layerlint.batch.shared_jedi import shared_jedi
 
     # read_lazily: what other files do with a file's classes, only from files naming them;
-    # suspended: each file is analysed once, nothing to carry to a next version of it.
-    with read_lazily(), suspended():
+    # suspended: each file is analysed once, nothing to carry to a next version of it;
+    # shared_jedi: the workers ask one process's jedi about installed classes.
+    with read_lazily(), suspended(), shared_jedi(min(jobs, len(items))):
         for (index, resolved, digest, _, settings), result in zip(
             misses, ordered_map(_check_one, items, jobs)
         ):

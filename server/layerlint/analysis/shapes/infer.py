@@ -39,7 +39,7 @@ from layerlint.analysis.shapes.values import (
     SequentialModel,
     Tensor,
 )
-from layerlint.analysis.walk import forget_keyed
+from layerlint.analysis.walk import breadth_first, forget_keyed
 
 _MAX_DEPTH = 8
 _MAX_UNROLL = 64
@@ -441,7 +441,7 @@ class Interpreter:
 
     def _forget_assigned(self, body: list[ast.stmt], frame: _Frame) -> None:
         for statement in body:
-            for node in ast.walk(statement):
+            for node in breadth_first(statement):
                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                     frame.env[node.id] = None
                 elif (

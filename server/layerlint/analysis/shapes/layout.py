@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from layerlint.analysis import frameworks
 from layerlint.analysis.imports import ImportTable, qualified_name
+from layerlint.analysis.walk import breadth_first
 
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -191,7 +192,7 @@ def names_in(node: ast.AST) -> frozenset[str]:
     cached = _names.get(id(node))
     if cached is not None and cached[0] is node:
         return cached[1]
-    names = frozenset(child.id for child in ast.walk(node) if isinstance(child, ast.Name))
+    names = frozenset(child.id for child in breadth_first(node) if isinstance(child, ast.Name))
     _remember(_names, id(node), (node, names))
     return names
 
