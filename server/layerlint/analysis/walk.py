@@ -36,7 +36,9 @@ def forget(tree: ast.AST) -> None:
     """Drop the remembered walks of `tree`'s nodes (a tree no longer analysed)."""
     if not _walked:
         return
-    for node in breadth_first(tree):
+    remembered = _walked.get(id(tree))  # the tree's own walk, if kept: no second walk
+    nodes = remembered[1] if remembered is not None and remembered[0] is tree else breadth_first(tree)
+    for node in nodes:
         cached = _walked.get(id(node))
         if cached is not None and cached[0] is node:
             del _walked[id(node)]
