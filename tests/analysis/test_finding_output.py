@@ -5,6 +5,7 @@ from layerlint.analysis import keras_target
 from layerlint.analysis.facts import line_ref
 from layerlint.analysis.finding_output import (
     labelled,
+    outputs,
     shift,
     suppressed,
     with_severity,
@@ -64,3 +65,28 @@ def test_only_version_aware_rules_say_which_keras_they_assumed():
     target = keras_target.UNKNOWN
     assert with_target(_finding("LL204"), target).keras_target is target
     assert with_target(_finding("LL101"), target).keras_target is None
+
+
+def test_output_remembered_equals_the_composition_it_stands_for():
+    targets = [keras_target.KerasTarget(3), keras_target.KerasTarget(2, "2.15.0"),
+               keras_target.KerasTarget(3, evidence=(), overruled=(
+                   keras_target.Evidence(2, "pin", "tf-keras"),))]
+    settings = [Settings(), Settings(severity={"LL101": Severity.ERROR})]
+    findings = [_finding(code, line, f"first called on line {line_ref(line - 1)}")
+                for code in ("LL101", "LL203") for line in (3, 7)]
+    for _ in range(2):  # the second round reads the remembered ones
+        for target in targets:
+            for setting in settings:
+                for finding in findings:
+                    expected = labelled(with_severity(with_target(finding, target), setting), str)
+                    got = outputs(target, setting, str)(finding)
+                    assert got == expected
+                    assert got.keras_target is None or got.keras_target.overruled == target.overruled
+                    assert outputs(target, setting, str)(finding) is got  # remembered
+
+
+def test_output_with_a_notebook_label_is_not_remembered():
+    finding = _finding(message=f"first called on line {line_ref(2)}")
+    for cell in (1, 2):
+        output = outputs(keras_target.KerasTarget(3), Settings(), lambda n, c=cell: f"{n} of cell {c}")
+        assert output(finding).message == f"first called on line 2 of cell {cell}"

@@ -59,7 +59,7 @@ def forget_blocks(blocks: Sequence[Block]) -> None:
         del caches.class_cache[key]
     for block in blocks:
         if block.tree is not None:
-            nodes = walk.breadth_first(block.tree)
+            nodes = walk.nodes_of(block.tree)
             walk.forget(nodes)
             node_index.forget(nodes)
             infer.forget(block.tree.body, nodes)

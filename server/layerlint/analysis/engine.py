@@ -33,14 +33,7 @@ from layerlint.analysis.class_resolution import (
 )
 from layerlint.analysis.document_state import document_blocks
 from layerlint.analysis.facts import BlockFacts
-from layerlint.analysis.finding_output import (
-    SUPPRESS,
-    labelled,
-    shift,
-    suppressed,
-    with_severity,
-    with_target,
-)
+from layerlint.analysis.finding_output import SUPPRESS, outputs, shift, suppressed
 from layerlint.analysis.last_good import block_header, last_good_findings, remember_good_findings
 from layerlint.analysis.module_program import module_program
 from layerlint.analysis.project_evidence import with_project
@@ -123,8 +116,9 @@ def analyse(
         findings.extend(_shape_findings(shapes, text, context))
         findings = _with_shape_evidence(findings, shapes)
     lines = text.splitlines() if findings and mentions_any(blocks, (SUPPRESS,)) else []
+    output = outputs(target, settings, line_label)
     kept = [
-        labelled(with_severity(with_target(finding, target), settings), line_label)
+        output(finding)
         for finding in findings
         if settings.is_enabled(finding.code) and not (lines and suppressed(finding, lines))
     ]

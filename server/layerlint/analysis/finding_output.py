@@ -90,3 +90,43 @@ _VERSION_AWARE = frozenset(rule.code for rule in RULES if rule.keras_version_awa
 def with_severity(finding: Finding, settings: Settings) -> Finding:
     severity = settings.severity_for(finding.code, finding.severity)
     return finding if severity == finding.severity else replace(finding, severity=severity)
+
+
+
+_outputs: dict[tuple, Finding] = {}
+_MAX_OUTPUTS = 4096
+
+
+def outputs(target: keras_target.KerasTarget, settings: Settings,
+            label: Callable[[int], str]) -> Callable[[Finding], Finding]:
+    """The function `finding -> labelled(with_severity(with_target(finding, target), settings),
+    label)` of one analysis, remembering its results: a keystroke sends the same findings
+    through it again (a dataclass copy and a message rewrite each). Keyed on everything the
+    composition reads: the finding, the target with its overruled evidence (which takes no part
+    in the target's equality) and the settings' severity overrides. Only for the plain line
+    label (a notebook's is a new function per analysis: remembering would only fill the memo)."""
+
+    def compose(finding: Finding) -> Finding:
+        return labelled(with_severity(with_target(finding, target), settings), label)
+
+    if label is not str:
+        return compose
+    try:
+        context = (target, target.overruled, tuple(sorted(settings.severity.items())))
+        hash(context)
+    except TypeError:
+        return compose
+
+    def output(finding: Finding) -> Finding:
+        try:
+            key = (finding, context)
+            found = _outputs.get(key)
+        except TypeError:  # a finding holding something unhashable: not remembered
+            return compose(finding)
+        if found is None:
+            if len(_outputs) >= _MAX_OUTPUTS:
+                _outputs.clear()
+            found = _outputs[key] = compose(finding)
+        return found
+
+    return output

@@ -49,12 +49,14 @@ def last_good_findings(path: str | None, block: Block, ordinal: int, text: str) 
         return []
     start_line, findings, _ = remembered
     lines = block.text.split("\n")
-    document = text.split("\n")
+    document: list[str] = []  # the module's lines, split only for a finding with related places
     kept = []
     for finding in (shift(finding, block.start_line - start_line) for finding in findings):
         if _inside(finding.span, block.start_line, lines):
             # A related place elsewhere in the module may be gone by now (the rest of the
             # document is being typed too): keep only those still inside the document.
+            if finding.related and not document:
+                document = text.split("\n")
             related = tuple(item for item in finding.related if _inside(item.span, 1, document))
             kept.append(replace(finding, related=related) if related != finding.related else finding)
     return kept

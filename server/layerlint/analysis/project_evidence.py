@@ -153,7 +153,7 @@ def _forget_trees(parts: list[tuple[ast.Module, int, str]]) -> None:
     """Drop the cached parses and remembered walks of a read file's parts."""
     source.forget_parses({text for _, _, text in parts})
     for tree, _, _ in parts:
-        walk.forget(walk.breadth_first(tree))
+        walk.forget(walk.nodes_of(tree))
 
 
 def _parts(text: str) -> list[tuple[ast.Module, int, str]]:
@@ -312,7 +312,7 @@ def uses_elsewhere(path: Path, class_names: frozenset[str]) -> tuple[tuple[Use, 
     class names as keys; reloads are those of the files where such a use happens."""
     if not class_names:
         return (), ()
-    resolved = path.resolve()
+    resolved = _resolved(path)
     if _find_uses is _indexed_uses:
         return _from_index(_index_of(resolved), resolved, class_names)
     uses: list[Use] = []
@@ -329,6 +329,23 @@ def uses_elsewhere(path: Path, class_names: frozenset[str]) -> tuple[tuple[Use, 
     reloads = [replace(reload, where=_shown(other, resolved)) for other in files
                for reload in file_evidence(other).reloads]
     return tuple(uses), tuple(reloads)
+
+
+_resolved_paths: dict[Path, tuple[float, Path]] = {}
+
+
+def _resolved(path: Path) -> Path:
+    """`path.resolve()`, looked up again at most every 30 seconds per path like the project
+    root (it is asked on every keystroke, and resolving stats each folder of the path)."""
+    now = time.monotonic()
+    known = _resolved_paths.get(path)
+    if known is not None and now - known[0] < _LISTING_SECONDS:
+        return known[1]
+    if len(_resolved_paths) > 1024:
+        _resolved_paths.clear()
+    resolved = path.resolve()
+    _resolved_paths[path] = (now, resolved)
+    return resolved
 
 
 def _from_index(index: ProjectIndex | None, resolved: Path,

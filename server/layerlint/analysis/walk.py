@@ -33,6 +33,13 @@ def _remembered(cache: OrderedDict[int, tuple[ast.AST, tuple[ast.AST, ...]]], no
     return nodes
 
 
+def nodes_of(tree: ast.AST) -> tuple[ast.AST, ...]:
+    """Every node of `tree`, from its remembered walk when there is one (no second walk)."""
+    remembered = _walked.get(id(tree))
+    return remembered[1] if remembered is not None and remembered[0] is tree \
+        else breadth_first(tree)
+
+
 def forget(nodes: Sequence[ast.AST]) -> None:
     """Drop the remembered walks and own nodes of `nodes` (the nodes of a tree no longer
     analysed: `breadth_first(tree)`)."""

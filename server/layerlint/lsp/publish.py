@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from lsprotocol import types
 
-from layerlint.lsp import document_analysis
+from layerlint.lsp import collection_pause, document_analysis, wire
 from layerlint.lsp.session import LayerlintServer
 
 logger = logging.getLogger(__name__)
@@ -70,11 +70,14 @@ def document_opened(ls: LayerlintServer, key: str, opened_uris: Iterable[str]) -
 
 
 def document_changed(ls: LayerlintServer, key: str, changed_uris: Iterable[str]) -> None:
-    """After an open or edit: `key` is the document, or the notebook whose cells changed."""
-    _notify_listeners(ls, changed_uris)
-    if not client_pulls(ls):
-        publish_document(ls, key)
-    elif ls.workspace.get_notebook_document(notebook_uri=key) is not None:
+    """After an open or edit: `key` is the document, or the notebook whose cells changed. The
+    garbage collector waits until the diagnostics are out (`collection_pause`)."""
+    with collection_pause.paused():
+        _notify_listeners(ls, changed_uris)
+        if not client_pulls(ls):
+            publish_document(ls, key)
+            return
+    if ls.workspace.get_notebook_document(notebook_uri=key) is not None:
         # An edit in one cell can change the diagnostics of other cells, which the client
         # does not re-pull by itself.
         _request_refresh(ls)
@@ -100,6 +103,7 @@ def clear(ls: LayerlintServer, uris: Iterable[str]) -> None:
     """Remove pushed diagnostics of closed documents (a pulling client drops its own)."""
     for uri in uris:
         ls.state.published_versions.pop(uri, None)
+        wire.forget(ls, uri)
         if not client_pulls(ls):
             ls.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
@@ -160,9 +164,7 @@ def _publish(
     if version is not None and last is not None and version < last:
         return
     ls.state.published_versions[uri] = version
-    ls.text_document_publish_diagnostics(
-        types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
-    )
+    wire.publish_diagnostics(ls, uri, version, diagnostics)
 
 
 def _request_refresh(ls: LayerlintServer) -> None:

@@ -16,15 +16,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from layerlint import __version__
 from layerlint.analysis.project_evidence import ProjectIndex
 from layerlint.config import Settings
+from layerlint.lsp.text_splice import apply_change
 from layerlint.trace import staleness
 from layerlint.trace.results import TraceResult
 
@@ -116,6 +119,9 @@ class SessionState:
     results: dict[str, DocumentResult] = field(default_factory=dict)
     """Keyed by the text document's URI, or the notebook's URI for all its cells."""
     published_versions: dict[str, int | None] = field(default_factory=dict)
+    wire_data: dict[str, dict[int, tuple[types.Diagnostic, dict[str, Any]]]] = field(
+        default_factory=dict)
+    """By URI: the JSON data of the diagnostics last published there (`lsp/wire.py`)."""
     crash_reported: set[str] = field(default_factory=set)
     """Documents whose analysis crash was already shown to the user (once per document)."""
     editor_settings: dict[str, Any] = field(default_factory=dict)
@@ -142,7 +148,8 @@ class LayerlintProtocol(LanguageServerProtocol):
     the request's future: for a coroutine feature handler that is its task, but a command runs
     in a task of its own under the built-in `workspace/executeCommand` handler, which the
     cancel never reaches. `handle_message`, pygls' entry point for every incoming message, is
-    where a command can hear it; pygls still answers the request with RequestCancelled."""
+    where a command can hear it; pygls still answers the request with RequestCancelled.
+    And `didChange` applies each change with `text_splice` (the same text as pygls', faster)."""
 
     def __init__(self, server: LayerlintServer, converter: Any) -> None:
         super().__init__(server, converter)
@@ -162,6 +169,21 @@ class LayerlintProtocol(LanguageServerProtocol):
             if listener is not None:
                 listener()
         super().handle_message(message)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        """pygls' own handler, with each change applied by `text_splice` (same text, without
+        pygls' per-line loop over the whole document)."""
+        documents = self.workspace.text_documents
+        for change in params.content_changes:
+            document = documents.get(unquote(params.text_document.uri))
+            if document is None:  # not open: what pygls does (it raises)
+                self.workspace.update_text_document(params.text_document, change)
+                continue
+            apply_change(document, change)
+            document.version = params.text_document.version
+        if (user_handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield user_handler, (params,), None
 
 
 class LayerlintServer(LanguageServer):
