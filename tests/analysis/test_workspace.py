@@ -116,3 +116,49 @@ def test_a_class_model_is_built_on_its_first_look_up_only(tmp_path, monkeypatch)
     assert second.model.name == "Second" and second.framework == "keras"
     assert found.get("Second") is second and found.get("Plain") is None
     assert built == ["Second"]
+
+
+_BLOCKS_MODULE = ('"""Layers."""\n\nimport keras\n\n\n'
+                  "class Helper:\n    pass\n\n\n"
+                  "@keras.saving.register_keras_serializable()\n"
+                  "class Norm(keras.layers.Layer):\n"
+                  "    def __init__(self):\n        super().__init__()\n"
+                  "        self.bn = keras.layers.BatchNormalization()\n")
+
+
+def _model_lines(model) -> list[tuple[str, int, int, int]]:
+    import ast
+
+    return [(type(node).__name__, node.lineno, node.col_offset, node.end_lineno)
+            for node in ast.walk(model.node) if hasattr(node, "lineno")]
+
+
+def test_in_a_check_classes_come_from_the_shared_block_parses_with_the_files_lines(tmp_path):
+    from layerlint.analysis import source, workspace
+
+    whole, blocks = tmp_path / "whole" / "norm.py", tmp_path / "blocks" / "norm.py"
+    for path in (whole, blocks):
+        path.parent.mkdir()
+        path.write_text(_BLOCKS_MODULE)
+    expected = workspace.external_classes(whole, None)["Norm"]
+    with workspace.shared_parses():
+        found = workspace.external_classes(blocks, None)["Norm"]
+    assert _model_lines(found.model) == _model_lines(expected.model)
+    assert found.model.node.lineno == 11 and found.framework == expected.framework
+    assert sorted(found.model.attributes) == sorted(expected.model.attributes) == ["bn"]
+    # The blocks were parsed through the parse cache that the file's own check reads.
+    assert all(block.text in source._parse_cache for block in source.split_blocks(_BLOCKS_MODULE))
+
+
+def test_in_a_check_a_file_whose_blocks_do_not_parse_alone_is_parsed_whole(tmp_path):
+    from layerlint.analysis import workspace
+
+    class_text = "import keras\n\n\nclass A(keras.layers.Layer):\n    pass\n\n\n"
+    spanning = tmp_path / "spanning.py"  # a list over more column-0 lines than blocks join
+    spanning.write_text(class_text + "X = [\n1,\n2,\n3,\n4,\n5,\n6,\n]\n")
+    broken = tmp_path / "broken.py"
+    broken.write_text(class_text + "def f(:\n")
+    with workspace.shared_parses():
+        assert workspace.external_classes(spanning, None)["A"].model.node.lineno == 4
+        assert dict(workspace.external_classes(broken, None)) == {}
+    assert workspace._share_parses is False

@@ -21,6 +21,7 @@ from layerlint.analysis.frameworks import builtin_layer, framework_of, model_bas
 from layerlint.analysis.imports import collect_imports
 from layerlint.analysis.installed import installed_class
 from layerlint.analysis.model_index import ClassModel, build_class_model, class_base_names
+from layerlint.analysis.source import split_blocks
 
 _MAX_PARENTS = 6
 _CACHE_SIZE = 4096
@@ -85,15 +86,15 @@ def external_classes(path: Path, keras_version: str | None) -> Mapping[str, Exte
     if cached is not None:
         return cached
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        located = _top_level(path.read_text(encoding="utf-8", errors="replace"))
     except (OSError, SyntaxError, ValueError):
         return _remember(_indexed, key, {})
-    imports = collect_imports(tree.body)
+    imports = collect_imports([statement for statement, _ in located])
     _remember(_reexports, key[:3], imports)  # `_reexported` reads the same table
-    nodes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    nodes = {node.name: (node, where) for node, where in located if isinstance(node, ast.ClassDef)}
     # A name defined twice binds its last definition; bases alone decide the framework, so only
     # the classes that have one get a model built.
-    bases = {name: class_base_names(node, imports) for name, node in nodes.items()}
+    bases = {name: class_base_names(node, imports) for name, (node, _) in nodes.items()}
     frameworks = {name: framework for name in nodes
                   if (framework := _framework(name, bases, set()))}
     return _remember(_indexed, key, _ModelClasses(
@@ -101,11 +102,55 @@ def external_classes(path: Path, keras_version: str | None) -> Mapping[str, Exte
         keras_version))
 
 
+_Where = tuple[str, int, int] | None
+"""(block text, its first line, index in its body) of a statement parsed block-wise; None for
+one parsed with the file's line numbers."""
+_share_parses = False
+
+
+@contextmanager
+def shared_parses() -> Iterator[None]:
+    """Inside the block (`layerlint check`, and the processes it forks), another file's classes
+    are found in its block parses (`source.split_blocks`), the ones its own check makes and
+    shares through the parse cache, instead of a parse of the whole file. Off in the server,
+    whose parse cache holds the open documents' blocks."""
+    global _share_parses
+    previous, _share_parses = _share_parses, True
+    try:
+        yield
+    finally:
+        _share_parses = previous
+
+
+def _top_level(text: str) -> list[tuple[ast.stmt, _Where]]:
+    """The module's statements, each with where to parse it again with the file's line numbers
+    (`_with_file_lines`). The whole text is parsed instead where the blocks would not say the
+    same: where a block does not parse alone (the file may parse, or not)."""
+    if _share_parses:
+        blocks = split_blocks(text)
+        if all(block.tree is not None for block in blocks):
+            return [(statement, (block.text, block.start_line, index))
+                    for block in blocks if block.tree is not None
+                    for index, statement in enumerate(block.tree.body)]
+    return [(statement, None) for statement in ast.parse(text).body]
+
+
+def _with_file_lines(node: ast.ClassDef, where: _Where) -> ast.ClassDef:
+    """The class statement with the line numbers of its file (a block's own parse counts from
+    the block's first line): its block parsed again after as many newlines."""
+    if where is None:
+        return node
+    text, start_line, index = where
+    statement = ast.parse("\n" * (start_line - 1) + text).body[index]
+    assert isinstance(statement, ast.ClassDef)
+    return statement
+
+
 class _ModelClasses(Mapping[str, ExternalClass]):
     """The model classes of one file by name. A file is mostly imported for one or two of
     them, so a class's model (the costly part) is built on its first look-up."""
 
-    def __init__(self, nodes: dict[str, ast.ClassDef], frameworks: dict[str, str],
+    def __init__(self, nodes: dict[str, tuple[ast.ClassDef, _Where]], frameworks: dict[str, str],
                  imports: dict[str, str], local_names: frozenset[str],
                  keras_version: str | None) -> None:
         self._nodes, self._frameworks, self._imports = nodes, frameworks, imports
@@ -116,8 +161,8 @@ class _ModelClasses(Mapping[str, ExternalClass]):
         found = self._built.get(name)
         if found is None:
             framework = self._frameworks[name]  # KeyError: not a model class of the file
-            model = build_class_model(self._nodes[name], self._imports, set(self._local_names),
-                                      self._keras_version)
+            model = build_class_model(_with_file_lines(*self._nodes[name]), self._imports,
+                                      set(self._local_names), self._keras_version)
             found = self._built[name] = ExternalClass(model, framework)
         return found
 

@@ -39,7 +39,7 @@ from layerlint.analysis.model_uses import Use
 from layerlint.analysis.project_evidence import file_evidence, project_files, project_root
 from layerlint.analysis.source import split_blocks
 from layerlint.analysis.walk import breadth_first
-from layerlint.analysis.workspace import module_file
+from layerlint.analysis.workspace import module_file, shared_parses
 
 _WORD = re.compile(r"\w+")
 _words: dict[tuple[str, int, int], tuple[frozenset[str], frozenset[str]] | None] = {}
@@ -150,11 +150,13 @@ def _called_modules(path: Path) -> frozenset[str] | None:
 
 @contextmanager
 def read_lazily() -> Iterator[None]:
-    """Inside the `with` block, `project_evidence.uses_elsewhere` looks uses up this way, in
-    this process and the worker processes it forks."""
+    """Inside the `with` block, `project_evidence.uses_elsewhere` looks uses up this way, and
+    imported files' classes are read from block parses shared with those files' own checks
+    (`workspace.shared_parses`), in this process and the worker processes it forks."""
     previous = project_evidence.find_uses_with(uses_targeting)
     try:
-        yield
+        with shared_parses():
+            yield
     finally:
         project_evidence.find_uses_with(previous)
 
