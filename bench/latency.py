@@ -201,8 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Each session: initialize, didOpen, {args.warmup} warm-up edits (not counted), then"
         f" {args.edits} measured edits ({args.pylsp_edits} for pylsp); the next edit goes after"
         f" the previous one's diagnostics or a {args.timeout:g} s timeout. Latency: didChange"
-        " written -> publishDiagnostics with that version read. RSS: VmRSS of the server and its"
-        " children after the last edit.",
+        " written -> publishDiagnostics with that version read. RSS: VmRSS of the server process"
+        " + the sum of its children still running, after the last edit.",
         "",
         "- typing: one key per incremental didChange (`bench/edit_script.py`).",
         "- document: the whole new text in every didChange, as JupyterLab sends it"
