@@ -3,8 +3,7 @@ module, so the trace command keeps its heavy imports inside `run`."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from import_probe import printed_by
 
 PROBE = (
     "import sys; from layerlint.cli import build_parser; "
@@ -14,9 +13,7 @@ PROBE = (
 
 
 def test_check_parser_does_not_import_trace_runner():
-    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
-                            check=True)
-    assert result.stdout.strip() == "[]"
+    assert printed_by(PROBE) == "[]"
 
 
 def test_trace_parser_still_builds_and_accepts_a_target():

@@ -4,8 +4,7 @@ memory), which only the server's event loop and jedi's thread use (`analysis/ins
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from import_probe import printed_by
 
 PROBE = (
     "import sys; import layerlint.lsp.index_worker; "
@@ -15,6 +14,4 @@ PROBE = (
 
 
 def test_the_index_worker_does_not_import_an_event_loop_or_tls():
-    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
-                            check=True)
-    assert result.stdout.strip() == "[]"
+    assert printed_by(PROBE) == "[]"

@@ -5,8 +5,7 @@ long as the editor runs the server. A feature imports its modules when first use
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from import_probe import printed_by
 
 PROBE = """
 import atexit, sys
@@ -25,15 +24,11 @@ main()
 
 def test_serve_starts_without_other_commands_features_or_openssl() -> None:
     # stdin at its end: the server reads no message and exits, as when its client is gone.
-    result = subprocess.run([sys.executable, "-c", PROBE], stdin=subprocess.DEVNULL,
-                            capture_output=True, text=True, timeout=120, check=True)
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert printed_by(PROBE).splitlines()[-1] == "[]"
 
 
 def test_ssl_stays_importable_for_a_later_feature() -> None:
     probe = ("import sys; from layerlint.commands import serve; "
              "serve._import_asyncio_without_tls(); import asyncio, ssl; "
              "print('ssl' in sys.modules, ssl.create_default_context() is not None)")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            timeout=60, check=True)
-    assert result.stdout.split() == ["True", "True"]
+    assert printed_by(probe, timeout=60).split() == ["True", "True"]
