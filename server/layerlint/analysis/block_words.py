@@ -10,25 +10,29 @@ only in the blocks that changed (or do not parse).
 from __future__ import annotations
 
 from layerlint.analysis import tree_memo
+from layerlint.analysis.block_versions import spliced
 from layerlint.analysis.source import Block
 
 
 def mentions_any(blocks: list[Block], words: tuple[str, ...]) -> bool:
-    """Whether the blocks' text holds one of `words` (none of which holds a line break)."""
+    """Whether the blocks' text holds one of `words` (none of which holds a line break).
+    A document's blocks keep each block's answer per version (`document_state.spliced`), so
+    only the blocks an edit changed are asked again."""
     key = "words " + "\0".join(words)
-    for block in blocks:
-        text = block.text
-        if block.tree is None:
-            if any(word in text for word in words):
-                return True
-            continue
-        remembered = tree_memo.memo(block.tree)
-        found = remembered.get(key)
-        if found is None or found[0] != text:
-            found = remembered[key] = (text, any(word in text for word in words))
-        if found[1]:
-            return True
-    return False
+    if getattr(blocks, "memo", None) is None:
+        return any(_holds(block, key, words) for block in blocks)
+    return True in spliced(blocks, key, lambda block: _holds(block, key, words))
+
+
+def _holds(block: Block, key: str, words: tuple[str, ...]) -> bool:
+    text = block.text
+    if block.tree is None:
+        return any(word in text for word in words)
+    remembered = tree_memo.memo(block.tree)
+    found = remembered.get(key)
+    if found is None or found[0] != text:
+        found = remembered[key] = (text, any(word in text for word in words))
+    return found[1]
 
 
 __all__ = ["mentions_any"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from layerlint.analysis import keras_target, tree_memo
+from layerlint.analysis.block_versions import spliced
 from layerlint.analysis.caches import (
     candidate_cache,
     class_cache,
@@ -63,7 +64,7 @@ def module_context(
     """What the module's blocks define and import. What each block contributes is remembered
     on its tree (`tree_memo`): an unchanged block's classes keep their models without a cache
     key, unless the imports, the set of local class names or what they resolve to changed."""
-    parts = [(block, _block_part(block)) for block in blocks if block.tree]
+    parts = [item for item in spliced(blocks, "context parts", _placed_part, _moved_part) if item is not None]
     imports, imports_key = _imports([stmt for _, part in parts for stmt in part.imports])
     class_blocks = {stmt.name: block for block, part in parts for stmt, _ in part.classes}
     local_names = frozenset(class_blocks)
@@ -159,6 +160,17 @@ class _BlockPart:
     text: str
     imports: list[ast.stmt]
     classes: list[tuple[ast.ClassDef, _ClassRow]]
+
+
+def _placed_part(block: Block) -> tuple[Block, _BlockPart] | None:
+    """(block, its part), None for a block that does not parse; carried between versions of
+    a document (`document_state.spliced`), a moved block with its new `Block`."""
+    return (block, _block_part(block)) if block.tree else None
+
+
+def _moved_part(item: tuple[Block, _BlockPart] | None,
+                block: Block) -> tuple[Block, _BlockPart] | None:
+    return item if item is None else (block, item[1])
 
 
 def _block_part(block: Block) -> _BlockPart:

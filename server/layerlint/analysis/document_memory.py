@@ -33,7 +33,7 @@ def retire_blocks(old: Sequence[Block], new: Sequence[Block]) -> None:
     kept = {block.text for block in new}
     gone = [block for block in old if block.text not in kept]
     if gone:
-        forget_blocks(gone)
+        forget_blocks(gone, walks=False)  # every walk and grouping goes just below
     walk.clear()
     node_index.clear()
 
@@ -50,8 +50,10 @@ def forget_document(path: str) -> None:
         del caches.last_good[key]
 
 
-def forget_blocks(blocks: Sequence[Block]) -> None:
-    """Drop the cached parses, class models, walks and shape memos of `blocks`' texts."""
+def forget_blocks(blocks: Sequence[Block], walks: bool = True) -> None:
+    """Drop the cached parses, class models, walks and shape memos of `blocks`' texts.
+    `walks=False`: leave the remembered walks and node groupings (the caller clears them all),
+    so the blocks' trees need not be walked."""
     texts = {block.text for block in blocks}
     source.forget_parses(texts)
     stale = [key for key in caches.class_cache if key[0] in texts]
@@ -59,10 +61,11 @@ def forget_blocks(blocks: Sequence[Block]) -> None:
         del caches.class_cache[key]
     for block in blocks:
         if block.tree is not None:
-            nodes = walk.nodes_of(block.tree)
-            walk.forget(nodes)
-            node_index.forget(nodes)
-            infer.forget(block.tree.body, nodes)
+            if walks:
+                nodes = walk.nodes_of(block.tree)
+                walk.forget(nodes)
+                node_index.forget(nodes)
+            infer.forget(block.tree.body)
 
 
 __all__ = ["forget_blocks", "forget_document", "retire_blocks"]

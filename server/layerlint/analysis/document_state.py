@@ -11,6 +11,9 @@ The result is always what `split_blocks` returns for the whole text: the region 
 the whole text split again, whenever a block boundary could depend on text outside the region
 (a syntax error that may join the pieces after it, a decorator line just above the region's
 end, a syntax error above the region).
+
+A document's blocks come as `block_versions.Blocks`: a list that also says which span of
+blocks differs from the previous version, so the module-wide passes read only those blocks.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import bisect
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from layerlint.analysis.block_versions import Blocks, Change
 from layerlint.analysis.document_memory import retire_blocks
 from layerlint.analysis.source import _BLOCK_START, _MAX_MERGE, Block, split_blocks
 
@@ -32,7 +36,7 @@ cached), so an edit at a block's edge is split exactly as a whole split would.""
 @dataclass(frozen=True)
 class _Document:
     text: str
-    blocks: list[Block]
+    blocks: Blocks
     starts: list[int]
     """Offset of each block's first character in `text`."""
     first_error: int
@@ -55,7 +59,7 @@ def document_blocks(text: str, key: str | None) -> list[Block]:
             return previous.blocks
         blocks = _resplit(previous, text)
     if blocks is None:
-        blocks = split_blocks(text)
+        blocks = Blocks(split_blocks(text))
     if previous is not None:
         retire_blocks(previous.blocks, blocks)
     _documents[key] = _state(text, blocks)
@@ -71,7 +75,7 @@ def forget_document(key: str) -> list[Block]:
     return state.blocks if state is not None else []
 
 
-def _state(text: str, blocks: list[Block]) -> _Document:
+def _state(text: str, blocks: Blocks) -> _Document:
     starts = []
     offset = 0
     first_error = len(blocks)
@@ -121,7 +125,7 @@ def common_suffix(old: str, new: str, limit: int) -> int:
     return low
 
 
-def _resplit(previous: _Document, text: str) -> list[Block] | None:
+def _resplit(previous: _Document, text: str) -> Blocks | None:
     """The new text's blocks, re-splitting only around the changed region; None when a
     whole split is needed."""
     old, blocks, starts = previous.text, previous.blocks, previous.starts
@@ -147,7 +151,7 @@ def _resplit(previous: _Document, text: str) -> list[Block] | None:
             if after < len(blocks) and _ends_with_decorator(region):
                 after += 1
                 continue
-            return _assemble(blocks, first, after, region_blocks, region)
+            return _assemble(previous.blocks, first, after, region_blocks, region)
         after = min(len(blocks), after + needed)
     return None
 
@@ -175,14 +179,15 @@ def _ends_with_decorator(region: str) -> bool:
 
 
 def _assemble(
-    blocks: list[Block], first: int, after: int, region_blocks: list[Block], region: str
-) -> list[Block]:
+    blocks: Blocks, first: int, after: int, region_blocks: list[Block], region: str
+) -> Blocks:
     start_line = blocks[first].start_line
     placed = [
         Block(block.start_line + start_line - 1, block.text, block.tree, block.error)
         for block in region_blocks
     ]
     result = blocks[:first] + placed
+    line_delta = 0
     if after < len(blocks):
         line_delta = start_line + region.count("\n") - blocks[after].start_line
         if line_delta:
@@ -190,7 +195,7 @@ def _assemble(
                           for block in blocks[after:])
         else:
             result.extend(blocks[after:])
-    return result
+    return Blocks(result, Change(blocks.memo, first, after, first + len(placed), line_delta))
 
 
 __all__ = ["common_prefix", "common_suffix", "document_blocks", "forget_document"]

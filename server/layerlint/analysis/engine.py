@@ -20,9 +20,11 @@ import ast
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from layerlint.analysis import block_memo, keras_target
+from layerlint.analysis.block_versions import settled, spliced
 from layerlint.analysis.block_words import mentions_any
 from layerlint.analysis.caches import block_cache, class_cache, module_cache, remember
 from layerlint.analysis.class_resolution import (
@@ -39,7 +41,7 @@ from layerlint.analysis.module_program import module_program
 from layerlint.analysis.project_evidence import with_project
 from layerlint.analysis.reuse_cases import class_reuse, functional_reuse
 from layerlint.analysis.rules import RULES, ll105_incompatible_layer_input
-from layerlint.analysis.save_evidence import EMPTY, Evidence, evidence
+from layerlint.analysis.save_evidence import EMPTY, Evidence, evidence, placed_part
 from layerlint.analysis.shapes.infer import ModuleShapes
 from layerlint.analysis.shapes.module_shapes import could_hold_layers, module_shapes
 from layerlint.analysis.shapes.reuse_shapes import with_shape_evidence
@@ -123,6 +125,7 @@ def analyse(
         if settings.is_enabled(finding.code) and not (lines and suppressed(finding, lines))
     ]
     kept.sort(key=Finding.sort_key)
+    settled(blocks)
     return AnalysisResult(kept, problems)
 
 
@@ -133,12 +136,22 @@ def _module_evidence(blocks: list[Block], context: ModuleContext, path: str | No
     if not any(context.frameworks.values()) and not any(
             "compile(" in block.text or "Loss" in block.text for block in blocks):
         return EMPTY
-    parts = [(block.tree, block.start_line - 1, block.text) for block in blocks if block.tree]
+    placed = [item for item in spliced(blocks, "evidence parts", _evidence_part, _moved_evidence_part)
+              if item is not None]
     torch_classes = frozenset(name for name, fw in context.frameworks.items() if fw == "torch")
-    local = evidence(parts, context.imports, torch_classes)
+    local = evidence([], context.imports, torch_classes, placed=placed)
     model_classes = frozenset(
         name for name, fw in context.frameworks.items() if fw and name in context.class_blocks)
     return with_project(local, Path(path) if path else None, model_classes)
+
+
+def _evidence_part(block: Block):
+    """A block's part of the save evidence's program (`save_evidence.placed_part`)."""
+    return placed_part(block.tree, block.start_line - 1, block.text) if block.tree else None
+
+
+def _moved_evidence_part(item, block: Block):
+    return item if item is None else (item[0], block.start_line - 1)
 
 
 def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
@@ -238,13 +251,23 @@ def _with_shape_evidence(findings: list[Finding], shapes: ModuleShapes | None) -
 
 
 def _keras_target(blocks: list[Block], path: str | None, settings: Settings) -> keras_target.KerasTarget:
-    """The module's Keras target: its blocks' own evidence (cached per block text), then the
-    project's (cached per folder by mtime), in the order `keras_target` documents."""
-    module_evidence = [
-        item for block in blocks if block.tree is not None
-        for item in keras_target.block_evidence(block.text, block.tree, block.start_line - 1)
-    ]
+    """The module's Keras target: its blocks' own evidence (cached per block text, carried per
+    block between versions of a document), then the project's (cached per folder by mtime), in
+    the order `keras_target` documents."""
+    per_block = spliced(blocks, "keras evidence", _block_keras_evidence, _moved_keras_evidence)
+    module_evidence = list(chain.from_iterable(per_block))
     return keras_target.resolve(module_evidence, path, settings.keras_version, settings.python)
+
+
+def _block_keras_evidence(block: Block) -> tuple[keras_target.Evidence, ...]:
+    if block.tree is None:
+        return ()
+    return keras_target.block_evidence(block.text, block.tree, block.start_line - 1)
+
+
+def _moved_keras_evidence(items: tuple[keras_target.Evidence, ...],
+                          block: Block) -> tuple[keras_target.Evidence, ...]:
+    return _block_keras_evidence(block) if items else items
 
 
 _MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")

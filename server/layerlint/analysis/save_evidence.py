@@ -99,7 +99,7 @@ def _remember(key: tuple, value):
 
 def evidence(
     parts: list[tuple[ast.Module, int, str]], imports: ImportTable, torch_classes: frozenset[str],
-    read_all: bool = False,
+    read_all: bool = False, placed: list[tuple[_Part, int]] | None = None,
 ) -> Evidence:
     """Evidence of a program given as parsed parts (tree, line offset, source text of the
     part); the parts' module-level statements run in order as one program. `torch_classes`:
@@ -108,8 +108,10 @@ def evidence(
     a move or a compile (as when the whole file is one part that mentions one).
 
     What a part contributes is remembered on its tree (`tree_memo`): an unchanged block costs
-    a lookup, and only the changed ones are read again."""
-    placed = [(_part(tree, text), offset) for tree, offset, text in parts]
+    a lookup, and only the changed ones are read again. `placed`: the parts already read
+    (`placed_part` of each), as the engine carries them between versions of a document."""
+    if placed is None:
+        placed = [(_part(tree, text), offset) for tree, offset, text in parts]
     names = _program_names([part.names for part, _ in placed], imports, torch_classes)
     scopes: list[tuple[Scope, int]] = []
     returns: dict[str, set[str]] = {}
@@ -180,6 +182,11 @@ class _Names:
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def placed_part(tree: ast.Module, offset: int, text: str) -> tuple[_Part, int]:
+    """What one part contributes, and its line offset (an item of `evidence`'s `placed`)."""
+    return _part(tree, text), offset
 
 
 def _part(tree: ast.Module, text: str) -> _Part:
@@ -506,4 +513,4 @@ def _resolve(placed: list[tuple[Scope, int]], returns: dict[str, set[str]],
 
 
 __all__ = ["EMPTY", "SERIALIZING", "TORCH_KINDS", "WEIGHT_KINDS", "Evidence", "Use", "elsewhere",
-           "evidence", "same_file", "use_span"]
+           "evidence", "placed_part", "same_file", "use_span"]

@@ -28,9 +28,14 @@ def memo(tree: ast.AST) -> dict[str, Any]:
     return found
 
 
+def generation() -> int:
+    """The current generation (what `clear()` changes)."""
+    return _generation[0]
+
+
 def clear() -> None:
     """Forget every memo (lazily: each is dropped when next asked for)."""
     _generation[0] += 1
 
 
-__all__ = ["clear", "memo"]
+__all__ = ["clear", "generation", "memo"]

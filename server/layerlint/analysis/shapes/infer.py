@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -39,7 +39,7 @@ from layerlint.analysis.shapes.values import (
     SequentialModel,
     Tensor,
 )
-from layerlint.analysis.walk import breadth_first, forget_keyed
+from layerlint.analysis.walk import breadth_first
 
 _MAX_DEPTH = 8
 _MAX_UNROLL = 64
@@ -786,11 +786,10 @@ class Interpreter:
         values = tuple(self._argument_literal(argument, frame) for argument in arguments)
         key = (info.framework, info.canonical or info.name,
                tuple(_AS_WRITTEN if value is _AS_WRITTEN else repr(value) for value in values))
-        entry = _configs.get(id(node))
-        if entry is None or entry[0] is not node:
-            entry = _configs[id(node)] = (node, {})
-            if len(_configs) > 4096:
-                _configs.pop(next(iter(_configs)))
+        entry = getattr(node, _CONFIGS, None)
+        if entry is None or entry[0] != _configs_generation[0]:
+            entry = (_configs_generation[0], {})
+            setattr(node, _CONFIGS, entry)
         cached = entry[1].get(key)
         if cached is not None:
             return dict(cached)
@@ -1299,19 +1298,17 @@ def clear_caches() -> None:
     interpreter; a new session)."""
     layout.clear()
     replay.clear()
-    _configs.clear()
+    _configs_generation[0] += 1
 
 
-def forget(statements: list[ast.stmt], nodes: Sequence[ast.AST] = ()) -> None:
+def forget(statements: list[ast.stmt]) -> None:
     """Drop what is remembered about `statements` (the top-level statements of a block that
-    left its document, `document_memory`) and `nodes` (all the block's nodes: the
-    configurations of its construction calls): the caches are keyed by node identity and keep
-    the nodes alive."""
+    left its document, `document_memory`): the caches are keyed by node identity and keep the
+    nodes alive. (A construction call's configurations live on the call node itself and die
+    with its tree: forgetting a block needs no walk of its nodes.)"""
     ids = {id(statement) for statement in statements}
     layout.forget(ids)
     replay.forget(ids)
-    if _configs:
-        forget_keyed(_configs, nodes)
 
 
 _WRAPPERS = {"Bidirectional", "TimeDistributed"}
@@ -1321,9 +1318,12 @@ _MERGE_FUNCTIONS = {
 }
 _NOT_HANDLED = object()
 _AS_WRITTEN = object()
-_configs: dict[int, tuple[ast.Call, dict[tuple, dict]]] = {}
-"""Per construction call (by identity, while it lives): its configuration per (framework,
-layer, literal values of its arguments)."""
+_CONFIGS = "_layerlint_configs"
+"""The attribute of a construction call node that holds (generation, its configuration per
+(framework, layer, literal values of its arguments)): kept on the node, it lives exactly as
+long as the node's tree (like `tree_memo`); `ast.dump`, `ast.unparse` and copies ignore it."""
+_configs_generation = [0]
+"""Bumped by `clear_caches()`: configurations of an older generation are stale."""
 _CONFIGS_PER_CALL = 16
 
 

@@ -1,0 +1,95 @@
+"""Versions of a document's blocks, and the module-wide passes' per-block values carried
+from one version to the next.
+
+`document_state` returns a document's blocks as `Blocks`: a list that also carries what the
+module-wide passes remember about this version (`memo`) and which span of blocks differs from
+the previous version (`change`). A pass asks `spliced` for its per-block values: the next
+version carries them over outside the changed span, so the pass reads only the blocks that
+changed (its combine step may still visit every value, at list speed). The values must depend
+on their block alone (its text, tree and, through `moved`, its first line): what reads two
+blocks belongs to the combine step. The link to the previous version's memo is cut when an
+analysis of the version ends (`settled`): values of blocks that left the document may hold
+their trees, which must not outlive the edit (`document_memory`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from layerlint.analysis import tree_memo
+from layerlint.analysis.source import Block
+
+
+@dataclass(frozen=True)
+class Change:
+    """How a version's blocks differ from the previous version's: the previous blocks
+    `[first:old_end]` became `blocks[first:new_end]`; the blocks before are the same objects,
+    those after have the same texts and trees, moved down by `line_delta` lines. `previous`:
+    the previous version's memo (not its blocks, whose retired trees must not stay alive)."""
+
+    previous: dict[str, Any]
+    first: int
+    old_end: int
+    new_end: int
+    line_delta: int
+
+
+class Blocks(list):
+    """One version of a document's blocks (a list of `Block`), with the passes' memo of this
+    version and its change from the previous one (None: no previous version to carry from)."""
+
+    __slots__ = ("change", "memo")
+
+    def __init__(self, blocks: list[Block], change: Change | None = None) -> None:
+        super().__init__(blocks)
+        self.memo: dict[str, Any] = {"": tree_memo.generation()}
+        self.change = change
+
+
+_Value = TypeVar("_Value")
+
+
+def spliced(blocks: list[Block], name: str, part: Callable[[Block], _Value],
+            moved: Callable[[_Value, Block], _Value] | None = None) -> list[_Value]:
+    """`[part(block) for block in blocks]`, remembered in the version's memo under `name`,
+    and carried from the previous version's list outside its changed span (`moved(value,
+    block)` for the values below the span when it changed their lines, `block` being the
+    moved block; None: values do not depend on lines). A plain list (no document) is read
+    whole."""
+    memo = getattr(blocks, "memo", None)
+    if memo is None:
+        return [part(block) for block in blocks]
+    generation = tree_memo.generation()
+    if memo[""] != generation:  # the caches were cleared: nothing remembered is read
+        memo.clear()
+        memo[""] = generation
+    values = memo.get(name)
+    if values is not None:
+        return values
+    change = blocks.change  # type: ignore[attr-defined]
+    carried = None
+    if change is not None and change.previous.get("") == generation:
+        carried = change.previous.get(name)
+    if carried is None:
+        values = [part(block) for block in blocks]
+    else:
+        below = carried[change.old_end:]
+        if change.line_delta and moved is not None:
+            below = [moved(value, block)
+                     for value, block in zip(below, blocks[change.new_end:])]
+        values = carried[:change.first]
+        values.extend(part(block) for block in blocks[change.first:change.new_end])
+        values.extend(below)
+    memo[name] = values
+    return values
+
+
+def settled(blocks: list[Block]) -> None:
+    """The passes are done with this version: let the previous version's memo go."""
+    if getattr(blocks, "change", None) is not None:
+        blocks.change = None  # type: ignore[attr-defined]
+
+
+__all__ = ["Blocks", "Change", "settled", "spliced"]
