@@ -63,8 +63,98 @@ def module_context(
 ) -> ModuleContext:
     """What the module's blocks define and import. What each block contributes is remembered
     on its tree (`tree_memo`): an unchanged block's classes keep their models without a cache
-    key, unless the imports, the set of local class names or what they resolve to changed."""
-    parts = [item for item in spliced(blocks, "context parts", _placed_part, _moved_part) if item is not None]
+    key, unless the imports, the set of local class names or what they resolve to changed.
+    For a new version of a document whose edit left the imports, the class names and what
+    every class derives from as they were, the previous version's context is patched with the
+    changed blocks' classes (`_patched`) instead of being combined again from every block."""
+    placed = spliced(blocks, "context parts", _placed_part, _moved_part)
+    memo = getattr(blocks, "memo", None)
+    if memo is None:
+        return _combined(placed, keras_version, importer, python)[0]
+    inputs = (keras_version, importer, python)
+    change = blocks.change  # type: ignore[attr-defined]
+    context = None
+    if change is not None:
+        kept = change.previous.get("context")
+        carried = change.previous.get("context parts")
+        if kept is not None and kept[0] == inputs and carried is not None:
+            context = _patched(kept[1:], carried[change.first:change.old_end],
+                               placed[change.first:change.new_end], change.line_delta, importer,
+                               python)
+            if context is not None:
+                memo["context"] = (inputs, *context)
+                return context[0]
+    context = _combined(placed, keras_version, importer, python)
+    memo["context"] = (inputs, *context)
+    return context[0]
+
+
+def _patched(
+    kept: tuple[ModuleContext, tuple, dict, bool],
+    old_span: list[tuple[Block, _BlockPart] | None],
+    new_span: list[tuple[Block, _BlockPart] | None], line_delta: int,
+    importer: Path | None, python: str | None,
+) -> tuple[ModuleContext, tuple, dict, bool] | None:
+    """The previous version's context with the classes of the changed blocks replaced; None
+    where the change reaches further (imports, class names, lines of other blocks, bases or
+    frameworks, classes of other files or names defined twice): combine again."""
+    previous, current, own, simple = kept
+    if not simple or line_delta:
+        return None
+    old_classes = [stmt for item in old_span if item is not None for stmt, _ in item[1].classes]
+    new_classes = [(block, stmt, row) for item in new_span if item is not None
+                   for block, part in (item,) for stmt, row in part.classes]
+    if [stmt.name for stmt in old_classes] != [stmt.name for _, stmt, _ in new_classes] or any(
+            item is not None and item[1].imports for item in (*old_span, *new_span)):
+        return None
+    classes = dict(previous.classes)
+    local_names = frozenset(previous.class_blocks)
+    for block, stmt, row in new_classes:
+        if row.inputs != current or row.candidates:
+            _refresh(row, block, stmt, current, previous.imports, local_names, classes, {},
+                     importer, python)
+        model, earlier = row.model, previous.classes[stmt.name]
+        assert model is not None
+        if row.candidates or row.workspace or (model.framework, model.base_names) != (
+                earlier.framework, earlier.base_names):
+            return None
+    class_blocks = dict(previous.class_blocks)
+    references = dict(previous.references)
+    workspace_keys = dict(previous.workspace_keys)
+    definitions = dict(previous.definitions)
+    for stmt in old_classes:
+        del definitions[id(stmt)]
+    for block, stmt, row in new_classes:
+        name, model = stmt.name, row.model
+        assert model is not None
+        classes[name], class_blocks[name] = model, block
+        references[name], workspace_keys[name] = row.referenced, row.workspace
+        definitions[id(stmt)] = (model, _own_framework(model, own, classes, {}))
+    context = ModuleContext(previous.imports, previous.imports_key, previous.keras_version,
+                            classes, class_blocks, previous.frameworks, references,
+                            workspace_keys, definitions)
+    return context, current, own, simple
+
+
+def _own_framework(model: ClassModel, own: dict, classes: dict[str, ClassModel],
+                   external: dict[str, str]) -> str | None:
+    """The framework of one definition, through the table of `_frameworks`."""
+    own_key = (model.name, model.framework, tuple(model.base_names))
+    framework = own.get(own_key, own)
+    if framework is own:
+        framework = own[own_key] = _definition_framework(model, classes, external)
+    return framework
+
+
+def _combined(
+    placed: list[tuple[Block, _BlockPart] | None], keras_version: str | None,
+    importer: Path | None, python: str | None,
+) -> tuple[ModuleContext, tuple, dict, bool]:
+    """The context combined from every block's part; with the (imports, local names, Keras
+    version) its rows were refreshed for, the frameworks' table of single definitions, and
+    whether `_patched` may patch it (no name that could be a class of another file, no name
+    defined twice)."""
+    parts = [item for item in placed if item is not None]
     imports, imports_key = _imports([stmt for _, part in parts for stmt in part.imports])
     class_blocks = {stmt.name: block for block, part in parts for stmt, _ in part.classes}
     local_names = frozenset(class_blocks)
@@ -95,15 +185,13 @@ def module_context(
     frameworks, own = _frameworks(classes, external)
     # Keyed by the statement of this parse: a model from the class cache may hold the node of
     # an earlier parse of the same text (the parse cache and the class cache evict separately).
-    definitions = {}
-    for stmt, model in every_definition:
-        own_key = (model.name, model.framework, tuple(model.base_names))
-        framework = own.get(own_key, own)
-        if framework is own:
-            framework = own[own_key] = _definition_framework(model, classes, external)
-        definitions[id(stmt)] = (model, framework)
-    return ModuleContext(imports, imports_key, keras_version, classes, class_blocks, frameworks,
-                         references, workspace_keys, definitions)
+    definitions = {id(stmt): (model, _own_framework(model, own, classes, external))
+                   for stmt, model in every_definition}
+    context = ModuleContext(imports, imports_key, keras_version, classes, class_blocks, frameworks,
+                            references, workspace_keys, definitions)
+    simple = (not external and len(every_definition) == len(class_blocks) == len(classes)
+              and not any(row.candidates for _, part in parts for _, row in part.classes))
+    return context, current, own, simple
 
 
 @dataclass(eq=False)

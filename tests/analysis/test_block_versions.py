@@ -1,0 +1,123 @@
+"""Per-block values carried between versions of a document (`block_versions`): after any edit,
+what a module-wide pass kept for a version is what it would read from that version's blocks
+afresh, and the module context patched from the previous version is a fresh combination."""
+
+import random
+
+import pytest
+
+from bench.document_script import plan_document_edits
+from bench.generate_models import generate_module
+from layerlint.analysis import analyse, class_resolution, document_state, engine, source
+from layerlint.analysis.block_versions import Blocks, spliced
+from layerlint.analysis.block_words import _holds
+from layerlint.analysis.class_resolution import module_context
+from layerlint.analysis.shapes import module_shapes
+from layerlint.analysis.source import Block
+
+SNIPPETS = ["(", ")", "\n", "x", "  # note", "self.bn(x)", "\n        y = self.norm(x)\n", ":",
+            "class Extra(keras.layers.Layer):\n    pass\n", "    ", '"""', "@",
+            "import torch\n", "class Other(object):\n    pass\n"]
+
+
+def _edits(seed: int, count: int) -> list[str]:
+    """Texts of a generated module after random keystrokes, pastes and deletions, then after
+    the benchmark's full-document edits (comments, pasted definitions, deleted classes)."""
+    rng = random.Random(seed)
+    text = generate_module(400, seed).text
+    texts = []
+    for _ in range(count):
+        position = rng.randrange(len(text) + 1)
+        if rng.random() < 0.6:
+            text = text[:position] + rng.choice(SNIPPETS) + text[position:]
+        else:
+            text = text[:position] + text[position + rng.choice([1, 3, 40, 400]):]
+        texts.append(text)
+    texts.extend(step.text for step in plan_document_edits(generate_module(600, seed).text, 25))
+    return texts
+
+
+_PASSES = {
+    "keras evidence": engine._block_keras_evidence,
+    "context parts": class_resolution._placed_part,
+    "evidence parts": engine._evidence_part,
+    "shape statements": module_shapes._placed_statements,
+}
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@pytest.mark.parametrize("seed", range(3))
+def test_carried_values_are_those_of_the_versions_blocks(tmp_path, seed):
+    path = str(tmp_path / "a.py")
+    seen = set()
+    for text in _edits(seed, 50):
+        analyse(text, path=path)
+        blocks = document_state._documents[path].blocks
+        assert isinstance(blocks, Blocks)
+        assert blocks.change is None  # the analysis let the previous version go
+        for name, part in _PASSES.items():
+            if name in blocks.memo:
+                seen.add(name)
+                assert blocks.memo[name] == [part(block) for block in blocks], name
+        for name, values in blocks.memo.items():
+            if name.startswith("words "):
+                words = tuple(name[len("words "):].split("\0"))
+                assert values == [_holds(block, name, words) for block in blocks]
+                assert (True in values) == any(word in text for word in words)
+    assert seen == set(_PASSES)
+
+
+def test_a_plain_list_of_blocks_is_read_whole():
+    blocks = source.split_blocks("x = 1\n\n\ny = 2\n")
+    assert spliced(blocks, "texts", lambda block: block.text) == ["x = 1\n\n\n", "y = 2\n"]
+
+
+def _summary(blocks: list[Block], context: class_resolution.ModuleContext) -> tuple:
+    """What a context says, with definitions named by their place in the blocks (a fresh
+    parse has other nodes)."""
+    definitions = [
+        (block.start_line, statement.name, context.definitions[id(statement)][0].name,
+         context.definitions[id(statement)][1])
+        for block in blocks if block.tree is not None
+        for statement in block.tree.body if id(statement) in context.definitions
+    ]
+    return (
+        context.imports_key, context.keras_version,
+        [(name, model.name, model.framework, tuple(model.base_names), sorted(model.methods),
+          sorted(model.attributes), sorted(model.other_attributes))
+         for name, model in context.classes.items()],
+        {name: block.text for name, block in context.class_blocks.items()},
+        context.frameworks, context.references, context.workspace_keys, definitions,
+    )
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@pytest.mark.parametrize("seed", range(3))
+def test_a_patched_module_context_is_a_fresh_combination(tmp_path, seed):
+    path = str(tmp_path / "a.py")
+    patched = 0
+    original = class_resolution._patched
+
+    def counting(*args):
+        nonlocal patched
+        result = original(*args)
+        patched += result is not None
+        return result
+
+    class_resolution._patched = counting
+    try:
+        for text in _edits(seed, 50):
+            blocks = document_state.document_blocks(text, path)
+            context = module_context(blocks, None)
+            kept = dict(source._parse_cache)
+            source._parse_cache.clear()  # fresh trees: nothing remembered on them is read
+            try:
+                fresh_blocks = source.split_blocks(text)
+                fresh = module_context(fresh_blocks, None)
+            finally:
+                source._parse_cache.clear()
+                source._parse_cache.update(kept)
+            assert _summary(blocks, context) == _summary(fresh_blocks, fresh)
+    finally:
+        class_resolution._patched = original
+    assert patched > 10  # the patch, not only the combination, was checked
