@@ -8,7 +8,14 @@ import pytest
 
 from bench.document_script import plan_document_edits
 from bench.generate_models import generate_module
-from layerlint.analysis import analyse, class_resolution, document_state, engine, source
+from layerlint.analysis import (
+    analyse,
+    class_resolution,
+    document_state,
+    engine,
+    save_evidence,
+    source,
+)
 from layerlint.analysis.block_versions import Blocks, spliced
 from layerlint.analysis.block_words import _holds
 from layerlint.analysis.class_resolution import module_context
@@ -121,3 +128,45 @@ def test_a_patched_module_context_is_a_fresh_combination(tmp_path, seed):
     finally:
         class_resolution._patched = original
     assert patched > 10  # the patch, not only the combination, was checked
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@pytest.mark.parametrize("seed", range(3))
+def test_patched_save_evidence_is_that_of_a_fresh_program(tmp_path, seed):
+    path = str(tmp_path / "a.py")
+    patched = 0
+    original = save_evidence.patched
+
+    def counting(*args):
+        nonlocal patched
+        result = original(*args)
+        patched += result is not None
+        return result
+
+    save_evidence.patched = counting
+    try:
+        for text in _edits(seed, 50):
+            analyse(text, path=path)
+            blocks = document_state._documents[path].blocks
+            kept = blocks.memo.get("evidence")
+            if kept is None:  # no model class and no compile: no evidence was asked for
+                continue
+            context = module_context(blocks, None)
+            torch_classes = frozenset(
+                name for name, fw in context.frameworks.items() if fw == "torch")
+            parse_cache = dict(source._parse_cache)
+            source._parse_cache.clear()
+            save_evidence._resolved.clear()
+            save_evidence._recent_names.clear()
+            try:
+                fresh = save_evidence.evidence(
+                    [(block.tree, block.start_line - 1, block.text)
+                     for block in source.split_blocks(text) if block.tree],
+                    context.imports, torch_classes)
+            finally:
+                source._parse_cache.clear()
+                source._parse_cache.update(parse_cache)
+            assert kept.result == fresh
+    finally:
+        save_evidence.patched = original
+    assert patched > 10

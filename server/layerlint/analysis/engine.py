@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
-from layerlint.analysis import block_memo, keras_target
+from layerlint.analysis import block_memo, keras_target, save_evidence
 from layerlint.analysis.block_versions import settled, spliced
 from layerlint.analysis.block_words import mentions_any
 from layerlint.analysis.caches import block_cache, class_cache, module_cache, remember
@@ -41,7 +41,7 @@ from layerlint.analysis.module_program import module_program
 from layerlint.analysis.project_evidence import with_project
 from layerlint.analysis.reuse_cases import class_reuse, functional_reuse
 from layerlint.analysis.rules import RULES, ll105_incompatible_layer_input
-from layerlint.analysis.save_evidence import EMPTY, Evidence, evidence, placed_part
+from layerlint.analysis.save_evidence import EMPTY, Evidence, placed_part
 from layerlint.analysis.shapes.infer import ModuleShapes
 from layerlint.analysis.shapes.module_shapes import could_hold_layers, module_shapes
 from layerlint.analysis.shapes.reuse_shapes import with_shape_evidence
@@ -136,10 +136,22 @@ def _module_evidence(blocks: list[Block], context: ModuleContext, path: str | No
     if not any(context.frameworks.values()) and not any(
             "compile(" in block.text or "Loss" in block.text for block in blocks):
         return EMPTY
-    placed = [item for item in spliced(blocks, "evidence parts", _evidence_part, _moved_evidence_part)
-              if item is not None]
+    placed = spliced(blocks, "evidence parts", _evidence_part, _moved_evidence_part)
     torch_classes = frozenset(name for name, fw in context.frameworks.items() if fw == "torch")
-    local = evidence([], context.imports, torch_classes, placed=placed)
+    program = None
+    memo, change = getattr(blocks, "memo", None), getattr(blocks, "change", None)
+    if change is not None:  # patch the previous version's program where the edit allows
+        kept, carried = change.previous.get("evidence"), change.previous.get("evidence parts")
+        if kept is not None and carried is not None:
+            program = save_evidence.patched(
+                kept, (change.first, change.old_end), carried[change.first:change.old_end],
+                placed[change.first:change.new_end], change.line_delta, context.imports,
+                torch_classes)
+    if program is None:
+        program = save_evidence.program(placed, context.imports, torch_classes)
+    if memo is not None:
+        memo["evidence"] = program
+    local = program.result
     model_classes = frozenset(
         name for name, fw in context.frameworks.items() if fw and name in context.class_blocks)
     return with_project(local, Path(path) if path else None, model_classes)

@@ -99,7 +99,7 @@ def _remember(key: tuple, value):
 
 def evidence(
     parts: list[tuple[ast.Module, int, str]], imports: ImportTable, torch_classes: frozenset[str],
-    read_all: bool = False, placed: list[tuple[_Part, int]] | None = None,
+    read_all: bool = False,
 ) -> Evidence:
     """Evidence of a program given as parsed parts (tree, line offset, source text of the
     part); the parts' module-level statements run in order as one program. `torch_classes`:
@@ -108,24 +108,63 @@ def evidence(
     a move or a compile (as when the whole file is one part that mentions one).
 
     What a part contributes is remembered on its tree (`tree_memo`): an unchanged block costs
-    a lookup, and only the changed ones are read again. `placed`: the parts already read
-    (`placed_part` of each), as the engine carries them between versions of a document."""
-    if placed is None:
-        placed = [(_part(tree, text), offset) for tree, offset, text in parts]
-    names = _program_names([part.names for part, _ in placed], imports, torch_classes)
+    a lookup, and only the changed ones are read again."""
+    placed = [(_part(tree, text), offset) for tree, offset, text in parts]
+    return program(placed, imports, torch_classes, read_all).result
+
+
+@dataclass(eq=False)
+class Program:
+    """What `program` combined from its parts, kept so that the next version of a document
+    can be patched where its edit changed definitions only (`patched`)."""
+
+    imports: ImportTable
+    torch_classes: frozenset[str]
+    read_all: bool
+    names: _Names
+    counts: list[int]
+    """Definitions of each placed item (0 for a block that does not parse)."""
+    scopes: list[tuple[Scope, int]]
+    """Each definition's scope and line offset, in order, then the module code's."""
+    returns: dict[str, set[str]]
+    contains: dict[str, AbstractSet[str]]
+    repeated: frozenset[str]
+    """Names of more than one definition."""
+    result: Evidence
+
+
+def program(
+    placed: list[tuple[_Part, int] | None], imports: ImportTable, torch_classes: frozenset[str],
+    read_all: bool = False,
+) -> Program:
+    """`evidence` of parts already read (`placed_part` of each; None: a block that does not
+    parse), with what `patched` needs to patch it for the next version of the document."""
+    names = _program_names([item[0].names for item in placed if item is not None], imports,
+                           torch_classes)
     scopes: list[tuple[Scope, int]] = []
     returns: dict[str, set[str]] = {}
     contains: dict[str, AbstractSet[str]] = {}
+    counts: list[int] = []
+    defined: set[str] = set()
+    repeated: set[str] = set()
     module_reader = Reader(imports, names.classes, names.functions, torch_classes, "<module>", 0)
     env: dict[str, frozenset[str]] = {}
     differences: dict[int, frozenset[str] | None] = {}
-    for part, offset in placed:
+    for item in placed:
+        if item is None:
+            counts.append(0)
+            continue
+        part, offset = item
+        counts.append(len(part.definitions))
         if part.program is names and part.read_all == read_all:
             read = part.scopes
         else:
             read = _part_scopes(part, names, imports, read_all, differences)
         for definition, (scope, held) in zip(part.definitions, read):
             scopes.append((scope, offset))
+            if definition.name in defined:
+                repeated.add(definition.name)
+            defined.add(definition.name)
             if isinstance(definition, ast.ClassDef):
                 contains[definition.name] = held
             else:  # a notebook may define a function twice: a call may reach either
@@ -135,6 +174,59 @@ def evidence(
             for statement in part.statements:
                 env = module_reader.statement(statement, env)
     scopes.append((module_reader.result, 0))
+    result = _resolved_evidence(names, scopes, returns, contains)
+    return Program(imports, torch_classes, read_all, names, counts, scopes, returns, contains,
+                   frozenset(repeated), result)
+
+
+def patched(
+    kept: Program, span: tuple[int, int], old_span: list[tuple[_Part, int] | None],
+    new_span: list[tuple[_Part, int] | None], line_delta: int, imports: ImportTable,
+    torch_classes: frozenset[str],
+) -> Program | None:
+    """`kept` (the previous version's program) with the definitions of the changed blocks
+    (placed items `span[0]` up to `span[1]` of the previous version, `old_span`, replaced by
+    `new_span`) read again; None where the edit reaches further (module code, the program's
+    names, lines of other blocks, a name defined twice): combine again with `program`."""
+    if line_delta or kept.read_all or kept.imports is not imports or (
+            kept.torch_classes != torch_classes):
+        return None
+    old_parts = [item[0] for item in old_span if item is not None]
+    new_parts = [item for item in new_span if item is not None]
+    if any(part.statements for part in old_parts) or any(
+            part.statements for part, _ in new_parts) or [part.names for part in old_parts] != [
+            part.names for part, _ in new_parts]:
+        return None
+    if any(definition.name in kept.repeated for part, _ in new_parts
+           for definition in part.definitions):
+        return None
+    names = kept.names
+    first, old_end = span
+    start = sum(kept.counts[:first])
+    entries: list[tuple[Scope, int]] = []
+    returns, contains = dict(kept.returns), dict(kept.contains)
+    for part, offset in new_parts:
+        if part.program is names and not part.read_all:
+            read = part.scopes
+        else:
+            read = _part_scopes(part, names, imports, False, {})
+        for definition, (scope, held) in zip(part.definitions, read):
+            entries.append((scope, offset))
+            if isinstance(definition, ast.ClassDef):
+                contains[definition.name] = held
+            else:
+                returns[definition.name] = set(scope.returns)
+    scopes = kept.scopes[:start] + entries + kept.scopes[start + sum(kept.counts[first:old_end]):]
+    counts = kept.counts[:first] + [0 if item is None else len(item[0].definitions)
+                                    for item in new_span] + kept.counts[old_end:]
+    result = _resolved_evidence(names, scopes, returns, contains)
+    return Program(imports, torch_classes, False, names, counts, scopes, returns, contains,
+                   kept.repeated, result)
+
+
+def _resolved_evidence(names: _Names, scopes: list[tuple[Scope, int]],
+                       returns: dict[str, set[str]],
+                       contains: dict[str, AbstractSet[str]]) -> Evidence:
     # Most edits leave every scope as it was (a comment, a class that stops parsing while it
     # is typed and comes back): the resolution of the same scopes is the same evidence.
     resolve_key = (names.names_id, scopes, returns, contains)
@@ -512,5 +604,6 @@ def _resolve(placed: list[tuple[Scope, int]], returns: dict[str, set[str]],
     )
 
 
-__all__ = ["EMPTY", "SERIALIZING", "TORCH_KINDS", "WEIGHT_KINDS", "Evidence", "Use", "elsewhere",
-           "evidence", "placed_part", "same_file", "use_span"]
+__all__ = ["EMPTY", "SERIALIZING", "TORCH_KINDS", "WEIGHT_KINDS", "Evidence", "Program", "Use",
+           "elsewhere",
+           "evidence", "patched", "placed_part", "program", "same_file", "use_span"]
