@@ -19,7 +19,6 @@ from layerlint.analysis import (
 from layerlint.analysis.block_versions import Blocks, spliced
 from layerlint.analysis.block_words import _holds
 from layerlint.analysis.class_resolution import module_context
-from layerlint.analysis.shapes import module_shapes
 from layerlint.analysis.source import Block
 
 SNIPPETS = ["(", ")", "\n", "x", "  # note", "self.bn(x)", "\n        y = self.norm(x)\n", ":",
@@ -35,7 +34,11 @@ def _edits(seed: int, count: int) -> list[str]:
     texts = []
     for _ in range(count):
         position = rng.randrange(len(text) + 1)
-        if rng.random() < 0.6:
+        methods = [index for index in range(len(text)) if text.startswith("\n    def ", index)]
+        if methods and rng.random() < 0.25:  # a line typed into a class: the blocks below move
+            at = rng.choice(methods) + 1
+            text = text[:at] + rng.choice(["    # note\n", "\n", "    x = 1\n\n"]) + text[at:]
+        elif rng.random() < 0.6:
             text = text[:position] + rng.choice(SNIPPETS) + text[position:]
         else:
             text = text[:position] + text[position + rng.choice([1, 3, 40, 400]):]
@@ -46,9 +49,8 @@ def _edits(seed: int, count: int) -> list[str]:
 
 _PASSES = {
     "keras evidence": engine._block_keras_evidence,
-    "context parts": class_resolution._placed_part,
+    "context parts": class_resolution._block_part_or_none,
     "evidence parts": engine._evidence_part,
-    "shape statements": module_shapes._placed_statements,
 }
 
 
@@ -93,7 +95,7 @@ def _summary(blocks: list[Block], context: class_resolution.ModuleContext) -> tu
         [(name, model.name, model.framework, tuple(model.base_names), sorted(model.methods),
           sorted(model.attributes), sorted(model.other_attributes))
          for name, model in context.classes.items()],
-        {name: block.text for name, block in context.class_blocks.items()},
+        {name: (block.start_line, block.text) for name, block in context.class_blocks.items()},
         context.frameworks, context.references, context.workspace_keys, definitions,
     )
 

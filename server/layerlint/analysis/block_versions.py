@@ -55,9 +55,9 @@ def spliced(blocks: list[Block], name: str, part: Callable[[Block], _Value],
             moved: Callable[[_Value, Block], _Value] | None = None) -> list[_Value]:
     """`[part(block) for block in blocks]`, remembered in the version's memo under `name`,
     and carried from the previous version's list outside its changed span (`moved(value,
-    block)` for the values below the span when it changed their lines, `block` being the
-    moved block; None: values do not depend on lines). A plain list (no document) is read
-    whole."""
+    block)` for each true value below the span when the edit changed their lines, `block`
+    being the moved block; None: values do not depend on lines). A plain list (no document)
+    is read whole."""
     memo = getattr(blocks, "memo", None)
     if memo is None:
         return [part(block) for block in blocks]
@@ -77,7 +77,7 @@ def spliced(blocks: list[Block], name: str, part: Callable[[Block], _Value],
     else:
         below = carried[change.old_end:]
         if change.line_delta and moved is not None:
-            below = [moved(value, block)
+            below = [moved(value, block) if value else value
                      for value, block in zip(below, blocks[change.new_end:])]
         values = carried[:change.first]
         values.extend(part(block) for block in blocks[change.first:change.new_end])

@@ -16,7 +16,7 @@ from layerlint.analysis.source import Block
 
 def mentions_any(blocks: list[Block], words: tuple[str, ...]) -> bool:
     """Whether the blocks' text holds one of `words` (none of which holds a line break).
-    A document's blocks keep each block's answer per version (`document_state.spliced`), so
+    A document's blocks keep each block's answer per version (`block_versions.spliced`), so
     only the blocks an edit changed are asked again."""
     key = "words " + "\0".join(words)
     if getattr(blocks, "memo", None) is None:

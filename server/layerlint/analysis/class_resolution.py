@@ -67,10 +67,10 @@ def module_context(
     For a new version of a document whose edit left the imports, the class names and what
     every class derives from as they were, the previous version's context is patched with the
     changed blocks' classes (`_patched`) instead of being combined again from every block."""
-    placed = spliced(blocks, "context parts", _placed_part, _moved_part)
+    parts = spliced(blocks, "context parts", _block_part_or_none)
     memo = getattr(blocks, "memo", None)
     if memo is None:
-        return _combined(placed, keras_version, importer, python)[0]
+        return _combined(blocks, parts, keras_version, importer, python)[0]
     inputs = (keras_version, importer, python)
     change = blocks.change  # type: ignore[attr-defined]
     context = None
@@ -78,34 +78,38 @@ def module_context(
         kept = change.previous.get("context")
         carried = change.previous.get("context parts")
         if kept is not None and kept[0] == inputs and carried is not None:
-            context = _patched(kept[1:], carried[change.first:change.old_end],
-                               placed[change.first:change.new_end], change.line_delta, importer,
-                               python)
+            first, new_end = change.first, change.new_end
+            context = _patched(kept[1:], carried[first:change.old_end],
+                               list(zip(blocks[first:new_end], parts[first:new_end])),
+                               (blocks[new_end:], parts[new_end:]) if change.line_delta else None,
+                               importer, python)
             if context is not None:
                 memo["context"] = (inputs, *context)
                 return context[0]
-    context = _combined(placed, keras_version, importer, python)
+    context = _combined(blocks, parts, keras_version, importer, python)
     memo["context"] = (inputs, *context)
     return context[0]
 
 
 def _patched(
     kept: tuple[ModuleContext, tuple, dict, bool],
-    old_span: list[tuple[Block, _BlockPart] | None],
-    new_span: list[tuple[Block, _BlockPart] | None], line_delta: int,
+    old_span: list[_BlockPart | None], new_span: list[tuple[Block, _BlockPart | None]],
+    moved: tuple[list[Block], list[_BlockPart | None]] | None,
     importer: Path | None, python: str | None,
 ) -> tuple[ModuleContext, tuple, dict, bool] | None:
-    """The previous version's context with the classes of the changed blocks replaced; None
-    where the change reaches further (imports, class names, lines of other blocks, bases or
-    frameworks, classes of other files or names defined twice): combine again."""
+    """The previous version's context with the classes of the changed blocks replaced (and
+    the `moved` blocks below them, with their parts, where the edit changed their lines);
+    None where the change reaches further (imports, class names, bases or frameworks,
+    classes of other files or names defined twice): combine again."""
     previous, current, own, simple = kept
-    if not simple or line_delta:
+    if not simple:
         return None
-    old_classes = [stmt for item in old_span if item is not None for stmt, _ in item[1].classes]
-    new_classes = [(block, stmt, row) for item in new_span if item is not None
-                   for block, part in (item,) for stmt, row in part.classes]
+    old_classes = [stmt for part in old_span if part is not None for stmt, _ in part.classes]
+    new_classes = [(block, stmt, row) for block, part in new_span if part is not None
+                   for stmt, row in part.classes]
     if [stmt.name for stmt in old_classes] != [stmt.name for _, stmt, _ in new_classes] or any(
-            item is not None and item[1].imports for item in (*old_span, *new_span)):
+            part is not None and part.imports
+            for part in (*old_span, *(part for _, part in new_span))):
         return None
     classes = dict(previous.classes)
     local_names = frozenset(previous.class_blocks)
@@ -130,6 +134,11 @@ def _patched(
         classes[name], class_blocks[name] = model, block
         references[name], workspace_keys[name] = row.referenced, row.workspace
         definitions[id(stmt)] = (model, _own_framework(model, own, classes, {}))
+    if moved is not None:  # the same classes, on other lines
+        for block, part in zip(*moved):
+            if part is not None:
+                for stmt, _ in part.classes:
+                    class_blocks[stmt.name] = block
     context = ModuleContext(previous.imports, previous.imports_key, previous.keras_version,
                             classes, class_blocks, previous.frameworks, references,
                             workspace_keys, definitions)
@@ -147,14 +156,14 @@ def _own_framework(model: ClassModel, own: dict, classes: dict[str, ClassModel],
 
 
 def _combined(
-    placed: list[tuple[Block, _BlockPart] | None], keras_version: str | None,
+    blocks: list[Block], block_parts: list[_BlockPart | None], keras_version: str | None,
     importer: Path | None, python: str | None,
 ) -> tuple[ModuleContext, tuple, dict, bool]:
     """The context combined from every block's part; with the (imports, local names, Keras
     version) its rows were refreshed for, the frameworks' table of single definitions, and
     whether `_patched` may patch it (no name that could be a class of another file, no name
     defined twice)."""
-    parts = [item for item in placed if item is not None]
+    parts = [(block, part) for block, part in zip(blocks, block_parts) if part is not None]
     imports, imports_key = _imports([stmt for _, part in parts for stmt in part.imports])
     class_blocks = {stmt.name: block for block, part in parts for stmt, _ in part.classes}
     local_names = frozenset(class_blocks)
@@ -250,15 +259,10 @@ class _BlockPart:
     classes: list[tuple[ast.ClassDef, _ClassRow]]
 
 
-def _placed_part(block: Block) -> tuple[Block, _BlockPart] | None:
-    """(block, its part), None for a block that does not parse; carried between versions of
-    a document (`document_state.spliced`), a moved block with its new `Block`."""
-    return (block, _block_part(block)) if block.tree else None
-
-
-def _moved_part(item: tuple[Block, _BlockPart] | None,
-                block: Block) -> tuple[Block, _BlockPart] | None:
-    return item if item is None else (block, item[1])
+def _block_part_or_none(block: Block) -> _BlockPart | None:
+    """The block's part, None for a block that does not parse (carried between versions of a
+    document: `block_versions.spliced`)."""
+    return _block_part(block) if block.tree else None
 
 
 def _block_part(block: Block) -> _BlockPart:

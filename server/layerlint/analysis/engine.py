@@ -41,7 +41,7 @@ from layerlint.analysis.module_program import module_program
 from layerlint.analysis.project_evidence import with_project
 from layerlint.analysis.reuse_cases import class_reuse, functional_reuse
 from layerlint.analysis.rules import RULES, ll105_incompatible_layer_input
-from layerlint.analysis.save_evidence import EMPTY, Evidence, placed_part
+from layerlint.analysis.save_evidence import EMPTY, Evidence
 from layerlint.analysis.shapes.infer import ModuleShapes
 from layerlint.analysis.shapes.module_shapes import could_hold_layers, module_shapes
 from layerlint.analysis.shapes.reuse_shapes import with_shape_evidence
@@ -136,7 +136,7 @@ def _module_evidence(blocks: list[Block], context: ModuleContext, path: str | No
     if not any(context.frameworks.values()) and not any(
             "compile(" in block.text or "Loss" in block.text for block in blocks):
         return EMPTY
-    placed = spliced(blocks, "evidence parts", _evidence_part, _moved_evidence_part)
+    parts = spliced(blocks, "evidence parts", _evidence_part)
     torch_classes = frozenset(name for name, fw in context.frameworks.items() if fw == "torch")
     program = None
     memo, change = getattr(blocks, "memo", None), getattr(blocks, "change", None)
@@ -145,9 +145,12 @@ def _module_evidence(blocks: list[Block], context: ModuleContext, path: str | No
         if kept is not None and carried is not None:
             program = save_evidence.patched(
                 kept, (change.first, change.old_end), carried[change.first:change.old_end],
-                placed[change.first:change.new_end], change.line_delta, context.imports,
-                torch_classes)
+                [None if part is None else (part, block.start_line - 1) for part, block in
+                 zip(parts[change.first:change.new_end], blocks[change.first:change.new_end])],
+                change.line_delta, context.imports, torch_classes)
     if program is None:
+        placed = [None if part is None else (part, block.start_line - 1)
+                  for part, block in zip(parts, blocks)]
         program = save_evidence.program(placed, context.imports, torch_classes)
     if memo is not None:
         memo["evidence"] = program
@@ -157,13 +160,9 @@ def _module_evidence(blocks: list[Block], context: ModuleContext, path: str | No
     return with_project(local, Path(path) if path else None, model_classes)
 
 
-def _evidence_part(block: Block):
-    """A block's part of the save evidence's program (`save_evidence.placed_part`)."""
-    return placed_part(block.tree, block.start_line - 1, block.text) if block.tree else None
-
-
-def _moved_evidence_part(item, block: Block):
-    return item if item is None else (item[0], block.start_line - 1)
+def _evidence_part(block: Block) -> save_evidence.Part | None:
+    """A block's part of the save evidence's program (`save_evidence.part`)."""
+    return save_evidence.part(block.tree, block.text) if block.tree else None
 
 
 def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
@@ -279,7 +278,7 @@ def _block_keras_evidence(block: Block) -> tuple[keras_target.Evidence, ...]:
 
 def _moved_keras_evidence(items: tuple[keras_target.Evidence, ...],
                           block: Block) -> tuple[keras_target.Evidence, ...]:
-    return _block_keras_evidence(block) if items else items
+    return _block_keras_evidence(block)
 
 
 _MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")

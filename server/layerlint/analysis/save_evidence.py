@@ -134,11 +134,11 @@ class Program:
 
 
 def program(
-    placed: list[tuple[_Part, int] | None], imports: ImportTable, torch_classes: frozenset[str],
+    placed: list[tuple[Part, int] | None], imports: ImportTable, torch_classes: frozenset[str],
     read_all: bool = False,
 ) -> Program:
-    """`evidence` of parts already read (`placed_part` of each; None: a block that does not
-    parse), with what `patched` needs to patch it for the next version of the document."""
+    """`evidence` of parts already read (`part` of each, with its line offset; None: a block
+    that does not parse), with what `patched` needs to patch it for the next version of the document."""
     names = _program_names([item[0].names for item in placed if item is not None], imports,
                            torch_classes)
     scopes: list[tuple[Scope, int]] = []
@@ -180,18 +180,19 @@ def program(
 
 
 def patched(
-    kept: Program, span: tuple[int, int], old_span: list[tuple[_Part, int] | None],
-    new_span: list[tuple[_Part, int] | None], line_delta: int, imports: ImportTable,
+    kept: Program, span: tuple[int, int], old_span: list[Part | None],
+    new_span: list[tuple[Part, int] | None], line_delta: int, imports: ImportTable,
     torch_classes: frozenset[str],
 ) -> Program | None:
     """`kept` (the previous version's program) with the definitions of the changed blocks
-    (placed items `span[0]` up to `span[1]` of the previous version, `old_span`, replaced by
-    `new_span`) read again; None where the edit reaches further (module code, the program's
-    names, lines of other blocks, a name defined twice): combine again with `program`."""
+    read again: the previous version's parts `span[0]` up to `span[1]` (`old_span`) became
+    `new_span` (placed at their line offsets). None where the edit reaches further (module
+    code, the program's names, lines of other blocks, a name defined twice): combine again
+    with `program`."""
     if line_delta or kept.read_all or kept.imports is not imports or (
             kept.torch_classes != torch_classes):
         return None
-    old_parts = [item[0] for item in old_span if item is not None]
+    old_parts = [part for part in old_span if part is not None]
     new_parts = [item for item in new_span if item is not None]
     if any(part.statements for part in old_parts) or any(
             part.statements for part, _ in new_parts) or [part.names for part in old_parts] != [
@@ -241,7 +242,7 @@ def _resolved_evidence(names: _Names, scopes: list[tuple[Scope, int]],
 
 
 @dataclass(eq=False)
-class _Part:
+class Part:
     """What one part (a block's tree) contributes to the program, read once per tree."""
 
     text: str
@@ -276,12 +277,12 @@ class _Names:
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def placed_part(tree: ast.Module, offset: int, text: str) -> tuple[_Part, int]:
-    """What one part contributes, and its line offset (an item of `evidence`'s `placed`)."""
-    return _part(tree, text), offset
+def part(tree: ast.Module, text: str) -> Part:
+    """What one part (a block's tree and text) contributes to a program (`program`)."""
+    return _part(tree, text)
 
 
-def _part(tree: ast.Module, text: str) -> _Part:
+def _part(tree: ast.Module, text: str) -> Part:
     remembered = tree_memo.memo(tree)
     part = remembered.get("evidence")
     if part is not None and part.text == text:
@@ -295,7 +296,7 @@ def _part(tree: ast.Module, text: str) -> _Part:
               for stmt in definitions if not isinstance(stmt, ast.ClassDef)),
         tuple(_module_strings([(stmt, 0, text) for stmt in statements]).items()),
     )
-    part = remembered["evidence"] = _Part(text, names, definitions, statements,
+    part = remembered["evidence"] = Part(text, names, definitions, statements,
                                           _mentions_marker(text))
     return part
 
@@ -327,7 +328,7 @@ def _program_names(per_part: list[tuple], imports: ImportTable,
     return names
 
 
-def _part_scopes(part: _Part, names: _Names, imports: ImportTable, read_all: bool,
+def _part_scopes(part: Part, names: _Names, imports: ImportTable, read_all: bool,
                  differences: dict[int, frozenset[str] | None]) -> list[tuple[Scope, frozenset[str]]]:
     """The scopes of the part's definitions under the program's `names`: those read last time
     when no name they mention changed meaning since (a class pasted or deleted elsewhere),
@@ -604,6 +605,5 @@ def _resolve(placed: list[tuple[Scope, int]], returns: dict[str, set[str]],
     )
 
 
-__all__ = ["EMPTY", "SERIALIZING", "TORCH_KINDS", "WEIGHT_KINDS", "Evidence", "Program", "Use",
-           "elsewhere",
-           "evidence", "patched", "placed_part", "program", "same_file", "use_span"]
+__all__ = ["EMPTY", "SERIALIZING", "TORCH_KINDS", "WEIGHT_KINDS", "Evidence", "Part", "Program",
+           "Use", "elsewhere", "evidence", "part", "patched", "program", "same_file", "use_span"]

@@ -6,10 +6,6 @@ incremental inference itself, and the text of a keystroke is a new string every 
 
 from __future__ import annotations
 
-import ast
-from itertools import chain
-
-from layerlint.analysis.block_versions import spliced
 from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.shapes.infer import ModuleShapes, infer_module
 from layerlint.analysis.source import Block
@@ -42,24 +38,13 @@ def module_shapes(text: str, blocks: list[Block], imports: ImportTable,
                 known is text or (len(known) == len(text) and known == text)):
             _cache.append(_cache.pop(index))
             return shapes
-    statements = list(chain.from_iterable(
-        spliced(blocks, "shape statements", _placed_statements, _moved_statements)))
+    statements = [
+        (statement, block.start_line - 1)
+        for block in blocks if block.tree is not None
+        for statement in block.tree.body
+    ]
     result = infer_module(statements, imports, keras_version, text, configured_input)
     _cache.append((text, keras_version, configured_input, result))
     if len(_cache) > _CACHE_SIZE:
         del _cache[0]
     return result
-
-
-def _placed_statements(block: Block) -> list[tuple[ast.stmt, int]]:
-    """A block's top-level statements with its line offset (carried between versions of a
-    document: `block_versions.spliced`)."""
-    if block.tree is None:
-        return []
-    offset = block.start_line - 1
-    return [(statement, offset) for statement in block.tree.body]
-
-
-def _moved_statements(placed: list[tuple[ast.stmt, int]],
-                      block: Block) -> list[tuple[ast.stmt, int]]:
-    return _placed_statements(block) if placed else placed
