@@ -172,3 +172,16 @@ def test_patched_save_evidence_is_that_of_a_fresh_program(tmp_path, seed):
     finally:
         save_evidence.patched = original
     assert patched > 10
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+def test_the_module_program_carried_between_versions_is_the_joined_pieces(tmp_path):
+    from layerlint.analysis import module_program as program_module
+
+    path = str(tmp_path / "a.py")
+    for text in _edits(4, 60):
+        blocks = document_state.document_blocks(text, path)
+        program, has_code = program_module.module_program(blocks)
+        assert program_module.module_program(blocks) == (program, has_code)  # the same version
+        assert (program, has_code) == program_module._program(source.split_blocks(text))
+        assert program.count("\n") == text.count("\n")

@@ -22,19 +22,35 @@ _KEPT = 4
 
 
 def module_program(blocks: list[Block]) -> tuple[str, bool]:
-    """The program's text, and whether any of its pieces could call something (a `(`)."""
+    """The program's text, and whether any of its pieces could call something (a `(`). For a
+    new version of a document whose changed blocks give the pieces they gave before (an edit
+    inside a class), the previous version's program (`block_versions`)."""
+    memo, change = getattr(blocks, "memo", None), getattr(blocks, "change", None)
+    if memo is None:
+        return _program(blocks)
+    found = memo.get("program")
+    if found is not None:
+        return found[0], found[1]
+    kept = change.previous.get("program") if change is not None else None
+    if kept is not None and change.previous.get("") == memo[""]:
+        old_pieces = kept[2]
+        new_pieces = [_piece_of(block)[0] for block in blocks[change.first:change.new_end]]
+        if old_pieces[change.first:change.old_end] == new_pieces:
+            found = memo["program"] = (kept[0], kept[1], old_pieces[:change.first] + new_pieces
+                                       + old_pieces[change.old_end:])
+            return found[0], found[1]
+    program, has_code = _program(blocks)
+    memo["program"] = (program, has_code, _recent[0][0])
+    return program, has_code
+
+
+def _program(blocks: list[Block]) -> tuple[str, bool]:
     pieces: list[str] = []
     has_code = False
     for block in blocks:
-        if block.tree is None:
-            pieces.append(_blank(block.text.count("\n")))
-            continue
-        remembered = tree_memo.memo(block.tree)
-        found = remembered.get("program")
-        if found is None or found[0] != block.text:
-            found = remembered["program"] = (block.text, *_piece(block))
-        pieces.append(found[1])
-        has_code = has_code or found[2]
+        piece, code = _piece_of(block)
+        pieces.append(piece)
+        has_code = has_code or code
     for index, (kept, program, code) in enumerate(_recent):
         if kept == pieces:
             if index:
@@ -44,6 +60,17 @@ def module_program(blocks: list[Block]) -> tuple[str, bool]:
     _recent.insert(0, (pieces, program, has_code))
     del _recent[_KEPT:]
     return program, has_code
+
+
+def _piece_of(block: Block) -> tuple[str, bool]:
+    """The block's piece of the program (remembered on its tree) and whether it has a `(`."""
+    if block.tree is None:
+        return _blank(block.text.count("\n")), False
+    remembered = tree_memo.memo(block.tree)
+    found = remembered.get("program")
+    if found is None or found[0] != block.text:
+        found = remembered["program"] = (block.text, *_piece(block))
+    return found[1], found[2]
 
 
 def _piece(block: Block) -> tuple[str, bool]:
