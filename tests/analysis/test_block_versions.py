@@ -185,3 +185,35 @@ def test_the_module_program_carried_between_versions_is_the_joined_pieces(tmp_pa
         assert program_module.module_program(blocks) == (program, has_code)  # the same version
         assert (program, has_code) == program_module._program(source.split_blocks(text))
         assert program.count("\n") == text.count("\n")
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@pytest.mark.parametrize("seed", range(2))
+def test_a_documents_block_offsets_and_first_error_follow_the_change(seed):
+    """`document_state` keeps each block's offset and the first broken block, updated from the
+    changed span only: always what a walk of every block gives."""
+    path = f"<offsets {seed}>"
+    broken = ["(", '"""', "def f(:\n"]
+    rng = random.Random(seed)
+    for text in _edits(seed, 40):
+        if rng.random() < 0.2:  # more broken blocks, above and below the next edits
+            position = rng.randrange(len(text))
+            text = text[:position] + rng.choice(broken) + text[position:]
+        document_state.document_blocks(text, path)
+        state = document_state._documents[path]
+        fresh = document_state._state(text, Blocks(list(state.blocks)))
+        assert (state.starts, state.first_error) == (fresh.starts, fresh.first_error)
+        assert "".join(block.text for block in state.blocks) == text
+
+
+def test_fixing_the_first_broken_block_finds_the_next_one_below():
+    path = "<first error>"
+    broken = "x = 1\n\n\ndef f(:\n    pass\n\n\ny = 2\n\n\ndef g(:\n    pass\n\n\nz = 3\n"
+    for text, first_error in [(broken, 1), (broken.replace("f(:", "f():"), 3),
+                              (broken.replace("f(:", "f():").replace("g(:", "g():"), 5),
+                              (broken.replace("g(:", "g():"), 1)]:
+        blocks = document_state.document_blocks(text, path)
+        assert len(blocks) == 5
+        assert document_state._documents[path].first_error == first_error
+        assert first_error == next(
+            (index for index, block in enumerate(blocks) if block.tree is None), len(blocks))

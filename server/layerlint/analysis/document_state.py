@@ -62,7 +62,7 @@ def document_blocks(text: str, key: str | None) -> list[Block]:
         blocks = Blocks(split_blocks(text))
     if previous is not None:
         retire_blocks(previous.blocks, blocks)
-    _documents[key] = _state(text, blocks)
+    _documents[key] = _state(text, blocks, previous)
     _documents.move_to_end(key)
     if len(_documents) > _MAX_DOCUMENTS:
         _documents.popitem(last=False)
@@ -75,7 +75,31 @@ def forget_document(key: str) -> list[Block]:
     return state.blocks if state is not None else []
 
 
-def _state(text: str, blocks: Blocks) -> _Document:
+def _state(text: str, blocks: Blocks, previous: _Document | None = None) -> _Document:
+    change = blocks.change
+    if previous is not None and change is not None:  # only the changed span is walked
+        first, old_end, new_end = change.first, change.old_end, change.new_end
+        starts = previous.starts[:first]
+        offset = previous.starts[first] if first < len(previous.starts) else len(previous.text)
+        first_error = len(blocks)
+        for index in range(first, new_end):
+            block = blocks[index]
+            starts.append(offset)
+            offset += len(block.text)
+            if block.tree is None and first_error == len(blocks):
+                first_error = index
+        delta = len(text) - len(previous.text)
+        starts.extend([start + delta for start in previous.starts[old_end:]] if delta
+                      else previous.starts[old_end:])
+        if previous.first_error < first:
+            first_error = previous.first_error
+        elif first_error == len(blocks):
+            if previous.first_error >= old_end:  # the first error below, or none
+                first_error = previous.first_error - old_end + new_end
+            else:  # the change removed the first error: look below it
+                first_error = next((index for index in range(new_end, len(blocks))
+                                    if blocks[index].tree is None), len(blocks))
+        return _Document(text, blocks, starts, first_error)
     starts = []
     offset = 0
     first_error = len(blocks)
