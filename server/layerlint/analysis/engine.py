@@ -11,7 +11,9 @@ frameworks, `ModuleContext`), `layer_taxonomy` (what a layer is for the reuse ru
 `reuse_cases` (the flow walker wired to classes and functions), `last_good` (findings of a
 half-typed block) and `finding_output` (moving, suppressing, grading and labelling findings).
 The module-wide passes (`module_context`, save evidence, `module_program`, `block_words`) keep
-what each block gives on its tree (`tree_memo`), so a keystroke re-reads only changed blocks.
+what each block gives on its tree (`tree_memo`), so a keystroke re-reads only changed blocks;
+for a document, each version carries those per-block values and the passes' combined results
+to the next (`block_versions`), which patches them where the edit allows.
 """
 
 from __future__ import annotations
