@@ -5,6 +5,7 @@ and every generated method still works."""
 from __future__ import annotations
 
 import json
+import platform
 import sys
 
 import pytest
@@ -81,3 +82,26 @@ def test_generated_sources_leave_linecache(released: dict) -> None:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_the_freed_memory_goes_back_to_the_system(released: dict) -> None:
     assert released["freed_kib"] > 2048  # measured: ~6 MiB
+
+
+def test_free_pages_go_back_once_every_few_publishes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from layerlint.lsp import memory_release
+
+    trims: list[int] = []
+    monkeypatch.setattr(memory_release, "return_free_pages", lambda: trims.append(1))
+    monkeypatch.setattr(memory_release, "_publishes", [0])
+    for _ in range(3 * memory_release.TRIM_EVERY - 1):
+        memory_release.after_publish()
+    assert len(trims) == 2
+
+
+def test_returning_free_pages_works_where_malloc_trim_is_missing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from layerlint.lsp import memory_release
+
+    monkeypatch.setattr(memory_release, "_trim", [None])  # not glibc: nothing to call
+    memory_release.return_free_pages()
+    monkeypatch.setattr(memory_release, "_trim", [])
+    memory_release.return_free_pages()  # loads it where there is one
+    glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    assert (memory_release._trim[0] is not None) == glibc
