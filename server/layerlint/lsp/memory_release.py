@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 _GENERATED_PREFIXES = ("<attrs generated", "<cattrs generated")
 _PROTOCOL_MODULES = ("lsprotocol", "pygls", "cattrs")
-TRIM_EVERY = 8
+TRIM_EVERY = 32
 _trim: list[Callable[[int], int] | None] = []
 _publishes = [0]
 
