@@ -1,6 +1,7 @@
 """What `layerlint serve` imports before its first message: not what only another command or
 an explicit feature uses (the check command's batch machinery, the trace runner, jedi,
-libcst), nor OpenSSL (asyncio's TLS, hashlib): each costs megabytes of resident memory for as
+libcst), nor OpenSSL (asyncio's TLS, hashlib), nor importlib.resources (tempfile, bz2, lzma:
+the catalog is read as files): each costs megabytes of resident memory for as
 long as the editor runs the server. A feature imports its modules when first used."""
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ def loaded():
                  or name.startswith(("layerlint.batch", "layerlint.trace.runner", "jedi.",
                                      "libcst."))))
 NOT_AT_START = {"ssl", "_ssl", "hashlib", "_hashlib", "multiprocessing", "jedi", "libcst",
-                "urllib.request", "http.client", "layerlint.commands.check"}
+                "urllib.request", "http.client", "layerlint.commands.check",
+                "importlib.resources", "tempfile"}
 atexit.register(loaded)
 sys.argv = ["layerlint", "serve"]
 from layerlint.cli import main

@@ -13,16 +13,32 @@ drops everything kept for a closed document.
 
 Both only drop cache entries: a text that comes back (an undo, the document opened again) is
 parsed and modelled anew, with the same results. Findings stay cached (`caches.block_cache`,
-keyed by text): they hold no trees, and an undo finds them.
+keyed by text): they hold no trees, and an undo finds them; they and the other results cached
+per block text are forgotten once the text is not among the last retired ones
+(`retired_texts`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from layerlint.analysis import block_memo, caches, node_index, source, walk
+from layerlint.analysis import (
+    block_memo,
+    caches,
+    definition_names,
+    keras_target,
+    node_index,
+    retired_texts,
+    save_evidence,
+    source,
+    walk,
+)
 from layerlint.analysis.shapes import infer
 from layerlint.analysis.source import Block
+
+for _cache in (caches.block_cache, caches.reference_cache, keras_target._block_cache,
+               definition_names._mentioned, block_memo._mentioned, save_evidence._scope_cache):
+    retired_texts.register(_cache)  # results per block text: kept for the last retired texts
 
 
 def retire_blocks(old: Sequence[Block], new: Sequence[Block]) -> None:
@@ -34,6 +50,7 @@ def retire_blocks(old: Sequence[Block], new: Sequence[Block]) -> None:
     gone = [block for block in old if block.text not in kept]
     if gone:
         forget_blocks(gone, walks=False)  # every walk and grouping goes just below
+        retired_texts.retire([block.text for block in gone], lambda: kept | _held_texts())
     walk.clear()
     node_index.clear()
 
@@ -45,9 +62,17 @@ def forget_document(path: str) -> None:
     blocks = document_state.forget_document(path)
     if blocks:
         forget_blocks(blocks)
+        retired_texts.retire([block.text for block in blocks], _held_texts)
     block_memo.forget(path)
     for key in [key for key in caches.last_good if key[0] == path]:
         del caches.last_good[key]
+
+
+def _held_texts() -> set[str]:
+    """The block texts of every document the analysis keeps now."""
+    from layerlint.analysis import document_state
+
+    return {block.text for blocks in document_state.held_blocks() for block in blocks}
 
 
 def forget_blocks(blocks: Sequence[Block], walks: bool = True) -> None:

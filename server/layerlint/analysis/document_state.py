@@ -69,6 +69,11 @@ def document_blocks(text: str, key: str | None) -> list[Block]:
     return blocks
 
 
+def held_blocks() -> list[list[Block]]:
+    """The blocks of every document kept here."""
+    return [state.blocks for state in _documents.values()]
+
+
 def forget_document(key: str) -> list[Block]:
     """Drop the state of document `key`; its blocks (none if it had no state)."""
     state = _documents.pop(key, None)
@@ -222,4 +227,4 @@ def _assemble(
     return Blocks(result, Change(blocks.memo, first, after, first + len(placed), line_delta))
 
 
-__all__ = ["common_prefix", "common_suffix", "document_blocks", "forget_document"]
+__all__ = ["common_prefix", "common_suffix", "document_blocks", "forget_document", "held_blocks"]

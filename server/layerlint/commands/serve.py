@@ -39,6 +39,9 @@ def run(args: argparse.Namespace) -> int:
 
     server = build_server()
     index_in_background(server)  # other files' uses: never built while a keystroke waits
+    from layerlint.lsp.memory_release import release_import_leftovers
+
+    release_import_leftovers()  # ~7 MiB the protocol library's import leaves unused
     if args.tcp:
         host, port = _parse_address(args.tcp)
         server.start_tcp(host, port)

@@ -21,7 +21,7 @@ from pygls.workspace import TextDocument
 
 from layerlint import analysis
 from layerlint.analysis import AnalysisResult, document_memory
-from layerlint.lsp import convert
+from layerlint.lsp import convert, memory_release
 from layerlint.lsp.folder_settings import settings_for
 from layerlint.lsp.line_edit import split_lines
 from layerlint.lsp.notebook_map import (
@@ -100,6 +100,7 @@ def settle_memory() -> None:
     100,000-line file); frozen objects are still freed by reference counting when evicted."""
     gc.collect()
     gc.freeze()
+    memory_release.return_free_pages()  # the first analysis' transient peak
 
 
 def forget(ls: LayerlintServer, key: str) -> None:

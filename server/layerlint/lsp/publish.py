@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from lsprotocol import types
 
-from layerlint.lsp import collection_pause, document_analysis, wire
+from layerlint.lsp import collection_pause, document_analysis, memory_release, wire
 from layerlint.lsp.session import LayerlintServer
 
 logger = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ def document_changed(ls: LayerlintServer, key: str, changed_uris: Iterable[str])
         _notify_listeners(ls, changed_uris)
         if not client_pulls(ls):
             publish_document(ls, key)
+            memory_release.after_publish()  # what the analysis freed, now and then
             return
     if ls.workspace.get_notebook_document(notebook_uri=key) is not None:
         # An edit in one cell can change the diagnostics of other cells, which the client

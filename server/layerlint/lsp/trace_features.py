@@ -21,7 +21,6 @@ itself never imports TensorFlow or torch: the trace runs in a separate kernel pr
 # No `from __future__ import annotations` here: it binds the name `annotations`, which in this
 # module is `layerlint.trace.annotations` (a type checker takes the first binding).
 import asyncio
-import tempfile
 import threading
 import uuid
 from collections.abc import Sequence
@@ -137,6 +136,8 @@ def _document_path(uri: str) -> str:
     if path:
         return path
     # Untitled buffers: the text is sent along; the name only labels frames and messages.
+    import tempfile  # here: `tempfile` loads shutil, random, bz2 and lzma
+
     return str(Path(tempfile.gettempdir()) / f"layerlint-untitled-{abs(hash(uri))}.py")
 
 

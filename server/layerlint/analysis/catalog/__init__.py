@@ -18,9 +18,12 @@ import functools
 import json
 import re
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 
 FRAMEWORKS = ("keras", "tf_keras", "torch")
+_FOLDER = Path(__file__).parent
+"""The JSON files' folder (read as files: `importlib.resources` would load `tempfile`,
+`shutil`, bz2 and lzma, ~1.6 MiB of the server's and the index process's memory)."""
 _VERSIONED_FILE = re.compile(r"^(?P<framework>[a-z_]+)-(?P<major_minor>\d+\.\d+)\.json$")
 
 
@@ -116,7 +119,7 @@ def _catalog_for(framework: str, version: str | None) -> _Catalog | None:
 @functools.cache
 def _file_names(framework: str) -> tuple[str, ...]:
     found = []
-    for entry in resources.files(__name__).iterdir():
+    for entry in _FOLDER.iterdir():
         match = _VERSIONED_FILE.match(entry.name)
         if entry.name == f"{framework}.json" or (match and match["framework"] == framework):
             found.append(entry.name)
@@ -127,7 +130,7 @@ def _file_names(framework: str) -> tuple[str, ...]:
 def _load(file_name: str) -> _Catalog | None:
     if not re.fullmatch(r"[a-z_]+(-\d+\.\d+)?\.json", file_name):
         return None
-    resource = resources.files(__name__).joinpath(file_name)
+    resource = _FOLDER / file_name
     if not resource.is_file():
         return None
     data = json.loads(resource.read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import functools
 import json
-from importlib import resources
+from pathlib import Path
 
 from layerlint.analysis import catalog
 from layerlint.analysis.shapes import keras_layers, torch_layers
@@ -116,9 +116,7 @@ def parameter_order(framework: str, layer: str) -> tuple[str, ...]:
 
 @functools.cache
 def _parameter_orders(framework: str) -> dict[str, list[str]]:
-    records = resources.files("layerlint.analysis.catalog").joinpath(
-        "shape_records"
-    ).joinpath(f"{framework}.json")
+    records = Path(catalog.__file__).parent / "shape_records" / f"{framework}.json"
     try:
         return json.loads(records.read_text(encoding="utf-8")).get("parameters", {})
     except (OSError, ValueError):

@@ -1,0 +1,107 @@
+"""What `layerlint serve` gives back after its imports (`lsp/memory_release.py`): the protocol
+classes' copies of their module's namespace shrink to the names their generated methods read,
+and every generated method still works."""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+
+import pytest
+from import_probe import printed_by
+
+PROBE = """
+import gc, json, linecache, os, sys, types
+import attrs
+from layerlint.commands import serve
+serve._import_asyncio_without_tls()
+from layerlint.lsp.server import build_server
+from layerlint.lsp.memory_release import release_import_leftovers
+from lsprotocol import types as lsp
+from pygls.protocol import default_converter
+
+def rss_kib():
+    with open(f"/proc/{os.getpid()}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+build_server()
+gc.collect()
+before = rss_kib() if sys.platform.startswith("linux") else 0
+shrunk = release_import_leftovers()
+after = rss_kib() if sys.platform.startswith("linux") else 0
+classes = [value for value in vars(lsp).values()
+           if isinstance(value, type) and "__attrs_attrs__" in vars(value)]
+sizes = [len(vars(cls)["__init__"].__globals__) for cls in classes
+         if isinstance(vars(cls).get("__init__"), types.FunctionType)]
+missing, built = [], 0
+for cls in classes:
+    try:
+        # None for every field: validators may refuse it, but no method may miss a name.
+        item = cls(**{field.name: None for field in attrs.fields(cls)})
+        built += 1
+        repr(item), item == item, item != cls.__new__(cls)
+        if cls.__hash__ is not None:
+            hash(item)
+    except NameError as error:
+        missing.append(f"{cls.__name__}: {error}")
+    except Exception:
+        pass
+converter = default_converter()
+diagnostic = lsp.Diagnostic(range=lsp.Range(lsp.Position(0, 1), lsp.Position(2, 3)), message="m",
+                            severity=lsp.DiagnosticSeverity.Error, code="LL101")
+round_trip = converter.structure(converter.unstructure(diagnostic), lsp.Diagnostic) == diagnostic
+generated = [name for name in linecache.cache if name.startswith("<attrs generated")]
+print(json.dumps({"shrunk": shrunk, "largest": max(sizes), "classes": len(classes),
+                  "built": built, "missing": missing, "round_trip": round_trip,
+                  "generated_sources": len(generated), "freed_kib": before - after}))
+"""
+
+
+@pytest.fixture(scope="module")
+def released() -> dict:
+    return json.loads(printed_by(PROBE).splitlines()[-1])
+
+
+def test_every_protocol_class_namespace_is_shrunk(released: dict) -> None:
+    assert released["shrunk"] >= 500  # lsprotocol has ~560 attrs classes with generated methods
+    # Before: a copy of lsprotocol.types' namespace, up to ~1,000 names; after: what __init__ reads.
+    assert released["largest"] < 60
+
+
+def test_every_generated_method_still_finds_its_names(released: dict) -> None:
+    assert released["built"] > 100
+    assert released["missing"] == []
+    assert released["round_trip"] is True
+
+
+def test_generated_sources_leave_linecache(released: dict) -> None:
+    assert released["generated_sources"] == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_freed_memory_goes_back_to_the_system(released: dict) -> None:
+    assert released["freed_kib"] > 2048  # measured: ~6 MiB
+
+
+def test_free_pages_go_back_once_every_few_publishes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from layerlint.lsp import memory_release
+
+    trims: list[int] = []
+    monkeypatch.setattr(memory_release, "return_free_pages", lambda: trims.append(1))
+    monkeypatch.setattr(memory_release, "_publishes", [0])
+    for _ in range(3 * memory_release.TRIM_EVERY - 1):
+        memory_release.after_publish()
+    assert len(trims) == 2
+
+
+def test_returning_free_pages_works_where_malloc_trim_is_missing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from layerlint.lsp import memory_release
+
+    monkeypatch.setattr(memory_release, "_trim", [None])  # not glibc: nothing to call
+    memory_release.return_free_pages()
+    monkeypatch.setattr(memory_release, "_trim", [])
+    memory_release.return_free_pages()  # loads it where there is one
+    glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    assert (memory_release._trim[0] is not None) == glibc
