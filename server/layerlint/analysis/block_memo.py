@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from layerlint.analysis.class_resolution import referenced_local_names
 from layerlint.analysis.model_index import referenced_names
 from layerlint.analysis.source import Block
 from layerlint.findings import Finding
@@ -136,7 +137,7 @@ def _sensitive(block: Block, context: ModuleContext) -> frozenset[str]:
     """The class names whose change can change this block's findings: those it mentions, the
     local classes it depends on (transitively) and the names those mention."""
     assert block.tree is not None
-    names = set(_names(block.text, "<block>", block.tree))
+    names = set(_block_names(block))
     # A class defined twice binds the last definition: this block depends on which one that is.
     names.update(stmt.name for stmt in block.tree.body if isinstance(stmt, ast.ClassDef))
     pending = [name for name in names if name in context.references]
@@ -144,10 +145,20 @@ def _sensitive(block: Block, context: ModuleContext) -> frozenset[str]:
         name = pending.pop()
         dependency = context.class_blocks.get(name)
         if dependency is not None and dependency.tree is not None:
-            mentioned = _names(dependency.text, "<block>", dependency.tree)
+            mentioned = _block_names(dependency)
             pending.extend(other for other in mentioned - names if other in context.references)
             names |= mentioned
     return frozenset(names)
+
+
+def _block_names(block: Block) -> frozenset[str]:
+    """The names a block mentions. A block that is one class mentions what the class does (the
+    module node holds no name), as `module_context` found already (`referenced_local_names`)."""
+    assert block.tree is not None
+    body = block.tree.body
+    if len(body) == 1 and isinstance(body[0], ast.ClassDef):
+        return referenced_local_names(block, body[0])
+    return _names(block.text, "<block>", block.tree)
 
 
 def _names(text: str, label: str, node) -> frozenset[str]:
