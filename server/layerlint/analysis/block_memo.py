@@ -37,7 +37,7 @@ _MAX_DOCUMENTS = 32
 @dataclass
 class _Memo:
     token: tuple
-    class_texts: dict[str, str]
+    class_texts: dict[str, object]
     workspace_keys: dict[str, tuple]
     entries: dict[tuple[str, int], tuple[list[Finding], frozenset[str]]]
 
@@ -103,7 +103,11 @@ def begin(path: str | None, context: ModuleContext) -> BlockMemo:
     if previous is None or previous.token != _token(context):
         return memo
     texts = _class_texts(context)
-    changed = {name for name, text in texts.items() if previous.class_texts.get(name) is not text}
+    # Equal texts are the same class: a block next to an edited one may come back from the
+    # split as a new string with the old text. A class of another file is its model object.
+    changed = {name for name, text in texts.items()
+               if (old := previous.class_texts.get(name)) is not text
+               and not (type(text) is str and old == text)}
     changed.update(name for name in previous.class_texts if name not in texts)
     keys = context.workspace_keys
     changed.update(name for name in keys.keys() | previous.workspace_keys.keys()
@@ -124,12 +128,13 @@ def _token(context: ModuleContext) -> tuple:
             context.mixed_precision, context.evidence, context.path)
 
 
-def _class_texts(context: ModuleContext) -> dict[str, str]:
-    texts = {name: block.text for name, block in context.class_blocks.items()}
-    # Classes of other files join `classes` under a qualified name: keyed by model identity.
+def _class_texts(context: ModuleContext) -> dict[str, object]:
+    """Each class's block text; a class of another file (it joins `classes` under a qualified
+    name) is its model, compared by identity."""
+    texts: dict[str, object] = {name: block.text for name, block in context.class_blocks.items()}
     for name, model in context.classes.items():
         if name not in texts:
-            texts[name] = f"<external {id(model)}>"
+            texts[name] = model
     return texts
 
 
