@@ -55,7 +55,7 @@ def test_a_subtree_sliced_from_its_tree_is_its_walk(path: Path) -> None:
     (`subtree`): the same nodes as `ast.walk` in the same order, whichever node is asked first,
     shared leaves (`Load()`) included."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    walk_module.clear()
+    walk_module.clear_all()
     nodes = list(ast.walk(tree))
     random.Random(path.name).shuffle(nodes)
     walk_module.subtree(tree)
@@ -68,9 +68,10 @@ def test_a_subtree_sliced_from_its_tree_is_its_walk(path: Path) -> None:
 
 def test_a_subtree_walked_first_is_a_tree_of_its_own() -> None:
     """Asked before its module, a method's walk indexes the method; the module is walked anew
-    and both answer their nodes; `clear` and `forget` let go of the trees."""
+    and both answer their nodes; `forget` and `clear_all` let go of the trees, `clear` (a new
+    version of a document) keeps them."""
     tree = ast.parse("class A:\n    def f(self, x):\n        return self.g(x + 1)\n")
-    walk_module.clear()
+    walk_module.clear_all()
     method = tree.body[0].body[0]
     assert list(walk_module.subtree(method)) == list(ast.walk(method))
     assert list(walk_module.subtree(tree)) == list(ast.walk(tree))
@@ -80,4 +81,6 @@ def test_a_subtree_walked_first_is_a_tree_of_its_own() -> None:
     assert not walk_module._levels
     walk_module.subtree(tree)
     walk_module.clear()
+    assert walk_module._levels[0].nodes[0] is tree
+    walk_module.clear_all()
     assert not walk_module._levels

@@ -57,6 +57,8 @@ class BlockMemo:
     """Class names that changed since the previous analysis; None: nothing can be reused."""
     previous: dict[tuple[str, int], tuple[list[Finding], frozenset[str]]] = field(default_factory=dict)
     current: dict[tuple[str, int], tuple[list[Finding], frozenset[str]]] = field(default_factory=dict)
+    texts: dict[str, object] | None = None
+    """`_class_texts(context)`, once `begin` needed it (the context does not change)."""
 
     def get(self, block: Block) -> list[Finding] | None:
         if self.changed is None:
@@ -76,8 +78,9 @@ class BlockMemo:
         if self.path is None:
             return
         context = self.context
-        _memos[self.path] = _Memo(_token(context), _class_texts(context),
-                                  dict(context.workspace_keys), self.current)
+        texts = self.texts if self.texts is not None else _class_texts(context)
+        _memos[self.path] = _Memo(_token(context), texts, dict(context.workspace_keys),
+                                  self.current)
         _memos.move_to_end(self.path)
         if len(_memos) > _MAX_DOCUMENTS:
             _memos.popitem(last=False)
@@ -102,7 +105,7 @@ def begin(path: str | None, context: ModuleContext) -> BlockMemo:
     previous = _memos.get(path) if path is not None else None
     if previous is None or previous.token != _token(context):
         return memo
-    texts = _class_texts(context)
+    texts = memo.texts = _class_texts(context)
     # Equal texts are the same class: a block next to an edited one may come back from the
     # split as a new string with the old text. A class of another file is its model object.
     changed = {name for name, text in texts.items()

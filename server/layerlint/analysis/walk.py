@@ -65,9 +65,11 @@ class _Levels:
         return tuple(found)
 
 
-_MAX_LEVELS = 8
+_MAX_LEVELS = 4
 _levels: list[_Levels] = []
-"""The last trees walked whole (most recent first), whose subtrees are walked by slicing."""
+"""The last trees walked whole (most recently used first), whose subtrees are walked by
+slicing. They outlive `clear` (a class that uses the edited one is analysed again on each
+keystroke: its tree is not walked again) and leave with their trees (`forget`)."""
 
 
 def subtree(node: ast.AST) -> tuple[ast.AST, ...]:
@@ -75,9 +77,11 @@ def subtree(node: ast.AST) -> tuple[ast.AST, ...]:
     walked (the tree is the one remembered while it lives: `clear`, `forget`); otherwise
     `node` is walked and its tree remembered for its subtrees. Not remembered (`walk` is)."""
     key = id(node)
-    for levels in _levels:
+    for place, levels in enumerate(_levels):
         index = levels.positions.get(key)
         if index is not None and levels.nodes[index] is node:
+            if place:
+                _levels.insert(0, _levels.pop(place))
             return levels.walk_at(index)
     levels = _Levels(node)
     _levels.insert(0, levels)
@@ -118,9 +122,15 @@ def forget(nodes: Sequence[ast.AST]) -> None:
 
 
 def clear() -> None:
-    """Forget every remembered walk and own nodes."""
+    """Forget every remembered walk and own nodes (the few trees walked last keep their
+    levels: see `_levels`)."""
     _walked.clear()
     _owned.clear()
+
+
+def clear_all() -> None:
+    """`clear`, and the trees walked last too."""
+    clear()
     _levels.clear()
 
 
