@@ -84,3 +84,17 @@ def test_a_subtree_walked_first_is_a_tree_of_its_own() -> None:
     assert walk_module._levels[0].nodes[0] is tree
     walk_module.clear_all()
     assert not walk_module._levels
+
+
+def test_nodes_of_a_module_reads_a_walked_statement() -> None:
+    """`nodes_of` a module of one class whose class was walked: the module's walk without a
+    second walk; of a module of two statements: its own walk."""
+    tree = ast.parse("class A:\n    def f(self, x):\n        return self.g(x + 1)\n")
+    walk_module.clear_all()
+    walk_module.subtree(tree.body[0])
+    assert list(walk_module.nodes_of(tree)) == list(ast.walk(tree))
+    assert len(walk_module._levels) == 1
+    two = ast.parse("import keras\nclass A:\n    pass\n")
+    walk_module.subtree(two.body[1])
+    assert list(walk_module.nodes_of(two)) == list(ast.walk(two))
+    walk_module.clear_all()

@@ -76,13 +76,9 @@ def subtree(node: ast.AST) -> tuple[ast.AST, ...]:
     """`breadth_first(node)`, sliced from the walk of a tree that holds `node` when one was
     walked (the tree is the one remembered while it lives: `clear`, `forget`); otherwise
     `node` is walked and its tree remembered for its subtrees. Not remembered (`walk` is)."""
-    key = id(node)
-    for place, levels in enumerate(_levels):
-        index = levels.positions.get(key)
-        if index is not None and levels.nodes[index] is node:
-            if place:
-                _levels.insert(0, _levels.pop(place))
-            return levels.walk_at(index)
+    sliced = _sliced(node, promote=True)
+    if sliced is not None:
+        return sliced
     levels = _Levels(node)
     _levels.insert(0, levels)
     del _levels[_MAX_LEVELS:]
@@ -104,10 +100,30 @@ def _remembered(cache: OrderedDict[int, tuple[ast.AST, tuple[ast.AST, ...]]], no
 
 
 def nodes_of(tree: ast.AST) -> tuple[ast.AST, ...]:
-    """Every node of `tree`, from its remembered walk when there is one (no second walk)."""
+    """Every node of `tree`, from its remembered walk or a walked tree's levels when there is
+    one (no second walk); a module of one statement is that statement's walk after it."""
     remembered = _walked.get(id(tree))
-    return remembered[1] if remembered is not None and remembered[0] is tree \
-        else breadth_first(tree)
+    if remembered is not None and remembered[0] is tree:
+        return remembered[1]
+    sliced = _sliced(tree)
+    if sliced is None and isinstance(tree, ast.Module) and len(tree.body) == 1 \
+            and not tree.type_ignores:
+        inner = _sliced(tree.body[0])
+        sliced = None if inner is None else (tree, *inner)
+    return sliced if sliced is not None else breadth_first(tree)
+
+
+def _sliced(node: ast.AST, promote: bool = False) -> tuple[ast.AST, ...] | None:
+    """The walk of `node` from the levels of a walked tree that holds it (`promote`: that tree
+    becomes the most recently used); None if none does."""
+    key = id(node)
+    for place, levels in enumerate(_levels):
+        index = levels.positions.get(key)
+        if index is not None and levels.nodes[index] is node:
+            if promote and place:
+                _levels.insert(0, _levels.pop(place))
+            return levels.walk_at(index)
+    return None
 
 
 def forget(nodes: Sequence[ast.AST]) -> None:
