@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import overload
 
 from layerlint.analysis.document_state import document_blocks
@@ -28,13 +29,13 @@ def document_lines(text: str, path: str | None) -> Sequence[str]:
     if path is None or "\r" in text:
         return split_lines(text)
     blocks = document_blocks(text, path)
-    if not blocks or blocks[0].start_line != 1 or sum(map(_length, blocks)) != len(text):
+    if not blocks or blocks[0].start_line != 1 \
+            or sum(map(len, map(_TEXT, blocks))) != len(text):
         return split_lines(text)
     return BlockLines(blocks)
 
 
-def _length(block: Block) -> int:
-    return len(block.text)
+_TEXT = attrgetter("text")
 
 
 class BlockLines(Sequence[str]):
