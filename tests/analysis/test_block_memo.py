@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 
-from layerlint.analysis import analyse, block_memo
+from bench.edit_script import apply_edit, plan_typing
+from bench.generate_models import generate_module
+from layerlint.analysis import analyse, block_memo, document_state, engine
+from layerlint.analysis.source import split_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,3 +35,51 @@ def test_suspended_keeps_no_entry_and_finds_the_same():
     assert scratch in block_memo._memos  # kept again once the check is over
     assert inside == outside and inside
     block_memo._memos.pop(scratch, None)
+
+
+
+
+def _classes(text: str) -> tuple[dict[str, str], set[tuple[str, int]]]:
+    """Class name -> its block's text (the blocks that parse), and every block's text and
+    first line."""
+    blocks = split_blocks(text)
+    classes = {stmt.name: block.text for block in blocks if block.tree is not None
+               for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)}
+    return classes, {(block.text, block.start_line) for block in blocks}
+
+
+def test_typing_recomputes_only_the_typed_class_and_the_classes_using_it(tmp_path, monkeypatch):
+    """A class whose block comes back from the re-split as a new string with its old text (a
+    neighbour of the typed class, or a class after a half-typed one) is unchanged: its findings
+    come from the memo (unless it moved), and every state's findings are those of a fresh
+    analysis."""
+    source = generate_module(400, 1).text
+    path, scratch = str(tmp_path / "typed.py"), str(tmp_path / "scratch.py")
+    recomputed: list[str] = []
+    original = engine._block_findings
+
+    def counting(block, context):
+        recomputed.append(block.text)
+        return original(block, context)
+
+    analyse(source, path=path)
+    monkeypatch.setattr(engine, "_block_findings", counting)
+    text = source
+    before, placed_before = _classes(source)
+    for step in plan_typing(source, 40):
+        text = apply_edit(text, step)
+        recomputed.clear()
+        incremental = analyse(text, path=path)
+        after, placed = _classes(text)
+        changed = {name for name in before.keys() | after.keys()
+                   if before.get(name) != after.get(name)}
+        moved = {block_text for block_text, _ in placed - placed_before}
+        for block_text in recomputed:
+            assert block_text in moved or set(re.findall(r"\w+", block_text)) & changed, \
+                block_text.split("\n", 1)[0]
+        monkeypatch.setattr(engine, "_block_findings", original)
+        document_state.forget_document(scratch)  # the scratch path: no memo, no re-split
+        block_memo.forget(scratch)
+        assert incremental == analyse(text, path=scratch)
+        monkeypatch.setattr(engine, "_block_findings", counting)
+        before, placed_before = after, placed

@@ -43,6 +43,8 @@ def _holds(tree_nodes: set[int]) -> list[str]:
         holders.append("walk")
     if any(id(node) in tree_nodes for node, _ in walk._owned.values()):
         holders.append("own nodes")
+    if any(id(levels.nodes[0]) in tree_nodes for levels in walk._levels):
+        holders.append("walk levels")
     if any(id(node) in tree_nodes for node, _ in node_index._indexed.values()):
         holders.append("node index")
     if any(id(node) in tree_nodes for node, _ in layout._methods.values()):

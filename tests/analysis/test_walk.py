@@ -5,11 +5,13 @@ replaced; both are reused while the tree lives."""
 from __future__ import annotations
 
 import ast
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from layerlint.analysis import walk as walk_module
 from layerlint.analysis.walk import own_nodes, walk
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -45,3 +47,54 @@ def test_nested_scopes_are_listed_but_not_entered() -> None:
     assert names == {"g", "x"}  # `y` (lambda) and `z` (h) belong to the nested scopes
     assert sum(isinstance(node, (ast.Lambda, ast.FunctionDef)) for node in own_nodes(function)) == 2
     assert own_nodes(function) is own_nodes(function)
+
+
+@pytest.mark.parametrize("path", SAMPLES[:20], ids=lambda path: path.name)
+def test_a_subtree_sliced_from_its_tree_is_its_walk(path: Path) -> None:
+    """Once a tree is walked, the walk of any node inside is sliced from the tree's walk
+    (`subtree`): the same nodes as `ast.walk` in the same order, whichever node is asked first,
+    shared leaves (`Load()`) included."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    walk_module.clear_all()
+    nodes = list(ast.walk(tree))
+    random.Random(path.name).shuffle(nodes)
+    walk_module.subtree(tree)
+    for node in nodes:
+        sliced = walk_module.subtree(node)
+        assert len(sliced) == len(list(ast.walk(node)))
+        assert all(a is b for a, b in zip(sliced, ast.walk(node)))
+        assert walk(node) == sliced
+
+
+def test_a_subtree_walked_first_is_a_tree_of_its_own() -> None:
+    """Asked before its module, a method's walk indexes the method; the module is walked anew
+    and both answer their nodes; `forget` and `clear_all` let go of the trees, `clear` (a new
+    version of a document) keeps them."""
+    tree = ast.parse("class A:\n    def f(self, x):\n        return self.g(x + 1)\n")
+    walk_module.clear_all()
+    method = tree.body[0].body[0]
+    assert list(walk_module.subtree(method)) == list(ast.walk(method))
+    assert list(walk_module.subtree(tree)) == list(ast.walk(tree))
+    assert list(walk_module.subtree(tree.body[0])) == list(ast.walk(tree.body[0]))
+    assert len(walk_module._levels) == 2
+    walk_module.forget(walk_module.breadth_first(tree))
+    assert not walk_module._levels
+    walk_module.subtree(tree)
+    walk_module.clear()
+    assert walk_module._levels[0].nodes[0] is tree
+    walk_module.clear_all()
+    assert not walk_module._levels
+
+
+def test_nodes_of_a_module_reads_a_walked_statement() -> None:
+    """`nodes_of` a module of one class whose class was walked: the module's walk without a
+    second walk; of a module of two statements: its own walk."""
+    tree = ast.parse("class A:\n    def f(self, x):\n        return self.g(x + 1)\n")
+    walk_module.clear_all()
+    walk_module.subtree(tree.body[0])
+    assert list(walk_module.nodes_of(tree)) == list(ast.walk(tree))
+    assert len(walk_module._levels) == 1
+    two = ast.parse("import keras\nclass A:\n    pass\n")
+    walk_module.subtree(two.body[1])
+    assert list(walk_module.nodes_of(two)) == list(ast.walk(two))
+    walk_module.clear_all()

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from layerlint.analysis.class_resolution import referenced_local_names
 from layerlint.analysis.model_index import referenced_names
 from layerlint.analysis.source import Block
 from layerlint.findings import Finding
@@ -36,7 +37,7 @@ _MAX_DOCUMENTS = 32
 @dataclass
 class _Memo:
     token: tuple
-    class_texts: dict[str, str]
+    class_texts: dict[str, object]
     workspace_keys: dict[str, tuple]
     entries: dict[tuple[str, int], tuple[list[Finding], frozenset[str]]]
 
@@ -56,6 +57,8 @@ class BlockMemo:
     """Class names that changed since the previous analysis; None: nothing can be reused."""
     previous: dict[tuple[str, int], tuple[list[Finding], frozenset[str]]] = field(default_factory=dict)
     current: dict[tuple[str, int], tuple[list[Finding], frozenset[str]]] = field(default_factory=dict)
+    texts: dict[str, object] | None = None
+    """`_class_texts(context)`, once `begin` needed it (the context does not change)."""
 
     def get(self, block: Block) -> list[Finding] | None:
         if self.changed is None:
@@ -75,8 +78,9 @@ class BlockMemo:
         if self.path is None:
             return
         context = self.context
-        _memos[self.path] = _Memo(_token(context), _class_texts(context),
-                                  dict(context.workspace_keys), self.current)
+        texts = self.texts if self.texts is not None else _class_texts(context)
+        _memos[self.path] = _Memo(_token(context), texts, dict(context.workspace_keys),
+                                  self.current)
         _memos.move_to_end(self.path)
         if len(_memos) > _MAX_DOCUMENTS:
             _memos.popitem(last=False)
@@ -101,8 +105,12 @@ def begin(path: str | None, context: ModuleContext) -> BlockMemo:
     previous = _memos.get(path) if path is not None else None
     if previous is None or previous.token != _token(context):
         return memo
-    texts = _class_texts(context)
-    changed = {name for name, text in texts.items() if previous.class_texts.get(name) is not text}
+    texts = memo.texts = _class_texts(context)
+    # Equal texts are the same class: a block next to an edited one may come back from the
+    # split as a new string with the old text. A class of another file is its model object.
+    changed = {name for name, text in texts.items()
+               if (old := previous.class_texts.get(name)) is not text
+               and not (type(text) is str and old == text)}
     changed.update(name for name in previous.class_texts if name not in texts)
     keys = context.workspace_keys
     changed.update(name for name in keys.keys() | previous.workspace_keys.keys()
@@ -123,12 +131,13 @@ def _token(context: ModuleContext) -> tuple:
             context.mixed_precision, context.evidence, context.path)
 
 
-def _class_texts(context: ModuleContext) -> dict[str, str]:
-    texts = {name: block.text for name, block in context.class_blocks.items()}
-    # Classes of other files join `classes` under a qualified name: keyed by model identity.
+def _class_texts(context: ModuleContext) -> dict[str, object]:
+    """Each class's block text; a class of another file (it joins `classes` under a qualified
+    name) is its model, compared by identity."""
+    texts: dict[str, object] = {name: block.text for name, block in context.class_blocks.items()}
     for name, model in context.classes.items():
         if name not in texts:
-            texts[name] = f"<external {id(model)}>"
+            texts[name] = model
     return texts
 
 
@@ -136,7 +145,7 @@ def _sensitive(block: Block, context: ModuleContext) -> frozenset[str]:
     """The class names whose change can change this block's findings: those it mentions, the
     local classes it depends on (transitively) and the names those mention."""
     assert block.tree is not None
-    names = set(_names(block.text, "<block>", block.tree))
+    names = set(_block_names(block))
     # A class defined twice binds the last definition: this block depends on which one that is.
     names.update(stmt.name for stmt in block.tree.body if isinstance(stmt, ast.ClassDef))
     pending = [name for name in names if name in context.references]
@@ -144,10 +153,20 @@ def _sensitive(block: Block, context: ModuleContext) -> frozenset[str]:
         name = pending.pop()
         dependency = context.class_blocks.get(name)
         if dependency is not None and dependency.tree is not None:
-            mentioned = _names(dependency.text, "<block>", dependency.tree)
+            mentioned = _block_names(dependency)
             pending.extend(other for other in mentioned - names if other in context.references)
             names |= mentioned
     return frozenset(names)
+
+
+def _block_names(block: Block) -> frozenset[str]:
+    """The names a block mentions. A block that is one class mentions what the class does (the
+    module node holds no name), as `module_context` found already (`referenced_local_names`)."""
+    assert block.tree is not None
+    body = block.tree.body
+    if len(body) == 1 and isinstance(body[0], ast.ClassDef):
+        return referenced_local_names(block, body[0])
+    return _names(block.text, "<block>", block.tree)
 
 
 def _names(text: str, label: str, node) -> frozenset[str]:

@@ -1,7 +1,13 @@
 """`ast.walk` with memory: rules walk the same class several times per analysis (each rule
 looks for its own pattern), so the node list of a subtree is built once and reused while its
 parse tree stays cached. `own_nodes` (a scope's nodes outside nested scopes) is kept the same
-way; `node_index` groups a walk's nodes by type."""
+way; `node_index` groups a walk's nodes by type.
+
+A subtree of a tree walked already is not walked again: `ast.walk` is breadth-first, so in the
+walk of a tree the descendants of any node at each depth below it sit next to each other, and
+where each node's children start is recorded once (`_Levels`); the walk of a node inside is
+then a few slices of the tree's walk, one per depth (`subtree`). Same nodes, same order.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +22,67 @@ _walked: OrderedDict[int, tuple[ast.AST, tuple[ast.AST, ...]]] = OrderedDict()
 
 def walk(node: ast.AST) -> tuple[ast.AST, ...]:
     """Every node under `node` (itself included), in `ast.walk` order."""
-    return _remembered(_walked, node, breadth_first)
+    return _remembered(_walked, node, subtree)
+
+
+class _Levels:
+    """The walk of one tree, and for each of its nodes where its children start in it."""
+
+    __slots__ = ("nodes", "positions", "starts")
+
+    def __init__(self, root: ast.AST) -> None:
+        nodes = [root]
+        starts: list[int] = []
+        append, start = nodes.append, starts.append
+        node_type = ast.AST
+        for current in nodes:  # `breadth_first`, recording where each node's children start
+            start(len(nodes))
+            for name in current._fields:
+                value = getattr(current, name, None)
+                if isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, node_type):
+                            append(item)
+                elif isinstance(value, node_type):
+                    append(value)
+        start(len(nodes))
+        self.nodes = tuple(nodes)
+        self.starts = starts
+        # A node that occurs twice (the parser shares its `Load()`, `Add()`... leaves) maps to
+        # its last place: any place gives its walk.
+        self.positions = dict(zip(map(id, nodes), range(len(nodes))))
+
+    def walk_at(self, index: int) -> tuple[ast.AST, ...]:
+        """The walk of the node at `index`: at each depth, its descendants are the children of
+        its descendants one depth above, which follow each other."""
+        nodes, starts = self.nodes, self.starts
+        first, end = index, index + 1
+        found: list[ast.AST] = []
+        extend = found.extend
+        while first < end:
+            extend(nodes[first:end])
+            first, end = starts[first], starts[end]
+        return tuple(found)
+
+
+_MAX_LEVELS = 4
+_levels: list[_Levels] = []
+"""The last trees walked whole (most recently used first), whose subtrees are walked by
+slicing. They outlive `clear` (a class that uses the edited one is analysed again on each
+keystroke: its tree is not walked again) and leave with their trees (`forget`)."""
+
+
+def subtree(node: ast.AST) -> tuple[ast.AST, ...]:
+    """`breadth_first(node)`, sliced from the walk of a tree that holds `node` when one was
+    walked (the tree is the one remembered while it lives: `clear`, `forget`); otherwise
+    `node` is walked and its tree remembered for its subtrees. Not remembered (`walk` is)."""
+    sliced = _sliced(node, promote=True)
+    if sliced is not None:
+        return sliced
+    levels = _Levels(node)
+    _levels.insert(0, levels)
+    del _levels[_MAX_LEVELS:]
+    return levels.nodes
 
 
 def _remembered(cache: OrderedDict[int, tuple[ast.AST, tuple[ast.AST, ...]]], node: ast.AST,
@@ -34,10 +100,30 @@ def _remembered(cache: OrderedDict[int, tuple[ast.AST, tuple[ast.AST, ...]]], no
 
 
 def nodes_of(tree: ast.AST) -> tuple[ast.AST, ...]:
-    """Every node of `tree`, from its remembered walk when there is one (no second walk)."""
+    """Every node of `tree`, from its remembered walk or a walked tree's levels when there is
+    one (no second walk); a module of one statement is that statement's walk after it."""
     remembered = _walked.get(id(tree))
-    return remembered[1] if remembered is not None and remembered[0] is tree \
-        else breadth_first(tree)
+    if remembered is not None and remembered[0] is tree:
+        return remembered[1]
+    sliced = _sliced(tree)
+    if sliced is None and isinstance(tree, ast.Module) and len(tree.body) == 1 \
+            and not tree.type_ignores:
+        inner = _sliced(tree.body[0])
+        sliced = None if inner is None else (tree, *inner)
+    return sliced if sliced is not None else breadth_first(tree)
+
+
+def _sliced(node: ast.AST, promote: bool = False) -> tuple[ast.AST, ...] | None:
+    """The walk of `node` from the levels of a walked tree that holds it (`promote`: that tree
+    becomes the most recently used); None if none does."""
+    key = id(node)
+    for place, levels in enumerate(_levels):
+        index = levels.positions.get(key)
+        if index is not None and levels.nodes[index] is node:
+            if promote and place:
+                _levels.insert(0, _levels.pop(place))
+            return levels.walk_at(index)
+    return None
 
 
 def forget(nodes: Sequence[ast.AST]) -> None:
@@ -46,12 +132,22 @@ def forget(nodes: Sequence[ast.AST]) -> None:
     for cache in (_walked, _owned):
         if cache:
             forget_keyed(cache, nodes)
+    if _levels:
+        gone = {id(node) for node in nodes}  # dropping one too many only costs a walk
+        _levels[:] = [levels for levels in _levels if id(levels.nodes[0]) not in gone]
 
 
 def clear() -> None:
-    """Forget every remembered walk and own nodes."""
+    """Forget every remembered walk and own nodes (the few trees walked last keep their
+    levels: see `_levels`)."""
     _walked.clear()
     _owned.clear()
+
+
+def clear_all() -> None:
+    """`clear`, and the trees walked last too."""
+    clear()
+    _levels.clear()
 
 
 def forget_keyed(cache: MutableMapping[int, Any], nodes: Sequence[ast.AST]) -> None:

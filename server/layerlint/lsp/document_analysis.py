@@ -33,6 +33,7 @@ from layerlint.lsp.notebook_map import (
     quoting_line_label,
 )
 from layerlint.lsp.session import DocumentResult, LayerlintServer
+from layerlint.lsp.text_lines import document_lines
 
 PYTHON = "python"
 
@@ -144,7 +145,8 @@ def _analyse_text_document(
     label = quoting_line_label(text) if is_joined_notebook(path) else str
     outcome = analysis.analyse(text, path=path, settings=settings, line_label=label)
     units = convert.units_counter(ls.workspace.position_encoding)
-    lines = split_lines(text) if outcome.findings or outcome.syntax_problems else []
+    lines = (document_lines(text, path) if outcome.findings or outcome.syntax_problems
+             else [])
     built = _diagnostics_of(outcome, document.uri, lines, units, previous.built if previous else {})
     diagnostics = {document.uri: [diagnostic for _, (_, diagnostic) in built]}
     syntax = (convert.syntax_diagnostic(outcome.syntax_problems, _placer(document.uri, lines, units))
@@ -159,7 +161,7 @@ Built = tuple[tuple[tuple[int, str], ...], types.Diagnostic]
 """(the lines a finding's placement read, as (0-based index, text); its diagnostic)."""
 
 
-def _diagnostics_of(outcome: AnalysisResult, uri: str, lines: list[str], units: convert.Units,
+def _diagnostics_of(outcome: AnalysisResult, uri: str, lines: Sequence[str], units: convert.Units,
                     previous: dict[Any, Built]) -> list[tuple[Any, Built]]:
     """Each finding's diagnostic, in order; the previous version's when the finding is equal and
     the lines its placement read are too (a keystroke changes a few findings of many)."""
@@ -176,7 +178,7 @@ def _diagnostics_of(outcome: AnalysisResult, uri: str, lines: list[str], units: 
     return built
 
 
-def _built(finding: Any, uri: str, lines: list[str], units: convert.Units) -> Built:
+def _built(finding: Any, uri: str, lines: Sequence[str], units: convert.Units) -> Built:
     """A finding's diagnostic, and the lines placing it read (none when a place fell outside
     the text and was clamped: then it is not reused)."""
     read: list[tuple[int, str]] = []
@@ -195,7 +197,7 @@ def _built(finding: Any, uri: str, lines: list[str], units: convert.Units) -> Bu
     return (tuple(read) if inside else ()), diagnostic
 
 
-def _placer(uri: str, lines: list[str], units: convert.Units) -> convert.Placer:
+def _placer(uri: str, lines: Sequence[str], units: convert.Units) -> convert.Placer:
     return lambda line, column: (uri, convert.position(lines, line - 1, column - 1, units))
 
 

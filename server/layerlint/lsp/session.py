@@ -119,9 +119,9 @@ class SessionState:
     results: dict[str, DocumentResult] = field(default_factory=dict)
     """Keyed by the text document's URI, or the notebook's URI for all its cells."""
     published_versions: dict[str, int | None] = field(default_factory=dict)
-    wire_data: dict[str, dict[int, tuple[types.Diagnostic, dict[str, Any]]]] = field(
+    wire_data: dict[str, dict[int, tuple[types.Diagnostic, str]]] = field(
         default_factory=dict)
-    """By URI: the JSON data of the diagnostics last published there (`lsp/wire.py`)."""
+    """By URI: the JSON text of the diagnostics last published there (`lsp/wire.py`)."""
     crash_reported: set[str] = field(default_factory=set)
     """Documents whose analysis crash was already shown to the user (once per document)."""
     editor_settings: dict[str, Any] = field(default_factory=dict)

@@ -47,7 +47,7 @@ from layerlint.analysis.keras_class import (
 from layerlint.analysis.model_index import ClassModel, LayerSpec, construction_spec
 from layerlint.analysis.node_index import nodes_of_type
 from layerlint.analysis.rules.rule import Rule, RuleDocs
-from layerlint.analysis.walk import breadth_first, walk
+from layerlint.analysis.walk import subtree, walk
 from layerlint.findings import Finding, Related, Severity
 from layerlint.syntax.add_weight import VARIABLE_NAMES
 from layerlint.syntax.self_attributes import self_attribute
@@ -220,8 +220,9 @@ def _expression_calls(node: ast.AST, guarded: bool, assigned: bool) -> Iterator[
 
 def _calls_under(node: ast.AST) -> list[ast.Call]:
     """`[n for n in ast.walk(node) if isinstance(n, ast.Call)]`, breadth first like `walk`, but
-    without keeping the walk: a statement's expressions are asked once."""
-    return [found for found in breadth_first(node) if isinstance(found, ast.Call)]
+    without keeping the walk (a statement's expressions are asked once): sliced from the class's
+    walk (`subtree`)."""
+    return [found for found in subtree(node) if isinstance(found, ast.Call)]
 
 
 def _tests_own_state(test: ast.expr, receiver: str) -> bool:
