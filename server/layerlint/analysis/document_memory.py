@@ -52,6 +52,7 @@ def retire_blocks(old: Sequence[Block], new: Sequence[Block]) -> None:
         forget_blocks(gone, walks=False)  # every walk and grouping goes just below
         retired_texts.retire([block.text for block in gone], lambda: kept | _held_texts())
     walk.clear()
+    walk.keep_levels_within(block.tree for block in new if block.tree is not None)
     node_index.clear()
 
 
