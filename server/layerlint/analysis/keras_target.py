@@ -508,21 +508,39 @@ def project_evidence(path: str) -> tuple[Evidence, ...]:
     stamps: list[tuple[str, object]] = []
     result: tuple[Evidence, ...] = ()
     for directory in _folders_up_to_root(folder):
-        stamps.append((str(directory), _stamp(directory)))
-        files = _pin_files(directory)
-        pins: list[Pin] = []
-        for file in files:
-            stamps.append((str(file), _stamp(file)))
-            try:
-                pins.extend(pins_in_file(file, file.read_text(encoding="utf-8", errors="replace")))
-            except OSError:
-                continue
-        decided = _pin_evidence(verdict(pins), "pin")
+        directory_stamps, decided = _directory_pins(directory)
+        stamps.extend(directory_stamps)
         if decided:
-            result = tuple(decided)
+            result = decided
             break
     _project_cache[key] = (tuple(stamps), result)
     return result
+
+
+_directory_cache: dict[str, tuple[tuple[tuple[str, object], ...], tuple[Evidence, ...]]] = {}
+
+
+def _directory_pins(directory: Path) -> tuple[tuple[tuple[str, object], ...], tuple[Evidence, ...]]:
+    """(stamps of the folder and of its dependency files, the pins they decide) for one folder,
+    read again only when one of those stamps changed: the folders above a package's folders
+    (up to the project root, or to `/` without one) are listed once, not once per folder
+    below them (a large check has hundreds of those)."""
+    cached = _directory_cache.get(str(directory))
+    if cached is not None and _still_valid(cached[0]):
+        return cached
+    stamps: list[tuple[str, object]] = [(str(directory), _stamp(directory))]
+    pins: list[Pin] = []
+    for file in _pin_files(directory):
+        stamps.append((str(file), _stamp(file)))
+        try:
+            pins.extend(pins_in_file(file, file.read_text(encoding="utf-8", errors="replace")))
+        except OSError:
+            continue
+    found = (tuple(stamps), tuple(_pin_evidence(verdict(pins), "pin")))
+    if len(_directory_cache) > _CACHE_SIZE:
+        _directory_cache.clear()
+    _directory_cache[str(directory)] = found
+    return found
 
 
 def _folders_up_to_root(folder: Path) -> list[Path]:

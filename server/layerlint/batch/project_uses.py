@@ -59,8 +59,8 @@ def uses_targeting(target: Path, class_names: frozenset[str]) -> Iterable[tuple[
         if spelled is not None and (spelled[0].isdisjoint(class_names)
                                     or (module and module not in spelled[1])):
             continue
-        called = _called_modules(other)
-        if called is not None and not any(module_file(name, other) == target for name in called):
+        called = _called_files(other)
+        if called is not None and target not in called:
             continue
         for use in file_evidence(other).uses:
             if any("." in key and module_file(key.rpartition(".")[0], other) == target
@@ -69,16 +69,29 @@ def uses_targeting(target: Path, class_names: frozenset[str]) -> Iterable[tuple[
     return found
 
 
+_run_stamps: dict[Path, tuple[str, int, int] | None] | None = None
+"""Inside `read_lazily` (one check), each file's stamp as first seen in this process: a check
+reads a snapshot of the tree, and each target asks about every project file (816 targets x
+816 files on keras-hub: the `stat` calls cost more than the filters)."""
+
+
 def _python_file_stamp(path: Path) -> tuple[str, int, int] | None:
     """(path, modification time, size) of a `.py` file, the key of what is read from it; None
     for other files and files that cannot be stat'ed (those are not filtered)."""
-    if path.suffix != ".py":
-        return None
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (str(path), stat.st_mtime_ns, stat.st_size)
+    stamps = _run_stamps
+    if stamps is not None and path in stamps:
+        return stamps[path]
+    stamp: tuple[str, int, int] | None = None
+    if path.suffix == ".py":
+        try:
+            stat = path.stat()
+        except OSError:
+            pass
+        else:
+            stamp = (str(path), stat.st_mtime_ns, stat.st_size)
+    if stamps is not None:
+        stamps[path] = stamp
+    return stamp
 
 
 def _file_words(path: Path) -> tuple[frozenset[str], frozenset[str]] | None:
@@ -148,17 +161,36 @@ def _called_modules(path: Path) -> frozenset[str] | None:
     return found
 
 
+_targets: dict[tuple[str, int, int], frozenset[Path | None] | None] = {}
+
+
+def _called_files(path: Path) -> frozenset[Path | None] | None:
+    """The workspace files the modules of `_called_modules(path)` resolve to (None where a
+    module is no workspace file), the same for every target asking; None when not filtered."""
+    key = _python_file_stamp(path)
+    if key is not None and key in _targets:
+        return _targets[key]
+    called = _called_modules(path)
+    found = None if called is None else frozenset(module_file(name, path) for name in called)
+    if key is not None:
+        _targets[key] = found
+    return found
+
+
 @contextmanager
 def read_lazily() -> Iterator[None]:
     """Inside the `with` block, `project_evidence.uses_elsewhere` looks uses up this way, and
     imported files' classes are read from block parses shared with those files' own checks
     (`workspace.shared_parses`), in this process and the worker processes it forks."""
+    global _run_stamps
     previous = project_evidence.find_uses_with(uses_targeting)
+    previous_stamps, _run_stamps = _run_stamps, {}
     try:
         with shared_parses():
             yield
     finally:
         project_evidence.find_uses_with(previous)
+        _run_stamps = previous_stamps
 
 
 __all__ = ["read_lazily", "uses_targeting"]
