@@ -260,8 +260,9 @@ def _trigger_lines(text: str) -> list[int]:
             if line_end < 0:
                 break
             found = text.find(word, line_end + 1)
-    for match in _LR.finditer(text):
-        starts.add(text.rfind("\n", 0, match.start()) + 1)
+    if "lr" in text:  # the regex scan costs more than all the words' `find`s together
+        for match in _LR.finditer(text):
+            starts.add(text.rfind("\n", 0, match.start()) + 1)
     lines: list[int] = []
     line, position = 1, 0
     for start in sorted(starts):

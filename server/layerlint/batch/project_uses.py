@@ -47,8 +47,9 @@ _words: dict[tuple[str, int, int], tuple[frozenset[str], frozenset[str]] | None]
 
 def uses_targeting(target: Path, class_names: frozenset[str]) -> Iterable[tuple[Use, Path]]:
     """(use, file it happens in) for every use in another file of `target`'s project whose model
-    holds a class imported from `target` (resolved): `project_evidence._project_index(root)
-    [target]` without the files that cannot contribute."""
+    holds one of `class_names` imported from `target` (resolved): `project_evidence.
+    _project_index(root)[target]` without the files that cannot contribute (a use holding
+    only other names of `target` may be left out or not: `uses_elsewhere` drops those)."""
     found: list[tuple[Use, Path]] = []
     module = target.parent.name if target.name == "__init__.py" else target.stem
     module = module.lower() if module.isascii() else ""
@@ -57,7 +58,8 @@ def uses_targeting(target: Path, class_names: frozenset[str]) -> Iterable[tuple[
             continue  # its own uses are the module's evidence
         spelled = _file_words(other)
         if spelled is not None and (spelled[0].isdisjoint(class_names)
-                                    or (module and module not in spelled[1])):
+                                    or (module and module not in spelled[1])
+                                    or not _may_call(other, class_names)):
             continue
         called = _called_files(other)
         if called is not None and target not in called:
@@ -67,6 +69,29 @@ def uses_targeting(target: Path, class_names: frozenset[str]) -> Iterable[tuple[
                    for key in use.contained):
                 found.append((use, other))
     return found
+
+
+_texts: dict[tuple[str, int, int], str] = {}
+_call_patterns: dict[frozenset[str], re.Pattern[str]] = {}
+
+
+def _may_call(path: Path, class_names: frozenset[str]) -> bool:
+    """Whether the text of a filtered `.py` file (`_file_words` read it) may call one of
+    `class_names` through its imports, as a key `module.Name` needs: the name written before
+    the call's `(` (`Name(`, `blocks.Name(`, `(Name)(`, with spaces, comments and line
+    continuations between), or imported under another name (`Name as B`, then `B(...)`). A
+    superset of the files whose calls resolve to one of them, found without a parse."""
+    text = _texts.get(_python_file_stamp(path))  # type: ignore[arg-type]
+    if text is None:
+        return True
+    pattern = _call_patterns.get(class_names)
+    if pattern is None:
+        names = "|".join(sorted(re.escape(name) for name in class_names))
+        pattern = re.compile(rf"\b(?:{names})(?:(?:[\s\\)]|#[^\n]*\n)*\(|(?:[\s\\]|#[^\n]*\n)+as\b)")
+        if len(_call_patterns) > 4096:
+            _call_patterns.clear()
+        _call_patterns[class_names] = pattern
+    return pattern.search(text) is not None
 
 
 _run_stamps: dict[Path, tuple[str, int, int] | None] | None = None
@@ -115,6 +140,7 @@ def _file_words(path: Path) -> tuple[frozenset[str], frozenset[str]] | None:
     else:
         spelled = frozenset(_WORD.findall(text))
         words = (spelled, frozenset(word.lower() for word in spelled))
+        _texts[key] = text
     _words[key] = words
     return words
 
