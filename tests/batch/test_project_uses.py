@@ -176,3 +176,20 @@ def test_a_file_that_never_writes_a_call_of_the_classes_is_not_parsed(tmp_path, 
             assert "train.py" in parsed  # `Block as B`, then `B()`: read
     assert "heads.py" in parsed
     assert any(use.where == "../heads.py" for use in expected[0])
+
+
+def test_a_file_that_is_not_ascii_is_filtered_by_its_names_in_normal_form(tmp_path, monkeypatch):
+    blocks = _project(tmp_path).resolve()
+    (tmp_path / "fullwidth.py").write_text(  # a fullwidth H: Python reads the name as `Head` (NFKC)
+        "# naïve\nimport keras\nfrom pkg.blocks import \uff28ead\n\n"
+        "keras.Sequential([\uff28ead()]).save('m.keras')\n", encoding="utf-8")
+    (tmp_path / "unrelated_accented.py").write_text(  # names no class of blocks.py
+        "# café\nimport keras\n\nkeras.Sequential([]).save('other.keras')\n", encoding="utf-8")
+    names = frozenset({"Block", "Head"})
+    indexed = [(use, other) for use, other in project_evidence._indexed_uses(blocks, names)
+               if other != blocks]
+    seen = _analysed(monkeypatch)
+    lazy = list(project_uses.uses_targeting(blocks, names))
+    assert lazy == indexed
+    assert "fullwidth.py" in [other.name for _, other in lazy]
+    assert "unrelated_accented.py" not in seen

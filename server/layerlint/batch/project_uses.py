@@ -15,8 +15,11 @@ classes, and such a key is always spelled in the file that holds the use, in an 
 part of `module`, which `workspace.module_file` turns into `T`'s file name (`blocks` for
 `blocks.py`, the folder's name for a package's `__init__.py`): a file that does not spell it
 (compared without case, as a case-insensitive file system matches it) is not read either. A
-file that is not plain ASCII (where an identifier may be spelled in another normal form) or not
-a `.py` file is never filtered out.
+file that is not plain ASCII is filtered by its text in NFKC normal form (the form Python
+reads identifiers in); a file that is not a `.py` file is never filtered out. Nor is a file
+that never writes a call of `T`'s classes (the class name before the call's parenthesis, with
+only spaces, comments, line continuations or closing parentheses between, or imported under
+another name) parsed: see `_may_call`.
 
 A file that passes those text filters is parsed (block by block, as its own check parses it, so
 the parses are shared) and its calls are read before its save evidence: a key `module.Name` is
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -132,12 +136,14 @@ def _file_words(path: Path) -> tuple[frozenset[str], frozenset[str]] | None:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    words: tuple[frozenset[str], frozenset[str]] | None
-    if not text.isascii():
-        words = None
-    elif not project_evidence.mentions_a_use(text):
+    words: tuple[frozenset[str], frozenset[str]]
+    if not project_evidence.mentions_a_use(text):
         words = (frozenset(), frozenset())
     else:
+        if not text.isascii():
+            # Python reads each name in its NFKC normal form (`ﬁt` is `fit`), and no name
+            # changes its neighbours' normal form: the normal text spells every name parsed.
+            text = unicodedata.normalize("NFKC", text)
         spelled = frozenset(_WORD.findall(text))
         words = (spelled, frozenset(word.lower() for word in spelled))
         _texts[key] = text
