@@ -76,26 +76,36 @@ def uses_targeting(target: Path, class_names: frozenset[str]) -> Iterable[tuple[
 
 
 _texts: dict[tuple[str, int, int], str] = {}
-_call_patterns: dict[frozenset[str], re.Pattern[str]] = {}
+_CALL_OR_ALIAS = re.compile(r"(?:[\s\\)]|#[^\n]*\n)*\(|(?:[\s\\]|#[^\n]*\n)+as\b")
+"""What follows a name written as a call's callee (`Name(`, `(Name)(`, with spaces, comments
+and line continuations between) or imported under another name (`Name as B`)."""
 
 
 def _may_call(path: Path, class_names: frozenset[str]) -> bool:
     """Whether the text of a filtered `.py` file (`_file_words` read it) may call one of
     `class_names` through its imports, as a key `module.Name` needs: the name written before
-    the call's `(` (`Name(`, `blocks.Name(`, `(Name)(`, with spaces, comments and line
-    continuations between), or imported under another name (`Name as B`, then `B(...)`). A
-    superset of the files whose calls resolve to one of them, found without a parse."""
+    the call's `(` (`Name(`, `blocks.Name(`), or imported under another name (`Name as B`,
+    then `B(...)`). A superset of the files whose calls resolve to one of them, found without
+    a parse."""
     text = _texts.get(_python_file_stamp(path))  # type: ignore[arg-type]
     if text is None:
         return True
-    pattern = _call_patterns.get(class_names)
-    if pattern is None:
-        names = "|".join(sorted(re.escape(name) for name in class_names))
-        pattern = re.compile(rf"\b(?:{names})(?:(?:[\s\\)]|#[^\n]*\n)*\(|(?:[\s\\]|#[^\n]*\n)+as\b)")
-        if len(_call_patterns) > 4096:
-            _call_patterns.clear()
-        _call_patterns[class_names] = pattern
-    return pattern.search(text) is not None
+    for name in class_names:
+        start = text.find(name)
+        while start >= 0:
+            end = start + len(name)
+            # A whole word (`\b` on both sides), then a call's parenthesis or `as`.
+            if (start == 0 or not _word_character(text[start - 1])) \
+                    and (end == len(text) or not _word_character(text[end])) \
+                    and _CALL_OR_ALIAS.match(text, end) is not None:
+                return True
+            start = text.find(name, end)
+    return False
+
+
+def _word_character(character: str) -> bool:
+    """What a word character of a `str` pattern is (`\\w`)."""
+    return character.isalnum() or character == "_"
 
 
 _run_stamps: dict[Path, tuple[str, int, int] | None] | None = None
