@@ -46,7 +46,10 @@ from layerlint.analysis.walk import breadth_first
 from layerlint.analysis.workspace import module_file, shared_parses
 
 _WORD = re.compile(r"\w+")
-_words: dict[tuple[str, int, int], tuple[frozenset[str], frozenset[str]] | None] = {}
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""In ASCII text, every `\\w+` word that is a name (faster than `_WORD`: numbers are skipped)."""
+_words: dict[tuple[str, int, int], frozenset[str]] = {}
+_lowered: dict[tuple[str, int, int], frozenset[str]] = {}
 
 
 def uses_targeting(target: Path, class_names: frozenset[str]) -> Iterable[tuple[Use, Path]]:
@@ -61,8 +64,9 @@ def uses_targeting(target: Path, class_names: frozenset[str]) -> Iterable[tuple[
         if other == target:
             continue  # its own uses are the module's evidence
         spelled = _file_words(other)
-        if spelled is not None and (spelled[0].isdisjoint(class_names)
-                                    or (module and module not in spelled[1])
+        if spelled is not None and (spelled.isdisjoint(class_names)
+                                    or (module and module not in spelled
+                                        and module not in _lower_words(other, spelled))
                                     or not _may_call(other, class_names)):
             continue
         called = _called_files(other)
@@ -133,10 +137,22 @@ def _python_file_stamp(path: Path) -> tuple[str, int, int] | None:
     return stamp
 
 
-def _file_words(path: Path) -> tuple[frozenset[str], frozenset[str]] | None:
-    """The words of a `.py` file that may hold a use, as spelled and in lower case (empty when
-    it mentions no save, reload or move: `file_evidence` reads nothing there); None when the
-    file cannot be filtered."""
+def _lower_words(path: Path, spelled: frozenset[str]) -> frozenset[str]:
+    """`_file_words(path)` in lower case, made when first asked (a module name is mostly
+    written as it is spelled: `module in spelled` answers first)."""
+    key = _python_file_stamp(path)
+    found = _lowered.get(key)  # type: ignore[arg-type]
+    if found is None:
+        found = frozenset(word.lower() for word in spelled)
+        if key is not None:
+            _lowered[key] = found
+    return found
+
+
+def _file_words(path: Path) -> frozenset[str] | None:
+    """The names written in a `.py` file that may hold a use (empty when it mentions no save,
+    reload or move: `file_evidence` reads nothing there); None when the file cannot be
+    filtered."""
     key = _python_file_stamp(path)
     if key is None:
         return None
@@ -146,16 +162,15 @@ def _file_words(path: Path) -> tuple[frozenset[str], frozenset[str]] | None:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    words: tuple[frozenset[str], frozenset[str]]
+    words: frozenset[str]
     if not project_evidence.mentions_a_use(text):
-        words = (frozenset(), frozenset())
+        words = frozenset()
     else:
         if not text.isascii():
             # Python reads each name in its NFKC normal form (`ﬁt` is `fit`), and no name
             # changes its neighbours' normal form: the normal text spells every name parsed.
             text = unicodedata.normalize("NFKC", text)
-        spelled = frozenset(_WORD.findall(text))
-        words = (spelled, frozenset(word.lower() for word in spelled))
+        words = frozenset((_IDENTIFIER if text.isascii() else _WORD).findall(text))
         _texts[key] = text
     _words[key] = words
     return words
