@@ -307,15 +307,19 @@ def _scan(statements: list[ast.stmt], lines: list[int]) -> Iterable[Evidence]:
 
 
 def _scan_nodes(nodes: Iterable[ast.AST]) -> Iterable[Evidence]:
+    # By exact type (the parser makes no subclasses), attributes filtered before a generator
+    # is made for them: the statements on a trigger line are mostly `ops.<function>(...)`.
     for node in nodes:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            yield from _import_evidence(node)
-        elif isinstance(node, ast.Attribute):
-            yield from _attribute_evidence(node)
-        elif isinstance(node, ast.Call):
-            yield from _call_evidence(node)
-        elif isinstance(node, ast.Assign):
-            yield from _assignment_evidence(node)
+        kind = type(node)
+        if kind is ast.Attribute:
+            if node.attr in _EVIDENCE_ATTRIBUTES:  # type: ignore[attr-defined]
+                yield from _attribute_evidence(node)  # type: ignore[arg-type]
+        elif kind is ast.Call:
+            yield from _call_evidence(node)  # type: ignore[arg-type]
+        elif kind is ast.Import or kind is ast.ImportFrom:
+            yield from _import_evidence(node)  # type: ignore[arg-type]
+        elif kind is ast.Assign:
+            yield from _assignment_evidence(node)  # type: ignore[arg-type]
 
 
 def _module_major(name: str) -> int | None:
@@ -344,9 +348,12 @@ def _import_evidence(node: ast.Import | ast.ImportFrom) -> Iterable[Evidence]:
         yield Evidence(majors.pop(), "module", _short(text), line=node.lineno)
 
 
+_EVIDENCE_ATTRIBUTES = frozenset({"legacy", "ops", "saving"})
+
+
 def _attribute_evidence(node: ast.Attribute) -> Iterable[Evidence]:
     # Only the outermost attribute of a chain, so `keras.ops.sum` counts once.
-    if node.attr in ("legacy", "ops", "saving"):
+    if node.attr in _EVIDENCE_ATTRIBUTES:
         dotted = dotted_name(node)
         if dotted is None:
             return
