@@ -45,3 +45,24 @@ def test_nested_scopes_are_listed_but_not_entered() -> None:
     assert names == {"g", "x"}  # `y` (lambda) and `z` (h) belong to the nested scopes
     assert sum(isinstance(node, (ast.Lambda, ast.FunctionDef)) for node in own_nodes(function)) == 2
     assert own_nodes(function) is own_nodes(function)
+
+
+def test_lists_that_hold_none_and_nodes_built_by_hand() -> None:
+    """The node lists that may hold None (`{**rest}`'s key, a keyword-only argument without
+    default) and nodes built without some of their fields walk as `ast.walk` does."""
+    from layerlint.analysis.walk import breadth_first
+
+    tree = ast.parse("def f(*, a, b=1):\n    return {**a, 'k': b}\n")
+    assert list(breadth_first(tree)) == list(ast.walk(tree))
+    built = [ast.Call(func=ast.Name(id="f")), ast.Call(func=ast.Name(id="f"), args=None,
+                                                       keywords=[]),
+             ast.BinOp(left=ast.Constant(1), op=ast.Add())]
+    for node in built:
+        assert list(breadth_first(node)) == list(ast.walk(node))
+    function = ast.FunctionDef(name="g", body=[ast.Expr(ast.Constant(1))])
+    stack = list(ast.iter_child_nodes(function))
+    expected = []
+    while stack:
+        expected.append(stack.pop())
+        stack.extend(ast.iter_child_nodes(expected[-1]))
+    assert list(own_nodes(function)) == expected
