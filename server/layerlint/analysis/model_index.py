@@ -134,10 +134,9 @@ def build_class_model(
     for method_name in methods_reached(methods, CONSTRUCTION_METHODS, walk=walk):
         _collect_definitions(model, methods[method_name], imports, local_classes, keras_version)
     for method in methods.values():
-        for child in walk(method):
-            if isinstance(child, ast.Attribute) and is_self(child.value) and isinstance(
-                child.ctx, ast.Store
-            ):
+        for child in walk(method):  # the parser makes no subclasses of these node types
+            if type(child) is ast.Attribute and type(child.ctx) is ast.Store \
+                    and is_self(child.value):
                 model.other_attributes.add(child.attr)
     return model
 
