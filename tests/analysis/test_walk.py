@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from layerlint.analysis.walk import own_nodes, walk
+from layerlint.analysis.walk import child_nodes, own_nodes, walk
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SAMPLES = sorted(FIXTURES.rglob("*.py"))[:60]
@@ -36,6 +36,7 @@ def test_same_nodes_in_the_same_order(path: Path) -> None:
             assert len(own_nodes(scope)) == len(expected)
             assert all(a is b for a, b in zip(own_nodes(scope), expected))
             assert list(walk(scope)) == list(ast.walk(scope))
+    assert all(child_nodes(node) == list(ast.iter_child_nodes(node)) for node in ast.walk(tree))
 
 
 def test_nested_scopes_are_listed_but_not_entered() -> None:
@@ -59,6 +60,7 @@ def test_lists_that_hold_none_and_nodes_built_by_hand() -> None:
              ast.BinOp(left=ast.Constant(1), op=ast.Add())]
     for node in built:
         assert list(breadth_first(node)) == list(ast.walk(node))
+        assert child_nodes(node) == list(ast.iter_child_nodes(node))
     function = ast.FunctionDef(name="g", body=[ast.Expr(ast.Constant(1))])
     stack = list(ast.iter_child_nodes(function))
     expected = []

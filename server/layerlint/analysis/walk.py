@@ -89,6 +89,23 @@ def breadth_first(node: ast.AST) -> tuple[ast.AST, ...]:
     return tuple(nodes)
 
 
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """`list(ast.iter_child_nodes(node))` for a tree as `breadth_first` takes it, without the
+    generators (through the same per-type readers)."""
+    children: list[ast.AST] = []
+    reader = _readers.get(type(node))
+    if reader is None:
+        reader = _reader(type(node))
+    if reader is not _no_children:
+        try:
+            reader(node, children.append, children.extend)
+        except (AttributeError, TypeError):  # a node built without one of its fields
+            children.clear()
+            for name in node._fields:
+                _append_nodes(getattr(node, name, None), children.append)
+    return children
+
+
 def _append_nodes(value: object, append: Callable[[ast.AST], None]) -> None:
     """What `ast.iter_child_nodes` yields from one field's value."""
     if isinstance(value, list):
