@@ -141,6 +141,10 @@ def build_class_model(
     return model
 
 
+_DEFINING_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.Expr})
+"""The statements `_collect_definitions` reads (an assignment, a `self.<name>.append(...)`)."""
+
+
 def _collect_definitions(
     model: ClassModel,
     method: ast.FunctionDef | ast.AsyncFunctionDef,
@@ -167,6 +171,8 @@ def _collect_definitions(
         return LayerSpec("list", "list", elements=tuple(spec for _, spec in container.elements))
 
     for statement in walk(method):
+        if type(statement) not in _DEFINING_TYPES:  # the parser makes no subclasses
+            continue
         if isinstance(statement, (ast.Assign, ast.AnnAssign)):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             if statement.value is None:

@@ -166,7 +166,8 @@ def _reader(node_type: type) -> _Reader:
     return reader
 
 
-_OWN_SCOPE_BOUNDARIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_OWN_SCOPE_BOUNDARY_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                        ast.Lambda})
 
 
 _owned: OrderedDict[int, tuple[ast.AST, tuple[ast.AST, ...]]] = OrderedDict()
@@ -182,7 +183,7 @@ def own_nodes(scope: ast.AST) -> tuple[ast.AST, ...]:
 def _own_depth_first(scope: ast.AST) -> tuple[ast.AST, ...]:
     """The order of popping a stack seeded with `ast.iter_child_nodes(scope)` and extended with
     each popped node's children, without generators."""
-    boundaries = _OWN_SCOPE_BOUNDARIES
+    boundaries = _OWN_SCOPE_BOUNDARY_TYPES
     readers = _readers
     nodes: list[ast.AST] = []
     stack: list[ast.AST] = []
@@ -203,7 +204,7 @@ def _own_depth_first(scope: ast.AST) -> tuple[ast.AST, ...]:
         while stack:
             current = stack.pop()
             nodes.append(current)
-            if not isinstance(current, boundaries):
+            if type(current) not in boundaries:  # the parser makes no subclasses
                 break
         else:
             return tuple(nodes)
