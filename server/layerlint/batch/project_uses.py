@@ -199,7 +199,7 @@ def _called_modules(path: Path) -> frozenset[str] | None:
         called: set[str] = set()
         for tree in trees:
             for node in breadth_first(tree):  # ast.walk's nodes, without its generators
-                if not isinstance(node, ast.Call):
+                if type(node) is not ast.Call:  # the parser makes no subclasses
                     continue
                 head = node.func
                 while isinstance(head, ast.Attribute):
