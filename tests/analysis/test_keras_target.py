@@ -216,6 +216,32 @@ def test_project_files_are_cached_and_reread_when_they_change(tmp_path, monkeypa
     assert len(reads) == first + 1
 
 
+def test_a_folder_above_many_packages_is_listed_once_and_reread_when_it_changes(
+        tmp_path, monkeypatch):
+    make_project(tmp_path, "tensorflow<2.16\n")
+    modules = []
+    for name in ("first", "second", "third"):
+        (tmp_path / "src" / name).mkdir()
+        modules.append(tmp_path / "src" / name / "model.py")
+        modules[-1].write_text(MODULE)
+    listed = []
+    original = keras_target._pin_files
+
+    def counting(directory):
+        listed.append(directory)
+        return original(directory)
+
+    monkeypatch.setattr(keras_target, "_pin_files", counting)
+    assert [target_of(MODULE, module).major for module in modules] == [2, 2, 2]
+    assert sorted(listed) == sorted([tmp_path, tmp_path / "src", *(m.parent for m in modules)])
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("tensorflow>=2.16\n")
+    os.utime(requirements, ns=(1, 1))
+    assert [target_of(MODULE, module).major for module in modules] == [3, 3, 3]
+    (tmp_path / "src" / "requirements.txt").write_text("tensorflow==2.15.0\n")
+    assert [target_of(MODULE, module).major for module in modules] == [2, 2, 2]
+
+
 def test_notebook_pip_cells_are_read_from_the_notebook_file(tmp_path):
     make_project(tmp_path, "tensorflow>=2.16\n")
     notebook = tmp_path / "src" / "demo.ipynb"

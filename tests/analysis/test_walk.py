@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from layerlint.analysis import walk as walk_module
-from layerlint.analysis.walk import own_nodes, walk
+from layerlint.analysis.walk import child_nodes, own_nodes, walk
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SAMPLES = sorted(FIXTURES.rglob("*.py"))[:60]
@@ -38,6 +38,7 @@ def test_same_nodes_in_the_same_order(path: Path) -> None:
             assert len(own_nodes(scope)) == len(expected)
             assert all(a is b for a, b in zip(own_nodes(scope), expected))
             assert list(walk(scope)) == list(ast.walk(scope))
+    assert all(child_nodes(node) == list(ast.iter_child_nodes(node)) for node in ast.walk(tree))
 
 
 def test_nested_scopes_are_listed_but_not_entered() -> None:
@@ -98,3 +99,25 @@ def test_nodes_of_a_module_reads_a_walked_statement() -> None:
     walk_module.subtree(two.body[1])
     assert list(walk_module.nodes_of(two)) == list(ast.walk(two))
     walk_module.clear_all()
+
+
+def test_lists_that_hold_none_and_nodes_built_by_hand() -> None:
+    """The node lists that may hold None (`{**rest}`'s key, a keyword-only argument without
+    default) and nodes built without some of their fields walk as `ast.walk` does."""
+    from layerlint.analysis.walk import breadth_first
+
+    tree = ast.parse("def f(*, a, b=1):\n    return {**a, 'k': b}\n")
+    assert list(breadth_first(tree)) == list(ast.walk(tree))
+    built = [ast.Call(func=ast.Name(id="f")), ast.Call(func=ast.Name(id="f"), args=None,
+                                                       keywords=[]),
+             ast.BinOp(left=ast.Constant(1), op=ast.Add())]
+    for node in built:
+        assert list(breadth_first(node)) == list(ast.walk(node))
+        assert child_nodes(node) == list(ast.iter_child_nodes(node))
+    function = ast.FunctionDef(name="g", body=[ast.Expr(ast.Constant(1))])
+    stack = list(ast.iter_child_nodes(function))
+    expected = []
+    while stack:
+        expected.append(stack.pop())
+        stack.extend(ast.iter_child_nodes(expected[-1]))
+    assert list(own_nodes(function)) == expected

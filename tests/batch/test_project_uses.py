@@ -151,3 +151,45 @@ def test_a_file_that_does_not_parse_is_still_read(tmp_path, monkeypatch):
     seen = _analysed(monkeypatch)
     project_uses.uses_targeting(blocks, frozenset({"Block"}))
     assert "broken.py" in seen  # its evidence decides (empty: it does not parse)
+
+
+def test_a_file_that_never_writes_a_call_of_the_classes_is_not_parsed(tmp_path, monkeypatch):
+    blocks = _project(tmp_path).resolve()
+    # Spells Block and its module, saves, and calls blocks' Head: a use of Head, not of Block.
+    (tmp_path / "heads.py").write_text(
+        "import keras\nfrom pkg import blocks\n\nREGISTRY = {'block': blocks.Block}\n"
+        "keras.Sequential([blocks.Head()]).save('m.keras')\n")
+    parsed: list[str] = []
+    real = project_uses._called_modules
+
+    def recording(path: Path):
+        parsed.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(project_uses, "_called_modules", recording)
+    for names in (frozenset({"Block"}), frozenset({"Head"})):
+        expected = project_evidence.uses_elsewhere(blocks, names)
+        with project_uses.read_lazily():
+            assert project_evidence.uses_elsewhere(blocks, names) == expected
+        if names == {"Block"}:
+            assert "heads.py" not in parsed
+            assert "train.py" in parsed  # `Block as B`, then `B()`: read
+    assert "heads.py" in parsed
+    assert any(use.where == "../heads.py" for use in expected[0])
+
+
+def test_a_file_that_is_not_ascii_is_filtered_by_its_names_in_normal_form(tmp_path, monkeypatch):
+    blocks = _project(tmp_path).resolve()
+    (tmp_path / "fullwidth.py").write_text(  # a fullwidth H: Python reads the name as `Head` (NFKC)
+        "# naïve\nimport keras\nfrom pkg.blocks import \uff28ead\n\n"
+        "keras.Sequential([\uff28ead()]).save('m.keras')\n", encoding="utf-8")
+    (tmp_path / "unrelated_accented.py").write_text(  # names no class of blocks.py
+        "# café\nimport keras\n\nkeras.Sequential([]).save('other.keras')\n", encoding="utf-8")
+    names = frozenset({"Block", "Head"})
+    indexed = [(use, other) for use, other in project_evidence._indexed_uses(blocks, names)
+               if other != blocks]
+    seen = _analysed(monkeypatch)
+    lazy = list(project_uses.uses_targeting(blocks, names))
+    assert lazy == indexed
+    assert "fullwidth.py" in [other.name for _, other in lazy]
+    assert "unrelated_accented.py" not in seen

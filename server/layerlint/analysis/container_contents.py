@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar, cast
 
 from layerlint.analysis.walk import walk
 from layerlint.syntax.self_attributes import self_attribute
@@ -51,9 +51,15 @@ class Container(Generic[E]):
     keys: list[DictKey] = field(default_factory=list)
 
 
+_STATEMENT_TYPES = frozenset(ast.stmt.__subclasses__())
+"""Every statement node type (each derives from `ast.stmt` directly)."""
+
+
 def statements_in_order(function: FunctionNode) -> Iterator[ast.stmt]:
     """Every statement of the function body, nested ones included, in source order."""
-    nodes = [node for node in walk(function) if isinstance(node, ast.stmt) and node is not function]
+    statement_types = _STATEMENT_TYPES  # the parser makes no subclasses of node types
+    nodes = cast("list[ast.stmt]", [node for node in walk(function)
+                                    if type(node) in statement_types and node is not function])
     yield from sorted(nodes, key=lambda node: (node.lineno, node.col_offset))
 
 

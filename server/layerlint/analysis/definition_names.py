@@ -26,11 +26,11 @@ def mentioned_names(node: ast.AST, text: str) -> frozenset[str]:
     cached = _mentioned.get(key)
     if cached is not None:
         return cached
-    names = set()
+    names: set[str] = set()
     for child in walk(node):  # the remembered walk, shared with `referenced_names`
-        if isinstance(child, ast.Name):
+        if type(child) is ast.Name:  # the parser makes no subclasses of these (nor of `str`)
             names.add(child.id)
-        elif isinstance(child, ast.Constant) and isinstance(child.value, str):
+        elif type(child) is ast.Constant and type(child.value) is str:
             names.add(child.value)
     cached = frozenset(names)
     _mentioned[key] = cached

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from layerlint.analysis.walk import child_nodes
+
 if TYPE_CHECKING:
     from layerlint.analysis.model_index import LayerSpec
 
@@ -426,7 +428,7 @@ class FlowWalker:
             env[node.target.id] = value
             return value
         deps: frozenset[int] = frozenset()
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             if isinstance(child, ast.expr):
                 deps |= self._eval(child, env, context).deps
         return Value(deps)

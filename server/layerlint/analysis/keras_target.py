@@ -260,8 +260,9 @@ def _trigger_lines(text: str) -> list[int]:
             if line_end < 0:
                 break
             found = text.find(word, line_end + 1)
-    for match in _LR.finditer(text):
-        starts.add(text.rfind("\n", 0, match.start()) + 1)
+    if "lr" in text:  # the regex scan costs more than all the words' `find`s together
+        for match in _LR.finditer(text):
+            starts.add(text.rfind("\n", 0, match.start()) + 1)
     lines: list[int] = []
     line, position = 1, 0
     for start in sorted(starts):
@@ -306,15 +307,19 @@ def _scan(statements: list[ast.stmt], lines: list[int]) -> Iterable[Evidence]:
 
 
 def _scan_nodes(nodes: Iterable[ast.AST]) -> Iterable[Evidence]:
+    # By exact type (the parser makes no subclasses), attributes filtered before a generator
+    # is made for them: the statements on a trigger line are mostly `ops.<function>(...)`.
     for node in nodes:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            yield from _import_evidence(node)
-        elif isinstance(node, ast.Attribute):
-            yield from _attribute_evidence(node)
-        elif isinstance(node, ast.Call):
-            yield from _call_evidence(node)
-        elif isinstance(node, ast.Assign):
-            yield from _assignment_evidence(node)
+        kind = type(node)
+        if kind is ast.Attribute:
+            if node.attr in _EVIDENCE_ATTRIBUTES:  # type: ignore[attr-defined]
+                yield from _attribute_evidence(node)  # type: ignore[arg-type]
+        elif kind is ast.Call:
+            yield from _call_evidence(node)  # type: ignore[arg-type]
+        elif kind is ast.Import or kind is ast.ImportFrom:
+            yield from _import_evidence(node)  # type: ignore[arg-type]
+        elif kind is ast.Assign:
+            yield from _assignment_evidence(node)  # type: ignore[arg-type]
 
 
 def _module_major(name: str) -> int | None:
@@ -343,9 +348,12 @@ def _import_evidence(node: ast.Import | ast.ImportFrom) -> Iterable[Evidence]:
         yield Evidence(majors.pop(), "module", _short(text), line=node.lineno)
 
 
+_EVIDENCE_ATTRIBUTES = frozenset({"legacy", "ops", "saving"})
+
+
 def _attribute_evidence(node: ast.Attribute) -> Iterable[Evidence]:
     # Only the outermost attribute of a chain, so `keras.ops.sum` counts once.
-    if node.attr in ("legacy", "ops", "saving"):
+    if node.attr in _EVIDENCE_ATTRIBUTES:
         dotted = dotted_name(node)
         if dotted is None:
             return
@@ -508,21 +516,39 @@ def project_evidence(path: str) -> tuple[Evidence, ...]:
     stamps: list[tuple[str, object]] = []
     result: tuple[Evidence, ...] = ()
     for directory in _folders_up_to_root(folder):
-        stamps.append((str(directory), _stamp(directory)))
-        files = _pin_files(directory)
-        pins: list[Pin] = []
-        for file in files:
-            stamps.append((str(file), _stamp(file)))
-            try:
-                pins.extend(pins_in_file(file, file.read_text(encoding="utf-8", errors="replace")))
-            except OSError:
-                continue
-        decided = _pin_evidence(verdict(pins), "pin")
+        directory_stamps, decided = _directory_pins(directory)
+        stamps.extend(directory_stamps)
         if decided:
-            result = tuple(decided)
+            result = decided
             break
     _project_cache[key] = (tuple(stamps), result)
     return result
+
+
+_directory_cache: dict[str, tuple[tuple[tuple[str, object], ...], tuple[Evidence, ...]]] = {}
+
+
+def _directory_pins(directory: Path) -> tuple[tuple[tuple[str, object], ...], tuple[Evidence, ...]]:
+    """(stamps of the folder and of its dependency files, the pins they decide) for one folder,
+    read again only when one of those stamps changed: the folders above a package's folders
+    (up to the project root, or to `/` without one) are listed once, not once per folder
+    below them (a large check has hundreds of those)."""
+    cached = _directory_cache.get(str(directory))
+    if cached is not None and _still_valid(cached[0]):
+        return cached
+    stamps: list[tuple[str, object]] = [(str(directory), _stamp(directory))]
+    pins: list[Pin] = []
+    for file in _pin_files(directory):
+        stamps.append((str(file), _stamp(file)))
+        try:
+            pins.extend(pins_in_file(file, file.read_text(encoding="utf-8", errors="replace")))
+        except OSError:
+            continue
+    found = (tuple(stamps), tuple(_pin_evidence(verdict(pins), "pin")))
+    if len(_directory_cache) > _CACHE_SIZE:
+        _directory_cache.clear()
+    _directory_cache[str(directory)] = found
+    return found
 
 
 def _folders_up_to_root(folder: Path) -> list[Path]:

@@ -134,12 +134,15 @@ def build_class_model(
     for method_name in methods_reached(methods, CONSTRUCTION_METHODS, walk=walk):
         _collect_definitions(model, methods[method_name], imports, local_classes, keras_version)
     for method in methods.values():
-        for child in walk(method):
-            if isinstance(child, ast.Attribute) and is_self(child.value) and isinstance(
-                child.ctx, ast.Store
-            ):
+        for child in walk(method):  # the parser makes no subclasses of these node types
+            if type(child) is ast.Attribute and type(child.ctx) is ast.Store \
+                    and is_self(child.value):
                 model.other_attributes.add(child.attr)
     return model
+
+
+_DEFINING_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.Expr})
+"""The statements `_collect_definitions` reads (an assignment, a `self.<name>.append(...)`)."""
 
 
 def _collect_definitions(
@@ -168,6 +171,8 @@ def _collect_definitions(
         return LayerSpec("list", "list", elements=tuple(spec for _, spec in container.elements))
 
     for statement in walk(method):
+        if type(statement) not in _DEFINING_TYPES:  # the parser makes no subclasses
+            continue
         if isinstance(statement, (ast.Assign, ast.AnnAssign)):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             if statement.value is None:

@@ -448,7 +448,7 @@ def _definition(
                 _merge(merged, scope)
         reader = Reader(imports, classes, functions, torch_classes, "", 0)
         for child in walk(node):
-            if isinstance(child, ast.Call):
+            if type(child) is ast.Call:  # the parser makes no subclasses of node types
                 key = reader.key(child.func)
                 if key is not None and key != node.name:
                     held.add(key if key not in functions else f"@ret:{key}")
@@ -476,6 +476,7 @@ def _function_scope(
 
 _BINDING_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom,
                   ast.Global, ast.arg)
+_BINDING_TYPES = frozenset(_BINDING_NODES)
 
 
 def _local_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
@@ -486,10 +487,10 @@ def _local_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]
                              *filter(None, [arguments.vararg, arguments.kwarg])]}
     declared: set[str] = set()
     for child in walk(node):  # ast.walk without generators (and cached)
-        if isinstance(child, ast.Name):
-            if not isinstance(child.ctx, ast.Load):
+        if type(child) is ast.Name:  # the parser makes no subclasses of node types
+            if type(child.ctx) is not ast.Load:
                 names.add(child.id)
-        elif not isinstance(child, _BINDING_NODES):
+        elif type(child) not in _BINDING_TYPES:
             continue
         elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and child is not node:
             names.add(child.name)

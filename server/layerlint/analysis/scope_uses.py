@@ -18,6 +18,7 @@ from layerlint.analysis.flow import TRY_NODES
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import ImportTable, qualified_name
 from layerlint.analysis.model_uses import Use
+from layerlint.analysis.walk import child_nodes
 
 _TRAINING = {"fit", "fit_generator", "train_on_batch", "compile"}
 _STORING = {"save_weights", "export"}
@@ -136,7 +137,7 @@ class Reader:
             self.value(node.subject, env)
             env = self._branches([case.body for case in node.cases], env, keep=True)
         else:
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 if isinstance(child, ast.expr):
                     self.value(child, env)
         return env
@@ -192,7 +193,7 @@ class Reader:
         if isinstance(node, ast.Lambda):
             return frozenset()
         held = frozenset()
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             if isinstance(child, ast.expr):
                 held |= self.value(child, env)
             elif isinstance(child, ast.comprehension):

@@ -12,6 +12,7 @@ then a few slices of the tree's walk, one per depth (`subtree`). Same nodes, sam
 from __future__ import annotations
 
 import ast
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from typing import Any
@@ -33,18 +34,21 @@ class _Levels:
     def __init__(self, root: ast.AST) -> None:
         nodes = [root]
         starts: list[int] = []
-        append, start = nodes.append, starts.append
-        node_type = ast.AST
+        append, extend, start = nodes.append, nodes.extend, starts.append
+        readers = _readers
         for current in nodes:  # `breadth_first`, recording where each node's children start
             start(len(nodes))
-            for name in current._fields:
-                value = getattr(current, name, None)
-                if isinstance(value, list):
-                    for item in value:
-                        if isinstance(item, node_type):
-                            append(item)
-                elif isinstance(value, node_type):
-                    append(value)
+            reader = readers.get(type(current))
+            if reader is None:
+                reader = _reader(type(current))
+            if reader is not _no_children:
+                size = len(nodes)
+                try:
+                    reader(current, append, extend)
+                except (AttributeError, TypeError):  # a node built without one of its fields
+                    del nodes[size:]
+                    for name in current._fields:
+                        _append_nodes(getattr(current, name, None), append)
         start(len(nodes))
         self.nodes = tuple(nodes)
         self.starts = starts
@@ -174,24 +178,109 @@ def forget_keyed(cache: MutableMapping[int, Any], nodes: Sequence[ast.AST]) -> N
 
 
 def breadth_first(node: ast.AST) -> tuple[ast.AST, ...]:
-    """`tuple(ast.walk(node))`, same order, about twice as fast: no generators (the
-    check command spends a third of its time here on a large tree); not remembered (`walk` is)."""
+    """`tuple(ast.walk(node))` for a tree whose fields hold what the grammar declares (as
+    `ast.parse` makes them; a field may be missing), same order, about three times as fast: no
+    generators, and each node type's children appended by a function made once per type
+    (`_reader`: it reads only the fields that hold nodes, so names, strings and constants are
+    never looked at; the check command spends a sixth of its time here on a large tree); not
+    remembered (`walk` is)."""
     nodes = [node]
-    append = nodes.append
-    node_type = ast.AST
+    append, extend = nodes.append, nodes.extend
+    readers = _readers
     for current in nodes:  # the list grows while it is read: breadth-first, like ast.walk
-        for name in current._fields:
-            value = getattr(current, name, None)
-            if isinstance(value, list):
-                for item in value:
-                    if isinstance(item, node_type):
-                        append(item)
-            elif isinstance(value, node_type):
-                append(value)
+        reader = readers.get(type(current))
+        if reader is None:
+            reader = _reader(type(current))
+        if reader is not _no_children:
+            size = len(nodes)
+            try:
+                reader(current, append, extend)
+            except (AttributeError, TypeError):  # a node built without one of its fields
+                del nodes[size:]
+                for name in current._fields:
+                    _append_nodes(getattr(current, name, None), append)
     return tuple(nodes)
 
 
-_OWN_SCOPE_BOUNDARIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """`list(ast.iter_child_nodes(node))` for a tree as `breadth_first` takes it, without the
+    generators (through the same per-type readers)."""
+    children: list[ast.AST] = []
+    reader = _readers.get(type(node))
+    if reader is None:
+        reader = _reader(type(node))
+    if reader is not _no_children:
+        try:
+            reader(node, children.append, children.extend)
+        except (AttributeError, TypeError):  # a node built without one of its fields
+            children.clear()
+            for name in node._fields:
+                _append_nodes(getattr(node, name, None), children.append)
+    return children
+
+
+def _append_nodes(value: object, append: Callable[[ast.AST], None]) -> None:
+    """What `ast.iter_child_nodes` yields from one field's value."""
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, ast.AST):
+                append(item)
+    elif isinstance(value, ast.AST):
+        append(value)
+
+
+_LEAF_TYPES = frozenset({"identifier", "string", "int", "constant", "object", "bytes"})
+_MAY_HOLD_NONE = frozenset({("Dict", "keys"), ("arguments", "kw_defaults")})
+"""The node lists whose items may be None (`{**rest}`, a keyword-only argument without
+default): their items are checked one by one."""
+_SIGNATURE = re.compile(r"(\w+)([*?]?) (\w+)")
+_Reader = Callable[[ast.AST, Callable[[ast.AST], None], Callable[[list[ast.AST]], None]], None]
+_readers: dict[type, _Reader] = {}
+
+
+def _no_children(node: ast.AST, append: object, extend: object) -> None:
+    """The reader of a type whose fields hold no node (`Load`, `Add`, `Name`'s ctx aside)."""
+
+
+def _reader(node_type: type) -> _Reader:
+    """A function appending the children of a `node_type` node in `ast.iter_child_nodes`'s
+    order, made from the type's ASDL signature (its docstring, `Name(identifier id,
+    expr_context ctx)`): a field of a built-in type (identifier, string, constant...) is left
+    out, a node field appended when set, a node list extended whole. A type whose signature
+    does not name every field (a subclass, another Python) has each field checked the way
+    `ast.iter_child_nodes` does."""
+    fields = tuple(getattr(node_type, "_fields", ()))
+    doc = node_type.__doc__ or ""
+    declared = {name: (kind, mark) for kind, mark, name in _SIGNATURE.findall(doc)}
+    lines: list[str] = []
+    if not issubclass(node_type, ast.AST) or node_type.__module__ != "ast" \
+            or not doc.startswith(f"{node_type.__name__}(") \
+            or any(name not in declared or not name.isidentifier() for name in fields):
+        lines = [f"    check(node.{name}, append)" for name in fields]
+    else:
+        for name in fields:
+            kind, mark = declared[name]
+            if kind in _LEAF_TYPES:
+                continue
+            if mark == "*" and (node_type.__name__, name) not in _MAY_HOLD_NONE:
+                lines.append(f"    extend(node.{name})")
+            elif mark == "*":
+                lines.append(f"    check(node.{name}, append)")
+            else:
+                lines += [f"    value = node.{name}", "    if value is not None:",
+                          "        append(value)"]
+    if not lines:
+        reader = _no_children
+    else:
+        namespace: dict[str, Any] = {"check": _append_nodes}
+        exec("def reader(node, append, extend):\n" + "\n".join(lines), namespace)
+        reader = namespace["reader"]
+    _readers[node_type] = reader
+    return reader
+
+
+_OWN_SCOPE_BOUNDARY_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                        ast.Lambda})
 
 
 _owned: OrderedDict[int, tuple[ast.AST, tuple[ast.AST, ...]]] = OrderedDict()
@@ -207,22 +296,28 @@ def own_nodes(scope: ast.AST) -> tuple[ast.AST, ...]:
 def _own_depth_first(scope: ast.AST) -> tuple[ast.AST, ...]:
     """The order of popping a stack seeded with `ast.iter_child_nodes(scope)` and extended with
     each popped node's children, without generators."""
-    node_type = ast.AST
-    boundaries = _OWN_SCOPE_BOUNDARIES
+    boundaries = _OWN_SCOPE_BOUNDARY_TYPES
+    readers = _readers
     nodes: list[ast.AST] = []
     stack: list[ast.AST] = []
+    push, push_all = stack.append, stack.extend
     current = scope
     while True:
-        for name in current._fields:
-            value = getattr(current, name, None)
-            if isinstance(value, list):
-                stack.extend(item for item in value if isinstance(item, node_type))
-            elif isinstance(value, node_type):
-                stack.append(value)
+        reader = readers.get(type(current))
+        if reader is None:
+            reader = _reader(type(current))
+        if reader is not _no_children:
+            size = len(stack)
+            try:
+                reader(current, push, push_all)
+            except (AttributeError, TypeError):  # a node built without one of its fields
+                del stack[size:]
+                for name in current._fields:
+                    _append_nodes(getattr(current, name, None), push)
         while stack:
             current = stack.pop()
             nodes.append(current)
-            if not isinstance(current, boundaries):
+            if type(current) not in boundaries:  # the parser makes no subclasses
                 break
         else:
             return tuple(nodes)

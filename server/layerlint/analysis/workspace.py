@@ -48,9 +48,17 @@ def _remember(cache: OrderedDict, key, value):
     return value
 
 
+_folders: dict[Path, str] = {}
+
+
 def module_file(module: str, importer: Path) -> Path | None:
     """The workspace file a module name refers to, seen from the importing file."""
-    key = (module, str(importer.parent))
+    folder = _folders.get(importer)
+    if folder is None:  # `str(importer.parent)` costs most of a remembered answer's time
+        if len(_folders) > _CACHE_SIZE:
+            _folders.clear()
+        folder = _folders[importer] = str(importer.parent)
+    key = (module, folder)
     if key in _module_files:
         return _module_files[key]
     level = len(module) - len(module.lstrip("."))

@@ -43,6 +43,8 @@ def _import_nodes(node: ast.stmt) -> Iterable[ast.Import | ast.ImportFrom]:
 
 def dotted_name(node: ast.expr) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
+    if type(node) is ast.Name:  # most names asked are plain
+        return node.id
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)

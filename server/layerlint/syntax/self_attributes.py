@@ -41,11 +41,12 @@ analysis passes its cached index of calls)."""
     order = [name for name in roots if name in methods]
     seen = set(order)
     index = 0
+    call_type, attribute_type = ast.Call, ast.Attribute  # the parser makes no subclasses
     while index < len(order):
         method = methods[order[index]]
         receiver = receiver_of(method)
         for node in walk(method):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            if (type(node) is call_type and type(node.func) is attribute_type
                     and is_self(node.func.value, receiver) and node.func.attr in methods
                     and node.func.attr not in excluded and node.func.attr not in seen):
                 seen.add(node.func.attr)
