@@ -32,7 +32,7 @@ def module_program(blocks: list[Block]) -> tuple[str, bool]:
     if found is not None:
         return found[0], found[1]
     kept = change.previous.get("program") if change is not None else None
-    if kept is not None and change.previous.get("") == memo[""]:
+    if kept is not None and change is not None and change.previous.get("") == memo[""]:
         old_pieces = kept[2]
         new_pieces = [_piece_of(block)[0] for block in blocks[change.first:change.new_end]]
         if old_pieces[change.first:change.old_end] == new_pieces:

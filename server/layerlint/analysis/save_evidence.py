@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import ast
 from collections import OrderedDict
+from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
@@ -134,7 +135,7 @@ class Program:
 
 
 def program(
-    placed: list[tuple[Part, int] | None], imports: ImportTable, torch_classes: frozenset[str],
+    placed: Sequence[tuple[Part, int] | None], imports: ImportTable, torch_classes: frozenset[str],
     read_all: bool = False,
 ) -> Program:
     """`evidence` of parts already read (`part` of each, with its line offset; None: a block

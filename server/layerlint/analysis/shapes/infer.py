@@ -786,7 +786,7 @@ class Interpreter:
         values = tuple(self._argument_literal(argument, frame) for argument in arguments)
         key = (info.framework, info.canonical or info.name,
                tuple(_AS_WRITTEN if value is _AS_WRITTEN else repr(value) for value in values))
-        entry = getattr(node, _CONFIGS, None)
+        entry: tuple[int, dict[tuple[object, ...], dict]] | None = getattr(node, _CONFIGS, None)
         if entry is None or entry[0] != _configs_generation[0]:
             entry = (_configs_generation[0], {})
             setattr(node, _CONFIGS, entry)
