@@ -3,12 +3,15 @@
     .venv/bin/python -m bench.latency                       # all servers, 2k and 10k lines
     .venv/bin/python -m bench.latency --servers layerlint ruff --lines 2000 --rounds 3
     .venv/bin/python -m bench.latency --json > latency.json
+    .venv/bin/python -m bench.latency --servers layerlint ruff --baseline ../checkout-of-main
 
 Generates the model files (`bench.generate_models`), plans per file and workload the edits
 (typing: `bench.edit_script`, one incremental key per didChange; document:
 `bench.document_script`, whole-text didChanges spread over the file, as JupyterLab sends them),
 runs them against each server in turn with the same raw client (`bench.lsp_session`), and
-prints a Markdown table (`bench.report`) preceded by the exact command and the machine. With
+prints a Markdown table (`bench.report`) preceded by the exact command and the machine.
+`--baseline CHECKOUT` adds a server `layerlint-baseline`: another checkout's `server/` on
+PYTHONPATH, so that a change and the code before it are measured in one run. With
 `--rounds N` the servers take turns N times per file, in a rotating order, so slow drift of the
 machine's load hits every server alike. Server stderr logs land in `<out>/logs/`.
 """
@@ -34,6 +37,7 @@ from bench.lsp_session import SessionOptions, SessionResult, run_session
 from bench.report import Row, build_row, markdown, to_json
 
 WORKLOADS = ("typing", "document")
+BASELINE = "layerlint-baseline"
 VENV_BIN = Path(sys.executable).parent
 SERVER_COMMANDS = {
     "layerlint": [sys.executable, "-m", "layerlint", "serve"],
@@ -96,7 +100,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=DEFAULT_OUT_DIR, help="where the model files and server logs go"
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
+    parser.add_argument(
+        "--baseline", type=Path,
+        help="another checkout of layerlint, run as the server `layerlint-baseline`",
+    )
     return parser
+
+
+def server_commands(baseline: Path | None) -> dict[str, list[str]]:
+    """The command of each server; with `baseline`, `layerlint-baseline` runs that checkout's
+    `server/` (first on PYTHONPATH) with this Python."""
+    commands = dict(SERVER_COMMANDS)
+    if baseline is not None:
+        server_dir = (baseline / "server").resolve()
+        commands[BASELINE] = ["env", f"PYTHONPATH={server_dir}", sys.executable, "-m",
+                              "layerlint", "serve"]
+    return commands
+
+
+def servers_to_run(args: argparse.Namespace) -> list[str]:
+    """The servers asked for, and the baseline after them when one is given."""
+    return [*args.servers, BASELINE] if args.baseline is not None else list(args.servers)
 
 
 def _cpu_model() -> str:
@@ -161,6 +185,7 @@ async def run_all(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
     rows: list[Row] = []
     notes: list[str] = []
     options = SessionOptions(args.warmup, args.timeout, args.open_timeout, args.pause)
+    commands, servers = server_commands(args.baseline), servers_to_run(args)
     for workload in args.workloads:
         for path in paths:
             source = path.read_text(encoding="utf-8")
@@ -172,22 +197,22 @@ async def run_all(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
                     f" at line {target.method_line}, statements using"
                     f" `self.{target.layer_attribute}`."
                 )
-            sessions: dict[str, list[SessionResult]] = {server: [] for server in args.servers}
+            sessions: dict[str, list[SessionResult]] = {server: [] for server in servers}
             for round_number in range(args.rounds):
-                shift = round_number % len(args.servers)
-                for server in [*args.servers[shift:], *args.servers[:shift]]:
+                shift = round_number % len(servers)
+                for server in [*servers[shift:], *servers[:shift]]:
                     measured = args.pylsp_edits if server == "pylsp" else args.edits
                     edits = _plan(workload, source, args.warmup + measured)
                     log_name = f"{server}_{workload}_{path.stem}_{round_number}.stderr"
                     print(f"{workload} {path.name}: {server} round {round_number + 1}",
                           file=sys.stderr)
                     session = await run_session(
-                        server, SERVER_COMMANDS[server], path, edits, options,
+                        server, commands[server], path, edits, options,
                         args.out / "logs" / log_name,
                     )
                     sessions[server].append(session)
             rows.extend(
-                build_row(sessions[server], file_lines, workload) for server in args.servers
+                build_row(sessions[server], file_lines, workload) for server in servers
             )
     return rows, notes
 
