@@ -7,6 +7,7 @@ import ast
 import re
 from pathlib import Path
 
+from bench.document_script import plan_document_edits
 from bench.edit_script import apply_edit, plan_typing
 from bench.generate_models import generate_module
 from layerlint.analysis import analyse, block_memo, document_state, engine
@@ -83,3 +84,67 @@ def test_typing_recomputes_only_the_typed_class_and_the_classes_using_it(tmp_pat
         assert incremental == analyse(text, path=scratch)
         monkeypatch.setattr(engine, "_block_findings", counting)
         before, placed_before = after, placed
+
+
+def _document_states(source: str, path: str, scratch: str, monkeypatch) -> list[int]:
+    """Analyse the document workload's states (comments, pasted definitions, deleted classes)
+    under `path`, each compared with a fresh analysis; per state, how many blocks that only
+    moved had their findings computed again."""
+    recomputed: list[str] = []
+    original = engine._block_findings
+
+    def counting(block, context):
+        recomputed.append(block.text)
+        return original(block, context)
+
+    analyse(source, path=path)
+    _, placed_before = _classes(source)
+    moved_recomputed = []
+    for step in plan_document_edits(source, 45):
+        monkeypatch.setattr(engine, "_block_findings", counting)
+        recomputed.clear()
+        incremental = analyse(step.text, path=path)
+        monkeypatch.setattr(engine, "_block_findings", original)
+        _, placed = _classes(step.text)
+        texts_before = {text for text, _ in placed_before}
+        moved = {text for text, line in placed - placed_before if text in texts_before}
+        moved_recomputed.append(sum(text in moved for text in recomputed))
+        document_state.forget_document(scratch)
+        block_memo.forget(scratch)
+        assert incremental == analyse(step.text, path=scratch), step.kind
+        placed_before = placed
+    return moved_recomputed
+
+
+def test_pasted_and_deleted_definitions_keep_the_findings_of_blocks_that_moved(tmp_path,
+                                                                                monkeypatch):
+    """A paste or deletion moves every block below it: with no save evidence tied to lines,
+    their findings come from the memo, shifted, and equal those of a fresh analysis."""
+    source = generate_module(600, 1).text
+    moved_recomputed = _document_states(source, str(tmp_path / "doc.py"),
+                                        str(tmp_path / "scratch.py"), monkeypatch)
+    assert moved_recomputed and not any(moved_recomputed)
+
+
+def test_blocks_that_moved_are_read_again_when_save_evidence_has_lines(tmp_path, monkeypatch):
+    """Save evidence about a class (a `save` call at module level) is keyed on lines relative
+    to each block: blocks that moved go through the engine's cache, and the findings still
+    equal those of a fresh analysis."""
+    source = generate_module(600, 1).text
+    name = re.findall(r"^class (\w+)\(", source, re.MULTILINE)[-1]
+    source += f"\n\nmodel = {name}()\nmodel.save('model.h5')\n"
+    path = str(tmp_path / "saved.py")
+    analyse(source, path=path)
+    movable: list[bool] = []
+    begin = block_memo.begin
+
+    def recording(memo_path, context):
+        memo = begin(memo_path, context)
+        if memo_path == path:
+            movable.append(memo.movable)
+        return memo
+
+    monkeypatch.setattr(block_memo, "begin", recording)
+    moved_recomputed = _document_states(source, path, str(tmp_path / "scratch.py"), monkeypatch)
+    assert movable and not any(movable)
+    assert any(moved_recomputed)

@@ -7,7 +7,9 @@ about its classes); building that key costs a few dozen microseconds per block, 
 first line are those of the previous analysis of the same document, when nothing it depends on
 changed: the module-wide inputs are equal, and no class it mentions or depends on (directly or
 through the classes it depends on) changed its text, appeared, disappeared or resolves to a
-different workspace class. Any other block goes through the engine's cache as before.
+different workspace class. A block that only moved (a paste or deletion above it) keeps its
+findings, shifted, where no save evidence ties findings to lines (`_movable`). Any other block
+goes through the engine's cache as before.
 
 `layerlint check` analyses each file once, so it turns the memo off (`suspended`): what a
 block's findings are sensitive to was computed for every block and never read (~4% of a cold
@@ -24,7 +26,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from layerlint.analysis.class_resolution import referenced_local_names
+from layerlint.analysis.finding_output import shift
 from layerlint.analysis.model_index import referenced_names
+from layerlint.analysis.model_uses import WEIGHT_ONLY
 from layerlint.analysis.source import Block
 from layerlint.findings import Finding
 
@@ -33,13 +37,17 @@ if TYPE_CHECKING:
 
 _MAX_DOCUMENTS = 32
 
+_Entry = tuple[list[Finding], frozenset[str], list[Finding]]
+"""A block's findings, the class names they are sensitive to, and the findings with lines
+relative to the block (`shift`ed to its lines)."""
+
 
 @dataclass
 class _Memo:
     token: tuple
     class_texts: dict[str, object]
     workspace_keys: dict[str, tuple]
-    entries: dict[tuple[str, int], tuple[list[Finding], frozenset[str]]]
+    entries: dict[tuple[str, int], _Entry]
 
 
 _memos: OrderedDict[str, _Memo] = OrderedDict()
@@ -55,8 +63,12 @@ class BlockMemo:
     context: ModuleContext
     changed: frozenset[str] | None = None
     """Class names that changed since the previous analysis; None: nothing can be reused."""
-    previous: dict[tuple[str, int], tuple[list[Finding], frozenset[str]]] = field(default_factory=dict)
-    current: dict[tuple[str, int], tuple[list[Finding], frozenset[str]]] = field(default_factory=dict)
+    previous: dict[tuple[str, int], _Entry] = field(default_factory=dict)
+    current: dict[tuple[str, int], _Entry] = field(default_factory=dict)
+    movable: bool = False
+    """No save evidence ties findings to lines (`_movable`): a block that only moved keeps its
+    findings, shifted."""
+    by_text: dict[str, _Entry] | None = None
     texts: dict[str, object] | None = None
     """`_class_texts(context)`, once `begin` needed it (the context does not change)."""
 
@@ -64,14 +76,29 @@ class BlockMemo:
         if self.changed is None:
             return None
         entry = self.previous.get((block.text, block.start_line))
+        if entry is None and self.movable:
+            entry = self._moved(block)
         if entry is None or not entry[1].isdisjoint(self.changed):
             return None
         self.current[block.text, block.start_line] = entry
         return entry[0]
 
-    def put(self, block: Block, findings: list[Finding]) -> None:
+    def _moved(self, block: Block) -> _Entry | None:
+        """The entry of a block with this text on other lines, its findings shifted to the
+        block's lines (as the engine's cache shifts them)."""
+        if self.by_text is None:
+            self.by_text = {text: entry for (text, _), entry in self.previous.items()}
+        entry = self.by_text.get(block.text)
+        if entry is None:
+            return None
+        relative = entry[2]
+        offset = block.start_line - 1
+        return [shift(finding, offset) for finding in relative], entry[1], relative
+
+    def put(self, block: Block, findings: list[Finding], relative: list[Finding]) -> None:
         if self.path is not None:
-            self.current[block.text, block.start_line] = (findings, _sensitive(block, self.context))
+            self.current[block.text, block.start_line] = (findings, _sensitive(block, self.context),
+                                                          relative)
 
     def finish(self) -> None:
         """Keep this analysis's entries (only those) for the next one."""
@@ -117,12 +144,21 @@ def begin(path: str | None, context: ModuleContext) -> BlockMemo:
                    if keys.get(name) != previous.workspace_keys.get(name))
     memo.changed = frozenset(changed)
     memo.previous = previous.entries
+    memo.movable = _movable(context)
     return memo
 
 
 def forget(path: str) -> None:
     """Drop the memo of a closed document."""
     _memos.pop(path, None)
+
+
+def _movable(context: ModuleContext) -> bool:
+    """Whether a block's findings are the same, shifted, on any lines: the save evidence's
+    part of the engine's cache key (`Evidence.signature`) does not depend on the block's
+    offset when no use it keeps (one not of a weight-only kind) names a class."""
+    return not any(use.contained and use.kind not in WEIGHT_ONLY
+                   for use in context.evidence.uses)
 
 
 def _token(context: ModuleContext) -> tuple:

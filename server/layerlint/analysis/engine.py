@@ -107,8 +107,8 @@ def analyse(
         block_findings = memo.get(block)
         try:
             if block_findings is None:
-                block_findings = _block_findings(block, context)
-                memo.put(block, block_findings)
+                relative, block_findings = _block_findings(block, context)
+                memo.put(block, block_findings, relative)
         except RecursionError:  # an expression nested deeper than the rules can recurse
             block_findings = []
         remember_good_findings(path, block, ordinal, block_findings, header)
@@ -167,7 +167,8 @@ def _evidence_part(block: Block) -> save_evidence.Part | None:
     return save_evidence.part(block.tree, block.text) if block.tree else None
 
 
-def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
+def _block_findings(block: Block, context: ModuleContext) -> tuple[list[Finding], list[Finding]]:
+    """The block's findings with lines relative to the block, and on the block's lines."""
     assert block.tree is not None
     class_names = {stmt.name for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)}
     roots = class_names or (referenced_local_names(block, block.tree) & set(context.classes))
@@ -183,7 +184,7 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
         if offset not in shifted:
             shifted.clear()
             shifted[offset] = [shift(finding, offset) for finding in relative]
-        return shifted[offset]
+        return relative, shifted[offset]
     facts = _facts(block.text, context, offset)
     for stmt in block.tree.body:
         if isinstance(stmt, ast.ClassDef) and id(stmt) in context.definitions:
@@ -197,7 +198,7 @@ def _block_findings(block: Block, context: ModuleContext) -> list[Finding]:
     relative = _run_rules(facts)
     findings = [shift(finding, offset) for finding in relative]
     remember(block_cache, key, (relative, {offset: findings}))
-    return findings
+    return relative, findings
 
 
 def _facts(text: str, context: ModuleContext, offset: int = 0) -> BlockFacts:
