@@ -34,22 +34,8 @@ class _Levels:
     def __init__(self, root: ast.AST) -> None:
         nodes = [root]
         starts: list[int] = []
-        append, extend, start = nodes.append, nodes.extend, starts.append
-        readers = _readers
-        for current in nodes:  # `breadth_first`, recording where each node's children start
-            start(len(nodes))
-            reader = readers.get(type(current))
-            if reader is None:
-                reader = _reader(type(current))
-            if reader is not _no_children:
-                size = len(nodes)
-                try:
-                    reader(current, append, extend)
-                except (AttributeError, TypeError):  # a node built without one of its fields
-                    del nodes[size:]
-                    for name in current._fields:
-                        _append_nodes(getattr(current, name, None), append)
-        start(len(nodes))
+        _extend_breadth_first(nodes, starts.append)
+        starts.append(len(nodes))
         self.nodes = tuple(nodes)
         self.starts = starts
         # A node that occurs twice (the parser shares its `Load()`, `Add()`... leaves) maps to
@@ -185,9 +171,18 @@ def breadth_first(node: ast.AST) -> tuple[ast.AST, ...]:
     never looked at; the check command spends a sixth of its time here on a large tree); not
     remembered (`walk` is)."""
     nodes = [node]
+    _extend_breadth_first(nodes, None)
+    return tuple(nodes)
+
+
+def _extend_breadth_first(nodes: list[ast.AST], start: Callable[[int], object] | None) -> None:
+    """Append to `nodes` (a root) every node under it, breadth-first like `ast.walk`; `start`,
+    when given, is told before each node's children where they start in `nodes` (`_Levels`)."""
     append, extend = nodes.append, nodes.extend
     readers = _readers
-    for current in nodes:  # the list grows while it is read: breadth-first, like ast.walk
+    for current in nodes:  # the list grows while it is read
+        if start is not None:
+            start(len(nodes))
         reader = readers.get(type(current))
         if reader is None:
             reader = _reader(type(current))
@@ -199,7 +194,6 @@ def breadth_first(node: ast.AST) -> tuple[ast.AST, ...]:
                 del nodes[size:]
                 for name in current._fields:
                     _append_nodes(getattr(current, name, None), append)
-    return tuple(nodes)
 
 
 def child_nodes(node: ast.AST) -> list[ast.AST]:
