@@ -49,6 +49,20 @@ def _classes(text: str) -> tuple[dict[str, str], set[tuple[str, int]]]:
     return classes, {(block.text, block.start_line) for block in blocks}
 
 
+def _recomputed_blocks(monkeypatch) -> list[str]:
+    """From now on, the text of every block whose findings the engine computes (not taken
+    from the memo), in order; the caller clears the list between analyses."""
+    recomputed: list[str] = []
+    original = engine._block_findings
+
+    def recording(block, context):
+        recomputed.append(block.text)
+        return original(block, context)
+
+    monkeypatch.setattr(engine, "_block_findings", recording)
+    return recomputed
+
+
 def test_typing_recomputes_only_the_typed_class_and_the_classes_using_it(tmp_path, monkeypatch):
     """A class whose block comes back from the re-split as a new string with its old text (a
     neighbour of the typed class, or a class after a half-typed one) is unchanged: its findings
@@ -56,15 +70,8 @@ def test_typing_recomputes_only_the_typed_class_and_the_classes_using_it(tmp_pat
     analysis."""
     source = generate_module(400, 1).text
     path, scratch = str(tmp_path / "typed.py"), str(tmp_path / "scratch.py")
-    recomputed: list[str] = []
-    original = engine._block_findings
-
-    def counting(block, context):
-        recomputed.append(block.text)
-        return original(block, context)
-
     analyse(source, path=path)
-    monkeypatch.setattr(engine, "_block_findings", counting)
+    recomputed = _recomputed_blocks(monkeypatch)
     text = source
     before, placed_before = _classes(source)
     for step in plan_typing(source, 40):
@@ -78,11 +85,9 @@ def test_typing_recomputes_only_the_typed_class_and_the_classes_using_it(tmp_pat
         for block_text in recomputed:
             assert block_text in moved or set(re.findall(r"\w+", block_text)) & changed, \
                 block_text.split("\n", 1)[0]
-        monkeypatch.setattr(engine, "_block_findings", original)
         document_state.forget_document(scratch)  # the scratch path: no memo, no re-split
         block_memo.forget(scratch)
         assert incremental == analyse(text, path=scratch)
-        monkeypatch.setattr(engine, "_block_findings", counting)
         before, placed_before = after, placed
 
 
@@ -90,21 +95,13 @@ def _document_states(source: str, path: str, scratch: str, monkeypatch) -> list[
     """Analyse the document workload's states (comments, pasted definitions, deleted classes)
     under `path`, each compared with a fresh analysis; per state, how many blocks that only
     moved had their findings computed again."""
-    recomputed: list[str] = []
-    original = engine._block_findings
-
-    def counting(block, context):
-        recomputed.append(block.text)
-        return original(block, context)
-
     analyse(source, path=path)
+    recomputed = _recomputed_blocks(monkeypatch)
     _, placed_before = _classes(source)
     moved_recomputed = []
     for step in plan_document_edits(source, 45):
-        monkeypatch.setattr(engine, "_block_findings", counting)
         recomputed.clear()
         incremental = analyse(step.text, path=path)
-        monkeypatch.setattr(engine, "_block_findings", original)
         _, placed = _classes(step.text)
         texts_before = {text for text, _ in placed_before}
         moved = {text for text, line in placed - placed_before if text in texts_before}

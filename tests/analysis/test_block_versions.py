@@ -3,6 +3,8 @@ what a module-wide pass kept for a version is what it would read from that versi
 afresh, and the module context patched from the previous version is a fresh combination."""
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -100,78 +102,73 @@ def _summary(blocks: list[Block], context: class_resolution.ModuleContext) -> tu
     )
 
 
-@pytest.mark.filterwarnings("ignore::SyntaxWarning")
-@pytest.mark.parametrize("seed", range(3))
-def test_a_patched_module_context_is_a_fresh_combination(tmp_path, seed):
-    path = str(tmp_path / "a.py")
-    patched = 0
-    original = class_resolution._patched
+@contextmanager
+def _fresh_parses() -> Iterator[None]:
+    """Inside: every text is parsed anew (fresh trees: nothing remembered on them is read);
+    after: the parse cache as it was."""
+    kept = dict(source._parse_cache)
+    source._parse_cache.clear()
+    try:
+        yield
+    finally:
+        source._parse_cache.clear()
+        source._parse_cache.update(kept)
 
-    def counting(*args):
-        nonlocal patched
+
+def _patches_made(monkeypatch, module, name: str) -> list[bool]:
+    """From now on, one entry per call of `module.name` (a patch step) that patched, rather
+    than answering None (combine again)."""
+    made: list[bool] = []
+    original = getattr(module, name)
+
+    def recording(*args):
         result = original(*args)
-        patched += result is not None
+        if result is not None:
+            made.append(True)
         return result
 
-    class_resolution._patched = counting
-    try:
-        for text in _edits(seed, 50):
-            blocks = document_state.document_blocks(text, path)
-            context = module_context(blocks, None)
-            kept = dict(source._parse_cache)
-            source._parse_cache.clear()  # fresh trees: nothing remembered on them is read
-            try:
-                fresh_blocks = source.split_blocks(text)
-                fresh = module_context(fresh_blocks, None)
-            finally:
-                source._parse_cache.clear()
-                source._parse_cache.update(kept)
-            assert _summary(blocks, context) == _summary(fresh_blocks, fresh)
-    finally:
-        class_resolution._patched = original
-    assert patched > 10  # the patch, not only the combination, was checked
+    monkeypatch.setattr(module, name, recording)
+    return made
 
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @pytest.mark.parametrize("seed", range(3))
-def test_patched_save_evidence_is_that_of_a_fresh_program(tmp_path, seed):
+def test_a_patched_module_context_is_a_fresh_combination(tmp_path, seed, monkeypatch):
     path = str(tmp_path / "a.py")
-    patched = 0
-    original = save_evidence.patched
+    patched = _patches_made(monkeypatch, class_resolution, "_patched")
+    for text in _edits(seed, 50):
+        blocks = document_state.document_blocks(text, path)
+        context = module_context(blocks, None)
+        with _fresh_parses():
+            fresh_blocks = source.split_blocks(text)
+            fresh = module_context(fresh_blocks, None)
+        assert _summary(blocks, context) == _summary(fresh_blocks, fresh)
+    assert len(patched) > 10  # the patch, not only the combination, was checked
 
-    def counting(*args):
-        nonlocal patched
-        result = original(*args)
-        patched += result is not None
-        return result
 
-    save_evidence.patched = counting
-    try:
-        for text in _edits(seed, 50):
-            analyse(text, path=path)
-            blocks = document_state._documents[path].blocks
-            kept = blocks.memo.get("evidence")
-            if kept is None:  # no model class and no compile: no evidence was asked for
-                continue
-            context = module_context(blocks, None)
-            torch_classes = frozenset(
-                name for name, fw in context.frameworks.items() if fw == "torch")
-            parse_cache = dict(source._parse_cache)
-            source._parse_cache.clear()
-            save_evidence._resolved.clear()
-            save_evidence._recent_names.clear()
-            try:
-                fresh = save_evidence.evidence(
-                    [(block.tree, block.start_line - 1, block.text)
-                     for block in source.split_blocks(text) if block.tree],
-                    context.imports, torch_classes)
-            finally:
-                source._parse_cache.clear()
-                source._parse_cache.update(parse_cache)
-            assert kept.result == fresh
-    finally:
-        save_evidence.patched = original
-    assert patched > 10
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@pytest.mark.parametrize("seed", range(3))
+def test_patched_save_evidence_is_that_of_a_fresh_program(tmp_path, seed, monkeypatch):
+    path = str(tmp_path / "a.py")
+    patched = _patches_made(monkeypatch, save_evidence, "patched")
+    for text in _edits(seed, 50):
+        analyse(text, path=path)
+        blocks = document_state._documents[path].blocks
+        kept = blocks.memo.get("evidence")
+        if kept is None:  # no model class and no compile: no evidence was asked for
+            continue
+        context = module_context(blocks, None)
+        torch_classes = frozenset(
+            name for name, fw in context.frameworks.items() if fw == "torch")
+        save_evidence._resolved.clear()
+        save_evidence._recent_names.clear()
+        with _fresh_parses():
+            fresh = save_evidence.evidence(
+                [(block.tree, block.start_line - 1, block.text)
+                 for block in source.split_blocks(text) if block.tree],
+                context.imports, torch_classes)
+        assert kept.result == fresh
+    assert len(patched) > 10
 
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")

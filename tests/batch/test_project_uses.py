@@ -31,14 +31,19 @@ def _project(tmp_path: Path) -> Path:
 
 
 def _analysed(monkeypatch) -> list[str]:
+    return _paths_given(monkeypatch, "file_evidence")
+
+
+def _paths_given(monkeypatch, function_name: str) -> list[str]:
+    """From now on, the name of each file `project_uses.<function_name>` is called with."""
     seen: list[str] = []
-    real = project_uses.file_evidence
+    real = getattr(project_uses, function_name)
 
     def recording(path: Path):
         seen.append(path.name)
         return real(path)
 
-    monkeypatch.setattr(project_uses, "file_evidence", recording)
+    monkeypatch.setattr(project_uses, function_name, recording)
     return seen
 
 
@@ -159,14 +164,7 @@ def test_a_file_that_never_writes_a_call_of_the_classes_is_not_parsed(tmp_path, 
     (tmp_path / "heads.py").write_text(
         "import keras\nfrom pkg import blocks\n\nREGISTRY = {'block': blocks.Block}\n"
         "keras.Sequential([blocks.Head()]).save('m.keras')\n")
-    parsed: list[str] = []
-    real = project_uses._called_modules
-
-    def recording(path: Path):
-        parsed.append(path.name)
-        return real(path)
-
-    monkeypatch.setattr(project_uses, "_called_modules", recording)
+    parsed = _paths_given(monkeypatch, "_called_modules")
     for names in (frozenset({"Block"}), frozenset({"Head"})):
         expected = project_evidence.uses_elsewhere(blocks, names)
         with project_uses.read_lazily():
