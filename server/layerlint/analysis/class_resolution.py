@@ -114,7 +114,7 @@ def _patched(
     classes = dict(previous.classes)
     local_names = frozenset(previous.class_blocks)
     for block, stmt, row in new_classes:
-        if row.inputs != current or row.candidates:
+        if not _is_current(row, current, local_names):
             _refresh(row, block, stmt, current, previous.imports, local_names, classes, {},
                      importer, python)
         model, earlier = row.model, previous.classes[stmt.name]
@@ -178,7 +178,7 @@ def _combined(
     current = (imports_id, local_id, keras_version)
     for block, part in parts:
         for stmt, row in part.classes:
-            if row.inputs != current or row.candidates:
+            if not _is_current(row, current, local_names):
                 _refresh(row, block, stmt, current, imports, local_names, classes, external,
                          importer, python)
             name = stmt.name
@@ -215,6 +215,26 @@ class _ClassRow:
     workspace: tuple[tuple[str, int], ...] = ()
     model: ClassModel | None = None
     model_inputs: tuple | None = None
+
+
+def _is_current(row: _ClassRow, current: tuple, local_names: frozenset[str]) -> bool:
+    """Whether what the row found still holds for `current` (imports, local class names,
+    Keras version; rows with workspace candidates are always looked up again). A row found for
+    other local names still holds when the local classes it mentions are the same: a class
+    that stops parsing while it is typed then refreshes only the classes that mention it. Such
+    a row is marked current."""
+    inputs = row.inputs
+    if row.candidates or inputs is None:
+        return False
+    if inputs == current:
+        return True
+    if (inputs[0] == current[0] and inputs[2] == current[2] and row.mentioned is not None
+            and row.mentioned & local_names == row.referenced):
+        # The same local references, so the same imported candidates (the other mentioned
+        # names) and the same model.
+        row.inputs = current
+        return True
+    return False
 
 
 def _refresh(
