@@ -13,6 +13,7 @@ from bench.generate_models import generate_module
 from layerlint.analysis import (
     analyse,
     class_resolution,
+    document_memory,
     document_state,
     engine,
     save_evidence,
@@ -76,6 +77,25 @@ def test_carried_values_are_those_of_the_versions_blocks(tmp_path, seed):
                 assert values == [_holds(block, name, words) for block in blocks]
                 assert (True in values) == any(word in text for word in words)
     assert seen == set(_PASSES)
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@pytest.mark.parametrize("seed", range(2))
+def test_the_count_of_live_trees_carried_between_versions_is_a_fresh_count(seed):
+    """`document_memory` counts a version's trees and top-level statements (which walked
+    levels stay) from the previous version's count and the changed span: always the count of
+    every block."""
+    path = f"<alive {seed}>"
+    texts = _edits(seed, 50)
+    document_state.document_blocks(texts[0], path)  # a first version: nothing retired yet
+    for text in texts[1:]:
+        blocks = document_state.document_blocks(text, path)
+        fresh: dict[int, int] = {}
+        for block in blocks:
+            if block.tree is not None:
+                for node in (block.tree, *block.tree.body):
+                    fresh[id(node)] = fresh.get(id(node), 0) + 1
+        assert blocks.memo[document_memory._ALIVE] == fresh
 
 
 def test_a_plain_list_of_blocks_is_read_whole():

@@ -52,8 +52,47 @@ def retire_blocks(old: Sequence[Block], new: Sequence[Block]) -> None:
         forget_blocks(gone, walks=False)  # every walk and grouping goes just below
         retired_texts.retire([block.text for block in gone], lambda: kept | _held_texts())
     walk.clear()
-    walk.keep_levels_within(block.tree for block in new if block.tree is not None)
+    walk.keep_levels_within(_alive_ids(old, new))
     node_index.clear()
+
+
+_ALIVE = "alive ids"
+"""The key of a version's count of its trees and top-level statements (`block_versions`)."""
+
+
+def _alive_ids(old: Sequence[Block], new: Sequence[Block]) -> dict[int, int]:
+    """How many of the `new` blocks hold each tree and top-level statement, by id (what
+    `walk.keep_levels_within` keeps): the `old` version's count updated across the changed span
+    when `new` is its next version (`block_versions.Change`), so a keystroke counts the blocks
+    it changed, not the document's. Kept in the new version's memo for the next one."""
+    change = getattr(new, "change", None)
+    carried = change.previous.get(_ALIVE) if change is not None else None
+    if carried is None:
+        counts: dict[int, int] = {}
+        _count(counts, new, 1)
+    else:
+        counts = dict(carried)
+        _count(counts, old[change.first:change.old_end], -1)
+        _count(counts, new[change.first:change.new_end], 1)
+    memo = getattr(new, "memo", None)
+    if memo is not None:
+        memo[_ALIVE] = counts
+    return counts
+
+
+def _count(counts: dict[int, int], blocks: Sequence[Block], step: int) -> None:
+    """Add `step` to the count of each block's tree and top-level statements."""
+    for block in blocks:
+        tree = block.tree
+        if tree is None:
+            continue
+        for node in (tree, *tree.body):
+            key = id(node)
+            left = counts.get(key, 0) + step
+            if left:
+                counts[key] = left
+            else:
+                del counts[key]
 
 
 def forget_document(path: str) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, MutableMapping, Sequence
+from collections.abc import Callable, Container, MutableMapping, Sequence
 from typing import Any
 
 _CACHE_SIZE = 16384
@@ -134,18 +134,14 @@ def clear() -> None:
     _owned.clear()
 
 
-def keep_levels_within(trees: Iterable[ast.AST]) -> None:
-    """Drop the walked trees' levels whose root is neither one of `trees` nor a top-level
-    statement of one: a document's new version keeps the levels of its own blocks, and a
-    replaced block's tree leaves without being walked (`document_memory.retire_blocks`). A
-    level rooted deeper inside a kept tree goes too: that costs one walk, never a stale one."""
-    if not _levels:
-        return
-    alive: set[int] = set()  # every tree and statement here is alive: ids are identities
-    for tree in trees:
-        alive.add(id(tree))
-        alive.update(map(id, getattr(tree, "body", ())))
-    _levels[:] = [levels for levels in _levels if id(levels.nodes[0]) in alive]
+def keep_levels_within(alive: Container[int]) -> None:
+    """Drop the walked trees' levels whose root is neither one of a document's trees nor a
+    top-level statement of one: `alive` holds their ids (`document_memory` counts them per
+    version). A document's new version keeps the levels of its own blocks, and a replaced
+    block's tree leaves without being walked (`document_memory.retire_blocks`). A level rooted
+    deeper inside a kept tree goes too: that costs one walk, never a stale one."""
+    if _levels:
+        _levels[:] = [levels for levels in _levels if id(levels.nodes[0]) in alive]
 
 
 def clear_all() -> None:
