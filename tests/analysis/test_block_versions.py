@@ -22,6 +22,7 @@ from layerlint.analysis import (
 from layerlint.analysis.block_versions import Blocks, spliced
 from layerlint.analysis.block_words import _holds
 from layerlint.analysis.class_resolution import module_context
+from layerlint.analysis.shapes import module_shapes
 from layerlint.analysis.source import Block
 
 SNIPPETS = ["(", ")", "\n", "x", "  # note", "self.bn(x)", "\n        y = self.norm(x)\n", ":",
@@ -54,6 +55,7 @@ _PASSES = {
     "keras evidence": engine._block_keras_evidence,
     "context parts": class_resolution._block_part_or_none,
     "evidence parts": engine._evidence_part,
+    "shape statements": module_shapes._placed_statements,
 }
 
 

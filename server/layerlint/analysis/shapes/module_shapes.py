@@ -2,14 +2,25 @@
 module's text: the entry point for LL105, `check --shapes` and the editor's static hints.
 
 The cache compares texts instead of hashing them: hashing a 10,000-line text costs more than the
-incremental inference itself, and the text of a keystroke is a new string every time."""
+incremental inference itself, and the text of a keystroke is a new string every time. For the
+same reason, what the inference reads of every block (its statements, whether it holds a shape
+comment) is carried between versions of a document per block (`block_versions`), not gathered
+from the whole text again."""
 
 from __future__ import annotations
 
+import ast
+from itertools import chain
+
+from layerlint.analysis.block_versions import spliced
+from layerlint.analysis.block_words import mentions_any
 from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.shapes.infer import ModuleShapes, infer_module
 from layerlint.analysis.source import Block
 
+_SHAPE_COMMENT = "input-shape"
+"""What a `# layerlint: input-shape=` comment holds (`sources.comment_shape`); looked for in the
+blocks, which remember what they hold (`block_words`), not in the whole text."""
 _CACHE_SIZE = 2
 """The engine asks for the same text more than once per analysis (LL105, the shape evidence of
 LL101/LL103, the editor's hints); each entry holds a whole module text and its shapes (6 MB for
@@ -38,13 +49,22 @@ def module_shapes(text: str, blocks: list[Block], imports: ImportTable,
                 known is text or (len(known) == len(text) and known == text)):
             _cache.append(_cache.pop(index))
             return shapes
-    statements = [
-        (statement, block.start_line - 1)
-        for block in blocks if block.tree is not None
-        for statement in block.tree.body
-    ]
-    result = infer_module(statements, imports, keras_version, text, configured_input)
+    statements = list(chain.from_iterable(
+        spliced(blocks, "shape statements", _placed_statements, _moved_statements)))
+    result = infer_module(statements, imports, keras_version, text, configured_input,
+                          mentions_any(blocks, (_SHAPE_COMMENT,)))
     _cache.append((text, keras_version, configured_input, result))
     if len(_cache) > _CACHE_SIZE:
         del _cache[0]
     return result
+
+
+def _placed_statements(block: Block) -> list[tuple[ast.stmt, int]]:
+    """The block's top-level statements with its line offset (none where it does not parse),
+    carried between versions of a document (`block_versions.spliced`)."""
+    return [] if block.tree is None else [(statement, block.start_line - 1)
+                                          for statement in block.tree.body]
+
+
+def _moved_statements(_: list[tuple[ast.stmt, int]], block: Block) -> list[tuple[ast.stmt, int]]:
+    return _placed_statements(block)
