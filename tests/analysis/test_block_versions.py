@@ -168,6 +168,45 @@ def test_a_patched_module_context_is_a_fresh_combination(tmp_path, seed, monkeyp
     assert len(patched) > 10  # the patch, not only the combination, was checked
 
 
+def _typed_through(text: str, seed: int, first: str) -> list[str]:
+    """Texts of a person typing statements into methods of several classes, a character at a
+    time: the class stops parsing at an open bracket and parses again when it closes, and
+    classes that mention it (or derive from it, directly or not) see it leave and come
+    back. The class `first` is typed into first."""
+    rng = random.Random(seed)
+    texts = []
+    for round_ in range(6):
+        methods = [index for index in range(len(text)) if text.startswith("\n    def ", index)]
+        method = (text.index("\n    def ", text.index(f"\nclass {first}("))
+                  if round_ == 0 else rng.choice(methods))
+        at = text.index("\n", method + 1) + 1
+        for typed in ("        y = self.norm(x", ")", "\n", "        z = (", "y", ")\n"):
+            for character in typed:
+                text = text[:at] + character + text[at:]
+                at += 1
+                texts.append(text)
+    return texts
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@pytest.mark.parametrize("seed", range(2))
+def test_a_context_patched_across_class_names_that_come_and_go_is_a_fresh_combination(
+        tmp_path, seed, monkeypatch):
+    path = str(tmp_path / "a.py")
+    start = generate_module(300, seed).text
+    base = start.split("\nclass ")[3].split("(")[0]  # a class the edits below break
+    start += f"\n\nclass Derived({base}):\n    pass\n\n\nclass Grand(Derived):\n    pass\n"
+    renamed = _patches_made(monkeypatch, class_resolution, "_renamed")
+    for text in [start, *_typed_through(start, seed, base), *_edits(seed, 30)]:
+        blocks = document_state.document_blocks(text, path)
+        context = module_context(blocks, None)
+        with _fresh_parses():
+            fresh_blocks = source.split_blocks(text)
+            fresh = module_context(fresh_blocks, None)
+        assert _summary(blocks, context) == _summary(fresh_blocks, fresh)
+    assert len(renamed) > 10  # classes left and came back, and the patch followed them
+
+
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @pytest.mark.parametrize("seed", range(3))
 def test_patched_save_evidence_is_that_of_a_fresh_program(tmp_path, seed, monkeypatch):
