@@ -153,6 +153,19 @@ def _patches_made(monkeypatch, module, name: str) -> list[bool]:
     return made
 
 
+def _calls(monkeypatch, module, name: str) -> list[None]:
+    """From now on, one entry per call of `module.name`."""
+    calls: list[None] = []
+    original = getattr(module, name)
+
+    def counting(*args):
+        calls.append(None)
+        return original(*args)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @pytest.mark.parametrize("seed", range(3))
 def test_a_patched_module_context_is_a_fresh_combination(tmp_path, seed, monkeypatch):
@@ -190,21 +203,30 @@ def _typed_through(text: str, seed: int, first: str) -> list[str]:
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @pytest.mark.parametrize("seed", range(2))
-def test_a_context_patched_across_class_names_that_come_and_go_is_a_fresh_combination(
+def test_a_context_across_class_names_that_come_and_go_is_a_fresh_combination(
         tmp_path, seed, monkeypatch):
     path = str(tmp_path / "a.py")
     start = generate_module(300, seed).text
     base = start.split("\nclass ")[3].split("(")[0]  # a class the edits below break
     start += f"\n\nclass Derived({base}):\n    pass\n\n\nclass Grand(Derived):\n    pass\n"
-    renamed = _patches_made(monkeypatch, class_resolution, "_renamed")
+    refreshed = _calls(monkeypatch, class_resolution, "_refresh")
+    combined = _calls(monkeypatch, class_resolution, "_combined")
+    counted = [0, 0]  # the document's combinations, and its classes found again in them
     for text in [start, *_typed_through(start, seed, base), *_edits(seed, 30)]:
         blocks = document_state.document_blocks(text, path)
+        before = len(combined), len(refreshed)
         context = module_context(blocks, None)
+        if len(combined) > before[0]:
+            counted[0] += 1
+            counted[1] += len(refreshed) - before[1]
         with _fresh_parses():
             fresh_blocks = source.split_blocks(text)
             fresh = module_context(fresh_blocks, None)
         assert _summary(blocks, context) == _summary(fresh_blocks, fresh)
-    assert len(renamed) > 10  # classes left and came back, and the patch followed them
+    # Classes left and came back (a new combination each time), and only the classes that
+    # mention them were found again, not every class of every combination.
+    assert counted[0] > 10
+    assert counted[1] < counted[0] * len(fresh.classes) / 4
 
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")

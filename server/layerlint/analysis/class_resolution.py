@@ -12,11 +12,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 
 from layerlint.analysis import keras_target, tree_memo
-from layerlint.analysis.block_versions import Change, spliced
+from layerlint.analysis.block_versions import spliced
 from layerlint.analysis.caches import (
     candidate_cache,
     class_cache,
@@ -67,9 +66,7 @@ def module_context(
     key, unless the imports, the set of local class names or what they resolve to changed.
     For a new version of a document whose edit left the imports, the class names and what
     every class derives from as they were, the previous version's context is patched with the
-    changed blocks' classes (`_patched`) instead of being combined again from every block; an
-    edit that adds or removes class names (a class that stops or starts parsing while it is
-    typed) patches it too, refreshing the classes that mention those names (`_renamed`)."""
+    changed blocks' classes (`_patched`) instead of being combined again from every block."""
     parts = spliced(blocks, "context parts", _block_part_or_none)
     memo = getattr(blocks, "memo", None)
     if memo is None:
@@ -86,8 +83,6 @@ def module_context(
                                list(zip(blocks[first:new_end], parts[first:new_end])),
                                (blocks[new_end:], parts[new_end:]) if change.line_delta else None,
                                importer, python)
-            if context is None:
-                context = _renamed(kept[1:], blocks, parts, carried, change, importer, python)
             if context is not None:
                 memo["context"] = (inputs, *context)
                 return context[0]
@@ -148,101 +143,6 @@ def _patched(
                             classes, class_blocks, previous.frameworks, references,
                             workspace_keys, definitions)
     return context, current, own, simple
-
-
-def _renamed(
-    kept: tuple[ModuleContext, tuple, dict, bool], blocks: list[Block],
-    parts: list[_BlockPart | None], carried: list[_BlockPart | None], change: Change,
-    importer: Path | None, python: str | None,
-) -> tuple[ModuleContext, tuple, dict, bool] | None:
-    """The previous version's context patched for an edit that changed the class names of the
-    changed blocks (`carried`: the previous version's parts): the changed blocks' classes take
-    the place of the old ones in every table, in the order of the blocks, and the classes that
-    mention a name that came or went are refreshed (`_is_current` keeps the others); the
-    frameworks are found again (`_frameworks` remembers the tables of the last class lists)
-    and, with them, the definitions whose class or framework changed. What `_combined` would
-    make of the new blocks; None where it reaches further (imports, a name defined twice,
-    classes of other files, an edit that kept the names: `_patched` declined it)."""
-    previous, current, own, simple = kept
-    first, new_end = change.first, change.new_end
-    old_span, new_span = carried[first:change.old_end], parts[first:new_end]
-    if not simple or any(part is not None and part.imports for part in (*old_span, *new_span)):
-        return None
-    old_names = [stmt.name for part in old_span if part is not None for stmt, _ in part.classes]
-    new_rows = _rows(blocks[first:new_end], new_span)
-    new_names = [stmt.name for _, stmt, _ in new_rows]
-    local_names = frozenset(previous.class_blocks)
-    kept_names = local_names.difference(old_names)
-    if old_names == new_names or len(set(new_names)) != len(new_names) or (
-            not kept_names.isdisjoint(new_names)):
-        return None
-    names = kept_names.union(new_names)
-    changed = local_names.symmetric_difference(names)
-    old_current, current = current, (current[0], small_id(names), current[2])
-    before, after = _rows(blocks[:first], parts[:first]), _rows(blocks[new_end:], parts[new_end:])
-    workspace: dict[str, ClassModel] = {}  # where `_refresh` puts classes of other files
-    refreshed: dict[str, _ClassRow] = {}
-    for block, stmt, row in chain(before, new_rows, after):
-        if (row.inputs == old_current and row.mentioned is not None
-                and row.mentioned.isdisjoint(changed)):
-            row.inputs = current  # the same local references under the new names
-            continue
-        if not _is_current(row, current, names):
-            _refresh(row, block, stmt, current, previous.imports, names, workspace, {},
-                     importer, python)
-        if row.candidates or row.workspace:
-            return None
-        refreshed[stmt.name] = row
-    # The four tables hold every local class once, in the order of the blocks.
-    position, count = len(before), len(old_names)
-    classes = _replaced(previous.classes, position, count,
-                        [(stmt.name, row.model) for _, stmt, row in new_rows])
-    class_blocks = _replaced(previous.class_blocks, position, count,
-                             [(stmt.name, block) for block, stmt, _ in new_rows])
-    references = _replaced(previous.references, position, count,
-                           [(stmt.name, row.referenced) for _, stmt, row in new_rows])
-    workspace_keys = _replaced(previous.workspace_keys, position, count,
-                               [(stmt.name, row.workspace) for _, stmt, row in new_rows])
-    for name, row in refreshed.items():
-        assert row.model is not None
-        classes[name], references[name], workspace_keys[name] = (
-            row.model, row.referenced, row.workspace)
-    if change.line_delta:  # the same classes below, on other lines
-        for block, stmt, _ in after:
-            class_blocks[stmt.name] = block
-    frameworks, own = _frameworks(classes, {})
-    definitions = dict(previous.definitions)
-    for part in old_span:
-        if part is not None:
-            for stmt, _ in part.classes:
-                del definitions[id(stmt)]
-    earlier = previous.frameworks
-    for _, stmt, row in chain(before, new_rows, after):
-        name = stmt.name
-        if name in refreshed or frameworks[name] != earlier.get(name) or (
-                id(stmt) not in definitions):
-            model = row.model
-            assert model is not None
-            # One definition per name: its own framework is the name's (`_frameworks`).
-            definitions[id(stmt)] = (model, _own_framework(model, own, classes, {}))
-    context = ModuleContext(previous.imports, previous.imports_key, previous.keras_version,
-                            classes, class_blocks, frameworks, references, workspace_keys,
-                            definitions)
-    return context, current, own, True
-
-
-def _rows(blocks: list[Block], parts: list[_BlockPart | None]
-          ) -> list[tuple[Block, ast.ClassDef, _ClassRow]]:
-    """(block, class statement, row) of every class of these blocks, in order."""
-    return [(block, stmt, row) for block, part in zip(blocks, parts) if part is not None
-            for stmt, row in part.classes]
-
-
-def _replaced(table: dict, position: int, count: int, items: list[tuple]) -> dict:
-    """`table` with its `count` items from `position` on replaced by `items`, in order."""
-    entries = list(table.items())
-    entries[position:position + count] = items
-    return dict(entries)
 
 
 def _own_framework(model: ClassModel, own: dict, classes: dict[str, ClassModel],
