@@ -254,6 +254,35 @@ def test_patched_save_evidence_is_that_of_a_fresh_program(tmp_path, seed, monkey
     assert len(patched) > 10
 
 
+def test_save_evidence_patched_across_lines_typed_above_a_save_is_a_fresh_program(
+        tmp_path, monkeypatch):
+    """Lines typed into a class move the definitions below it: the patched program reads them
+    at their new lines (the uses of a function that saves a model say where it does)."""
+    path = str(tmp_path / "a.py")
+    text = ("import keras\n\n\nclass Scale:\n    pass\n\n\nclass Shift:\n    pass\n\n\n"
+            "class Block(keras.layers.Layer):\n    def call(self, x):\n"
+            "        return x\n\n\nclass After:\n    pass\n\n\n"
+            "def export():\n    model = keras.Sequential([Block()])\n"
+            "    model.compile('sgd', 'mse')\n    model.save('model.h5')\n\n\n"
+            "def train(model):\n    model.fit(1, 2)\n")
+    patched = _patches_made(monkeypatch, save_evidence, "patched")
+    at = text.index("        return x")
+    for typed in ["        y = x\n", "\n", "        z = (y)\n", "        del z\n", "\n\n"]:
+        text = text[:at] + typed + text[at:]
+        at += len(typed)
+        analyse(text, path=path)
+        kept = document_state._documents[path].blocks.memo["evidence"]
+        save_evidence._resolved.clear()
+        save_evidence._recent_names.clear()
+        with _fresh_parses():
+            blocks = [block for block in source.split_blocks(text) if block.tree]
+            fresh = save_evidence.evidence(
+                [(block.tree, block.start_line - 1, block.text) for block in blocks],
+                kept.imports, frozenset())
+        assert fresh.uses and kept.result == fresh
+    assert len(patched) == 4  # each line typed after the first version was patched
+
+
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
 def test_the_module_program_carried_between_versions_is_the_joined_pieces(tmp_path):
     from layerlint.analysis import module_program as program_module

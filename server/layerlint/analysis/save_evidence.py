@@ -132,6 +132,8 @@ class Program:
     repeated: frozenset[str]
     """Names of more than one definition."""
     result: Evidence
+    code_end: int = 0
+    """1 + the index of the last placed item with module code (0: none has any)."""
 
 
 def program(
@@ -151,7 +153,8 @@ def program(
     module_reader = Reader(imports, names.classes, names.functions, torch_classes, "<module>", 0)
     env: dict[str, frozenset[str]] = {}
     differences: dict[int, frozenset[str] | None] = {}
-    for item in placed:
+    code_end = 0
+    for index, item in enumerate(placed):
         if item is None:
             counts.append(0)
             continue
@@ -171,13 +174,14 @@ def program(
             else:  # a notebook may define a function twice: a call may reach either
                 returns.setdefault(definition.name, set()).update(scope.returns)
         if part.statements:
+            code_end = index + 1
             module_reader.offset = offset
             for statement in part.statements:
                 env = module_reader.statement(statement, env)
     scopes.append((module_reader.result, 0))
     result = _resolved_evidence(names, scopes, returns, contains)
     return Program(imports, torch_classes, read_all, names, counts, scopes, returns, contains,
-                   frozenset(repeated), result)
+                   frozenset(repeated), result, code_end)
 
 
 def patched(
@@ -187,11 +191,12 @@ def patched(
 ) -> Program | None:
     """`kept` (the previous version's program) with the definitions of the changed blocks
     read again: the previous version's parts `span[0]` up to `span[1]` (`old_span`) became
-    `new_span` (placed at their line offsets). None where the edit reaches further (module
-    code, the program's names, lines of other blocks, a name defined twice): combine again
-    with `program`."""
-    if line_delta or kept.read_all or kept.imports is not imports or (
-            kept.torch_classes != torch_classes):
+    `new_span` (placed at their line offsets); the definitions below move `line_delta` lines.
+    None where the edit reaches further (module code in the changed blocks, or below them when
+    they moved, the program's names, a name defined twice): combine again with `program`."""
+    first, old_end = span
+    if kept.read_all or kept.imports is not imports or kept.torch_classes != torch_classes or (
+            line_delta and kept.code_end > first):
         return None
     old_parts = [part for part in old_span if part is not None]
     new_parts = [item for item in new_span if item is not None]
@@ -203,7 +208,6 @@ def patched(
            for definition in part.definitions):
         return None
     names = kept.names
-    first, old_end = span
     start = sum(kept.counts[:first])
     entries: list[tuple[Scope, int]] = []
     returns, contains = dict(kept.returns), dict(kept.contains)
@@ -218,12 +222,18 @@ def patched(
                 contains[definition.name] = held
             else:
                 returns[definition.name] = set(scope.returns)
-    scopes = kept.scopes[:start] + entries + kept.scopes[start + sum(kept.counts[first:old_end]):]
+    below = kept.scopes[start + sum(kept.counts[first:old_end]):]
+    if line_delta:  # the definitions below, moved (the module code's scope, last, is above)
+        below = [(scope, offset + line_delta) for scope, offset in below[:-1]] + below[-1:]
+    scopes = kept.scopes[:start] + entries + below
     counts = kept.counts[:first] + [0 if item is None else len(item[0].definitions)
                                     for item in new_span] + kept.counts[old_end:]
     result = _resolved_evidence(names, scopes, returns, contains)
+    # No module code in the changed blocks: the last block with some is above them or moved.
+    code_end = kept.code_end if kept.code_end <= first else (
+        kept.code_end + len(new_span) - (old_end - first))
     return Program(imports, torch_classes, False, names, counts, scopes, returns, contains,
-                   kept.repeated, result)
+                   kept.repeated, result, code_end)
 
 
 def _resolved_evidence(names: _Names, scopes: list[tuple[Scope, int]],
