@@ -21,6 +21,7 @@ TEXT = (ROOT / "examples" / "feature_extractor.py").read_text()
 def isolated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(retired_texts, "_recent", OrderedDict())
     monkeypatch.setattr(retired_texts, "_leaving", set())
+    monkeypatch.setattr(retired_texts, "_made_up_later", [False])  # no server publishing here
 
 
 def test_texts_past_the_window_are_forgotten_together(isolated: None,
@@ -42,6 +43,27 @@ def test_texts_past_the_window_are_forgotten_together(isolated: None,
     assert not left & forgotten
     assert texts[0] in left  # held by a document
     assert set(texts[retired_texts.FORGET_EVERY:]) <= left  # the window, and never retired
+
+
+def test_a_server_forgets_between_edits_and_its_edits_scan_only_past_the_late_limit(
+        isolated: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a publish (`forget_due`) the scan of the caches is made there, not in the edit
+    that retired the texts; `retire` scans only when `LATE_LIMIT` texts wait (no publish
+    came)."""
+    cache: dict = {}
+    monkeypatch.setattr(retired_texts, "_caches", [cache])
+    texts = [f"class Block{number}: pass\n" for number in range(400)]
+    cache.update((text, 1) for text in texts)
+    retired_texts.forget_due(set)  # a server: nothing waits yet
+    leaving = retired_texts.KEPT + retired_texts.FORGET_EVERY
+    for text in texts[:leaving]:
+        retired_texts.retire([text], set)
+    assert len(cache) == 400  # the edits left the scan to the next publish
+    retired_texts.forget_due(set)
+    assert set(cache) == set(texts[retired_texts.FORGET_EVERY:])
+    for text in texts[leaving:leaving + retired_texts.LATE_LIMIT]:
+        retired_texts.retire([text], set)  # no publish in between: the bound holds
+    assert len(cache) == 400 - retired_texts.FORGET_EVERY - retired_texts.LATE_LIMIT
 
 
 def test_a_text_retired_again_returns_to_the_window(isolated: None,

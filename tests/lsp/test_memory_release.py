@@ -85,14 +85,20 @@ def test_the_freed_memory_goes_back_to_the_system(released: dict) -> None:
 
 
 def test_free_pages_go_back_once_every_few_publishes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """...and what is cached for retired block texts is forgotten after every publish (when
+    enough of them wait: `retired_texts.forget_due`), out of the edit's time."""
+    from layerlint.analysis import document_memory
     from layerlint.lsp import memory_release
 
     trims: list[int] = []
+    forgets: list[int] = []
     monkeypatch.setattr(memory_release, "return_free_pages", lambda: trims.append(1))
+    monkeypatch.setattr(document_memory, "forget_retired", lambda: forgets.append(1))
     monkeypatch.setattr(memory_release, "_publishes", [0])
     for _ in range(3 * memory_release.TRIM_EVERY - 1):
         memory_release.after_publish()
     assert len(trims) == 2
+    assert len(forgets) == 3 * memory_release.TRIM_EVERY - 1
 
 
 def test_returning_free_pages_works_where_malloc_trim_is_missing(

@@ -108,6 +108,12 @@ def forget_document(path: str) -> None:
         del caches.last_good[key]
 
 
+def forget_retired() -> None:
+    """Between edits: forget what is cached for block texts that left the documents
+    (`retired_texts.forget_due`)."""
+    retired_texts.forget_due(_held_texts)
+
+
 def _held_texts() -> set[str]:
     """The block texts of every document the analysis keeps now."""
     from layerlint.analysis import document_state
@@ -133,4 +139,4 @@ def forget_blocks(blocks: Sequence[Block], walks: bool = True) -> None:
             infer.forget(block.tree.body)
 
 
-__all__ = ["forget_blocks", "forget_document", "retire_blocks"]
+__all__ = ["forget_blocks", "forget_document", "forget_retired", "retire_blocks"]

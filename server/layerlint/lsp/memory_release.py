@@ -59,7 +59,12 @@ def drop_generated_sources() -> None:
 
 
 def after_publish() -> None:
-    """An edit's diagnostics were written: every `TRIM_EVERY`th time, return the free pages."""
+    """An edit's diagnostics were written: forget what the analysis cached for block texts
+    that left the documents (`document_memory.forget_retired`: a scan of its caches, out of
+    the edit-to-diagnostics time), and every `TRIM_EVERY`th time, return the free pages."""
+    from layerlint.analysis import document_memory  # loaded by the analysis already
+
+    document_memory.forget_retired()
     _publishes[0] += 1
     if _publishes[0] % TRIM_EVERY == 0:
         return_free_pages()
