@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import random
 import textwrap
 from pathlib import Path
 
@@ -283,6 +284,9 @@ def test_trigger_lines_are_the_lines_the_trigger_pattern_matches_on():
     texts = ["", "ops", "\n\nops\n", "lr = 1\nxlr = 2\nlr_x = 3\nself.lr\n",
              "import keras.engine\n# legacy ops ops\nrandom\n\nfrom official import x",
              "a = 1\nb = 2\n", "os.environ['KERAS_BACKEND']\nwrappers\n"]
+    rng = random.Random(0)  # and `lr` next to every kind of character, at every place
+    pieces = ["lr", "l", "r", "_", "a", "1", "\u00e9", "\u00b2", "\u00b7", " ", "\n", ".", "("]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randrange(12))) for _ in range(3000)]
     for text in texts:
         expected = sorted({text.count("\n", 0, m.start()) + 1 for m in _TRIGGER.finditer(text)})
         assert _trigger_lines(text) == expected

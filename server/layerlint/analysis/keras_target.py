@@ -225,7 +225,6 @@ _TRIGGER = re.compile(r"tf_keras|tensorflow_addons|official|experimental|keras\.
 
 _TRIGGER_WORDS = tuple(word.replace("\\", "") for word in _TRIGGER.pattern.split("|")
                        if not word.startswith("\\b"))
-_LR = re.compile(r"\blr\b")
 _block_cache: OrderedDict[str, tuple[Evidence, ...]] = OrderedDict()
 
 
@@ -260,9 +259,15 @@ def _trigger_lines(text: str) -> list[int]:
             if line_end < 0:
                 break
             found = text.find(word, line_end + 1)
-    if "lr" in text:  # the regex scan costs more than all the words' `find`s together
-        for match in _LR.finditer(text):
-            starts.add(text.rfind("\n", 0, match.start()) + 1)
+    # `\blr\b` the same way: each `lr` found, kept where no word character (`\w`: a letter,
+    # a digit or `_`) touches it (the regex, `\b` tried at every character, costs 30 us on a
+    # class of 1,400 characters, more than all the words' `find`s together).
+    found = text.find("lr")
+    while found >= 0:
+        before, after = text[found - 1:found], text[found + 2:found + 3]
+        if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+            starts.add(text.rfind("\n", 0, found) + 1)
+        found = text.find("lr", found + 2)
     lines: list[int] = []
     line, position = 1, 0
     for start in sorted(starts):
