@@ -4,7 +4,7 @@ back to the collector when the block ends."""
 
 import gc
 
-from layerlint.batch.parallel import few_collections, ordered_map, settle
+from layerlint.batch.parallel import chunk_ranges, few_collections, ordered_map, settle
 
 
 class _Node:
@@ -41,3 +41,15 @@ def test_garbage_of_the_current_file_is_still_collected():
 def test_ordered_map_keeps_the_items_order_across_processes():
     items = list(range(40))
     assert list(ordered_map(abs, [-i for i in items], 3)) == items
+
+
+def test_chunks_cover_the_items_in_order_and_shrink_at_the_end():
+    for count, jobs in ((816, 2), (1198, 4), (40, 3), (5, 2), (1, 2), (0, 2)):
+        ranges = chunk_ranges(count, jobs)
+        assert [index for start, end in ranges for index in range(start, end)] == list(range(count))
+        sizes = [end - start for start, end in ranges]
+        assert sizes == sorted(sizes, reverse=True)
+        assert all(size <= max(1, count // (jobs * 8)) for size in sizes)
+    sizes = [end - start for start, end in chunk_ranges(816, 2)]
+    assert sizes[0] == 51 and sizes[-2] <= 4  # packages stay together; the tail is fine-grained
+    assert [end - start for start, end in chunk_ranges(5, 2)] == [1] * 5

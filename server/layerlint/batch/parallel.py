@@ -2,7 +2,9 @@
 
 Workers are forked where the platform allows (they inherit the imported analysis, so nothing is
 imported twice) and take contiguous chunks of the sorted file list, so files of one package,
-which share base classes, mostly land in one worker and its in-process caches.
+which share base classes, mostly land in one worker and its in-process caches. The last
+chunks shrink (`chunk_ranges`), so that the workers finish together (with equal chunks of
+1/16 of the list, one worker sat idle for most of the last one).
 """
 
 from __future__ import annotations
@@ -36,9 +38,34 @@ def ordered_map(
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    chunk = max(1, len(items) // (jobs * 8))
+    chunks = [(function, items[start:end]) for start, end in chunk_ranges(len(items), jobs)]
     with context.Pool(jobs) as pool:
-        yield from pool.imap(function, items, chunksize=chunk)
+        for results in pool.imap(_mapped, chunks):
+            yield from results
+
+
+_SMALLEST_CHUNK = 4
+
+
+def chunk_ranges(count: int, jobs: int) -> list[tuple[int, int]]:
+    """Contiguous (start, end) ranges covering `range(count)` in order: 1/8 of each worker's
+    share, until half a worker's share of what is left is smaller; then that (at least
+    `_SMALLEST_CHUNK` items, or 1/8 of a share when that is fewer), so the last chunks are
+    small."""
+    ranges: list[tuple[int, int]] = []
+    largest = max(1, count // (jobs * 8))
+    start = 0
+    while start < count:
+        size = max(min(_SMALLEST_CHUNK, largest), min(largest, (count - start) // (jobs * 2)))
+        end = min(count, start + size)
+        ranges.append((start, end))
+        start = end
+    return ranges
+
+
+def _mapped(chunk: tuple[Callable[[Item], Result], Sequence[Item]]) -> list[Result]:
+    function, items = chunk
+    return [function(item) for item in items]
 
 
 _tuned = 0
