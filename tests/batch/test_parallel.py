@@ -3,7 +3,11 @@ out of the collector's scans inside `few_collections` and only there, and everyt
 back to the collector when the block ends."""
 
 import gc
+import multiprocessing
 
+import pytest
+
+from layerlint.batch import parallel
 from layerlint.batch.parallel import chunk_ranges, few_collections, ordered_map, settle
 
 
@@ -53,3 +57,11 @@ def test_chunks_cover_the_items_in_order_and_shrink_at_the_end():
     sizes = [end - start for start, end in chunk_ranges(816, 2)]
     assert sizes[0] == 51 and sizes[-2] <= 4  # packages stay together; the tail is fine-grained
     assert [end - start for start, end in chunk_ranges(5, 2)] == [1] * 5
+
+
+def test_forked_workers_inherit_the_function_and_items_instead_of_receiving_them():
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    unpicklable = [lambda index=index: index for index in range(30)]  # lambdas do not pickle
+    assert list(ordered_map(lambda make: make() * 2, unpicklable, 2)) == [2 * i for i in range(30)]
+    assert parallel._forked is None  # nothing left behind for a later map
