@@ -65,3 +65,9 @@ def test_forked_workers_inherit_the_function_and_items_instead_of_receiving_them
     unpicklable = [lambda index=index: index for index in range(30)]  # lambdas do not pickle
     assert list(ordered_map(lambda make: make() * 2, unpicklable, 2)) == [2 * i for i in range(30)]
     assert parallel._forked is None  # nothing left behind for a later map
+
+
+def test_spawned_workers_receive_the_items(monkeypatch):
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    items = list(range(12))
+    assert list(ordered_map(abs, [-i for i in items], 2)) == items
