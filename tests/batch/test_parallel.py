@@ -3,8 +3,12 @@ out of the collector's scans inside `few_collections` and only there, and everyt
 back to the collector when the block ends."""
 
 import gc
+import multiprocessing
 
-from layerlint.batch.parallel import few_collections, ordered_map, settle
+import pytest
+
+from layerlint.batch import parallel
+from layerlint.batch.parallel import chunk_ranges, few_collections, ordered_map, settle
 
 
 class _Node:
@@ -41,3 +45,29 @@ def test_garbage_of_the_current_file_is_still_collected():
 def test_ordered_map_keeps_the_items_order_across_processes():
     items = list(range(40))
     assert list(ordered_map(abs, [-i for i in items], 3)) == items
+
+
+def test_chunks_cover_the_items_in_order_and_shrink_at_the_end():
+    for count, jobs in ((816, 2), (1198, 4), (40, 3), (5, 2), (1, 2), (0, 2)):
+        ranges = chunk_ranges(count, jobs)
+        assert [index for start, end in ranges for index in range(start, end)] == list(range(count))
+        sizes = [end - start for start, end in ranges]
+        assert sizes == sorted(sizes, reverse=True)
+        assert all(size <= max(1, count // (jobs * 8)) for size in sizes)
+    sizes = [end - start for start, end in chunk_ranges(816, 2)]
+    assert sizes[0] == 51 and sizes[-2] <= 4  # packages stay together; the tail is fine-grained
+    assert [end - start for start, end in chunk_ranges(5, 2)] == [1] * 5
+
+
+def test_forked_workers_inherit_the_function_and_items_instead_of_receiving_them():
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    unpicklable = [lambda index=index: index for index in range(30)]  # lambdas do not pickle
+    assert list(ordered_map(lambda make: make() * 2, unpicklable, 2)) == [2 * i for i in range(30)]
+    assert parallel._forked is None  # nothing left behind for a later map
+
+
+def test_spawned_workers_receive_the_items(monkeypatch):
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    items = list(range(12))
+    assert list(ordered_map(abs, [-i for i in items], 2)) == items

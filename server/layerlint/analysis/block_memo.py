@@ -13,7 +13,7 @@ goes through the engine's cache as before.
 
 `layerlint check` analyses each file once, so it turns the memo off (`suspended`): what a
 block's findings are sensitive to was computed for every block and never read (~4% of a cold
-check).
+check); the engine then also skips its block cache (`once`).
 """
 
 from __future__ import annotations
@@ -125,6 +125,12 @@ def suspended() -> Iterator[None]:
         _suspended = previous
 
 
+def once() -> bool:
+    """Whether each file is analysed once (inside `suspended`): the engine then skips its
+    block cache's keys and defers the save evidence (`deferred_evidence`)."""
+    return _suspended
+
+
 def begin(path: str | None, context: ModuleContext) -> BlockMemo:
     if _suspended:
         return BlockMemo(None, context)
@@ -215,4 +221,4 @@ def _names(text: str, label: str, node) -> frozenset[str]:
     return cached
 
 
-__all__ = ["BlockMemo", "begin", "forget", "suspended"]
+__all__ = ["BlockMemo", "begin", "forget", "once", "suspended"]

@@ -35,6 +35,7 @@ from layerlint.analysis.class_resolution import (
     module_context,
     referenced_local_names,
 )
+from layerlint.analysis.deferred_evidence import DeferredEvidence
 from layerlint.analysis.document_state import document_blocks
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.finding_output import SUPPRESS, outputs, shift, suppressed
@@ -90,7 +91,10 @@ def analyse(
                              settings.python)
     context.target = target
     context.mixed_precision = mentions_any(blocks, _MIXED_POLICIES)
-    context.evidence = _module_evidence(blocks, context, path)
+    if block_memo.once():  # a check: built when a rule first reads it (`deferred_evidence`)
+        context.evidence = DeferredEvidence(lambda: _module_evidence(blocks, context, path))
+    else:
+        context.evidence = _module_evidence(blocks, context, path)
     context.path = path
     findings: list[Finding] = []
     problems: list[SyntaxProblem] = []
@@ -170,10 +174,13 @@ def _evidence_part(block: Block) -> save_evidence.Part | None:
 def _block_findings(block: Block, context: ModuleContext) -> tuple[list[Finding], list[Finding]]:
     """The block's findings with lines relative to the block, and on the block's lines."""
     assert block.tree is not None
+    offset = block.start_line - 1
+    if block_memo.once():  # a check analyses each block once: no cache key (it reads evidence)
+        relative = _computed_findings(block, context, offset)
+        return relative, [shift(finding, offset) for finding in relative]
     class_names = {stmt.name for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)}
     roots = class_names or (referenced_local_names(block, block.tree) & set(context.classes))
     fingerprint = dependency_fingerprint(roots, class_names, context) if roots else ()
-    offset = block.start_line - 1
     key = (block.text, context.imports_key, context.target.key, context.mixed_precision,
            fingerprint, context.evidence.signature(class_names | roots, offset))
     cached = block_cache.get(key)
@@ -185,6 +192,15 @@ def _block_findings(block: Block, context: ModuleContext) -> tuple[list[Finding]
             shifted.clear()
             shifted[offset] = [shift(finding, offset) for finding in relative]
         return relative, shifted[offset]
+    relative = _computed_findings(block, context, offset)
+    findings = [shift(finding, offset) for finding in relative]
+    remember(block_cache, key, (relative, {offset: findings}))
+    return relative, findings
+
+
+def _computed_findings(block: Block, context: ModuleContext, offset: int) -> list[Finding]:
+    """The rules' findings of a parsed block, lines relative to the block."""
+    assert block.tree is not None
     facts = _facts(block.text, context, offset)
     for stmt in block.tree.body:
         if isinstance(stmt, ast.ClassDef) and id(stmt) in context.definitions:
@@ -195,10 +211,7 @@ def _block_findings(block: Block, context: ModuleContext) -> tuple[list[Finding]
                 facts.reuse_cases.extend(class_reuse(model, context, framework))
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             facts.reuse_cases.extend(functional_reuse(stmt, facts, context))
-    relative = _run_rules(facts)
-    findings = [shift(finding, offset) for finding in relative]
-    remember(block_cache, key, (relative, {offset: findings}))
-    return relative, findings
+    return _run_rules(facts)
 
 
 def _facts(text: str, context: ModuleContext, offset: int = 0) -> BlockFacts:
@@ -221,6 +234,8 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
     tree, _ = parse_block_text(program)
     if tree is None:
         return []
+    if block_memo.once():  # a check: no cache key (see `_block_findings`)
+        return _computed_module_findings(program, tree, context)
     program_block = Block(1, program, tree)
     roots = referenced_local_names(program_block, tree) & set(context.classes)
     fingerprint = dependency_fingerprint(roots, set(), context) if roots else ()
@@ -230,10 +245,15 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
     cached = module_cache.get(key)
     if cached is not None:
         return cached
+    return remember(module_cache, key, _computed_module_findings(program, tree, context))
+
+
+def _computed_module_findings(program: str, tree: ast.Module,
+                              context: ModuleContext) -> list[Finding]:
     facts = _facts(program, context)
     facts.module_program = True
     facts.reuse_cases.extend(functional_reuse(tree, facts, context))
-    return remember(module_cache, key, [shift(finding, 0) for finding in _run_rules(facts)])
+    return [shift(finding, 0) for finding in _run_rules(facts)]
 
 
 def _static_shapes(text: str, blocks: list[Block], context: ModuleContext,

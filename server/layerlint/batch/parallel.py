@@ -1,8 +1,11 @@
 """Run one function over many items in worker processes, results in the items' order.
 
-Workers are forked where the platform allows (they inherit the imported analysis, so nothing is
-imported twice) and take contiguous chunks of the sorted file list, so files of one package,
-which share base classes, mostly land in one worker and its in-process caches.
+Workers are forked where the platform allows: they inherit the imported analysis (nothing is
+imported twice) and the items (a task is a range of them, not their pickled texts). They take
+contiguous chunks of the sorted file list, so files of one package, which share base classes,
+mostly land in one worker and its in-process caches. The last chunks shrink (`chunk_ranges`),
+so that the workers finish together (with equal chunks of 1/16 of the list, one worker sat
+idle for most of the last one).
 """
 
 from __future__ import annotations
@@ -34,11 +37,57 @@ def ordered_map(
         return
     import multiprocessing  # here: a run with nothing to analyse starts no worker
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    chunk = max(1, len(items) // (jobs * 8))
-    with context.Pool(jobs) as pool:
-        yield from pool.imap(function, items, chunksize=chunk)
+    global _forked
+    ranges = chunk_ranges(len(items), jobs)
+    if "fork" not in multiprocessing.get_all_start_methods():
+        chunks = [(function, items[start:end]) for start, end in ranges]
+        with multiprocessing.get_context("spawn").Pool(jobs) as pool:
+            for results in pool.imap(_mapped, chunks):
+                yield from results
+        return
+    # Forked workers inherit the items: a task is a range of them, not their pickled texts
+    # (under load, feeding megabytes of text through the pool's pipe kept workers waiting).
+    previous, _forked = _forked, (function, items)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for results in pool.imap(_mapped_range, ranges):
+                yield from results
+    finally:
+        _forked = previous
+
+
+_SMALLEST_CHUNK = 4
+
+
+def chunk_ranges(count: int, jobs: int) -> list[tuple[int, int]]:
+    """Contiguous (start, end) ranges covering `range(count)` in order: 1/8 of each worker's
+    share, until half a worker's share of what is left is smaller; then that (at least
+    `_SMALLEST_CHUNK` items, or 1/8 of a share when that is fewer), so the last chunks are
+    small."""
+    ranges: list[tuple[int, int]] = []
+    largest = max(1, count // (jobs * 8))
+    start = 0
+    while start < count:
+        size = max(min(_SMALLEST_CHUNK, largest), min(largest, (count - start) // (jobs * 2)))
+        end = min(count, start + size)
+        ranges.append((start, end))
+        start = end
+    return ranges
+
+
+def _mapped(chunk: tuple[Callable[[Item], Result], Sequence[Item]]) -> list[Result]:
+    function, items = chunk
+    return [function(item) for item in items]
+
+
+_forked: tuple[Callable, Sequence] | None = None
+"""The function and items of the running `ordered_map`, as its forked workers inherit them."""
+
+
+def _mapped_range(bounds: tuple[int, int]) -> list:
+    assert _forked is not None, "a forked worker of ordered_map"
+    function, items = _forked
+    return [function(item) for item in items[bounds[0]:bounds[1]]]
 
 
 _tuned = 0

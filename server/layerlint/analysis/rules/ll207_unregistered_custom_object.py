@@ -44,6 +44,7 @@ keras, keras_hub, keras_cv and keras_nlp packages (Keras imports their modules).
 from __future__ import annotations
 
 import ast
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -76,7 +77,8 @@ _SAVES = ("save", "checkpoint")
 
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
-    if not facts.evidence.uses or _inside_keras_package(facts.path):
+    # The package test first: a check builds the evidence only when a rule reads it.
+    if _inside_keras_package(facts.path) or not facts.evidence.uses:
         return
     tree, _ = parse_block_text(facts.text)  # cached: the engine parsed this text already
     if tree is None:
@@ -196,14 +198,27 @@ def _importable_tf_keras_model(model: ClassModel, facts: BlockFacts) -> bool:
             and bool(facts.path) and str(facts.path).endswith(".py"))
 
 
+_inside: dict[str, tuple[float, bool]] = {}
+"""Path -> (when, `_inside_keras_package(path)`): asked for every block, answered again after
+30 seconds like the project root (`project_evidence`), since a package's `__init__.py` may
+come or go while a file is open."""
+
+
 def _inside_keras_package(path: str | None) -> bool:
     """A module of the keras, keras_hub, keras_cv or keras_nlp packages: Keras 3 imports the
     recorded module of their classes when it loads a file."""
     if not path:
         return False
-    file = Path(path)
-    return any(parent.name in _KERAS_PACKAGES and (parent / "__init__.py").is_file()
-               for parent in list(file.parents)[:8])
+    now = time.monotonic()
+    known = _inside.get(path)
+    if known is not None and now - known[0] < 30:
+        return known[1]
+    if len(_inside) > 4096:
+        _inside.clear()
+    found = any(parent.name in _KERAS_PACKAGES and (parent / "__init__.py").is_file()
+                for parent in list(Path(path).parents)[:8])
+    _inside[path] = (now, found)
+    return found
 
 
 def _is_compiled_object(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:
