@@ -86,6 +86,11 @@ def module_context(
             if context is not None:
                 memo["context"] = (inputs, *context)
                 return context[0]
+        if kept is not None and kept[0] == inputs:  # class names changed (a paste, a deletion)
+            context = _combined(blocks, parts, keras_version, importer, python,
+                                (kept[2], frozenset(kept[1].class_blocks)))
+            memo["context"] = (inputs, *context)
+            return context[0]
     context = _combined(blocks, parts, keras_version, importer, python)
     memo["context"] = (inputs, *context)
     return context[0]
@@ -158,11 +163,15 @@ def _own_framework(model: ClassModel, own: dict, classes: dict[str, ClassModel],
 def _combined(
     blocks: list[Block], block_parts: list[_BlockPart | None], keras_version: str | None,
     importer: Path | None, python: str | None,
+    previous: tuple[tuple, frozenset[str]] | None = None,
 ) -> tuple[ModuleContext, tuple, dict, bool]:
     """The context combined from every block's part; with the (imports, local names, Keras
     version) its rows were refreshed for, the frameworks' table of single definitions, and
     whether `_patched` may patch it (no name that could be a class of another file, no name
-    defined twice)."""
+    defined twice). `previous`: the previous version's (imports, local names, Keras version)
+    and local class names, where its context was combined for the same inputs: a row found
+    for those that mentions no class name which came or went keeps what it found
+    (`_still_found`) instead of being refreshed."""
     parts = [(block, part) for block, part in zip(blocks, block_parts) if part is not None]
     imports, imports_key = _imports([stmt for _, part in parts for stmt in part.imports])
     class_blocks = {stmt.name: block for block, part in parts for stmt, _ in part.classes}
@@ -176,9 +185,13 @@ def _combined(
     workspace_keys: dict[str, tuple] = {}
     every_definition: list[tuple[ast.ClassDef, ClassModel]] = []
     current = (imports_id, local_id, keras_version)
+    found_for, came_or_went = None, frozenset()
+    if previous is not None and (previous[0][0], previous[0][2]) == (imports_id, keras_version):
+        found_for, came_or_went = previous[0], previous[1] ^ local_names
     for block, part in parts:
         for stmt, row in part.classes:
-            if row.inputs != current or row.candidates:
+            if (row.inputs != current or row.candidates) and not (
+                    found_for is not None and _still_found(row, found_for, current, came_or_went)):
                 _refresh(row, block, stmt, current, imports, local_names, classes, external,
                          importer, python)
             name = stmt.name
@@ -201,6 +214,19 @@ def _combined(
     simple = (not external and len(every_definition) == len(class_blocks) == len(classes)
               and not any(row.candidates for _, part in parts for _, row in part.classes))
     return context, current, own, simple
+
+
+def _still_found(row: _ClassRow, earlier: tuple, current: tuple,
+                 came_or_went: frozenset[str]) -> bool:
+    """Whether a row found for `earlier` holds for `current` (the same imports and Keras
+    version, other local class names: `came_or_went`) as `_refresh` would find it again: it
+    mentions none of those names, so its local references and candidates are the same, hence
+    its model. Then it is marked found for `current`."""
+    if (row.inputs != earlier or row.candidates or row.mentioned is None
+            or not row.mentioned.isdisjoint(came_or_went)):
+        return False
+    row.inputs = current
+    return True
 
 
 @dataclass(eq=False)
