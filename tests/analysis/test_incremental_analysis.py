@@ -290,3 +290,99 @@ def test_block_words_answers_as_a_search_of_the_whole_text(tmp_path):
         blocks = document_state.document_blocks(text, key)
         for words in [("mixed_float16", "mixed_bfloat16"), ("layerlint: ignore",)]:
             assert mentions_any(blocks, words) == any(word in text for word in words)
+
+
+MODULE_CODE_FILE = '''import keras
+from keras import layers
+
+
+class Block(keras.layers.Layer):
+    def call(self, x):
+        return x
+
+
+class Other(keras.layers.Layer):
+    def call(self, x):
+        return x * 2
+
+
+inputs = keras.Input((8,))
+norm = layers.BatchNormalization()
+x = norm(inputs)
+y = norm(layers.Dense(8)(x))
+model = keras.Model(inputs, Block()(y))
+model.save("model.keras")
+'''
+PASTED = "class Pasted(keras.layers.Layer):\n    def call(self, x):\n        return x\n\n\n"
+BUILDER = "def make_block():\n    return Block()\n\n\n"
+
+
+def test_module_code_keeps_its_findings_when_definitions_around_it_come_and_go(tmp_path,
+                                                                               monkeypatch):
+    """Pastes and deletions above and below module-level code move it without a new analysis
+    of it (its findings are moved), unless what they depend on moved apart from it (a class's
+    first construction now in a definition above): always the findings of a fresh analysis."""
+    from layerlint.analysis import caches, engine
+
+    runs = []
+    original = engine._run_rules
+
+    def counting(facts):
+        if facts.module_program:
+            runs.append(facts.line_offset)
+        return original(facts)
+
+    monkeypatch.setattr(engine, "_run_rules", counting)
+    source = MODULE_CODE_FILE
+    code_at = source.index("inputs =")
+    other_at = source.index("class Other")
+    texts = [
+        source,
+        source[:other_at] + PASTED + source[other_at:],  # a paste above the code
+        source[:other_at] + source[code_at:],  # a class above it deleted
+        source + "\n\n" + PASTED,  # a paste below it
+        source[:other_at] + BUILDER + source[other_at:],  # Block's first construction above
+        source,
+        source[:other_at] + BUILDER + PASTED + source[other_at:],
+    ]
+    incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
+    module_level = []
+    for text in texts:
+        incremental = analyse(text, path=incremental_path)
+        caches.module_cache.clear()
+        _same(incremental, _from_scratch(text, scratch_path))
+        module_level.append(sorted((f.code, f.span.line - text[:text.index("inputs =")].count("\n"))
+                                   for f in incremental.findings if f.code in ("LL101", "LL207")))
+    assert module_level[0] and all(found == module_level[0] for found in module_level[:4])
+    assert ("LL207", 5) not in module_level[4]  # now reported where Block is first built
+    assert len(runs) < 2 * len(texts)  # moved findings were kept (scratch runs count too)
+
+
+def test_a_block_loses_its_ll207_when_the_class_is_first_built_in_a_function_pasted_above(
+        tmp_path):
+    """LL207 reports an unregistered saved class where it is first constructed: a function
+    pasted above the block that built it first takes the finding, though no save moved relative
+    to that block (its cached findings must not be reused)."""
+    source = '''import keras
+
+
+class Block(keras.layers.Layer):
+    def call(self, x):
+        return x
+
+
+def make():
+    return Block()
+
+
+def train(data):
+    model = keras.Sequential([make()])
+    model.save("m.keras")
+'''
+    at = source.index("def make()")
+    pasted = source[:at] + "def make_first():\n    return Block()\n\n\n" + source[at:]
+    incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
+    for text in (source, pasted, source):
+        incremental = analyse(text, path=incremental_path)
+        _same(incremental, _from_scratch(text, scratch_path))
+        assert [(f.code, f.span.line) for f in incremental.findings] == [("LL207", 10)]
