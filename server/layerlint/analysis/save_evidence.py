@@ -44,11 +44,12 @@ import ast
 from collections import OrderedDict
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from layerlint.analysis import tree_memo
 from layerlint.analysis.caches import small_id
 from layerlint.analysis.definition_names import mentioned_names, projected
+from layerlint.analysis.frozen_copy import with_fields
 from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.model_uses import (
     EMPTY,
@@ -407,7 +408,8 @@ def _shifted(scope: Scope, offset: int) -> Scope:
 
     def shift(use: Use) -> Use:
         column, end_line, end_column = use.columns
-        return replace(use, line=use.line + offset, columns=(column, end_line + offset, end_column))
+        return with_fields(use, line=use.line + offset,
+                           columns=(column, end_line + offset, end_column))
 
     return Scope(
         uses=[(shift(use), held) for use, held in scope.uses],
@@ -580,8 +582,8 @@ def _resolve(placed: list[tuple[Scope, int]], returns: dict[str, set[str]],
         return "store" if use.kind == "save" and file_format == "savedmodel" else use.kind
 
     uses = tuple(
-        Use(**{**use.__dict__, "held": resolved(held, False), "contained": resolved(held, True),
-               "file_format": fmt, "kind": kind(use, fmt)})
+        with_fields(use, held=resolved(held, False), contained=resolved(held, True),
+                    file_format=fmt, kind=kind(use, fmt))
         for scope in scopes for use, held in scope.uses
         for fmt in (file_format(use),)
     )
@@ -597,9 +599,9 @@ def _resolve(placed: list[tuple[Scope, int]], returns: dict[str, set[str]],
     for scope in scopes:
         for use in scope.reloads:
             if covered is None or use.covered is None:
-                reloads.append(Use(**{**use.__dict__, "covered": None}))
+                reloads.append(with_fields(use, covered=None))
             else:
-                reloads.append(Use(**{**use.__dict__, "covered": use.covered | covered}))
+                reloads.append(with_fields(use, covered=use.covered | covered))
     return Evidence(
         uses, tuple(reloads),
         {key: tuple(sorted(spans)) for key, spans in constructions.items()},
