@@ -50,3 +50,9 @@ def test_classes_that_init_does_more_for_are_not_copyable():
 
     assert not any(copyable(cls) for cls in (Checked, WithInitVar, Derived, Slotted))
     assert not copyable(int)
+
+
+def test_findings_are_copyable():
+    from layerlint.findings import Finding, Related, Span
+
+    assert copyable(Finding) and copyable(Related) and copyable(Span)
