@@ -386,3 +386,78 @@ def train(data):
         incremental = analyse(text, path=incremental_path)
         _same(incremental, _from_scratch(text, scratch_path))
         assert [(f.code, f.span.line) for f in incremental.findings] == [("LL207", 10)]
+
+
+def _class_spans(text):
+    """(start, end) character spans of the top-level classes, each to the next top-level
+    statement."""
+    starts = [match.start() for match in re.finditer(r"^\S", text, re.MULTILINE)]
+    spans = []
+    for index, start in enumerate(starts):
+        if text.startswith("class ", start):
+            spans.append((start, starts[index + 1] if index + 1 < len(starts) else len(text)))
+    return spans
+
+
+def _name_changing_edit(rng, text):
+    """An edit that changes the module's class names: a class renamed (to a new name or to one
+    another class has), a class copied elsewhere under a new name, a class deleted, or a class
+    header broken (the class stops parsing) or mended."""
+    broken = re.search(r"^class \w+\(keras\.layers\.Layer:$", text, re.MULTILINE)
+    if broken is not None and rng.random() < 0.5:
+        return text[:broken.end() - 1] + "):" + text[broken.end():]
+    spans = _class_spans(text)
+    if len(spans) < 3:
+        return text + "\n\nclass Fresh(keras.layers.Layer):\n    def call(self, x):\n        return x\n"
+    start, end = rng.choice(spans)
+    name = re.match(r"class (\w+)", text[start:])[1]
+    choice = rng.random()
+    if choice < 0.3:
+        others = [re.match(r"class (\w+)", text[s:])[1] for s, _ in spans if s != start]
+        new_name = rng.choice([name + "X", name[:-1], rng.choice(others)])
+        return text[:start] + text[start:end].replace(name, new_name, 1) + text[end:]
+    if choice < 0.6:
+        target = rng.choice(spans)[0]
+        copy = text[start:end].replace(name, f"{name}Copy{rng.randrange(99)}", 1)
+        return text[:target] + copy + text[target:]
+    if choice < 0.85:
+        return text[:start] + text[end:]
+    header_end = text.index("\n", start)
+    if text[header_end - 2:header_end] == "):":
+        return text[:header_end - 2] + ":" + text[header_end:]
+    return text[:start] + text[end:]
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@pytest.mark.parametrize("seed", range(3))
+def test_edits_that_change_class_names_give_a_fresh_analysis(tmp_path, seed, monkeypatch):
+    """Renames, copies, deletions and classes that stop or start parsing: the module context
+    then keeps the classes that mention no name that came or went; every analysis equals one
+    from scratch, and so does its module context."""
+    from layerlint.analysis import class_resolution
+
+    kept = []
+    original = class_resolution._still_found
+
+    def recording(*args):
+        kept.append(original(*args))
+        return kept[-1]
+
+    monkeypatch.setattr(class_resolution, "_still_found", recording)
+    rng = random.Random(seed)
+    text = _module(400, seed)
+    incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
+    for _ in range(30):
+        text = _name_changing_edit(rng, text)
+        incremental = analyse(text, path=incremental_path)
+        blocks = document_state._documents[incremental_path].blocks
+        (keras_version, _, _), context = blocks.memo["context"][:2]
+        _same(incremental, _from_scratch(text, scratch_path))
+        with _fresh_trees():
+            fresh_blocks = source_module.split_blocks(text)
+            fresh = class_resolution.module_context(fresh_blocks, keras_version)
+        assert list(context.classes.items()) == list(fresh.classes.items())
+        assert context.frameworks == fresh.frameworks and context.references == fresh.references
+        assert {name: block.text for name, block in context.class_blocks.items()} == {
+            name: block.text for name, block in fresh.class_blocks.items()}
+    assert kept.count(True) > 100  # rows were kept across the edits
