@@ -407,6 +407,11 @@ def _name_changing_edit(rng, text):
     if broken is not None and rng.random() < 0.5:
         return text[:broken.end() - 1] + "):" + text[broken.end():]
     spans = _class_spans(text)
+    names = [re.match(r"class (\w+)", text[start:])[1] for start, _ in spans]
+    twice = [span for span, name in zip(spans, names) if names.count(name) > 1]
+    if twice and rng.random() < 0.7:  # a name defined twice: the first definition deleted
+        start, end = twice[0]
+        return text[:start] + text[end:]
     if len(spans) < 3:
         return text + "\n\nclass Fresh(keras.layers.Layer):\n    def call(self, x):\n        return x\n"
     start, end = rng.choice(spans)
@@ -414,7 +419,8 @@ def _name_changing_edit(rng, text):
     choice = rng.random()
     if choice < 0.3:
         others = [re.match(r"class (\w+)", text[s:])[1] for s, _ in spans if s != start]
-        new_name = rng.choice([name + "X", name[:-1], rng.choice(others)])
+        new_name = rng.choice([name + "X", name[:-1], name + "Y", name[:-1] + "Z",
+                               rng.choice(others)])
         return text[:start] + text[start:end].replace(name, new_name, 1) + text[end:]
     if choice < 0.6:
         target = rng.choice(spans)[0]
@@ -444,6 +450,15 @@ def test_edits_that_change_class_names_give_a_fresh_analysis(tmp_path, seed, mon
         return kept[-1]
 
     monkeypatch.setattr(class_resolution, "_still_found", recording)
+    renamed = []
+    original_renamed = class_resolution._renamed
+
+    def recording_renamed(*args):
+        result = original_renamed(*args)
+        renamed.append(result is not None)
+        return result
+
+    monkeypatch.setattr(class_resolution, "_renamed", recording_renamed)
     rng = random.Random(seed)
     text = _module(400, seed)
     incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
@@ -461,3 +476,5 @@ def test_edits_that_change_class_names_give_a_fresh_analysis(tmp_path, seed, mon
         assert {name: block.text for name, block in context.class_blocks.items()} == {
             name: block.text for name, block in fresh.class_blocks.items()}
     assert kept.count(True) > 100  # rows were kept across the edits
+    assert renamed.count(True) >= 5  # and previous contexts patched (none while a name is
+    # defined twice)
