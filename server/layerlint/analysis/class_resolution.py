@@ -215,7 +215,8 @@ def _renamed(
     class_blocks = placed(previous.class_blocks,
                           [(stmt.name, block) for block, stmt, _ in new_classes])
     for _, stmt, row in found_again:
-        classes[stmt.name], references[stmt.name] = row.model, row.referenced  # type: ignore[assignment]
+        assert row.model is not None
+        classes[stmt.name], references[stmt.name] = row.model, row.referenced
         workspace_keys[stmt.name] = row.workspace
     if moved:  # the same classes, on other lines
         for block, part in below:
@@ -277,7 +278,8 @@ def _combined(
     workspace_keys: dict[str, tuple] = {}
     every_definition: list[tuple[ast.ClassDef, ClassModel]] = []
     current = (imports_id, local_id, keras_version)
-    found_for, came_or_went = None, frozenset()
+    found_for: tuple | None = None
+    came_or_went: frozenset[str] = frozenset()
     if previous is not None and (previous[0][0], previous[0][2]) == (imports_id, keras_version):
         found_for, came_or_went = previous[0], previous[1] ^ local_names
     for block, part in parts:

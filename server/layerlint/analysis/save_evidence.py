@@ -566,15 +566,15 @@ def _resolve(placed: list[tuple[Scope, int]], returns: dict[str, set[str]],
     # nothing is left out.
     kept: list[Use] = []
     for scope, offset in placed:
-        for use, held in scope.uses:
-            contained = resolved(held, True)
+        for use, holds in scope.uses:
+            contained = resolved(holds, True)
             if not contained:
                 continue
             fmt = file_format(use)
             column, end_line, end_column = use.columns
             kept.append(with_fields(use, line=use.line + offset,
                                     columns=(column, end_line + offset, end_column),
-                                    held=resolved(held, False), contained=contained,
+                                    held=resolved(holds, False), contained=contained,
                                     file_format=fmt, kind=kind(use, fmt)))
     uses = tuple(kept)
     constructions: dict[str, list[tuple[int, int, int, int]]] = {}
