@@ -326,3 +326,59 @@ def test_fixing_the_first_broken_block_finds_the_next_one_below():
         assert document_state._documents[path].first_error == first_error
         assert first_error == next(
             (index for index, block in enumerate(blocks) if block.tree is None), len(blocks))
+
+
+_CLASSES = {
+    "A": "class A(keras.layers.Layer):\n    def call(self, x):\n        return x\n",
+    "B": "class B(A):\n    def build(self, shape):\n        self.inner = Helper()\n",
+    "C": "class C(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+         "        self.block = B()\n        self.norm = layers.BatchNormalization()\n",
+    "D": "class D(keras.layers.Layer):\n    def call(self, x):\n        return self.dense(x)\n",
+    "Helper": "class Helper(torch.nn.Module):\n    pass\n",
+    "Broken": "class A(keras.layers.Layer:\n    pass\n",
+    "E": "class E(B):\n    pass\n",
+}
+
+
+def _module_of(*names: str) -> str:
+    header = "import keras\nimport torch\nfrom keras import layers\n\n\n"
+    return header + "\n\n".join(_CLASSES[name] for name in names)
+
+
+def test_a_context_after_classes_came_or_went_is_a_fresh_combination(monkeypatch):
+    """Pastes, deletions, renames and classes that stop or start parsing change the module's
+    class names: the previous context is patched (`_renamed`), the rows of classes that mention
+    none of those names are kept (not refreshed), the others are found again, and the context
+    is a fresh combination."""
+    path = "<classes came or went>"
+    kept: list[bool] = []
+    original = class_resolution._is_current
+
+    def recording(row, current, local_names):
+        found_for_other_names = row.inputs is not None and row.inputs != current
+        found = original(row, current, local_names)
+        if found_for_other_names:
+            kept.append(found)
+        return found
+
+    monkeypatch.setattr(class_resolution, "_is_current", recording)
+    renamed = _patches_made(monkeypatch, class_resolution, "_renamed")
+    versions = [
+        ("A", "B", "C", "D"), ("B", "C", "D"), ("A", "B", "C", "D"), ("A", "B", "C"),
+        ("A", "B", "C", "D", "Helper"), ("Helper", "A", "B", "C", "D"), ("Broken", "B", "C", "D"),
+        ("A", "B", "C", "D"), ("A", "C", "D", "Helper"), ("A", "B", "C", "D", "Helper"),
+        # E derives from A through B, far from A: A's deletion changes E's framework
+        ("A", "D", "Helper", "C", "B", "E"), ("D", "Helper", "C", "B", "E"),
+        ("A", "D", "Helper", "C", "B", "E"),
+    ]
+    for names in versions:
+        text = _module_of(*names)
+        blocks = document_state.document_blocks(text, path)
+        context = module_context(blocks, None)
+        with _fresh_parses():
+            fresh_blocks = source.split_blocks(text)
+            fresh = module_context(fresh_blocks, None)
+        assert _summary(blocks, context) == _summary(fresh_blocks, fresh), names
+    assert True in kept  # rows were kept
+    assert len(renamed) >= 5  # most versions patched the previous context
+    document_state.forget_document(path)

@@ -34,6 +34,21 @@ def test_shift_moves_spans_related_places_line_references_and_fix_lines():
     assert data["name"] == "bn"
 
 
+def test_shift_is_one_copy_of_what_replacing_each_part_gives():
+    from dataclasses import replace
+
+    from layerlint.analysis.facts import shift_line_refs
+
+    finding = _finding(message=f"first called on line {line_ref(3)}")
+    expected = replace(
+        finding, message=shift_line_refs(finding.message, 7), span=Span(10, 1, 10, 9),
+        related=tuple(replace(item, span=Span(9, 1, 9, 5)) for item in finding.related),
+        fixes=tuple(fix.shifted(7) for fix in finding.fixes))
+    moved = shift(finding, 7)
+    assert moved == expected and moved.keras_target == expected.keras_target
+    assert finding.span.line == 3  # the finding shifted is left as it was
+
+
 def test_shift_by_zero_returns_the_finding_as_it_is():
     finding = _finding()
     assert shift(finding, 0) is finding

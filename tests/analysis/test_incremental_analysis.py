@@ -290,3 +290,194 @@ def test_block_words_answers_as_a_search_of_the_whole_text(tmp_path):
         blocks = document_state.document_blocks(text, key)
         for words in [("mixed_float16", "mixed_bfloat16"), ("layerlint: ignore",)]:
             assert mentions_any(blocks, words) == any(word in text for word in words)
+
+
+MODULE_CODE_FILE = '''import keras
+from keras import layers
+
+
+class Block(keras.layers.Layer):
+    def call(self, x):
+        return x
+
+
+class Other(keras.layers.Layer):
+    def call(self, x):
+        return x * 2
+
+
+inputs = keras.Input((8,))
+norm = layers.BatchNormalization()
+x = norm(inputs)
+y = norm(layers.Dense(8)(x))
+model = keras.Model(inputs, Block()(y))
+model.save("model.keras")
+'''
+PASTED = "class Pasted(keras.layers.Layer):\n    def call(self, x):\n        return x\n\n\n"
+BUILDER = "def make_block():\n    return Block()\n\n\n"
+
+
+def test_module_code_keeps_its_findings_when_definitions_around_it_come_and_go(tmp_path,
+                                                                               monkeypatch):
+    """Pastes and deletions above and below module-level code move it without a new analysis
+    of it (its findings are moved), unless what they depend on moved apart from it (a class's
+    first construction now in a definition above): always the findings of a fresh analysis."""
+    from layerlint.analysis import caches, engine
+
+    runs = []
+    original = engine._run_rules
+
+    def counting(facts):
+        if facts.module_program:
+            runs.append(facts.line_offset)
+        return original(facts)
+
+    monkeypatch.setattr(engine, "_run_rules", counting)
+    source = MODULE_CODE_FILE
+    code_at = source.index("inputs =")
+    other_at = source.index("class Other")
+    texts = [
+        source,
+        source[:other_at] + PASTED + source[other_at:],  # a paste above the code
+        source[:other_at] + source[code_at:],  # a class above it deleted
+        source + "\n\n" + PASTED,  # a paste below it
+        source[:other_at] + BUILDER + source[other_at:],  # Block's first construction above
+        source,
+        source[:other_at] + BUILDER + PASTED + source[other_at:],
+    ]
+    incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
+    module_level = []
+    for text in texts:
+        incremental = analyse(text, path=incremental_path)
+        caches.module_cache.clear()
+        _same(incremental, _from_scratch(text, scratch_path))
+        module_level.append(sorted((f.code, f.span.line - text[:text.index("inputs =")].count("\n"))
+                                   for f in incremental.findings if f.code in ("LL101", "LL207")))
+    assert module_level[0] and all(found == module_level[0] for found in module_level[:4])
+    assert ("LL207", 5) not in module_level[4]  # now reported where Block is first built
+    assert len(runs) < 2 * len(texts)  # moved findings were kept (scratch runs count too)
+
+
+def test_a_block_loses_its_ll207_when_the_class_is_first_built_in_a_function_pasted_above(
+        tmp_path):
+    """LL207 reports an unregistered saved class where it is first constructed: a function
+    pasted above the block that built it first takes the finding, though no save moved relative
+    to that block (its cached findings must not be reused)."""
+    source = '''import keras
+
+
+class Block(keras.layers.Layer):
+    def call(self, x):
+        return x
+
+
+def make():
+    return Block()
+
+
+def train(data):
+    model = keras.Sequential([make()])
+    model.save("m.keras")
+'''
+    at = source.index("def make()")
+    pasted = source[:at] + "def make_first():\n    return Block()\n\n\n" + source[at:]
+    incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
+    for text in (source, pasted, source):
+        incremental = analyse(text, path=incremental_path)
+        _same(incremental, _from_scratch(text, scratch_path))
+        assert [(f.code, f.span.line) for f in incremental.findings] == [("LL207", 10)]
+
+
+def _class_spans(text):
+    """(start, end) character spans of the top-level classes, each to the next top-level
+    statement."""
+    starts = [match.start() for match in re.finditer(r"^\S", text, re.MULTILINE)]
+    spans = []
+    for index, start in enumerate(starts):
+        if text.startswith("class ", start):
+            spans.append((start, starts[index + 1] if index + 1 < len(starts) else len(text)))
+    return spans
+
+
+def _name_changing_edit(rng, text):
+    """An edit that changes the module's class names: a class renamed (to a new name or to one
+    another class has), a class copied elsewhere under a new name, a class deleted, or a class
+    header broken (the class stops parsing) or mended."""
+    broken = re.search(r"^class \w+\(keras\.layers\.Layer:$", text, re.MULTILINE)
+    if broken is not None and rng.random() < 0.5:
+        return text[:broken.end() - 1] + "):" + text[broken.end():]
+    spans = _class_spans(text)
+    names = [re.match(r"class (\w+)", text[start:])[1] for start, _ in spans]
+    twice = [span for span, name in zip(spans, names) if names.count(name) > 1]
+    if twice and rng.random() < 0.7:  # a name defined twice: the first definition deleted
+        start, end = twice[0]
+        return text[:start] + text[end:]
+    if len(spans) < 3:
+        return text + "\n\nclass Fresh(keras.layers.Layer):\n    def call(self, x):\n        return x\n"
+    start, end = rng.choice(spans)
+    name = re.match(r"class (\w+)", text[start:])[1]
+    choice = rng.random()
+    if choice < 0.3:
+        others = [re.match(r"class (\w+)", text[s:])[1] for s, _ in spans if s != start]
+        new_name = rng.choice([name + "X", name[:-1], name + "Y", name[:-1] + "Z",
+                               rng.choice(others)])
+        return text[:start] + text[start:end].replace(name, new_name, 1) + text[end:]
+    if choice < 0.6:
+        target = rng.choice(spans)[0]
+        copy = text[start:end].replace(name, f"{name}Copy{rng.randrange(99)}", 1)
+        return text[:target] + copy + text[target:]
+    if choice < 0.85:
+        return text[:start] + text[end:]
+    header_end = text.index("\n", start)
+    if text[header_end - 2:header_end] == "):":
+        return text[:header_end - 2] + ":" + text[header_end:]
+    return text[:start] + text[end:]
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@pytest.mark.parametrize("seed", range(3))
+def test_edits_that_change_class_names_give_a_fresh_analysis(tmp_path, seed, monkeypatch):
+    """Renames, copies, deletions and classes that stop or start parsing: the module context
+    then keeps the classes that mention no name that came or went; every analysis equals one
+    from scratch, and so does its module context."""
+    from layerlint.analysis import class_resolution
+
+    kept = []
+    original = class_resolution._is_current
+
+    def recording(row, current, local_names):
+        found_for_other_names = row.inputs is not None and row.inputs != current
+        found = original(row, current, local_names)
+        if found_for_other_names:
+            kept.append(found)
+        return found
+
+    monkeypatch.setattr(class_resolution, "_is_current", recording)
+    renamed = []
+    original_renamed = class_resolution._renamed
+
+    def recording_renamed(*args):
+        result = original_renamed(*args)
+        renamed.append(result is not None)
+        return result
+
+    monkeypatch.setattr(class_resolution, "_renamed", recording_renamed)
+    rng = random.Random(seed)
+    text = _module(400, seed)
+    incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
+    for _ in range(30):
+        text = _name_changing_edit(rng, text)
+        incremental = analyse(text, path=incremental_path)
+        blocks = document_state._documents[incremental_path].blocks
+        (keras_version, _, _), context = blocks.memo["context"][:2]
+        _same(incremental, _from_scratch(text, scratch_path))
+        with _fresh_trees():
+            fresh_blocks = source_module.split_blocks(text)
+            fresh = class_resolution.module_context(fresh_blocks, keras_version)
+        assert list(context.classes.items()) == list(fresh.classes.items())
+        assert context.frameworks == fresh.frameworks and context.references == fresh.references
+        assert {name: block.text for name, block in context.class_blocks.items()} == {
+            name: block.text for name, block in fresh.class_blocks.items()}
+    assert kept.count(True) > 100  # rows were kept across the edits
+    assert renamed.count(True) >= 5  # and previous contexts patched (none while a name is
+    # defined twice)

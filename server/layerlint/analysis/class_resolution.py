@@ -66,7 +66,8 @@ def module_context(
     key, unless the imports, the set of local class names or what they resolve to changed.
     For a new version of a document whose edit left the imports, the class names and what
     every class derives from as they were, the previous version's context is patched with the
-    changed blocks' classes (`_patched`) instead of being combined again from every block."""
+    changed blocks' classes (`_patched`), and where only the class names changed, with the
+    new classes in place of the old ones (`_renamed`), instead of being combined again."""
     parts = spliced(blocks, "context parts", _block_part_or_none)
     memo = getattr(blocks, "memo", None)
     if memo is None:
@@ -83,6 +84,9 @@ def module_context(
                                list(zip(blocks[first:new_end], parts[first:new_end])),
                                (blocks[new_end:], parts[new_end:]) if change.line_delta else None,
                                importer, python)
+            if context is None:  # class names changed (a paste, a deletion)
+                context = _renamed(kept[1:], carried[first:change.old_end], blocks, parts,
+                                   first, new_end, bool(change.line_delta), importer, python)
             if context is not None:
                 memo["context"] = (inputs, *context)
                 return context[0]
@@ -145,6 +149,95 @@ def _patched(
     return context, current, own, simple
 
 
+def _renamed(
+    kept: tuple[ModuleContext, tuple, dict, bool], old_span: list[_BlockPart | None],
+    blocks: list[Block], parts: list[_BlockPart | None], first: int, new_end: int, moved: bool,
+    importer: Path | None, python: str | None,
+) -> tuple[ModuleContext, tuple, dict, bool] | None:
+    """The previous version's context after an edit that changed class names (a paste, a
+    deletion, a rename, a class that stops or starts parsing): the changed blocks' classes in
+    place of the old ones, in block order, the classes that mention a name that came or went
+    found again, the others kept (`_is_current`), frameworks that come through a local base
+    resolved again; what `_combined` gives, without visiting every class's entries. None where
+    the edit reaches further (imports, a name defined twice, classes of other files): combine
+    again. `blocks[first:new_end]` replaced the old span; `moved`: the blocks below moved."""
+    previous, current, _, simple = kept
+    new_span = list(zip(blocks[first:new_end], parts[first:new_end]))
+    # An import block next to the edit is split again with it: the same statements (the same
+    # nodes, its text unchanged) are the same imports.
+    if not simple or [stmt for part in old_span if part is not None for stmt in part.imports] != [
+            stmt for _, part in new_span if part is not None for stmt in part.imports]:
+        return None
+    old_names = [stmt.name for part in old_span if part is not None for stmt, _ in part.classes]
+    new_classes = [(block, stmt, row) for block, part in new_span if part is not None
+                   for stmt, row in part.classes]
+    names = list(previous.classes)
+    before = sum(len(part.classes) for part in parts[:first] if part is not None)
+    after = before + len(old_names)
+    if names[before:after] != old_names:
+        return None
+    local_names = frozenset(names[:before]).union(
+        (stmt.name for _, stmt, _ in new_classes), names[after:])
+    if len(local_names) != len(names) - len(old_names) + len(new_classes):
+        return None  # a name defined twice
+    imports_id, _, keras_version = current
+    now = (imports_id, small_id(local_names), keras_version)
+    found_again = []
+    below = list(zip(blocks[new_end:], parts[new_end:]))
+    for block, part in (*zip(blocks[:first], parts[:first]), *below):
+        if part is not None:
+            for stmt, row in part.classes:
+                if row.candidates:
+                    return None
+                if not _is_current(row, now, local_names):
+                    found_again.append((block, stmt, row))
+    for block, stmt, row in (*new_classes, *found_again):
+        if row.inputs != now or row.candidates:  # (no candidates: no workspace class joins)
+            _refresh(row, block, stmt, now, previous.imports, local_names, {}, {}, importer,
+                     python)
+        if row.candidates or row.workspace:
+            return None
+
+    def placed(mapping: dict, entries: list) -> dict:
+        items = list(mapping.items())
+        return dict(items[:before] + entries + items[after:])
+
+    classes = placed(previous.classes, [(stmt.name, row.model) for _, stmt, row in new_classes])
+    references = placed(previous.references,
+                        [(stmt.name, row.referenced) for _, stmt, row in new_classes])
+    workspace_keys = placed(previous.workspace_keys,
+                            [(stmt.name, row.workspace) for _, stmt, row in new_classes])
+    class_blocks = placed(previous.class_blocks,
+                          [(stmt.name, block) for block, stmt, _ in new_classes])
+    for _, stmt, row in found_again:
+        assert row.model is not None
+        classes[stmt.name], references[stmt.name] = row.model, row.referenced
+        workspace_keys[stmt.name] = row.workspace
+    if moved:  # the same classes, on other lines
+        for block, part in below:
+            if part is not None:
+                for stmt, _ in part.classes:
+                    class_blocks[stmt.name] = block
+    frameworks = {name: model.framework or _resolve_framework(name, classes, set(), {})
+                  for name, model in classes.items()}
+    own: dict = {}
+    definitions = dict(previous.definitions)
+    for part in old_span:
+        if part is not None:
+            for stmt, _ in part.classes:
+                del definitions[id(stmt)]
+    for _, stmt, row in (*new_classes, *found_again):
+        definitions[id(stmt)] = (row.model, None)  # type: ignore[assignment]
+    # A definition's own framework follows its local bases (which may have come or gone).
+    definitions.update({key: (model, _own_framework(model, own, classes, {}))
+                        for key, (model, framework) in definitions.items()
+                        if not model.framework or framework is None})
+    context = ModuleContext(previous.imports, previous.imports_key, previous.keras_version,
+                            classes, class_blocks, frameworks, references, workspace_keys,
+                            definitions)
+    return context, now, own, True
+
+
 def _own_framework(model: ClassModel, own: dict, classes: dict[str, ClassModel],
                    external: dict[str, str]) -> str | None:
     """The framework of one definition, through the table of `_frameworks`."""
@@ -162,7 +255,8 @@ def _combined(
     """The context combined from every block's part; with the (imports, local names, Keras
     version) its rows were refreshed for, the frameworks' table of single definitions, and
     whether `_patched` may patch it (no name that could be a class of another file, no name
-    defined twice)."""
+    defined twice). A row found for other class names keeps what it found while the local
+    classes it mentions are the same (`_is_current`)."""
     parts = [(block, part) for block, part in zip(blocks, block_parts) if part is not None]
     imports, imports_key = _imports([stmt for _, part in parts for stmt in part.imports])
     class_blocks = {stmt.name: block for block, part in parts for stmt, _ in part.classes}

@@ -67,7 +67,7 @@ def _alive_ids(old: Sequence[Block], new: Sequence[Block]) -> dict[int, int]:
     it changed, not the document's. Kept in the new version's memo for the next one."""
     change = getattr(new, "change", None)
     carried = change.previous.get(_ALIVE) if change is not None else None
-    if carried is None:
+    if change is None or carried is None:
         counts: dict[int, int] = {}
         _count(counts, new, 1)
     else:

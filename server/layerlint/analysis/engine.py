@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import contextlib
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -182,7 +183,8 @@ def _block_findings(block: Block, context: ModuleContext) -> tuple[list[Finding]
     roots = class_names or (referenced_local_names(block, block.tree) & set(context.classes))
     fingerprint = dependency_fingerprint(roots, class_names, context) if roots else ()
     key = (block.text, context.imports_key, context.target.key, context.mixed_precision,
-           fingerprint, context.evidence.signature(class_names | roots, offset))
+           fingerprint, context.evidence.signature(class_names | roots, offset),
+           _first_built(class_names | roots, context, offset))
     cached = block_cache.get(key)
     if cached is not None:
         block_cache.move_to_end(key)
@@ -227,33 +229,56 @@ def _run_rules(facts: BlockFacts) -> list[Finding]:
 
 
 def _module_level_findings(text: str, blocks: list[Block], context: ModuleContext) -> list[Finding]:
-    """Functional-API code at module level: all module-level statements as one program."""
+    """Functional-API code at module level: all module-level statements as one program.
+
+    The program's blank lines above its first code and below its last (the definitions
+    around it) are left out: the code is analysed as a block at its first line, so a paste or
+    a deletion above or below it keeps its findings cached (moved, as a block's)."""
     program, has_code = module_program(blocks)
     if not has_code:
         return []
-    tree, _ = parse_block_text(program)
+    code = program.lstrip("\n")
+    offset = len(program) - len(code)
+    code = code.rstrip("\n") + "\n"
+    tree, _ = parse_block_text(code)
     if tree is None:
         return []
     if block_memo.once():  # a check: no cache key (see `_block_findings`)
-        return _computed_module_findings(program, tree, context)
-    program_block = Block(1, program, tree)
+        computed = _computed_module_findings(code, tree, context, offset)
+        return [shift(finding, offset) for finding in computed]
+    program_block = Block(offset + 1, code, tree)
     roots = referenced_local_names(program_block, tree) & set(context.classes)
     fingerprint = dependency_fingerprint(roots, set(), context) if roots else ()
-    key = ("<module>", program, context.imports_key, context.target.key,
+    key = ("<module>", code, context.imports_key, context.target.key,
            context.mixed_precision, fingerprint,
-           context.evidence.signature(roots, 0))
-    cached = module_cache.get(key)
-    if cached is not None:
-        return cached
-    return remember(module_cache, key, _computed_module_findings(program, tree, context))
+           context.evidence.signature(roots, offset), _first_built(roots, context, offset))
+    relative = module_cache.get(key)
+    if relative is None:
+        relative = remember(module_cache, key,
+                            _computed_module_findings(code, tree, context, offset))
+    return [shift(finding, offset) for finding in relative]
 
 
-def _computed_module_findings(program: str, tree: ast.Module,
-                              context: ModuleContext) -> list[Finding]:
-    facts = _facts(program, context)
+def _computed_module_findings(code: str, tree: ast.Module, context: ModuleContext,
+                              offset: int) -> list[Finding]:
+    """The rules' findings of the module-level code, lines relative to its first line."""
+    facts = _facts(code, context, offset)
     facts.module_program = True
     facts.reuse_cases.extend(functional_reuse(tree, facts, context))
-    return [shift(finding, 0) for finding in _run_rules(facts)]
+    return _run_rules(facts)
+
+
+def _first_built(names: AbstractSet[str], context: ModuleContext, offset: int) -> tuple:
+    """Where each of these classes is first constructed in the module, relative to `offset`
+    (cache key): LL207 reports a saved class there, so a block's (or the module code's)
+    findings change when that place moves into or out of it, e.g. a function that builds the
+    class pasted above, without any save's line moving relative to it."""
+    constructions = context.evidence.constructions
+    if not constructions:
+        return ()
+    return tuple((name, line - offset, column, end_line - offset, end_column)
+                 for name in sorted(names) if (spans := constructions.get(name))
+                 for line, column, end_line, end_column in spans[:1])
 
 
 def _static_shapes(text: str, blocks: list[Block], context: ModuleContext,

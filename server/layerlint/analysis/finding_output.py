@@ -14,9 +14,10 @@ from dataclasses import replace
 
 from layerlint.analysis import keras_target
 from layerlint.analysis.facts import format_line_refs, shift_line_refs
+from layerlint.analysis.frozen_copy import with_fields
 from layerlint.analysis.rules import RULES
 from layerlint.config import Settings
-from layerlint.findings import Finding, Span
+from layerlint.findings import Finding, Related, Span
 
 SUPPRESS = "layerlint: ignore"
 
@@ -28,12 +29,14 @@ def _shift_span(span: Span, offset: int) -> Span:
 def shift(finding: Finding, offset: int) -> Finding:
     if offset == 0:
         return _resolve_messages(finding, 0)
-    fixes = tuple(fix.shifted(offset) for fix in finding.fixes)
-    return replace(
-        _resolve_messages(finding, offset),
+    # One copy (`with_fields`): every block below a paste or deletion moves its findings.
+    return with_fields(
+        finding,
+        message=shift_line_refs(finding.message, offset),
         span=_shift_span(finding.span, offset),
-        related=tuple(replace(item, span=_shift_span(item.span, offset)) for item in finding.related),
-        fixes=fixes,
+        related=tuple(Related(_shift_span(item.span, offset), item.message)
+                      for item in finding.related),
+        fixes=tuple(fix.shifted(offset) for fix in finding.fixes),
     )
 
 

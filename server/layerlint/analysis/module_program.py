@@ -35,10 +35,21 @@ def module_program(blocks: list[Block]) -> tuple[str, bool]:
     if kept is not None and change is not None and change.previous.get("") == memo[""]:
         old_pieces = kept[2]
         new_pieces = [_piece_of(block)[0] for block in blocks[change.first:change.new_end]]
-        if old_pieces[change.first:change.old_end] == new_pieces:
-            found = memo["program"] = (kept[0], kept[1], old_pieces[:change.first] + new_pieces
-                                       + old_pieces[change.old_end:])
+        old_span = old_pieces[change.first:change.old_end]
+        pieces = old_pieces[:change.first] + new_pieces + old_pieces[change.old_end:]
+        if old_span == new_pieces:
+            found = memo["program"] = (kept[0], kept[1], pieces)
             return found[0], found[1]
+        # A paste or deletion: the changed span's pieces replaced in the previous program
+        # (a piece has code, a `(`, only if it is a block's text: blank runs have none).
+        start = sum(map(len, old_pieces[:change.first]))
+        end = start + sum(map(len, old_span))
+        program = kept[0][:start] + "".join(new_pieces) + kept[0][end:]
+        has_code = any("(" in piece for piece in new_pieces) or (kept[1] and (
+            not any("(" in piece for piece in old_span)
+            or any("(" in piece for piece in pieces)))
+        found = memo["program"] = (program, has_code, pieces)
+        return program, has_code
     program, has_code = _program(blocks)
     memo["program"] = (program, has_code, _recent[0][0])
     return program, has_code

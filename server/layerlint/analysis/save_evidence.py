@@ -44,11 +44,12 @@ import ast
 from collections import OrderedDict
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from layerlint.analysis import tree_memo
 from layerlint.analysis.caches import small_id
 from layerlint.analysis.definition_names import mentioned_names, projected
+from layerlint.analysis.frozen_copy import with_fields
 from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.model_uses import (
     EMPTY,
@@ -410,23 +411,6 @@ _resolved: list[tuple[tuple, Evidence]] = []
 """The latest resolutions, most recent first, compared by value (scopes are not hashable)."""
 
 
-def _shifted(scope: Scope, offset: int) -> Scope:
-    """The scope's uses and reloads `offset` lines further down."""
-    if offset == 0:
-        return scope
-
-    def shift(use: Use) -> Use:
-        column, end_line, end_column = use.columns
-        return replace(use, line=use.line + offset, columns=(column, end_line + offset, end_column))
-
-    return Scope(
-        uses=[(shift(use), held) for use, held in scope.uses],
-        reloads=[shift(use) for use in scope.reloads],
-        returns=scope.returns, arguments=scope.arguments, path_arguments=scope.path_arguments,
-        covered=scope.covered,
-    )
-
-
 def _module_strings(statements: list[tuple[ast.stmt, int, str]]) -> dict[str, tuple[str, ...]]:
     """String constants in the values of module-level `NAME = ...` assignments."""
     found: dict[str, tuple[str, ...]] = {}
@@ -534,7 +518,6 @@ def _resolve(placed: list[tuple[Scope, int]], returns: dict[str, set[str]],
     bound: dict[str, set[str]] = {}
     path_formats: dict[str, list[str]] = {}
     covered: set[str] | None = set()
-    scopes = [_shifted(scope, offset) for scope, offset in placed if scope.uses or scope.reloads]
     for scope, _ in placed:
         for key, formats in scope.path_arguments.items():
             path_formats.setdefault(key, []).extend(formats)
@@ -589,13 +572,21 @@ def _resolve(placed: list[tuple[Scope, int]], returns: dict[str, set[str]],
         """A save whose callers all pass SavedModel paths writes the weights only."""
         return "store" if use.kind == "save" and file_format == "savedmodel" else use.kind
 
-    uses = tuple(
-        Use(**{**use.__dict__, "held": resolved(held, False), "contained": resolved(held, True),
-               "file_format": fmt, "kind": kind(use, fmt)})
-        for scope in scopes for use, held in scope.uses
-        for fmt in (file_format(use),)
-    )
-    uses = tuple(use for use in uses if use.contained)
+    # Each use is copied once, placed at its scope's lines and resolved; a use that holds
+    # nothing is left out.
+    kept: list[Use] = []
+    for scope, offset in placed:
+        for use, holds in scope.uses:
+            contained = resolved(holds, True)
+            if not contained:
+                continue
+            fmt = file_format(use)
+            column, end_line, end_column = use.columns
+            kept.append(with_fields(use, line=use.line + offset,
+                                    columns=(column, end_line + offset, end_column),
+                                    held=resolved(holds, False), contained=contained,
+                                    file_format=fmt, kind=kind(use, fmt)))
+    uses = tuple(kept)
     constructions: dict[str, list[tuple[int, int, int, int]]] = {}
     if any(use.kind not in WEIGHT_ONLY for use in uses):  # read for saved classes only
         for scope, offset in placed:
@@ -604,12 +595,13 @@ def _resolve(placed: list[tuple[Scope, int]], returns: dict[str, set[str]],
                     (line + offset, column, end + offset, end_column)
                     for line, column, end, end_column in spans)
     reloads = []
-    for scope in scopes:
+    for scope, offset in placed:
         for use in scope.reloads:
-            if covered is None or use.covered is None:
-                reloads.append(Use(**{**use.__dict__, "covered": None}))
-            else:
-                reloads.append(Use(**{**use.__dict__, "covered": use.covered | covered}))
+            column, end_line, end_column = use.columns
+            reloads.append(with_fields(
+                use, line=use.line + offset, columns=(column, end_line + offset, end_column),
+                covered=None if covered is None or use.covered is None
+                else use.covered | covered))
     return Evidence(
         uses, tuple(reloads),
         {key: tuple(sorted(spans)) for key, spans in constructions.items()},

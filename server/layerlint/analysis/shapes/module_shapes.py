@@ -49,8 +49,9 @@ def module_shapes(text: str, blocks: list[Block], imports: ImportTable,
                 known is text or (len(known) == len(text) and known == text)):
             _cache.append(_cache.pop(index))
             return shapes
-    statements = list(chain.from_iterable(
-        spliced(blocks, "shape statements", _placed_statements, _moved_statements)))
+    placed: list[list[tuple[ast.stmt, int]]] = spliced(
+        blocks, "shape statements", _placed_statements, _moved_statements)
+    statements = list(chain.from_iterable(placed))
     result = infer_module(statements, imports, keras_version, text, configured_input,
                           mentions_any(blocks, (_SHAPE_COMMENT,)))
     _cache.append((text, keras_version, configured_input, result))

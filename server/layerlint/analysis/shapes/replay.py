@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from layerlint.analysis.frozen_copy import with_fields
 from layerlint.analysis.shapes.layout import Definition
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ def _moved_record(record: CallShape, move) -> CallShape | None:
         if inserted_at is None:
             return None
         insertion = (inserted_at, insertion[1])
-    return replace(record, line=line, end_line=end_line, origin=origin, insertion=insertion)
+    return with_fields(record, line=line, end_line=end_line, origin=origin, insertion=insertion)
 
 
 def forget(node_ids: set[int]) -> None:
