@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
-from layerlint.analysis import block_memo, keras_target, save_evidence
+from layerlint.analysis import block_memo, class_reads, keras_target, save_evidence
 from layerlint.analysis.block_versions import settled, spliced
 from layerlint.analysis.block_words import mentions_any
 from layerlint.analysis.caches import block_cache, class_cache, module_cache, remember
 from layerlint.analysis.class_resolution import (
     ModuleContext,
     dependency_fingerprint,
+    dependency_key,
     module_context,
     referenced_local_names,
 )
@@ -168,23 +169,41 @@ def _evidence_part(block: Block) -> save_evidence.Part | None:
 
 
 def _block_findings(block: Block, context: ModuleContext) -> tuple[list[Finding], list[Finding]]:
-    """The block's findings with lines relative to the block, and on the block's lines."""
+    """The block's findings with lines relative to the block, and on the block's lines.
+
+    The cache key names the classes the block depends on with their frameworks; the texts of
+    those its rules read are its trace (`class_reads`), checked on a hit: the class that uses
+    the class being typed keeps its findings unless its rules read that class."""
     assert block.tree is not None
     class_names = {stmt.name for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)}
     roots = class_names or (referenced_local_names(block, block.tree) & set(context.classes))
-    fingerprint = dependency_fingerprint(roots, class_names, context) if roots else ()
     offset = block.start_line - 1
     key = (block.text, context.imports_key, context.target.key, context.mixed_precision,
-           fingerprint, context.evidence.signature(class_names | roots, offset))
+           dependency_key(roots, context) if roots else (),
+           context.evidence.signature(class_names | roots, offset))
     cached = block_cache.get(key)
-    if cached is not None:
+    if cached is not None and class_reads.still_valid(cached[0], context):
         block_cache.move_to_end(key)
-        relative, shifted = cached
+        _, relative, shifted = cached
         # Blocks below an edit move; the shifted copy is kept for the next keystroke.
         if offset not in shifted:
             shifted.clear()
             shifted[offset] = [shift(finding, offset) for finding in relative]
         return relative, shifted[offset]
+    classes = context.classes
+    read = context.classes = class_reads.ReadClasses(classes)
+    try:
+        relative = _rules_of_block(block, context, offset)
+    finally:
+        context.classes = classes
+    findings = [shift(finding, offset) for finding in relative]
+    remember(block_cache, key, (class_reads.trace(read, context), relative, {offset: findings}))
+    return relative, findings
+
+
+def _rules_of_block(block: Block, context: ModuleContext, offset: int) -> list[Finding]:
+    """The rules' findings on one block, lines relative to the block."""
+    assert block.tree is not None
     facts = _facts(block.text, context, offset)
     for stmt in block.tree.body:
         if isinstance(stmt, ast.ClassDef) and id(stmt) in context.definitions:
@@ -195,10 +214,7 @@ def _block_findings(block: Block, context: ModuleContext) -> tuple[list[Finding]
                 facts.reuse_cases.extend(class_reuse(model, context, framework))
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             facts.reuse_cases.extend(functional_reuse(stmt, facts, context))
-    relative = _run_rules(facts)
-    findings = [shift(finding, offset) for finding in relative]
-    remember(block_cache, key, (relative, {offset: findings}))
-    return relative, findings
+    return _run_rules(facts)
 
 
 def _facts(text: str, context: ModuleContext, offset: int = 0) -> BlockFacts:
