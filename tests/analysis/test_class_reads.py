@@ -4,7 +4,12 @@ each change, and both equal a fresh analysis."""
 
 from __future__ import annotations
 
-from layerlint.analysis import analyse, block_memo, caches, engine
+import random
+import re
+
+from bench.generate_models import generate_module
+from layerlint.analysis import analyse, block_memo, caches, document_state, engine, save_evidence
+from layerlint.analysis import source as source_module
 from layerlint.analysis.class_reads import ReadClasses
 
 MODULE = """import keras
@@ -99,3 +104,117 @@ def test_a_class_reading_the_edited_class_follows_it(tmp_path):
     assert child_call not in {line for _, line, _ in _findings(stateless, path)}
     assert _findings(stateless, path) == _findings(stateless)
     assert child_call in {line for _, line, _ in _findings(MODULE, path)}
+
+
+READERS = """
+
+class Shared(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.norm = layers.BatchNormalization()
+        self.scale = self.add_weight(shape=(1,))
+
+    def call(self, x):
+        return self.norm(x)
+
+
+class Derived(Shared):
+    def call(self, x):
+        return self.norm(self.norm(x))
+
+
+class UsesShared(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.shared = Shared()
+
+    def call(self, x):
+        y = self.shared(x)
+        made = Shared()
+        return self.shared(y) + made(x)
+
+
+def use_shared(data):
+    model = UsesShared()
+    model.compile(loss="mse")
+    model.fit(data)
+    model.save("model.keras")
+"""
+
+_EDITS = (
+    ("layers.BatchNormalization()", "layers.ReLU()"),
+    ("layers.ReLU()", "layers.BatchNormalization()"),
+    ("(keras.layers.Layer):", "(Shared):"),
+    ("(Shared):", "(keras.layers.Layer):"),
+    ("    def call(self, x", "    def forward(self, x"),
+    ("    def forward(self, x", "    def call(self, x"),
+    ("self.add_weight(shape=(1,))", "1.0"),
+    ("self.scale = 1.0", "self.scale = self.add_weight(shape=(1,))"),
+    ("\n\n\nclass ", "\n\n\n# a comment\nclass "),
+)
+
+
+def _edited(rng: random.Random, text: str) -> str:
+    """One of `_EDITS` at a random place where it applies (the text parses before and after)."""
+    for old, new in rng.sample(_EDITS, len(_EDITS)):
+        places = [match.start() for match in re.finditer(re.escape(old), text)]
+        if places:
+            place = rng.choice(places)
+            return text[:place] + new + text[place + len(old):]
+    return text
+
+
+def _with_empty_caches(text: str, path: str) -> list:
+    """The findings of an analysis that remembers nothing of any earlier one."""
+    caches.clear()
+    source_module._parse_cache.clear()
+    block_memo._memos.clear()
+    document_state.forget_document(path)
+    save_evidence._resolved.clear()
+    save_evidence._recent_names.clear()
+    return analyse(text, path=path).findings
+
+
+def test_edits_of_classes_other_classes_read_give_an_analysis_with_empty_caches(tmp_path):
+    """Bases, sublayers' categories, weights created by a sublayer, save evidence: edits of
+    what one class reads of another, applied in sequence on one document, find what an
+    analysis with every cache empty finds (the scratch analysis cannot reuse an entry the
+    edited document's analyses made)."""
+    rng = random.Random(5)
+    text = MODULE + READERS + generate_module(120, 2).text.split("\n\n\n", 1)[1]
+    path = str(tmp_path / "model.py")
+    states = []
+    for _ in range(40):
+        text = _edited(rng, text)
+        states.append((text, analyse(text, path=path).findings))
+    assert any(finding.code == "LL101" for _, findings in states for finding in findings)
+    for number, (state, findings) in enumerate(states):
+        assert findings == _with_empty_caches(state, str(tmp_path / "scratch.py")), number
+
+
+ANNOTATED = MODULE + '''
+
+class Wrapper(layers.Layer):
+    def __init__(self, inner: Unit, **kwargs):
+        super().__init__(**kwargs)
+        self.inner_name = "inner"
+
+    def call(self, x):
+        return x
+'''
+
+
+def test_a_class_that_names_the_edited_class_follows_its_framework(tmp_path):
+    """`inner: Unit` is a layer argument (LL201) while `Unit` is a layer: the frameworks of
+    the classes a block names are part of its key, not read through their models."""
+    caches.clear()
+    path = str(tmp_path / "model.py")
+    wrapper_line = ANNOTATED.splitlines().index("class Wrapper(layers.Layer):") + 1
+
+    def ll201_lines(text: str) -> list[int]:
+        return [line for code, line, _ in _findings(text, path) if code == "LL201"]
+
+    assert ll201_lines(ANNOTATED) == [wrapper_line + 1]
+    plain = ANNOTATED.replace("class Unit(layers.Layer):", "class Unit:")
+    assert ll201_lines(plain) == []
+    assert ll201_lines(ANNOTATED) == [wrapper_line + 1]
