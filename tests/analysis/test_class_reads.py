@@ -139,6 +139,10 @@ def use_shared(data):
     model.compile(loss="mse")
     model.fit(data)
     model.save("model.keras")
+
+
+layer = Shared()
+features = layer(layer(keras.Input((8, 8, 3))))
 """
 
 _EDITS = (
@@ -176,10 +180,10 @@ def _with_empty_caches(text: str, path: str) -> list:
 
 
 def test_edits_of_classes_other_classes_read_give_an_analysis_with_empty_caches(tmp_path):
-    """Bases, sublayers' categories, weights created by a sublayer, save evidence: edits of
-    what one class reads of another, applied in sequence on one document, find what an
-    analysis with every cache empty finds (the scratch analysis cannot reuse an entry the
-    edited document's analyses made)."""
+    """Bases, sublayers' categories, weights created by a sublayer, save evidence, module-level
+    code: edits of what one class (or the module program) reads of another, applied in
+    sequence on one document, find what an analysis with every cache empty finds (the scratch
+    analysis cannot reuse an entry the edited document's analyses made)."""
     rng = random.Random(5)
     text = MODULE + READERS + generate_module(120, 2).text.split("\n\n\n", 1)[1]
     path = str(tmp_path / "model.py")
@@ -218,3 +222,17 @@ def test_a_class_that_names_the_edited_class_follows_its_framework(tmp_path):
     plain = ANNOTATED.replace("class Unit(layers.Layer):", "class Unit:")
     assert ll201_lines(plain) == []
     assert ll201_lines(ANNOTATED) == [wrapper_line + 1]
+
+
+def test_a_class_whose_read_class_goes_back_to_an_earlier_text_reuses_its_findings(
+        tmp_path, monkeypatch):
+    """An undo: `Child` reads `Unit`; `Unit` edited and back keeps both of `Child`'s entries, so
+    going back runs no rule at all."""
+    caches.clear()
+    path = str(tmp_path / "model.py")
+    edited = MODULE.replace("        return self.norm(x)\n", "        return self.norm(x) * 2\n", 1)
+    original = _findings(MODULE, path)
+    _findings(edited, path)
+    ran = _rules_ran_on(monkeypatch)
+    assert _findings(MODULE, path) == original
+    assert ran == []

@@ -9,7 +9,9 @@ is analysed those two names are one `ReadClasses` mapping that records every nam
 it hands out (`get`, `[]`) and whether the whole mapping was read (`items`, `values`). The
 recorded names with their classes' current texts are the block's trace (`trace`); a cached
 entry is reused when each traced class still has the text it had (`still_valid`): the rules,
-given the same inputs, read the same models and find the same things.
+given the same inputs, read the same models and find the same things. A key keeps the entries
+of its last few traces (`reusable`, `kept`): a class read by the block may go back to an
+earlier text (an undo, a half-typed state and back).
 
 So the class that uses the class being typed (`self.blocks = [ResidualUnit(64), ...]`) keeps
 its findings while the typed class changes, unless its rules read that class's model.
@@ -17,6 +19,8 @@ its findings while the typed class changes, unless its rules read that class's m
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -55,6 +59,41 @@ class ReadClasses(dict):
     def values(self):
         self.read_all = True
         return super().values()
+
+
+@contextmanager
+def recording(context: ModuleContext) -> Iterator[ReadClasses]:
+    """Inside the `with` block, `context.classes` records what is read of it."""
+    classes = context.classes
+    read = context.classes = ReadClasses(classes)
+    try:
+        yield read
+    finally:
+        context.classes = classes
+
+
+_VARIANTS = 4
+"""Entries kept per key, the most recently used first."""
+
+
+def reusable(entries: list | None, context: ModuleContext):
+    """The first of a key's entries (each a tuple whose first item is its trace) that is still
+    valid, moved to the front; None when none is."""
+    for index, entry in enumerate(entries or ()):
+        if still_valid(entry[0], context):
+            if index:
+                entries.insert(0, entries.pop(index))  # type: ignore[union-attr]
+            return entry
+    return None
+
+
+def kept(entries: list | None, entry: tuple) -> list:
+    """A key's entries with `entry` first (a new list when the key had none)."""
+    if entries is None:
+        return [entry]
+    entries.insert(0, entry)
+    del entries[_VARIANTS:]
+    return entries
 
 
 def trace(read: ReadClasses, context: ModuleContext) -> Trace:
@@ -104,4 +143,4 @@ class _Identity:
         return id(self.held)
 
 
-__all__ = ["ReadClasses", "Trace", "still_valid", "trace"]
+__all__ = ["ReadClasses", "Trace", "kept", "recording", "reusable", "still_valid", "trace"]

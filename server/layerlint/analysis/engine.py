@@ -31,7 +31,6 @@ from layerlint.analysis.block_words import mentions_any
 from layerlint.analysis.caches import block_cache, class_cache, module_cache, remember
 from layerlint.analysis.class_resolution import (
     ModuleContext,
-    dependency_fingerprint,
     dependency_key,
     module_context,
     referenced_local_names,
@@ -181,8 +180,9 @@ def _block_findings(block: Block, context: ModuleContext) -> tuple[list[Finding]
     key = (block.text, context.imports_key, context.target.key, context.mixed_precision,
            dependency_key(roots, context) if roots else (),
            context.evidence.signature(class_names | roots, offset))
-    cached = block_cache.get(key)
-    if cached is not None and class_reads.still_valid(cached[0], context):
+    entries = block_cache.get(key)
+    cached = class_reads.reusable(entries, context)
+    if cached is not None:
         block_cache.move_to_end(key)
         _, relative, shifted = cached
         # Blocks below an edit move; the shifted copy is kept for the next keystroke.
@@ -190,14 +190,11 @@ def _block_findings(block: Block, context: ModuleContext) -> tuple[list[Finding]
             shifted.clear()
             shifted[offset] = [shift(finding, offset) for finding in relative]
         return relative, shifted[offset]
-    classes = context.classes
-    read = context.classes = class_reads.ReadClasses(classes)
-    try:
+    with class_reads.recording(context) as read:
         relative = _rules_of_block(block, context, offset)
-    finally:
-        context.classes = classes
     findings = [shift(finding, offset) for finding in relative]
-    remember(block_cache, key, (class_reads.trace(read, context), relative, {offset: findings}))
+    remember(block_cache, key, class_reads.kept(
+        entries, (class_reads.trace(read, context), relative, {offset: findings})))
     return relative, findings
 
 
@@ -239,17 +236,21 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
         return []
     program_block = Block(1, program, tree)
     roots = referenced_local_names(program_block, tree) & set(context.classes)
-    fingerprint = dependency_fingerprint(roots, set(), context) if roots else ()
     key = ("<module>", program, context.imports_key, context.target.key,
-           context.mixed_precision, fingerprint,
+           context.mixed_precision, dependency_key(roots, context) if roots else (),
            context.evidence.signature(roots, 0))
-    cached = module_cache.get(key)
+    entries = module_cache.get(key)
+    cached = class_reads.reusable(entries, context)
     if cached is not None:
-        return cached
-    facts = _facts(program, context)
-    facts.module_program = True
-    facts.reuse_cases.extend(functional_reuse(tree, facts, context))
-    return remember(module_cache, key, [shift(finding, 0) for finding in _run_rules(facts)])
+        module_cache.move_to_end(key)
+        return cached[1]
+    with class_reads.recording(context) as read:  # keyed as a block's findings are
+        facts = _facts(program, context)
+        facts.module_program = True
+        facts.reuse_cases.extend(functional_reuse(tree, facts, context))
+        findings = [shift(finding, 0) for finding in _run_rules(facts)]
+    remember(module_cache, key, class_reads.kept(entries, (class_reads.trace(read, context), findings)))
+    return findings
 
 
 def _static_shapes(text: str, blocks: list[Block], context: ModuleContext,
