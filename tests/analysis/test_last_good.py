@@ -53,3 +53,17 @@ def test_a_block_that_parses_with_no_findings_forgets_what_it_had():
     remember_good_findings("m.py", Block(1, TEXT, None), 0, [_finding(3)])
     remember_good_findings("m.py", Block(1, TEXT, None), 0, [])
     assert last_good_findings("m.py", Block(1, TEXT, None), 0, TEXT) == []
+
+
+def test_related_places_are_kept_while_they_fit_the_module_inside_the_block_or_outside():
+    """A related place on the block's own lines is judged by those lines; one elsewhere by the
+    module's: kept while its columns fit, dropped once the module no longer reaches it."""
+    module = "import keras\n\n" + TEXT + "\nclass Other:\n    pass\n"
+    block = Block(3, TEXT, None)
+    inside, below, beyond = (_finding(5, related_line=line) for line in (4, 8, 9))
+    remember_good_findings("m.py", block, 0, [inside, below, beyond])
+    kept = last_good_findings("m.py", block, 0, module)
+    assert [[item.span.line for item in finding.related] for finding in kept] == [[4], [8], []]
+    narrow = module.replace("    pass\n", "  \n")  # line 8 now ends before column 5
+    kept = last_good_findings("m.py", block, 0, narrow)
+    assert [[item.span.line for item in finding.related] for finding in kept] == [[4], [], []]

@@ -9,7 +9,7 @@ from test_diagnostic_reuse import UNITS, URI, _edits
 
 from layerlint.analysis import analyse
 from layerlint.lsp import wire
-from layerlint.lsp.document_analysis import _diagnostics_of
+from layerlint.lsp.document_analysis import _diagnostics_of, reusable
 from layerlint.lsp.line_edit import split_lines
 from layerlint.lsp.server import build_server
 
@@ -43,7 +43,7 @@ def test_published_bytes_equal_pygls_own_over_reused_diagnostics() -> None:
             types.PublishDiagnosticsParams(uri=URI, diagnostics=diagnostics, version=version))
         ours, pygls_own = capture.sent[-2:]
         assert ours == pygls_own
-        previous = {finding: entry for finding, entry in built if entry[0]}
+        previous = reusable(built)
     assert kept > 30  # the kept data was really used
     wire.publish_diagnostics(server, URI, None, [])
     server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=URI, diagnostics=[]))

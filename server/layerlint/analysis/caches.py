@@ -16,10 +16,13 @@ from layerlint.findings import Finding
 
 CACHE_SIZE = 4096
 
-block_cache: OrderedDict[tuple, tuple[list[Finding], dict[int, list[Finding]]]] = OrderedDict()
-"""A block's findings relative to its first line, and the copy shifted to where it sits now."""
-module_cache: OrderedDict[tuple, list[Finding]] = OrderedDict()
-"""Findings of the module-level program (all module-level statements as one)."""
+block_cache: OrderedDict[tuple, list[tuple[tuple, list[Finding], dict[int, list[Finding]]]]] = (
+    OrderedDict())
+"""Per key, a block's entries (`class_reads.kept`): the classes its rules read with their
+texts, its findings relative to its first line, and the copy shifted to where it sits now."""
+module_cache: OrderedDict[tuple, list[tuple[tuple, list[Finding]]]] = OrderedDict()
+"""Per key, the module-level program's entries (all module-level statements as one): the
+classes its rules read with their texts, and its findings."""
 class_cache: OrderedDict[tuple, ClassModel] = OrderedDict()
 """Class models, keyed by their block's text and what they depend on."""
 candidate_cache: OrderedDict[tuple, tuple[frozenset[str], tuple[str, ...]]] = OrderedDict()

@@ -482,13 +482,30 @@ def dependency_fingerprint(
 ) -> tuple:
     """The texts of the local classes (and identities of workspace classes) that code
     mentioning `roots` depends on, so its cached findings go stale when one of them changes."""
-    dependencies: set[str] = set()
-    for name in roots:
-        _class_dependencies(name, context, dependencies)
+    dependencies = class_dependencies(roots, context)
     return tuple(sorted(
         (name, context.class_blocks[name].text)
         for name in dependencies - own if name in context.class_blocks
     )) + tuple(context.workspace_keys.get(name, ()) for name in sorted(dependencies))
+
+
+def dependency_key(roots: AbstractSet[str], context: ModuleContext) -> tuple:
+    """The local classes that code mentioning `roots` depends on, by name with their
+    frameworks, and the identities of the workspace classes they use: what a block's findings
+    read of other classes by name. What they read of their models is traced
+    (`class_reads`)."""
+    dependencies = sorted(class_dependencies(roots, context))
+    frameworks = context.frameworks
+    return tuple((name, frameworks.get(name)) for name in dependencies) + tuple(
+        context.workspace_keys.get(name, ()) for name in dependencies)
+
+
+def class_dependencies(roots: AbstractSet[str], context: ModuleContext) -> set[str]:
+    """The classes of the module that `roots` name, and those they mention, transitively."""
+    dependencies: set[str] = set()
+    for name in roots:
+        _class_dependencies(name, context, dependencies)
+    return dependencies
 
 
 def _resolve_framework(

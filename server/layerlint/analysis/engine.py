@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
-from layerlint.analysis import block_memo, keras_target, save_evidence
+from layerlint.analysis import block_memo, class_reads, keras_target, save_evidence
 from layerlint.analysis.block_versions import settled, spliced
 from layerlint.analysis.block_words import mentions_any
 from layerlint.analysis.caches import block_cache, class_cache, module_cache, remember
 from layerlint.analysis.class_resolution import (
     ModuleContext,
-    dependency_fingerprint,
+    dependency_key,
     module_context,
     referenced_local_names,
 )
@@ -173,7 +173,11 @@ def _evidence_part(block: Block) -> save_evidence.Part | None:
 
 
 def _block_findings(block: Block, context: ModuleContext) -> tuple[list[Finding], list[Finding]]:
-    """The block's findings with lines relative to the block, and on the block's lines."""
+    """The block's findings with lines relative to the block, and on the block's lines.
+
+    The cache key names the classes the block depends on with their frameworks; the texts of
+    those its rules read are its trace (`class_reads`), checked on a hit: the class that uses
+    the class being typed keeps its findings unless its rules read that class."""
     assert block.tree is not None
     offset = block.start_line - 1
     if block_memo.once():  # a check analyses each block once: no cache key (it reads evidence)
@@ -181,22 +185,25 @@ def _block_findings(block: Block, context: ModuleContext) -> tuple[list[Finding]
         return relative, [shift(finding, offset) for finding in relative]
     class_names = {stmt.name for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)}
     roots = class_names or (referenced_local_names(block, block.tree) & set(context.classes))
-    fingerprint = dependency_fingerprint(roots, class_names, context) if roots else ()
     key = (block.text, context.imports_key, context.target.key, context.mixed_precision,
-           fingerprint, context.evidence.signature(class_names | roots, offset),
+           dependency_key(roots, context) if roots else (),
+           context.evidence.signature(class_names | roots, offset),
            _first_built(class_names | roots, context, offset))
-    cached = block_cache.get(key)
+    entries = block_cache.get(key)
+    cached = class_reads.reusable(entries, context)
     if cached is not None:
         block_cache.move_to_end(key)
-        relative, shifted = cached
+        _, relative, shifted = cached
         # Blocks below an edit move; the shifted copy is kept for the next keystroke.
         if offset not in shifted:
             shifted.clear()
             shifted[offset] = [shift(finding, offset) for finding in relative]
         return relative, shifted[offset]
-    relative = _computed_findings(block, context, offset)
+    with class_reads.recording(context) as read:
+        relative = _computed_findings(block, context, offset)
     findings = [shift(finding, offset) for finding in relative]
-    remember(block_cache, key, (relative, {offset: findings}))
+    remember(block_cache, key, class_reads.kept(
+        entries, (class_reads.trace(read, context), relative, {offset: findings})))
     return relative, findings
 
 
@@ -248,14 +255,19 @@ def _module_level_findings(text: str, blocks: list[Block], context: ModuleContex
         return [shift(finding, offset) for finding in computed]
     program_block = Block(offset + 1, code, tree)
     roots = referenced_local_names(program_block, tree) & set(context.classes)
-    fingerprint = dependency_fingerprint(roots, set(), context) if roots else ()
     key = ("<module>", code, context.imports_key, context.target.key,
-           context.mixed_precision, fingerprint,
+           context.mixed_precision, dependency_key(roots, context) if roots else (),
            context.evidence.signature(roots, offset), _first_built(roots, context, offset))
-    relative = module_cache.get(key)
-    if relative is None:
-        relative = remember(module_cache, key,
-                            _computed_module_findings(code, tree, context, offset))
+    entries = module_cache.get(key)
+    cached = class_reads.reusable(entries, context)
+    if cached is not None:
+        module_cache.move_to_end(key)
+        relative = cached[1]
+    else:
+        with class_reads.recording(context) as read:  # keyed as a block's findings are
+            relative = _computed_module_findings(code, tree, context, offset)
+        remember(module_cache, key,
+                 class_reads.kept(entries, (class_reads.trace(read, context), relative)))
     return [shift(finding, offset) for finding in relative]
 
 

@@ -49,15 +49,23 @@ def last_good_findings(path: str | None, block: Block, ordinal: int, text: str) 
         return []
     start_line, findings, _ = remembered
     lines = block.text.split("\n")
-    document: list[str] = []  # the module's lines, split only for a finding with related places
+    document: list[str] = []  # the module's lines, split only for a place outside the block
+    # The block's lines but its last (the text after its final newline) are the module's.
+    first_line, end_line = block.start_line, block.start_line + len(lines) - 1
+
+    def in_document(span: Span) -> bool:
+        if first_line <= span.line <= span.end_line < end_line:
+            return _inside(span, first_line, lines)
+        if not document:
+            document.extend(text.split("\n"))
+        return _inside(span, 1, document)
+
     kept = []
     for finding in (shift(finding, block.start_line - start_line) for finding in findings):
         if _inside(finding.span, block.start_line, lines):
             # A related place elsewhere in the module may be gone by now (the rest of the
             # document is being typed too): keep only those still inside the document.
-            if finding.related and not document:
-                document = text.split("\n")
-            related = tuple(item for item in finding.related if _inside(item.span, 1, document))
+            related = tuple(item for item in finding.related if in_document(item.span))
             kept.append(replace(finding, related=related) if related != finding.related else finding)
     return kept
 

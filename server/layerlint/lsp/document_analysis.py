@@ -154,7 +154,7 @@ def _analyse_text_document(
     if syntax is not None:
         diagnostics[document.uri].append(syntax[1])
     return DocumentResult(fingerprint, diagnostics, {document.uri: document.version},
-                          {finding: entry for finding, entry in built if entry[0]})
+                          reusable(built))
 
 
 Built = tuple[tuple[tuple[int, str], ...], types.Diagnostic]
@@ -162,20 +162,34 @@ Built = tuple[tuple[tuple[int, str], ...], types.Diagnostic]
 
 
 def _diagnostics_of(outcome: AnalysisResult, uri: str, lines: Sequence[str], units: convert.Units,
-                    previous: dict[Any, Built]) -> list[tuple[Any, Built]]:
+                    previous: dict[int, tuple[Any, Built]]) -> list[tuple[Any, Built]]:
     """Each finding's diagnostic, in order; the previous version's when the finding is equal and
-    the lines its placement read are too (a keystroke changes a few findings of many)."""
+    the lines its placement read are too (a keystroke changes a few findings of many). The
+    findings of unchanged blocks are the previous version's objects: found by identity, without
+    hashing a finding (its fixes and related places) twice per keystroke."""
     built: list[tuple[Any, Built]] = []
+    by_place: dict[tuple, list[tuple[Any, Built]]] | None = None
     for finding in sorted(outcome.findings, key=lambda finding: finding.sort_key()):
-        try:
-            known = previous.get(finding)
-        except TypeError:  # a finding holding something unhashable: never reused
-            known = None
+        held = previous.get(id(finding))
+        known = held[1] if held is not None and held[0] is finding else None
+        if known is None and previous:
+            if by_place is None:
+                by_place = {}
+                for other, entry in previous.values():
+                    by_place.setdefault(other.sort_key(), []).append((other, entry))
+            known = next((entry for other, entry in by_place.get(finding.sort_key(), ())
+                          if other == finding), None)
         if known is None or not all(index < len(lines) and lines[index] == line
                                     for index, line in known[0]):
             known = _built(finding, uri, lines, units)
         built.append((finding, known))
     return built
+
+
+def reusable(built: list[tuple[Any, Built]]) -> dict[int, tuple[Any, Built]]:
+    """What the next version's `_diagnostics_of` may reuse of these diagnostics: those whose
+    placement read lines of the text, by their finding's identity."""
+    return {id(finding): (finding, entry) for finding, entry in built if entry[0]}
 
 
 def _built(finding: Any, uri: str, lines: Sequence[str], units: convert.Units) -> Built:

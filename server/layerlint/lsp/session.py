@@ -51,10 +51,11 @@ class DocumentResult:
     """By URI: the document's own, or one entry per code cell of a notebook."""
     versions: dict[str, int | None]
     """The version of each URI above when it was analysed, for publishDiagnostics."""
-    built: dict[Any, tuple[tuple[tuple[int, str], ...], types.Diagnostic]] = field(
+    built: dict[int, tuple[Any, tuple[tuple[tuple[int, str], ...], types.Diagnostic]]] = field(
         default_factory=dict)
-    """A text document's findings -> (the lines their placement read, their diagnostic), so
-    that the next version reuses the diagnostics of findings that did not change."""
+    """A text document's findings, by identity -> (the finding, (the lines their placement
+    read, their diagnostic)), so that the next version reuses the diagnostics of findings that
+    did not change."""
 
 
 @dataclass

@@ -9,6 +9,7 @@ from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.node_index import nodes_of_type
 from layerlint.analysis.reuse import ReuseCase, count_known_at, iteration_loop
+from layerlint.analysis.walk import walk
 from layerlint.findings import Finding, Related, Severity
 from layerlint.fix_requests import LayerPerIteration, SplitLayer, split_layer_title
 from layerlint.syntax.import_names import spelling
@@ -230,8 +231,12 @@ def _has_other_references(
     expected.update(id(target) for target in _targets(definition))
     name = case.ref.name
     if case.ref.scope == "attribute":
-        return any(self_attribute(node) == name and id(node) not in expected
-                   for node in nodes_of_type(scope_node, ast.Attribute))
+        # The class's walk (kept for it already): grouping all of its nodes by type for this
+        # one question cost more than the question.
+        attribute = ast.Attribute  # the parser makes no subclasses of it
+        return any(type(node) is attribute and node.attr == name
+                   and self_attribute(node) == name and id(node) not in expected
+                   for node in walk(scope_node))
     return any(node.id == name and id(node) not in expected
                for node in nodes_of_type(scope_node, ast.Name))
 
