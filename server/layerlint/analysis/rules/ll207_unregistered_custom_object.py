@@ -84,7 +84,7 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
     if tree is None:
         return
     for name, framework, compiled_only in _candidates(facts, tree):
-        saves = [use for use in facts.evidence.of(name, _SAVES) if not use.expected_to_fail]
+        saves = _saves_of(facts, name)
         if not saves:
             continue
         span = _site(facts, tree, name)
@@ -95,6 +95,11 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
         model = facts.local_classes.get(name)
         reloads = _failing_reloads(facts, name, saves, compiled_only, model)
         yield _finding(facts, span, name, framework, saves, reloads)
+
+
+def _saves_of(facts: BlockFacts, name: str) -> list[Use]:
+    """The saves (and checkpoints) of a class that are not expected to fail."""
+    return [use for use in facts.evidence.of(name, _SAVES) if not use.expected_to_fail]
 
 
 def _given_at_reload(facts: BlockFacts, name: str, saves: list[Use]) -> bool:
@@ -113,9 +118,12 @@ def _given_at_reload(facts: BlockFacts, name: str, saves: list[Use]) -> bool:
 def _candidates(facts: BlockFacts, tree: ast.Module) -> Iterable[tuple[str, str, bool]]:
     """(name, framework, only rebuilt when compiled) of the unregistered classes and loss
     functions this module defines."""
-    for name, model in facts.local_classes.items():
-        if "." in name:
-            continue  # a class of another workspace file
+    # Names first: only a saved class's model is read, so a block's cached findings do not
+    # depend on every class of the module (`class_reads`).
+    for name in facts.local_classes:
+        if "." in name or not _saves_of(facts, name):
+            continue  # a class of another workspace file, or one nothing saves
+        model = facts.local_classes[name]
         framework = serialized_framework(model, facts, set())
         if framework is not None and not is_registered(model.node, facts):
             yield name, framework, _is_compiled_object(model, facts, set())
