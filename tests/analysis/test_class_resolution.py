@@ -1,8 +1,10 @@
 """A module's classes: their models, the framework each derives from (through local bases),
-what they mention, and the fingerprint that makes cached findings go stale."""
+what they mention, and the classes that code mentioning a class depends on (the engine's
+cache key, `dependency_key`)."""
 
 from layerlint.analysis.class_resolution import (
-    dependency_fingerprint,
+    class_dependencies,
+    dependency_key,
     module_context,
     referenced_local_names,
 )
@@ -49,16 +51,22 @@ def test_each_definition_of_a_name_keeps_its_own_framework():
     assert context.frameworks["A"] is None
 
 
-def test_the_fingerprint_changes_when_a_class_the_code_depends_on_changes():
+def test_code_depends_on_the_local_classes_its_classes_mention_transitively():
+    context = module_context(split_blocks(SOURCE), None)
+    assert class_dependencies({"Net"}, context) == {"Net", "Block", "Base"}
+    # Head mentions no local class: edits of the others leave its key as it was.
+    assert class_dependencies({"Head"}, context) == {"Head"}
+    assert dependency_key({"Net"}, context) == (
+        ("Base", "keras"), ("Block", "keras"), ("Net", "keras"), (), (), ())
+
+
+def test_the_key_follows_a_framework_that_changes_through_a_local_base():
     blocks = split_blocks(SOURCE)
-    before = dependency_fingerprint({"Net"}, {"Net"}, module_context(blocks, None))
-    changed = SOURCE.replace("self.bn = keras.layers.BatchNormalization()",
-                             "self.bn = keras.layers.LayerNormalization()")
-    after = dependency_fingerprint({"Net"}, {"Net"}, module_context(split_blocks(changed), None))
+    before = dependency_key({"Net"}, module_context(blocks, None))
+    changed = SOURCE.replace("class Base(keras.layers.Layer):", "class Base(nn.Module):")
+    after = dependency_key({"Net"}, module_context(split_blocks(changed), None))
     assert before != after
-    # Head depends on nothing local: its fingerprint ignores edits to Block.
-    assert (dependency_fingerprint({"Head"}, {"Head"}, module_context(blocks, None))
-            == dependency_fingerprint({"Head"}, {"Head"}, module_context(split_blocks(changed), None)))
+    assert dict(after[:3])["Block"] == "torch"
 
 
 def test_referenced_local_names_of_a_block():

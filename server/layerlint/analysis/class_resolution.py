@@ -477,18 +477,6 @@ def referenced_local_names(block: Block, node: ast.ClassDef | ast.Module) -> fro
     return cached
 
 
-def dependency_fingerprint(
-    roots: AbstractSet[str], own: AbstractSet[str], context: ModuleContext
-) -> tuple:
-    """The texts of the local classes (and identities of workspace classes) that code
-    mentioning `roots` depends on, so its cached findings go stale when one of them changes."""
-    dependencies = class_dependencies(roots, context)
-    return tuple(sorted(
-        (name, context.class_blocks[name].text)
-        for name in dependencies - own if name in context.class_blocks
-    )) + tuple(context.workspace_keys.get(name, ()) for name in sorted(dependencies))
-
-
 def dependency_key(roots: AbstractSet[str], context: ModuleContext) -> tuple:
     """The local classes that code mentioning `roots` depends on, by name with their
     frameworks, and the identities of the workspace classes they use: what a block's findings
