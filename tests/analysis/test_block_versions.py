@@ -345,23 +345,14 @@ def _module_of(*names: str) -> str:
     return header + "\n\n".join(_CLASSES[name] for name in names)
 
 
-def test_a_context_after_classes_came_or_went_is_a_fresh_combination(monkeypatch):
+def test_a_context_after_classes_came_or_went_is_a_fresh_combination(monkeypatch,
+                                                                    rows_kept_across_names):
     """Pastes, deletions, renames and classes that stop or start parsing change the module's
     class names: the previous context is patched (`_renamed`), the rows of classes that mention
     none of those names are kept (not refreshed), the others are found again, and the context
     is a fresh combination."""
     path = "<classes came or went>"
-    kept: list[bool] = []
-    original = class_resolution._is_current
-
-    def recording(row, current, local_names):
-        found_for_other_names = row.inputs is not None and row.inputs != current
-        found = original(row, current, local_names)
-        if found_for_other_names:
-            kept.append(found)
-        return found
-
-    monkeypatch.setattr(class_resolution, "_is_current", recording)
+    kept = rows_kept_across_names
     renamed = _patches_made(monkeypatch, class_resolution, "_renamed")
     versions = [
         ("A", "B", "C", "D"), ("B", "C", "D"), ("A", "B", "C", "D"), ("A", "B", "C"),

@@ -436,23 +436,14 @@ def _name_changing_edit(rng, text):
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @pytest.mark.parametrize("seed", range(3))
-def test_edits_that_change_class_names_give_a_fresh_analysis(tmp_path, seed, monkeypatch):
+def test_edits_that_change_class_names_give_a_fresh_analysis(tmp_path, seed, monkeypatch,
+                                                              rows_kept_across_names):
     """Renames, copies, deletions and classes that stop or start parsing: the module context
     then keeps the classes that mention no name that came or went; every analysis equals one
     from scratch, and so does its module context."""
     from layerlint.analysis import class_resolution
 
-    kept = []
-    original = class_resolution._is_current
-
-    def recording(row, current, local_names):
-        found_for_other_names = row.inputs is not None and row.inputs != current
-        found = original(row, current, local_names)
-        if found_for_other_names:
-            kept.append(found)
-        return found
-
-    monkeypatch.setattr(class_resolution, "_is_current", recording)
+    kept = rows_kept_across_names
     renamed = []
     original_renamed = class_resolution._renamed
 

@@ -1,0 +1,23 @@
+"""Fixtures shared by the analysis tests."""
+
+import pytest
+
+from layerlint.analysis import class_resolution
+
+
+@pytest.fixture
+def rows_kept_across_names(monkeypatch):
+    """For each class row found for other class names that module_context asked about,
+    whether it was kept (`class_resolution._is_current`) rather than found again."""
+    kept: list[bool] = []
+    original = class_resolution._is_current
+
+    def recording(row, current, local_names):
+        found_for_other_names = row.inputs is not None and row.inputs != current
+        found = original(row, current, local_names)
+        if found_for_other_names:
+            kept.append(found)
+        return found
+
+    monkeypatch.setattr(class_resolution, "_is_current", recording)
+    return kept
