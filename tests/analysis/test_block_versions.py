@@ -3,10 +3,9 @@ what a module-wide pass kept for a version is what it would read from that versi
 afresh, and the module context patched from the previous version is a fresh combination."""
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
+from fresh_parses import fresh_parses
 
 from bench.document_script import plan_document_edits
 from bench.generate_models import generate_module
@@ -124,17 +123,22 @@ def _summary(blocks: list[Block], context: class_resolution.ModuleContext) -> tu
     )
 
 
-@contextmanager
-def _fresh_parses() -> Iterator[None]:
-    """Inside: every text is parsed anew (fresh trees: nothing remembered on them is read);
-    after: the parse cache as it was."""
-    kept = dict(source._parse_cache)
-    source._parse_cache.clear()
-    try:
-        yield
-    finally:
-        source._parse_cache.clear()
-        source._parse_cache.update(kept)
+def _fresh_context(text: str) -> tuple[list[Block], class_resolution.ModuleContext]:
+    """The text's blocks and module context, parsed and combined anew."""
+    with fresh_parses():
+        blocks = source.split_blocks(text)
+        return blocks, module_context(blocks, None)
+
+
+def _fresh_evidence(text: str, imports, torch_classes: frozenset[str]) -> save_evidence.Evidence:
+    """The text's save evidence, built anew from fresh parses with nothing resolved before."""
+    save_evidence._resolved.clear()
+    save_evidence._recent_names.clear()
+    with fresh_parses():
+        return save_evidence.evidence(
+            [(block.tree, block.start_line - 1, block.text)
+             for block in source.split_blocks(text) if block.tree],
+            imports, torch_classes)
 
 
 def _patches_made(monkeypatch, module, name: str) -> list[bool]:
@@ -174,9 +178,7 @@ def test_a_patched_module_context_is_a_fresh_combination(tmp_path, seed, monkeyp
     for text in _edits(seed, 50):
         blocks = document_state.document_blocks(text, path)
         context = module_context(blocks, None)
-        with _fresh_parses():
-            fresh_blocks = source.split_blocks(text)
-            fresh = module_context(fresh_blocks, None)
+        fresh_blocks, fresh = _fresh_context(text)
         assert _summary(blocks, context) == _summary(fresh_blocks, fresh)
     assert len(patched) > 10  # the patch, not only the combination, was checked
 
@@ -219,9 +221,7 @@ def test_a_context_across_class_names_that_come_and_go_is_a_fresh_combination(
         if len(combined) > before[0]:
             counted[0] += 1
             counted[1] += len(refreshed) - before[1]
-        with _fresh_parses():
-            fresh_blocks = source.split_blocks(text)
-            fresh = module_context(fresh_blocks, None)
+        fresh_blocks, fresh = _fresh_context(text)
         assert _summary(blocks, context) == _summary(fresh_blocks, fresh)
     # Classes left and came back (a new combination each time), and only the classes that
     # mention them were found again, not every class of every combination.
@@ -243,13 +243,7 @@ def test_patched_save_evidence_is_that_of_a_fresh_program(tmp_path, seed, monkey
         context = module_context(blocks, None)
         torch_classes = frozenset(
             name for name, fw in context.frameworks.items() if fw == "torch")
-        save_evidence._resolved.clear()
-        save_evidence._recent_names.clear()
-        with _fresh_parses():
-            fresh = save_evidence.evidence(
-                [(block.tree, block.start_line - 1, block.text)
-                 for block in source.split_blocks(text) if block.tree],
-                context.imports, torch_classes)
+        fresh = _fresh_evidence(text, context.imports, torch_classes)
         assert kept.result == fresh
     assert len(patched) > 10
 
@@ -272,13 +266,7 @@ def test_save_evidence_patched_across_lines_typed_above_a_save_is_a_fresh_progra
         at += len(typed)
         analyse(text, path=path)
         kept = document_state._documents[path].blocks.memo["evidence"]
-        save_evidence._resolved.clear()
-        save_evidence._recent_names.clear()
-        with _fresh_parses():
-            blocks = [block for block in source.split_blocks(text) if block.tree]
-            fresh = save_evidence.evidence(
-                [(block.tree, block.start_line - 1, block.text) for block in blocks],
-                kept.imports, frozenset())
+        fresh = _fresh_evidence(text, kept.imports, frozenset())
         assert fresh.uses and kept.result == fresh
     assert len(patched) == 4  # each line typed after the first version was patched
 
@@ -366,9 +354,7 @@ def test_a_context_after_classes_came_or_went_is_a_fresh_combination(monkeypatch
         text = _module_of(*names)
         blocks = document_state.document_blocks(text, path)
         context = module_context(blocks, None)
-        with _fresh_parses():
-            fresh_blocks = source.split_blocks(text)
-            fresh = module_context(fresh_blocks, None)
+        fresh_blocks, fresh = _fresh_context(text)
         assert _summary(blocks, context) == _summary(fresh_blocks, fresh), names
     assert True in kept  # rows were kept
     assert len(renamed) >= 5  # most versions patched the previous context

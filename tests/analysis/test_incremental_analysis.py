@@ -2,11 +2,11 @@
 carried over, evidence resolutions reused) gives the findings of an analysis from scratch, after
 every edit of random sequences: keystrokes, comments, pastes, deleted classes, broken code."""
 
-import contextlib
 import random
 import re
 
 import pytest
+from fresh_parses import fresh_parses
 
 from bench.document_script import plan_document_edits
 from bench.generate_models import generate_module
@@ -42,21 +42,8 @@ def _from_scratch(text, path):
     block_memo._memos.pop(path, None)
     save_evidence._resolved.clear()
     save_evidence._recent_names.clear()
-    with _fresh_trees():
+    with fresh_parses():
         return analyse(text, path=path)
-
-
-@contextlib.contextmanager
-def _fresh_trees():
-    """Parse every block anew, so nothing remembered on the incremental path's trees
-    (`tree_memo`) is read; the parse cache the incremental path sees is left as it was."""
-    kept = dict(source_module._parse_cache)
-    source_module._parse_cache.clear()
-    try:
-        yield
-    finally:
-        source_module._parse_cache.clear()
-        source_module._parse_cache.update(kept)
 
 
 def _random_edit(rng, text):
@@ -186,7 +173,7 @@ def test_static_shapes_and_ll105_after_edits_are_those_of_a_fresh_analysis(tmp_p
         block_memo._memos.pop(scratch_path, None)
         save_evidence._resolved.clear()
         save_evidence._recent_names.clear()
-        with _fresh_trees():
+        with fresh_parses():
             scratch = analyse(text, path=scratch_path, settings=settings)
             _same(incremental, scratch)
             assert shapes == _static_shapes(text, scratch_path)
@@ -462,7 +449,7 @@ def test_edits_that_change_class_names_give_a_fresh_analysis(tmp_path, seed, mon
         blocks = document_state._documents[incremental_path].blocks
         (keras_version, _, _), context = blocks.memo["context"][:2]
         _same(incremental, _from_scratch(text, scratch_path))
-        with _fresh_trees():
+        with fresh_parses():
             fresh_blocks = source_module.split_blocks(text)
             fresh = class_resolution.module_context(fresh_blocks, keras_version)
         assert list(context.classes.items()) == list(fresh.classes.items())
