@@ -35,6 +35,7 @@ from pathlib import Path
 
 from layerlint.analysis import source, walk
 from layerlint.analysis.imports import collect_imports
+from layerlint.analysis.recent_answers import SECONDS, recent_answer
 from layerlint.analysis.save_evidence import EMPTY, Evidence, Use, evidence
 from layerlint.analysis.source import split_blocks
 from layerlint.analysis.workspace import module_file
@@ -46,7 +47,7 @@ _MAX_PARENTS = 6
 _MAX_FILES = 3000
 _MAX_FOLDERS = 2000
 _MAX_DEPTH = 8
-_LISTING_SECONDS = 30.0
+_LISTING_SECONDS = SECONDS
 _MARKERS = (".save(", "save_model(", "get_config(", "to_json(", "clone_model(", "ModelCheckpoint",
             "load_model(", ".to(", ".cuda(", ".half(", ".double(", "state_dict", "torch.save",
             "DataParallel")
@@ -61,14 +62,9 @@ _roots: dict[Path, tuple[float, Path]] = {}
 
 def project_root(path: Path) -> Path:
     """Looked up again at most every 30 seconds per folder (up to 28 `stat` calls each)."""
-    now = time.monotonic()
-    known = _roots.get(path.parent)
-    if known is not None and now - known[0] < _LISTING_SECONDS:
-        return known[1]
-    root = next((folder for folder in [path.parent, *list(path.parent.parents)[:_MAX_PARENTS]]
-                 if any((folder / marker).exists() for marker in _ROOT_MARKERS)), path.parent)
-    _roots[path.parent] = (now, root)
-    return root
+    return recent_answer(_roots, path.parent, lambda: next(
+        (folder for folder in [path.parent, *list(path.parent.parents)[:_MAX_PARENTS]]
+         if any((folder / marker).exists() for marker in _ROOT_MARKERS)), path.parent))
 
 
 def _in_cells(found: Evidence, program: NotebookProgram) -> Evidence:
@@ -337,15 +333,7 @@ _resolved_paths: dict[Path, tuple[float, Path]] = {}
 def _resolved(path: Path) -> Path:
     """`path.resolve()`, looked up again at most every 30 seconds per path like the project
     root (it is asked on every keystroke, and resolving stats each folder of the path)."""
-    now = time.monotonic()
-    known = _resolved_paths.get(path)
-    if known is not None and now - known[0] < _LISTING_SECONDS:
-        return known[1]
-    if len(_resolved_paths) > 1024:
-        _resolved_paths.clear()
-    resolved = path.resolve()
-    _resolved_paths[path] = (now, resolved)
-    return resolved
+    return recent_answer(_resolved_paths, path, path.resolve, limit=1024)
 
 
 def _from_index(index: ProjectIndex | None, resolved: Path,

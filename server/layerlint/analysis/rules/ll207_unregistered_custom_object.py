@@ -44,7 +44,6 @@ keras, keras_hub, keras_cv and keras_nlp packages (Keras imports their modules).
 from __future__ import annotations
 
 import ast
-import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -53,6 +52,7 @@ from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.keras_class import is_plain_layer
 from layerlint.analysis.model_index import ClassModel
+from layerlint.analysis.recent_answers import recent_answer
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.save_evidence import Use, elsewhere, same_file, use_span
 from layerlint.analysis.source import parse_block_text
@@ -217,16 +217,9 @@ def _inside_keras_package(path: str | None) -> bool:
     recorded module of their classes when it loads a file."""
     if not path:
         return False
-    now = time.monotonic()
-    known = _inside.get(path)
-    if known is not None and now - known[0] < 30:
-        return known[1]
-    if len(_inside) > 4096:
-        _inside.clear()
-    found = any(parent.name in _KERAS_PACKAGES and (parent / "__init__.py").is_file()
-                for parent in list(Path(path).parents)[:8])
-    _inside[path] = (now, found)
-    return found
+    return recent_answer(_inside, path, lambda: any(
+        parent.name in _KERAS_PACKAGES and (parent / "__init__.py").is_file()
+        for parent in list(Path(path).parents)[:8]), limit=4096)
 
 
 def _is_compiled_object(model: ClassModel, facts: BlockFacts, seen: set[str]) -> bool:
