@@ -7,6 +7,7 @@ import ast
 import json
 import os
 import random
+import sys
 import textwrap
 from pathlib import Path
 
@@ -241,6 +242,40 @@ def test_a_folder_above_many_packages_is_listed_once_and_reread_when_it_changes(
     assert [target_of(MODULE, module).major for module in modules] == [3, 3, 3]
     (tmp_path / "src" / "requirements.txt").write_text("tensorflow==2.15.0\n")
     assert [target_of(MODULE, module).major for module in modules] == [2, 2, 2]
+
+
+def test_inside_read_once_each_folder_is_looked_at_once_and_a_change_waits_for_the_next_check(
+        tmp_path, monkeypatch):
+    make_project(tmp_path, "tensorflow<2.16\n")
+    modules = []
+    for name in ("first", "second", "third"):
+        (tmp_path / "src" / name).mkdir()
+        modules.append(tmp_path / "src" / name / "model.py")
+        modules[-1].write_text(MODULE)
+    marker_looks: list[Path] = []
+    listed: list[Path] = []
+    exists, pin_files = Path.exists, keras_target._pin_files
+
+    def looking(self: Path) -> bool:
+        if sys._getframe(1).f_globals["__name__"] == keras_target.__name__:
+            marker_looks.append(self.parent)  # a root marker looked for by the pins' search
+        return exists(self)
+
+    monkeypatch.setattr(Path, "exists", looking)
+    monkeypatch.setattr(keras_target, "_pin_files",
+                        lambda directory: listed.append(directory) or pin_files(directory))
+    with keras_target.read_once():
+        assert [target_of(MODULE, module).major for module in modules] == [2, 2, 2]
+        assert [target_of(MODULE, module).major for module in modules] == [2, 2, 2]
+        assert sorted(listed) == sorted([tmp_path, tmp_path / "src", *(m.parent for m in modules)])
+        looked_at = {folder: marker_looks.count(folder) for folder in marker_looks}
+        assert set(looked_at) == {tmp_path, tmp_path / "src", *(m.parent for m in modules)}
+        assert max(looked_at.values()) <= len(keras_target._ROOT_MARKERS)
+        requirements = tmp_path / "requirements.txt"
+        requirements.write_text("tensorflow>=2.16\n")
+        os.utime(requirements, ns=(1, 1))
+        assert [target_of(MODULE, module).major for module in modules] == [2, 2, 2]
+    assert [target_of(MODULE, module).major for module in modules] == [3, 3, 3]
 
 
 def test_notebook_pip_cells_are_read_from_the_notebook_file(tmp_path):

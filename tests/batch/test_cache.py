@@ -68,3 +68,22 @@ def test_what_is_not_plain_is_asked_of_importlib_metadata(fresh_lookup, tmp_path
     monkeypatch.setattr(check_cache, "_metadata_version", lambda name: asked.append(name) or "x")
     assert fresh_lookup() == "x"
     assert asked == ["keras"]
+
+
+def test_dependencies_are_stored_by_real_path_each_resolved_once_per_run(tmp_path, monkeypatch):
+    real = tmp_path / "pkg"
+    real.mkdir()
+    (real / "blocks.py").write_text("class Block: ...\n")
+    (tmp_path / "link").symlink_to(real)
+    cache = check_cache.CheckCache(tmp_path / "cache")
+    resolved = []
+    original = check_cache.Path.resolve
+    monkeypatch.setattr(check_cache.Path, "resolve",
+                        lambda self, *a: resolved.append(str(self)) or original(self, *a))
+    through_link = str(tmp_path / "link" / "blocks.py")
+    for name in ("a.py", "b.py"):
+        cache.store(str(tmp_path / name), "digest", "settings", [through_link, through_link], [])
+    expected = {str(real / "blocks.py"): check_cache.content_hash(b"class Block: ...\n")}
+    assert cache.entries[str(tmp_path / "a.py")]["dependencies"] == expected
+    assert cache.entries[str(tmp_path / "b.py")]["dependencies"] == expected
+    assert resolved == [through_link]

@@ -71,3 +71,24 @@ def test_spawned_workers_receive_the_items(monkeypatch):
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     items = list(range(12))
     assert list(ordered_map(abs, [-i for i in items], 2)) == items
+
+
+def test_a_process_that_ran_a_check_freezes_what_is_alive_at_exit(tmp_path):
+    """Python's finalization would scan every tree the check kept (seconds on a large tree):
+    the check has everything frozen by the time an earlier-registered exit hook runs."""
+    import subprocess
+    import sys
+
+    (tmp_path / "model.py").write_text("import keras\n\n\nclass Block(keras.layers.Layer):\n"
+                                       "    def call(self, x):\n        return x\n")
+    script = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+        "from layerlint.cli import main\n"
+        "main(['check', '--no-cache', '--jobs', '1', sys.argv[1]])\n"
+        "print('frozen after the check:', gc.get_freeze_count() > 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True,
+                          text=True, check=True)
+    assert "frozen after the check: False" in done.stdout  # handed back while the process runs
+    assert "frozen at exit: True" in done.stdout

@@ -38,9 +38,11 @@ import os
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from layerlint.analysis.dependency_pins import (
     PIN_FILE_PATTERNS,
@@ -514,20 +516,47 @@ def project_evidence(path: str) -> tuple[Evidence, ...]:
     """The pins of the nearest folder (from the module's up to the project root) whose
     dependency files decide a Keras version."""
     key = os.path.dirname(os.path.abspath(path)) if not os.path.isdir(path) else os.path.abspath(path)
+    if _snapshot is not None:
+        found = _snapshot.get(("folder", key))
+        if found is None:
+            found = _snapshot[("folder", key)] = _pins_up_to_root(Path(key))[1]
+        return found
     cached = _project_cache.get(key)
     if _reusable(key, cached) and cached is not None:
         return cached[1]
-    folder = Path(key)
+    stamps, result = _pins_up_to_root(Path(key))
+    _project_cache[key] = (stamps, result)
+    return result
+
+
+def _pins_up_to_root(folder: Path) -> tuple[tuple, tuple[Evidence, ...]]:
+    """(stamps of the folders and files read, the pins of the nearest folder that decides)."""
     stamps: list[tuple[str, object]] = []
-    result: tuple[Evidence, ...] = ()
     for directory in _folders_up_to_root(folder):
         directory_stamps, decided = _directory_pins(directory)
         stamps.extend(directory_stamps)
         if decided:
-            result = decided
-            break
-    _project_cache[key] = (tuple(stamps), result)
-    return result
+            return tuple(stamps), decided
+    return tuple(stamps), ()
+
+
+_snapshot: dict[tuple[str, str], Any] | None = None
+"""Inside `read_once`: each folder's pins, root test and nearest decisive pins, by folder."""
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """Inside the block (`layerlint check`, and the worker processes it forks), each folder's
+    project-root markers and dependency files are looked at once: the check reads the project
+    as it was when it first got there (as it reads other project files: `batch.project_uses`),
+    instead of stat'ing every folder from each module's up to the root again for each module's
+    folder (3.6% of the CPU of a check of keras-hub's 816 files)."""
+    global _snapshot
+    previous, _snapshot = _snapshot, {}
+    try:
+        yield
+    finally:
+        _snapshot = previous
 
 
 _directory_cache: dict[str, tuple[tuple[tuple[str, object], ...], tuple[Evidence, ...]]] = {}
@@ -538,6 +567,17 @@ def _directory_pins(directory: Path) -> tuple[tuple[tuple[str, object], ...], tu
     read again only when one of those stamps changed: the folders above a package's folders
     (up to the project root, or to `/` without one) are listed once, not once per folder
     below them (a large check has hundreds of those)."""
+    if _snapshot is not None:
+        found = _snapshot.get(("pins", str(directory)))
+        if found is None:
+            found = _snapshot[("pins", str(directory))] = _checked_directory_pins(directory)
+        return found
+    return _checked_directory_pins(directory)
+
+
+def _checked_directory_pins(
+    directory: Path,
+) -> tuple[tuple[tuple[str, object], ...], tuple[Evidence, ...]]:
     cached = _directory_cache.get(str(directory))
     if cached is not None and _still_valid(cached[0]):
         return cached
@@ -561,9 +601,20 @@ def _folders_up_to_root(folder: Path) -> list[Path]:
     home = Path.home()
     for directory in (folder, *folder.parents):
         folders.append(directory)
-        if directory == home or any((directory / marker).exists() for marker in _ROOT_MARKERS):
+        if directory == home or _is_root(directory):
             break
     return folders
+
+
+def _is_root(directory: Path) -> bool:
+    """Whether `directory` holds a project-root marker (once per folder inside `read_once`)."""
+    if _snapshot is None:
+        return any((directory / marker).exists() for marker in _ROOT_MARKERS)
+    found = _snapshot.get(("root", str(directory)))
+    if found is None:
+        found = _snapshot[("root", str(directory))] = any(
+            (directory / marker).exists() for marker in _ROOT_MARKERS)
+    return bool(found)
 
 
 def _pin_files(directory: Path) -> list[Path]:

@@ -10,6 +10,7 @@ idle for most of the last one).
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -104,6 +105,7 @@ def few_collections() -> Iterator[None]:
     instead of 700. Workers forked inside the block inherit it; the settings are restored
     after it."""
     global _tuned
+    _freeze_at_exit()
     thresholds = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
@@ -114,6 +116,22 @@ def few_collections() -> Iterator[None]:
         _tuned -= 1
         gc.set_threshold(*thresholds)
         gc.unfreeze()
+
+
+_exit_hooked = False
+
+
+def _freeze_at_exit() -> None:
+    """Freeze everything still alive when the process ends (once registered, at the first
+    check). Python's finalization runs full collections while it tears the modules down, and
+    after a check in this process (`--jobs 1`, or one file) they scanned every tree and cache
+    the check kept: on keras-hub's 816 files, 2.8 s of CPU after the report was written, more
+    than half the analysis itself. Frozen objects are still freed by their reference counts;
+    only cycles still alive at the end are left to the operating system."""
+    global _exit_hooked
+    if not _exit_hooked:
+        atexit.register(gc.freeze)
+        _exit_hooked = True
 
 
 def settle() -> None:

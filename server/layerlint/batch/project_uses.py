@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from layerlint.analysis import project_evidence
+from layerlint.analysis import keras_target, project_evidence
 from layerlint.analysis.imports import collect_imports, qualified_name
 from layerlint.analysis.model_uses import Use
 from layerlint.analysis.project_evidence import file_evidence, project_files, project_root
@@ -236,14 +236,15 @@ def _called_files(path: Path) -> frozenset[Path | None] | None:
 
 @contextmanager
 def read_lazily() -> Iterator[None]:
-    """Inside the `with` block, `project_evidence.uses_elsewhere` looks uses up this way, and
+    """Inside the `with` block, `project_evidence.uses_elsewhere` looks uses up this way,
     imported files' classes are read from block parses shared with those files' own checks
-    (`workspace.shared_parses`), in this process and the worker processes it forks."""
+    (`workspace.shared_parses`), and each folder's dependency pins are read once
+    (`keras_target.read_once`), in this process and the worker processes it forks."""
     global _run_stamps
     previous = project_evidence.find_uses_with(uses_targeting)
     previous_stamps, _run_stamps = _run_stamps, {}
     try:
-        with shared_parses():
+        with shared_parses(), keras_target.read_once():
             yield
     finally:
         project_evidence.find_uses_with(previous)

@@ -174,9 +174,8 @@ def check_files(
         resolved = real_paths[index] if real_paths is not None else str(path.resolve())
         data: bytes | None
         try:
-            if cache is None:
-                data = path.read_bytes()
-                digest = check_cache.content_hash(data)
+            if cache is None:  # no entry to look up or store: no hash
+                data, digest = path.read_bytes(), ""
             else:  # a file whose stat the cache recorded is not read (data None)
                 digest, data = cache.read(path, resolved)
         except OSError as error:
