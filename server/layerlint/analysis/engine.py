@@ -93,7 +93,8 @@ def analyse(
     context.target = target
     context.mixed_precision = mentions_any(blocks, _MIXED_POLICIES)
     if block_memo.once():  # a check: built when a rule first reads it (`deferred_evidence`)
-        context.evidence = DeferredEvidence(lambda: _module_evidence(blocks, context, path))
+        context.evidence = DeferredEvidence(lambda: _module_evidence(blocks, context, path),
+                                            lambda words: mentions_any(blocks, words))
     else:
         context.evidence = _module_evidence(blocks, context, path)
     context.path = path
