@@ -417,7 +417,12 @@ class Interpreter:
             bounds = [self._eval(arg, frame) for arg in node.args]
             ints = [b.value for b in bounds if isinstance(b, Const) and type(b.value) is int]
             if bounds and len(ints) == len(bounds):
-                return [Const(i) for i in range(*ints)]
+                numbers = range(*ints)
+                # a loop this long is not unrolled: no list of a million constants for it
+                # (`len` of a range beyond sys.maxsize raises OverflowError; `> _MAX_UNROLL`)
+                if numbers[_MAX_UNROLL:]:
+                    return None
+                return [Const(i) for i in numbers]
             return None
         value = self._eval(node, frame)
         if isinstance(value, Const) and isinstance(value.value, tuple):
