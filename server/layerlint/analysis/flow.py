@@ -151,7 +151,11 @@ def _merge(first: Value, second: Value) -> Value:
 def _merge_envs(first: dict[str, Value], second: dict[str, Value]) -> dict[str, Value]:
     merged = dict(first)
     for name, value in second.items():
-        merged[name] = _merge(merged[name], value) if name in merged else value
+        kept = merged.get(name)
+        if kept is None:
+            merged[name] = value
+        elif kept is not value:  # a value merged with itself is itself (most names of a branch)
+            merged[name] = _merge(kept, value)
     return merged
 
 
