@@ -121,7 +121,7 @@ def _scopes(tree: ast.Module, facts: BlockFacts) -> Iterator[tuple[ast.AST, ast.
 
 
 def _build_calls(scope: ast.AST) -> Iterator[tuple[ast.Call, ast.expr]]:
-    if not any(type(node.func) is ast.Attribute and node.func.attr == "build"  # type: ignore[attr-defined]
+    if not any(type(node.func) is ast.Attribute and node.func.attr == "build"
                for node in nodes_of_type(scope, ast.Call)):
         return  # no `.build(...)` here, nested scopes included: its own nodes need no walk
     for node in own_nodes(scope):
