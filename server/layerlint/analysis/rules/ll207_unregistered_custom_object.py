@@ -109,7 +109,8 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
 def _could_report(facts: BlockFacts, evidence: DeferredEvidence) -> bool:
     """Whether these facts could hold a finding, asked without building the evidence. A loss
     function needs a function of the block, a `compile(...)` that holds it and a save in the
-    module (a model holds a function only through this module's own compile calls); a class
+    module (a model holds a function only through this module's own compile calls, or by the
+    name of a class it shares); a class
     needs to be unregistered, recorded by a saved model and named in the block (its site, the
     first construction `Name(...)` or else its definition, is in the block that reports it).
     Reads every class's model: only a check asks, whose blocks keep no trace of what they read
@@ -117,8 +118,11 @@ def _could_report(facts: BlockFacts, evidence: DeferredEvidence) -> bool:
     tree, _ = parse_block_text(facts.text)
     if tree is None:
         return True
-    if (any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) for node in tree.body)
-            and evidence.module_mentions(("compile",)) and evidence.module_mentions(_SAVE_WORDS)):
+    functions = [node.name for node in tree.body
+                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    if functions and (
+            any(name in facts.local_classes for name in functions)  # a class's name: held as one
+            or (evidence.module_mentions(("compile",)) and evidence.module_mentions(_SAVE_WORDS))):
         return True
     return any(
         "." not in name and name in facts.text
