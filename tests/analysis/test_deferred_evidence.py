@@ -79,6 +79,53 @@ def test_a_check_builds_no_evidence_no_rule_reads(tmp_path, monkeypatch):
     assert built == [str(module)]  # LL207 skips a Keras package before reading the evidence
 
 
+def _built_in_check(module: Path, monkeypatch) -> tuple[list[str | None], list[str]]:
+    """(paths whose evidence a check built, the check's findings) of one module."""
+    built: list[str | None] = []
+    original = engine._module_evidence
+
+    def counted(blocks, context, path):
+        built.append(path)
+        return original(blocks, context, path)
+
+    monkeypatch.setattr(engine, "_module_evidence", counted)
+    with block_memo.suspended():
+        return built, _findings(module)
+
+
+_LOSS_MODULE = (
+    "import keras\n\n\n"
+    "@keras.saving.register_keras_serializable()\n"
+    "class Block(keras.layers.Layer):\n"
+    "    def call(self, x):\n"
+    "        return x\n\n\n"
+    "def my_loss(y, p):\n"
+    "    return keras.ops.mean(y - p)\n\n\n"
+    "def train():\n"
+    "    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])\n"
+    "    model.compile(loss=my_loss)\n"
+    "    model.fit([], [])\n")
+
+
+def test_a_check_builds_no_evidence_where_ll207_cannot_find_anything(tmp_path, monkeypatch):
+    # Outside a Keras package, with a registered class and a compiled loss function but no
+    # save anywhere in the module: LL207 has nothing to look up.
+    module = tmp_path / "train.py"
+    module.write_text(_LOSS_MODULE, encoding="utf-8")
+    editor = _findings(module)
+    built, check = _built_in_check(module, monkeypatch)
+    assert check == editor and built == []
+
+
+def test_a_check_reads_the_evidence_where_ll207_finds_a_saved_loss_function(tmp_path, monkeypatch):
+    module = tmp_path / "train.py"
+    module.write_text(_LOSS_MODULE + "    model.save('m.keras')\n", encoding="utf-8")
+    editor = _findings(module)
+    assert any('"LL207"' in finding and "my_loss" in finding for finding in editor)
+    built, check = _built_in_check(module, monkeypatch)
+    assert check == editor and built == [str(module)]
+
+
 def test_the_evidence_a_rule_reads_in_a_check_is_the_module_s():
     path = ROOT / "tests" / "fixtures" / "custom"
     saved = [fixture for fixture in sorted(path.rglob("*.py"))

@@ -185,6 +185,28 @@ def test_cached_function_block_follows_an_edit_of_the_class_it_uses():
     assert [f.span.line for f in ll101(text)] == [14]
 
 
+def test_cached_loss_function_follows_a_save_typed_in_another_block(tmp_path):
+    # LL207 reports a saved loss function on its definition: the function's cached findings
+    # go stale when a save of the model that compiles it comes or goes in another block.
+    path = str(tmp_path / "train.py")
+    text = (
+        "import keras\n\n\n"
+        "def gap(y, p):\n    return keras.ops.mean(y - p)\n\n\n"
+        "def train():\n"
+        "    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])\n"
+        "    model.compile(loss=gap)\n"
+    )
+    saved = text + "    model.save('m.keras')\n"
+
+    def ll207(source: str) -> list[int]:
+        return [f.span.line for f in analyse(source, path=path).findings if f.code == "LL207"]
+
+    assert ll207(text) == []
+    assert ll207(saved) == [4]
+    assert ll207(text) == []
+    assert ll207(saved) == [4]
+
+
 def test_half_typed_class_keeps_its_last_good_findings_without_fixes(tmp_path):
     path = str(tmp_path / "model.py")
     (good,) = ll101(EXAMPLE, path=path)

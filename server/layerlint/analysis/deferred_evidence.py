@@ -24,9 +24,19 @@ class DeferredEvidence(Evidence):
     """`compute()`'s evidence, computed on the first read of a field. Only the fields are
     deferred; methods (`of`, `signature`, `weight_fates`) read them."""
 
-    def __init__(self, compute: Callable[[], Evidence]) -> None:  # no field is set here
+    def __init__(self, compute: Callable[[], Evidence],
+                 mentions: Callable[[tuple[str, ...]], bool] | None = None) -> None:
+        # no field is set here
         object.__setattr__(self, "_compute", compute)
         object.__setattr__(self, "_built", None)
+        object.__setattr__(self, "_mentions", mentions)
+
+    def module_mentions(self, words: tuple[str, ...]) -> bool:
+        """Whether the module's text holds one of `words` (True when not known), asked without
+        building the evidence: a rule can tell it has nothing to look up (no use of this module
+        saves a model unless its text says `save` or `Checkpoint`)."""
+        mentions = object.__getattribute__(self, "_mentions")
+        return mentions is None or mentions(words)
 
     def built(self) -> Evidence:
         """The evidence, built now if no field was read yet."""

@@ -93,7 +93,8 @@ def analyse(
     context.target = target
     context.mixed_precision = mentions_any(blocks, _MIXED_POLICIES)
     if block_memo.once():  # a check: built when a rule first reads it (`deferred_evidence`)
-        context.evidence = DeferredEvidence(lambda: _module_evidence(blocks, context, path))
+        context.evidence = DeferredEvidence(lambda: _module_evidence(blocks, context, path),
+                                            lambda words: mentions_any(blocks, words))
     else:
         context.evidence = _module_evidence(blocks, context, path)
     context.path = path
@@ -185,9 +186,13 @@ def _block_findings(block: Block, context: ModuleContext) -> tuple[list[Finding]
         return relative, [shift(finding, offset) for finding in relative]
     class_names = {stmt.name for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)}
     roots = class_names or (referenced_local_names(block, block.tree) & set(context.classes))
+    # A function a saved model holds (a compiled loss) is reported on its definition (LL207).
+    held_functions = {stmt.name for stmt in block.tree.body
+                      if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+                      } & context.evidence.held_keys if context.evidence.uses else set()
     key = (block.text, context.imports_key, context.target.key, context.mixed_precision,
            dependency_key(roots, context) if roots else (),
-           context.evidence.signature(class_names | roots, offset),
+           context.evidence.signature(class_names | roots | held_functions, offset),
            _first_built(class_names | roots, context, offset))
     entries = block_cache.get(key)
     cached = class_reads.reusable(entries, context)

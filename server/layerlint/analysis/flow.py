@@ -151,7 +151,11 @@ def _merge(first: Value, second: Value) -> Value:
 def _merge_envs(first: dict[str, Value], second: dict[str, Value]) -> dict[str, Value]:
     merged = dict(first)
     for name, value in second.items():
-        merged[name] = _merge(merged[name], value) if name in merged else value
+        kept = merged.get(name)
+        if kept is None:
+            merged[name] = value
+        elif kept is not value:  # a value merged with itself is itself (most names of a branch)
+            merged[name] = _merge(kept, value)
     return merged
 
 
@@ -383,23 +387,23 @@ class FlowWalker:
 
     # -- expressions ----------------------------------------------------------------------
     def _eval(self, node: ast.expr | None, env: dict[str, Value], context: _Context) -> Value:
+        # By exact type (the parser makes no subclasses of node types), the commonest first.
+        kind = type(node)
+        if kind is ast.Name:
+            return env.get(node.id, UNKNOWN)  # type: ignore[union-attr]
+        if kind is ast.Call:
+            return self._eval_call(node, env, context)  # type: ignore[arg-type]
+        if kind is ast.Attribute:
+            owner = node.value  # type: ignore[union-attr]
+            if type(owner) is ast.Name and owner.id == "self":
+                spec = self.scope.resolve_attribute(node.attr)  # type: ignore[union-attr]
+                if spec is not None and getattr(spec, "kind", None) != "list":
+                    return Value(layer=LayerRef("attribute", node.attr))  # type: ignore[union-attr]
+                return UNKNOWN
+        if kind is ast.Constant:
+            return Value(constant=node.value) if type(node.value) is int else UNKNOWN  # type: ignore[union-attr]
         if node is None:
             return UNKNOWN
-        if isinstance(node, ast.Name):
-            return env.get(node.id, UNKNOWN)
-        if isinstance(node, ast.Constant):
-            return Value(constant=node.value) if type(node.value) is int else UNKNOWN
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id == "self"
-        ):
-            spec = self.scope.resolve_attribute(node.attr)
-            if spec is not None and getattr(spec, "kind", None) != "list":
-                return Value(layer=LayerRef("attribute", node.attr))
-            return UNKNOWN
-        if isinstance(node, ast.Call):
-            return self._eval_call(node, env, context)
         if isinstance(node, ast.IfExp):
             self._eval(node.test, env, context)
             key, polarity = condition_key(node.test)

@@ -85,6 +85,12 @@ class Evidence:
         return tuple(sorted({(use.kind, key) for use in self.uses if use.kind in WEIGHT_KINDS
                              for key in use.held}))
 
+    @cached_property
+    def held_keys(self) -> frozenset[str]:
+        """Every key a model of the module holds: its classes, and the functions compiled
+        into it (LL207 reports a saved loss function on its definition)."""
+        return frozenset(key for use in self.uses for key in use.held)
+
     def signature(self, keys: set[str] | frozenset[str], offset: int) -> tuple:
         """What the findings about `keys` depend on, lines relative to `offset` (cache key)."""
         if not keys:

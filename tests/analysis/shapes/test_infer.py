@@ -143,6 +143,25 @@ y = layers.Dense(2)(x)
     assert found[10] == "(unknown)"
 
 
+def test_a_loop_too_long_to_unroll_is_one_of_unknown_count():
+    # 64 iterations are unrolled; a longer range is never listed, however long it is.
+    for count in ("65", "100_000_000_000_000_000_000"):
+        found = shapes(KERAS + f"""
+x = keras.Input((7,))
+for _ in range({count}):
+    x = layers.Dense(3)(x)
+y = layers.Dense(2)(x)
+""")
+        assert 8 not in found and found[9] == "(unknown)"
+    found = shapes(KERAS + """
+x = keras.Input((7,))
+for _ in range(64):
+    x = layers.Dense(3)(x)
+y = layers.Dense(2)(x)
+""")
+    assert found[8] == "(None, 3)" and found[9] == "(None, 2)"
+
+
 def test_anything_not_understood_is_unknown_never_a_guess():
     found = shapes(KERAS + """
 from somewhere import mystery

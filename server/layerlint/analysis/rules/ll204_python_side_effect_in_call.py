@@ -129,6 +129,8 @@ def tensor_names(method: ast.FunctionDef | ast.AsyncFunctionDef, imports: Import
     while changed:
         changed = False
         for target, value in bindings:
+            if type(target) is ast.Name and target.id in names:
+                continue  # a tensor already: asking its value again adds nothing
             for name in _bound_tensors(target, value, names, imports):
                 if name not in names:
                     names.add(name)

@@ -48,6 +48,7 @@ from layerlint.analysis.frameworks import model_base_framework
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.keras_class import ON_KERAS_3, target_flavour
 from layerlint.analysis.model_index import ClassModel, LayerDefinition
+from layerlint.analysis.node_index import nodes_of_type
 from layerlint.analysis.rules.rule import Rule, RuleDocs
 from layerlint.analysis.source import parse_block_text
 from layerlint.analysis.walk import own_nodes
@@ -120,6 +121,9 @@ def _scopes(tree: ast.Module, facts: BlockFacts) -> Iterator[tuple[ast.AST, ast.
 
 
 def _build_calls(scope: ast.AST) -> Iterator[tuple[ast.Call, ast.expr]]:
+    if not any(type(node.func) is ast.Attribute and node.func.attr == "build"
+               for node in nodes_of_type(scope, ast.Call)):
+        return  # no `.build(...)` here, nested scopes included: its own nodes need no walk
     for node in own_nodes(scope):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
             node.func.attr == "build"

@@ -47,6 +47,7 @@ import ast
 from collections.abc import Iterable
 from pathlib import Path
 
+from layerlint.analysis.deferred_evidence import DeferredEvidence
 from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import qualified_name
@@ -74,11 +75,19 @@ _SERIALIZED_BASES = {"Layer", "Model", "Sequential", "Loss", "Metric", "Optimize
 _COMPILED_BASES = ("Loss", "Metric")
 _KERAS_PACKAGES = {"keras", "keras_hub", "keras_cv", "keras_nlp"}
 _SAVES = ("save", "checkpoint")
+_SAVE_WORDS = ("save", "Checkpoint")
+"""What a module's text holds when one of its uses is a save (`.save(`, `save_model(`) or a
+checkpoint (a `ModelCheckpoint` given to `fit`)."""
 
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
     # The package test first: a check builds the evidence only when a rule reads it.
-    if _inside_keras_package(facts.path) or not facts.evidence.uses:
+    if _inside_keras_package(facts.path):
+        return
+    if isinstance(facts.evidence, DeferredEvidence) and not facts.evidence.ready \
+            and not _could_report(facts, facts.evidence):
+        return  # a check, evidence not built yet: built only where a finding is possible
+    if not facts.evidence.uses:
         return
     tree, _ = parse_block_text(facts.text)  # cached: the engine parsed this text already
     if tree is None:
@@ -95,6 +104,31 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
         model = facts.local_classes.get(name)
         reloads = _failing_reloads(facts, name, saves, compiled_only, model)
         yield _finding(facts, span, name, framework, saves, reloads)
+
+
+def _could_report(facts: BlockFacts, evidence: DeferredEvidence) -> bool:
+    """Whether these facts could hold a finding, asked without building the evidence. A loss
+    function needs a function of the block, a `compile(...)` that holds it and a save in the
+    module (a model holds a function only through this module's own compile calls, or by the
+    name of a class it shares); a class
+    needs to be unregistered, recorded by a saved model and named in the block (its site, the
+    first construction `Name(...)` or else its definition, is in the block that reports it).
+    Reads every class's model: only a check asks, whose blocks keep no trace of what they read
+    (`class_reads`)."""
+    tree, _ = parse_block_text(facts.text)
+    if tree is None:
+        return True
+    functions = [node.name for node in tree.body
+                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    if functions and (
+            any(name in facts.local_classes for name in functions)  # a class's name: held as one
+            or (evidence.module_mentions(("compile",)) and evidence.module_mentions(_SAVE_WORDS))):
+        return True
+    return any(
+        "." not in name and name in facts.text
+        and serialized_framework(model, facts, set()) is not None
+        and not is_registered(model.node, facts)
+        for name, model in facts.local_classes.items())
 
 
 def _saves_of(facts: BlockFacts, name: str) -> list[Use]:

@@ -148,6 +148,7 @@ class Interpreter:
         self.depth = 0
         self.steps = 0
         self.interpreted: set[int] = set()
+        self.qualified: dict[int, tuple[ast.expr, str | None]] = {}
         self.sequentials: list[tuple[SequentialModel, int]] = []
         self.comment_lines: dict[int, tuple[int, ...]] | None = None
         self.log: list[CallShape] = []
@@ -417,7 +418,12 @@ class Interpreter:
             bounds = [self._eval(arg, frame) for arg in node.args]
             ints = [b.value for b in bounds if isinstance(b, Const) and type(b.value) is int]
             if bounds and len(ints) == len(bounds):
-                return [Const(i) for i in range(*ints)]
+                numbers = range(*ints)
+                # a loop this long is not unrolled: no list of a million constants for it
+                # (`len` of a range beyond sys.maxsize raises OverflowError; `> _MAX_UNROLL`)
+                if numbers[_MAX_UNROLL:]:
+                    return None
+                return [Const(i) for i in numbers]
             return None
         value = self._eval(node, frame)
         if isinstance(value, Const) and isinstance(value.value, tuple):
@@ -476,12 +482,18 @@ class Interpreter:
         return self.module_env.get(name)
 
     def _eval(self, node: ast.expr | None, frame: _Frame) -> object:
+        # By exact type (the parser makes no subclasses of node types), the commonest first.
+        kind = type(node)
+        if kind is ast.Name:
+            return self._lookup(node.id, frame)  # type: ignore[union-attr]
+        if kind is ast.Call:
+            return self._call(node, frame)  # type: ignore[arg-type]
+        if kind is ast.Attribute:
+            return self._attribute(node, frame)  # type: ignore[arg-type]
+        if kind is ast.Constant:
+            return Const(node.value)  # type: ignore[union-attr]
         if node is None:
             return None
-        if isinstance(node, ast.Name):
-            return self._lookup(node.id, frame)
-        if isinstance(node, ast.Constant):
-            return Const(node.value)
         if isinstance(node, (ast.Tuple, ast.List)):
             values = [self._eval(element, frame) for element in node.elts]
             consts = [value for value in values if isinstance(value, Const)]
@@ -494,15 +506,11 @@ class Interpreter:
                 number: Any = operand.value
                 return Const(-number)
             return None
-        if isinstance(node, ast.Attribute):
-            return self._attribute(node, frame)
         if isinstance(node, ast.Subscript):
             return self._subscript(node, frame)
         if isinstance(node, ast.BinOp):
             return self._binary(node.op, self._eval(node.left, frame),
                                 self._eval(node.right, frame), node, frame)
-        if isinstance(node, ast.Call):
-            return self._call(node, frame)
         if isinstance(node, ast.IfExp):
             self._eval(node.test, frame)
             body = self._eval(node.body, frame)
@@ -600,8 +608,7 @@ class Interpreter:
             method_value = self._method_call(node, func, frame)
             if method_value is not _NOT_HANDLED:
                 return method_value
-        qualified = qualified_name(func, self.imports) if isinstance(
-            func, (ast.Name, ast.Attribute)) else None
+        qualified = self._qualified(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
         if isinstance(func, ast.Name) and func.id in frame.env and frame.env is not self.module_env:
             qualified = None  # a local variable shadows any import
         shape = array_shape(node, qualified)
@@ -617,6 +624,16 @@ class Interpreter:
         if isinstance(callee, (BuiltinLayer, SequentialModel, Instance)):
             return self._call_layer(callee, args, kwargs, node, frame)
         return None
+
+    def _qualified(self, func: ast.Name | ast.Attribute) -> str | None:
+        """`qualified_name(func, self.imports)`, once per callee node: a call in a loop or in a
+        function called many times is evaluated again and again."""
+        kept = self.qualified.get(id(func))
+        if kept is not None and kept[0] is func:  # the node itself: a dead node's id is reused
+            return kept[1]
+        qualified = qualified_name(func, self.imports)
+        self.qualified[id(func)] = (func, qualified)
+        return qualified
 
     def _qualified_call(self, node: ast.Call, qualified: str, frame: _Frame) -> object:
         last = qualified.rsplit(".", 1)[-1]
