@@ -161,10 +161,7 @@ def program(
             continue
         part, offset = item
         counts.append(len(part.definitions))
-        if part.program is names and part.read_all == read_all:
-            read = part.scopes
-        else:
-            read = _part_scopes(part, names, imports, read_all, differences)
+        read = _part_scopes(part, names, imports, read_all, differences)
         for definition, (scope, held) in zip(part.definitions, read):
             scopes.append((scope, offset))
             if definition.name in defined:
@@ -213,10 +210,7 @@ def patched(
     entries: list[tuple[Scope, int]] = []
     returns, contains = dict(kept.returns), dict(kept.contains)
     for part, offset in new_parts:
-        if part.program is names and not part.read_all:
-            read = part.scopes
-        else:
-            read = _part_scopes(part, names, imports, False, {})
+        read = _part_scopes(part, names, imports, False, {})
         for definition, (scope, held) in zip(part.definitions, read):
             entries.append((scope, offset))
             if isinstance(definition, ast.ClassDef):
@@ -269,8 +263,12 @@ class Part:
     """Every name its definitions mention (`mentioned_names`), once asked."""
     program: _Names | None = None
     """The program names its `scopes` were read with."""
-    read_all: bool = False
     scopes: list[tuple[Scope, frozenset[str]]] = field(default_factory=list)
+    program_all: _Names | None = None
+    """The same for a program that reads every class's methods (`read_all`: a project file's
+    evidence, which may share this part's tree with the file's own analysis in the same
+    process), kept apart so that the two never make each other read every definition again."""
+    scopes_all: list[tuple[Scope, frozenset[str]]] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -343,12 +341,13 @@ def _program_names(per_part: list[tuple], imports: ImportTable,
 def _part_scopes(part: Part, names: _Names, imports: ImportTable, read_all: bool,
                  differences: dict[int, frozenset[str] | None]) -> list[tuple[Scope, frozenset[str]]]:
     """The scopes of the part's definitions under the program's `names`: those read last time
-    when no name they mention changed meaning since (a class pasted or deleted elsewhere),
-    else read again (through the scope cache)."""
-    previous = part.program
-    if previous is names and part.read_all == read_all:
-        return part.scopes
-    if previous is not None and part.read_all == read_all:
+    (for a program of the same `read_all`) when no name they mention changed meaning since (a
+    class pasted or deleted elsewhere), else read again (through the scope cache)."""
+    previous, scopes = (part.program_all, part.scopes_all) if read_all else (
+        part.program, part.scopes)
+    if previous is names:
+        return scopes
+    if previous is not None:
         changed = differences.get(id(previous), ...)
         if changed is ...:
             changed = differences[id(previous)] = _changed_names(previous, names)
@@ -357,13 +356,21 @@ def _part_scopes(part: Part, names: _Names, imports: ImportTable, read_all: bool
                 part.mentioned = frozenset().union(
                     *(mentioned_names(statement, part.text) for statement in part.definitions))
             if part.mentioned.isdisjoint(changed):
-                part.program = names
-                return part.scopes
+                _keep_scopes(part, read_all, names, scopes)
+                return scopes
     read = read_all or part.read
-    part.scopes = [_definition_scope(statement, part.text, names, imports, read)
-                   for statement in part.definitions]
-    part.program, part.read_all = names, read_all
-    return part.scopes
+    scopes = [_definition_scope(statement, part.text, names, imports, read)
+              for statement in part.definitions]
+    _keep_scopes(part, read_all, names, scopes)
+    return scopes
+
+
+def _keep_scopes(part: Part, read_all: bool, names: _Names,
+                 scopes: list[tuple[Scope, frozenset[str]]]) -> None:
+    if read_all:
+        part.program_all, part.scopes_all = names, scopes
+    else:
+        part.program, part.scopes = names, scopes
 
 
 def _changed_names(old: _Names, new: _Names) -> frozenset[str] | None:
