@@ -199,6 +199,11 @@ def _renamed(
             return None
 
     def placed(mapping: dict, entries: list) -> dict:
+        if not entries:  # a deletion: the others keep their order
+            kept = dict(mapping)
+            for name in old_names:
+                kept.pop(name, None)
+            return kept
         items = list(mapping.items())
         return dict(items[:before] + entries + items[after:])
 
