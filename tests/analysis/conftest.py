@@ -12,9 +12,9 @@ def rows_kept_across_names(monkeypatch):
     kept: list[bool] = []
     original = class_resolution._is_current
 
-    def recording(row, current, local_names):
+    def recording(row, current, local_names, *changed):
         found_for_other_names = row.inputs is not None and row.inputs != current
-        found = original(row, current, local_names)
+        found = original(row, current, local_names, *changed)
         if found_for_other_names:
             kept.append(found)
         return found

@@ -248,6 +248,28 @@ def test_patched_save_evidence_is_that_of_a_fresh_program(tmp_path, seed, monkey
     assert len(patched) > 10
 
 
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@pytest.mark.parametrize("seed", range(3))
+def test_save_evidence_patched_across_names_that_come_and_go_is_a_fresh_program(
+        tmp_path, seed, monkeypatch):
+    """A paste or deletion changes the program's names: the previous program is patched, the
+    definitions that mention a name that came or went read again, and it is a fresh one."""
+    path = str(tmp_path / "a.py")
+    renamed = _patches_made(monkeypatch, save_evidence, "_renamed_names")
+    for text in _edits(seed, 40):
+        analyse(text, path=path)
+        blocks = document_state._documents[path].blocks
+        kept = blocks.memo.get("evidence")
+        if kept is None:
+            continue
+        context = module_context(blocks, None)
+        torch_classes = frozenset(
+            name for name, fw in context.frameworks.items() if fw == "torch")
+        fresh = _fresh_evidence(text, context.imports, torch_classes)
+        assert kept.result == fresh
+    assert len(renamed) >= 3  # the pastes and deletions of the benchmark's edits, at least
+
+
 def test_save_evidence_patched_across_lines_typed_above_a_save_is_a_fresh_program(
         tmp_path, monkeypatch):
     """Lines typed into a class move the definitions below it: the patched program reads them

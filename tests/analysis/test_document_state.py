@@ -106,6 +106,45 @@ def test_unchanged_blocks_are_reused_and_moved():
     assert after[-1].start_line == before[-1].start_line + 2
 
 
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@pytest.mark.parametrize("seed", range(6))
+def test_change_span_holds_only_the_changed_blocks(seed):
+    """Outside the span the previous version's blocks (those below moved by `line_delta`); at
+    its ends blocks whose text changed, so the module passes read no unchanged block."""
+    rng = random.Random(seed)
+    key = f"/tmp/document_state_span_{seed}.py"
+    document_state.forget_document(key)
+    text = BASE * 3
+    old = document_blocks(text, key)
+    for _ in range(80):
+        text = _random_edit(rng, text)
+        new = document_blocks(text, key)
+        change = new.change
+        if change is not None:
+            first, old_end, new_end = change.first, change.old_end, change.new_end
+            assert all(a is b for a, b in zip(new[:first], old[:first]))
+            assert len(new) - new_end == len(old) - old_end
+            for moved, was in zip(new[new_end:], old[old_end:]):
+                assert moved.text is was.text and moved.tree is was.tree
+                assert moved.start_line == was.start_line + change.line_delta
+            if first < old_end and first < new_end:
+                assert new[first].text != old[first].text
+                assert new[new_end - 1].text != old[old_end - 1].text
+        old = new
+
+
+def test_a_comment_changes_one_block():
+    key = "/tmp/document_state_comment.py"
+    document_state.forget_document(key)
+    before = document_blocks(BASE, key)
+    after = document_blocks(BASE.replace("return self.bn(self.bn(x))",
+                                         "return self.bn(self.bn(x))  # reviewed"), key)
+    changed = [index for index, block in enumerate(before) if "self.bn(self.bn(x))" in block.text]
+    assert (after.change.first, after.change.old_end, after.change.new_end) == (
+        changed[0], changed[0] + 1, changed[0] + 1)
+    assert all(a is b for index, (a, b) in enumerate(zip(after, before)) if index != changed[0])
+
+
 @pytest.mark.parametrize(("old", "new"), [
     ("", ""), ("abc", "abc"), ("abc", "abd"), ("abc", "xbc"), ("a" * 10000, "a" * 9999 + "b"),
     ("a" * 5000 + "x" + "a" * 5000, "a" * 5000 + "a" * 5000), ("abc", ""), ("ab", "abab"),

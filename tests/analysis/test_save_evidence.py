@@ -141,3 +141,36 @@ def test_another_project_file_that_saves_models_says_what_it_trains(tmp_path):
     uses, _ = uses_elsewhere(tmp_path / "blocks.py", frozenset({"Block"}))
     assert [(use.kind, use.where, use.line) for use in uses] == [
         ("train", "train.py", 5), ("save", "train.py", 6)]
+
+
+def test_a_read_all_program_and_the_module_s_own_keep_their_scopes_apart(monkeypatch):
+    """A project file's evidence (`read_all`) may read the same trees as the file's own
+    analysis in one process; after it, a class pasted into the file re-reads only the new
+    class, not every definition (each kind of program keeps its scopes on the part)."""
+    from layerlint.analysis import save_evidence
+
+    text = "".join(f"class Block{index}(keras.layers.Layer):\n    def call(self, x):\n"
+                   f"        return x\n\n\n" for index in range(4))
+    text += "model = keras.Sequential([Block0()])\nmodel.save('m.keras')\n"
+    blocks = [block for block in split_blocks(text) if block.tree is not None]
+    imports = collect_imports([stmt for block in blocks for stmt in block.tree.body])
+
+    def placed(blocks):
+        return [(save_evidence.part(block.tree, block.text), block.start_line - 1)
+                for block in blocks]
+
+    before = save_evidence.program(placed(blocks), imports, frozenset())
+    evidence([(block.tree, block.start_line - 1, block.text) for block in blocks], imports,
+             frozenset(), read_all=True)
+    pasted = split_blocks("class Pasted(keras.layers.Layer):\n    pass\n")[0]
+    read = []
+    original = save_evidence._definition_scope
+
+    def counted(statement, *args):
+        read.append(statement.name)
+        return original(statement, *args)
+
+    monkeypatch.setattr(save_evidence, "_definition_scope", counted)
+    after = save_evidence.program(placed([*blocks[:2], pasted, *blocks[2:]]), imports, frozenset())
+    assert read == ["Pasted"]
+    assert after.result.uses == before.result.uses

@@ -184,12 +184,13 @@ def _renamed(
     now = (imports_id, small_id(local_names), keras_version)
     found_again = []
     below = list(zip(blocks[new_end:], parts[new_end:]))
+    came_or_went = local_names.symmetric_difference(names)
     for block, part in (*zip(blocks[:first], parts[:first]), *below):
         if part is not None:
             for stmt, row in part.classes:
                 if row.candidates:
                     return None
-                if not _is_current(row, now, local_names):
+                if not _is_current(row, now, local_names, (current, came_or_went)):
                     found_again.append((block, stmt, row))
     for block, stmt, row in (*new_classes, *found_again):
         if row.inputs != now or row.candidates:  # (no candidates: no workspace class joins)
@@ -199,6 +200,11 @@ def _renamed(
             return None
 
     def placed(mapping: dict, entries: list) -> dict:
+        if not entries:  # a deletion: the others keep their order
+            kept = dict(mapping)
+            for name in old_names:
+                kept.pop(name, None)
+            return kept
         items = list(mapping.items())
         return dict(items[:before] + entries + items[after:])
 
@@ -311,17 +317,26 @@ class _ClassRow:
     model_inputs: tuple | None = None
 
 
-def _is_current(row: _ClassRow, current: tuple, local_names: frozenset[str]) -> bool:
+def _is_current(row: _ClassRow, current: tuple, local_names: frozenset[str],
+                changed: tuple[tuple, frozenset[str]] | None = None) -> bool:
     """Whether what the row found still holds for `current` (imports, local class names,
     Keras version; rows with workspace candidates are always looked up again). A row found for
     other local names still holds when the local classes it mentions are the same: a class
     that stops parsing while it is typed then refreshes only the classes that mention it. Such
-    a row is marked current."""
+    a row is marked current. `changed`: the previous inputs and the class names that came or
+    went since (`_renamed`): a row found for those inputs mentions the same local classes
+    when it mentions none of those names (the same answer, without intersecting its names
+    with every class name)."""
     inputs = row.inputs
     if row.candidates or inputs is None:
         return False
     if inputs == current:
         return True
+    if changed is not None and inputs == changed[0] and row.mentioned is not None:
+        if row.mentioned.isdisjoint(changed[1]):
+            row.inputs = current
+            return True
+        return False
     if (inputs[0] == current[0] and inputs[2] == current[2] and row.mentioned is not None
             and row.mentioned & local_names == row.referenced):
         # The same local references, so the same imported candidates (the other mentioned

@@ -210,20 +210,35 @@ def _ends_with_decorator(region: str) -> bool:
 def _assemble(
     blocks: Blocks, first: int, after: int, region_blocks: list[Block], region: str
 ) -> Blocks:
+    """The new version's blocks: the previous ones with `blocks[first:after]` replaced by the
+    region's. The region's blocks at either end whose text did not change (the margins, and
+    the unchanged blocks of a wide region) stay out of the change: the previous version's
+    objects (moved by the change in line count where below it), like every block outside the
+    region, so the changed span is the blocks the edit changed."""
+    after = min(after, len(blocks))
     start_line = blocks[first].start_line
+    line_delta = region.count("\n") - sum(block.text.count("\n") for block in blocks[first:after])
+    lead = 0
+    while (lead < len(region_blocks) and first + lead < after
+           and region_blocks[lead].text == blocks[first + lead].text):
+        lead += 1
+    trail = 0
+    while (trail < len(region_blocks) - lead and after - trail > first + lead
+           and region_blocks[-1 - trail].text == blocks[after - 1 - trail].text):
+        trail += 1
     placed = [
         Block(block.start_line + start_line - 1, block.text, block.tree, block.error)
-        for block in region_blocks
+        for block in region_blocks[lead:len(region_blocks) - trail]
     ]
+    first, after = first + lead, after - trail
+    if after == len(blocks):
+        line_delta = 0  # nothing below moves
     result = blocks[:first] + placed
-    line_delta = 0
-    if after < len(blocks):
-        line_delta = start_line + region.count("\n") - blocks[after].start_line
-        if line_delta:
-            result.extend(Block(block.start_line + line_delta, block.text, block.tree, block.error)
-                          for block in blocks[after:])
-        else:
-            result.extend(blocks[after:])
+    if line_delta:
+        result.extend(Block(block.start_line + line_delta, block.text, block.tree, block.error)
+                      for block in blocks[after:])
+    else:
+        result.extend(blocks[after:])
     return Blocks(result, Change(blocks.memo, first, after, first + len(placed), line_delta))
 
 

@@ -155,7 +155,7 @@ def _module_evidence(blocks: list[Block], context: ModuleContext, path: str | No
                 kept, (change.first, change.old_end), carried[change.first:change.old_end],
                 [None if part is None else (part, block.start_line - 1) for part, block in
                  zip(parts[change.first:change.new_end], blocks[change.first:change.new_end])],
-                change.line_delta, context.imports, torch_classes)
+                change.line_delta, context.imports, torch_classes, parts)
     if program is None:
         placed = [None if part is None else (part, block.start_line - 1)
                   for part, block in zip(parts, blocks)]

@@ -161,10 +161,7 @@ def program(
             continue
         part, offset = item
         counts.append(len(part.definitions))
-        if part.program is names and part.read_all == read_all:
-            read = part.scopes
-        else:
-            read = _part_scopes(part, names, imports, read_all, differences)
+        read = _part_scopes(part, names, imports, read_all, differences)
         for definition, (scope, held) in zip(part.definitions, read):
             scopes.append((scope, offset))
             if definition.name in defined:
@@ -188,35 +185,44 @@ def program(
 def patched(
     kept: Program, span: tuple[int, int], old_span: list[Part | None],
     new_span: list[tuple[Part, int] | None], line_delta: int, imports: ImportTable,
-    torch_classes: frozenset[str],
+    torch_classes: frozenset[str], parts: Sequence[Part | None] | None = None,
 ) -> Program | None:
     """`kept` (the previous version's program) with the definitions of the changed blocks
     read again: the previous version's parts `span[0]` up to `span[1]` (`old_span`) became
     `new_span` (placed at their line offsets); the definitions below move `line_delta` lines.
+    `parts`: every part of the new version (None for a block that does not parse), given when
+    the edit may change the program's names (a paste, a deletion, a rename): the definitions
+    elsewhere that mention a name whose meaning changed are read again (`_reread_elsewhere`).
     None where the edit reaches further (module code in the changed blocks, or below them when
-    they moved, the program's names, a name defined twice): combine again with `program`."""
+    they moved, module code that mentions a name that changed, a name defined twice, the
+    program's names without `parts`): combine again with `program`."""
     first, old_end = span
-    if kept.read_all or kept.imports is not imports or kept.torch_classes != torch_classes or (
-            line_delta and kept.code_end > first):
+    if kept.read_all or kept.imports is not imports or (line_delta and kept.code_end > first):
         return None
     old_parts = [part for part in old_span if part is not None]
     new_parts = [item for item in new_span if item is not None]
     if any(part.statements for part in old_parts) or any(
-            part.statements for part, _ in new_parts) or [part.names for part in old_parts] != [
-            part.names for part, _ in new_parts]:
+            part.statements for part, _ in new_parts):
         return None
     if any(definition.name in kept.repeated for part, _ in new_parts
            for definition in part.definitions):
         return None
-    names = kept.names
+    names, changed = kept.names, None
+    returns, contains = dict(kept.returns), dict(kept.contains)
+    if kept.torch_classes != torch_classes or [part.names for part in old_parts] != [
+            part.names for part, _ in new_parts]:
+        renamed = _renamed_names(kept, parts, imports, torch_classes)
+        if renamed is None:
+            return None
+        names, changed = renamed
+        for part in old_parts:  # no name is defined twice: the new definitions come below
+            for definition in part.definitions:
+                (contains if isinstance(definition, ast.ClassDef) else returns).pop(
+                    definition.name, None)
     start = sum(kept.counts[:first])
     entries: list[tuple[Scope, int]] = []
-    returns, contains = dict(kept.returns), dict(kept.contains)
     for part, offset in new_parts:
-        if part.program is names and not part.read_all:
-            read = part.scopes
-        else:
-            read = _part_scopes(part, names, imports, False, {})
+        read = _part_scopes(part, names, imports, False, {})
         for definition, (scope, held) in zip(part.definitions, read):
             entries.append((scope, offset))
             if isinstance(definition, ast.ClassDef):
@@ -229,12 +235,76 @@ def patched(
     scopes = kept.scopes[:start] + entries + below
     counts = kept.counts[:first] + [0 if item is None else len(item[0].definitions)
                                     for item in new_span] + kept.counts[old_end:]
+    if changed is not None:
+        assert parts is not None
+        span_end = first + len(new_span)
+        if sum(counts) != len(names.classes | names.functions.keys()) or not _reread_elsewhere(
+                kept.names, names, changed, parts, (first, span_end), counts, scopes, imports,
+                returns, contains):
+            return None  # a name defined twice, or a part read for another program
     result = _resolved_evidence(names, scopes, returns, contains)
     # No module code in the changed blocks: the last block with some is above them or moved.
     code_end = kept.code_end if kept.code_end <= first else (
         kept.code_end + len(new_span) - (old_end - first))
     return Program(imports, torch_classes, False, names, counts, scopes, returns, contains,
                    kept.repeated, result, code_end)
+
+
+def _renamed_names(kept: Program, parts: Sequence[Part | None] | None, imports: ImportTable,
+                   torch_classes: frozenset[str]) -> tuple[_Names, frozenset[str]] | None:
+    """The new version's program names and the names whose meaning changed, where `patched`
+    can follow the change (None: combine again): the previous program defined no name twice,
+    no torch class of another file came or went, and no module code mentions a changed name
+    (its scope, read with the program's names, is kept)."""
+    if parts is None or kept.repeated:
+        return None
+    names = _program_names([part.names for part in parts if part is not None], imports,
+                           torch_classes)
+    changed = _changed_names(kept.names, names)
+    if changed is None:
+        return None
+    for part in parts:
+        if part is not None and part.statements and any(
+                not mentioned_names(statement, part.text).isdisjoint(changed)
+                for statement in part.statements):
+            return None
+    return names, changed
+
+
+def _reread_elsewhere(
+    previous: _Names, names: _Names, changed: frozenset[str], parts: Sequence[Part | None],
+    span: tuple[int, int], counts: list[int], scopes: list[tuple[Scope, int]],
+    imports: ImportTable, returns: dict[str, set[str]], contains: dict[str, AbstractSet[str]],
+) -> bool:
+    """After a change of the program's names, the definitions outside the changed `span` of
+    parts that mention a name whose meaning `changed`, read again in place in `scopes` (their
+    line offsets kept), with what they return and contain; the others keep their scopes, now
+    for `names` (what `_part_scopes` does for each part in `program`). False where a part was
+    last read for another program than `previous` (the caller combines again)."""
+    differences = {id(previous): changed}
+    at = 0
+    for index, part in enumerate(parts):
+        count = counts[index]
+        if part is None or span[0] <= index < span[1] or not part.definitions:
+            at += count
+            continue
+        if part.program is not previous:
+            return False
+        if part.mentioned is not None and part.mentioned.isdisjoint(changed):
+            part.program = names  # as `_part_scopes` keeps it, without the call per part
+            at += count
+            continue
+        read = _part_scopes(part, names, imports, False, differences)
+        for offset, (definition, (scope, held)) in enumerate(zip(part.definitions, read)):
+            if scopes[at + offset][0] is scope:
+                continue
+            scopes[at + offset] = (scope, scopes[at + offset][1])
+            if isinstance(definition, ast.ClassDef):
+                contains[definition.name] = held
+            else:
+                returns[definition.name] = set(scope.returns)
+        at += count
+    return True
 
 
 def _resolved_evidence(names: _Names, scopes: list[tuple[Scope, int]],
@@ -269,8 +339,12 @@ class Part:
     """Every name its definitions mention (`mentioned_names`), once asked."""
     program: _Names | None = None
     """The program names its `scopes` were read with."""
-    read_all: bool = False
     scopes: list[tuple[Scope, frozenset[str]]] = field(default_factory=list)
+    program_all: _Names | None = None
+    """The same for a program that reads every class's methods (`read_all`: a project file's
+    evidence, which may share this part's tree with the file's own analysis in the same
+    process), kept apart so that the two never make each other read every definition again."""
+    scopes_all: list[tuple[Scope, frozenset[str]]] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -343,12 +417,13 @@ def _program_names(per_part: list[tuple], imports: ImportTable,
 def _part_scopes(part: Part, names: _Names, imports: ImportTable, read_all: bool,
                  differences: dict[int, frozenset[str] | None]) -> list[tuple[Scope, frozenset[str]]]:
     """The scopes of the part's definitions under the program's `names`: those read last time
-    when no name they mention changed meaning since (a class pasted or deleted elsewhere),
-    else read again (through the scope cache)."""
-    previous = part.program
-    if previous is names and part.read_all == read_all:
-        return part.scopes
-    if previous is not None and part.read_all == read_all:
+    (for a program of the same `read_all`) when no name they mention changed meaning since (a
+    class pasted or deleted elsewhere), else read again (through the scope cache)."""
+    previous, scopes = (part.program_all, part.scopes_all) if read_all else (
+        part.program, part.scopes)
+    if previous is names:
+        return scopes
+    if previous is not None:
         changed = differences.get(id(previous), ...)
         if changed is ...:
             changed = differences[id(previous)] = _changed_names(previous, names)
@@ -357,13 +432,21 @@ def _part_scopes(part: Part, names: _Names, imports: ImportTable, read_all: bool
                 part.mentioned = frozenset().union(
                     *(mentioned_names(statement, part.text) for statement in part.definitions))
             if part.mentioned.isdisjoint(changed):
-                part.program = names
-                return part.scopes
+                _keep_scopes(part, read_all, names, scopes)
+                return scopes
     read = read_all or part.read
-    part.scopes = [_definition_scope(statement, part.text, names, imports, read)
-                   for statement in part.definitions]
-    part.program, part.read_all = names, read_all
-    return part.scopes
+    scopes = [_definition_scope(statement, part.text, names, imports, read)
+              for statement in part.definitions]
+    _keep_scopes(part, read_all, names, scopes)
+    return scopes
+
+
+def _keep_scopes(part: Part, read_all: bool, names: _Names,
+                 scopes: list[tuple[Scope, frozenset[str]]]) -> None:
+    if read_all:
+        part.program_all, part.scopes_all = names, scopes
+    else:
+        part.program, part.scopes = names, scopes
 
 
 def _changed_names(old: _Names, new: _Names) -> frozenset[str] | None:
