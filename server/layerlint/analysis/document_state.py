@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from layerlint.analysis.block_versions import Blocks, Change
 from layerlint.analysis.document_memory import retire_blocks
-from layerlint.analysis.source import _BLOCK_START, _MAX_MERGE, Block, split_blocks
+from layerlint.analysis.source import _BLOCK_START, _MAX_MERGE, Block, edited_from, split_blocks
 
 _MAX_DOCUMENTS = 32
 _CHUNK = 4096
@@ -169,10 +169,16 @@ def _resplit(previous: _Document, text: str) -> Blocks | None:
     # unchanged too), plus a margin.
     after = bisect.bisect_left(starts, len(old) - suffix + 1) + _MARGIN
     delta = len(text) - len(old)
+    edited = bisect.bisect_right(starts, prefix) - 1  # the block the edit begins in
+    base = blocks[edited]
     for _ in range(3):
         region_end = starts[after] + delta if after < len(blocks) else len(text)
         region = text[starts[first]:region_end]
-        region_blocks = split_blocks(region)
+        if base.tree is not None and prefix > starts[edited]:
+            with edited_from(base.text, base.tree, prefix - starts[edited]):
+                region_blocks = split_blocks(region)
+        else:
+            region_blocks = split_blocks(region)
         needed = _blocks_needed_after_errors(region_blocks)
         if needed is None:
             return None

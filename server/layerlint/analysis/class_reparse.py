@@ -1,0 +1,99 @@
+"""The tree of an edited class, built from its previous tree and a parse of the edited part.
+
+Typing changes one statement of a class body (usually inside a method), yet the whole class
+used to be parsed again on every keystroke. When the previous text of the block parsed as one
+class, and the edit leaves the body statements above the edited one unchanged (`shared`: the
+texts agree up to there), only the text from that statement's first line to the block's end
+is parsed, under a stand-in class header, padded with empty lines so that every line number
+and column comes out as in a parse of the whole text. The new class node holds the previous
+tree's statements above the edit and the statements of that parse.
+
+It is the tree `ast.parse` gives for the whole text: the unchanged statements end at a line
+boundary with no bracket, string or continuation open, so the tokenizer enters the edited
+line in the same state under the stand-in header as after them (at the start of a logical
+line, the class body's indentation on its stack, the same whitespace); from there both read
+the same characters. The checks below refuse any other case (a statement, or its first
+decorator, that does not start its line, a line continued into it, a changed indentation, a
+blank or comment line where the edited statement began, a tail that leaves the class), and a
+tail that does not parse gives None: the caller parses the whole text, for the exact syntax
+error. The statements above the edit are the previous tree's nodes: unchanged text, as the
+rest of the analysis assumes of a node (design §1a); only the class and module nodes are new.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+
+_HEADER = "class _:\n"
+
+
+def reparsed(text: str, base_text: str, base_tree: ast.Module, shared: int) -> ast.Module | None:
+    """The tree of `text`, whose first `shared` characters are those of `base_text` (whose
+    tree is `base_tree`); None where the previous tree cannot serve (parse the whole text)."""
+    body = base_tree.body
+    if len(body) != 1 or type(body[0]) is not ast.ClassDef or base_tree.type_ignores:
+        return None
+    old_class: ast.ClassDef = body[0]  # type: ignore[assignment]
+    statements = old_class.body
+    if len(statements) < 2:
+        return None
+    changed_line = base_text.count("\n", 0, shared) + 1  # the first line that may differ
+    starts = [_first_line(statement) for statement in statements]
+    index = bisect.bisect_right(starts, changed_line) - 1
+    if index < 1:
+        return None  # the edit reaches the class header or its first statement
+    statement, line = statements[index], starts[index]
+    if (statements[index - 1].end_lineno or line) >= line:
+        return None  # two statements on one line (`a = 1; b = 2`)
+    line_start = _line_offset(base_text, line)
+    if line_start is None or line_start > shared or base_text[line_start - 2] == "\\":
+        return None
+    indent = statement.col_offset  # a decorated definition's `def`: the decorators' column
+    old_line = base_text[line_start:line_start + indent + 1]
+    first = old_line[indent:indent + 1]
+    if old_line[:indent].strip(" \t") or first in ("", " ", "\t", "\f") or (
+            line != statement.lineno and first != "@"):
+        return None  # the statement does not begin its line
+    new_line_end = text.find("\n", line_start)
+    new_line = text[line_start:] if new_line_end < 0 else text[line_start:new_line_end]
+    code = new_line[indent:]
+    if new_line[:indent] != old_line[:indent] or not code or code[0] in " \t\f#\\":
+        return None  # the edited line's indentation or start changed
+    padded = "\n" * (line - 2) + _HEADER + text[line_start:]
+    try:
+        tail = ast.parse(padded)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if len(tail.body) != 1 or type(tail.body[0]) is not ast.ClassDef or tail.type_ignores:
+        return None  # the tail left the class (a statement at column 0)
+    stand_in: ast.ClassDef = tail.body[0]  # type: ignore[assignment]
+    fields = {name: getattr(old_class, name) for name in old_class._fields}
+    for name, value in fields.items():
+        if isinstance(value, list):
+            fields[name] = list(value)
+    fields["body"] = statements[:index] + stand_in.body
+    new_class = ast.ClassDef(**fields, lineno=old_class.lineno, col_offset=old_class.col_offset,
+                             end_lineno=stand_in.end_lineno, end_col_offset=stand_in.end_col_offset)
+    return ast.Module(body=[new_class], type_ignores=[])
+
+
+def _first_line(statement: ast.stmt) -> int:
+    """The line a body statement starts on (its first decorator's, if any)."""
+    decorators = getattr(statement, "decorator_list", None)
+    if decorators:
+        return min(decorator.lineno for decorator in decorators)
+    return statement.lineno
+
+
+def _line_offset(text: str, line: int) -> int | None:
+    """Offset of the first character of 1-based `line` (None past the end)."""
+    offset = 0
+    for _ in range(line - 1):
+        offset = text.find("\n", offset) + 1
+        if offset == 0:
+            return None
+    return offset
+
+
+__all__ = ["reparsed"]
