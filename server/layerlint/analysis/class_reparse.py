@@ -12,12 +12,14 @@ It is the tree `ast.parse` gives for the whole text: the unchanged statements en
 boundary with no bracket, string or continuation open, so the tokenizer enters the edited
 line in the same state under the stand-in header as after them (at the start of a logical
 line, the class body's indentation on its stack, the same whitespace); from there both read
-the same characters. The checks below refuse any other case (a statement, or its first
+the same characters, so a tail that does not parse gives the whole text's syntax error, on
+the same line and column. The checks below refuse any other case (a statement, or its first
 decorator, that does not start its line, a line continued into it, a changed indentation, a
-blank or comment line where the edited statement began, a tail that leaves the class), and a
-tail that does not parse gives None: the caller parses the whole text, for the exact syntax
-error. The statements above the edit are the previous tree's nodes: unchanged text, as the
-rest of the analysis assumes of a node (design §1a); only the class and module nodes are new.
+blank or comment line where the edited statement began, a tail that leaves the class, an
+error placed above the edited line): the caller then parses the whole text. The statements
+above the edit are the previous tree's nodes: unchanged text, as the rest of the analysis
+assumes of a node (design §1a); only the class and module nodes are new. Random edits check
+both against whole parses (`tests/analysis/test_class_reparse.py`).
 """
 
 from __future__ import annotations
@@ -28,13 +30,17 @@ import bisect
 _HEADER = "class _:\n"
 
 
-def reparsed(text: str, base_text: str, base_tree: ast.Module, shared: int) -> ast.Module | None:
-    """The tree of `text`, whose first `shared` characters are those of `base_text` (whose
+Parsed = tuple[ast.Module | None, tuple[str, int, int] | None]
+"""(tree, None) or (None, (message, line, column) of the syntax error), as `source` keeps it."""
+
+
+def reparsed(text: str, base_text: str, base_tree: ast.Module, shared: int) -> Parsed | None:
+    """The parse of `text`, whose first `shared` characters are those of `base_text` (whose
     tree is `base_tree`); None where the previous tree cannot serve (parse the whole text)."""
     body = base_tree.body
     if len(body) != 1 or type(body[0]) is not ast.ClassDef or base_tree.type_ignores:
         return None
-    old_class: ast.ClassDef = body[0]  # type: ignore[assignment]
+    old_class = body[0]
     statements = old_class.body
     if len(statements) < 2:
         return None
@@ -63,11 +69,18 @@ def reparsed(text: str, base_text: str, base_tree: ast.Module, shared: int) -> a
     padded = "\n" * (line - 2) + _HEADER + text[line_start:]
     try:
         tail = ast.parse(padded)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except SyntaxError as error:
+        # The whole text's error: the same characters read in the same state (see above).
+        # One reported above the edited line would be the stand-in's: parse the whole text.
+        found = getattr(error, "lineno", None) or 0
+        if found < line or not error.msg:
+            return None
+        return None, (error.msg, found, getattr(error, "offset", None) or 1)
+    except (ValueError, RecursionError, MemoryError):
         return None
     if len(tail.body) != 1 or type(tail.body[0]) is not ast.ClassDef or tail.type_ignores:
         return None  # the tail left the class (a statement at column 0)
-    stand_in: ast.ClassDef = tail.body[0]  # type: ignore[assignment]
+    stand_in = tail.body[0]
     fields = {name: getattr(old_class, name) for name in old_class._fields}
     for name, value in fields.items():
         if isinstance(value, list):
@@ -75,7 +88,7 @@ def reparsed(text: str, base_text: str, base_tree: ast.Module, shared: int) -> a
     fields["body"] = statements[:index] + stand_in.body
     new_class = ast.ClassDef(**fields, lineno=old_class.lineno, col_offset=old_class.col_offset,
                              end_lineno=stand_in.end_lineno, end_col_offset=stand_in.end_col_offset)
-    return ast.Module(body=[new_class], type_ignores=[])
+    return ast.Module(body=[new_class], type_ignores=[]), None
 
 
 def _first_line(statement: ast.stmt) -> int:
@@ -96,4 +109,4 @@ def _line_offset(text: str, line: int) -> int | None:
     return offset
 
 
-__all__ = ["reparsed"]
+__all__ = ["Parsed", "reparsed"]

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from layerlint.analysis.class_reparse import reparsed
+from layerlint.analysis.class_reparse import Parsed, reparsed
 
 # A block starts at a line whose first character is code, not indentation, a comment, a closing
 # bracket, or the continuation keyword of a compound statement.
@@ -39,9 +39,7 @@ class Block:
     """(message, line, column) of a syntax error, block-relative; None when the block parsed."""
 
 
-_parse_cache: OrderedDict[str, tuple[ast.Module | None, tuple[str, int, int] | None]] = (
-    OrderedDict()
-)
+_parse_cache: OrderedDict[str, Parsed] = OrderedDict()
 
 
 _edit_base: list[tuple[str, ast.Module, int]] = []
@@ -60,28 +58,32 @@ def edited_from(base_text: str, base_tree: ast.Module, shared: int) -> Iterator[
         _edit_base.clear()
 
 
-def parse_block_text(text: str) -> tuple[ast.Module | None, tuple[str, int, int] | None]:
+def parse_block_text(text: str) -> Parsed:
     cached = _parse_cache.get(text)
     if cached is not None:
         _parse_cache.move_to_end(text)
         return cached
-    tree = None
+    result = None
     if _edit_base and text.startswith(_edit_base[0][0][:_edit_base[0][2]]):
         base_text, base_tree, shared = _edit_base.pop()
-        tree = reparsed(text, base_text, base_tree, shared)
+        result = reparsed(text, base_text, base_tree, shared)
+    if result is None:
+        result = _parsed(text)
+    _parse_cache[text] = result
+    if len(_parse_cache) > _CACHE_SIZE:
+        _parse_cache.popitem(last=False)
+    return result
+
+
+def _parsed(text: str) -> Parsed:
     try:
-        result: tuple[ast.Module | None, tuple[str, int, int] | None] = (
-            tree if tree is not None else ast.parse(text), None)
+        return ast.parse(text), None
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         # RecursionError/MemoryError: nesting deeper than CPython's parser can build.
         line = getattr(error, "lineno", None) or 1
         column = getattr(error, "offset", None) or 1
         message = getattr(error, "msg", None) or str(error)
-        result = (None, (message, line, column))
-    _parse_cache[text] = result
-    if len(_parse_cache) > _CACHE_SIZE:
-        _parse_cache.popitem(last=False)
-    return result
+        return None, (message, line, column)
 
 
 def forget_parses(texts: set[str]) -> None:
