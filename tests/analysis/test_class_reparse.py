@@ -103,6 +103,19 @@ def test_the_statements_above_the_edit_are_the_previous_nodes() -> None:
         ast.parse(new), include_attributes=True)
 
 
+def test_an_edit_that_keeps_the_lines_parses_only_its_statement() -> None:
+    """The statements below an edit that added no line are the previous nodes too."""
+    old_tree = ast.parse(CLASS)
+    new = CLASS.replace("layers.Conv2D(filters, 3,", "layers.Conv2D(filters, 5,  # wider\n   ")
+    new = new.replace("\n\n    @property", "\n    @property")  # as many lines as before
+    found = reparsed(new, CLASS, old_tree, CLASS.index("3, padding"))
+    assert found is not None and found[0] is not None
+    old_body, new_body = old_tree.body[0].body, found[0].body[0].body  # type: ignore[attr-defined]
+    assert new_body[0] is old_body[0] and new_body[1] is not old_body[1]
+    assert new_body[2:] == old_body[2:]  # width and call: the same objects
+    assert _same(found, _whole(new))
+
+
 def test_a_broken_edit_gives_the_whole_texts_error() -> None:
     new = CLASS.replace("return ops.relu(x + inputs)", "y = self.norm(\n        return y")
     found = reparsed(new, CLASS, ast.parse(CLASS), CLASS.index("return ops"))

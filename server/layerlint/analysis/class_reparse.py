@@ -6,7 +6,10 @@ class, and the edit leaves the body statements above the edited one unchanged (`
 texts agree up to there), only the text from that statement's first line to the block's end
 is parsed, under a stand-in class header, padded with empty lines so that every line number
 and column comes out as in a parse of the whole text. The new class node holds the previous
-tree's statements above the edit and the statements of that parse.
+tree's statements above the edit and the statements of that parse. Where the text below the
+edited statement is the previous text's, on the same lines (an edit that added or removed no
+line), only the edited statement's own lines are parsed, and the statements below are kept
+too.
 
 It is the tree `ast.parse` gives for the whole text: the unchanged statements end at a line
 boundary with no bracket, string or continuation open, so the tokenizer enters the edited
@@ -66,6 +69,19 @@ def reparsed(text: str, base_text: str, base_tree: ast.Module, shared: int) -> P
     code = new_line[indent:]
     if new_line[:indent] != old_line[:indent] or not code or code[0] in " \t\f#\\":
         return None  # the edited line's indentation or start changed
+    fields = {name: getattr(old_class, name) for name in old_class._fields}
+    for name, value in fields.items():
+        if isinstance(value, list):
+            fields[name] = list(value)
+    below = _region_end(text, base_text, starts, index, line_start)
+    if below is not None:  # the statements below are unchanged, on the same lines
+        region = _class_body("\n" * (line - 2) + _HEADER + text[line_start:below])
+        if region is not None and region.body:
+            fields["body"] = statements[:index] + region.body + statements[index + 1:]
+            return ast.Module(body=[ast.ClassDef(
+                **fields, lineno=old_class.lineno, col_offset=old_class.col_offset,
+                end_lineno=old_class.end_lineno, end_col_offset=old_class.end_col_offset)],
+                type_ignores=[]), None
     padded = "\n" * (line - 2) + _HEADER + text[line_start:]
     try:
         tail = ast.parse(padded)
@@ -81,14 +97,39 @@ def reparsed(text: str, base_text: str, base_tree: ast.Module, shared: int) -> P
     if len(tail.body) != 1 or type(tail.body[0]) is not ast.ClassDef or tail.type_ignores:
         return None  # the tail left the class (a statement at column 0)
     stand_in = tail.body[0]
-    fields = {name: getattr(old_class, name) for name in old_class._fields}
-    for name, value in fields.items():
-        if isinstance(value, list):
-            fields[name] = list(value)
     fields["body"] = statements[:index] + stand_in.body
     new_class = ast.ClassDef(**fields, lineno=old_class.lineno, col_offset=old_class.col_offset,
                              end_lineno=stand_in.end_lineno, end_col_offset=stand_in.end_col_offset)
     return ast.Module(body=[new_class], type_ignores=[]), None
+
+
+def _region_end(text: str, base_text: str, starts: list[int], index: int,
+                line_start: int) -> int | None:
+    """Where the edited statement's region ends in `text` (the first line of the statement
+    after it), when from there on `text` is `base_text`'s tail on the same lines; else None.
+    That statement began its line in the previous parse, with a token that starts a statement
+    (not `else` or `except`), so a region that parses whole ends where it begins."""
+    if index + 1 >= len(starts):
+        return None
+    old_end = _line_offset(base_text, starts[index + 1])
+    if old_end is None:
+        return None
+    end = old_end + len(text) - len(base_text)
+    if end <= line_start or text.count("\n") != base_text.count("\n") or not text.endswith(
+            base_text[old_end:]):
+        return None
+    return end
+
+
+def _class_body(padded: str) -> ast.ClassDef | None:
+    """The stand-in class of a padded region that parses as that class alone."""
+    try:
+        tree = ast.parse(padded)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if len(tree.body) != 1 or type(tree.body[0]) is not ast.ClassDef or tree.type_ignores:
+        return None
+    return tree.body[0]
 
 
 def _first_line(statement: ast.stmt) -> int:
