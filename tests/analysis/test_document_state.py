@@ -158,6 +158,27 @@ def test_typing_inside_a_method_parses_each_version_as_a_whole_parse(seed):
             assert _parses_of(blocks) == _whole_parses(blocks)
 
 
+@pytest.mark.parametrize("typed", ["x", "(", "\n        y = ("])
+def test_a_key_typed_in_a_class_changes_that_block_only(typed):
+    """The re-split margin, and the blocks a syntax error makes it reach, come back as they
+    were: they stay the previous objects, and the change spans the typed class alone."""
+    key = "/tmp/document_state_one_block.py"
+    document_state.forget_document(key)
+    text = TYPED_CLASS + BASE
+    before = document_blocks(text, key)
+    position = text.index("\n        return ops.relu(x)")
+    edited = text[:position] + typed + text[position:]
+    after = document_blocks(edited, key)
+    assert _shape(after) == _shape(split_blocks(edited))
+    index = next(i for i, block in enumerate(after) if block.text.startswith("class Typed"))
+    change = after.change
+    assert (change.first, change.old_end, change.new_end) == (index, index + 1, index + 1)
+    assert change.line_delta == typed.count("\n")
+    assert all(new is old for new, old in zip(after[:index], before[:index]))
+    assert all(new.text is old.text and new.tree is old.tree
+               for new, old in zip(after[index + 1:], before[index + 1:]))
+
+
 def test_unchanged_blocks_are_reused_and_moved():
     key = "/tmp/document_state_reuse.py"
     document_state.forget_document(key)

@@ -263,20 +263,41 @@ def _assemble(
     blocks: Blocks, first: int, after: int, region_blocks: list[Block], region: str
 ) -> Blocks:
     start_line = blocks[first].start_line
+    after = min(after, len(blocks))  # the margin may reach past the last block
     placed = [
         Block(block.start_line + start_line - 1, block.text, block.tree, block.error)
         for block in region_blocks
     ]
-    result = blocks[:first] + placed
     line_delta = 0
     if after < len(blocks):
         line_delta = start_line + region.count("\n") - blocks[after].start_line
+    elif placed:
+        line_delta = placed[-1].start_line - blocks[-1].start_line
+    # The region's blocks that came back as they were (the margin, the blocks a syntax error
+    # made it reach) stay the previous version's: the change spans the blocks that differ.
+    while placed and first < after and _same_block(placed[0], blocks[first], 0):
+        del placed[0]
+        first += 1
+    while placed and after > first and _same_block(placed[-1], blocks[after - 1], line_delta):
+        del placed[-1]
+        after -= 1
+    if after == len(blocks):
+        line_delta = 0
+    result = blocks[:first] + placed
+    if after < len(blocks):
         if line_delta:
             result.extend(Block(block.start_line + line_delta, block.text, block.tree, block.error)
                           for block in blocks[after:])
         else:
             result.extend(blocks[after:])
     return Blocks(result, Change(blocks.memo, first, after, first + len(placed), line_delta))
+
+
+def _same_block(new: Block, old: Block, line_delta: int) -> bool:
+    """Whether a block of the new split is `old` moved `line_delta` lines (same text and
+    error; its tree is the parse of that text, so the old one serves)."""
+    return (new.start_line == old.start_line + line_delta and new.text == old.text
+            and new.error == old.error)
 
 
 __all__ = ["common_prefix", "common_suffix", "document_blocks", "forget_document", "held_blocks"]
