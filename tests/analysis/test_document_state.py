@@ -1,10 +1,11 @@
 """The incremental split: after any sequence of edits, the blocks equal a whole split."""
 
+import ast
 import random
 
 import pytest
 
-from layerlint.analysis import document_state
+from layerlint.analysis import document_state, source
 from layerlint.analysis.document_state import common_prefix, common_suffix, document_blocks
 from layerlint.analysis.source import split_blocks
 
@@ -92,6 +93,90 @@ def test_random_edit_sequences_split_like_a_whole_split(seed):
         if rng.random() < 0.1:
             text = BASE  # back to a clean state now and then
         assert _shape(document_blocks(text, key)) == _shape(split_blocks(text))
+
+
+TYPED_CLASS = '''import keras
+from keras import layers, ops
+
+
+class Typed(keras.layers.Layer):
+    """Typed into."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.bn = layers.BatchNormalization()
+
+    @property
+    def width(self):
+        return 2
+
+    def call(self, x):
+        x = self.bn(x)
+        return ops.relu(x)
+
+
+'''
+
+
+def _parses_of(blocks):
+    """Each block's tree (positions included) or syntax error, and a whole parse's."""
+    return [(None if block.tree is None else ast.dump(block.tree, include_attributes=True),
+             block.error) for block in blocks]
+
+
+def _whole_parses(blocks):
+    found = [source._parsed(block.text) for block in blocks]
+    return [(None if tree is None else ast.dump(tree, include_attributes=True), error)
+            for tree, error in found]
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@pytest.mark.parametrize("seed", range(6))
+def test_typing_inside_a_method_parses_each_version_as_a_whole_parse(seed):
+    """Keys typed into a method (the edited class reuses its previous tree, or its last tree
+    that parsed while the keys break it: `class_reparse`), with random edits in between."""
+    rng = random.Random(seed)
+    key = f"/tmp/document_state_typing_{seed}.py"
+    document_state.forget_document(key)
+    start = TYPED_CLASS + BASE
+    text = start
+    document_blocks(text, key)
+    statement = "\n        y = self.bn(x, training=(x + 1)) * [2, 3][0]"
+    for _ in range(8):
+        position = text.index("\n        return ops.relu(x)")  # the end of the line above
+        for key_typed in statement[:rng.randrange(len(statement) + 1)]:
+            text = text[:position] + key_typed + text[position:]
+            position += 1
+            blocks = document_blocks(text, key)
+            assert _shape(blocks) == _shape(split_blocks(text))
+            assert _parses_of(blocks) == _whole_parses(blocks)
+        if rng.random() < 0.5:
+            text = _random_edit(rng, text)
+            if "return ops.relu(x)" not in text:
+                text = start
+            blocks = document_blocks(text, key)
+            assert _parses_of(blocks) == _whole_parses(blocks)
+
+
+@pytest.mark.parametrize("typed", ["x", "(", "\n        y = ("])
+def test_a_key_typed_in_a_class_changes_that_block_only(typed):
+    """The re-split margin, and the blocks a syntax error makes it reach, come back as they
+    were: they stay the previous objects, and the change spans the typed class alone."""
+    key = "/tmp/document_state_one_block.py"
+    document_state.forget_document(key)
+    text = TYPED_CLASS + BASE
+    before = document_blocks(text, key)
+    position = text.index("\n        return ops.relu(x)")
+    edited = text[:position] + typed + text[position:]
+    after = document_blocks(edited, key)
+    assert _shape(after) == _shape(split_blocks(edited))
+    index = next(i for i, block in enumerate(after) if block.text.startswith("class Typed"))
+    change = after.change
+    assert (change.first, change.old_end, change.new_end) == (index, index + 1, index + 1)
+    assert change.line_delta == typed.count("\n")
+    assert all(new is old for new, old in zip(after[:index], before[:index]))
+    assert all(new.text is old.text and new.tree is old.tree
+               for new, old in zip(after[index + 1:], before[index + 1:]))
 
 
 def test_unchanged_blocks_are_reused_and_moved():

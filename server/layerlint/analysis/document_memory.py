@@ -33,7 +33,7 @@ from layerlint.analysis import (
     source,
     walk,
 )
-from layerlint.analysis.shapes import infer
+from layerlint.analysis.shapes import infer, module_shapes
 from layerlint.analysis.source import Block
 
 for _cache in (caches.block_cache, caches.reference_cache, keras_target._block_cache,
@@ -137,6 +137,7 @@ def forget_blocks(blocks: Sequence[Block], walks: bool = True) -> None:
                 walk.forget(nodes)
                 node_index.forget(nodes)
             infer.forget(block.tree.body)
+            module_shapes.forget(block.tree.body)
 
 
 __all__ = ["forget_blocks", "forget_document", "forget_retired", "retire_blocks"]

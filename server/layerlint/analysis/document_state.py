@@ -18,13 +18,14 @@ blocks differs from the previous version, so the module-wide passes read only th
 
 from __future__ import annotations
 
+import ast
 import bisect
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from layerlint.analysis.block_versions import Blocks, Change
 from layerlint.analysis.document_memory import retire_blocks
-from layerlint.analysis.source import _BLOCK_START, _MAX_MERGE, Block, split_blocks
+from layerlint.analysis.source import _BLOCK_START, _MAX_MERGE, Block, edited_from, split_blocks
 
 _MAX_DOCUMENTS = 32
 _CHUNK = 4096
@@ -41,6 +42,21 @@ class _Document:
     """Offset of each block's first character in `text`."""
     first_error: int
     """Index of the first block that does not parse (len(blocks) when all parse)."""
+    last_good: _Base | None = None
+    """While the block an edit broke stays broken: its last text that parsed, with its tree
+    (`_edit_base`)."""
+
+
+@dataclass(frozen=True)
+class _Base:
+    """What the parse of an edited block may reuse (`source.edited_from`): the previous text
+    of the block starting at `start` that parsed, its tree, and how many of its first
+    characters the block's new text keeps."""
+
+    start: int
+    text: str
+    tree: ast.Module
+    shared: int
 
 
 _documents: OrderedDict[str, _Document] = OrderedDict()
@@ -52,17 +68,17 @@ def document_blocks(text: str, key: str | None) -> list[Block]:
     if key is None:
         return split_blocks(text)
     previous = _documents.get(key)
-    blocks = None
+    blocks = base = None
     if previous is not None:
         if previous.text == text:
             _documents.move_to_end(key)
             return previous.blocks
-        blocks = _resplit(previous, text)
+        blocks, base = _resplit(previous, text)
     if blocks is None:
         blocks = Blocks(split_blocks(text))
     if previous is not None:
         retire_blocks(previous.blocks, blocks)
-    _documents[key] = _state(text, blocks, previous)
+    _documents[key] = _state(text, blocks, previous, base)
     _documents.move_to_end(key)
     if len(_documents) > _MAX_DOCUMENTS:
         _documents.popitem(last=False)
@@ -80,7 +96,17 @@ def forget_document(key: str) -> list[Block]:
     return state.blocks if state is not None else []
 
 
-def _state(text: str, blocks: Blocks, previous: _Document | None = None) -> _Document:
+def _state(text: str, blocks: Blocks, previous: _Document | None = None,
+           base: _Base | None = None) -> _Document:
+    state = _counted(text, blocks, previous)
+    if base is not None and blocks.change is not None:
+        index = bisect.bisect_left(state.starts, base.start)
+        if index < len(blocks) and state.starts[index] == base.start and blocks[index].tree is None:
+            return _Document(text, blocks, state.starts, state.first_error, base)
+    return state
+
+
+def _counted(text: str, blocks: Blocks, previous: _Document | None) -> _Document:
     change = blocks.change
     if previous is not None and change is not None:  # only the changed span is walked
         first, old_end, new_end = change.first, change.old_end, change.new_end
@@ -154,35 +180,61 @@ def common_suffix(old: str, new: str, limit: int) -> int:
     return low
 
 
-def _resplit(previous: _Document, text: str) -> Blocks | None:
-    """The new text's blocks, re-splitting only around the changed region; None when a
-    whole split is needed."""
+def _resplit(previous: _Document, text: str) -> tuple[Blocks | None, _Base | None]:
+    """The new text's blocks, re-splitting only around the changed region (None when a
+    whole split is needed), and what the edited block's parse could reuse (`_edit_base`)."""
     old, blocks, starts = previous.text, previous.blocks, previous.starts
     if not blocks:
-        return None
+        return None, None
     prefix = common_prefix(old, text)
     suffix = common_suffix(old, text, min(len(old), len(text)) - prefix)
     first = max(0, bisect.bisect_left(starts, prefix) - 1 - _MARGIN)
     if previous.first_error < first:
-        return None  # a broken block above may join text from the changed region
+        return None, None  # a broken block above may join text from the changed region
     # The first old block starting after the changed region's end (its preceding newline
     # unchanged too), plus a margin.
     after = bisect.bisect_left(starts, len(old) - suffix + 1) + _MARGIN
     delta = len(text) - len(old)
+    base = _edit_base(previous, prefix)
     for _ in range(3):
         region_end = starts[after] + delta if after < len(blocks) else len(text)
         region = text[starts[first]:region_end]
-        region_blocks = split_blocks(region)
+        if base is not None:
+            with edited_from(base.text, base.tree, base.shared):
+                region_blocks = split_blocks(region)
+        else:
+            region_blocks = split_blocks(region)
         needed = _blocks_needed_after_errors(region_blocks)
         if needed is None:
-            return None
+            return None, None
         if needed == 0 or after >= len(blocks):
             if after < len(blocks) and _ends_with_decorator(region):
                 after += 1
                 continue
-            return _assemble(previous.blocks, first, after, region_blocks, region)
+            return _assemble(previous.blocks, first, after, region_blocks, region), base
         after = min(len(blocks), after + needed)
-    return None
+    return None, None
+
+
+def _edit_base(previous: _Document, prefix: int) -> _Base | None:
+    """The text and tree that the parse of the block the edit begins in may reuse for its
+    statements above the edit (`class_reparse`): the block's previous version where it parsed,
+    else, while an edit keeps it broken, its last version that parsed (`last_good`); with how
+    many leading characters the new text keeps of it (`prefix`: those it keeps of the
+    previous document's text)."""
+    index = bisect.bisect_right(previous.starts, prefix) - 1
+    start = previous.starts[index]
+    if prefix <= start:
+        return None
+    block = previous.blocks[index]
+    if block.tree is not None:
+        return _Base(start, block.text, block.tree, prefix - start)
+    good = previous.last_good
+    if good is None or good.start != start:
+        return None
+    # The last good text keeps `good.shared` characters in the previous text, which keeps
+    # `prefix - start` in the new one.
+    return _Base(start, good.text, good.tree, min(good.shared, prefix - start))
 
 
 def _blocks_needed_after_errors(region_blocks: list[Block]) -> int | None:
@@ -215,31 +267,42 @@ def _assemble(
     the unchanged blocks of a wide region) stay out of the change: the previous version's
     objects (moved by the change in line count where below it), like every block outside the
     region, so the changed span is the blocks the edit changed."""
-    after = min(after, len(blocks))
     start_line = blocks[first].start_line
-    line_delta = region.count("\n") - sum(block.text.count("\n") for block in blocks[first:after])
-    lead = 0
-    while (lead < len(region_blocks) and first + lead < after
-           and region_blocks[lead].text == blocks[first + lead].text):
-        lead += 1
-    trail = 0
-    while (trail < len(region_blocks) - lead and after - trail > first + lead
-           and region_blocks[-1 - trail].text == blocks[after - 1 - trail].text):
-        trail += 1
+    after = min(after, len(blocks))  # the margin may reach past the last block
     placed = [
         Block(block.start_line + start_line - 1, block.text, block.tree, block.error)
-        for block in region_blocks[lead:len(region_blocks) - trail]
+        for block in region_blocks
     ]
-    first, after = first + lead, after - trail
+    line_delta = 0
+    if after < len(blocks):
+        line_delta = start_line + region.count("\n") - blocks[after].start_line
+    elif placed:
+        line_delta = placed[-1].start_line - blocks[-1].start_line
+    # The region's blocks that came back as they were (the margin, the blocks a syntax error
+    # made it reach) stay the previous version's: the change spans the blocks that differ.
+    while placed and first < after and _same_block(placed[0], blocks[first], 0):
+        del placed[0]
+        first += 1
+    while placed and after > first and _same_block(placed[-1], blocks[after - 1], line_delta):
+        del placed[-1]
+        after -= 1
     if after == len(blocks):
-        line_delta = 0  # nothing below moves
+        line_delta = 0
     result = blocks[:first] + placed
-    if line_delta:
-        result.extend(Block(block.start_line + line_delta, block.text, block.tree, block.error)
-                      for block in blocks[after:])
-    else:
-        result.extend(blocks[after:])
+    if after < len(blocks):
+        if line_delta:
+            result.extend(Block(block.start_line + line_delta, block.text, block.tree, block.error)
+                          for block in blocks[after:])
+        else:
+            result.extend(blocks[after:])
     return Blocks(result, Change(blocks.memo, first, after, first + len(placed), line_delta))
+
+
+def _same_block(new: Block, old: Block, line_delta: int) -> bool:
+    """Whether a block of the new split is `old` moved `line_delta` lines (same text and
+    error; its tree is the parse of that text, so the old one serves)."""
+    return (new.start_line == old.start_line + line_delta and new.text == old.text
+            and new.error == old.error)
 
 
 __all__ = ["common_prefix", "common_suffix", "document_blocks", "forget_document", "held_blocks"]

@@ -14,7 +14,11 @@ from __future__ import annotations
 import ast
 import re
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+from layerlint.analysis.class_reparse import Parsed, reparsed
 
 # A block starts at a line whose first character is code, not indentation, a comment, a closing
 # bracket, or the continuation keyword of a compound statement.
@@ -35,28 +39,51 @@ class Block:
     """(message, line, column) of a syntax error, block-relative; None when the block parsed."""
 
 
-_parse_cache: OrderedDict[str, tuple[ast.Module | None, tuple[str, int, int] | None]] = (
-    OrderedDict()
-)
+_parse_cache: OrderedDict[str, Parsed] = OrderedDict()
 
 
-def parse_block_text(text: str) -> tuple[ast.Module | None, tuple[str, int, int] | None]:
+_edit_base: list[tuple[str, ast.Module, int]] = []
+"""While `document_state` splits the region of an edit: the previous text and tree of the block
+the edit began in, and how many of its first characters the new text keeps (`edited_from`)."""
+
+
+@contextmanager
+def edited_from(base_text: str, base_tree: ast.Module, shared: int) -> Iterator[None]:
+    """Inside the block, the first parse of a text that starts with `base_text[:shared]` may
+    reuse `base_tree` for the statements above the edit (`class_reparse`): the same tree."""
+    _edit_base[:] = [(base_text, base_tree, shared)]
+    try:
+        yield
+    finally:
+        _edit_base.clear()
+
+
+def parse_block_text(text: str) -> Parsed:
     cached = _parse_cache.get(text)
     if cached is not None:
         _parse_cache.move_to_end(text)
         return cached
+    result = None
+    if _edit_base and text.startswith(_edit_base[0][0][:_edit_base[0][2]]):
+        base_text, base_tree, shared = _edit_base.pop()
+        result = reparsed(text, base_text, base_tree, shared)
+    if result is None:
+        result = _parsed(text)
+    _parse_cache[text] = result
+    if len(_parse_cache) > _CACHE_SIZE:
+        _parse_cache.popitem(last=False)
+    return result
+
+
+def _parsed(text: str) -> Parsed:
     try:
-        result: tuple[ast.Module | None, tuple[str, int, int] | None] = (ast.parse(text), None)
+        return ast.parse(text), None
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         # RecursionError/MemoryError: nesting deeper than CPython's parser can build.
         line = getattr(error, "lineno", None) or 1
         column = getattr(error, "offset", None) or 1
         message = getattr(error, "msg", None) or str(error)
-        result = (None, (message, line, column))
-    _parse_cache[text] = result
-    if len(_parse_cache) > _CACHE_SIZE:
-        _parse_cache.popitem(last=False)
-    return result
+        return None, (message, line, column)
 
 
 def forget_parses(texts: set[str]) -> None:

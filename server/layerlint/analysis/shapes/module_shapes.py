@@ -18,6 +18,8 @@ from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.shapes.infer import ModuleShapes, infer_module
 from layerlint.analysis.source import Block
 
+_Statements = list[tuple[ast.stmt, int]]
+
 _SHAPE_COMMENT = "input-shape"
 """What a `# layerlint: input-shape=` comment holds (`sources.comment_shape`); looked for in the
 blocks, which remember what they hold (`block_words`), not in the whole text."""
@@ -25,8 +27,14 @@ _CACHE_SIZE = 2
 """The engine asks for the same text more than once per analysis (LL105, the shape evidence of
 LL101/LL103, the editor's hints); each entry holds a whole module text and its shapes (6 MB for
 16 versions of a 10,000-line file), so only the latest texts are kept."""
-_cache: list[tuple[str, str | None, tuple[int, ...] | None, ModuleShapes]] = []
-"""(text, Keras version, configured input, shapes), the latest last."""
+_cache: list[tuple[str, str | None, tuple[int, ...] | None, ModuleShapes, _Statements | None,
+                  ImportTable]] = []
+"""(text, Keras version, configured input, shapes, statements, imports), the latest last. The
+statements with their line offsets, where the text holds no shape comment: a keystroke that
+leaves every parsed statement where it was (in a class that does not parse before or after
+it) gives the same shapes, as the inference reads the text only for shape comments and for the
+lines of its statements' own nodes. They compare by identity (`ast` nodes have no `__eq__`);
+`forget` drops those of a retired block (they would keep its tree alive)."""
 
 
 def could_hold_layers(text: str) -> bool:
@@ -44,7 +52,7 @@ def module_shapes(text: str, blocks: list[Block], imports: ImportTable,
     """Shapes of every layer call of the module; the blocks that do not parse are left out.
     `configured_input`: the configured input shape (`Settings.input_shape`) for models whose
     input the code does not give."""
-    for index, (known, version, configured, shapes) in enumerate(_cache):
+    for index, (known, version, configured, shapes, _, _) in enumerate(_cache):
         if version == keras_version and configured == configured_input and (
                 known is text or (len(known) == len(text) and known == text)):
             _cache.append(_cache.pop(index))
@@ -52,12 +60,28 @@ def module_shapes(text: str, blocks: list[Block], imports: ImportTable,
     placed: list[list[tuple[ast.stmt, int]]] = spliced(
         blocks, "shape statements", _placed_statements, _moved_statements)
     statements = list(chain.from_iterable(placed))
-    result = infer_module(statements, imports, keras_version, text, configured_input,
-                          mentions_any(blocks, (_SHAPE_COMMENT,)))
-    _cache.append((text, keras_version, configured_input, result))
+    comments = mentions_any(blocks, (_SHAPE_COMMENT,))
+    result = None if comments else next(
+        (shapes for _, version, configured, shapes, kept, kept_imports in _cache
+         if version == keras_version and configured == configured_input and kept == statements
+         and kept_imports == imports), None)
+    if result is None:
+        result = infer_module(statements, imports, keras_version, text, configured_input,
+                              comments)
+    _cache.append((text, keras_version, configured_input, result,
+                   None if comments else statements, imports))
     if len(_cache) > _CACHE_SIZE:
         del _cache[0]
     return result
+
+
+def forget(statements: list[ast.stmt]) -> None:
+    """Let go of the kept statement lists that hold one of `statements` (the top-level
+    statements of a block that left its document, `document_memory`)."""
+    gone = {id(statement) for statement in statements}
+    _cache[:] = [entry if entry[4] is None or not any(id(statement) in gone
+                                                     for statement, _ in entry[4])
+                 else (*entry[:4], None, entry[5]) for entry in _cache]
 
 
 def _placed_statements(block: Block) -> list[tuple[ast.stmt, int]]:
