@@ -281,7 +281,7 @@ def _reread_elsewhere(
     line offsets kept), with what they return and contain; the others keep their scopes, now
     for `names` (what `_part_scopes` does for each part in `program`). False where a part was
     last read for another program than `previous` (the caller combines again)."""
-    differences = {id(previous): changed}
+    differences: dict[int, frozenset[str] | None] = {id(previous): changed}
     at = 0
     for index, part in enumerate(parts):
         count = counts[index]
