@@ -3,12 +3,9 @@ replayed, moved to where they now sit, never interpreted again; the shapes are a
 an inference from scratch."""
 
 import pytest
+from document_shapes import fresh_shapes_of, shapes_of
 
-from layerlint.analysis import document_state
-from layerlint.analysis.class_resolution import module_context
 from layerlint.analysis.shapes import infer
-from layerlint.analysis.shapes import module_shapes as module_shapes_module
-from layerlint.analysis.shapes.module_shapes import module_shapes
 
 HEADER = '''import keras
 from keras import layers
@@ -61,19 +58,6 @@ def pasted_helper(width=16):
 '''
 
 
-def _shapes(text, path):
-    blocks = document_state.document_blocks(text, path)
-    context = module_context(blocks, None)
-    return module_shapes(text, blocks, context.imports, None)
-
-
-def _fresh(text, path):
-    infer.clear_caches()
-    module_shapes_module._cache.clear()
-    document_state.forget_document(path)
-    return _shapes(text, path)
-
-
 @pytest.fixture
 def interpreted(monkeypatch):
     """The names of the functions the interpreter runs (rather than replays)."""
@@ -95,41 +79,41 @@ def _lines_of(shapes):
 def test_a_paste_above_a_model_moves_its_shapes_without_interpreting_it(tmp_path, interpreted):
     path = str(tmp_path / "a.py")
     before = HEADER + BLOCK + MODEL + SEQUENTIAL
-    first = _shapes(before, path)
+    first = shapes_of(before, path)
     assert first.errors and first.calls
     interpreted.clear()
     after = HEADER + PASTE + BLOCK + MODEL + SEQUENTIAL
-    moved = _shapes(after, path)
+    moved = shapes_of(after, path)
     assert interpreted == ["pasted_helper"]
     shift = PASTE.count("\n")
     pasted_lines = range(HEADER.count("\n") + 1, HEADER.count("\n") + shift + 1)
     assert [(line + shift, layer, shape) for line, layer, shape in _lines_of(first)] == [
         call for call in _lines_of(moved) if call[0] not in pasted_lines]
     assert [error.line for error in moved.errors] == [error.line + shift for error in first.errors]
-    assert moved == _fresh(after, str(tmp_path / "b.py"))
+    assert moved == fresh_shapes_of(after, str(tmp_path / "b.py"))
 
 
 def test_deleting_a_class_above_moves_the_shapes_below(tmp_path, interpreted):
     path = str(tmp_path / "a.py")
     before = HEADER + UNRELATED + BLOCK + MODEL + SEQUENTIAL
-    first = _shapes(before, path)
+    first = shapes_of(before, path)
     interpreted.clear()
     after = HEADER + BLOCK + MODEL + SEQUENTIAL
-    moved = _shapes(after, path)
+    moved = shapes_of(after, path)
     assert interpreted == []
     assert [error.line for error in moved.errors] == [
         error.line - UNRELATED.count("\n") for error in first.errors]
-    assert moved == _fresh(after, str(tmp_path / "b.py"))
+    assert moved == fresh_shapes_of(after, str(tmp_path / "b.py"))
 
 
 def test_a_paste_between_a_class_and_the_model_using_it_moves_each_by_its_own_shift(
         tmp_path, interpreted):
     path = str(tmp_path / "a.py")
     before = HEADER + BLOCK + MODEL
-    first = _shapes(before, path)
+    first = shapes_of(before, path)
     interpreted.clear()
     after = HEADER + BLOCK + UNRELATED + MODEL
-    moved = _shapes(after, path)
+    moved = shapes_of(after, path)
     assert interpreted == []
     block_end = (HEADER + BLOCK).count("\n")
     shift = UNRELATED.count("\n")
@@ -137,21 +121,21 @@ def test_a_paste_between_a_class_and_the_model_using_it_moves_each_by_its_own_sh
                       for line, layer, shape in _lines_of(first))
     assert _lines_of(moved) == expected
     assert any(line <= block_end for line, _, _ in expected)
-    assert moved == _fresh(after, str(tmp_path / "b.py"))
+    assert moved == fresh_shapes_of(after, str(tmp_path / "b.py"))
 
 
 def test_editing_a_layer_inside_a_class_changes_the_model_using_it(tmp_path, interpreted):
     path = str(tmp_path / "a.py")
     before = HEADER + UNRELATED + BLOCK + MODEL
-    first = _shapes(before, path)
+    first = shapes_of(before, path)
     assert ("(None, 8)" in {shape for _, layer, shape in _lines_of(first) if layer == "Dense"})
     interpreted.clear()
     after = HEADER + UNRELATED + BLOCK.replace("layers.Dense(8)", "layers.Dense(12)") + MODEL
-    edited = _shapes(after, path)
+    edited = shapes_of(after, path)
     assert "build_model" in interpreted
     outputs = {shape for _, layer, shape in _lines_of(edited) if layer == "Dense"}
     assert "(None, 12)" in outputs and "(None, 8)" not in outputs
-    assert edited == _fresh(after, str(tmp_path / "b.py"))
+    assert edited == fresh_shapes_of(after, str(tmp_path / "b.py"))
 
 
 CALLER_FIRST = HEADER + '''
@@ -170,23 +154,23 @@ def test_a_replayed_caller_still_covers_the_functions_it_called(tmp_path, interp
     """`inner` runs inside `outer` (defined first) and not again on its own: the same after a
     paste above replays `outer`."""
     path = str(tmp_path / "a.py")
-    first = _shapes(CALLER_FIRST, path)
+    first = shapes_of(CALLER_FIRST, path)
     assert interpreted == ["outer", "inner"]
     interpreted.clear()
     after = CALLER_FIRST.replace("\n\ndef outer", "\n\nWIDTH = 3\n\n\ndef outer")
-    moved = _shapes(after, path)
+    moved = shapes_of(after, path)
     assert interpreted == []
     assert [call.inputs for call in moved.calls] == [call.inputs for call in first.calls]
-    assert moved == _fresh(after, str(tmp_path / "b.py"))
+    assert moved == fresh_shapes_of(after, str(tmp_path / "b.py"))
 
 
 def test_changed_imports_are_not_replayed(tmp_path):
     path = str(tmp_path / "a.py")
     text = HEADER + SEQUENTIAL
-    assert _shapes(text, path).errors
+    assert shapes_of(text, path).errors
     without = text.replace("from keras import layers\n", "layers = None\n")
-    assert _shapes(without, path) == _fresh(without, str(tmp_path / "b.py"))
-    assert not _shapes(without, path).calls
+    assert shapes_of(without, path) == fresh_shapes_of(without, str(tmp_path / "b.py"))
+    assert not shapes_of(without, path).calls
 
 
 INHERITED = HEADER + '''
@@ -213,9 +197,9 @@ def build_child():
 def test_a_paste_between_a_base_class_and_its_subclass_gives_the_fresh_shapes(tmp_path):
     """Inherited methods run at the subclass's offset: such a run moves only all by one."""
     path = str(tmp_path / "a.py")
-    _shapes(INHERITED, path)
+    shapes_of(INHERITED, path)
     after = INHERITED.replace("\n\nclass Child", UNRELATED + "\n\nclass Child")
-    assert _shapes(after, path) == _fresh(after, str(tmp_path / "b.py"))
+    assert shapes_of(after, path) == fresh_shapes_of(after, str(tmp_path / "b.py"))
 
 
 MODULE_SET_WEIGHTS = HEADER + '''import numpy as np
@@ -229,9 +213,9 @@ dense.set_weights([np.zeros((10, 8)), np.zeros((8,))])
 
 def test_module_level_set_weights_errors_stay_where_they_are_after_a_paste_below(tmp_path):
     path = str(tmp_path / "a.py")
-    first = _shapes(MODULE_SET_WEIGHTS, path)
+    first = shapes_of(MODULE_SET_WEIGHTS, path)
     assert len(first.errors) == 2
     after = MODULE_SET_WEIGHTS.replace("\n\ndef build_sequential", PASTE + "\n\ndef build_sequential")
-    moved = _shapes(after, path)
-    assert moved == _fresh(after, str(tmp_path / "b.py"))
+    moved = shapes_of(after, path)
+    assert moved == fresh_shapes_of(after, str(tmp_path / "b.py"))
     assert moved.errors[0] == first.errors[0]

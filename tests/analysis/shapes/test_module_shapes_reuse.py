@@ -5,12 +5,12 @@ statements are not kept."""
 import gc
 import weakref
 
+from document_shapes import fresh_shapes_of, shapes_of
+
 from layerlint.analysis import document_state
-from layerlint.analysis.class_resolution import module_context
 from layerlint.analysis.engine import analyse
 from layerlint.analysis.shapes import infer
 from layerlint.analysis.shapes import module_shapes as module_shapes_module
-from layerlint.analysis.shapes.module_shapes import module_shapes
 
 TEXT = '''import keras
 from keras import layers
@@ -33,42 +33,29 @@ def build_model():
 '''
 
 
-def _shapes(text, path):
-    blocks = document_state.document_blocks(text, path)
-    context = module_context(blocks, None)
-    return module_shapes(text, blocks, context.imports, None)
-
-
-def _fresh(text, path):
-    infer.clear_caches()
-    module_shapes_module._cache.clear()
-    document_state.forget_document(path)
-    return _shapes(text, path)
-
-
 def test_keys_typed_into_a_broken_class_reuse_the_shapes(tmp_path, monkeypatch):
     path = str(tmp_path / "a.py")
     broken = TEXT.replace("return self.dense(x)", "y = self.dense(\n        return self.dense(x)")
-    _shapes(TEXT, path)
-    first = _shapes(broken, path)
+    shapes_of(TEXT, path)
+    first = shapes_of(broken, path)
     runs = []
     original = infer.infer_module
     monkeypatch.setattr(module_shapes_module, "infer_module",
                         lambda *args, **kwargs: runs.append(1) or original(*args, **kwargs))
     typed = broken.replace("self.dense(\n", "self.dense(x\n")
-    assert _shapes(typed, path) is first
+    assert shapes_of(typed, path) is first
     assert runs == []
-    assert _shapes(typed.replace("self.dense(x\n", "self.dense(x, \n"), path) is first
+    assert shapes_of(typed.replace("self.dense(x\n", "self.dense(x, \n"), path) is first
     assert runs == []
     monkeypatch.undo()
-    assert first == _fresh(typed, str(tmp_path / "b.py"))
+    assert first == fresh_shapes_of(typed, str(tmp_path / "b.py"))
 
 
 def test_a_shape_comment_is_read_again(tmp_path):
     path = str(tmp_path / "a.py")
     commented = TEXT.replace("class Block(", "# layerlint: input-shape=(4, 20)\nclass Block(")
     broken = commented.replace("return self.dense(x)", "y = (\n        return self.dense(x)")
-    shapes = _shapes(broken, path)
+    shapes = shapes_of(broken, path)
     assert module_shapes_module._cache[-1][3] is shapes
     assert module_shapes_module._cache[-1][4] is None  # no statements kept to reuse
 
