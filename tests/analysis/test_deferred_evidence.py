@@ -64,14 +64,7 @@ def test_a_check_builds_no_evidence_no_rule_reads(tmp_path, monkeypatch):
         "        return x\n\n\n"
         "def save(model):\n"
         "    model.save('m.keras')\n", encoding="utf-8")
-    built: list[str | None] = []
-    original = engine._module_evidence
-
-    def counted(blocks, context, path):
-        built.append(path)
-        return original(blocks, context, path)
-
-    monkeypatch.setattr(engine, "_module_evidence", counted)
+    built = _counting_evidence(monkeypatch)
     editor = _findings(module)
     assert built == [str(module)]  # the editor builds it up front
     with block_memo.suspended():
@@ -81,14 +74,7 @@ def test_a_check_builds_no_evidence_no_rule_reads(tmp_path, monkeypatch):
 
 def _built_in_check(module: Path, monkeypatch) -> tuple[list[str | None], list[str]]:
     """(paths whose evidence a check built, the check's findings) of one module."""
-    built: list[str | None] = []
-    original = engine._module_evidence
-
-    def counted(blocks, context, path):
-        built.append(path)
-        return original(blocks, context, path)
-
-    monkeypatch.setattr(engine, "_module_evidence", counted)
+    built = _counting_evidence(monkeypatch)
     with block_memo.suspended():
         return built, _findings(module)
 
@@ -147,3 +133,16 @@ def test_the_evidence_a_rule_reads_in_a_check_is_the_module_s():
     finally:
         engine._module_evidence = original
     assert any(evidence is not EMPTY and evidence.uses for evidence in seen)
+
+
+def _counting_evidence(monkeypatch) -> list[str | None]:
+    """The paths whose module evidence the engine builds from now on, in order."""
+    built: list[str | None] = []
+    original = engine._module_evidence
+
+    def counted(blocks, context, path):
+        built.append(path)
+        return original(blocks, context, path)
+
+    monkeypatch.setattr(engine, "_module_evidence", counted)
+    return built

@@ -220,12 +220,7 @@ def test_project_files_are_cached_and_reread_when_they_change(tmp_path, monkeypa
 
 def test_a_folder_above_many_packages_is_listed_once_and_reread_when_it_changes(
         tmp_path, monkeypatch):
-    make_project(tmp_path, "tensorflow<2.16\n")
-    modules = []
-    for name in ("first", "second", "third"):
-        (tmp_path / "src" / name).mkdir()
-        modules.append(tmp_path / "src" / name / "model.py")
-        modules[-1].write_text(MODULE)
+    modules = _three_packages(tmp_path)
     listed = []
     original = keras_target._pin_files
 
@@ -246,12 +241,7 @@ def test_a_folder_above_many_packages_is_listed_once_and_reread_when_it_changes(
 
 def test_inside_read_once_each_folder_is_looked_at_once_and_a_change_waits_for_the_next_check(
         tmp_path, monkeypatch):
-    make_project(tmp_path, "tensorflow<2.16\n")
-    modules = []
-    for name in ("first", "second", "third"):
-        (tmp_path / "src" / name).mkdir()
-        modules.append(tmp_path / "src" / name / "model.py")
-        modules[-1].write_text(MODULE)
+    modules = _three_packages(tmp_path)
     marker_looks: list[Path] = []
     listed: list[Path] = []
     exists, pin_files = Path.exists, keras_target._pin_files
@@ -325,3 +315,14 @@ def test_trigger_lines_are_the_lines_the_trigger_pattern_matches_on():
     for text in texts:
         expected = sorted({text.count("\n", 0, m.start()) + 1 for m in _TRIGGER.finditer(text)})
         assert _trigger_lines(text) == expected
+
+
+def _three_packages(tmp_path) -> list[Path]:
+    """A project pinning Keras 2 with a model module in each of three folders under `src/`."""
+    make_project(tmp_path, "tensorflow<2.16\n")
+    modules = []
+    for name in ("first", "second", "third"):
+        (tmp_path / "src" / name).mkdir()
+        modules.append(tmp_path / "src" / name / "model.py")
+        modules[-1].write_text(MODULE)
+    return modules
