@@ -234,17 +234,7 @@ def test_a_context_across_class_names_that_come_and_go_is_a_fresh_combination(
 def test_patched_save_evidence_is_that_of_a_fresh_program(tmp_path, seed, monkeypatch):
     path = str(tmp_path / "a.py")
     patched = _patches_made(monkeypatch, save_evidence, "patched")
-    for text in _edits(seed, 50):
-        analyse(text, path=path)
-        blocks = document_state._documents[path].blocks
-        kept = blocks.memo.get("evidence")
-        if kept is None:  # no model class and no compile: no evidence was asked for
-            continue
-        context = module_context(blocks, None)
-        torch_classes = frozenset(
-            name for name, fw in context.frameworks.items() if fw == "torch")
-        fresh = _fresh_evidence(text, context.imports, torch_classes)
-        assert kept.result == fresh
+    _assert_kept_evidence_is_fresh(path, _edits(seed, 50))
     assert len(patched) > 10
 
 
@@ -256,17 +246,7 @@ def test_save_evidence_patched_across_names_that_come_and_go_is_a_fresh_program(
     definitions that mention a name that came or went read again, and it is a fresh one."""
     path = str(tmp_path / "a.py")
     renamed = _patches_made(monkeypatch, save_evidence, "_renamed_names")
-    for text in _edits(seed, 40):
-        analyse(text, path=path)
-        blocks = document_state._documents[path].blocks
-        kept = blocks.memo.get("evidence")
-        if kept is None:
-            continue
-        context = module_context(blocks, None)
-        torch_classes = frozenset(
-            name for name, fw in context.frameworks.items() if fw == "torch")
-        fresh = _fresh_evidence(text, context.imports, torch_classes)
-        assert kept.result == fresh
+    _assert_kept_evidence_is_fresh(path, _edits(seed, 40))
     assert len(renamed) >= 3  # the pastes and deletions of the benchmark's edits, at least
 
 
@@ -381,3 +361,18 @@ def test_a_context_after_classes_came_or_went_is_a_fresh_combination(monkeypatch
     assert True in kept  # rows were kept
     assert len(renamed) >= 5  # most versions patched the previous context
     document_state.forget_document(path)
+
+
+def _assert_kept_evidence_is_fresh(path: str, texts) -> None:
+    """Each text analysed in turn as the document at `path`: the save evidence its version keeps
+    is that of a fresh program (where evidence was asked for: a model class or a compile)."""
+    for text in texts:
+        analyse(text, path=path)
+        blocks = document_state._documents[path].blocks
+        kept = blocks.memo.get("evidence")
+        if kept is None:
+            continue
+        context = module_context(blocks, None)
+        torch_classes = frozenset(
+            name for name, fw in context.frameworks.items() if fw == "torch")
+        assert kept.result == _fresh_evidence(text, context.imports, torch_classes)
