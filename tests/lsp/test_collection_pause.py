@@ -31,27 +31,3 @@ def test_a_collector_already_off_stays_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
-
-
-def test_a_kept_pause_lasts_until_resumed() -> None:
-    with collection_pause.paused():
-        collection_pause.keep_paused()
-    assert not gc.isenabled()
-    with collection_pause.paused():  # a later edit inside the kept pause
-        assert not gc.isenabled()
-    assert not gc.isenabled()
-    collection_pause.resume()
-    assert gc.isenabled()
-    collection_pause.resume()  # nothing kept: nothing to do
-    assert gc.isenabled()
-
-
-def test_keeping_someone_elses_pause_does_nothing() -> None:
-    gc.disable()
-    try:
-        with collection_pause.paused():
-            collection_pause.keep_paused()
-        collection_pause.resume()
-        assert not gc.isenabled()  # not switched on by the pause's owner's resume
-    finally:
-        gc.enable()

@@ -14,8 +14,7 @@ function compiled with that dict is found first, so none loses a name it looks u
 CPython's allocator returns whole free arenas, glibc's `malloc` keeps freed pages of its heap
 until `malloc_trim` asks for them back: `return_free_pages()` does (3-4 MiB on the 10,000-line
 benchmark file). It costs 0.1-0.5 ms, so the server calls it after a document's first analysis
-and then `after_publish()`, once every `TRIM_EVERY` edits, after their diagnostics are written
-(at the editor's next pause: `idle_work`).
+and then `after_publish()`, once every `TRIM_EVERY` edits, after their diagnostics are written.
 Elsewhere than glibc it does nothing.
 """
 
@@ -59,17 +58,15 @@ def drop_generated_sources() -> None:
         del linecache.cache[name]
 
 
-def after_publish(publishes: int = 1) -> None:
-    """`publishes` edits' diagnostics were written: forget what the analysis cached for block
-    texts that left the documents (`document_memory.forget_retired`: a scan of its caches, out
-    of the edit-to-diagnostics time), and once every `TRIM_EVERY` publishes, return the free
-    pages."""
+def after_publish() -> None:
+    """An edit's diagnostics were written: forget what the analysis cached for block texts
+    that left the documents (`document_memory.forget_retired`: a scan of its caches, out of
+    the edit-to-diagnostics time), and every `TRIM_EVERY`th time, return the free pages."""
     from layerlint.analysis import document_memory  # loaded by the analysis already
 
     document_memory.forget_retired()
-    before = _publishes[0]
-    _publishes[0] += publishes
-    if _publishes[0] // TRIM_EVERY > before // TRIM_EVERY:
+    _publishes[0] += 1
+    if _publishes[0] % TRIM_EVERY == 0:
         return_free_pages()
 
 

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from lsprotocol import types
 
-from layerlint.lsp import collection_pause, document_analysis, idle_work, wire
+from layerlint.lsp import collection_pause, document_analysis, memory_release, wire
 from layerlint.lsp.session import LayerlintServer
 
 logger = logging.getLogger(__name__)
@@ -71,13 +71,12 @@ def document_opened(ls: LayerlintServer, key: str, opened_uris: Iterable[str]) -
 
 def document_changed(ls: LayerlintServer, key: str, changed_uris: Iterable[str]) -> None:
     """After an open or edit: `key` is the document, or the notebook whose cells changed. The
-    garbage collector waits until the diagnostics are out (`collection_pause`), and with the
-    rest of the edit's housekeeping, until the editor pauses (`idle_work`)."""
+    garbage collector waits until the diagnostics are out (`collection_pause`)."""
     with collection_pause.paused():
         _notify_listeners(ls, changed_uris)
         if not client_pulls(ls):
             publish_document(ls, key)
-            idle_work.after_edit()
+            memory_release.after_publish()  # what the analysis freed, now and then
             return
     if ls.workspace.get_notebook_document(notebook_uri=key) is not None:
         # An edit in one cell can change the diagnostics of other cells, which the client
