@@ -1,0 +1,25 @@
+"""The static shapes of a document version as the editor computes them (its blocks, its module
+context, `module_shapes`), and the same after every cache they go through was emptied: the
+incremental-shape tests compare the two."""
+
+from __future__ import annotations
+
+from layerlint.analysis import document_state
+from layerlint.analysis.class_resolution import module_context
+from layerlint.analysis.shapes import infer
+from layerlint.analysis.shapes import module_shapes as module_shapes_module
+from layerlint.analysis.shapes.infer import ModuleShapes
+from layerlint.analysis.shapes.module_shapes import module_shapes
+
+
+def shapes_of(text: str, path: str) -> ModuleShapes:
+    blocks = document_state.document_blocks(text, path)
+    context = module_context(blocks, None)
+    return module_shapes(text, blocks, context.imports, None)
+
+
+def fresh_shapes_of(text: str, path: str) -> ModuleShapes:
+    infer.clear_caches()
+    module_shapes_module._cache.clear()
+    document_state.forget_document(path)
+    return shapes_of(text, path)
