@@ -43,7 +43,10 @@ SERVER_COMMANDS = {
     "layerlint": [sys.executable, "-m", "layerlint", "serve"],
     "ruff": [str(VENV_BIN / "ruff"), "server"],
     "pylsp": [str(VENV_BIN / "pylsp")],
+    "layerlint-floor": [sys.executable, "-m", "bench.floor_server"],
 }
+DEFAULT_SERVERS = ["layerlint", "ruff", "pylsp"]
+"""`layerlint-floor` (the server with an analysis that finds nothing) runs when asked for."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m bench.latency", description=__doc__.splitlines()[0]
     )
     parser.add_argument(
-        "--servers", nargs="+", choices=list(SERVER_COMMANDS), default=list(SERVER_COMMANDS)
+        "--servers", nargs="+", choices=list(SERVER_COMMANDS), default=DEFAULT_SERVERS,
+        help="layerlint-floor: `layerlint serve` whose analysis finds nothing"
+        " (`bench/floor_server.py`), the server's own share of the latency",
     )
     parser.add_argument(
         "--lines",
