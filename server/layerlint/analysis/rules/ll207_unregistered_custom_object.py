@@ -110,11 +110,10 @@ def _could_report(facts: BlockFacts, evidence: DeferredEvidence) -> bool:
     """Whether these facts could hold a finding, asked without building the evidence. A loss
     function needs a function of the block, a `compile(...)` that holds it and a save in the
     module (a model holds a function only through this module's own compile calls, or by the
-    name of a class it shares); a class
-    needs to be unregistered, recorded by a saved model and named in the block (its site, the
-    first construction `Name(...)` or else its definition, is in the block that reports it).
-    Reads every class's model: only a check asks, whose blocks keep no trace of what they read
-    (`class_reads`)."""
+    name of a class it shares); a class needs to be unregistered, recorded by a saved model
+    and named in the block (its site, the first construction `Name(...)` or else its
+    definition, is in the block that reports it). Reads every class's model: only a check
+    asks, whose blocks keep no trace of what they read (`class_reads`)."""
     tree, _ = parse_block_text(facts.text)
     if tree is None:
         return True
