@@ -46,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
         host, port = _parse_address(args.tcp)
         server.start_tcp(host, port)
     else:
-        server.start_io()
+        from layerlint.lsp import stdio
+
+        stdio.serve(server)  # stdin read by the event loop, without a thread per line
     return 0
 
 
