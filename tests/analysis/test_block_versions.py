@@ -234,8 +234,16 @@ def test_a_context_across_class_names_that_come_and_go_is_a_fresh_combination(
 def test_patched_save_evidence_is_that_of_a_fresh_program(tmp_path, seed, monkeypatch):
     path = str(tmp_path / "a.py")
     patched = _patches_made(monkeypatch, save_evidence, "patched")
+    commented: list[bool] = []  # an edit of a comment alone keeps the program (`comment_edit`)
+    same_tokens = document_state.same_tokens
+
+    def recording(*args) -> bool:
+        commented.append(same_tokens(*args))
+        return commented[-1]
+
+    monkeypatch.setattr(document_state, "same_tokens", recording)
     _assert_kept_evidence_is_fresh(path, _edits(seed, 50))
-    assert len(patched) > 10
+    assert len(patched) > 3 and len(patched) + commented.count(True) > 10
 
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")

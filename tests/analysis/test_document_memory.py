@@ -25,11 +25,12 @@ TEXT = (ROOT / "examples" / "feature_extractor.py").read_text()
 CLASS_LINE = "class "
 
 
-def _edited(text: str, comment: str = "  # edited") -> str:
-    """The text with a comment appended to the first class's header line."""
+def _edited(text: str, statement: str = "edited = 1") -> str:
+    """The text with a statement added below the first class's header line (code: an edit
+    of a comment alone keeps the block's tree, `comment_edit`)."""
     start = text.index(CLASS_LINE)
     end = text.index("\n", start)
-    return text[:end] + comment + text[end:]
+    return text[:end] + "\n    " + statement + text[end:]
 
 
 def _holds(tree_nodes: set[int]) -> list[str]:
@@ -88,7 +89,7 @@ def test_no_node_of_a_replaced_block_stays_alive(tmp_path: Path) -> None:
     """Whatever cache a rule or pass adds, a retired block's tree must not outlive the edit
     (node-keyed caches bounded only by count kept 2 MiB of old trees on the 10k benchmark)."""
     path = str(tmp_path / "model.py")
-    text = _edited(TEXT, f"  # {tmp_path.name}")  # no other document shares the class's tree
+    text = _edited(TEXT, f"{tmp_path.name} = 1")  # no other document shares the class's tree
     analyse(text, path=path)
     tree = _class_block(path).tree
     assert tree is not None

@@ -34,6 +34,9 @@ class Change:
     old_end: int
     new_end: int
     line_delta: int
+    same_trees: bool = False
+    """The changed blocks keep the previous blocks' trees: the edit changed only a comment
+    (`comment_edit`), so the span is one block, on the same lines, with a new text."""
 
 
 class Blocks(list):
@@ -52,12 +55,15 @@ _Value = TypeVar("_Value")
 
 
 def spliced(blocks: list[Block], name: str, part: Callable[[Block], _Value],
-            moved: Callable[[_Value, Block], _Value] | None = None) -> list[_Value]:
+            moved: Callable[[_Value, Block], _Value] | None = None,
+            comment_blind: bool = False) -> list[_Value]:
     """`[part(block) for block in blocks]`, remembered in the version's memo under `name`,
     and carried from the previous version's list outside its changed span (`moved(value,
     block)` for each true value below the span when the edit changed their lines, `block`
     being the moved block; None: values do not depend on lines). A plain list (no document)
-    is read whole."""
+    is read whole. `comment_blind`: a value depends on the block's tree and lines, and on its
+    text at most through the words `comment_edit` refuses in a changed comment; carried
+    whole across an edit that kept the trees (`Change.same_trees`)."""
     memo = getattr(blocks, "memo", None)
     if memo is None:
         return [part(block) for block in blocks]
@@ -74,6 +80,8 @@ def spliced(blocks: list[Block], name: str, part: Callable[[Block], _Value],
         carried = change.previous.get(name)
     if carried is None:
         values = [part(block) for block in blocks]
+    elif change.same_trees and comment_blind:
+        values = list(carried)
     else:
         below = carried[change.old_end:]
         if change.line_delta and moved is not None:

@@ -68,7 +68,7 @@ def module_context(
     every class derives from as they were, the previous version's context is patched with the
     changed blocks' classes (`_patched`), and where only the class names changed, with the
     new classes in place of the old ones (`_renamed`), instead of being combined again."""
-    parts = spliced(blocks, "context parts", _block_part_or_none)
+    parts = spliced(blocks, "context parts", _block_part_or_none, comment_blind=True)
     memo = getattr(blocks, "memo", None)
     if memo is None:
         return _combined(blocks, parts, keras_version, importer, python)[0]
@@ -398,7 +398,9 @@ def _block_part(block: Block) -> _BlockPart:
     assert block.tree is not None
     remembered = tree_memo.memo(block.tree)
     part = remembered.get("context")
-    if part is None or part.text != block.text:
+    # A tree is the parse of its texts: of one, or of those an edit of a comment alone gave
+    # it (`comment_edit`), where the part's text is the first.
+    if part is None:
         body = block.tree.body
         part = remembered["context"] = _BlockPart(
             block.text,

@@ -21,6 +21,7 @@ per block text are forgotten once the text is not among the last retired ones
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 from layerlint.analysis import (
     block_memo,
@@ -49,7 +50,11 @@ def retire_blocks(old: Sequence[Block], new: Sequence[Block]) -> None:
     kept = {block.text for block in new}
     gone = [block for block in old if block.text not in kept]
     if gone:
-        forget_blocks(gone, walks=False)  # every walk and grouping goes just below
+        change = getattr(new, "change", None)
+        # A block whose edit changed only a comment keeps its tree under its new text.
+        held = {id(block.tree) for block in new[change.first:change.new_end]} if (
+            change is not None and change.same_trees) else set()
+        forget_blocks(gone, walks=False, held_trees=held)  # walks and groupings: just below
         retired_texts.retire([block.text for block in gone], lambda: kept | _held_texts())
     walk.clear()
     walk.keep_levels_within(_alive_ids(old, new))
@@ -121,17 +126,19 @@ def _held_texts() -> set[str]:
     return {block.text for blocks in document_state.held_blocks() for block in blocks}
 
 
-def forget_blocks(blocks: Sequence[Block], walks: bool = True) -> None:
+def forget_blocks(blocks: Sequence[Block], walks: bool = True,
+                  held_trees: AbstractSet[int] = frozenset()) -> None:
     """Drop the cached parses, class models, walks and shape memos of `blocks`' texts.
     `walks=False`: leave the remembered walks and node groupings (the caller clears them all),
-    so the blocks' trees need not be walked."""
+    so the blocks' trees need not be walked. `held_trees`: ids of trees that a new block
+    holds: what is kept by their nodes stays."""
     texts = {block.text for block in blocks}
     source.forget_parses(texts)
     stale = [key for key in caches.class_cache if key[0] in texts]
     for key in stale:
         del caches.class_cache[key]
     for block in blocks:
-        if block.tree is not None:
+        if block.tree is not None and id(block.tree) not in held_trees:
             if walks:
                 nodes = walk.nodes_of(block.tree)
                 walk.forget(nodes)

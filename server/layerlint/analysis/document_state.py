@@ -24,8 +24,16 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from layerlint.analysis.block_versions import Blocks, Change
+from layerlint.analysis.comment_edit import same_tokens
 from layerlint.analysis.document_memory import retire_blocks
-from layerlint.analysis.source import _BLOCK_START, _MAX_MERGE, Block, edited_from, split_blocks
+from layerlint.analysis.source import (
+    _BLOCK_START,
+    _MAX_MERGE,
+    Block,
+    edited_from,
+    remember_parse,
+    split_blocks,
+)
 
 _MAX_DOCUMENTS = 32
 _CHUNK = 4096
@@ -188,6 +196,9 @@ def _resplit(previous: _Document, text: str) -> tuple[Blocks | None, _Base | Non
         return None, None
     prefix = common_prefix(old, text)
     suffix = common_suffix(old, text, min(len(old), len(text)) - prefix)
+    commented = _comment_edited(previous, text, prefix, suffix)
+    if commented is not None:
+        return commented, None
     first = max(0, bisect.bisect_left(starts, prefix) - 1 - _MARGIN)
     if previous.first_error < first:
         return None, None  # a broken block above may join text from the changed region
@@ -214,6 +225,23 @@ def _resplit(previous: _Document, text: str) -> tuple[Blocks | None, _Base | Non
             return _assemble(previous.blocks, first, after, region_blocks, region), base
         after = min(len(blocks), after + needed)
     return None, None
+
+
+def _comment_edited(previous: _Document, text: str, prefix: int, suffix: int) -> Blocks | None:
+    """The new version when the edit changed only a comment of one block that parses
+    (`comment_edit`): that block with the new text and its previous tree (the parse of the new
+    text), every other block the previous one; None otherwise."""
+    old, blocks, starts = previous.text, previous.blocks, previous.starts
+    index = bisect.bisect_right(starts, old.rfind("\n", 0, prefix) + 1) - 1
+    block = blocks[index]
+    if block.tree is None or not same_tokens(old, text, prefix, suffix, starts[index],
+                                             block.tree):
+        return None
+    end = starts[index + 1] + len(text) - len(old) if index + 1 < len(blocks) else len(text)
+    kept = Block(block.start_line, text[starts[index]:end], block.tree)
+    remember_parse(kept.text, (block.tree, None))
+    return Blocks([*blocks[:index], kept, *blocks[index + 1:]],
+                  Change(blocks.memo, index, index + 1, index + 1, 0, same_trees=True))
 
 
 def _edit_base(previous: _Document, prefix: int) -> _Base | None:

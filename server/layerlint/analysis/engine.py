@@ -144,13 +144,16 @@ def _module_evidence(blocks: list[Block], context: ModuleContext, path: str | No
     if not any(context.frameworks.values()) and not any(
             "compile(" in block.text or "Loss" in block.text for block in blocks):
         return EMPTY
-    parts = spliced(blocks, "evidence parts", _evidence_part)
+    parts = spliced(blocks, "evidence parts", _evidence_part, comment_blind=True)
     torch_classes = frozenset(name for name, fw in context.frameworks.items() if fw == "torch")
     program = None
     memo, change = getattr(blocks, "memo", None), getattr(blocks, "change", None)
     if change is not None:  # patch the previous version's program where the edit allows
         kept, carried = change.previous.get("evidence"), change.previous.get("evidence parts")
-        if kept is not None and carried is not None:
+        if (kept is not None and change.same_trees and kept.imports is context.imports
+                and kept.torch_classes == torch_classes):  # a comment changed: the same parts
+            program = kept
+        elif kept is not None and carried is not None:
             program = save_evidence.patched(
                 kept, (change.first, change.old_end), carried[change.first:change.old_end],
                 [None if part is None else (part, block.start_line - 1) for part, block in
@@ -330,7 +333,8 @@ def _keras_target(blocks: list[Block], path: str | None, settings: Settings) -> 
     """The module's Keras target: its blocks' own evidence (cached per block text, carried per
     block between versions of a document), then the project's (cached per folder by mtime), in
     the order `keras_target` documents."""
-    per_block = spliced(blocks, "keras evidence", _block_keras_evidence, _moved_keras_evidence)
+    per_block = spliced(blocks, "keras evidence", _block_keras_evidence, _moved_keras_evidence,
+                        comment_blind=True)
     module_evidence = list(chain.from_iterable(per_block))
     return keras_target.resolve(module_evidence, path, settings.keras_version, settings.python)
 

@@ -328,6 +328,7 @@ class Part:
     """What one part (a block's tree) contributes to the program, read once per tree."""
 
     text: str
+    """The text it was read from (a cache key for its definitions' scopes)."""
     names: tuple
     """(class names, (function, parameters) pairs, (name, module strings) pairs), in order."""
     definitions: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]
@@ -371,7 +372,9 @@ def part(tree: ast.Module, text: str) -> Part:
 def _part(tree: ast.Module, text: str) -> Part:
     remembered = tree_memo.memo(tree)
     part = remembered.get("evidence")
-    if part is not None and part.text == text:
+    # One part per tree: a tree is the parse of one text, or of the texts an edit of a
+    # comment without a marker gave it (`comment_edit`), which read the same.
+    if part is not None:
         return part
     definitions = [stmt for stmt in tree.body if isinstance(stmt, _DEFINITIONS)]
     statements = [stmt for stmt in tree.body if not isinstance(stmt, _DEFINITIONS)]

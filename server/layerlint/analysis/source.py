@@ -75,6 +75,15 @@ def parse_block_text(text: str) -> Parsed:
     return result
 
 
+def remember_parse(text: str, parsed: Parsed) -> None:
+    """`parse_block_text(text)` gives `parsed` (a tree known to be the parse of `text`: a
+    block whose edit changed only a comment keeps its tree, `comment_edit`)."""
+    _parse_cache[text] = parsed
+    _parse_cache.move_to_end(text)
+    if len(_parse_cache) > _CACHE_SIZE:
+        _parse_cache.popitem(last=False)
+
+
 def _parsed(text: str) -> Parsed:
     try:
         return ast.parse(text), None

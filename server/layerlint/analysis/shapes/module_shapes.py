@@ -58,7 +58,7 @@ def module_shapes(text: str, blocks: list[Block], imports: ImportTable,
             _cache.append(_cache.pop(index))
             return shapes
     placed: list[list[tuple[ast.stmt, int]]] = spliced(
-        blocks, "shape statements", _placed_statements, _moved_statements)
+        blocks, "shape statements", _placed_statements, _moved_statements, comment_blind=True)
     statements = list(chain.from_iterable(placed))
     comments = mentions_any(blocks, (_SHAPE_COMMENT,))
     result = None if comments else next(
