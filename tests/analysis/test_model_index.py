@@ -69,3 +69,42 @@ def test_an_append_to_a_list_a_base_class_made_is_a_definition_of_its_own() -> N
         "blocks": [("list", ("Dense",), 9)],
         "more": [("list", ("Dropout",), 11)],
     }
+
+
+def test_a_model_rebuilt_after_an_edit_is_the_model_built_from_scratch() -> None:
+    """Random edits of classes (reparsed from the edit down, as a document's keystroke is):
+    where the model of the previous tree can be rebuilt (`rebuilt_class_model`), it equals,
+    field by field and in the order of its assigned attributes, the model built anew; edits
+    of a construction method, the bases or the method names are never rebuilt."""
+    import random
+
+    from layerlint.analysis.class_reparse import reparsed
+    from layerlint.analysis.model_index import rebuilt_class_model
+    from tests.analysis.test_class_reparse import CLASS, SNIPPETS, _fixture_classes, _shared
+
+    imports = collect_imports(ast.parse(
+        "import keras\nfrom keras import layers, ops\nimport torch\nfrom torch import nn\n").body)
+    rng = random.Random(12)
+    classes = [CLASS, *_fixture_classes()]
+    rebuilt_count = refused = 0
+    for _ in range(3000):
+        old = rng.choice(classes)
+        at = rng.randrange(len(old))
+        new = old[:at] + rng.choice(SNIPPETS) + old[at:]
+        old_tree = ast.parse(old)
+        found = reparsed(new, old, old_tree, _shared(old, new))
+        if found is None or found[0] is None:
+            continue
+        old_node, node = old_tree.body[0], found[0].body[0]
+        assert isinstance(old_node, ast.ClassDef) and isinstance(node, ast.ClassDef)
+        previous = build_class_model(old_node, imports, set(), "3")
+        rebuilt = rebuilt_class_model(previous, node)
+        if rebuilt is None:
+            refused += 1
+            continue
+        rebuilt_count += 1
+        fresh = build_class_model(node, imports, set(), "3")
+        assert rebuilt == fresh, new
+        assert list(rebuilt.other_attributes) == list(fresh.other_attributes)
+        assert rebuilt.attributes is not previous.attributes
+    assert rebuilt_count > 150 and refused > 10

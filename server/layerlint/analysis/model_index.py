@@ -15,7 +15,7 @@ import ast
 from collections.abc import Container
 from dataclasses import dataclass, field
 
-from layerlint.analysis import catalog, frameworks
+from layerlint.analysis import catalog, frameworks, tree_memo
 from layerlint.analysis.container_contents import ContainerScan
 from layerlint.analysis.imports import ImportTable, qualified_name
 from layerlint.analysis.shapes import constructor_channels
@@ -68,6 +68,9 @@ class ClassModel:
     attributes: dict[str, list[LayerDefinition]] = field(default_factory=dict)
     other_attributes: set[str] = field(default_factory=set)
     """Every `self.<name>` assigned anywhere in the class, layers or not (for free names)."""
+    reached: tuple[str, ...] | None = None
+    """The methods `attributes` were collected from (`methods_reached` from `__init__` and
+    `build`), where `build_class_model` made the model (`rebuilt_class_model`)."""
 
 
 def construction_spec(
@@ -131,14 +134,52 @@ def build_class_model(
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
     model = ClassModel(node.name, node, framework, base_names, methods)
-    for method_name in methods_reached(methods, CONSTRUCTION_METHODS, walk=walk):
+    model.reached = tuple(methods_reached(methods, CONSTRUCTION_METHODS, walk=walk))
+    for method_name in model.reached:
         _collect_definitions(model, methods[method_name], imports, local_classes, keras_version)
     for method in methods.values():
-        for child in walk(method):  # the parser makes no subclasses of these node types
-            if type(child) is ast.Attribute and type(child.ctx) is ast.Store \
-                    and is_self(child.value):
-                model.other_attributes.add(child.attr)
+        model.other_attributes.update(_self_stores(method))
     return model
+
+
+def rebuilt_class_model(previous: ClassModel, node: ast.ClassDef) -> ClassModel | None:
+    """`build_class_model(node, ...)` from the model of an earlier tree of the same class
+    built with the same imports, local classes and Keras version, where the edit left what
+    the layer attributes come from as it was: the same name and base nodes, the same method
+    names in the same order, and the methods the attributes were collected from the same
+    nodes (the rest of a method's tree is not read: a keystroke in `call()`). The other
+    methods' assigned attributes are read again (each method's are remembered on its tree).
+    None where the model must be built."""
+    old = previous.node
+    reached = previous.reached
+    if reached is None or node.name != old.name or node.bases != old.bases:
+        return None  # (`==` on node lists compares the nodes by identity)
+    methods = {item.name: item for item in node.body
+               if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    old_methods = previous.methods
+    if list(methods) != list(old_methods) or any(
+            methods[name] is not old_methods[name] for name in reached):
+        return None
+    model = ClassModel(node.name, node, previous.framework, list(previous.base_names), methods,
+                       {name: list(definitions)
+                        for name, definitions in previous.attributes.items()},
+                       reached=reached)
+    for method in methods.values():
+        model.other_attributes.update(_self_stores(method))
+    return model
+
+
+def _self_stores(method: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    """The attributes a method assigns through `self` (`self.<name> = ...`), in walk order,
+    remembered on its tree (`tree_memo`: the method's node is its unchanged text)."""
+    memo = tree_memo.memo(method)
+    stores = memo.get("self stores")
+    if stores is None:
+        stores = memo["self stores"] = tuple(
+            child.attr for child in walk(method)  # the parser makes no subclasses of these
+            if type(child) is ast.Attribute and type(child.ctx) is ast.Store
+            and is_self(child.value))
+    return stores
 
 
 _DEFINING_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.Expr})
