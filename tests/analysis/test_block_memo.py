@@ -178,8 +178,9 @@ def _flood_last_good(finding) -> None:
 
 
 def test_carried_rows_give_the_findings_of_looking_every_block_up(tmp_path, monkeypatch):
-    """A keystroke that leaves every line in place takes the untouched blocks' memo entries
-    from the previous version's rows (`carried_rows`); every state's findings, the blocks
+    """A keystroke takes the untouched blocks' memo entries from the previous version's rows
+    (`carried_rows`: those above it, and below it when no line moved); every state's
+    findings, the blocks
     computed again, and the last good findings of a class broken meanwhile (after other
     documents' last good findings evicted its own) are those of an analysis that looks every
     block up."""
@@ -216,7 +217,7 @@ def test_carried_rows_give_the_findings_of_looking_every_block_up(tmp_path, monk
 
     monkeypatch.setattr(block_memo.BlockMemo, "carried_rows", recording)
     fast, fast_computed = run(str(tmp_path / "fast.py"))
-    assert sum(carried) > len(states) // 2  # most keystrokes leave every line in place
+    assert sum(carried) > len(states) // 2
     monkeypatch.setattr(block_memo.BlockMemo, "carried_rows", lambda memo, blocks: None)
     slow, slow_computed = run(str(tmp_path / "slow.py"))
     assert fast == slow

@@ -12,10 +12,10 @@ findings, shifted, where no save evidence ties findings to lines (`_movable`). A
 goes through the engine's cache as before.
 
 A version of a document (`block_versions.Blocks`) also keeps, per block, its header, ordinal
-and memo entry (`rows`): after an edit that left every line where it was and the headers of
-the changed blocks as they were (typing inside a class), the blocks outside the changed span
-are the previous version's, so the engine takes their entries from there in one pass
-(`carried_rows`), without the per-block look-ups (a fifth of a keystroke on a 2,000-line
+and memo entry (`rows`): after an edit that left the headers of the changed blocks as they
+were (typing inside a class), the blocks above the changed span, and below it when no line
+moved, are the previous version's, so the engine takes their entries from there in one pass
+(`carried_rows`), without the per-block look-ups (a tenth of a keystroke on a 2,000-line
 module); what it skips for them (`memo.get`'s key, `last_good.remember_good_findings`) is
 a no-op for such a block.
 
@@ -120,14 +120,13 @@ class BlockMemo:
 
     def carried_rows(self, blocks: list[Block]) -> list[_Row] | None:
         """The previous version's rows, one per block of this version, where the change from
-        it allows (None: look every block up): every line where it was (`line_delta` 0), the
-        changed span's blocks as many as before with the same headers (so every block has
-        the header and ordinal it had), the rows made with the memo `previous` comes from,
-        and no block's last good findings stored or dropped since (`last_good.writes`). The
-        changed span's rows hold no entry."""
+        it allows (None: look every block up): the changed span's blocks as many as before
+        with the same headers (so every block has the header and ordinal it had), the rows
+        made with the memo `previous` comes from, and no block's last good findings stored
+        or dropped since (`last_good.writes`). The changed span's rows hold no entry, nor do
+        those below it when the edit moved them (`line_delta`)."""
         change = getattr(blocks, "change", None)
-        if self.changed is None or change is None or change.line_delta \
-                or change.old_end != change.new_end:
+        if self.changed is None or change is None or change.old_end != change.new_end:
             return None
         kept = change.previous.get(_ROWS)
         if kept is None or kept[0] is not self.source or kept[1] != tree_memo.generation() \
@@ -140,7 +139,11 @@ class BlockMemo:
                for (header, _, _), block in zip(span, blocks[first:end])):
             return None
         carried = list(rows)
-        carried[first:end] = [(header, ordinal, None) for header, ordinal, _ in span]
+        # The blocks below moved when the edit added or removed lines: looked up (and their
+        # last good findings stored at their new lines), with the headers and ordinals they had.
+        if change.line_delta:
+            end = len(rows)
+        carried[first:end] = [(header, ordinal, None) for header, ordinal, _ in rows[first:end]]
         return carried
 
     def kept(self, block: Block, entry: _Entry) -> bool:
