@@ -28,8 +28,9 @@ from layerlint.analysis.imports import ImportTable, collect_imports
 from layerlint.analysis.model_index import (
     ClassModel,
     build_class_model,
-    rebuilt_class_model,
     referenced_names,
+    remember_model,
+    remembered_model,
 )
 from layerlint.analysis.save_evidence import EMPTY, Evidence
 from layerlint.analysis.source import Block
@@ -122,11 +123,10 @@ def _patched(
         return None
     classes = dict(previous.classes)
     local_names = frozenset(previous.class_blocks)
-    old_rows = [row for part in old_span if part is not None for _, row in part.classes]
-    for (block, stmt, row), old_row in zip(new_classes, old_rows):
+    for block, stmt, row in new_classes:
         if not _is_current(row, current, local_names):
             _refresh(row, block, stmt, current, previous.imports, local_names, classes, {},
-                     importer, python, old_row)
+                     importer, python)
         model, earlier = row.model, previous.classes[stmt.name]
         assert model is not None
         if row.candidates or row.workspace or (model.framework, model.base_names) != (
@@ -355,12 +355,12 @@ def _is_current(row: _ClassRow, current: tuple, local_names: frozenset[str],
 def _refresh(
     row: _ClassRow, block: Block, stmt: ast.ClassDef, current: tuple, imports: ImportTable,
     local_names: frozenset[str], classes: dict[str, ClassModel], external: dict[str, str],
-    importer: Path | None, python: str | None, earlier: _ClassRow | None = None,
+    importer: Path | None, python: str | None,
 ) -> None:
     """Find a class's local references, workspace classes and model again (the model through
-    the class cache, keyed on what it depends on). `earlier`: the row of the same class in the
-    previous version of its block: a model it made for the same inputs is rebuilt from
-    (`model_index.rebuilt_class_model`) where the edit allows."""
+    the class cache, keyed on what it depends on; else rebuilt from the model of an earlier
+    tree of the class, for the same inputs, where the edit allows:
+    `model_index.remembered_model`)."""
     imports_id, local_id, keras_version = current
     if row.inputs != current:
         # Key on the local classes this class mentions, not on all of them, so a class that
@@ -376,17 +376,11 @@ def _refresh(
     if row.model is None or row.model_inputs != inputs:
         key = (block.text, stmt.name, stmt.lineno, imports_id, referenced, workspace, keras_version)
         model = class_cache.get(key)
-        if model is None and earlier is not None and earlier.model is not None \
-                and earlier.model_inputs == inputs:
-            model = rebuilt_class_model(earlier.model, stmt)
-            if model is not None:
-                remember(class_cache, key, model)
         if model is None:
-            model = remember(
-                class_cache, key,
-                build_class_model(stmt, imports, set(referenced) | {q for q, _ in workspace},
-                                  keras_version),
-            )
+            model = remembered_model(stmt, inputs) or build_class_model(
+                stmt, imports, set(referenced) | {q for q, _ in workspace}, keras_version)
+            remember(class_cache, key, model)
+            remember_model(model, inputs)
         row.model, row.model_inputs = model, inputs
     row.inputs = current
 
