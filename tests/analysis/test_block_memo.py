@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 from bench.document_script import plan_document_edits
-from bench.edit_script import apply_edit, plan_typing
+from bench.edit_script import apply_edit, find_typing_target, plan_typing
 from bench.generate_models import generate_module
-from layerlint.analysis import analyse, block_memo, document_state, engine
+from layerlint.analysis import analyse, block_memo, caches, document_state, engine, last_good
 from layerlint.analysis.source import split_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -145,3 +145,87 @@ def test_blocks_that_moved_are_read_again_when_save_evidence_has_lines(tmp_path,
     moved_recomputed = _document_states(source, path, str(tmp_path / "scratch.py"), monkeypatch)
     assert movable and not any(movable)
     assert any(moved_recomputed)
+
+
+def _states_breaking_another_class(source: str, finding_line: int) -> list[str]:
+    """Typing in the benchmark's class, then the class holding `finding_line` (above it)
+    broken (a parenthesis removed from its first `self.<name> = ...(...)` line, no line
+    added), typing on, and the broken class mended."""
+    states, text = [], source
+    for step in plan_typing(source, 30):
+        text = apply_edit(text, step)
+        states.append(text)
+    lines = text.split("\n")
+    start = next(index for index in range(finding_line - 1, -1, -1)
+                 if lines[index].startswith("class "))
+    broken_line = next(line for line in lines[start:]
+                       if line.startswith("        self.") and line.endswith(")"))
+    broken = text.replace(broken_line, broken_line[:-1], 1)
+    states.append(broken)
+    tail = broken
+    for step in plan_typing(source, 45)[30:]:  # lines after the typed statement: same places
+        tail = apply_edit(tail, step)
+        states.append(tail)
+    states.append(tail.replace(broken_line[:-1], broken_line, 1))
+    return states
+
+
+def _flood_last_good(finding) -> None:
+    """Another document's blocks' last good findings, enough to evict every other one."""
+    block = split_blocks("x = 1\n")[0]
+    for ordinal in range(caches.CACHE_SIZE + 1):
+        last_good.remember_good_findings("/elsewhere.py", block, ordinal, [finding])
+
+
+def test_carried_rows_give_the_findings_of_looking_every_block_up(tmp_path, monkeypatch):
+    """A keystroke takes the untouched blocks' memo entries from the previous version's rows
+    (`carried_rows`: those above it, and below it when no line moved); every state's
+    findings, the blocks
+    computed again, and the last good findings of a class broken meanwhile (after other
+    documents' last good findings evicted its own) are those of an analysis that looks every
+    block up."""
+    source = generate_module(600, 1).text
+    typed_line = find_typing_target(source).method_line
+    typed = re.findall(r"^class (\w+)\(", "\n".join(source.split("\n")[:typed_line]),
+                       re.MULTILINE)[-1]
+    # A class below that uses the typed one: its findings are looked up again on each key.
+    source += (f"\n\nclass UsesTyped(keras.Model):\n    def __init__(self):\n"
+               f"        super().__init__()\n        self.unit = {typed}(64)\n\n"
+               f"    def call(self, x):\n        return self.unit(x)\n")
+    first = analyse(source, path=str(tmp_path / "probe.py")).findings[0]
+    assert first.span.line < typed_line
+    states = _states_breaking_another_class(source, first.span.line)
+    recomputed = _recomputed_blocks(monkeypatch)
+    carried: list[bool] = []
+    original = block_memo.BlockMemo.carried_rows
+
+    def recording(memo, blocks):
+        rows = original(memo, blocks)
+        carried.append(rows is not None)
+        return rows
+
+    def run(path: str) -> tuple[list, list[list[str]]]:
+        analyse(source, path=path)
+        results, computed = [], []
+        for index, text in enumerate(states):
+            if index == 20:
+                _flood_last_good(first)
+            recomputed.clear()
+            results.append(analyse(text, path=path))
+            computed.append(list(recomputed))
+        return results, computed
+
+    monkeypatch.setattr(block_memo.BlockMemo, "carried_rows", recording)
+    fast, fast_computed = run(str(tmp_path / "fast.py"))
+    assert sum(carried) > len(states) // 2
+    monkeypatch.setattr(block_memo.BlockMemo, "carried_rows", lambda memo, blocks: None)
+    slow, slow_computed = run(str(tmp_path / "slow.py"))
+    assert fast == slow
+    assert fast_computed == slow_computed
+    assert all(any(text.startswith("class UsesTyped") for text in computed)
+               for computed in fast_computed[:20] if computed)
+    # While its class is broken, the finding stays (its last good one, without fixes).
+    assert all(result.syntax_problems for result in fast[30:-1])
+    assert all(any(finding.code == first.code and finding.span == first.span
+                   and not finding.fixes for finding in result.findings)
+               for result in fast[30:-1])

@@ -25,7 +25,13 @@ from layerlint.analysis.caches import (
 )
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import ImportTable, collect_imports
-from layerlint.analysis.model_index import ClassModel, build_class_model, referenced_names
+from layerlint.analysis.model_index import (
+    ClassModel,
+    build_class_model,
+    referenced_names,
+    remember_model,
+    remembered_model,
+)
 from layerlint.analysis.save_evidence import EMPTY, Evidence
 from layerlint.analysis.source import Block
 from layerlint.analysis.workspace import resolve_external
@@ -352,7 +358,9 @@ def _refresh(
     importer: Path | None, python: str | None,
 ) -> None:
     """Find a class's local references, workspace classes and model again (the model through
-    the class cache, keyed on what it depends on)."""
+    the class cache, keyed on what it depends on; else rebuilt from the model of an earlier
+    tree of the class, for the same inputs, where the edit allows:
+    `model_index.remembered_model`)."""
     imports_id, local_id, keras_version = current
     if row.inputs != current:
         # Key on the local classes this class mentions, not on all of them, so a class that
@@ -369,11 +377,10 @@ def _refresh(
         key = (block.text, stmt.name, stmt.lineno, imports_id, referenced, workspace, keras_version)
         model = class_cache.get(key)
         if model is None:
-            model = remember(
-                class_cache, key,
-                build_class_model(stmt, imports, set(referenced) | {q for q, _ in workspace},
-                                  keras_version),
-            )
+            model = remembered_model(stmt, inputs) or build_class_model(
+                stmt, imports, set(referenced) | {q for q, _ in workspace}, keras_version)
+            remember(class_cache, key, model)
+            remember_model(model, inputs)
         row.model, row.model_inputs = model, inputs
     row.inputs = current
 

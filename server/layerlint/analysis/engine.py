@@ -102,24 +102,22 @@ def analyse(
     problems: list[SyntaxProblem] = []
     seen_headers: dict[str, int] = {}
     memo = block_memo.begin(path, context)
-    for block in blocks:
-        header = block_header(block)
-        ordinal = seen_headers[header] = seen_headers.get(header, -1) + 1
-        if block.tree is None:
-            message, line, column = block.error or ("invalid syntax", 1, 1)
-            problems.append(SyntaxProblem(message, block.start_line + line - 1, column))
-            findings.extend(last_good_findings(path, block, ordinal, text))
-            continue
-        block_findings = memo.get(block)
-        try:
-            if block_findings is None:
-                relative, block_findings = _block_findings(block, context)
-                memo.put(block, block_findings, relative)
-        except RecursionError:  # an expression nested deeper than the rules can recurse
-            block_findings = []
-        remember_good_findings(path, block, ordinal, block_findings, header)
-        findings.extend(block_findings)
-    memo.finish()
+    carried = memo.carried_rows(blocks)
+    for index, block in enumerate(blocks):
+        if carried is not None:  # every block's header and ordinal are the previous version's
+            row = carried[index]
+            header, ordinal, entry = row
+            if entry is not None and memo.kept(block, entry):
+                memo.rows.append(row)
+                findings.extend(entry[0])
+                continue
+        else:
+            header = block_header(block)
+            ordinal = seen_headers[header] = seen_headers.get(header, -1) + 1
+        findings.extend(_one_block_findings(text, path, block, header, ordinal, context, memo,
+                                            problems))
+        memo.row(header, ordinal, block)
+    memo.finish(blocks)
     with contextlib.suppress(RecursionError):
         findings.extend(_module_level_findings(text, blocks, context))
         shapes = _static_shapes(text, blocks, context, settings.input_shape)
@@ -135,6 +133,27 @@ def analyse(
     kept.sort(key=Finding.sort_key)
     settled(blocks)
     return AnalysisResult(kept, problems)
+
+
+def _one_block_findings(text: str, path: str | None, block: Block, header: str, ordinal: int,
+                        context: ModuleContext, memo: block_memo.BlockMemo,
+                        problems: list[SyntaxProblem]) -> list[Finding]:
+    """A block's findings: from the memo or computed, remembered as its last good ones; for a
+    block that does not parse, its syntax problem goes to `problems` and its last good
+    findings come back."""
+    if block.tree is None:
+        message, line, column = block.error or ("invalid syntax", 1, 1)
+        problems.append(SyntaxProblem(message, block.start_line + line - 1, column))
+        return last_good_findings(path, block, ordinal, text)
+    block_findings = memo.get(block)
+    try:
+        if block_findings is None:
+            relative, block_findings = _block_findings(block, context)
+            memo.put(block, block_findings, relative)
+    except RecursionError:  # an expression nested deeper than the rules can recurse
+        block_findings = []
+    remember_good_findings(path, block, ordinal, block_findings, header)
+    return block_findings
 
 
 def _module_evidence(blocks: list[Block], context: ModuleContext, path: str | None) -> Evidence:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from layerlint.analysis.class_attributes import name_attributes
 from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.keras_target import UNKNOWN, KerasTarget
 from layerlint.analysis.model_index import ClassModel
@@ -98,7 +99,7 @@ class BlockFacts:
         """Names a new attribute of this class must not take (computed once per class)."""
         key = id(node)
         if key not in self._names_taken:
-            self._names_taken[key] = names_taken_in_class(node, walk)
+            self._names_taken[key] = names_taken_in_class(node, walk, name_attributes)
         return self._names_taken[key]
 
     def span(self, node: Positioned) -> Span:

@@ -15,6 +15,16 @@ from layerlint.analysis.finding_output import shift
 from layerlint.analysis.source import Block
 from layerlint.findings import Finding, Span
 
+_writes = [0]
+"""How many times `remember_good_findings` changed the remembered findings (`writes`)."""
+
+
+def writes() -> int:
+    """A count that changes whenever `remember_good_findings` stores or drops a block's
+    findings (a store may evict another block's): while it stays put, what a block stored is
+    still there (`block_memo.BlockMemo.carried_rows`)."""
+    return _writes[0]
+
 
 def block_header(block: Block) -> str:
     text = block.text
@@ -37,8 +47,10 @@ def remember_good_findings(
             return  # an unchanged block: its findings are the very list remembered last time
         kept = [replace(finding, fixes=()) if finding.fixes else finding for finding in findings]
         remember(last_good, key, (block.start_line, kept, findings))
+        _writes[0] += 1
     elif key in last_good:
         del last_good[key]
+        _writes[0] += 1
 
 
 def last_good_findings(path: str | None, block: Block, ordinal: int, text: str) -> list[Finding]:

@@ -12,10 +12,11 @@ the container scan shared with LL301 (`container_contents`).
 from __future__ import annotations
 
 import ast
+import weakref
 from collections.abc import Container
 from dataclasses import dataclass, field
 
-from layerlint.analysis import catalog, frameworks
+from layerlint.analysis import catalog, frameworks, tree_memo
 from layerlint.analysis.container_contents import ContainerScan
 from layerlint.analysis.imports import ImportTable, qualified_name
 from layerlint.analysis.shapes import constructor_channels
@@ -68,6 +69,9 @@ class ClassModel:
     attributes: dict[str, list[LayerDefinition]] = field(default_factory=dict)
     other_attributes: set[str] = field(default_factory=set)
     """Every `self.<name>` assigned anywhere in the class, layers or not (for free names)."""
+    reached: tuple[str, ...] | None = None
+    """The methods `attributes` were collected from (`methods_reached` from `__init__` and
+    `build`), where `build_class_model` made the model (`rebuilt_class_model`)."""
 
 
 def construction_spec(
@@ -131,14 +135,104 @@ def build_class_model(
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
     model = ClassModel(node.name, node, framework, base_names, methods)
-    for method_name in methods_reached(methods, CONSTRUCTION_METHODS, walk=walk):
+    model.reached = tuple(methods_reached(methods, CONSTRUCTION_METHODS, walk=walk))
+    for method_name in model.reached:
         _collect_definitions(model, methods[method_name], imports, local_classes, keras_version)
     for method in methods.values():
-        for child in walk(method):  # the parser makes no subclasses of these node types
-            if type(child) is ast.Attribute and type(child.ctx) is ast.Store \
-                    and is_self(child.value):
-                model.other_attributes.add(child.attr)
+        model.other_attributes.update(_self_stores(method))
     return model
+
+
+def rebuilt_class_model(previous: ClassModel, node: ast.ClassDef) -> ClassModel | None:
+    """`build_class_model(node, ...)` from the model of an earlier tree of the same class
+    built with the same imports, local classes and Keras version, where the edit left what
+    the layer attributes come from as it was: the same name and base nodes, the same method
+    names in the same order, and the methods the attributes were collected from the same
+    nodes (the rest of a method's tree is not read: a keystroke in `call()`). The other
+    methods' assigned attributes are read again (each method's are remembered on its tree).
+    None where the model must be built."""
+    note = _note_of(previous, ())
+    return None if note is None else _rebuilt(note, node)
+
+
+@dataclass(frozen=True)
+class _Note:
+    """What `rebuilt_class_model` reads of a model, kept on its first construction method's
+    tree (`remember_model`) without holding the class's tree: of its nodes, the base
+    expressions, its attributes' statements and, weakly, the methods they came from."""
+
+    inputs: tuple
+    name: str
+    bases: list[ast.expr]
+    method_names: tuple[str, ...]
+    reached: tuple[tuple[str, weakref.ref], ...]
+    framework: str | None
+    base_names: tuple[str, ...]
+    attributes: dict[str, list[LayerDefinition]]
+
+
+def _note_of(model: ClassModel, inputs: tuple) -> _Note | None:
+    if model.reached is None:
+        return None
+    return _Note(inputs, model.name, list(model.node.bases), tuple(model.methods),
+                 tuple((name, weakref.ref(model.methods[name])) for name in model.reached),
+                 model.framework, tuple(model.base_names), model.attributes)
+
+
+def _rebuilt(note: _Note, node: ast.ClassDef) -> ClassModel | None:
+    if node.name != note.name or node.bases != note.bases:
+        return None  # (`!=` on node lists compares the nodes by identity)
+    methods = {item.name: item for item in node.body
+               if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    if tuple(methods) != note.method_names or any(
+            methods[name] is not method() for name, method in note.reached):
+        return None
+    model = ClassModel(node.name, node, note.framework, list(note.base_names), methods,
+                       {name: list(definitions) for name, definitions in note.attributes.items()},
+                       reached=tuple(name for name, _ in note.reached))
+    for method in methods.values():
+        model.other_attributes.update(_self_stores(method))
+    return model
+
+
+_NOTE_KEY = "class model"
+
+
+def remember_model(model: ClassModel, inputs: tuple) -> None:
+    """Note what `model`, built for `inputs` (what the caller keys models on), says of its
+    attributes on the first method they come from, so that a later tree of the class sharing
+    that method's node rebuilds it (`remembered_model`), also once the model is gone (the
+    last version that parsed, while the class was broken)."""
+    if model.reached:
+        tree_memo.memo(model.methods[model.reached[0]])[_NOTE_KEY] = _note_of(model, inputs)
+
+
+def remembered_model(node: ast.ClassDef, inputs: tuple) -> ClassModel | None:
+    """The model of `node` rebuilt from the last note (`remember_model`) on its first
+    construction method for the same `inputs`, where the edit allows (`rebuilt_class_model`);
+    None where there is none."""
+    methods = {item.name: item for item in node.body
+               if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    anchor = next((methods[name] for name in CONSTRUCTION_METHODS if name in methods), None)
+    if anchor is None:
+        return None
+    note = tree_memo.memo(anchor).get(_NOTE_KEY)
+    if note is None or note.inputs != inputs:
+        return None
+    return _rebuilt(note, node)
+
+
+def _self_stores(method: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    """The attributes a method assigns through `self` (`self.<name> = ...`), in walk order,
+    remembered on its tree (`tree_memo`: the method's node is its unchanged text)."""
+    memo = tree_memo.memo(method)
+    stores = memo.get("self stores")
+    if stores is None:
+        stores = memo["self stores"] = tuple(
+            child.attr for child in walk(method)  # the parser makes no subclasses of these
+            if type(child) is ast.Attribute and type(child.ctx) is ast.Store
+            and is_self(child.value))
+    return stores
 
 
 _DEFINING_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.Expr})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 
+from layerlint.analysis.class_attributes import name_attributes
 from layerlint.analysis.class_resolution import ModuleContext
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.flow import FlowWalker, LayerRef, Scope
@@ -50,10 +51,8 @@ def class_reuse(model: ClassModel, context: ModuleContext, framework: str | None
     def loaded() -> set[str]:
         if not read:
             read.append({
-                node.attr
-                for node in walk(model.node)
-                if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load)
-                and isinstance(node.value, ast.Name) and node.value.id == "self"
+                node.attr for node, name in name_attributes(model.node)
+                if name == "self" and isinstance(node.ctx, ast.Load)
             })
         return read[0]
 

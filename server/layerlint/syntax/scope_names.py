@@ -38,22 +38,28 @@ def innermost_scope(
 
 def names_taken_in_class(
     class_node: ast.ClassDef, walk: Callable[[ast.AST], Iterable[ast.AST]] = ast.walk,
+    name_attributes: Callable[[ast.ClassDef], Iterable[tuple[ast.Attribute, str]]] | None = None,
 ) -> set[str]:
     """Attribute names a new `self.<name>` must avoid: every `self.<x>` used in the class, and
     every name bound directly in the class body (methods, properties, class variables).
-    `walk`: how to list a subtree's nodes (the analysis passes its cached walk)."""
+    `walk`: how to list a subtree's nodes (the analysis passes its cached walk);
+    `name_attributes`: how to list the class's `<name>.<attribute>` nodes with the name (the
+    analysis passes its per-statement memo), instead of walking the class."""
     receivers = {"self"} | {
         method.args.args[0].arg
         for method in class_node.body
         if isinstance(method, FUNCTION_TYPES) and method.args.args
     }
-    taken = {
-        node.attr
-        for node in walk(class_node)
-        if isinstance(node, ast.Attribute)
-        and isinstance(node.value, ast.Name)
-        and node.value.id in receivers
-    }
+    if name_attributes is not None:
+        taken = {node.attr for node, name in name_attributes(class_node) if name in receivers}
+    else:
+        taken = {
+            node.attr
+            for node in walk(class_node)
+            if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in receivers
+        }
     for statement in class_node.body:
         if isinstance(statement, (*FUNCTION_TYPES, ast.ClassDef)):
             taken.add(statement.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 
+from layerlint.analysis.class_attributes import name_attributes
 from layerlint.analysis.facts import BlockFacts, line_ref
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.node_index import nodes_of_type
@@ -230,9 +231,11 @@ def _has_other_references(
     expected.update(id(node) for node in also)
     expected.update(id(target) for target in _targets(definition))
     name = case.ref.name
+    if case.ref.scope == "attribute" and isinstance(scope_node, ast.ClassDef):
+        # The class's attribute nodes, remembered per body statement (`class_attributes`).
+        return any(node.attr == name and value == "self" and id(node) not in expected
+                   for node, value in name_attributes(scope_node))
     if case.ref.scope == "attribute":
-        # The class's walk (kept for it already): grouping all of its nodes by type for this
-        # one question cost more than the question.
         attribute = ast.Attribute  # the parser makes no subclasses of it
         return any(type(node) is attribute and node.attr == name
                    and self_attribute(node) == name and id(node) not in expected
