@@ -49,8 +49,8 @@ def _statement_attributes(statement: ast.stmt) -> tuple[NameAttribute, ...]:
 def _attributes_in(node: ast.AST) -> Iterator[NameAttribute]:
     attribute, name = ast.Attribute, ast.Name  # the parser makes no subclasses of these
     for child in walk(node):
-        if type(child) is attribute and type(child.value) is name:  # type: ignore[attr-defined]
-            yield child, child.value.id  # type: ignore[attr-defined]
+        if type(child) is attribute and type(child.value) is name:
+            yield child, child.value.id
 
 
 __all__ = ["NameAttribute", "name_attributes"]

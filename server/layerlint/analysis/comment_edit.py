@@ -92,10 +92,12 @@ def _in_string(tree: ast.Module, line: int, column: int) -> bool:
         decorators = getattr(node, "decorator_list", None)
         if decorators:
             stack.extend(decorators)
-        if first is not None and not first <= line <= (node.end_lineno or first):
+        if first is not None and not first <= line <= (getattr(node, "end_lineno", None)
+                                                       or first):
             continue
-        if isinstance(node, _STRINGS) and (
-                type(node) is ast.JoinedStr or isinstance(node.value, (str, bytes))):
+        if type(node) is ast.JoinedStr or (
+                type(node) is ast.Constant and isinstance(node.value, (str, bytes))):
+            assert isinstance(node, _STRINGS)
             assert first is not None and node.end_col_offset is not None
             if (first, node.col_offset) <= (line, column) < (node.end_lineno,
                                                               node.end_col_offset):
