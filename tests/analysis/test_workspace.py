@@ -3,6 +3,8 @@ classes that derive from a built-in layer."""
 
 from __future__ import annotations
 
+import pytest
+
 from layerlint.analysis import analyse
 from layerlint.config import Settings
 
@@ -114,8 +116,64 @@ def test_a_class_model_is_built_on_its_first_look_up_only(tmp_path, monkeypatch)
     assert sorted(found) == ["First", "Second"] and built == []
     second = found["Second"]
     assert second.model.name == "Second" and second.framework == "keras"
+    assert second.model.base_names == ["keras.layers.Layer"] and second.model.framework == "keras"
     assert found.get("Second") is second and found.get("Plain") is None
-    assert built == ["Second"]
+    # Name, bases and framework come without a model built; its node, methods and attributes
+    # build it, once.
+    assert built == []
+    assert second.model.attributes == {} and second.model.node.lineno == 8
+    assert second.model.methods == {} and built == ["Second"]
+
+
+_INHERITING = ("import keras\nfrom .base import Base as B\n\n\n"
+               "class Block(keras.layers.Layer):\n"
+               "    def __init__(self):\n        super().__init__()\n"
+               "        self.norm = keras.layers.LayerNormalization()\n"
+               "        self.blocks = [keras.layers.Dense(4) for _ in range(2)]\n\n"
+               "    def build(self, shape):\n        self.helper()\n\n"
+               "    def helper(self):\n        self.dense = keras.layers.Dense(2)\n"
+               "        self.count = 3\n\n\n"
+               "class Child(Block, B):\n    def call(self, x):\n        return self.norm(x)\n")
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_an_imported_model_read_late_is_the_model_built_at_once(tmp_path, shared):
+    """Every field of the deferred model equals `build_class_model`'s for the class parsed
+    with its file's lines, whichever field is read first."""
+    import ast
+    from contextlib import nullcontext
+
+    from layerlint.analysis import workspace
+    from layerlint.analysis.imports import collect_imports
+    from layerlint.analysis.model_index import build_class_model
+
+    tree = ast.parse(_INHERITING)
+    imports = collect_imports(tree.body)
+    for first in ["name", *sorted(workspace._DEFERRED)]:
+        module = tmp_path / first / "blocks.py"
+        module.parent.mkdir()
+        module.write_text(_INHERITING)
+        with workspace.shared_parses() if shared else nullcontext():
+            found = workspace.external_classes(module, "3.5")
+        for index, name in enumerate(["Block", "Child"]):
+            expected = build_class_model(tree.body[2 + index], imports, {"Block", "Child"}, "3.5")
+            model = found[name].model
+            getattr(model, first)
+            assert _model_fields(model) == _model_fields(expected)
+
+
+def _model_fields(model) -> tuple:
+    """A model's fields with its nodes dumped with their positions."""
+    import ast
+
+    def dump(node):
+        return ast.dump(node, include_attributes=True)
+
+    return (model.name, model.framework, model.base_names, dump(model.node),
+            {name: dump(method) for name, method in model.methods.items()},
+            {name: [(d.name, d.spec, dump(d.statement), d.method, d.simple) for d in definitions]
+             for name, definitions in model.attributes.items()},
+            model.other_attributes)
 
 
 _BLOCKS_MODULE = ('"""Layers."""\n\nimport keras\n\n\n'
