@@ -49,19 +49,18 @@ class _Answers:
                 self._answers[key] = installed.resolve_here(qualified, python, keras_version)
             return self._answers[key]
 
+    def warm_up(self, pythons: tuple[str | None, ...]) -> None:
+        """Start jedi's environment for each interpreter in a thread of the server (the first
+        question waits for it), and return at once."""
 
-def _start_warming(pythons: tuple[str | None, ...]) -> None:
-    """In the server process, before it serves: jedi's environment for each interpreter is
-    started in a thread (the first question waits for it)."""
+        def warm() -> None:
+            with _jedi:
+                from layerlint.analysis import installed
 
-    def warm() -> None:
-        with _jedi:
-            from layerlint.analysis import installed
+                for python in pythons:
+                    installed.warm_up(python)
 
-            for python in pythons:
-                installed.warm_up(python)
-
-    threading.Thread(target=warm, name="layerlint-jedi-warm-up", daemon=True).start()
+        threading.Thread(target=warm, name="layerlint-jedi-warm-up", daemon=True).start()
 
 
 class _Server(BaseManager):
@@ -99,8 +98,10 @@ def shared_jedi(workers: int, pythons: tuple[str | None, ...] = ()) -> Iterator[
         return
     try:
         server = _Server(ctx=multiprocessing.get_context("fork"))
-        server.start(_start_warming if pythons else None, (pythons,))
+        server.start()
         answers = server.Answers()  # type: ignore[attr-defined]
+        if pythons:
+            answers.warm_up(pythons)
     except Exception as error:  # no server: every worker asks jedi itself
         _log.debug("layerlint: no shared jedi: %r", error)
         yield
