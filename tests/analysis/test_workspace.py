@@ -220,3 +220,31 @@ def test_in_a_check_a_file_whose_blocks_do_not_parse_alone_is_parsed_whole(tmp_p
         assert workspace.external_classes(spanning, None)["A"].model.node.lineno == 4
         assert dict(workspace.external_classes(broken, None)) == {}
     assert workspace._share_parses is False
+
+
+@pytest.mark.parametrize("path", ["/", "/a", "/a/b/c/d/e/f/g/h/i.py", "//a/b.py", "a/b/c.py", "b.py",
+                                  "../x/y.py", "../../x.py", "./a/../b/c.py"])
+def test_the_folders_a_module_name_is_looked_for_in_are_the_importers_folder_and_parents(path):
+    from pathlib import Path
+
+    from layerlint.analysis import workspace
+
+    folder = Path(path).parent
+    expected = [str(base) for base in [folder, *list(folder.parents)[:workspace._MAX_PARENTS]]]
+    assert workspace._folders_up(str(folder)) == expected
+
+
+def test_in_a_check_a_candidate_file_is_stated_once(tmp_path):
+    from layerlint.analysis import workspace
+
+    importer = tmp_path / "pkg" / "main.py"
+    importer.parent.mkdir()
+    importer.write_text("from pkg.blocks import Block\n")
+    with workspace.stats_once():
+        assert workspace.module_file("pkg.blocks", importer) is None
+        (tmp_path / "pkg" / "blocks.py").write_text("class Block: pass\n")
+        workspace._module_files.clear()
+        assert workspace.module_file("pkg.blocks", importer) is None  # the check's snapshot
+    workspace._module_files.clear()
+    assert workspace.module_file("pkg.blocks", importer) == tmp_path / "pkg" / "blocks.py"
+    assert workspace._stats is None
