@@ -248,3 +248,26 @@ def test_in_a_check_a_candidate_file_is_stated_once(tmp_path):
     workspace._module_files.clear()
     assert workspace.module_file("pkg.blocks", importer) == tmp_path / "pkg" / "blocks.py"
     assert workspace._stats is None
+
+
+def test_an_imported_model_whose_build_failed_is_built_on_the_next_read(tmp_path, monkeypatch):
+    from layerlint.analysis import workspace
+
+    module = tmp_path / "layers.py"
+    module.write_text("import keras\n\n\nclass Norm(keras.layers.Layer):\n    pass\n")
+    real = workspace.build_class_model
+    calls = []
+
+    def deep_once(*args):
+        calls.append(args[0].name)
+        if len(calls) == 1:
+            raise RecursionError("too deep")
+        return real(*args)
+
+    monkeypatch.setattr(workspace, "build_class_model", deep_once)
+    model = workspace.external_classes(module, None)["Norm"].model
+    with pytest.raises(RecursionError):
+        model.methods  # noqa: B018 (the read builds it)
+    assert model.attributes == {} and model.node.lineno == 4 and calls == ["Norm", "Norm"]
+    with pytest.raises(AttributeError):
+        model.unknown  # noqa: B018

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import os
 import stat
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -242,17 +243,24 @@ class _ImportedModel(ClassModel):
     lines (the fields are that model's)."""
 
     def __getattr__(self, name: str):  # only for a field not made yet
-        state = self.__dict__
-        pending = state.get("_pending")
-        if name not in _DEFERRED or pending is None:
+        if name not in _DEFERRED:
             raise AttributeError(name)
-        node, where, imports, local_names, keras_version = pending
-        built = build_class_model(_with_file_lines(node, where), imports, set(local_names),
-                                  keras_version)
-        for field in _DEFERRED:
-            state[field] = getattr(built, field)
-        state.pop("_pending", None)
+        state = self.__dict__
+        with _building:  # one model, whichever thread reads it first
+            pending = state.get("_pending")
+            if pending is not None:  # (what the build raises, each read raises again)
+                node, where, imports, local_names, keras_version = pending
+                built = build_class_model(_with_file_lines(node, where), imports,
+                                          set(local_names), keras_version)
+                for field in _DEFERRED:
+                    state[field] = getattr(built, field)
+                del state["_pending"]
+        if name not in state:
+            raise AttributeError(name)
         return state[name]
+
+
+_building = threading.Lock()
 
 
 def _imported_model(node: ast.ClassDef, where: _Where, imports: dict[str, str],
