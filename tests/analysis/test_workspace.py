@@ -3,6 +3,8 @@ classes that derive from a built-in layer."""
 
 from __future__ import annotations
 
+import pytest
+
 from layerlint.analysis import analyse
 from layerlint.config import Settings
 
@@ -114,8 +116,64 @@ def test_a_class_model_is_built_on_its_first_look_up_only(tmp_path, monkeypatch)
     assert sorted(found) == ["First", "Second"] and built == []
     second = found["Second"]
     assert second.model.name == "Second" and second.framework == "keras"
+    assert second.model.base_names == ["keras.layers.Layer"] and second.model.framework == "keras"
     assert found.get("Second") is second and found.get("Plain") is None
-    assert built == ["Second"]
+    # Name, bases and framework come without a model built; its node, methods and attributes
+    # build it, once.
+    assert built == []
+    assert second.model.attributes == {} and second.model.node.lineno == 8
+    assert second.model.methods == {} and built == ["Second"]
+
+
+_INHERITING = ("import keras\nfrom .base import Base as B\n\n\n"
+               "class Block(keras.layers.Layer):\n"
+               "    def __init__(self):\n        super().__init__()\n"
+               "        self.norm = keras.layers.LayerNormalization()\n"
+               "        self.blocks = [keras.layers.Dense(4) for _ in range(2)]\n\n"
+               "    def build(self, shape):\n        self.helper()\n\n"
+               "    def helper(self):\n        self.dense = keras.layers.Dense(2)\n"
+               "        self.count = 3\n\n\n"
+               "class Child(Block, B):\n    def call(self, x):\n        return self.norm(x)\n")
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_an_imported_model_read_late_is_the_model_built_at_once(tmp_path, shared):
+    """Every field of the deferred model equals `build_class_model`'s for the class parsed
+    with its file's lines, whichever field is read first."""
+    import ast
+    from contextlib import nullcontext
+
+    from layerlint.analysis import workspace
+    from layerlint.analysis.imports import collect_imports
+    from layerlint.analysis.model_index import build_class_model
+
+    tree = ast.parse(_INHERITING)
+    imports = collect_imports(tree.body)
+    for first in ["name", *sorted(workspace._DEFERRED)]:
+        module = tmp_path / first / "blocks.py"
+        module.parent.mkdir()
+        module.write_text(_INHERITING)
+        with workspace.shared_parses() if shared else nullcontext():
+            found = workspace.external_classes(module, "3.5")
+        for index, name in enumerate(["Block", "Child"]):
+            expected = build_class_model(tree.body[2 + index], imports, {"Block", "Child"}, "3.5")
+            model = found[name].model
+            getattr(model, first)
+            assert _model_fields(model) == _model_fields(expected)
+
+
+def _model_fields(model) -> tuple:
+    """A model's fields with its nodes dumped with their positions."""
+    import ast
+
+    def dump(node):
+        return ast.dump(node, include_attributes=True)
+
+    return (model.name, model.framework, model.base_names, dump(model.node),
+            {name: dump(method) for name, method in model.methods.items()},
+            {name: [(d.name, d.spec, dump(d.statement), d.method, d.simple) for d in definitions]
+             for name, definitions in model.attributes.items()},
+            model.other_attributes)
 
 
 _BLOCKS_MODULE = ('"""Layers."""\n\nimport keras\n\n\n'
@@ -162,3 +220,54 @@ def test_in_a_check_a_file_whose_blocks_do_not_parse_alone_is_parsed_whole(tmp_p
         assert workspace.external_classes(spanning, None)["A"].model.node.lineno == 4
         assert dict(workspace.external_classes(broken, None)) == {}
     assert workspace._share_parses is False
+
+
+@pytest.mark.parametrize("path", ["/", "/a", "/a/b/c/d/e/f/g/h/i.py", "//a/b.py", "a/b/c.py", "b.py",
+                                  "../x/y.py", "../../x.py", "./a/../b/c.py"])
+def test_the_folders_a_module_name_is_looked_for_in_are_the_importers_folder_and_parents(path):
+    from pathlib import Path
+
+    from layerlint.analysis import workspace
+
+    folder = Path(path).parent
+    expected = [str(base) for base in [folder, *list(folder.parents)[:workspace._MAX_PARENTS]]]
+    assert workspace._folders_up(str(folder)) == expected
+
+
+def test_in_a_check_a_candidate_file_is_stated_once(tmp_path):
+    from layerlint.analysis import workspace
+
+    importer = tmp_path / "pkg" / "main.py"
+    importer.parent.mkdir()
+    importer.write_text("from pkg.blocks import Block\n")
+    with workspace.stats_once():
+        assert workspace.module_file("pkg.blocks", importer) is None
+        (tmp_path / "pkg" / "blocks.py").write_text("class Block: pass\n")
+        workspace._module_files.clear()
+        assert workspace.module_file("pkg.blocks", importer) is None  # the check's snapshot
+    workspace._module_files.clear()
+    assert workspace.module_file("pkg.blocks", importer) == tmp_path / "pkg" / "blocks.py"
+    assert workspace._stats is None
+
+
+def test_an_imported_model_whose_build_failed_is_built_on_the_next_read(tmp_path, monkeypatch):
+    from layerlint.analysis import workspace
+
+    module = tmp_path / "layers.py"
+    module.write_text("import keras\n\n\nclass Norm(keras.layers.Layer):\n    pass\n")
+    real = workspace.build_class_model
+    calls = []
+
+    def deep_once(*args):
+        calls.append(args[0].name)
+        if len(calls) == 1:
+            raise RecursionError("too deep")
+        return real(*args)
+
+    monkeypatch.setattr(workspace, "build_class_model", deep_once)
+    model = workspace.external_classes(module, None)["Norm"].model
+    with pytest.raises(RecursionError):
+        model.methods  # noqa: B018 (the read builds it)
+    assert model.attributes == {} and model.node.lineno == 4 and calls == ["Norm", "Norm"]
+    with pytest.raises(AttributeError):
+        model.unknown  # noqa: B018

@@ -123,6 +123,20 @@ def resolve_here(qualified: str, python: str | None, keras_version: str | None) 
     return _resolve(qualified, python, keras_version)
 
 
+def warm_up(python: str | None) -> None:
+    """Start jedi's environment for `python` and load what any question reads first (the
+    interpreter's module path, the builtins' stubs) by asking for a module that does not
+    exist; answers and remembers no question (`batch.shared_jedi` runs it in its server
+    process while the check starts)."""
+    try:
+        import jedi
+
+        jedi.Script("from layerlint_warm_up_ import name\nname\n",
+                    environment=_environment(python)).goto(2, 0, follow_imports=True)
+    except Exception as error:  # the questions will say it again
+        _log.debug("layerlint: jedi warm-up for %s: %r", python, error)
+
+
 def _running_loop() -> asyncio.AbstractEventLoop | None:
     loaded = sys.modules.get("asyncio")
     if loaded is None:  # no event loop runs in a process that never imported asyncio

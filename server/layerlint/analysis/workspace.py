@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ast
 import os
+import stat
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -49,6 +51,52 @@ def _remember(cache: OrderedDict, key, value):
 
 
 _folders: dict[Path, str] = {}
+_stats: dict[str, os.stat_result | None] | None = None
+"""Inside `stats_once`: each path's stat (None: none), taken once."""
+
+
+@contextmanager
+def stats_once() -> Iterator[None]:
+    """Inside the block (`layerlint check`, and the processes it forks), each path this module
+    looks at is stat'ed once: a check reads the tree as it is when it starts, and its
+    workers asked again for the same candidate files of a module name from every folder
+    (~10,000 stats on keras-hub) and for an imported file's times at each import."""
+    global _stats
+    previous, _stats = _stats, {}
+    try:
+        yield
+    finally:
+        _stats = previous
+
+
+def _stat(path: str) -> os.stat_result | None:
+    """`os.stat(path)`, None where it fails (remembered inside `stats_once`)."""
+    stats = _stats
+    if stats is not None and path in stats:
+        return stats[path]
+    try:
+        found: os.stat_result | None = os.stat(path)
+    except (OSError, ValueError):
+        found = None
+    if stats is not None:
+        stats[path] = found
+    return found
+
+
+def _is_file(path: str) -> bool:
+    """`os.path.isfile(path)`."""
+    found = _stat(path)
+    return found is not None and stat.S_ISREG(found.st_mode)
+
+
+def _folders_up(folder: str) -> list[str]:
+    """`[Path(folder), *Path(folder).parents]` as strings (`folder` as `str(Path)` writes it),
+    at most `_MAX_PARENTS` parents."""
+    found = [folder]
+    while len(found) <= _MAX_PARENTS and folder not in ("/", "//", "."):
+        folder = os.path.dirname(folder) or "."
+        found.append(folder)
+    return found
 
 
 def module_file(module: str, importer: Path) -> Path | None:
@@ -64,17 +112,17 @@ def module_file(module: str, importer: Path) -> Path | None:
     level = len(module) - len(module.lstrip("."))
     parts = [part for part in module.lstrip(".").split(".") if part]
     if level:
-        bases = [importer.parent.parents[level - 2] if level > 1 else importer.parent]
+        bases = [str(importer.parent.parents[level - 2]) if level > 1 else folder]
     else:
-        bases = [importer.parent, *list(importer.parent.parents)[:_MAX_PARENTS]]
+        bases = _folders_up(folder)
     found = None
     if parts:
         # os.path on strings: a large check asks thousands of these, and pathlib's joins
         # cost more than the stat calls.
         for base in bases:
-            candidate = os.path.join(str(base), *parts)
+            candidate = os.path.join(base, *parts)
             for path in (candidate + ".py", os.path.join(candidate, "__init__.py")):
-                if os.path.isfile(path):
+                if _is_file(path):
                     found = Path(path)
                     break
             if found:
@@ -85,11 +133,10 @@ def module_file(module: str, importer: Path) -> Path | None:
 def external_classes(path: Path, keras_version: str | None) -> Mapping[str, ExternalClass]:
     """Model classes of another workspace file (its direct framework subclasses and their
     subclasses within that file); each class's model is built when it is first looked up."""
-    try:
-        stat = path.stat()
-    except OSError:
+    file_stat = _stat(str(path))
+    if file_stat is None:
         return {}
-    key = (str(path), stat.st_mtime_ns, stat.st_size, keras_version)
+    key = (str(path), file_stat.st_mtime_ns, file_stat.st_size, keras_version)
     cached = _indexed.get(key)
     if cached is not None:
         return cached
@@ -169,8 +216,9 @@ class _ModelClasses(Mapping[str, ExternalClass]):
         found = self._built.get(name)
         if found is None:
             framework = self._frameworks[name]  # KeyError: not a model class of the file
-            model = build_class_model(_with_file_lines(*self._nodes[name]), self._imports,
-                                      set(self._local_names), self._keras_version)
+            node, where = self._nodes[name]
+            model = _imported_model(node, where, self._imports, self._local_names,
+                                    self._keras_version)
             found = self._built[name] = ExternalClass(model, framework)
         return found
 
@@ -179,6 +227,53 @@ class _ModelClasses(Mapping[str, ExternalClass]):
 
     def __len__(self) -> int:
         return len(self._frameworks)
+
+
+_DEFERRED = frozenset({"node", "methods", "attributes", "other_attributes"})
+"""The fields of an imported class's model made when first read (`_ImportedModel`)."""
+
+
+class _ImportedModel(ClassModel):
+    """The model of a class of another file, whose name, bases and own framework are known at
+    once (from its block's parse: they do not depend on line numbers), and whose node (with
+    its file's line numbers: a parse of its own), methods and attributes are made the first
+    time one of them is read. Most imported classes are looked up for their framework and
+    bases only: on keras-hub, 139 of 227 (their parse and model were ~5% of a check's CPU).
+    Read, it is the model `build_class_model` makes of the class parsed with its file's
+    lines (the fields are that model's)."""
+
+    def __getattr__(self, name: str):  # only for a field not made yet
+        if name not in _DEFERRED:
+            raise AttributeError(name)
+        state = self.__dict__
+        with _building:  # one model, whichever thread reads it first
+            pending = state.get("_pending")
+            if pending is not None:  # (what the build raises, each read raises again)
+                node, where, imports, local_names, keras_version = pending
+                built = build_class_model(_with_file_lines(node, where), imports,
+                                          set(local_names), keras_version)
+                for field in _DEFERRED:
+                    state[field] = getattr(built, field)
+                del state["_pending"]
+        if name not in state:
+            raise AttributeError(name)
+        return state[name]
+
+
+_building = threading.Lock()
+
+
+def _imported_model(node: ast.ClassDef, where: _Where, imports: dict[str, str],
+                    local_names: frozenset[str], keras_version: str | None) -> ClassModel:
+    """`build_class_model(_with_file_lines(node, where), ...)`, its costly fields deferred
+    (`_ImportedModel`)."""
+    base_names = class_base_names(node, imports)
+    model = object.__new__(_ImportedModel)
+    model.__dict__.update(
+        name=node.name, base_names=base_names,
+        framework=next((fw for base in base_names if (fw := model_base_framework(base))), None),
+        _pending=(node, where, imports, local_names, keras_version))
+    return model
 
 
 def _framework(name: str, bases: dict[str, list[str]], seen: set[str]) -> str | None:
@@ -207,11 +302,10 @@ _reexports: OrderedDict[tuple[str, int, int], dict[str, str]] = OrderedDict()
 def _reexported(path: Path, name: str) -> str | None:
     """Where `path` imports `name` from (`from .norm_act import BatchNormAct2d` in a package's
     `__init__.py` gives `.norm_act.BatchNormAct2d`), or None."""
-    try:
-        stat = path.stat()
-    except OSError:
+    file_stat = _stat(str(path))
+    if file_stat is None:
         return None
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    key = (str(path), file_stat.st_mtime_ns, file_stat.st_size)
     table = _reexports.get(key)
     if table is None:
         try:

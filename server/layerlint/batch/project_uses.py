@@ -43,7 +43,7 @@ from layerlint.analysis.model_uses import Use
 from layerlint.analysis.project_evidence import file_evidence, project_files, project_root
 from layerlint.analysis.source import split_blocks
 from layerlint.analysis.walk import breadth_first
-from layerlint.analysis.workspace import module_file, shared_parses
+from layerlint.analysis.workspace import module_file, shared_parses, stats_once
 
 _WORD = re.compile(r"\w+")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -238,13 +238,14 @@ def _called_files(path: Path) -> frozenset[Path | None] | None:
 def read_lazily() -> Iterator[None]:
     """Inside the `with` block, `project_evidence.uses_elsewhere` looks uses up this way,
     imported files' classes are read from block parses shared with those files' own checks
-    (`workspace.shared_parses`), and each folder's dependency pins are read once
+    (`workspace.shared_parses`), the files that module names may refer to are stat'ed once
+    (`workspace.stats_once`), and each folder's dependency pins are read once
     (`keras_target.read_once`), in this process and the worker processes it forks."""
     global _run_stamps
     previous = project_evidence.find_uses_with(uses_targeting)
     previous_stamps, _run_stamps = _run_stamps, {}
     try:
-        with shared_parses(), keras_target.read_once():
+        with shared_parses(), stats_once(), keras_target.read_once():
             yield
     finally:
         project_evidence.find_uses_with(previous)

@@ -15,30 +15,52 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import re
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from multiprocessing.managers import BaseManager
+from typing import TYPE_CHECKING
 
-from layerlint.analysis import installed
+if TYPE_CHECKING:
+    from layerlint.analysis import installed
 
 _log = logging.getLogger(__name__)
+
+
+_jedi = threading.Lock()
+"""In the server process: one question (or the warm-up) at a time."""
 
 
 class _Answers:
     """The server's side: jedi's answers by question, one question at a time."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         self._answers: dict[tuple[str, str | None, str | None], installed.InstalledClass | None] = {}
 
     def resolve(self, qualified: str, python: str | None,
                 keras_version: str | None) -> installed.InstalledClass | None:
+        from layerlint.analysis import installed
+
         key = (qualified, python, keras_version)
-        with self._lock:
+        with _jedi:
             if key not in self._answers:
                 self._answers[key] = installed.resolve_here(qualified, python, keras_version)
             return self._answers[key]
+
+    def warm_up(self, pythons: tuple[str | None, ...]) -> None:
+        """Start jedi's environment for each interpreter in a thread of the server (the first
+        question waits for it), and return at once."""
+
+        def warm() -> None:
+            with _jedi:
+                from layerlint.analysis import installed
+
+                for python in pythons:
+                    installed.warm_up(python)
+
+        threading.Thread(target=warm, name="layerlint-jedi-warm-up", daemon=True).start()
 
 
 class _Server(BaseManager):
@@ -48,10 +70,29 @@ class _Server(BaseManager):
 _Server.register("Answers", _Answers)
 
 
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+([A-Za-z_]\w*)\.?[\w.]*[ \t]+import\b", re.MULTILINE)
+_NOT_ASKED = frozenset({*sys.stdlib_module_names, "keras", "tensorflow", "tf_keras", "torch"})
+
+
+def may_ask(texts: Iterable[str], workspace_names: set[str]) -> bool:
+    """Whether checking `texts` may ask jedi anything: one of them imports a name from a
+    package that is neither the standard library's, a framework's nor one of
+    `workspace_names` (the folder and file names of the checked paths). A guess that only
+    decides whether jedi starts before it is asked; it stops at the first such import."""
+    for text in texts:
+        for match in _FROM_IMPORT.finditer(text):
+            root = match.group(1)
+            if root not in _NOT_ASKED and root not in workspace_names:
+                return True
+    return False
+
+
 @contextmanager
-def shared_jedi(workers: int) -> Iterator[None]:
+def shared_jedi(workers: int, pythons: tuple[str | None, ...] = ()) -> Iterator[None]:
     """Inside the block, processes forked from this one (with more than one worker) ask one
-    jedi server for installed classes."""
+    jedi server for installed classes. `pythons`: the interpreters (`python` settings) whose
+    jedi environment the server starts at once. Importing the analysis may wait until inside
+    the block (the server imports what it needs)."""
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield
         return
@@ -59,10 +100,14 @@ def shared_jedi(workers: int) -> Iterator[None]:
         server = _Server(ctx=multiprocessing.get_context("fork"))
         server.start()
         answers = server.Answers()  # type: ignore[attr-defined]
+        if pythons:
+            answers.warm_up(pythons)
     except Exception as error:  # no server: every worker asks jedi itself
         _log.debug("layerlint: no shared jedi: %r", error)
         yield
         return
+    from layerlint.analysis import installed
+
     previous = installed.resolve_with(answers.resolve)
     try:
         yield

@@ -204,21 +204,29 @@ def check_files(
     if not items:
         return [result for result in results if result is not None]
     # Imported here, with the analysis: a warm run needs neither.
-    from layerlint.analysis.block_memo import suspended
-    from layerlint.batch.project_uses import read_lazily
-    from layerlint.batch.shared_jedi import shared_jedi
+    from layerlint.batch.shared_jedi import may_ask, shared_jedi
 
-    # read_lazily: what other files do with a file's classes, only from files naming them;
-    # suspended: each file is analysed once, nothing to carry to a next version of it;
-    # shared_jedi: the workers ask one process's jedi about installed classes.
-    with read_lazily(), suspended(), shared_jedi(min(jobs, len(items))):
-        for (index, resolved, digest, _, settings), result in zip(
-            misses, ordered_map(_check_one, items, jobs)
-        ):
-            results[index] = result
-            if cache is not None and result.error is None:
-                cache.store(resolved, digest, keys[id(settings)], result.dependencies,
-                            result.records)
+    workers = min(jobs, len(items))
+    warm: tuple[str | None, ...] = ()
+    if workers > 1 and may_ask((text for *_, text, _ in misses),
+                               {part.partition(".")[0] for path in files for part in path.parts}):
+        warm = tuple(dict.fromkeys(settings.python for *_, settings in misses))
+    # shared_jedi: the workers ask one process's jedi about installed classes; it starts
+    # before the analysis is imported, so that jedi starts (`warm`) while the parent imports.
+    with shared_jedi(workers, warm):
+        from layerlint.analysis.block_memo import suspended
+        from layerlint.batch.project_uses import read_lazily
+
+        # read_lazily: what other files do with a file's classes, only from files naming them;
+        # suspended: each file is analysed once, nothing to carry to a next version of it.
+        with read_lazily(), suspended():
+            for (index, resolved, digest, _, settings), result in zip(
+                misses, ordered_map(_check_one, items, jobs)
+            ):
+                results[index] = result
+                if cache is not None and result.error is None:
+                    cache.store(resolved, digest, keys[id(settings)], result.dependencies,
+                                result.records)
     return [result for result in results if result is not None]
 
 
