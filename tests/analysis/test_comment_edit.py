@@ -4,15 +4,14 @@ module-wide passes found for it, gives the findings of a fresh analysis."""
 
 import ast
 import random
-import re
 from pathlib import Path
 
 import pytest
-from fresh_parses import fresh_parses
+from fresh_parses import from_scratch, module_saving_a_layer
 
 from bench.document_script import plan_document_edits
 from bench.generate_models import generate_module
-from layerlint.analysis import analyse, block_memo, document_state, save_evidence
+from layerlint.analysis import analyse, document_state
 from layerlint.analysis.comment_edit import same_tokens
 from layerlint.analysis.document_state import common_prefix, common_suffix
 from layerlint.analysis.source import split_blocks
@@ -164,25 +163,6 @@ def test_it_accepts_a_changed_comment(line, edited):
     assert _accepted(TRICKY, TRICKY.replace(line, edited, 1))
 
 
-def _from_scratch(text, path):
-    document_state.forget_document(path)
-    block_memo._memos.pop(path, None)
-    save_evidence._resolved.clear()
-    save_evidence._recent_names.clear()
-    with fresh_parses():
-        return analyse(text, path=path)
-
-
-SAVE_TAIL = '''
-
-def train_and_save(data):
-    model = keras.Sequential([{layer}(), layers.Dense(10)])
-    model.compile(loss="mse")
-    model.fit(data)
-    model.save("model.keras")
-'''
-
-
 def _recorded(monkeypatch) -> list[bool]:
     """From now on, the answer of each `same_tokens` call of the document state."""
     answers: list[bool] = []
@@ -202,15 +182,13 @@ def test_comment_edits_give_the_findings_of_a_fresh_analysis(tmp_path, seed, mon
     a suppression, a shape comment, a mixed policy, a marker in a comment (refused), a plain
     note (kept); each version's findings are a fresh analysis's."""
     rng = random.Random(seed)
-    text = generate_module(400, seed).text
-    layer = re.search(r"^class (\w+)\(keras\.layers\.Layer\)", text, re.MULTILINE)[1]
-    text += SAVE_TAIL.format(layer=layer)
+    text = module_saving_a_layer(400, seed)
     path = str(tmp_path / "model.py")
     analyse(text, path=path)
     answers = _recorded(monkeypatch)
     for edited in _edits(text, rng, 60):
         incremental = analyse(edited, path=path)
-        scratch = _from_scratch(edited, path)
+        scratch = from_scratch(edited, path)
         assert incremental.findings == scratch.findings
         assert incremental.syntax_problems == scratch.syntax_problems
         analyse(edited, path=path)  # the document's state again, as the editor's
@@ -230,7 +208,7 @@ def test_the_benchmark_comments_keep_the_trees_and_the_findings(tmp_path, monkey
         asked = len(answers)
         incremental = analyse(step.text, path=path)
         kept.setdefault(step.kind, []).append(True in answers[asked:])
-        assert incremental.findings == _from_scratch(step.text, path).findings
+        assert incremental.findings == from_scratch(step.text, path).findings
         analyse(step.text, path=path)  # (the document is new: nothing asked)
     assert kept["comment"].count(True) > len(kept["comment"]) * 0.7
     assert not any(kept["paste"]) and not any(kept["delete"])

@@ -6,10 +6,9 @@ import random
 import re
 
 import pytest
-from fresh_parses import fresh_parses
+from fresh_parses import fresh_parses, from_scratch, module_saving_a_layer
 
 from bench.document_script import plan_document_edits
-from bench.generate_models import generate_module
 from layerlint.analysis import analyse, block_memo, document_state, save_evidence
 from layerlint.analysis import source as source_module
 from layerlint.analysis.class_resolution import module_context
@@ -18,32 +17,8 @@ from layerlint.analysis.shapes import module_shapes as module_shapes_module
 from layerlint.analysis.shapes.module_shapes import module_shapes
 from layerlint.config import Settings
 
-SAVE_TAIL = '''
-
-def train_and_save(data):
-    model = keras.Sequential([{layer}(), layers.Dense(10)])
-    model.compile(loss="mse")
-    model.fit(data)
-    model.save("model.keras")
-'''
 SNIPPETS = ["(", ")", "\n", "x", "self.bn(x)", "\n        y = self.norm(x)\n", "#", ":",
             "class Extra(keras.layers.Layer):\n    pass\n", "    ", "]", '"""', "@"]
-
-
-def _module(lines, seed):
-    """A generated model module that also compiles, trains and saves one of its layers."""
-    text = generate_module(lines, seed).text
-    layer = re.search(r"^class (\w+)\(keras\.layers\.Layer\)", text, re.MULTILINE)[1]
-    return text + SAVE_TAIL.format(layer=layer)
-
-
-def _from_scratch(text, path):
-    document_state.forget_document(path)
-    block_memo._memos.pop(path, None)
-    save_evidence._resolved.clear()
-    save_evidence._recent_names.clear()
-    with fresh_parses():
-        return analyse(text, path=path)
 
 
 def _random_edit(rng, text):
@@ -62,23 +37,23 @@ def _same(incremental, scratch):
 @pytest.mark.parametrize("seed", range(3))
 def test_random_edits_give_the_findings_of_a_fresh_analysis(tmp_path, seed):
     rng = random.Random(seed)
-    source = _module(400, seed)
+    source = module_saving_a_layer(400, seed)
     incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
     text = source
     first = analyse(text, path=incremental_path)
     assert {finding.code for finding in first.findings} >= {"LL101"}
-    _same(first, _from_scratch(text, scratch_path))
+    _same(first, from_scratch(text, scratch_path))
     for _ in range(40):
         text = _random_edit(rng, text) if rng.random() < 0.8 else source
-        _same(analyse(text, path=incremental_path), _from_scratch(text, scratch_path))
+        _same(analyse(text, path=incremental_path), from_scratch(text, scratch_path))
 
 
 def test_full_document_edits_give_the_findings_of_a_fresh_analysis(tmp_path):
-    source = _module(1000, 3)
+    source = module_saving_a_layer(1000, 3)
     incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
-    _same(analyse(source, path=incremental_path), _from_scratch(source, scratch_path))
+    _same(analyse(source, path=incremental_path), from_scratch(source, scratch_path))
     for step in plan_document_edits(source, 45):
-        _same(analyse(step.text, path=incremental_path), _from_scratch(step.text, scratch_path))
+        _same(analyse(step.text, path=incremental_path), from_scratch(step.text, scratch_path))
 
 
 DEPENDENT = '''import keras
@@ -120,7 +95,7 @@ def test_a_change_in_a_class_reaches_the_unchanged_classes_that_use_it(tmp_path)
     for text in [DEPENDENT, stateless, DEPENDENT, without_block, DEPENDENT, renamed, DEPENDENT,
                  DEPENDENT.replace("return x", "return x  # comment")]:
         incremental = analyse(text, path=incremental_path)
-        _same(incremental, _from_scratch(text, scratch_path))
+        _same(incremental, from_scratch(text, scratch_path))
         codes.append(sorted(finding.code for finding in incremental.findings))
     assert codes[0] == codes[2] == codes[4] == codes[6] == codes[7] == ["LL101"]
     assert codes[1] != codes[0] and codes[3] == [] and codes[5] == []
@@ -155,7 +130,7 @@ def test_static_shapes_and_ll105_after_edits_are_those_of_a_fresh_analysis(tmp_p
     """LL105, the reuse errors the shapes upgrade and the static shapes themselves (with a
     configured input shape) do not depend on what the previous keystrokes left in the caches."""
     rng = random.Random(seed)
-    source = _module(300, seed) + SHAPES_TAIL
+    source = module_saving_a_layer(300, seed) + SHAPES_TAIL
     settings = Settings(input_shape=(5, 5, 1))
     incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
     text = source
@@ -232,7 +207,7 @@ def test_edits_of_bases_imports_pastes_and_broken_blocks_give_a_fresh_analysis(t
     codes = []
     for text in _edits_of_saved():
         incremental = analyse(text, path=incremental_path)
-        _same(incremental, _from_scratch(text, scratch_path))
+        _same(incremental, from_scratch(text, scratch_path))
         codes.append(sorted(finding.code for finding in incremental.findings))
     assert codes[0] == codes[2] == codes[3] == codes[-2] == codes[-1] == ["LL207"]
     assert codes[1] == codes[8] == []  # not a Keras layer any more; deleted
@@ -263,7 +238,7 @@ def test_suppressions_and_mixed_policies_typed_into_one_block_count_at_once(tmp_
     counts = []
     for text in [SAVED, suppressed, SAVED, mixed, SAVED.replace(line, ""), SAVED]:
         incremental = analyse(text, path=incremental_path)
-        _same(incremental, _from_scratch(text, scratch_path))
+        _same(incremental, from_scratch(text, scratch_path))
         counts.append(len(incremental.findings))
     assert counts[0] == counts[2] == counts[5] == 1 and counts[1] == 0 and counts[4] == 0
 
@@ -337,7 +312,7 @@ def test_module_code_keeps_its_findings_when_definitions_around_it_come_and_go(t
     for text in texts:
         incremental = analyse(text, path=incremental_path)
         caches.module_cache.clear()
-        _same(incremental, _from_scratch(text, scratch_path))
+        _same(incremental, from_scratch(text, scratch_path))
         module_level.append(sorted((f.code, f.span.line - text[:text.index("inputs =")].count("\n"))
                                    for f in incremental.findings if f.code in ("LL101", "LL207")))
     assert module_level[0] and all(found == module_level[0] for found in module_level[:4])
@@ -371,7 +346,7 @@ def train(data):
     incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
     for text in (source, pasted, source):
         incremental = analyse(text, path=incremental_path)
-        _same(incremental, _from_scratch(text, scratch_path))
+        _same(incremental, from_scratch(text, scratch_path))
         assert [(f.code, f.span.line) for f in incremental.findings] == [("LL207", 10)]
 
 
@@ -441,14 +416,14 @@ def test_edits_that_change_class_names_give_a_fresh_analysis(tmp_path, seed, mon
 
     monkeypatch.setattr(class_resolution, "_renamed", recording_renamed)
     rng = random.Random(seed)
-    text = _module(400, seed)
+    text = module_saving_a_layer(400, seed)
     incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
     for _ in range(30):
         text = _name_changing_edit(rng, text)
         incremental = analyse(text, path=incremental_path)
         blocks = document_state._documents[incremental_path].blocks
         (keras_version, _, _), context = blocks.memo["context"][:2]
-        _same(incremental, _from_scratch(text, scratch_path))
+        _same(incremental, from_scratch(text, scratch_path))
         with fresh_parses():
             fresh_blocks = source_module.split_blocks(text)
             fresh = class_resolution.module_context(fresh_blocks, keras_version)

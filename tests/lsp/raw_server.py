@@ -9,9 +9,11 @@ memory (current and peak resident set, from /proc).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +123,17 @@ class RawServer(LspClient):
 
     def alive(self) -> bool:
         return self.process.returncode is None
+
+
+@contextlib.asynccontextmanager
+async def raw_session(folder: Path) -> AsyncIterator[RawServer]:
+    """A server started and initialized on `folder` (its log in `folder`), shut down after."""
+    client = await RawServer.launch(folder / "server.log")
+    await client.start_session(folder)
+    try:
+        yield client
+    finally:
+        await client.shutdown()
 
 
 def record(name: str, value: Any) -> None:

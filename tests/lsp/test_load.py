@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from raw_server import REQUEST_CANCELLED, RawServer, record, text_range
+from raw_server import REQUEST_CANCELLED, RawServer, raw_session, record, text_range
 
 from bench.edit_script import apply_edit, plan_typing
 from bench.generate_models import generate_module
@@ -54,10 +54,8 @@ def _key(diagnostic: dict[str, Any]) -> tuple[Any, ...]:
 
 @pytest.fixture
 async def server(tmp_path: Path):  # type: ignore[no-untyped-def]
-    client = await RawServer.launch(tmp_path / "server.log")
-    await client.start_session(tmp_path)
-    yield client
-    await client.shutdown()
+    async with raw_session(tmp_path) as client:
+        yield client
 
 
 def typing_burst(text: str, events: int) -> tuple[list[dict[str, Any]], str]:

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from raw_server import SERVER_COMMAND, RawServer
+from raw_server import SERVER_COMMAND, RawServer, raw_session
 
 from bench.lsp_framing import encode
 from layerlint.lsp import stdio
@@ -58,10 +58,8 @@ def test_files_and_a_socket_shared_with_stdout_keep_the_threaded_reader(tmp_path
 
 @pytest.fixture
 async def server(tmp_path: Path):  # type: ignore[no-untyped-def]
-    client = await RawServer.launch(tmp_path / "server.log")
-    await client.start_session(tmp_path)
-    yield client
-    await client.shutdown()
+    async with raw_session(tmp_path) as client:
+        yield client
 
 
 def _open_message(path: Path, text: str) -> bytes:
