@@ -240,7 +240,9 @@ class _ImportedModel(ClassModel):
     time one of them is read. Most imported classes are looked up for their framework and
     bases only: on keras-hub, 139 of 227 (their parse and model were ~5% of a check's CPU).
     Read, it is the model `build_class_model` makes of the class parsed with its file's
-    lines (the fields are that model's)."""
+    lines (the fields are that model's), except `reached`, which stays None (the class
+    default): an imported model is never rebuilt from (`model_index.rebuilt_class_model` reads
+    the models of the document's own classes only)."""
 
     def __getattr__(self, name: str):  # only for a field not made yet
         if name not in _DEFERRED:
