@@ -3,25 +3,9 @@ replayed, moved to where they now sit, never interpreted again; the shapes are a
 an inference from scratch."""
 
 import pytest
-from document_shapes import fresh_shapes_of, shapes_of
+from document_shapes import BLOCK, HEADER, MODEL, fresh_shapes_of, shapes_of
 
 from layerlint.analysis.shapes import infer
-
-HEADER = '''import keras
-from keras import layers
-
-'''
-
-BLOCK = '''
-
-class Block(keras.layers.Layer):
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.dense = layers.Dense(8)
-
-    def call(self, x):
-        return self.dense(x)
-'''
 
 UNRELATED = '''
 
@@ -30,14 +14,6 @@ class Unrelated(keras.layers.Layer):
         return x
 '''
 
-MODEL = '''
-
-def build_model():
-    inputs = keras.Input(shape=(20,))
-    x = Block()(inputs)
-    x = layers.Dense(4)(x)
-    return keras.Model(inputs, x)
-'''
 
 SEQUENTIAL = '''
 

@@ -5,32 +5,14 @@ statements are not kept."""
 import gc
 import weakref
 
-from document_shapes import fresh_shapes_of, shapes_of
+from document_shapes import BLOCK, HEADER, MODEL, fresh_shapes_of, shapes_of
 
 from layerlint.analysis import document_state
 from layerlint.analysis.engine import analyse
 from layerlint.analysis.shapes import infer
 from layerlint.analysis.shapes import module_shapes as module_shapes_module
 
-TEXT = '''import keras
-from keras import layers
-
-
-class Block(keras.layers.Layer):
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.dense = layers.Dense(8)
-
-    def call(self, x):
-        return self.dense(x)
-
-
-def build_model():
-    inputs = keras.Input(shape=(20,))
-    x = Block()(inputs)
-    x = layers.Dense(4)(x)
-    return keras.Model(inputs, x)
-'''
+TEXT = HEADER + BLOCK + MODEL
 
 
 def test_keys_typed_into_a_broken_class_reuse_the_shapes(tmp_path, monkeypatch):
