@@ -651,6 +651,38 @@ class FlowWalker:
         return result
 
 
+def binds_layer_variable(
+    statements: Iterable[ast.stmt], resolve_construction: Callable[[ast.expr], LayerSpec | None]
+) -> bool:
+    """Whether functional code may call a layer the walker can name: one of the statements it
+    runs (nested functions and classes aside) binds a single name to a layer construction.
+    In a functional scope those bindings (`_functional_layer`) are the only source of layer
+    references, so where there is none, walking the statements records no occurrence."""
+    pending = list(statements)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if (node.value is not None and len(targets) == 1 and isinstance(targets[0], ast.Name)
+                    and resolve_construction(node.value) is not None):
+                return True
+        elif isinstance(node, (ast.If, ast.For, ast.AsyncFor, ast.While)):
+            pending += node.body
+            pending += node.orelse
+        elif isinstance(node, TRY_NODES):
+            pending += node.body
+            pending += node.orelse
+            pending += node.finalbody
+            for handler in node.handlers:
+                pending += handler.body
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            pending += node.body
+        elif isinstance(node, ast.Match):
+            for case in node.cases:
+                pending += case.body
+    return False
+
+
 def _with_constants(call: ast.Call, env: dict[str, Value]) -> ast.Call:
     """The construction call with names bound to known integers replaced by those integers."""
     def substitute(node: ast.expr) -> ast.expr:

@@ -13,7 +13,7 @@ import ast
 from layerlint.analysis.class_attributes import name_attributes
 from layerlint.analysis.class_resolution import ModuleContext
 from layerlint.analysis.facts import BlockFacts
-from layerlint.analysis.flow import FlowWalker, LayerRef, Scope
+from layerlint.analysis.flow import FlowWalker, LayerRef, Scope, binds_layer_variable
 from layerlint.analysis.layer_taxonomy import (
     layer_attributes,
     layer_category,
@@ -79,10 +79,12 @@ def functional_reuse(
     def resolve_construction(node: ast.expr) -> LayerSpec | None:
         return construction_spec(node, context.imports, context.classes, context.keras_version)
 
+    statements = scope_node.body
+    if not binds_layer_variable(statements, resolve_construction):
+        return []  # no layer variable: the walk would record no call
     scope = Scope(lambda name: None, resolve_construction, layer_output, {}, functional=True,
                   produced_value=lambda node: produced_value(node, context))
     walker = FlowWalker(scope)
-    statements = scope_node.body
     occurrences = walker.walk_statements(statements)
     if not occurrences:
         return []
