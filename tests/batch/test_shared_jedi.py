@@ -3,11 +3,20 @@ and fall back to asking in their own process when there is no server."""
 
 import os
 
+import pytest
+
 from layerlint.analysis import installed
 from layerlint.batch.parallel import ordered_map
 from layerlint.batch.shared_jedi import may_ask, shared_jedi
 
 NAMES = ["somepkg.layers.Block", "otherpkg.Thing"] * 4
+
+
+@pytest.fixture(autouse=True)
+def asked_of_jedi(monkeypatch):
+    """The fake packages these tests ask about are not installed: `module_search` would answer
+    for them, and these tests are about who asks jedi."""
+    monkeypatch.setattr(installed, "plainly_no_class", lambda qualified: False)
 
 
 def _answer_here(qualified, python, keras_version):
@@ -107,3 +116,16 @@ def test_jedi_is_started_early_only_for_a_check_that_imports_from_an_installed_p
                         "from . import blocks\nfrom .blocks import Block\n",
                         "from mypkg.blocks import Block\n", "# from absl import logging\n",
                         "text = 'no import here'\n"], workspace)
+
+
+def test_for_this_interpreter_a_module_or_a_missing_package_starts_no_jedi_early():
+    workspace = {"mypkg"}
+    # A module of an installed package, a package that is not installed (several lines, a
+    # comment): module_search answers them, jedi is never asked.
+    assert not may_ask(["from jedi import api\n",
+                        "from layerlint_no_such_package import (\n    Block,  # a block\n"
+                        "    Other as O,\n)\n"], workspace, here=True)
+    # A name bound inside an installed package is for jedi to find; so is anything asked
+    # about another interpreter.
+    assert may_ask(["from jedi import Script\n"], workspace, here=True)
+    assert may_ask(["from jedi import api\n"], workspace, here=False)

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, cast
 from layerlint.analysis.frameworks import builtin_layer, framework_of, model_base_framework
 from layerlint.analysis.imports import collect_imports, qualified_name
 from layerlint.analysis.model_index import ClassModel, build_class_model
+from layerlint.analysis.module_search import forget as forget_module_search
+from layerlint.analysis.module_search import plainly_no_class
 
 if TYPE_CHECKING:  # imported when used: a process without an event loop (`check`, the
     # project index process) never needs asyncio, concurrent.futures and the TLS they load
@@ -83,6 +85,8 @@ def installed_class(
     with _lock:
         if key in _results:
             return _results[key]
+    if python is None and plainly_no_class(qualified):  # a module, or no such package
+        return None
     loop = _running_loop()
     if _on_resolved is None or loop is None:
         result = _resolve_synchronously(qualified, python, keras_version)
@@ -202,6 +206,7 @@ def forget() -> None:
     with _lock:
         _results.clear()
         _environments.clear()
+    forget_module_search()
 
 
 # -- resolution (runs in the worker in background mode) ------------------------------------

@@ -70,20 +70,35 @@ class _Server(BaseManager):
 _Server.register("Answers", _Answers)
 
 
-_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+([A-Za-z_]\w*)\.?[\w.]*[ \t]+import\b", re.MULTILINE)
+_FROM_IMPORT = re.compile(
+    r"^[ \t]*from[ \t]+([A-Za-z_][\w.]*)[ \t]+import[ \t]*(\([^)]*\)?|[^\n#;]*)", re.MULTILINE)
+_COMMENT = re.compile(r"#[^\n]*")
 _NOT_ASKED = frozenset({*sys.stdlib_module_names, "keras", "tensorflow", "tf_keras", "torch"})
 
 
-def may_ask(texts: Iterable[str], workspace_names: set[str]) -> bool:
+def may_ask(texts: Iterable[str], workspace_names: set[str], here: bool = False) -> bool:
     """Whether checking `texts` may ask jedi anything: one of them imports a name from a
     package that is neither the standard library's, a framework's nor one of
-    `workspace_names` (the folder and file names of the checked paths). A guess that only
-    decides whether jedi starts before it is asked; it stops at the first such import."""
+    `workspace_names` (the folder and file names of the checked paths). `here`: the questions
+    are about this process's interpreter (no `python` setting), so an imported name that
+    `module_search` answers (a module, or a package not installed) asks nothing either. A
+    guess that only decides whether jedi starts before it is asked; it stops at the first such
+    import."""
+    if here:
+        from layerlint.analysis.module_search import plainly_no_class
     for text in texts:
         for match in _FROM_IMPORT.finditer(text):
-            root = match.group(1)
-            if root not in _NOT_ASKED and root not in workspace_names:
+            module = match.group(1)
+            root = module.partition(".")[0]
+            if root in _NOT_ASKED or root in workspace_names:
+                continue
+            if not here:
                 return True
+            names = _COMMENT.sub("", match.group(2)).strip("()\\ \t\n")
+            for imported in names.split(","):
+                name = imported.split()[0] if imported.split() else ""
+                if name and name != "*" and not plainly_no_class(f"{module}.{name}"):
+                    return True
     return False
 
 

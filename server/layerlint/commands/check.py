@@ -208,9 +208,11 @@ def check_files(
 
     workers = min(jobs, len(items))
     warm: tuple[str | None, ...] = ()
+    pythons = tuple(dict.fromkeys(settings.python for *_, settings in misses))
     if workers > 1 and may_ask((text for *_, text, _ in misses),
-                               {part.partition(".")[0] for path in files for part in path.parts}):
-        warm = tuple(dict.fromkeys(settings.python for *_, settings in misses))
+                               {part.partition(".")[0] for path in files for part in path.parts},
+                               here=pythons == (None,)):
+        warm = pythons
     # shared_jedi: the workers ask one process's jedi about installed classes; it starts
     # before the analysis is imported, so that jedi starts (`warm`) while the parent imports.
     with shared_jedi(workers, warm):
