@@ -25,6 +25,8 @@ from slow_index_server import SLOW_INDEX_SECONDS
 
 from layerlint.analysis import analyse, project_evidence
 from layerlint.analysis.caches import clear as clear_caches
+from layerlint.lsp.project_index import MAX_DEFERRAL_SECONDS, QUIET_SECONDS, start_delay
+from layerlint.lsp.session import ProjectIndexState
 
 BLOCKS = (
     "import tf_keras\n\n\nclass Net(tf_keras.Model):\n    pass\n\n\n"
@@ -100,6 +102,44 @@ async def test_a_slow_index_never_delays_an_edit_s_diagnostics(slow_server: Reco
     assert late.version == 2 and time.monotonic() - opened >= SLOW_INDEX_SECONDS
     blocks.write_text(BLOCKS.replace("import tf_keras", "import tf_keras  # edited", 1))
     assert _shown(late.diagnostics) == _analysed_here(blocks)
+
+
+def test_a_build_waits_for_a_pause_in_the_edits_but_not_for_ever():
+    state = ProjectIndexState()
+    assert start_delay(state, 100.0) == 0.0  # nothing opened or edited yet: at once
+    state = ProjectIndexState(last_activity=100.0)
+    assert start_delay(state, 100.1) == pytest.approx(QUIET_SECONDS - 0.1)
+    assert state.asked_at == 100.1  # the first ask is remembered
+    state.last_activity = 102.0  # edited again meanwhile
+    assert start_delay(state, 102.0) == pytest.approx(QUIET_SECONDS)
+    assert start_delay(state, 102.0 + QUIET_SECONDS) == 0.0
+    state.last_activity = 100.1 + MAX_DEFERRAL_SECONDS - 0.01  # someone who never pauses
+    assert start_delay(state, 100.1 + MAX_DEFERRAL_SECONDS) == 0.0
+
+
+async def test_the_index_is_built_after_the_edits_pause(server: RecordingClient,
+                                                       tmp_path: Path) -> None:
+    """Edits sent one after another hold the build back (it would take a core from them);
+    the first pause lets it start, and the index's findings follow."""
+    blocks = _project(tmp_path, SAVES_NET)
+    uri = blocks.as_uri()
+    await start(server, capabilities(), root=tmp_path)
+    open_document(server, uri, BLOCKS, version=1)
+    position = types.Position(line=0, character=len("import tf_keras"))
+    typed = ""
+    for version in range(2, 42):  # 2 s of typing, a key every 50 ms
+        await asyncio.sleep(QUIET_SECONDS / 6)
+        replace_range(server, uri, version, types.Range(start=position, end=position), "#")
+        typed += "#"
+        position = types.Position(line=0, character=position.character + 1)
+    last_edit = time.monotonic()
+    assert not any("Net is saved" in item.message
+                   for published in server.published for item in published.diagnostics)
+    indexed = await _publish_with(server, uri, "Net is saved")
+    assert time.monotonic() - last_edit >= QUIET_SECONDS
+    assert indexed.version == 41
+    blocks.write_text(BLOCKS.replace("import tf_keras", "import tf_keras" + typed, 1))
+    assert _shown(indexed.diagnostics) == _analysed_here(blocks)
 
 
 @pytest.mark.parametrize("event", ["didSave", "didChangeWatchedFiles"])

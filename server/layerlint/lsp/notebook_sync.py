@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from layerlint.lsp import publish
+from layerlint.lsp import project_index, publish
 from layerlint.lsp.session import LayerlintServer
 
 SYNC_OPTIONS = types.NotebookDocumentSyncOptions(
@@ -29,11 +29,13 @@ def register(server: LayerlintServer) -> None:
 
 
 def did_open(ls: LayerlintServer, params: types.DidOpenNotebookDocumentParams) -> None:
+    project_index.document_activity(ls)  # the project index waits for a pause
     cells = [cell.uri for cell in params.cell_text_documents]
     publish.document_opened(ls, params.notebook_document.uri, cells)
 
 
 def did_change(ls: LayerlintServer, params: types.DidChangeNotebookDocumentParams) -> None:
+    project_index.document_activity(ls)
     cells = params.change.cells
     structure = cells.structure if cells else None
     removed = [cell.uri for cell in (structure.did_close or [])] if structure else []

@@ -9,10 +9,13 @@ file whose project has none yet asks for one. The index is built in a separate p
 keystrokes and leaves no parsed tree in the server's memory; shutdown and exit stop it, so a
 server never outlives its client waiting for a build), and rebuilt, reading again only
 the files that changed, after `textDocument/didSave` or `workspace/didChangeWatchedFiles` of a
-`.py` or `.ipynb` file under its root. When an index arrives that changes what the analyses get,
-every open document is analysed again and its diagnostics re-shown if they changed, the way
-pylsp and jedi-language-server publish late results. The index is swapped on the event loop,
-between messages, so each analysis reads one consistent snapshot.
+`.py` or `.ipynb` file under its root. A build starts once the documents were left alone for
+`QUIET_SECONDS` (at most `MAX_DEFERRAL_SECONDS` after it was asked for): its process takes a
+core for as long as it reads the project, and edits sent meanwhile waited longer. When an
+index arrives that changes what the analyses get, every open document is analysed again and
+its diagnostics re-shown if they changed, the way pylsp and jedi-language-server publish late
+results. The index is swapped on the event loop, between messages, so each analysis reads one
+consistent snapshot.
 
 `layerlint check` and `analyse()` outside the server are unaffected: the server installs this
 source of indexes when it starts serving (`index_in_background`).
@@ -47,6 +50,13 @@ INDEXED_SUFFIXES = (".py", ".ipynb")
 WATCHED_GLOBS = ("**/*.py", "**/*.ipynb")
 """Watched for the index (a client that registers them reports saves made outside the editor)."""
 _BUILD_TIMEOUT = 600.0
+QUIET_SECONDS = 0.3
+"""A build waits until no document was opened or edited for this long. Started at once, the
+worker (a second interpreter reading and parsing the project, ~0.5 s for 600 files) ran
+beside the first keystrokes after an open: on the 2,000-line benchmark file, with 2 cores,
+they waited up to 6 ms instead of 3 (p95 of 60 keys, 2.9-3.1 ms against 2.5-2.7 without it)."""
+MAX_DEFERRAL_SECONDS = 5.0
+"""...but no longer than this after the build was asked for, for someone who never pauses."""
 
 
 def register(server: LayerlintServer) -> None:
@@ -61,6 +71,9 @@ def stop_building(ls: LayerlintServer) -> None:
     state.serving = False
     state.wanted.clear()
     state.stale.clear()
+    if state.deferred is not None:
+        state.deferred.cancel()
+        state.deferred = None
     worker = state.worker
     if worker is not None and worker.poll() is None:
         worker.kill()
@@ -114,9 +127,24 @@ def document_opened(ls: LayerlintServer, uri: str) -> None:
         _build_soon(ls)
 
 
+def document_activity(ls: LayerlintServer) -> None:
+    """A document was opened or edited: a build waits for the next quiet moment."""
+    with contextlib.suppress(RuntimeError):  # not serving (a test calling a handler directly)
+        ls.state.project.last_activity = asyncio.get_running_loop().time()
+
+
+def start_delay(state: ProjectIndexState, now: float) -> float:
+    """Seconds until a build asked for may start: until the documents were left alone for
+    `QUIET_SECONDS`, at most `MAX_DEFERRAL_SECONDS` after it was first asked for (0: now)."""
+    if state.asked_at is None:
+        state.asked_at = now
+    start = min(state.last_activity + QUIET_SECONDS, state.asked_at + MAX_DEFERRAL_SECONDS)
+    return max(0.0, start - now)
+
+
 def _build_soon(ls: LayerlintServer) -> None:
-    """Start the next build now, in a worker thread that waits for the worker process; the
-    event loop installs its index between two messages."""
+    """Start the next build at the next quiet moment (`start_delay`), in a worker thread that
+    waits for the worker process; the event loop installs its index between two messages."""
     state = ls.state.project
     if not state.serving or state.building or not (state.wanted or state.stale):
         return
@@ -124,6 +152,12 @@ def _build_soon(ls: LayerlintServer) -> None:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # not serving (a test calling the analysis directly)
         return
+    delay = start_delay(state, loop.time())
+    if delay > 0:
+        if state.deferred is None:
+            state.deferred = loop.call_later(delay, _build_when_quiet, ls)
+        return
+    state.asked_at = None
     folder = state.wanted.pop() if state.wanted else state.stale.pop()
     known = [index for root, index in state.indexes.items()
              if root == folder or root in folder.parents]
@@ -137,6 +171,11 @@ def _build_soon(ls: LayerlintServer) -> None:
     # A daemon thread: an exiting server does not wait for it (stop_building ends the process).
     threading.Thread(target=build, name="layerlint-index", daemon=True).start()
     state.building = loop.create_task(_install_when_built(ls, folder, built))
+
+
+def _build_when_quiet(ls: LayerlintServer) -> None:
+    ls.state.project.deferred = None
+    _build_soon(ls)  # or later again, after the edits made meanwhile
 
 
 def _settle(built: asyncio.Future[ProjectIndex | None], index: ProjectIndex | None) -> None:

@@ -113,6 +113,12 @@ class ProjectIndexState:
     """The process running that build, stopped when the server shuts down."""
     generation: int = 0
     """Bumped when an index arrives that changes what analyses find."""
+    last_activity: float = float("-inf")
+    """Event-loop time of the last open or edit of a document (`project_index.QUIET_SECONDS`)."""
+    asked_at: float | None = None
+    """When the build now waiting for a quiet moment was asked for."""
+    deferred: asyncio.TimerHandle | None = None
+    """The timer that starts that build."""
 
 
 @dataclass
