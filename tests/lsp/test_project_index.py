@@ -7,6 +7,7 @@ import asyncio
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import pytest_lsp
@@ -25,7 +26,12 @@ from slow_index_server import SLOW_INDEX_SECONDS
 
 from layerlint.analysis import analyse, project_evidence
 from layerlint.analysis.caches import clear as clear_caches
-from layerlint.lsp.project_index import MAX_DEFERRAL_SECONDS, QUIET_SECONDS, start_delay
+from layerlint.lsp.project_index import (
+    MAX_DEFERRAL_SECONDS,
+    QUIET_SECONDS,
+    document_activity,
+    start_delay,
+)
 from layerlint.lsp.session import ProjectIndexState
 
 BLOCKS = (
@@ -115,6 +121,17 @@ def test_a_build_waits_for_a_pause_in_the_edits_but_not_for_ever():
     assert start_delay(state, 102.0 + QUIET_SECONDS) == 0.0
     state.last_activity = 100.1 + MAX_DEFERRAL_SECONDS - 0.01  # someone who never pauses
     assert start_delay(state, 100.1 + MAX_DEFERRAL_SECONDS) == 0.0
+
+
+async def test_the_quiet_moment_counts_from_the_end_of_an_open_or_edit():
+    """An open's analysis of a large file may outlast `QUIET_SECONDS`: the edits sent
+    meanwhile are read only after it, so the pause is counted from its end."""
+    ls = SimpleNamespace(state=SimpleNamespace(project=ProjectIndexState()))
+    with document_activity(ls):
+        started = ls.state.project.last_activity
+        assert started <= asyncio.get_running_loop().time()
+        time.sleep(0.05)  # the analysis
+    assert ls.state.project.last_activity >= started + 0.05
 
 
 async def test_the_index_is_built_after_the_edits_pause(server: RecordingClient,

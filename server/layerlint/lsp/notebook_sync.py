@@ -29,13 +29,12 @@ def register(server: LayerlintServer) -> None:
 
 
 def did_open(ls: LayerlintServer, params: types.DidOpenNotebookDocumentParams) -> None:
-    project_index.document_activity(ls)  # the project index waits for a pause
     cells = [cell.uri for cell in params.cell_text_documents]
-    publish.document_opened(ls, params.notebook_document.uri, cells)
+    with project_index.document_activity(ls):  # the project index waits for a pause
+        publish.document_opened(ls, params.notebook_document.uri, cells)
 
 
 def did_change(ls: LayerlintServer, params: types.DidChangeNotebookDocumentParams) -> None:
-    project_index.document_activity(ls)
     cells = params.change.cells
     structure = cells.structure if cells else None
     removed = [cell.uri for cell in (structure.did_close or [])] if structure else []
@@ -43,7 +42,8 @@ def did_change(ls: LayerlintServer, params: types.DidChangeNotebookDocumentParam
         publish.clear(ls, removed)
     changed = [item.document.uri for item in (cells.text_content or [])] if cells else []
     added = [cell.uri for cell in (structure.did_open or [])] if structure else []
-    publish.document_changed(ls, params.notebook_document.uri, [*removed, *added, *changed])
+    with project_index.document_activity(ls):
+        publish.document_changed(ls, params.notebook_document.uri, [*removed, *added, *changed])
 
 
 def did_close(ls: LayerlintServer, params: types.DidCloseNotebookDocumentParams) -> None:

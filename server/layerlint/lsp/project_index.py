@@ -31,7 +31,7 @@ import pickle
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from lsprotocol import types
@@ -127,8 +127,19 @@ def document_opened(ls: LayerlintServer, uri: str) -> None:
         _build_soon(ls)
 
 
-def document_activity(ls: LayerlintServer) -> None:
-    """A document was opened or edited: a build waits for the next quiet moment."""
+@contextlib.contextmanager
+def document_activity(ls: LayerlintServer) -> Iterator[None]:
+    """Around the handling of a document's open or edit: a build waits for a quiet moment
+    after it ends (an analysis of a large file at open outlasts `QUIET_SECONDS`, and the edits
+    sent meanwhile are read only after it)."""
+    _note_activity(ls)
+    try:
+        yield
+    finally:
+        _note_activity(ls)
+
+
+def _note_activity(ls: LayerlintServer) -> None:
     with contextlib.suppress(RuntimeError):  # not serving (a test calling a handler directly)
         ls.state.project.last_activity = asyncio.get_running_loop().time()
 

@@ -23,15 +23,15 @@ def register(server: LayerlintServer) -> None:
 
 def did_open(ls: LayerlintServer, params: types.DidOpenTextDocumentParams) -> None:
     uri = params.text_document.uri
-    project_index.document_activity(ls)
-    project_index.document_opened(ls, uri)  # built beside the first analysis, never before it
-    publish.document_opened(ls, uri, [uri])
+    with project_index.document_activity(ls):  # the project index waits for a pause
+        project_index.document_opened(ls, uri)  # built after the first analysis, never before
+        publish.document_opened(ls, uri, [uri])
 
 
 def did_change(ls: LayerlintServer, params: types.DidChangeTextDocumentParams) -> None:
     uri = params.text_document.uri
-    project_index.document_activity(ls)  # the project index waits for a pause
-    publish.document_changed(ls, uri, [uri])
+    with project_index.document_activity(ls):
+        publish.document_changed(ls, uri, [uri])
 
 
 def did_close(ls: LayerlintServer, params: types.DidCloseTextDocumentParams) -> None:
