@@ -54,7 +54,8 @@ QUIET_SECONDS = 0.3
 """A build waits until no document was opened or edited for this long. Started at once, the
 worker (a second interpreter reading and parsing the project, ~0.5 s for 600 files) ran
 beside the first keystrokes after an open: on the 2,000-line benchmark file, with 2 cores,
-they waited up to 6 ms instead of 3 (p95 of 60 keys, 2.9-3.1 ms against 2.5-2.7 without it)."""
+they waited up to 6-7 ms instead of 3 (p95 of a session's 60 keys 2.7-3.1 ms, against 2.5-2.7
+without it; at a lower priority, `SCHED_IDLE`, no better)."""
 MAX_DEFERRAL_SECONDS = 5.0
 """...but no longer than this after the build was asked for, for someone who never pauses."""
 
