@@ -91,3 +91,28 @@ def test_the_installed_class_lookup_asks_jedi_nothing_about_those(monkeypatch):
         assert installed.installed_class("jedi.api", None, None) is None
     finally:
         installed.forget()
+
+
+def test_a_package_only_an_import_hook_finds_is_left_to_jedi(tmp_path, monkeypatch):
+    """Editable installs (PEP 660) map a package to its folder with a finder on
+    `sys.meta_path`, not a `sys.path` entry: such a package is installed."""
+    import importlib.machinery
+    import sys
+
+    source = tmp_path / "elsewhere" / "lsearchedit"
+    source.mkdir(parents=True)
+    (source / "__init__.py").write_text("class Block:\n    pass\n")
+    (source / "blocks.py").write_text("")
+
+    class EditableFinder:
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if name != "lsearchedit":
+                return None
+            return importlib.machinery.PathFinder.find_spec(name, [str(source.parent)])
+
+    assert module_search.plainly_no_class("lsearchedit.Block")  # nowhere without the hook
+    module_search.forget()
+    monkeypatch.setattr(sys, "meta_path", [*sys.meta_path, EditableFinder()])
+    assert not module_search.plainly_no_class("lsearchedit.Block")
+    assert module_search.plainly_no_class("lsearchedit.blocks")
