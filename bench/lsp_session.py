@@ -66,6 +66,9 @@ class SessionResult:
     peak_codes: dict[str, int] = field(default_factory=dict)
     # Measured edits only (warm-up excluded); None marks a timeout.
     latencies_ms: list[float | None] = field(default_factory=list)
+    edit_kinds: list[str] = field(default_factory=list)
+    """What each measured edit was, in the same order: `key` (a keystroke), or a full-text
+    step's kind (`comment`, `paste`, `delete`)."""
     warmup_ms: list[float | None] = field(default_factory=list)
     versioned_publishes: int = 0
     unversioned_publishes: int = 0
@@ -173,7 +176,11 @@ async def _drive(
         sent_ns = await client.notify("textDocument/didChange", params)
         publish = await client.wait_for_diagnostics(uri, version, first_index, options.edit_timeout)
         latency = None if publish is None else (publish.received_ns - sent_ns) / 1e6
-        (result.warmup_ms if number < options.warmup else result.latencies_ms).append(latency)
+        if number < options.warmup:
+            result.warmup_ms.append(latency)
+        else:
+            result.latencies_ms.append(latency)
+            result.edit_kinds.append(edit.kind if isinstance(edit, FullText) else "key")
         last_publish = publish or last_publish
         for code, count in _diagnostic_codes(publish).items():
             result.peak_codes[code] = max(count, result.peak_codes.get(code, 0))

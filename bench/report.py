@@ -18,6 +18,9 @@ from bench.lsp_session import SessionResult
 
 REFERENCE_SERVER = "ruff"
 
+Slow = tuple[int, int, str, float | None]
+"""(session, 1-based; measured edit, 0-based; its kind; ms, None for a timeout)."""
+
 
 @dataclass(frozen=True)
 class Row:
@@ -39,6 +42,25 @@ class Row:
     workload: str = "typing"  # "typing" (incremental keys) or "document" (full-text changes)
     server_rss_mib: float = 0.0  # the server process alone, largest over sessions
     children_rss_mib: float = 0.0  # its child processes (the sum), largest over sessions
+    slowest: tuple[Slow, ...] = ()
+    """The slowest edits pooled, slowest first, down to the one that is the p95 (nearest rank:
+    the 10th slowest of 180): which edits set the tail."""
+
+
+def _slowest(sessions: Sequence[SessionResult]) -> tuple[Slow, ...]:
+    """The edits from the slowest down to the p95's (`latency_stats.percentile`'s rank)."""
+    pooled = [
+        (math.inf if latency is None else latency, number, index,
+         session.edit_kinds[index] if index < len(session.edit_kinds) else "key")
+        for number, session in enumerate(sessions, start=1)
+        for index, latency in enumerate(session.latencies_ms)
+    ]
+    if not pooled:
+        return ()
+    shown = len(pooled) - max(1, math.ceil(0.95 * len(pooled))) + 1
+    pooled.sort(key=lambda edit: -edit[0])
+    return tuple((number, index, kind, latency if math.isfinite(latency) else None)
+                 for latency, number, index, kind in pooled[:shown])
 
 
 def _version_behaviour(sessions: Sequence[SessionResult]) -> str:
@@ -75,6 +97,7 @@ def build_row(
         workload=workload,
         server_rss_mib=max(session.server_rss_kib for session in sessions) / 1024,
         children_rss_mib=max(session.rss_kib - session.server_rss_kib for session in sessions) / 1024,
+        slowest=_slowest(sessions),
     )
 
 
@@ -152,6 +175,16 @@ def markdown(rows: Sequence[Row], preamble: Sequence[str]) -> str:
             f" last {_codes(row.final_codes)}"
         )
         lines.extend(f"  - error: {error}" for error in row.errors)
+    lines.append("")
+    lines.append(
+        "Slowest edits, pooled, slowest first, down to the one that is the p95 (ms, session"
+        " s and measured edit #, its kind):"
+    )
+    lines.append("")
+    for row in rows:
+        shown = ", ".join(f"{_ms(math.inf if ms is None else ms)} (s{number} #{index} {kind})"
+                          for number, index, kind, ms in row.slowest)
+        lines.append(f"- {row.server} on {row.file}, {row.workload}: {shown or 'none'}")
     return "\n".join(lines)
 
 

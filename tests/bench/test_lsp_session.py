@@ -27,6 +27,7 @@ async def test_ruff_session_times_every_edit(tmp_path):
     assert result.text_sync == "incremental"
     assert result.open_ms is not None and result.open_ms > 0
     assert len(result.warmup_ms) == 1 and len(result.latencies_ms) == 3
+    assert result.edit_kinds == ["key"] * 3
     assert all(latency is not None and latency > 0 for latency in result.latencies_ms)
     assert result.versioned_publishes >= 4 and result.unversioned_publishes == 0
     assert result.rss_kib >= result.server_rss_kib > 0

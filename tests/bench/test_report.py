@@ -7,8 +7,9 @@ from bench.lsp_session import SessionResult
 from bench.report import build_row, markdown, to_json
 
 
-def _session(server, latencies, path="models_2000.py", server_rss_kib=2048):
+def _session(server, latencies, path="models_2000.py", server_rss_kib=2048, kinds=None):
     return SessionResult(
+        edit_kinds=kinds if kinds is not None else ["key"] * len(latencies),
         server=server,
         path=Path(path),
         server_info=f"{server} 1.0",
@@ -62,3 +63,20 @@ def test_rss_shows_the_server_and_its_children_apart():
     table = markdown([alone, with_child], ["## Title"])
     rows = {line.split(" | ")[2]: line for line in table.splitlines() if "| models_2000" in line}
     assert "| 2 | yes |" in rows["ruff"] and "| 2 + 1 | yes |" in rows["layerlint"]
+
+
+def test_the_slowest_edits_are_named_down_to_the_p95():
+    """Which edits set the tail: 40 edits pooled from two sessions, so the nearest-rank p95 is
+    the 38th of 40, the 3rd slowest; a timeout counts as the slowest."""
+    first = _session("layerlint", [1.0] * 18 + [9.0, None],
+                     kinds=["comment"] * 18 + ["paste", "delete"])
+    second = _session("layerlint", [1.0] * 5 + [4.0] + [1.0] * 14,
+                      kinds=["comment"] * 5 + ["paste"] + ["comment"] * 14)
+    row = build_row([first, second], 2012, "document")
+    assert row.slowest == ((1, 19, "delete", None), (1, 18, "paste", 9.0), (2, 5, "paste", 4.0))
+    assert row.slowest[-1][3] == row.latency.p95_ms
+    table = markdown([row], ["## Title"])
+    assert ("- layerlint on models_2000.py, document: timeout (s1 #19 delete), 9.0 (s1 #18 paste),"
+            " 4.0 (s2 #5 paste)") in table
+    record = json.loads(to_json([row], {"command": "x"}))["results"][0]
+    assert record["slowest"][0] == [1, 19, "delete", None]
