@@ -81,6 +81,30 @@ def test_an_edit_forgets_the_trees_of_the_replaced_block(tmp_path: Path) -> None
     assert analyse(TEXT, path=path) == first
 
 
+def test_the_server_lets_the_replaced_trees_go_once_its_diagnostics_are_out(
+        tmp_path: Path) -> None:
+    """Inside `retiring_later` (the server publishes in it) the replaced block's tree is kept
+    until the block ends; then it is let go as without it, and the findings do not change."""
+    path = str(tmp_path / "model.py")
+    analyse(TEXT, path=path)
+    old_block = _class_block(path)
+    assert old_block.tree is not None
+    old_nodes = {id(node) for node in walk.walk(old_block.tree)}
+    edited = _edited(TEXT)
+
+    with document_state.retiring_later():
+        result = analyse(edited, path=path)
+        assert "parse cache" in _holds(old_nodes)
+        with document_state.retiring_later():  # a nested block leaves it to the outer one
+            pass
+        assert "parse cache" in _holds(old_nodes)
+
+    assert _holds(old_nodes) == []
+    assert old_block.text not in source._parse_cache
+    caches.clear()
+    assert result == analyse(edited, path=None)
+
+
 _SHARED = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
 """Node types the parser shares between trees (one `Load()`, one `Add()`...)."""
 

@@ -34,6 +34,7 @@ from layerlint.analysis import (
     source,
     walk,
 )
+from layerlint.analysis.block_versions import Change
 from layerlint.analysis.shapes import infer, module_shapes
 from layerlint.analysis.source import Block
 
@@ -42,22 +43,22 @@ for _cache in (caches.block_cache, caches.reference_cache, keras_target._block_c
     retired_texts.register(_cache)  # results per block text: kept for the last retired texts
 
 
-def retire_blocks(old: Sequence[Block], new: Sequence[Block]) -> None:
+def retire_blocks(old: Sequence[Block], new: Sequence[Block], change: Change | None) -> None:
     """Forget the trees of `old` blocks whose text is in none of the `new` blocks, and every
     remembered walk and node grouping: they serve the rules within one analysis (an unchanged
     block's findings are cached by its text, so its walks are almost never asked for again),
-    and kept for every block of a 10,000-line file they cost ~4 MiB."""
+    and kept for every block of a 10,000-line file they cost ~4 MiB. `change`: how `new`
+    differs from `old` (`new.change` while the version's analysis runs), None when unknown."""
     kept = {block.text for block in new}
     gone = [block for block in old if block.text not in kept]
     if gone:
-        change = getattr(new, "change", None)
         # A block whose edit changed only a comment keeps its tree under its new text.
         held = {id(block.tree) for block in new[change.first:change.new_end]} if (
             change is not None and change.same_trees) else set()
         forget_blocks(gone, walks=False, held_trees=held)  # walks and groupings: just below
         retired_texts.retire([block.text for block in gone], lambda: kept | _held_texts())
     walk.clear()
-    walk.keep_levels_within(_alive_ids(old, new))
+    walk.keep_levels_within(_alive_ids(old, new, change))
     node_index.clear()
 
 
@@ -65,12 +66,12 @@ _ALIVE = "alive ids"
 """The key of a version's count of its trees and top-level statements (`block_versions`)."""
 
 
-def _alive_ids(old: Sequence[Block], new: Sequence[Block]) -> dict[int, int]:
+def _alive_ids(old: Sequence[Block], new: Sequence[Block],
+               change: Change | None) -> dict[int, int]:
     """How many of the `new` blocks hold each tree and top-level statement, by id (what
     `walk.keep_levels_within` keeps): the `old` version's count updated across the changed span
     when `new` is its next version (`block_versions.Change`), so a keystroke counts the blocks
     it changed, not the document's. Kept in the new version's memo for the next one."""
-    change = getattr(new, "change", None)
     carried = change.previous.get(_ALIVE) if change is not None else None
     if change is None or carried is None:
         counts: dict[int, int] = {}

@@ -21,6 +21,8 @@ from __future__ import annotations
 import ast
 import bisect
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from layerlint.analysis.block_versions import Blocks, Change
@@ -85,12 +87,49 @@ def document_blocks(text: str, key: str | None) -> list[Block]:
     if blocks is None:
         blocks = Blocks(split_blocks(text))
     if previous is not None:
-        retire_blocks(previous.blocks, blocks)
+        _retire(previous.blocks, blocks)
     _documents[key] = _state(text, blocks, previous, base)
     _documents.move_to_end(key)
     if len(_documents) > _MAX_DOCUMENTS:
         _documents.popitem(last=False)
     return blocks
+
+
+_retiring: list[tuple[Blocks, Blocks, Change | None]] = []
+"""Versions replaced while `retiring_later` holds their retirement: (old, new, change)."""
+_deferring = [0]
+
+
+@contextmanager
+def retiring_later() -> Iterator[None]:
+    """Inside the block, the blocks a new version of a document replaced are retired
+    (`document_memory.retire_blocks`) when the block ends, not while the version is analysed:
+    the language server publishes the diagnostics inside it, so letting go of the old trees
+    costs the edit nothing (it happens while the client reads them). The same work, in the
+    same order; only later. Nested blocks retire when the outermost ends."""
+    _deferring[0] += 1
+    try:
+        yield
+    finally:
+        _deferring[0] -= 1
+        if not _deferring[0]:
+            retire_pending()
+
+
+def retire_pending() -> None:
+    """Retire what `retiring_later` held back, oldest first."""
+    while _retiring:
+        old, new, change = _retiring.pop(0)
+        retire_blocks(old, new, change)
+
+
+def _retire(old: Blocks, new: Blocks) -> None:
+    """Retire `old` now, or when `retiring_later` ends (with the change read now: the
+    version's analysis cuts it off `new` when it settles)."""
+    if _deferring[0]:
+        _retiring.append((old, new, new.change))
+    else:
+        retire_blocks(old, new, new.change)
 
 
 def held_blocks() -> list[list[Block]]:
@@ -333,4 +372,5 @@ def _same_block(new: Block, old: Block, line_delta: int) -> bool:
             and new.error == old.error)
 
 
-__all__ = ["common_prefix", "common_suffix", "document_blocks", "forget_document", "held_blocks"]
+__all__ = ["common_prefix", "common_suffix", "document_blocks", "forget_document", "held_blocks",
+           "retire_pending", "retiring_later"]

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from lsprotocol import types
 
+from layerlint.analysis.document_state import retiring_later
 from layerlint.lsp import collection_pause, document_analysis, memory_release, wire
 from layerlint.lsp.session import LayerlintServer
 
@@ -75,7 +76,8 @@ def document_changed(ls: LayerlintServer, key: str, changed_uris: Iterable[str])
     with collection_pause.paused():
         _notify_listeners(ls, changed_uris)
         if not client_pulls(ls):
-            publish_document(ls, key)
+            with retiring_later():  # the replaced blocks are let go once the diagnostics are out
+                publish_document(ls, key)
             memory_release.after_publish()  # what the analysis freed, now and then
             return
     if ls.workspace.get_notebook_document(notebook_uri=key) is not None:
