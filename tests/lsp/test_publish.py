@@ -68,7 +68,7 @@ def test_an_edit_s_replaced_blocks_are_retired_after_its_diagnostics_are_written
     text = EXAMPLE.read_text()
 
     def send(method: str, params: dict, request_id: int | None = None) -> None:
-        message = {"jsonrpc": "2.0", "method": method, "params": params}
+        message: dict[str, object] = {"jsonrpc": "2.0", "method": method, "params": params}
         if request_id is not None:
             message["id"] = request_id
         server.protocol.handle_message(server.protocol.structure_message(message))

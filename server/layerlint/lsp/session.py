@@ -10,7 +10,9 @@ diagnostics and to hear about edits without owning the sync handlers themselves.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,9 +21,9 @@ from typing import Any
 from urllib.parse import unquote
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import FeatureNotificationError, JsonRpcException, JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from layerlint import __version__
@@ -156,7 +158,8 @@ class LayerlintProtocol(LanguageServerProtocol):
     in a task of its own under the built-in `workspace/executeCommand` handler, which the
     cancel never reaches. `handle_message`, pygls' entry point for every incoming message, is
     where a command can hear it; pygls still answers the request with RequestCancelled.
-    And `didChange` applies each change with `text_splice` (the same text as pygls', faster)."""
+    And `didChange` applies each change with `text_splice` (the same text as pygls', faster),
+    dispatched directly (`_did_change_now`)."""
 
     def __init__(self, server: LayerlintServer, converter: Any) -> None:
         super().__init__(server, converter)
@@ -171,16 +174,42 @@ class LayerlintProtocol(LanguageServerProtocol):
             raise
 
     def handle_message(self, message: Any) -> None:
+        if (type(message) is types.DidChangeTextDocumentNotification and not self._shutdown
+                and message.jsonrpc == JsonRPCProtocol.VERSION):
+            contextvars.copy_context().run(self._did_change_now, message.params)
+            return
         if isinstance(message, types.CancelNotification):
             listener = self.session.cancel_listeners.pop(message.params.id, None)
             if listener is not None:
                 listener()
         super().handle_message(message)
 
+    def _did_change_now(self, params: types.DidChangeTextDocumentParams) -> None:
+        """A `didChange`, handled as pygls handles it (the built-in handler's changes, then
+        the server's feature; an error reported as pygls reports a notification handler's),
+        but called directly: pygls' dispatch of a notification (checks against each message
+        kind's protocol, two generated ids, futures and callbacks for the built-in handler and
+        for the feature it yields to) cost ~0.1 ms of every keystroke's edit-to-diagnostics
+        time."""
+        try:
+            self._apply_changes(params)
+            if (user_handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+                user_handler(params)
+        except Exception:
+            error = JsonRpcInternalError.of(sys.exc_info())
+            self._server._report_server_error(error, FeatureNotificationError)
+
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
-        """pygls' own handler, with each change applied by `text_splice` (same text, without
-        pygls' per-line loop over the whole document)."""
+        """pygls' own handler (what a `didChange` pygls dispatches runs), with each change
+        applied by `text_splice`."""
+        self._apply_changes(params)
+        if (user_handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield user_handler, (params,), None
+
+    def _apply_changes(self, params: types.DidChangeTextDocumentParams) -> None:
+        """pygls' built-in change of its copy of the document, with each change applied by
+        `text_splice` (same text, without pygls' per-line loop over the whole document)."""
         documents = self.workspace.text_documents
         for change in params.content_changes:
             document = documents.get(unquote(params.text_document.uri))
@@ -189,8 +218,6 @@ class LayerlintProtocol(LanguageServerProtocol):
                 continue
             apply_change(document, change)
             document.version = params.text_document.version
-        if (user_handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
-            yield user_handler, (params,), None
 
 
 class LayerlintServer(LanguageServer):
