@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from layerlint.analysis import source
+from layerlint.analysis import class_reparse, source
 from layerlint.analysis.class_reparse import reparsed
 from layerlint.analysis.source import split_blocks
 
@@ -140,3 +140,80 @@ def test_a_line_continued_into_the_edited_statement_is_refused() -> None:
     old = "class A:\n    x = 1\n    # a comment \\\n    y = 2\n"
     new = old.replace("y = 2", "y = 3")
     assert reparsed(new, old, ast.parse(old), _shared(old, new)) is None
+
+
+def test_an_edit_inside_a_method_parses_only_its_statement() -> None:
+    """An edit that keeps the lines, inside a method whose statements below it are unchanged:
+    the method's other statements are the previous nodes (one statement parsed, not the
+    method), and the tree is the whole parse's."""
+    old_tree = ast.parse(CLASS)
+    new = CLASS.replace("x = self.norm(self.conv(inputs)", "x = self.norm(self.conv(x)")
+    found = reparsed(new, CLASS, old_tree, CLASS.index("inputs), training"))
+    assert found is not None and found[0] is not None
+    old_class, new_class = old_tree.body[0], found[0].body[0]
+    assert isinstance(old_class, ast.ClassDef) and isinstance(new_class, ast.ClassDef)
+    old_call, new_call = old_class.body[-1], new_class.body[-1]
+    assert isinstance(old_call, ast.FunctionDef) and isinstance(new_call, ast.FunctionDef)
+    assert new_class.body[:-1] == old_class.body[:-1]
+    assert new_call is not old_call and new_call.args is old_call.args
+    assert new_call.body[0] is not old_call.body[0] and new_call.body[1] is old_call.body[1]
+    assert _same(found, _whole(new))
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@pytest.mark.parametrize("seed", range(3))
+def test_typing_inside_methods_parses_as_the_whole_text(seed: int,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys typed and deleted one at a time inside method bodies (what the method path
+    serves): every tree and error is the whole text's, and most keys parse one statement."""
+    served: list[object] = []
+    method_reparsed = class_reparse._method_reparsed
+
+    def counted(*args: object) -> object:
+        result = method_reparsed(*args)  # type: ignore[arg-type]
+        if result is not None:
+            served.append(result)
+        return result
+
+    monkeypatch.setattr(class_reparse, "_method_reparsed", counted)
+    rng = random.Random(seed)
+    classes = [CLASS, *_fixture_classes()]
+    keys = [*"abxy_.,()[]:=+-*#'\" 0123\\", "\t", "é", "  "]
+    checked = 0
+    for _ in range(2000):
+        old = rng.choice(classes)
+        tree = ast.parse(old)
+        methods = [stmt for stmt in tree.body[0].body  # type: ignore[attr-defined]
+                   if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+                   and len(stmt.body) >= 2]
+        if not methods:
+            continue
+        method = rng.choice(methods)
+        line = rng.randint(method.body[1].lineno, method.end_lineno or method.lineno)
+        start = class_reparse._line_offset(old, line)
+        assert start is not None
+        end = old.find("\n", start)
+        at = rng.randint(start, end if end >= 0 else len(old))
+        if rng.random() < 0.3 and at < len(old) and old[at] != "\n":
+            new = old[:at] + old[at + 1:]
+        else:
+            new = old[:at] + rng.choice(keys) + old[at:]
+        found = reparsed(new, old, tree, _shared(old, new))
+        if found is not None:
+            checked += 1
+            assert _same(found, _whole(new)), new
+    print(checked, len(served))
+    assert checked > 600
+    assert len(served) > checked / 3
+
+
+def test_spaces_put_before_an_unchanged_statement_are_refused() -> None:
+    """One change that runs from an edited line into the next statement's indentation (a
+    paste over a line end, or two edits sent as one full text) moves that statement's
+    columns: its previous node cannot serve. It used to be reused, giving a tree where the
+    whole text has an indentation error."""
+    old = "class A:\n    x = 0\n    a = 1\n    b = 2\n"
+    new = "class A:\n    x = 0\n    a = 3\n      b = 2\n"
+    found = reparsed(new, old, ast.parse(old), old.index("1\n"))
+    assert found is None or found == _whole(new)
+    assert _whole(new)[1] is not None
