@@ -106,7 +106,11 @@ def test_an_error_in_did_change_is_reported_as_pygls_reports_it(dispatch: str) -
 
     server = _opened_with_feature(failing)
     reported: list[tuple[Exception, type]] = []
-    server._report_server_error = lambda error, source: reported.append((error, source))  # type: ignore[method-assign]
+
+    def report(error: Exception, source: type) -> None:
+        reported.append((error, source))
+
+    server._report_server_error = report  # type: ignore[method-assign]
     message = _message(server, "textDocument/didChange", _CHANGE)
     handle = (server.protocol.handle_message if dispatch == "layerlint"
               else partial(LanguageServerProtocol.handle_message, server.protocol))

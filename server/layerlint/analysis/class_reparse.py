@@ -29,8 +29,8 @@ decorator, that does not start its line, a line continued into it, a changed ind
 blank or comment line where the edited statement began, a tail that leaves the class, an
 error placed above the edited line): the caller then parses the whole text. The statements
 above the edit are the previous tree's nodes: unchanged text, as the rest of the analysis
-assumes of a node (design §1a); only the class and module nodes are new (and the method's). Random edits check
-both against whole parses (`tests/analysis/test_class_reparse.py`).
+assumes of a node (design §1a); only the class and module nodes (and an edited method's) are
+new. Random edits check both against whole parses (`tests/analysis/test_class_reparse.py`).
 """
 
 from __future__ import annotations
