@@ -3,9 +3,10 @@ what a module-wide pass kept for a version is what it would read from that versi
 afresh, and the module context patched from the previous version is a fresh combination."""
 
 import random
+import re
 
 import pytest
-from fresh_parses import fresh_parses
+from fresh_parses import fresh_parses, module_saving_a_layer
 
 from bench.document_script import plan_document_edits
 from bench.generate_models import generate_module
@@ -227,6 +228,61 @@ def test_a_context_across_class_names_that_come_and_go_is_a_fresh_combination(
     # mention them were found again, not every class of every combination.
     assert counted[0] > 10
     assert counted[1] < counted[0] * len(fresh.classes) / 4
+
+
+def _typed_while_broken(text: str, class_name: str) -> list[str]:
+    """Texts of a person typing a call over three lines into the first method of
+    `class_name`, a character at a time, twice: the class stops parsing at the open bracket,
+    the lines typed meanwhile move the classes below it, and it parses again at the close."""
+    texts = []
+    at = text.index("\n", text.index("\n    def ", text.index(f"\nclass {class_name}(")) + 1) + 1
+    for typed in ("        y = self.norm(", "\n", "            x,", "\n", "        )\n") * 2:
+        for character in typed:
+            text = text[:at] + character + text[at:]
+            at += 1
+            texts.append(text)
+    return texts
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+@pytest.mark.parametrize("seed", range(2))
+def test_a_class_that_parses_again_patches_the_version_before_it_broke(
+        tmp_path, seed, monkeypatch):
+    """Where a class parses again after keys that kept it broken (and changed no other block),
+    the module context and the save evidence are the version's before the break, patched with
+    the class (`Change.since_parsed`), not found again for the class names that came back; and
+    each equals a fresh one, over repeated breaks of a class that others mention, derive from
+    and save."""
+    path = str(tmp_path / "a.py")
+    start = module_saving_a_layer(300, seed)
+    saved = re.search(r"^class (\w+)\(keras\.layers\.Layer\)", start, re.MULTILINE)
+    assert saved is not None
+    start += f"\n\nclass Derived({saved[1]}):\n    pass\n\n\nclass Grand(Derived):\n    pass\n"
+    renamed = _calls(monkeypatch, class_resolution, "_renamed")
+    names_read_again = _calls(monkeypatch, save_evidence, "_renamed_names")
+    recovered: list[bool] = []
+    followed = document_state._followed_break
+
+    def recording(previous, blocks):
+        broken = followed(previous, blocks)
+        recovered.append(blocks.change is not None and blocks.change.since_parsed is not None)
+        return broken
+
+    monkeypatch.setattr(document_state, "_followed_break", recording)
+    analyse(start, path=path)
+    for text in [*_typed_while_broken(start, saved[1]), *_typed_through(start, seed, saved[1])]:
+        before = len(renamed), len(names_read_again)
+        analyse(text, path=path)
+        blocks = document_state._documents[path].blocks
+        context = blocks.memo["context"][1]
+        fresh_blocks, fresh = _fresh_context(text)
+        assert _summary(blocks, context) == _summary(fresh_blocks, fresh)
+        torch_classes = frozenset(name for name, fw in context.frameworks.items() if fw == "torch")
+        assert blocks.memo["evidence"].result == _fresh_evidence(text, context.imports,
+                                                                 torch_classes)
+        if recovered[-1]:
+            assert (len(renamed), len(names_read_again)) == before
+    assert recovered.count(True) >= 4  # twice in the first typing, then in every round after
 
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")

@@ -179,6 +179,47 @@ def test_a_key_typed_in_a_class_changes_that_block_only(typed):
                for new, old in zip(after[index + 1:], before[index + 1:]))
 
 
+def _typed(text: str, at: int, keys: str, key: str) -> tuple[str, list]:
+    """Each key typed at `at` in turn, each version split as the document `key`."""
+    versions = []
+    for character in keys:
+        text = text[:at] + character + text[at:]
+        at += 1
+        versions.append(document_blocks(text, key))
+    return text, versions
+
+
+def test_a_class_that_parses_again_after_edits_of_it_alone_links_the_version_before_the_break():
+    """The keys that keep a class broken change that block alone; where it parses again, its
+    change also says how the text changed since the last version in which it parsed (that
+    version's memo, the lines moved since), and only then."""
+    key = "/tmp/document_state_since_parsed.py"
+    document_state.forget_document(key)
+    text = TYPED_CLASS + BASE
+    parsed = document_blocks(text, key)
+    at = text.index("\n        return ops.relu(x)")
+    index = next(i for i, block in enumerate(parsed) if block.text.startswith("class Typed"))
+    text, (*_, before) = _typed(text, at, "\n        y = ops.relu", key)
+    assert before[index].tree is not None
+    text, versions = _typed(text, at + len("\n        y = ops.relu"), "(\n            x", key)
+    assert all(version[index].tree is None and version.change.since_parsed is None
+               for version in versions)
+    text, (mended,) = _typed(text, at + len("\n        y = ops.relu(\n            x"), ")", key)
+    since = mended.change.since_parsed
+    assert since is not None and since.previous is before.memo
+    assert (since.first, since.old_end, since.new_end, since.line_delta) == (
+        index, index + 1, index + 1, 1)
+    assert mended.change.previous is versions[-1].memo  # the change itself is as before
+    # Broken again, and another block edited meanwhile: nothing links past that edit.
+    at = text.index("\n        return ops.relu(x)")
+    text, _ = _typed(text, at, "\n        z = (", key)
+    other = text.index("def build():") + len("def build():")
+    text, _ = _typed(text, other, "\n    pass", key)
+    text, (mended,) = _typed(text, at + len("\n        z = ("), ")", key)
+    assert mended[index].tree is not None and mended.change.since_parsed is None
+    assert _shape(mended) == _shape(split_blocks(text))
+
+
 def test_unchanged_blocks_are_reused_and_moved():
     key = "/tmp/document_state_reuse.py"
     document_state.forget_document(key)

@@ -37,6 +37,12 @@ class Change:
     same_trees: bool = False
     """The changed blocks keep the previous blocks' trees: the edit changed only a comment
     (`comment_edit`), so the span is one block, on the same lines, with a new text."""
+    since_parsed: Change | None = None
+    """Where the span is one block that parses again after versions in which it alone changed
+    and did not parse (a class being typed): the change from the last version in which it
+    parsed (that version's memo, the lines moved since). A pass whose patch needs the class
+    names to stay as they were (the module context, the save evidence) patches that version's
+    result: the names are its names again."""
 
 
 class Blocks(list):

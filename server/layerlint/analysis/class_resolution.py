@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from layerlint.analysis import keras_target, tree_memo
-from layerlint.analysis.block_versions import spliced
+from layerlint.analysis.block_versions import Change, spliced
 from layerlint.analysis.caches import (
     candidate_cache,
     class_cache,
@@ -82,23 +82,59 @@ def module_context(
     change = blocks.change  # type: ignore[attr-defined]
     context = None
     if change is not None:
+        since = change.since_parsed
+        if since is not None and since.previous.get("") == memo[""]:
+            # A class that parses again: the names are those before it broke.
+            context = _patched_since(since, blocks, parts, inputs, importer, python)
+            if context is not None:
+                _forget_found_again(context[0], parts[since.first:since.new_end])
         kept = change.previous.get("context")
         carried = change.previous.get("context parts")
-        if kept is not None and kept[0] == inputs and carried is not None:
-            first, new_end = change.first, change.new_end
-            context = _patched(kept[1:], carried[first:change.old_end],
-                               list(zip(blocks[first:new_end], parts[first:new_end])),
-                               (blocks[new_end:], parts[new_end:]) if change.line_delta else None,
-                               importer, python)
+        if context is None and kept is not None and kept[0] == inputs and carried is not None:
+            context = _patched_since(change, blocks, parts, inputs, importer, python)
             if context is None:  # class names changed (a paste, a deletion)
+                first, new_end = change.first, change.new_end
                 context = _renamed(kept[1:], carried[first:change.old_end], blocks, parts,
                                    first, new_end, bool(change.line_delta), importer, python)
-            if context is not None:
-                memo["context"] = (inputs, *context)
-                return context[0]
+        if context is not None:
+            memo["context"] = (inputs, *context)
+            return context[0]
     context = _combined(blocks, parts, keras_version, importer, python)
     memo["context"] = (inputs, *context)
     return context[0]
+
+
+def _patched_since(
+    change: Change, blocks: list[Block], parts: list[_BlockPart | None], inputs: tuple,
+    importer: Path | None, python: str | None,
+) -> tuple[ModuleContext, tuple, dict, bool] | None:
+    """The context of `change.previous`'s version patched with the changed blocks (`_patched`);
+    None where that version kept no context for these inputs, or the change reaches further."""
+    kept = change.previous.get("context")
+    carried = change.previous.get("context parts")
+    if kept is None or kept[0] != inputs or carried is None:
+        return None
+    first, new_end = change.first, change.new_end
+    return _patched(kept[1:], carried[first:change.old_end],
+                    list(zip(blocks[first:new_end], parts[first:new_end])),
+                    (blocks[new_end:], parts[new_end:]) if change.line_delta else None,
+                    importer, python)
+
+
+def _forget_found_again(context: ModuleContext, span: list[_BlockPart | None]) -> None:
+    """After a context was patched from the version before a class broke: the rows of the
+    classes that mention it were found again without it while it was broken (`_renamed`), so
+    what they hold is not what the context holds for them. They are looked up again when next
+    asked (`_is_current`)."""
+    names = {stmt.name for part in span if part is not None for stmt, _ in part.classes}
+    for name, referenced in context.references.items():
+        if referenced.isdisjoint(names):
+            continue
+        block = context.class_blocks.get(name)
+        part = tree_memo.memo(block.tree).get("context") if block and block.tree else None
+        for stmt, row in part.classes if part is not None else ():
+            if stmt.name == name:
+                row.inputs = None
 
 
 def _patched(

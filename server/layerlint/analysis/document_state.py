@@ -23,7 +23,8 @@ import bisect
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from layerlint.analysis.block_versions import Blocks, Change
 from layerlint.analysis.comment_edit import same_tokens
@@ -55,6 +56,19 @@ class _Document:
     last_good: _Base | None = None
     """While the block an edit broke stays broken: its last text that parsed, with its tree
     (`_edit_base`)."""
+    broken: _Broken | None = None
+    """While the block an edit broke stays broken and no other block changed: the version
+    before the break (`_followed_break`)."""
+
+
+@dataclass(frozen=True)
+class _Broken:
+    """A block that an edit broke, edited alone since: its index, the memo of the last version
+    in which it parsed, and the lines the edits since moved the blocks below it."""
+
+    index: int
+    memo: dict[str, Any]
+    line_delta: int
 
 
 @dataclass(frozen=True)
@@ -86,9 +100,11 @@ def document_blocks(text: str, key: str | None) -> list[Block]:
         blocks, base = _resplit(previous, text)
     if blocks is None:
         blocks = Blocks(split_blocks(text))
+    broken = None
     if previous is not None:
-        _retire(previous.blocks, blocks)
-    _documents[key] = _state(text, blocks, previous, base)
+        broken = _followed_break(previous, blocks)
+        _retire(previous.blocks, blocks)  # holds the change (and what it links to) until then
+    _documents[key] = _state(text, blocks, previous, base, broken)
     _documents.move_to_end(key)
     if len(_documents) > _MAX_DOCUMENTS:
         _documents.popitem(last=False)
@@ -144,13 +160,42 @@ def forget_document(key: str) -> list[Block]:
 
 
 def _state(text: str, blocks: Blocks, previous: _Document | None = None,
-           base: _Base | None = None) -> _Document:
+           base: _Base | None = None, broken: _Broken | None = None) -> _Document:
     state = _counted(text, blocks, previous)
     if base is not None and blocks.change is not None:
         index = bisect.bisect_left(state.starts, base.start)
-        if index < len(blocks) and state.starts[index] == base.start and blocks[index].tree is None:
-            return _Document(text, blocks, state.starts, state.first_error, base)
-    return state
+        if index >= len(blocks) or state.starts[index] != base.start or blocks[index].tree:
+            base = None
+    else:
+        base = None
+    if base is None and broken is None:
+        return state
+    return _Document(text, blocks, state.starts, state.first_error, base, broken)
+
+
+def _followed_break(previous: _Document, blocks: Blocks) -> _Broken | None:
+    """Follow a block that an edit broke while only it changes (each version's change is that
+    one block): where it parses again, the version's change gets the change from the version
+    before the break (`Change.since_parsed`). The new version's `broken` (None once the block
+    parses again, or when another block changed)."""
+    change = blocks.change
+    if change is None or change.same_trees:
+        return None
+    index = change.first
+    if change.old_end != index + 1 or change.new_end != index + 1:
+        return None
+    held = previous.broken if previous.broken is not None and previous.broken.index == index \
+        else None
+    if blocks[index].tree is None:
+        if previous.blocks[index].tree is not None:  # the break
+            return _Broken(index, change.previous, change.line_delta)
+        if held is not None:
+            return _Broken(index, held.memo, held.line_delta + change.line_delta)
+        return None
+    if held is not None and held.memo.get("") == blocks.memo[""]:
+        blocks.change = replace(change, since_parsed=Change(
+            held.memo, index, index + 1, index + 1, held.line_delta + change.line_delta))
+    return None
 
 
 def _counted(text: str, blocks: Blocks, previous: _Document | None) -> _Document:

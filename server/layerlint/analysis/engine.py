@@ -27,7 +27,7 @@ from itertools import chain
 from pathlib import Path
 
 from layerlint.analysis import block_memo, class_reads, keras_target, save_evidence
-from layerlint.analysis.block_versions import settled, spliced
+from layerlint.analysis.block_versions import Change, settled, spliced
 from layerlint.analysis.block_words import mentions_any
 from layerlint.analysis.caches import block_cache, class_cache, module_cache, remember
 from layerlint.analysis.class_resolution import (
@@ -40,6 +40,7 @@ from layerlint.analysis.deferred_evidence import DeferredEvidence
 from layerlint.analysis.document_state import document_blocks
 from layerlint.analysis.facts import BlockFacts
 from layerlint.analysis.finding_output import SUPPRESS, outputs, shift, suppressed
+from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.last_good import block_header, last_good_findings, remember_good_findings
 from layerlint.analysis.module_program import module_program
 from layerlint.analysis.project_evidence import with_project
@@ -168,16 +169,12 @@ def _module_evidence(blocks: list[Block], context: ModuleContext, path: str | No
     program = None
     memo, change = getattr(blocks, "memo", None), getattr(blocks, "change", None)
     if change is not None:  # patch the previous version's program where the edit allows
-        kept, carried = change.previous.get("evidence"), change.previous.get("evidence parts")
-        if (kept is not None and change.same_trees and kept.imports is context.imports
-                and kept.torch_classes == torch_classes):  # a comment changed: the same parts
-            program = kept
-        elif kept is not None and carried is not None:
-            program = save_evidence.patched(
-                kept, (change.first, change.old_end), carried[change.first:change.old_end],
-                [None if part is None else (part, block.start_line - 1) for part, block in
-                 zip(parts[change.first:change.new_end], blocks[change.first:change.new_end])],
-                change.line_delta, context.imports, torch_classes, parts)
+        since = change.since_parsed
+        if since is not None and memo is not None and since.previous.get("") == memo[""]:
+            # A class that parses again: the program's names are those before it broke.
+            program = _patched_program(since, blocks, parts, context.imports, torch_classes)
+        if program is None:
+            program = _patched_program(change, blocks, parts, context.imports, torch_classes)
     if program is None:
         placed = [None if part is None else (part, block.start_line - 1)
                   for part, block in zip(parts, blocks)]
@@ -188,6 +185,26 @@ def _module_evidence(blocks: list[Block], context: ModuleContext, path: str | No
     model_classes = frozenset(
         name for name, fw in context.frameworks.items() if fw and name in context.class_blocks)
     return with_project(local, Path(path) if path else None, model_classes)
+
+
+def _patched_program(change: Change, blocks: list[Block],
+                     parts: list[save_evidence.Part | None], imports: ImportTable,
+                     torch_classes: frozenset[str]) -> save_evidence.Program | None:
+    """The save evidence's program of `change.previous`'s version, patched across the change
+    (`save_evidence.patched`); None where it kept none or the change reaches further."""
+    kept, carried = change.previous.get("evidence"), change.previous.get("evidence parts")
+    if kept is None:
+        return None
+    if change.same_trees and kept.imports is imports and kept.torch_classes == torch_classes:
+        return kept  # a comment changed: the same parts
+    if carried is None:
+        return None
+    first, new_end = change.first, change.new_end
+    return save_evidence.patched(
+        kept, (first, change.old_end), carried[first:change.old_end],
+        [None if part is None else (part, block.start_line - 1)
+         for part, block in zip(parts[first:new_end], blocks[first:new_end])],
+        change.line_delta, imports, torch_classes, parts)
 
 
 def _evidence_part(block: Block) -> save_evidence.Part | None:
