@@ -179,8 +179,8 @@ def _flood_last_good(finding) -> None:
 
 def test_carried_rows_give_the_findings_of_looking_every_block_up(tmp_path, monkeypatch):
     """A keystroke takes the untouched blocks' memo entries from the previous version's rows
-    (`carried_rows`: those above it, and below it when no line moved); every state's
-    findings, the blocks
+    (`carried_rows`: those above it, and below it when no line moved, or when they have no
+    findings); every state's findings, the blocks
     computed again, and the last good findings of a class broken meanwhile (after other
     documents' last good findings evicted its own) are those of an analysis that looks every
     block up."""
@@ -199,9 +199,13 @@ def test_carried_rows_give_the_findings_of_looking_every_block_up(tmp_path, monk
     carried: list[bool] = []
     original = block_memo.BlockMemo.carried_rows
 
+    moved_kept: list[int] = []  # rows below a line typed, carried with their entry
+
     def recording(memo, blocks):
         rows = original(memo, blocks)
         carried.append(rows is not None)
+        if rows is not None and blocks.change.line_delta:
+            moved_kept.append(sum(row[2] is not None for row in rows[blocks.change.new_end:]))
         return rows
 
     def run(path: str) -> tuple[list, list[list[str]]]:
@@ -218,6 +222,7 @@ def test_carried_rows_give_the_findings_of_looking_every_block_up(tmp_path, monk
     monkeypatch.setattr(block_memo.BlockMemo, "carried_rows", recording)
     fast, fast_computed = run(str(tmp_path / "fast.py"))
     assert sum(carried) > len(states) // 2
+    assert moved_kept and all(moved_kept)
     monkeypatch.setattr(block_memo.BlockMemo, "carried_rows", lambda memo, blocks: None)
     slow, slow_computed = run(str(tmp_path / "slow.py"))
     assert fast == slow

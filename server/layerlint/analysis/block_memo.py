@@ -124,7 +124,7 @@ class BlockMemo:
         with the same headers (so every block has the header and ordinal it had), the rows
         made with the memo `previous` comes from, and no block's last good findings stored
         or dropped since (`last_good.writes`). The changed span's rows hold no entry, nor do
-        those below it when the edit moved them (`line_delta`)."""
+        those below it with findings when the edit moved them (`line_delta`)."""
         change = getattr(blocks, "change", None)
         if self.changed is None or change is None or change.old_end != change.new_end:
             return None
@@ -139,11 +139,14 @@ class BlockMemo:
                for (header, _, _), block in zip(span, blocks[first:end])):
             return None
         carried = list(rows)
-        # The blocks below moved when the edit added or removed lines: looked up (and their
-        # last good findings stored at their new lines), with the headers and ordinals they had.
-        if change.line_delta:
-            end = len(rows)
         carried[first:end] = [(header, ordinal, None) for header, ordinal, _ in rows[first:end]]
+        if change.line_delta:
+            # The blocks below moved: those with findings are looked up (their findings
+            # shifted, their last good findings stored at their new lines), with the headers
+            # and ordinals they had. Those without keep their entry where a block's findings
+            # do not depend on its lines (`movable`): `get` would find it, moved, as it is.
+            carried[end:] = [row if row[2] is not None and not row[2][0] and self.movable
+                             else (row[0], row[1], None) for row in rows[end:]]
         return carried
 
     def kept(self, block: Block, entry: _Entry) -> bool:
