@@ -234,3 +234,63 @@ def test_carried_rows_give_the_findings_of_looking_every_block_up(tmp_path, monk
     assert all(any(finding.code == first.code and finding.span == first.span
                    and not finding.fixes for finding in result.findings)
                for result in fast[30:-1])
+
+
+DECORATED = ("@keras.saving.register_keras_serializable()\n"
+             "class {name}(keras.layers.Layer):\n"
+             "    def __init__(self):\n        super().__init__()\n"
+             "        self.norm = keras.layers.BatchNormalization()\n\n"
+             "    def call(self, x):\n        return self.norm(self.norm(x))\n")
+
+
+def _pasted_and_deleted(source: str) -> list[str]:
+    """The benchmark's full-document edits (pastes of renamed definitions, deleted classes,
+    comments), then a decorated class pasted above two others and deleted again: the blocks
+    below share its header (`@...`), so their ordinals move."""
+    states = [step.text for step in plan_document_edits(source, 45)]
+    text = states[-1]
+    at = text.index("\nclass ") + 1
+    pasted = text[:at] + DECORATED.format(name="Pasted") + "\n\n" + text[at:]
+    return [*states, pasted, text, pasted]
+
+
+def test_carried_rows_across_pastes_and_deletions_give_the_findings_of_looking_every_block_up(
+        tmp_path, monkeypatch):
+    """A paste or deletion changes the number of blocks: the changed span's rows get their
+    headers and ordinals again and the blocks below keep theirs (their entries where they have
+    no findings), unless a block below shares a header with one that came or went (its
+    ordinal moved: every block is looked up). The findings and the blocks computed again
+    equal those of looking every block up."""
+    source = (generate_module(600, 1).text + "\n\n" + DECORATED.format(name="First") + "\n\n"
+              + DECORATED.format(name="Second"))
+    states = _pasted_and_deleted(source)
+    recomputed = _recomputed_blocks(monkeypatch)
+    outcomes: list[tuple[bool, bool]] = []  # (the block count changed, rows were carried)
+    original = block_memo.BlockMemo.carried_rows
+
+    def recording(memo, blocks):
+        rows = original(memo, blocks)
+        change = blocks.change
+        if change is not None:
+            outcomes.append((change.old_end != change.new_end, rows is not None))
+        return rows
+
+    def run(path: str) -> tuple[list, list[list[str]]]:
+        analyse(source, path=path)
+        results, computed = [], []
+        for text in states:
+            recomputed.clear()
+            results.append(analyse(text, path=path))
+            computed.append(sorted(recomputed))
+        return results, computed
+
+    monkeypatch.setattr(block_memo.BlockMemo, "carried_rows", recording)
+    fast, fast_computed = run(str(tmp_path / "fast.py"))
+    counted = [carried for count_changed, carried in outcomes if count_changed]
+    assert counted.count(True) >= 4 and counted[-3:] == [False, False, False]
+    monkeypatch.setattr(block_memo.BlockMemo, "carried_rows", lambda memo, blocks: None)
+    slow, slow_computed = run(str(tmp_path / "slow.py"))
+    assert fast == slow
+    assert fast_computed == slow_computed
+    assert any(finding.code == "LL101" and finding.span.line > len(states[-2].split("\n")) - 20
+               for finding in fast[-1].findings)  # the decorated classes' own findings

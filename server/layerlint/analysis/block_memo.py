@@ -27,7 +27,7 @@ check); the engine then also skips its block cache (`once`).
 from __future__ import annotations
 
 import ast
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -120,34 +120,36 @@ class BlockMemo:
 
     def carried_rows(self, blocks: list[Block]) -> list[_Row] | None:
         """The previous version's rows, one per block of this version, where the change from
-        it allows (None: look every block up): the changed span's blocks as many as before
-        with the same headers (so every block has the header and ordinal it had), the rows
-        made with the memo `previous` comes from, and no block's last good findings stored
-        or dropped since (`last_good.writes`). The changed span's rows hold no entry, nor do
-        those below it with findings when the edit moved them (`line_delta`)."""
+        it allows (None: look every block up): rows made with the memo `previous` comes from,
+        no block's last good findings stored or dropped since (`last_good.writes`), and no
+        block outside the changed span whose ordinal the change moved (a block with the
+        header of one that came or went, below it). The changed span's rows hold no entry
+        (their headers and ordinals found again where the span's headers changed: a paste, a
+        deletion), nor do those below it with findings when the edit moved them
+        (`line_delta`)."""
         change = getattr(blocks, "change", None)
-        if self.changed is None or change is None or change.old_end != change.new_end:
+        if self.changed is None or change is None:
             return None
         kept = change.previous.get(_ROWS)
         if kept is None or kept[0] is not self.source or kept[1] != tree_memo.generation() \
-                or kept[2] != last_good.writes() or len(kept[3]) != len(blocks):
+                or kept[2] != last_good.writes():
             return None
         rows: list[_Row] = kept[3]
-        first, end = change.first, change.new_end
-        span = rows[first:end]
-        if any(header != last_good.block_header(block)
-               for (header, _, _), block in zip(span, blocks[first:end])):
+        first, old_end, end = change.first, change.old_end, change.new_end
+        if len(rows) - old_end + end != len(blocks):
             return None
-        carried = list(rows)
-        carried[first:end] = [(header, ordinal, None) for header, ordinal, _ in rows[first:end]]
+        span = _span_rows(rows, first, old_end, blocks[first:end])
+        if span is None:
+            return None
+        below = rows[old_end:]
         if change.line_delta:
             # The blocks below moved: those with findings are looked up (their findings
             # shifted, their last good findings stored at their new lines), with the headers
             # and ordinals they had. Those without keep their entry where a block's findings
             # do not depend on its lines (`movable`): `get` would find it, moved, as it is.
-            carried[end:] = [row if row[2] is not None and not row[2][0] and self.movable
-                             else (row[0], row[1], None) for row in rows[end:]]
-        return carried
+            below = [row if row[2] is not None and not row[2][0] and self.movable
+                     else (row[0], row[1], None) for row in below]
+        return [*rows[:first], *span, *below]
 
     def kept(self, block: Block, entry: _Entry) -> bool:
         """Take a carried row's entry for its block (outside the changed span) where no class
@@ -179,6 +181,28 @@ class BlockMemo:
         memo = getattr(blocks, "memo", None)
         if memo is not None and len(self.rows) == len(blocks):  # type: ignore[arg-type]
             memo[_ROWS] = (kept, tree_memo.generation(), last_good.writes(), self.rows)
+
+
+def _span_rows(rows: list[_Row], first: int, old_end: int,
+               span: list[Block]) -> list[_Row] | None:
+    """The rows, without entries, of the blocks that replaced `rows[first:old_end]`: their
+    headers and ordinals (how many blocks above have the same header); None where a block
+    below the span has the header of one that came or went (its ordinal changed)."""
+    replaced = rows[first:old_end]
+    if len(replaced) == len(span) and all(
+            header == last_good.block_header(block)
+            for (header, _, _), block in zip(replaced, span)):
+        return [(header, ordinal, None) for header, ordinal, _ in replaced]
+    headers = [last_good.block_header(block) for block in span]
+    changed = {row[0] for row in replaced}.union(headers)
+    if any(row[0] in changed for row in rows[old_end:]):
+        return None
+    seen = Counter(row[0] for row in rows[:first] if row[0] in changed)
+    result: list[_Row] = []
+    for header in headers:
+        result.append((header, seen[header], None))
+        seen[header] += 1
+    return result
 
 
 @contextmanager
