@@ -177,6 +177,21 @@ def _flood_last_good(finding) -> None:
         last_good.remember_good_findings("/elsewhere.py", block, ordinal, [finding])
 
 
+def _analysed_states(source: str, states: list[str], path: str, recomputed: list[str],
+                     before: dict | None = None) -> tuple[list, list[list[str]]]:
+    """`source`, then each state, analysed as the document `path`: the results, and the blocks
+    computed again for each (`before[index]()` runs before the state at `index`)."""
+    analyse(source, path=path)
+    results, computed = [], []
+    for index, text in enumerate(states):
+        if before and index in before:
+            before[index]()
+        recomputed.clear()
+        results.append(analyse(text, path=path))
+        computed.append(list(recomputed))
+    return results, computed
+
+
 def test_carried_rows_give_the_findings_of_looking_every_block_up(tmp_path, monkeypatch):
     """A keystroke takes the untouched blocks' memo entries from the previous version's rows
     (`carried_rows`: those above it, and below it when no line moved, or when they have no
@@ -209,15 +224,8 @@ def test_carried_rows_give_the_findings_of_looking_every_block_up(tmp_path, monk
         return rows
 
     def run(path: str) -> tuple[list, list[list[str]]]:
-        analyse(source, path=path)
-        results, computed = [], []
-        for index, text in enumerate(states):
-            if index == 20:
-                _flood_last_good(first)
-            recomputed.clear()
-            results.append(analyse(text, path=path))
-            computed.append(list(recomputed))
-        return results, computed
+        return _analysed_states(source, states, path, recomputed,
+                                {20: lambda: _flood_last_good(first)})
 
     monkeypatch.setattr(block_memo.BlockMemo, "carried_rows", recording)
     fast, fast_computed = run(str(tmp_path / "fast.py"))
@@ -276,13 +284,7 @@ def test_carried_rows_across_pastes_and_deletions_give_the_findings_of_looking_e
         return rows
 
     def run(path: str) -> tuple[list, list[list[str]]]:
-        analyse(source, path=path)
-        results, computed = [], []
-        for text in states:
-            recomputed.clear()
-            results.append(analyse(text, path=path))
-            computed.append(sorted(recomputed))
-        return results, computed
+        return _analysed_states(source, states, path, recomputed)
 
     monkeypatch.setattr(block_memo.BlockMemo, "carried_rows", recording)
     fast, fast_computed = run(str(tmp_path / "fast.py"))

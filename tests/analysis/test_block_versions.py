@@ -196,12 +196,18 @@ def _typed_through(text: str, seed: int, first: str) -> list[str]:
         method = (text.index("\n    def ", text.index(f"\nclass {first}("))
                   if round_ == 0 else rng.choice(methods))
         at = text.index("\n", method + 1) + 1
-        for typed in ("        y = self.norm(x", ")", "\n", "        z = (", "y", ")\n"):
-            for character in typed:
-                text = text[:at] + character + text[at:]
-                at += 1
-                texts.append(text)
+        text = _typed_at(text, at, ("        y = self.norm(x", ")", "\n", "        z = (", "y",
+                                    ")\n"), texts)
     return texts
+
+
+def _typed_at(text: str, at: int, pieces: tuple[str, ...], texts: list[str]) -> str:
+    """`pieces` typed at `at`, a character at a time, each text appended to `texts`; the last."""
+    for character in "".join(pieces):
+        text = text[:at] + character + text[at:]
+        at += 1
+        texts.append(text)
+    return text
 
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
@@ -234,13 +240,10 @@ def _typed_while_broken(text: str, class_name: str) -> list[str]:
     """Texts of a person typing a call over three lines into the first method of
     `class_name`, a character at a time, twice: the class stops parsing at the open bracket,
     the lines typed meanwhile move the classes below it, and it parses again at the close."""
-    texts = []
+    texts: list[str] = []
     at = text.index("\n", text.index("\n    def ", text.index(f"\nclass {class_name}(")) + 1) + 1
-    for typed in ("        y = self.norm(", "\n", "            x,", "\n", "        )\n") * 2:
-        for character in typed:
-            text = text[:at] + character + text[at:]
-            at += 1
-            texts.append(text)
+    _typed_at(text, at, ("        y = self.norm(", "\n", "            x,", "\n", "        )\n") * 2,
+              texts)
     return texts
 
 
