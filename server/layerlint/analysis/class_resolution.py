@@ -73,7 +73,9 @@ def module_context(
     For a new version of a document whose edit left the imports, the class names and what
     every class derives from as they were, the previous version's context is patched with the
     changed blocks' classes (`_patched`), and where only the class names changed, with the
-    new classes in place of the old ones (`_renamed`), instead of being combined again."""
+    new classes in place of the old ones (`_renamed`), instead of being combined again. A
+    class that parses again after keys that kept it broken patches the context of the version
+    before it broke (`Change.since_parsed`: the same class names)."""
     parts = spliced(blocks, "context parts", _block_part_or_none, comment_blind=True)
     memo = getattr(blocks, "memo", None)
     if memo is None:
@@ -85,17 +87,18 @@ def module_context(
         since = change.since_parsed
         if since is not None and since.previous.get("") == memo[""]:
             # A class that parses again: the names are those before it broke.
-            context = _patched_since(since, blocks, parts, inputs, importer, python)
+            context = _patched_from(since, blocks, parts, inputs, importer, python)
             if context is not None:
                 _forget_found_again(context[0], parts[since.first:since.new_end])
+        if context is None:
+            context = _patched_from(change, blocks, parts, inputs, importer, python)
         kept = change.previous.get("context")
         carried = change.previous.get("context parts")
         if context is None and kept is not None and kept[0] == inputs and carried is not None:
-            context = _patched_since(change, blocks, parts, inputs, importer, python)
-            if context is None:  # class names changed (a paste, a deletion)
-                first, new_end = change.first, change.new_end
-                context = _renamed(kept[1:], carried[first:change.old_end], blocks, parts,
-                                   first, new_end, bool(change.line_delta), importer, python)
+            # Class names changed (a paste, a deletion).
+            context = _renamed(kept[1:], carried[change.first:change.old_end], blocks, parts,
+                               change.first, change.new_end, bool(change.line_delta), importer,
+                               python)
         if context is not None:
             memo["context"] = (inputs, *context)
             return context[0]
@@ -104,7 +107,7 @@ def module_context(
     return context[0]
 
 
-def _patched_since(
+def _patched_from(
     change: Change, blocks: list[Block], parts: list[_BlockPart | None], inputs: tuple,
     importer: Path | None, python: str | None,
 ) -> tuple[ModuleContext, tuple, dict, bool] | None:

@@ -192,7 +192,7 @@ def _followed_break(previous: _Document, blocks: Blocks) -> _Broken | None:
         if held is not None:
             return _Broken(index, held.memo, held.line_delta + change.line_delta)
         return None
-    if held is not None and held.memo.get("") == blocks.memo[""]:
+    if held is not None:  # (the passes read it only where the caches were not cleared since)
         blocks.change = replace(change, since_parsed=Change(
             held.memo, index, index + 1, index + 1, held.line_delta + change.line_delta))
     return None
