@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import platform
 import sys
+from collections.abc import Callable
 
 import pytest
 from import_probe import printed_by
@@ -85,8 +86,9 @@ def test_the_freed_memory_goes_back_to_the_system(released: dict) -> None:
 
 
 def test_free_pages_go_back_once_every_few_publishes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """...and what is cached for retired block texts is forgotten after every publish (when
-    enough of them wait: `retired_texts.forget_due`), out of the edit's time."""
+    """Without an event loop, every `TRIM_EVERY` publishes; and what is cached for retired
+    block texts is forgotten after every publish (when enough of them wait:
+    `retired_texts.forget_due`), out of the edit's time."""
     from layerlint.analysis import document_memory
     from layerlint.lsp import memory_release
 
@@ -99,6 +101,59 @@ def test_free_pages_go_back_once_every_few_publishes(monkeypatch: pytest.MonkeyP
         memory_release.after_publish()
     assert len(trims) == 2
     assert len(forgets) == 3 * memory_release.TRIM_EVERY - 1
+
+
+class _Clock:
+    """An event loop's clock and timers, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.timers: list[tuple[float, Callable[[], None]]] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> None:
+        self.timers.append((self.now + delay, callback))
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock on, running each timer that falls due on the way at its time."""
+        end = self.now + seconds
+        while due := [timer for timer in self.timers if timer[0] <= end]:
+            timer = min(due, key=lambda item: item[0])
+            self.timers.remove(timer)
+            self.now = max(self.now, timer[0])
+            timer[1]()
+        self.now = end
+
+
+def test_in_the_server_free_pages_go_back_once_the_documents_are_quiet(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With an event loop running (the server), no trim comes between two quick keys (the
+    next analysis would fault the pages in again): one comes after the last publish once
+    `TRIM_AFTER_QUIET_SECONDS` passed without another, and none without a publish."""
+    from layerlint.analysis import document_memory
+    from layerlint.lsp import memory_release
+
+    trims: list[float] = []
+    clock = _Clock()
+    monkeypatch.setattr(memory_release, "return_free_pages", lambda: trims.append(clock.now))
+    monkeypatch.setattr(document_memory, "forget_retired", lambda: None)
+    monkeypatch.setattr(memory_release.asyncio, "get_running_loop", lambda: clock)
+    monkeypatch.setattr(memory_release, "_waiting", [])
+    quiet = memory_release.TRIM_AFTER_QUIET_SECONDS
+    for _ in range(100):  # typing: a key every tenth of the quiet time
+        memory_release.after_publish()
+        clock.advance(quiet / 10)
+    assert trims == [] and len(clock.timers) == 1  # one timer, moved along
+    last = clock.now - quiet / 10
+    clock.advance(quiet)
+    assert trims == [pytest.approx(last + quiet)]
+    clock.advance(10 * quiet)
+    assert len(trims) == 1 and not clock.timers
+    memory_release.after_publish()  # a key after the pause: one more, a quiet time later
+    clock.advance(2 * quiet)
+    assert len(trims) == 2
 
 
 def test_returning_free_pages_works_where_malloc_trim_is_missing(
