@@ -113,8 +113,8 @@ class _Clock:
     def time(self) -> float:
         return self.now
 
-    def call_later(self, delay: float, callback: Callable[[], None]) -> None:
-        self.timers.append((self.now + delay, callback))
+    def call_later(self, delay: float, callback: Callable[..., None], *args: object) -> None:
+        self.timers.append((self.now + delay, lambda: callback(*args)))
 
     def advance(self, seconds: float) -> None:
         """Move the clock on, running each timer that falls due on the way at its time."""
@@ -154,6 +154,26 @@ def test_in_the_server_free_pages_go_back_once_the_documents_are_quiet(
     memory_release.after_publish()  # a key after the pause: one more, a quiet time later
     clock.advance(2 * quiet)
     assert len(trims) == 2
+
+
+def test_a_timer_of_an_earlier_loop_trims_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server started again in the same process (another event loop) takes the trim over:
+    the earlier loop's timer, should it still fire, leaves it alone."""
+    from layerlint.analysis import document_memory
+    from layerlint.lsp import memory_release
+
+    trims: list[int] = []
+    earlier, later = _Clock(), _Clock()
+    monkeypatch.setattr(memory_release, "return_free_pages", lambda: trims.append(1))
+    monkeypatch.setattr(document_memory, "forget_retired", lambda: None)
+    monkeypatch.setattr(memory_release, "_waiting", [])
+    for clock in (earlier, later):
+        monkeypatch.setattr(memory_release.asyncio, "get_running_loop", lambda clock=clock: clock)
+        memory_release.after_publish()
+    earlier.advance(10 * memory_release.TRIM_AFTER_QUIET_SECONDS)
+    assert trims == [] and not earlier.timers
+    later.advance(10 * memory_release.TRIM_AFTER_QUIET_SECONDS)
+    assert trims == [1]
 
 
 def test_returning_free_pages_works_where_malloc_trim_is_missing(

@@ -87,14 +87,15 @@ def after_publish() -> None:
         _waiting.clear()
     if not _waiting:
         _waiting.append(loop)
-        loop.call_later(TRIM_AFTER_QUIET_SECONDS, _trim_when_quiet)
+        loop.call_later(TRIM_AFTER_QUIET_SECONDS, _trim_when_quiet, loop)
 
 
-def _trim_when_quiet() -> None:
-    loop = _waiting[0]
+def _trim_when_quiet(loop: asyncio.AbstractEventLoop) -> None:
+    if not _waiting or _waiting[0] is not loop:
+        return  # a timer another loop's publish replaced
     left = _last_publish[0] + TRIM_AFTER_QUIET_SECONDS - loop.time()
     if left > 0:
-        loop.call_later(left, _trim_when_quiet)
+        loop.call_later(left, _trim_when_quiet, loop)
         return
     _waiting.clear()
     return_free_pages()
