@@ -100,10 +100,20 @@ def spliced(blocks: list[Block], name: str, part: Callable[[Block], _Value],
     return values
 
 
+def since_parsed(blocks: list[Block]) -> Change | None:
+    """The version's `Change.since_parsed`, where the version it links to was remembered with
+    the caches as they are (emptied since: None, as `spliced` reads no older value)."""
+    change = getattr(blocks, "change", None)
+    since = change.since_parsed if change is not None else None
+    if since is None or since.previous.get("") != tree_memo.generation():
+        return None
+    return since
+
+
 def settled(blocks: list[Block]) -> None:
     """The passes are done with this version: let the previous version's memo go."""
     if getattr(blocks, "change", None) is not None:
         blocks.change = None  # type: ignore[attr-defined]
 
 
-__all__ = ["Blocks", "Change", "settled", "spliced"]
+__all__ = ["Blocks", "Change", "settled", "since_parsed", "spliced"]

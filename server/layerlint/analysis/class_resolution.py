@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from layerlint.analysis import keras_target, tree_memo
-from layerlint.analysis.block_versions import Change, spliced
+from layerlint.analysis.block_versions import Change, since_parsed, spliced
 from layerlint.analysis.caches import (
     candidate_cache,
     class_cache,
@@ -84,8 +84,8 @@ def module_context(
     change = blocks.change  # type: ignore[attr-defined]
     context = None
     if change is not None:
-        since = change.since_parsed
-        if since is not None and since.previous.get("") == memo[""]:
+        since = since_parsed(blocks)
+        if since is not None:
             # A class that parses again: the names are those before it broke.
             context = _patched_from(since, blocks, parts, inputs, importer, python)
             if context is not None:

@@ -27,7 +27,7 @@ from itertools import chain
 from pathlib import Path
 
 from layerlint.analysis import block_memo, class_reads, keras_target, save_evidence
-from layerlint.analysis.block_versions import Change, settled, spliced
+from layerlint.analysis.block_versions import Change, settled, since_parsed, spliced
 from layerlint.analysis.block_words import mentions_any
 from layerlint.analysis.caches import block_cache, class_cache, module_cache, remember
 from layerlint.analysis.class_resolution import (
@@ -169,8 +169,8 @@ def _module_evidence(blocks: list[Block], context: ModuleContext, path: str | No
     program = None
     memo, change = getattr(blocks, "memo", None), getattr(blocks, "change", None)
     if change is not None:  # patch the previous version's program where the edit allows
-        since = change.since_parsed
-        if since is not None and memo is not None and since.previous.get("") == memo[""]:
+        since = since_parsed(blocks)
+        if since is not None:
             # A class that parses again: the program's names are those before it broke.
             program = _patched_program(since, blocks, parts, context.imports, torch_classes)
         if program is None:
