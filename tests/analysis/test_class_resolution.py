@@ -72,3 +72,27 @@ def test_the_key_follows_a_framework_that_changes_through_a_local_base():
 def test_referenced_local_names_of_a_block():
     (block,) = split_blocks("y = Block()(Net()(x))\n")
     assert {"Net", "Block"} <= referenced_local_names(block, block.tree)
+
+
+def test_the_names_of_a_tree_kept_under_a_new_text_are_not_found_again(monkeypatch):
+    """An edit of a comment alone keeps the block's tree under its new text (`comment_edit`):
+    the names the class mentions are its tree's, remembered on it, so the class is not walked
+    again; another tree of the same text is read for itself."""
+    import layerlint.analysis.class_resolution as class_resolution
+    from layerlint.analysis.source import Block
+
+    (block,) = split_blocks("class Net(Base):\n    def f(self):\n        return Block()\n")
+    assert block.tree is not None
+    statement = block.tree.body[0]
+    first = referenced_local_names(block, statement)
+    read: list[object] = []
+    monkeypatch.setattr(class_resolution, "referenced_names",
+                        lambda node: read.append(node) or {"other"})
+    commented = Block(block.start_line, block.text.replace("Block()\n", "Block()  # note\n"),
+                      block.tree)
+    assert referenced_local_names(commented, statement) is first
+    assert read == []
+    (reparsed,) = split_blocks(commented.text + "\n")
+    assert reparsed.tree is not None
+    assert referenced_local_names(reparsed, reparsed.tree.body[0]) == {"other"}
+    assert {"Base", "Block"} <= first

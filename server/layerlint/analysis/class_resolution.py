@@ -532,12 +532,21 @@ def _split_mentioned(
 
 
 def referenced_local_names(block: Block, node: ast.ClassDef | ast.Module) -> frozenset[str]:
-    """Names a class (or a whole block) mentions, cached by the block's text."""
-    key = (block.text, getattr(node, "name", "<block>"))
-    cached = reference_cache.get(key)
+    """Names a class (or a whole block) mentions, cached by the block's text and remembered on
+    the node (`tree_memo`): a block whose edit changed only a comment keeps its tree under a
+    new text (`comment_edit`), and the names of a node are its own."""
+    remembered = tree_memo.memo(node)
+    cached = remembered.get(_NAMES_KEY)
     if cached is None:
-        cached = remember(reference_cache, key, frozenset(referenced_names(node)))
+        key = (block.text, getattr(node, "name", "<block>"))
+        cached = reference_cache.get(key)
+        if cached is None:
+            cached = remember(reference_cache, key, frozenset(referenced_names(node)))
+        remembered[_NAMES_KEY] = cached
     return cached
+
+
+_NAMES_KEY = "referenced names"
 
 
 def dependency_key(roots: AbstractSet[str], context: ModuleContext) -> tuple:
