@@ -394,6 +394,8 @@ _CLASSES = {
     "Helper": "class Helper(torch.nn.Module):\n    pass\n",
     "Broken": "class A(keras.layers.Layer:\n    pass\n",
     "E": "class E(B):\n    pass\n",
+    "F": "class F(B):\n    def call(self, x):\n        return x\n",
+    "TorchA": "class A(torch.nn.Module):\n    def call(self, x):\n        return x\n",
 }
 
 
@@ -406,11 +408,15 @@ def test_a_context_after_classes_came_or_went_is_a_fresh_combination(monkeypatch
                                                                     rows_kept_across_names):
     """Pastes, deletions, renames and classes that stop or start parsing change the module's
     class names: the previous context is patched (`_renamed`), the rows of classes that mention
-    none of those names are kept (not refreshed), the others are found again, and the context
-    is a fresh combination."""
+    none of those names are kept (not refreshed; where no class mentions one, none is visited),
+    the others are found again, and the context is a fresh combination."""
     path = "<classes came or went>"
     kept = rows_kept_across_names
     renamed = _patches_made(monkeypatch, class_resolution, "_renamed")
+    quiet: list[bool] = []  # whether no class mentioned a name that came or went
+    original_quiet = class_resolution._mentioned_by_none
+    monkeypatch.setattr(class_resolution, "_mentioned_by_none",
+                        lambda *args: quiet.append(original_quiet(*args)) or quiet[-1])
     versions = [
         ("A", "B", "C", "D"), ("B", "C", "D"), ("A", "B", "C", "D"), ("A", "B", "C"),
         ("A", "B", "C", "D", "Helper"), ("Helper", "A", "B", "C", "D"), ("Broken", "B", "C", "D"),
@@ -418,6 +424,13 @@ def test_a_context_after_classes_came_or_went_is_a_fresh_combination(monkeypatch
         # E derives from A through B, far from A: A's deletion changes E's framework
         ("A", "D", "Helper", "C", "B", "E"), ("D", "Helper", "C", "B", "E"),
         ("A", "D", "Helper", "C", "B", "E"),
+        # F pasted and E deleted, which nothing mentions: no class is visited; F's framework
+        # comes through B. Then Helper, which B mentions, goes: B is found again.
+        ("A", "D", "Helper", "F", "C", "B", "E"), ("A", "D", "Helper", "F", "C", "B"),
+        ("A", "D", "F", "C", "B"),
+        # A takes another base (no name comes or goes), then back with Helper pasted beside it:
+        # the frameworks of B and F, which derive from A, change with it.
+        ("TorchA", "D", "F", "C", "B"), ("A", "Helper", "D", "F", "C", "B"),
     ]
     for names in versions:
         text = _module_of(*names)
@@ -427,6 +440,7 @@ def test_a_context_after_classes_came_or_went_is_a_fresh_combination(monkeypatch
         assert _summary(blocks, context) == _summary(fresh_blocks, fresh), names
     assert True in kept  # rows were kept
     assert len(renamed) >= 5  # most versions patched the previous context
+    assert True in quiet and False in quiet  # without visiting the classes, and visiting them
     document_state.forget_document(path)
 
 

@@ -55,6 +55,11 @@ class ModuleContext:
     definitions: dict[int, tuple[ClassModel, str | None]] = field(default_factory=dict)
     """id(ClassDef) -> (its own model, its framework). A name defined twice in one file binds
     the last definition (`classes`), but each definition is analysed with its own body."""
+    mentioned_names: set[str] | None = None
+    """Every name a class of the module mentions (each class row's `mentioned`), and maybe
+    more; None when unknown. The contexts of one document's versions share the set and only
+    add to it (`_patched`, `_renamed`), so it holds each one's names: where no name that came
+    or went is in it, no class has to be found again (`_renamed`)."""
     target: keras_target.KerasTarget = keras_target.UNKNOWN
     """The Keras the module targets; rules see it as `BlockFacts.keras_target`."""
     mixed_precision: bool = False
@@ -190,8 +195,39 @@ def _patched(
                     class_blocks[stmt.name] = block
     context = ModuleContext(previous.imports, previous.imports_key, previous.keras_version,
                             classes, class_blocks, previous.frameworks, references,
-                            workspace_keys, definitions)
+                            workspace_keys, definitions,
+                            _with_mentions(previous.mentioned_names, new_classes))
     return context, current, own, simple
+
+
+def _mentioned_by_none(context: ModuleContext, names: frozenset[str]) -> bool:
+    """Whether no class of the context mentions one of `names` (known where its
+    `mentioned_names` is)."""
+    return context.mentioned_names is not None and context.mentioned_names.isdisjoint(names)
+
+
+def _same_bases(rows: list[tuple[Block, ast.ClassDef, _ClassRow]],
+                previous: dict[str, ClassModel]) -> bool:
+    """Whether each class of `rows` that the previous version had (by name) kept its own
+    framework and its bases."""
+    for _, stmt, row in rows:
+        earlier, model = previous.get(stmt.name), row.model
+        if earlier is not None and (model is None or (model.framework, model.base_names) != (
+                earlier.framework, earlier.base_names)):
+            return False
+    return True
+
+
+def _with_mentions(names: set[str] | None, rows: list[tuple[Block, ast.ClassDef, _ClassRow]]
+                   ) -> set[str] | None:
+    """The shared set of names mentioned (`ModuleContext.mentioned_names`) with those of
+    `rows` (found for this version) added; None where one is unknown."""
+    if names is not None:
+        for _, _, row in rows:
+            if row.mentioned is None:
+                return None
+            names.update(row.mentioned)
+    return names
 
 
 def _renamed(
@@ -228,15 +264,19 @@ def _renamed(
     imports_id, _, keras_version = current
     now = (imports_id, small_id(local_names), keras_version)
     found_again = []
-    below = list(zip(blocks[new_end:], parts[new_end:]))
     came_or_went = local_names.symmetric_difference(names)
-    for block, part in (*zip(blocks[:first], parts[:first]), *below):
-        if part is not None:
-            for stmt, row in part.classes:
-                if row.candidates:
-                    return None
-                if not _is_current(row, now, local_names, (current, came_or_went)):
-                    found_again.append((block, stmt, row))
+    # No class mentions a name that came or went (a class pasted or typed under a new name, one
+    # deleted that nothing mentions): every other class keeps what it found, and none is visited.
+    unmentioned = _mentioned_by_none(previous, came_or_went)
+    if not unmentioned:
+        below = list(zip(blocks[new_end:], parts[new_end:]))
+        for block, part in (*zip(blocks[:first], parts[:first]), *below):
+            if part is not None:
+                for stmt, row in part.classes:
+                    if row.candidates:
+                        return None
+                    if not _is_current(row, now, local_names, (current, came_or_went)):
+                        found_again.append((block, stmt, row))
     for block, stmt, row in (*new_classes, *found_again):
         if row.inputs != now or row.candidates:  # (no candidates: no workspace class joins)
             _refresh(row, block, stmt, now, previous.imports, local_names, {}, {}, importer,
@@ -265,27 +305,41 @@ def _renamed(
         classes[stmt.name], references[stmt.name] = row.model, row.referenced
         workspace_keys[stmt.name] = row.workspace
     if moved:  # the same classes, on other lines
-        for block, part in below:
+        for index in range(new_end, len(parts)):
+            part = parts[index]
             if part is not None:
                 for stmt, _ in part.classes:
-                    class_blocks[stmt.name] = block
-    frameworks = {name: model.framework or _resolve_framework(name, classes, set(), {})
-                  for name, model in classes.items()}
+                    class_blocks[stmt.name] = blocks[index]
     own: dict = {}
     definitions = dict(previous.definitions)
     for part in old_span:
         if part is not None:
             for stmt, _ in part.classes:
                 del definitions[id(stmt)]
-    for _, stmt, row in (*new_classes, *found_again):
-        definitions[id(stmt)] = (row.model, None)  # type: ignore[assignment]
-    # A definition's own framework follows its local bases (which may have come or gone).
-    definitions.update({key: (model, _own_framework(model, own, classes, {}))
-                        for key, (model, framework) in definitions.items()
-                        if not model.framework or framework is None})
+    # Nor did a class that keeps its name change its framework or bases: the other classes keep
+    # their frameworks and their definitions' (a base is a mention); only the new ones are read.
+    if unmentioned and _same_bases(new_classes, previous.classes):
+        new_frameworks = []
+        for _, stmt, row in new_classes:
+            model = row.model
+            assert model is not None
+            new_frameworks.append(
+                (stmt.name, model.framework or _resolve_framework(stmt.name, classes, set(), {})))
+            definitions[id(stmt)] = (model, _own_framework(model, own, classes, {}))
+        frameworks = placed(previous.frameworks, new_frameworks)
+    else:
+        frameworks = {name: model.framework or _resolve_framework(name, classes, set(), {})
+                      for name, model in classes.items()}
+        for _, stmt, row in (*new_classes, *found_again):
+            definitions[id(stmt)] = (row.model, None)  # type: ignore[assignment]
+        # A definition's own framework follows its local bases (which may have come or gone).
+        definitions.update({key: (model, _own_framework(model, own, classes, {}))
+                            for key, (model, framework) in definitions.items()
+                            if not model.framework or framework is None})
     context = ModuleContext(previous.imports, previous.imports_key, previous.keras_version,
                             classes, class_blocks, frameworks, references, workspace_keys,
-                            definitions)
+                            definitions,
+                            _with_mentions(previous.mentioned_names, [*new_classes, *found_again]))
     return context, now, own, True
 
 
@@ -321,11 +375,17 @@ def _combined(
     workspace_keys: dict[str, tuple] = {}
     every_definition: list[tuple[ast.ClassDef, ClassModel]] = []
     current = (imports_id, local_id, keras_version)
+    mentioned: set[str] | None = set()
     for block, part in parts:
         for stmt, row in part.classes:
             if not _is_current(row, current, local_names):
                 _refresh(row, block, stmt, current, imports, local_names, classes, external,
                          importer, python)
+            if mentioned is not None:
+                if row.mentioned is None:
+                    mentioned = None
+                else:
+                    mentioned.update(row.mentioned)
             name = stmt.name
             earlier = references.get(name)
             references[name] = row.referenced if earlier is None else earlier | row.referenced
@@ -342,7 +402,7 @@ def _combined(
     definitions = {id(stmt): (model, _own_framework(model, own, classes, external))
                    for stmt, model in every_definition}
     context = ModuleContext(imports, imports_key, keras_version, classes, class_blocks, frameworks,
-                            references, workspace_keys, definitions)
+                            references, workspace_keys, definitions, mentioned)
     simple = (not external and len(every_definition) == len(class_blocks) == len(classes)
               and not any(row.candidates for _, part in parts for _, row in part.classes))
     return context, current, own, simple
