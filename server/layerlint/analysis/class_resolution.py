@@ -171,11 +171,10 @@ def _patched(
         if not _is_current(row, current, local_names):
             _refresh(row, block, stmt, current, previous.imports, local_names, classes, {},
                      importer, python)
-        model, earlier = row.model, previous.classes[stmt.name]
-        assert model is not None
-        if row.candidates or row.workspace or (model.framework, model.base_names) != (
-                earlier.framework, earlier.base_names):
+        if row.candidates or row.workspace:
             return None
+    if not _same_bases(new_classes, previous.classes):
+        return None
     class_blocks = dict(previous.class_blocks)
     references = dict(previous.references)
     workspace_keys = dict(previous.workspace_keys)
