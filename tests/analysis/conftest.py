@@ -21,3 +21,19 @@ def rows_kept_across_names(monkeypatch):
 
     monkeypatch.setattr(class_resolution, "_is_current", recording)
     return kept
+
+
+@pytest.fixture
+def renames_unmentioned(monkeypatch):
+    """For each change of the class names that module_context patched (`_renamed`), whether no
+    class mentioned a name that came or went (`class_resolution._mentioned_by_none`: then no
+    class was visited)."""
+    answers: list[bool] = []
+    original = class_resolution._mentioned_by_none
+
+    def recording(context, names):
+        answers.append(original(context, names))
+        return answers[-1]
+
+    monkeypatch.setattr(class_resolution, "_mentioned_by_none", recording)
+    return answers

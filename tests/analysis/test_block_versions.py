@@ -405,7 +405,8 @@ def _module_of(*names: str) -> str:
 
 
 def test_a_context_after_classes_came_or_went_is_a_fresh_combination(monkeypatch,
-                                                                    rows_kept_across_names):
+                                                                    rows_kept_across_names,
+                                                                    renames_unmentioned):
     """Pastes, deletions, renames and classes that stop or start parsing change the module's
     class names: the previous context is patched (`_renamed`), the rows of classes that mention
     none of those names are kept (not refreshed; where no class mentions one, none is visited),
@@ -413,10 +414,7 @@ def test_a_context_after_classes_came_or_went_is_a_fresh_combination(monkeypatch
     path = "<classes came or went>"
     kept = rows_kept_across_names
     renamed = _patches_made(monkeypatch, class_resolution, "_renamed")
-    quiet: list[bool] = []  # whether no class mentioned a name that came or went
-    original_quiet = class_resolution._mentioned_by_none
-    monkeypatch.setattr(class_resolution, "_mentioned_by_none",
-                        lambda *args: quiet.append(original_quiet(*args)) or quiet[-1])
+    quiet = renames_unmentioned
     versions = [
         ("A", "B", "C", "D"), ("B", "C", "D"), ("A", "B", "C", "D"), ("A", "B", "C"),
         ("A", "B", "C", "D", "Helper"), ("Helper", "A", "B", "C", "D"), ("Broken", "B", "C", "D"),

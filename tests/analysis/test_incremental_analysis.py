@@ -399,7 +399,8 @@ def _name_changing_edit(rng, text):
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @pytest.mark.parametrize("seed", range(3))
 def test_edits_that_change_class_names_give_a_fresh_analysis(tmp_path, seed, monkeypatch,
-                                                              rows_kept_across_names):
+                                                              rows_kept_across_names,
+                                                              renames_unmentioned):
     """Renames, copies, deletions and classes that stop or start parsing: the module context
     then keeps the classes that mention no name that came or went; every analysis equals one
     from scratch, and so does its module context."""
@@ -415,10 +416,7 @@ def test_edits_that_change_class_names_give_a_fresh_analysis(tmp_path, seed, mon
         return result
 
     monkeypatch.setattr(class_resolution, "_renamed", recording_renamed)
-    quiet: list[bool] = []  # whether no class mentioned a name that came or went
-    original_quiet = class_resolution._mentioned_by_none
-    monkeypatch.setattr(class_resolution, "_mentioned_by_none",
-                        lambda *args: quiet.append(original_quiet(*args)) or quiet[-1])
+    quiet = renames_unmentioned
     rng = random.Random(seed)
     text = module_saving_a_layer(400, seed)
     incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
