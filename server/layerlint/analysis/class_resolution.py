@@ -10,6 +10,7 @@ findings go stale when one of them changes). All of it is gathered once per anal
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,7 +196,7 @@ def _patched(
     context = ModuleContext(previous.imports, previous.imports_key, previous.keras_version,
                             classes, class_blocks, previous.frameworks, references,
                             workspace_keys, definitions,
-                            _with_mentions(previous.mentioned_names, new_classes))
+                            _with_mentions(previous.mentioned_names, (row for _, _, row in new_classes)))
     return context, current, own, simple
 
 
@@ -217,12 +218,11 @@ def _same_bases(rows: list[tuple[Block, ast.ClassDef, _ClassRow]],
     return True
 
 
-def _with_mentions(names: set[str] | None, rows: list[tuple[Block, ast.ClassDef, _ClassRow]]
-                   ) -> set[str] | None:
+def _with_mentions(names: set[str] | None, rows: Iterable[_ClassRow]) -> set[str] | None:
     """The shared set of names mentioned (`ModuleContext.mentioned_names`) with those of
     `rows` (found for this version) added; None where one is unknown."""
     if names is not None:
-        for _, _, row in rows:
+        for row in rows:
             if row.mentioned is None:
                 return None
             names.update(row.mentioned)
@@ -338,7 +338,8 @@ def _renamed(
     context = ModuleContext(previous.imports, previous.imports_key, previous.keras_version,
                             classes, class_blocks, frameworks, references, workspace_keys,
                             definitions,
-                            _with_mentions(previous.mentioned_names, [*new_classes, *found_again]))
+                            _with_mentions(previous.mentioned_names,
+                                           (row for _, _, row in (*new_classes, *found_again))))
     return context, now, own, True
 
 
@@ -374,17 +375,11 @@ def _combined(
     workspace_keys: dict[str, tuple] = {}
     every_definition: list[tuple[ast.ClassDef, ClassModel]] = []
     current = (imports_id, local_id, keras_version)
-    mentioned: set[str] | None = set()
     for block, part in parts:
         for stmt, row in part.classes:
             if not _is_current(row, current, local_names):
                 _refresh(row, block, stmt, current, imports, local_names, classes, external,
                          importer, python)
-            if mentioned is not None:
-                if row.mentioned is None:
-                    mentioned = None
-                else:
-                    mentioned.update(row.mentioned)
             name = stmt.name
             earlier = references.get(name)
             references[name] = row.referenced if earlier is None else earlier | row.referenced
@@ -401,7 +396,9 @@ def _combined(
     definitions = {id(stmt): (model, _own_framework(model, own, classes, external))
                    for stmt, model in every_definition}
     context = ModuleContext(imports, imports_key, keras_version, classes, class_blocks, frameworks,
-                            references, workspace_keys, definitions, mentioned)
+                            references, workspace_keys, definitions,
+                            _with_mentions(set(), (row for _, part in parts
+                                                   for _, row in part.classes)))
     simple = (not external and len(every_definition) == len(class_blocks) == len(classes)
               and not any(row.candidates for _, part in parts for _, row in part.classes))
     return context, current, own, simple
