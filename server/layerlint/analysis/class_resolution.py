@@ -220,7 +220,8 @@ def _same_bases(rows: list[tuple[Block, ast.ClassDef, _ClassRow]],
 
 def _with_mentions(names: set[str] | None, rows: Iterable[_ClassRow]) -> set[str] | None:
     """The shared set of names mentioned (`ModuleContext.mentioned_names`) with those of
-    `rows` (found for this version) added; None where one is unknown."""
+    `rows` added (a patch gives the classes new in its version: every other class's names
+    went in with the version it came in); None where one is unknown."""
     if names is not None:
         for row in rows:
             if row.mentioned is None:
@@ -338,8 +339,7 @@ def _renamed(
     context = ModuleContext(previous.imports, previous.imports_key, previous.keras_version,
                             classes, class_blocks, frameworks, references, workspace_keys,
                             definitions,
-                            _with_mentions(previous.mentioned_names,
-                                           (row for _, _, row in (*new_classes, *found_again))))
+                            _with_mentions(previous.mentioned_names, (row for _, _, row in new_classes)))
     return context, now, own, True
 
 
