@@ -43,6 +43,19 @@ def test_a_name_bound_inside_a_package_is_left_to_jedi(package):
     assert not module_search.plainly_no_class("lsearchpkg.missing.Block")
 
 
+def test_a_folder_without_init_inside_a_package_is_searched_like_a_package(package):
+    """A namespace subpackage (a folder without `__init__.py`: keras-hub 0.32.0 ships
+    `keras_hub/src/models/edrec/` so): the import system builds its spec from its parent's
+    imported module, which is never imported here; asking must not raise (it made the whole
+    analysis of a file importing from it fail)."""
+    (package / "inner" / "loose").mkdir()
+    (package / "inner" / "loose" / "layers.py").write_text("class Loose:\n    pass\n")
+    assert module_search.plainly_no_class("lsearchpkg.inner.loose")
+    assert module_search.plainly_no_class("lsearchpkg.inner.loose.layers")
+    assert not module_search.plainly_no_class("lsearchpkg.inner.loose.layers.Loose")
+    assert not module_search.plainly_no_class("lsearchpkg.inner.loose.missing.Loose")
+
+
 def test_a_package_that_is_not_installed_names_no_class(package):
     assert module_search.plainly_no_class("lsearch_not_installed.layers.Block")
     assert not module_search.plainly_no_class("lsearchpkg")  # not dotted: not asked

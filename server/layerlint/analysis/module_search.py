@@ -41,13 +41,31 @@ def _no_class(qualified: str) -> bool:
             locations = spec.submodule_search_locations
             if not locations:
                 return False  # an attribute of a module: jedi decides
-            spec = importlib.machinery.PathFinder.find_spec(".".join(parts[:depth]),
-                                                            list(locations))
+            spec = _submodule_spec(".".join(parts[:depth]), list(locations))
             if spec is None:
                 return False  # a name bound inside the package: jedi decides
         return True  # every part, the last included, is a module
     except (ImportError, ValueError, OSError):  # a broken package or hook: jedi decides
         return False
+
+
+def _submodule_spec(name: str, locations: list[str]) -> ModuleSpec | None:
+    """The import system's spec of a submodule found in its package's `locations`. For a
+    namespace package (a folder without `__init__.py`), whose spec the import system builds
+    from its parent's imported module (never imported here: it raises KeyError), a spec naming
+    its folders: those of that name in `locations`, where no module of that name was found
+    (None where there are none: the error came from elsewhere, jedi decides)."""
+    try:
+        return importlib.machinery.PathFinder.find_spec(name, locations)
+    except KeyError:
+        last = name.rpartition(".")[2]
+        folders = [os.path.join(location, last) for location in locations
+                   if os.path.isdir(os.path.join(location, last))]
+        if not folders:
+            return None
+        spec = ModuleSpec(name, None, is_package=True)
+        spec.submodule_search_locations = folders
+        return spec
 
 
 def _top_level(name: str) -> ModuleSpec | None:
