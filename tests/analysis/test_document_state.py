@@ -95,6 +95,61 @@ def test_random_edit_sequences_split_like_a_whole_split(seed):
         assert _shape(document_blocks(text, key)) == _shape(split_blocks(text))
 
 
+# keras-io's examples: sections are column-0 strings between the code.
+SECTIONED = '''"""
+Title: A sectioned example
+"""
+
+"""
+## Setup
+"""
+
+import keras
+import numpy as np
+
+# Sizes of the model and data.
+SIZE = 3
+DEPTH = 2
+WIDTH = 4
+SEED = 1
+RATE = 0.1
+
+"""
+## The model
+"""
+
+
+class Block(keras.layers.Layer):
+    """A block."""
+
+    def call(self, x):
+        return x
+
+
+"""
+## Training
+"""
+
+model = keras.Sequential([Block()])
+'''
+
+
+def test_a_section_string_left_open_splits_like_a_whole_split():
+    """Its closing quotes shortened to one: the string the section opens now ends at the next
+    section's quotes, and every section below it pairs its quotes the other way round. The
+    last broken block of the re-split region (the one-quote string left behind) is not the
+    triple-quoted one, and more than enough blocks follow it: the whole text must be split
+    again all the same."""
+    key = "/tmp/document_state_sectioned.py"
+    document_state.forget_document(key)
+    document_blocks(SECTIONED, key)
+    edited = SECTIONED.replace('## Setup\n"""', '## Setup\n"', 1)
+    assert any(block.error and "triple-quoted" in block.error[0]
+               for block in split_blocks(edited))
+    assert _shape(document_blocks(edited, key)) == _shape(split_blocks(edited))
+    assert _shape(document_blocks(SECTIONED, key)) == _shape(split_blocks(SECTIONED))
+
+
 TYPED_CLASS = '''import keras
 from keras import layers, ops
 

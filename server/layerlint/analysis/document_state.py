@@ -351,13 +351,17 @@ def _edit_base(previous: _Document, prefix: int) -> _Base | None:
 
 def _blocks_needed_after_errors(region_blocks: list[Block]) -> int | None:
     """How many more blocks the region must reach past its end so that a syntax error in it
-    cannot join pieces beyond it (0: none; None: split the whole text)."""
+    cannot join pieces beyond it (0: none; None: split the whole text). A triple-quoted
+    string left open anywhere in the region may close anywhere below it, not only the last
+    broken block's (a section string of a script whose closing quotes became one quote leaves
+    a one-quote string below it)."""
+    if any(block.error is not None and "triple-quoted" in block.error[0]
+           for block in region_blocks):
+        return None
     for index in range(len(region_blocks) - 1, -1, -1):
         error = region_blocks[index].error
         if error is None:
             continue
-        if "triple-quoted" in error[0]:
-            return None  # its closing quotes may lie anywhere below
         following = len(region_blocks) - 1 - index
         return max(0, _MAX_MERGE + 1 - following)
     return 0
