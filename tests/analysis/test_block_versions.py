@@ -6,9 +6,9 @@ import random
 import re
 
 import pytest
-from fresh_parses import fresh_parses, module_saving_a_layer
 
 from bench.document_script import plan_document_edits
+from bench.fresh_analysis import fresh_parses, module_saving_a_layer
 from bench.generate_models import generate_module
 from layerlint.analysis import (
     analyse,

@@ -7,9 +7,9 @@ import random
 from pathlib import Path
 
 import pytest
-from fresh_parses import from_scratch, module_saving_a_layer
 
 from bench.document_script import plan_document_edits
+from bench.fresh_analysis import from_scratch, module_saving_a_layer
 from bench.generate_models import generate_module
 from layerlint.analysis import analyse, document_state
 from layerlint.analysis.comment_edit import same_tokens

@@ -6,9 +6,9 @@ import random
 import re
 
 import pytest
-from fresh_parses import fresh_parses, from_scratch, module_saving_a_layer
 
 from bench.document_script import plan_document_edits
+from bench.fresh_analysis import fresh_parses, from_scratch, module_saving_a_layer
 from layerlint.analysis import analyse, block_memo, document_state, save_evidence
 from layerlint.analysis import source as source_module
 from layerlint.analysis.class_resolution import module_context

@@ -1,6 +1,8 @@
 """A context in which every text is parsed anew, an analysis from scratch, and a generated
-module that saves one of its layers: for tests that compare the incremental path's results
-with fresh ones."""
+module that saves one of its layers: for the tests and the corpus run
+(`bench/incremental_parity.py`) that compare the incremental path's results with fresh ones."""
+
+from __future__ import annotations
 
 import re
 from collections.abc import Iterator
