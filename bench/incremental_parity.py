@@ -1,0 +1,282 @@
+"""The editor's incremental analysis against a fresh one, on pinned public code under edits.
+
+The editor's path re-reads only what an edit changed (`document_state` re-splits around it,
+`block_memo` carries the findings of unchanged blocks, the module-wide passes patch their
+previous results); `layerlint check` and a file opened anew analyse from scratch. Both must
+give the same answer (design.md, "Incremental analysis"). The random-edit tests check that on
+generated modules; this runs the same comparison over real files, which hold what the generator
+never writes (section strings between the code, scripts exported from notebooks, deep package
+imports). Each file gets a seeded sequence of the edits people make: a keystroke or a deletion
+at a random place, a comment at a line's end, a top-level definition copied, renamed and pasted
+elsewhere, a definition deleted, and now and then the file as it was. After every edit:
+
+- (default) the document's incremental `analyse()` against `fresh_analysis.from_scratch` of the
+  same text: findings and syntax problems;
+- (`--lsp`) the same edits sent to a language server in this process as full-text changes,
+  each publish against the publish of a fresh open of the same text. Texts with a syntax error
+  are not compared there: a block that does not parse keeps its last good findings, by design.
+
+    python -m bench.incremental_parity keras-io=/work/corpora/keras-io --edits 30 [--lsp]
+
+Prints per corpus the files, the edits compared, and each divergence or crash; writes the texts
+of each divergent sequence to `--out`, for a replay. Exit status 1 when anything diverged or
+crashed. The corpora are the precision run's (`bench/precision.py` says how to get them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import asyncio
+import json
+import random
+import re
+import sys
+import tempfile
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.fresh_analysis import from_scratch
+from bench.precision import corpus_files, parse_corpus
+from layerlint.analysis import analyse
+
+KEYS = ["(", ")", "\n", "x", "self.bn(x)", "\n        y = self.norm(x)\n", "#", ":", "    ",
+        "\n    ", "]", '"""', "'", "@", "layers.Dense(4)", "class Extra(keras.layers.Layer):\n",
+        "model.save('m.keras')\n", "import tf_keras as keras\n"]
+"""What a keystroke or a quick paste inserts; many of them break the code on their own."""
+_DEFINITION_NAME = re.compile(r"^(class|def) (\w+)", re.MULTILINE)
+MAX_CHARACTERS = 200_000
+"""Larger files are left out (a few generated ones): each edit analyses them twice."""
+
+
+def _top_level_spans(text: str) -> list[tuple[int, int]]:
+    """0-based [start, end) line spans of the top-level statements (decorators included, up
+    to the next one), none where the text does not parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    starts = [min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1
+              for node in tree.body]
+    return list(zip(starts, [*starts[1:], text.count("\n") + 1]))
+
+
+def plan_edit(rng: random.Random, text: str, source: str, step: int) -> str:
+    """The text after one random edit of `text` (`source`: the file as it was)."""
+    roll = rng.random()
+    if roll < 0.45:
+        position = rng.randrange(len(text) + 1)
+        if rng.random() < 0.6:
+            return text[:position] + rng.choice(KEYS) + text[position:]
+        return text[:position] + text[position + rng.choice([1, 2, 5, 40]):]
+    lines = text.split("\n")
+    if roll < 0.65:
+        index = rng.randrange(len(lines))
+        lines[index] += f"  # reviewed in step {step}"
+        return "\n".join(lines)
+    spans = _top_level_spans(text)
+    if roll < 0.80 and spans:
+        start, end = rng.choice(spans)
+        copied = _DEFINITION_NAME.sub(lambda match: f"{match[1]} {match[2]}Copy{step}",
+                                      "\n".join(lines[start:end]))
+        target = rng.choice(spans)[0]
+        return "\n".join([*lines[:target], *copied.split("\n"), *lines[target:]])
+    if roll < 0.92 and spans:
+        start, end = rng.choice(spans)
+        return "\n".join([*lines[:start], *lines[end:]])
+    return source
+
+
+def plan_edits(source: str, count: int, seed: int) -> list[str]:
+    """The file, then the text after each of `count` - 1 edits."""
+    rng = random.Random(seed)
+    texts = [source]
+    for step in range(1, count):
+        texts.append(plan_edit(rng, texts[-1], source, step))
+    return texts
+
+
+@dataclass
+class FileOutcome:
+    compared: int = 0
+    divergence: int | None = None
+    """The index of the first text whose results differ."""
+    crash: str | None = None
+    texts: list[str] = field(default_factory=list)
+
+
+Compare = Callable[[list[str], Path], FileOutcome]
+
+
+def compare_analyses(texts: list[str], folder: Path) -> FileOutcome:
+    """Each text analysed as the next version of one document, against an analysis from
+    scratch (two paths in `folder`, an empty folder: no other file's evidence)."""
+    incremental, scratch = str(folder / "edited.py"), str(folder / "fresh.py")
+    outcome = FileOutcome(texts=texts)
+    for index, text in enumerate(texts):
+        try:
+            kept = analyse(text, path=incremental)
+            fresh = from_scratch(text, scratch)
+        except Exception:  # reported with its traceback; the run goes on
+            outcome.crash = _last_frames(index)
+            return outcome
+        outcome.compared += 1
+        if (kept.findings, kept.syntax_problems) != (fresh.findings, fresh.syntax_problems):
+            outcome.divergence = index
+            return outcome
+    return outcome
+
+
+def compare_publishes(texts: list[str], folder: Path) -> FileOutcome:
+    """Each text sent to a language server as a full-text change of one open document,
+    against the publish of the text opened anew under another name (texts with a syntax
+    error are not compared)."""
+    session = _ServerSession(folder)
+    edited, fresh = (folder / "edited.py").as_uri(), (folder / "fresh.py").as_uri()
+    outcome = FileOutcome(texts=texts)
+    try:
+        session.open(edited, texts[0])
+        for index, text in enumerate(texts):
+            kept = session.change(edited, index + 1, text) if index else session.last(edited)
+            session.open(fresh, text)
+            opened = session.last(fresh)
+            session.close(fresh)
+            if any(item.get("code") == "LL000" for item in (kept or []) + (opened or [])):
+                continue
+            outcome.compared += 1
+            if json.dumps(kept).replace(edited, fresh) != json.dumps(opened):
+                outcome.divergence = index
+                return outcome
+    except Exception:  # reported with its traceback; the run goes on
+        outcome.crash = _last_frames(outcome.compared)
+    finally:
+        session.loop.close()
+    return outcome
+
+
+class _ServerSession:
+    """A `layerlint serve` protocol in this process, fed messages as a client would send them;
+    what it publishes is recorded."""
+
+    def __init__(self, folder: Path) -> None:
+        from bench.lsp_session import _initialize_params
+        from layerlint.lsp.server import build_server
+
+        self.published: list[dict[str, Any]] = []
+        server = build_server()
+        published = self.published
+
+        class Recorder:
+            def write(self, data: bytes) -> None:
+                message = json.loads(data.split(b"\r\n\r\n", 1)[-1])
+                if message.get("method") == "textDocument/publishDiagnostics":
+                    published.append(message["params"])
+
+            def close(self) -> None:
+                pass
+
+        server.protocol.set_writer(Recorder())
+        self.protocol = server.protocol
+        self.loop = asyncio.new_event_loop()
+        self._send("initialize", _initialize_params(folder), 1)
+        self._send("initialized", {})
+
+    def _send(self, method: str, params: dict[str, Any], request_id: int | None = None) -> None:
+        message: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "params": params}
+        if request_id is not None:
+            message["id"] = request_id
+        asyncio.set_event_loop(self.loop)
+        self.protocol.handle_message(self.protocol.structure_message(message))
+        self.loop.run_until_complete(asyncio.sleep(0))
+
+    def open(self, uri: str, text: str) -> None:
+        self._send("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "python", "version": 1, "text": text}})
+
+    def change(self, uri: str, version: int, text: str) -> list[dict[str, Any]] | None:
+        self._send("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                              "contentChanges": [{"text": text}]})
+        return self.last(uri)
+
+    def close(self, uri: str) -> None:
+        self._send("textDocument/didClose", {"textDocument": {"uri": uri}})
+
+    def last(self, uri: str) -> list[dict[str, Any]] | None:
+        for params in reversed(self.published):
+            if params["uri"] == uri:
+                return params["diagnostics"]
+        return None
+
+
+def _last_frames(index: int) -> str:
+    lines = traceback.format_exc().strip().splitlines()
+    return f"text {index}: " + " | ".join(line.strip() for line in lines[-5:])
+
+
+@dataclass
+class CorpusOutcome:
+    files: int = 0
+    compared: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def run_corpus(name: str, root: Path, edits: int, compare: Compare, out: Path | None,
+               report: Callable[[str], None] = print) -> CorpusOutcome:
+    """Every .py file of `root` (up to `MAX_CHARACTERS`) through `edits` texts."""
+    outcome = CorpusOutcome()
+    for number, relative in enumerate(path for path in corpus_files(root)
+                                      if path.suffix == ".py"):
+        source = (root / relative).read_text(encoding="utf-8", errors="replace")
+        if len(source) > MAX_CHARACTERS:
+            continue
+        texts = plan_edits(source, edits, seed=number)
+        with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            result = compare(texts, Path(folder))
+        outcome.files += 1
+        outcome.compared += result.compared
+        if result.crash is not None:
+            problem = f"{name}: {relative}: crash at {result.crash}"
+        elif result.divergence is not None:
+            problem = f"{name}: {relative}: text {result.divergence} differs from a fresh analysis"
+        else:
+            continue
+        outcome.problems.append(problem)
+        report(problem)
+        if out is not None:
+            _write_sequence(out / name / relative, texts)
+    return outcome
+
+
+def _write_sequence(folder: Path, texts: Sequence[str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, text in enumerate(texts):
+        (folder / f"{index:03d}.py").write_text(text, encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpora", nargs="+", type=parse_corpus, metavar="NAME=PATH")
+    parser.add_argument("--edits", type=int, default=30, help="texts per file, the first included")
+    parser.add_argument("--lsp", action="store_true", help="compare the language server's publishes")
+    parser.add_argument("--out", type=Path, help="where the texts of divergent sequences go")
+    args = parser.parse_args(argv)
+    compare = compare_publishes if args.lsp else compare_analyses
+    failed = False
+    for name, root in args.corpora:
+        started = time.monotonic()
+        outcome = run_corpus(name, root, args.edits, compare, args.out)
+        failed = failed or bool(outcome.problems)
+        print(f"{name}: {outcome.files} files, {outcome.compared} texts compared, "
+              f"{len(outcome.problems)} divergent or crashed, {time.monotonic() - started:.0f} s",
+              flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""The corpus run comparing the editor's incremental analysis with a fresh one
+(bench/incremental_parity.py): its edits, and that it reports what differs or crashes."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import pytest
+
+from bench import incremental_parity
+from bench.incremental_parity import compare_analyses, compare_publishes, plan_edits, run_corpus
+
+SCRIPT = '''"""
+Title: A small example
+"""
+
+"""
+## Setup
+"""
+
+import keras
+from keras import layers
+
+
+class Scale(keras.layers.Layer):
+    def __init__(self, factor, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, x):
+        return x * self.factor
+
+
+def build():
+    inputs = keras.Input((4,))
+    x = layers.Dense(8)(inputs)
+    return keras.Model(inputs, Scale(2.0)(x))
+
+
+"""
+## Training
+"""
+
+model = build()
+model.compile(loss="mse")
+model.save("model.keras")
+'''
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    root = tmp_path / "corpus"
+    (root / "examples").mkdir(parents=True)
+    (root / "examples" / "scale.py").write_text(SCRIPT)
+    (root / "examples" / "other.py").write_text(SCRIPT.replace("Scale", "Shift"))
+    (root / "notes.txt").write_text("not Python")
+    return root
+
+
+def test_the_edits_are_seeded_and_of_every_kind():
+    texts = plan_edits(SCRIPT, 120, seed=3)
+    assert texts == plan_edits(SCRIPT, 120, seed=3)
+    assert texts[0] == SCRIPT and len(texts) == 120
+    assert any("Copy" in text for text in texts)  # a definition pasted
+    assert any("# reviewed in step" in text for text in texts)
+    assert any("class Scale" not in text and "class ScaleCopy" not in text for text in texts)
+    assert texts.count(SCRIPT) >= 2  # back to the file
+
+
+def test_a_clean_corpus_compares_every_text(corpus):
+    reported = []
+    outcome = run_corpus("small", corpus, 12, compare_analyses, None, reported.append)
+    assert outcome.files == 2 and outcome.compared == 24
+    assert outcome.problems == [] and reported == []
+
+
+def test_the_language_server_publishes_the_same_as_a_fresh_open(corpus):
+    outcome = run_corpus("small", corpus, 8, compare_publishes, None, lambda _: None)
+    assert outcome.files == 2 and not outcome.problems
+    assert outcome.compared > 0  # texts with a syntax error are left out, not all of them
+
+
+def test_a_divergence_is_reported_with_its_texts(corpus, tmp_path, monkeypatch):
+    """An incremental analysis that loses its findings after the first text."""
+    calls = []
+    real = incremental_parity.analyse
+
+    def forgetful(text, path):
+        calls.append(text)
+        result = real(text, path=path)
+        return dataclasses.replace(result, findings=[]) if len(calls) > 1 else result
+
+    monkeypatch.setattr(incremental_parity, "analyse", forgetful)
+    monkeypatch.setattr(incremental_parity, "plan_edits",
+                        lambda source, count, seed: [source] * count)
+    out = tmp_path / "divergent"
+    reported = []
+    outcome = run_corpus("small", corpus, 3, compare_analyses, out, reported.append)
+    assert len(outcome.problems) == 2 == len(reported)
+    assert "text 1 differs from a fresh analysis" in reported[0]
+    written = sorted(path.name for path in (out / "small" / "examples" / "scale.py").iterdir())
+    assert written == ["000.py", "001.py", "002.py"]
+
+
+def test_a_crash_is_reported_and_the_run_goes_on(corpus, monkeypatch):
+    real = incremental_parity.analyse
+
+    def failing(text, path):
+        if "Shift" in text:
+            raise KeyError("keras_hub.src.models")
+        return real(text, path=path)
+
+    monkeypatch.setattr(incremental_parity, "analyse", failing)
+    reported = []
+    outcome = run_corpus("small", corpus, 4, compare_analyses, None, reported.append)
+    assert outcome.files == 2 and outcome.compared == 4  # scale.py's four texts
+    assert len(reported) == 1 and "other.py: crash at text 0" in reported[0]
+    assert "KeyError: 'keras_hub.src.models'" in reported[0]
+
+
+def test_the_command_fails_when_anything_differs(corpus, monkeypatch, capsys):
+    assert incremental_parity.main([f"small={corpus}", "--edits", "3"]) == 0
+    assert "small: 2 files, 6 texts compared, 0 divergent or crashed" in capsys.readouterr().out
+    monkeypatch.setattr(incremental_parity, "compare_analyses",
+                        lambda texts, folder: incremental_parity.FileOutcome(1, 0, None, texts))
+    assert incremental_parity.main([f"small={corpus}", "--edits", "3"]) == 1
+
+
+def test_the_edits_break_the_code_at_times_as_typing_does():
+    rng = random.Random(0)
+    text = SCRIPT
+    broken = 0
+    for step in range(1, 200):
+        text = incremental_parity.plan_edit(rng, text, SCRIPT, step)
+        try:
+            compile(text, "<edit>", "exec")
+        except SyntaxError:
+            broken += 1
+    assert 0 < broken < 199
