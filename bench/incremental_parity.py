@@ -14,9 +14,12 @@ elsewhere, a definition deleted, and now and then the file as it was. After ever
   same text: findings and syntax problems;
 - (`--lsp`) the same edits sent to a language server in this process as full-text changes,
   each publish against the publish of a fresh open of the same text. Texts with a syntax error
-  are not compared there: a block that does not parse keeps its last good findings, by design.
+  are not compared there: a block that does not parse keeps its last good findings, by design;
+- (`--notebooks`) the .ipynb files instead: a notebook opened in the server, one code cell's
+  text changed at a time (`notebookDocument/didChange`), every cell's publish against those of
+  the same cells opened as another notebook.
 
-    python -m bench.incremental_parity keras-io=/work/corpora/keras-io --edits 30 [--lsp]
+    python -m bench.incremental_parity keras-io=/work/corpora/keras-io --edits 30 [--lsp | --notebooks]
 
 Prints per corpus the files, the edits compared, and each divergence or crash; writes the texts
 of each divergent sequence to `--out`, for a replay. Exit status 1 when anything diverged or
@@ -143,8 +146,9 @@ def compare_publishes(texts: list[str], folder: Path) -> FileOutcome:
         session.open(edited, texts[0])
         for index, text in enumerate(texts):
             kept = session.change(edited, index + 1, text) if index else session.last(edited)
+            since = len(session.published)  # not the list its last close cleared
             session.open(fresh, text)
-            opened = session.last(fresh)
+            opened = session.last(fresh, since)
             session.close(fresh)
             if any(item.get("code") == "LL000" for item in (kept or []) + (opened or [])):
                 continue
@@ -157,6 +161,80 @@ def compare_publishes(texts: list[str], folder: Path) -> FileOutcome:
     finally:
         session.loop.close()
     return outcome
+
+
+Cells = list[tuple[str, str]]
+"""A notebook's code and markdown cells, as (kind, text)."""
+
+
+def notebook_cells(raw: str) -> Cells:
+    """The code and markdown cells of an .ipynb ([] where it is not a readable notebook)."""
+    try:
+        cells = json.loads(raw)["cells"]
+        return [(cell["cell_type"], cell["source"] if isinstance(cell["source"], str)
+                 else "".join(cell["source"]))
+                for cell in cells if cell["cell_type"] in ("code", "markdown")]
+    except (ValueError, KeyError, TypeError):
+        return []
+
+
+def plan_notebook_edits(raw: str, count: int, seed: int) -> list[str]:
+    """The notebook's cells, then after each of `count` - 1 edits of one code cell (an edit of
+    `plan_edit`, or the cell's own text again), each version's cells as JSON; [] for a
+    notebook without code cells."""
+    cells = notebook_cells(raw)
+    code = [index for index, (kind, _) in enumerate(cells) if kind == "code"]
+    if not code:
+        return []
+    rng = random.Random(seed)
+    versions = [cells]
+    for step in range(1, count):
+        current, index = list(versions[-1]), rng.choice(code)
+        if rng.random() < 0.6:
+            current[index] = ("code", plan_edit(rng, current[index][1], cells[index][1], step))
+        else:
+            current[index] = cells[index]
+        versions.append(current)
+    return [json.dumps(version) for version in versions]
+
+
+def compare_notebook_publishes(texts: list[str], folder: Path) -> FileOutcome:
+    """Each version of a notebook's cells sent to a language server as the full text of its
+    changed cell, against the publishes of every cell of the version opened anew as another
+    notebook (versions with a syntax error in any cell are not compared)."""
+    session = _ServerSession(folder)
+    edited, fresh = str(folder / "edited.ipynb"), str(folder / "fresh.ipynb")
+    outcome = FileOutcome(texts=texts)
+    versions: list[Cells] = [[(kind, text) for kind, text in json.loads(version)]
+                             for version in texts]
+    cell_versions = [1] * len(versions[0])
+    try:
+        session.open_notebook(edited, versions[0])
+        for index, cells in enumerate(versions):
+            for number, (cell, before) in enumerate(zip(cells, versions[index - 1])):
+                if index and cell != before:
+                    cell_versions[number] += 1
+                    session.change_cell(edited, index + 1, number, cell_versions[number], cell[1])
+            kept = [session.last(_cell_uri(edited, number)) for number in range(len(cells))]
+            since = len(session.published)  # not the lists its last close cleared
+            session.open_notebook(fresh, cells)
+            opened = [session.last(_cell_uri(fresh, number), since) for number in range(len(cells))]
+            session.close_notebook(fresh, len(cells))
+            if any(item.get("code") == "LL000" for found in kept + opened for item in found or []):
+                continue
+            outcome.compared += 1
+            if json.dumps(kept).replace(edited, fresh) != json.dumps(opened):
+                outcome.divergence = index
+                return outcome
+    except Exception:  # reported with its traceback; the run goes on
+        outcome.crash = _last_frames(outcome.compared)
+    finally:
+        session.loop.close()
+    return outcome
+
+
+def _cell_uri(notebook: str, number: int) -> str:
+    return f"vscode-notebook-cell:{notebook}#C{number}"
 
 
 class _ServerSession:
@@ -206,8 +284,33 @@ class _ServerSession:
     def close(self, uri: str) -> None:
         self._send("textDocument/didClose", {"textDocument": {"uri": uri}})
 
-    def last(self, uri: str) -> list[dict[str, Any]] | None:
-        for params in reversed(self.published):
+    def open_notebook(self, path: str, cells: Cells) -> None:
+        self._send("notebookDocument/didOpen", {
+            "notebookDocument": {
+                "uri": Path(path).as_uri(), "notebookType": "jupyter-notebook", "version": 1,
+                "cells": [{"kind": 2 if kind == "code" else 1, "document": _cell_uri(path, number)}
+                          for number, (kind, _) in enumerate(cells)]},
+            "cellTextDocuments": [
+                {"uri": _cell_uri(path, number), "version": 1, "text": text,
+                 "languageId": "python" if kind == "code" else "markdown"}
+                for number, (kind, text) in enumerate(cells)]})
+
+    def change_cell(self, path: str, version: int, number: int, cell_version: int,
+                    text: str) -> None:
+        self._send("notebookDocument/didChange", {
+            "notebookDocument": {"uri": Path(path).as_uri(), "version": version},
+            "change": {"cells": {"textContent": [{
+                "document": {"uri": _cell_uri(path, number), "version": cell_version},
+                "changes": [{"text": text}]}]}}})
+
+    def close_notebook(self, path: str, cells: int) -> None:
+        self._send("notebookDocument/didClose", {
+            "notebookDocument": {"uri": Path(path).as_uri()},
+            "cellTextDocuments": [{"uri": _cell_uri(path, number)} for number in range(cells)]})
+
+    def last(self, uri: str, since: int = 0) -> list[dict[str, Any]] | None:
+        """The diagnostics of the last publish for `uri` (among those from `since` on)."""
+        for params in reversed(self.published[since:]):
             if params["uri"] == uri:
                 return params["diagnostics"]
         return None
@@ -226,15 +329,17 @@ class CorpusOutcome:
 
 
 def run_corpus(name: str, root: Path, edits: int, compare: Compare, out: Path | None,
-               report: Callable[[str], None] = print) -> CorpusOutcome:
-    """Every .py file of `root` (up to `MAX_CHARACTERS`) through `edits` texts."""
+               report: Callable[[str], None] = print, notebooks: bool = False) -> CorpusOutcome:
+    """Every .py file of `root` (up to `MAX_CHARACTERS`) through `edits` texts; with
+    `notebooks`, every .ipynb file through `edits` versions of its cells."""
     outcome = CorpusOutcome()
+    suffix, plan = (".ipynb", plan_notebook_edits) if notebooks else (".py", plan_edits)
     for number, relative in enumerate(path for path in corpus_files(root)
-                                      if path.suffix == ".py"):
+                                      if path.suffix == suffix):
         source = (root / relative).read_text(encoding="utf-8", errors="replace")
-        if len(source) > MAX_CHARACTERS:
+        texts = plan(source, edits, number) if len(source) <= MAX_CHARACTERS else []
+        if not texts:
             continue
-        texts = plan_edits(source, edits, seed=number)
         with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
             result = compare(texts, Path(folder))
@@ -249,14 +354,14 @@ def run_corpus(name: str, root: Path, edits: int, compare: Compare, out: Path | 
         outcome.problems.append(problem)
         report(problem)
         if out is not None:
-            _write_sequence(out / name / relative, texts)
+            _write_sequence(out / name / relative, texts, ".json" if notebooks else ".py")
     return outcome
 
 
-def _write_sequence(folder: Path, texts: Sequence[str]) -> None:
+def _write_sequence(folder: Path, texts: Sequence[str], suffix: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for index, text in enumerate(texts):
-        (folder / f"{index:03d}.py").write_text(text, encoding="utf-8")
+        (folder / f"{index:03d}{suffix}").write_text(text, encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -264,13 +369,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("corpora", nargs="+", type=parse_corpus, metavar="NAME=PATH")
     parser.add_argument("--edits", type=int, default=30, help="texts per file, the first included")
     parser.add_argument("--lsp", action="store_true", help="compare the language server's publishes")
+    parser.add_argument("--notebooks", action="store_true",
+                        help="the .ipynb files instead, cell edits through the language server")
     parser.add_argument("--out", type=Path, help="where the texts of divergent sequences go")
     args = parser.parse_args(argv)
-    compare = compare_publishes if args.lsp else compare_analyses
+    compare = (compare_notebook_publishes if args.notebooks
+               else compare_publishes if args.lsp else compare_analyses)
     failed = False
     for name, root in args.corpora:
         started = time.monotonic()
-        outcome = run_corpus(name, root, args.edits, compare, args.out)
+        outcome = run_corpus(name, root, args.edits, compare, args.out,
+                             notebooks=args.notebooks)
         failed = failed or bool(outcome.problems)
         print(f"{name}: {outcome.files} files, {outcome.compared} texts compared, "
               f"{len(outcome.problems)} divergent or crashed, {time.monotonic() - started:.0f} s",

@@ -4,12 +4,21 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import json
 import random
 
 import pytest
 
 from bench import incremental_parity
-from bench.incremental_parity import compare_analyses, compare_publishes, plan_edits, run_corpus
+from bench.incremental_parity import (
+    compare_analyses,
+    compare_notebook_publishes,
+    compare_publishes,
+    plan_edits,
+    plan_notebook_edits,
+    run_corpus,
+)
 
 SCRIPT = '''"""
 Title: A small example
@@ -55,6 +64,9 @@ def corpus(tmp_path):
     (root / "examples" / "scale.py").write_text(SCRIPT)
     (root / "examples" / "other.py").write_text(SCRIPT.replace("Scale", "Shift"))
     (root / "notes.txt").write_text("not Python")
+    cells = [{"cell_type": "markdown", "source": ["# A notebook\n"]}] + [
+        {"cell_type": "code", "source": part} for part in SCRIPT.split("\n\n\n")]
+    (root / "examples" / "scale.ipynb").write_text(json.dumps({"cells": cells}))
     return root
 
 
@@ -79,6 +91,26 @@ def test_the_language_server_publishes_the_same_as_a_fresh_open(corpus):
     outcome = run_corpus("small", corpus, 8, compare_publishes, None, lambda _: None)
     assert outcome.files == 2 and not outcome.problems
     assert outcome.compared > 0  # texts with a syntax error are left out, not all of them
+
+
+def test_notebook_versions_edit_one_code_cell_at_a_time(corpus):
+    raw = (corpus / "examples" / "scale.ipynb").read_text()
+    versions = [json.loads(version) for version in plan_notebook_edits(raw, 40, seed=1)]
+    assert len(versions) == 40 and versions == [
+        json.loads(version) for version in plan_notebook_edits(raw, 40, seed=1)]
+    assert versions[0][0] == ["markdown", "# A notebook\n"]
+    for before, after in itertools.pairwise(versions):
+        changed = [index for index, (old, new) in enumerate(zip(before, after)) if old != new]
+        assert len(changed) <= 1 and all(after[index][0] == "code" for index in changed)
+    assert any(version != versions[0] for version in versions)
+    assert plan_notebook_edits('{"cells": [{"cell_type": "markdown", "source": "x"}]}', 5, 0) == []
+    assert plan_notebook_edits("not json", 5, 0) == []
+
+
+def test_notebook_cell_edits_publish_the_same_as_a_fresh_open(corpus):
+    outcome = run_corpus("small", corpus, 10, compare_notebook_publishes, None, lambda _: None,
+                         notebooks=True)
+    assert outcome.files == 1 and not outcome.problems and outcome.compared > 0
 
 
 def test_a_divergence_is_reported_with_its_texts(corpus, tmp_path, monkeypatch):
