@@ -6,9 +6,10 @@ previous results); `layerlint check` and a file opened anew analyse from scratch
 give the same answer (design.md, "Incremental analysis"). The random-edit tests check that on
 generated modules; this runs the same comparison over real files, which hold what the generator
 never writes (section strings between the code, scripts exported from notebooks, deep package
-imports). Each file gets a seeded sequence of the edits people make: a keystroke or a deletion
-at a random place, a comment at a line's end, a top-level definition copied, renamed and pasted
-elsewhere, a definition deleted, and now and then the file as it was. After every edit:
+imports). Each file gets a seeded sequence of the edits people make: a statement typed a key at
+a time inside a function or class, a keystroke or a deletion at a random place, a comment at a
+line's end, a top-level definition copied, renamed and pasted elsewhere, a definition deleted,
+and now and then the file as it was. After every edit:
 
 - (default) the document's incremental `analyse()` against `fresh_analysis.from_scratch` of the
   same text: findings and syntax problems;
@@ -95,12 +96,42 @@ def plan_edit(rng: random.Random, text: str, source: str, step: int) -> str:
     return source
 
 
+TYPED = ["x = self.norm(x)", "y = layers.Dense(8, activation='relu')(x)",
+         "self.bn = layers.BatchNormalization()", "return self.dense(x) + y",
+         "print(tf.shape(x))", "if x is None:", "outputs = [block(x) for block in self.blocks]"]
+"""Statements typed a key at a time on a new line inside an indented block."""
+TYPING_SHARE = 0.15
+"""How often the next edits are a statement typed a key at a time (each key a text)."""
+
+
+def typed_statement(rng: random.Random, text: str) -> list[str]:
+    """The texts of a statement typed a key at a time on a new line above an indented line, at
+    its indentation (the empty new line first), as an editor sends them; [] where no line is
+    indented."""
+    lines = text.split("\n")
+    indented = [index for index, line in enumerate(lines)
+                if line[:1] in (" ", "\t") and line.strip()]
+    if not indented:
+        return []
+    index = rng.choice(indented)
+    line = lines[index]
+    before = "".join(f"{above}\n" for above in lines[:index]) + line[:len(line) - len(line.lstrip())]
+    after = "\n" + "\n".join(lines[index:])
+    statement = rng.choice(TYPED)
+    return [before + statement[:keys] + after for keys in range(len(statement) + 1)]
+
+
 def plan_edits(source: str, count: int, seed: int) -> list[str]:
-    """The file, then the text after each of `count` - 1 edits."""
+    """The file, then the text after each of `count` - 1 edits (a statement typed key by key
+    counts one edit a key)."""
     rng = random.Random(seed)
     texts = [source]
-    for step in range(1, count):
-        texts.append(plan_edit(rng, texts[-1], source, step))
+    while len(texts) < count:
+        typed = typed_statement(rng, texts[-1]) if rng.random() < TYPING_SHARE else []
+        if typed:
+            texts.extend(typed[:count - len(texts)])
+        else:
+            texts.append(plan_edit(rng, texts[-1], source, len(texts)))
     return texts
 
 

@@ -7,6 +7,7 @@ import dataclasses
 import itertools
 import json
 import random
+import re
 
 import pytest
 
@@ -76,8 +77,24 @@ def test_the_edits_are_seeded_and_of_every_kind():
     assert texts[0] == SCRIPT and len(texts) == 120
     assert any("Copy" in text for text in texts)  # a definition pasted
     assert any("# reviewed in step" in text for text in texts)
-    assert any("class Scale" not in text and "class ScaleCopy" not in text for text in texts)
+    definitions = [len(re.findall(r"^(?:class|def) ", text, re.MULTILINE)) for text in texts]
+    assert any(after < before for before, after in itertools.pairwise(definitions))  # deleted
     assert texts.count(SCRIPT) >= 2  # back to the file
+    typed = [after for before, after in itertools.pairwise(texts)
+             if len(after) == len(before) + 1 and after.startswith(before[:20])]
+    assert len(typed) >= 10  # statements typed a key at a time
+
+
+def test_a_statement_is_typed_a_key_at_a_time_above_an_indented_line():
+    typed = incremental_parity.typed_statement(random.Random(0), SCRIPT)
+    statement = typed[-1]
+    assert len(typed) > 5 and typed[0].count("\n") == SCRIPT.count("\n") + 1
+    for before, after in itertools.pairwise(typed):
+        assert len(after) == len(before) + 1
+    new_line = next(line for line, old in zip(statement.split("\n"), SCRIPT.split("\n"))
+                    if line != old)
+    assert new_line.strip() in incremental_parity.TYPED and new_line.startswith("    ")
+    assert incremental_parity.typed_statement(random.Random(0), "x = 1\ny = 2\n") == []
 
 
 def test_a_clean_corpus_compares_every_text(corpus):
