@@ -30,7 +30,6 @@ crashed. The corpora are the precision run's (`bench/precision.py` says how to g
 from __future__ import annotations
 
 import argparse
-import ast
 import asyncio
 import json
 import random
@@ -54,20 +53,21 @@ KEYS = ["(", ")", "\n", "x", "self.bn(x)", "\n        y = self.norm(x)\n", "#", 
         "model.save('m.keras')\n", "import tf_keras as keras\n"]
 """What a keystroke or a quick paste inserts; many of them break the code on their own."""
 _DEFINITION_NAME = re.compile(r"^(class|def) (\w+)", re.MULTILINE)
+_DEFINITION_LINE = re.compile(r"(?:async\s+def|def|class)\s")
 MAX_CHARACTERS = 200_000
 """Larger files are left out (a few generated ones): each edit analyses them twice."""
 
 
-def _top_level_spans(text: str) -> list[tuple[int, int]]:
-    """0-based [start, end) line spans of the top-level statements (decorators included, up
-    to the next one), none where the text does not parse."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return []
-    starts = [min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1
-              for node in tree.body]
-    return list(zip(starts, [*starts[1:], text.count("\n") + 1]))
+def _top_level_spans(lines: list[str]) -> list[tuple[int, int]]:
+    """0-based [start, end) line spans of the top-level definitions, each with the decorators
+    above it and running to the next one: found by their first lines, so in broken text too."""
+    starts = []
+    for index, line in enumerate(lines):
+        if _DEFINITION_LINE.match(line):
+            while index and lines[index - 1].startswith("@"):
+                index -= 1
+            starts.append(index)
+    return list(zip(starts, [*starts[1:], len(lines)]))
 
 
 def plan_edit(rng: random.Random, text: str, source: str, step: int) -> str:
@@ -83,7 +83,7 @@ def plan_edit(rng: random.Random, text: str, source: str, step: int) -> str:
         index = rng.randrange(len(lines))
         lines[index] += f"  # reviewed in step {step}"
         return "\n".join(lines)
-    spans = _top_level_spans(text)
+    spans = _top_level_spans(lines)
     if roll < 0.80 and spans:
         start, end = rng.choice(spans)
         copied = _DEFINITION_NAME.sub(lambda match: f"{match[1]} {match[2]}Copy{step}",
@@ -138,60 +138,48 @@ def plan_edits(source: str, count: int, seed: int) -> list[str]:
 @dataclass
 class FileOutcome:
     compared: int = 0
+    reached: int = 0
+    """The index of the text being compared (where a crash happened)."""
     divergence: int | None = None
     """The index of the first text whose results differ."""
     crash: str | None = None
-    texts: list[str] = field(default_factory=list)
 
 
-Compare = Callable[[list[str], Path], FileOutcome]
+Compare = Callable[[list[str], Path, FileOutcome], None]
+"""Compares the results of `texts` (a file's versions) in `folder` (an empty folder), counting
+into the outcome and stopping at the first divergence; an exception is the caller's."""
 
 
-def compare_analyses(texts: list[str], folder: Path) -> FileOutcome:
+def compare_analyses(texts: list[str], folder: Path, outcome: FileOutcome) -> None:
     """Each text analysed as the next version of one document, against an analysis from
-    scratch (two paths in `folder`, an empty folder: no other file's evidence)."""
+    scratch (two paths in `folder`: no other file's evidence)."""
     incremental, scratch = str(folder / "edited.py"), str(folder / "fresh.py")
-    outcome = FileOutcome(texts=texts)
     for index, text in enumerate(texts):
-        try:
-            kept = analyse(text, path=incremental)
-            fresh = from_scratch(text, scratch)
-        except Exception:  # reported with its traceback; the run goes on
-            outcome.crash = _last_frames(index)
-            return outcome
+        outcome.reached = index
+        kept = analyse(text, path=incremental)
+        fresh = from_scratch(text, scratch)
         outcome.compared += 1
         if (kept.findings, kept.syntax_problems) != (fresh.findings, fresh.syntax_problems):
             outcome.divergence = index
-            return outcome
-    return outcome
+            return
 
 
-def compare_publishes(texts: list[str], folder: Path) -> FileOutcome:
+def compare_publishes(texts: list[str], folder: Path, outcome: FileOutcome) -> None:
     """Each text sent to a language server as a full-text change of one open document,
     against the publish of the text opened anew under another name (texts with a syntax
     error are not compared)."""
-    session = _ServerSession(folder)
     edited, fresh = (folder / "edited.py").as_uri(), (folder / "fresh.py").as_uri()
-    outcome = FileOutcome(texts=texts)
-    try:
+    with _ServerSession(folder) as session:
         session.open(edited, texts[0])
         for index, text in enumerate(texts):
+            outcome.reached = index
             kept = session.change(edited, index + 1, text) if index else session.last(edited)
             since = len(session.published)  # not the list its last close cleared
             session.open(fresh, text)
             opened = session.last(fresh, since)
             session.close(fresh)
-            if any(item.get("code") == "LL000" for item in (kept or []) + (opened or [])):
-                continue
-            outcome.compared += 1
-            if json.dumps(kept).replace(edited, fresh) != json.dumps(opened):
-                outcome.divergence = index
-                return outcome
-    except Exception:  # reported with its traceback; the run goes on
-        outcome.crash = _last_frames(outcome.compared)
-    finally:
-        session.loop.close()
-    return outcome
+            if _differ(outcome, index, [kept], [opened], edited, fresh):
+                return
 
 
 Cells = list[tuple[str, str]]
@@ -229,19 +217,18 @@ def plan_notebook_edits(raw: str, count: int, seed: int) -> list[str]:
     return [json.dumps(version) for version in versions]
 
 
-def compare_notebook_publishes(texts: list[str], folder: Path) -> FileOutcome:
+def compare_notebook_publishes(texts: list[str], folder: Path, outcome: FileOutcome) -> None:
     """Each version of a notebook's cells sent to a language server as the full text of its
     changed cell, against the publishes of every cell of the version opened anew as another
     notebook (versions with a syntax error in any cell are not compared)."""
-    session = _ServerSession(folder)
     edited, fresh = str(folder / "edited.ipynb"), str(folder / "fresh.ipynb")
-    outcome = FileOutcome(texts=texts)
     versions: list[Cells] = [[(kind, text) for kind, text in json.loads(version)]
                              for version in texts]
     cell_versions = [1] * len(versions[0])
-    try:
+    with _ServerSession(folder) as session:
         session.open_notebook(edited, versions[0])
         for index, cells in enumerate(versions):
+            outcome.reached = index
             for number, (cell, before) in enumerate(zip(cells, versions[index - 1])):
                 if index and cell != before:
                     cell_versions[number] += 1
@@ -251,21 +238,30 @@ def compare_notebook_publishes(texts: list[str], folder: Path) -> FileOutcome:
             session.open_notebook(fresh, cells)
             opened = [session.last(_cell_uri(fresh, number), since) for number in range(len(cells))]
             session.close_notebook(fresh, len(cells))
-            if any(item.get("code") == "LL000" for found in kept + opened for item in found or []):
-                continue
-            outcome.compared += 1
-            if json.dumps(kept).replace(edited, fresh) != json.dumps(opened):
-                outcome.divergence = index
-                return outcome
-    except Exception:  # reported with its traceback; the run goes on
-        outcome.crash = _last_frames(outcome.compared)
-    finally:
-        session.loop.close()
-    return outcome
+            if _differ(outcome, index, kept, opened, edited, fresh):
+                return
 
 
 def _cell_uri(notebook: str, number: int) -> str:
     return f"vscode-notebook-cell:{notebook}#C{number}"
+
+
+Publish = list[dict[str, Any]] | None
+"""The diagnostics of a URI's last publish (None: none published)."""
+
+
+def _differ(outcome: FileOutcome, index: int, kept: list[Publish], opened: list[Publish],
+            edited: str, fresh: str) -> bool:
+    """Whether the publishes of the edited document and of its fresh open (`fresh` written
+    where `edited` is) differ, recorded in `outcome`; not compared where one holds a syntax
+    error (a block that does not parse keeps its last good findings, by design)."""
+    if any(item.get("code") == "LL000" for found in kept + opened for item in found or []):
+        return False
+    outcome.compared += 1
+    if json.dumps(kept).replace(edited, fresh) == json.dumps(opened):
+        return False
+    outcome.divergence = index
+    return True
 
 
 class _ServerSession:
@@ -295,6 +291,12 @@ class _ServerSession:
         self._send("initialize", _initialize_params(folder), 1)
         self._send("initialized", {})
 
+    def __enter__(self) -> _ServerSession:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self.loop.close()
+
     def _send(self, method: str, params: dict[str, Any], request_id: int | None = None) -> None:
         message: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "params": params}
         if request_id is not None:
@@ -307,7 +309,7 @@ class _ServerSession:
         self._send("textDocument/didOpen", {"textDocument": {
             "uri": uri, "languageId": "python", "version": 1, "text": text}})
 
-    def change(self, uri: str, version: int, text: str) -> list[dict[str, Any]] | None:
+    def change(self, uri: str, version: int, text: str) -> Publish:
         self._send("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
                                               "contentChanges": [{"text": text}]})
         return self.last(uri)
@@ -339,7 +341,7 @@ class _ServerSession:
             "notebookDocument": {"uri": Path(path).as_uri()},
             "cellTextDocuments": [{"uri": _cell_uri(path, number)} for number in range(cells)]})
 
-    def last(self, uri: str, since: int = 0) -> list[dict[str, Any]] | None:
+    def last(self, uri: str, since: int = 0) -> Publish:
         """The diagnostics of the last publish for `uri` (among those from `since` on)."""
         for params in reversed(self.published[since:]):
             if params["uri"] == uri:
@@ -371,9 +373,13 @@ def run_corpus(name: str, root: Path, edits: int, compare: Compare, out: Path | 
         texts = plan(source, edits, number) if len(source) <= MAX_CHARACTERS else []
         if not texts:
             continue
+        result = FileOutcome()
         with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
-            result = compare(texts, Path(folder))
+            try:
+                compare(texts, Path(folder), result)
+            except Exception:  # reported with its traceback; the run goes on
+                result.crash = _last_frames(result.reached)
         outcome.files += 1
         outcome.compared += result.compared
         if result.crash is not None:

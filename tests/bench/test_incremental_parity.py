@@ -33,19 +33,21 @@ import keras
 from keras import layers
 
 
-class Scale(keras.layers.Layer):
-    def __init__(self, factor, **kwargs):
+class Gate(keras.layers.Layer):
+    """Scales its input by a learned sigmoid gate."""
+
+    def __init__(self, units, **kwargs):
         super().__init__(**kwargs)
-        self.factor = factor
+        self.gate = layers.Dense(units, activation="sigmoid")
 
     def call(self, x):
-        return x * self.factor
+        return x * self.gate(x)
 
 
 def build():
     inputs = keras.Input((4,))
-    x = layers.Dense(8)(inputs)
-    return keras.Model(inputs, Scale(2.0)(x))
+    hidden = layers.Dense(8)(inputs)
+    return keras.Model(inputs, Gate(8)(hidden))
 
 
 """
@@ -63,7 +65,7 @@ def corpus(tmp_path):
     root = tmp_path / "corpus"
     (root / "examples").mkdir(parents=True)
     (root / "examples" / "scale.py").write_text(SCRIPT)
-    (root / "examples" / "other.py").write_text(SCRIPT.replace("Scale", "Shift"))
+    (root / "examples" / "other.py").write_text(SCRIPT.replace("Gate", "Valve"))
     (root / "notes.txt").write_text("not Python")
     cells = [{"cell_type": "markdown", "source": ["# A notebook\n"]}] + [
         {"cell_type": "code", "source": part} for part in SCRIPT.split("\n\n\n")]
@@ -156,7 +158,7 @@ def test_a_crash_is_reported_and_the_run_goes_on(corpus, monkeypatch):
     real = incremental_parity.analyse
 
     def failing(text, path):
-        if "Shift" in text:
+        if "Valve" in text:
             raise KeyError("keras_hub.src.models")
         return real(text, path=path)
 
@@ -172,7 +174,7 @@ def test_the_command_fails_when_anything_differs(corpus, monkeypatch, capsys):
     assert incremental_parity.main([f"small={corpus}", "--edits", "3"]) == 0
     assert "small: 2 files, 6 texts compared, 0 divergent or crashed" in capsys.readouterr().out
     monkeypatch.setattr(incremental_parity, "compare_analyses",
-                        lambda texts, folder: incremental_parity.FileOutcome(1, 0, None, texts))
+                        lambda texts, folder, outcome: setattr(outcome, "divergence", 0))
     assert incremental_parity.main([f"small={corpus}", "--edits", "3"]) == 1
 
 
