@@ -3,13 +3,14 @@
 The editor's path re-reads only what an edit changed (`document_state` re-splits around it,
 `block_memo` carries the findings of unchanged blocks, the module-wide passes patch their
 previous results); `layerlint check` and a file opened anew analyse from scratch. Both must
-give the same answer (design.md, "Incremental analysis"). The random-edit tests check that on
-generated modules; this runs the same comparison over real files, which hold what the generator
-never writes (section strings between the code, scripts exported from notebooks, deep package
-imports). Each file gets a seeded sequence of the edits people make: a statement typed a key at
-a time inside a function or class, a keystroke or a deletion at a random place, a comment at a
-line's end, a top-level definition copied, renamed and pasted elsewhere, a definition deleted,
-and now and then the file as it was. After every edit:
+give the same answer (docs/design.md §1a, "The incremental answer is the fresh answer"). The
+random-edit tests check that on generated modules; this runs the same comparison over real
+files, which hold what the generator never writes (section strings between the code, scripts
+exported from notebooks, deep package imports). Each file gets a seeded sequence of the edits
+people make: a statement typed a key at a time inside a function or class, a keystroke or a
+deletion at a random place, a comment at a line's end, a top-level definition copied, renamed
+and pasted elsewhere, a definition deleted, and now and then the file as it was. After every
+edit:
 
 - (default) the document's incremental `analyse()` against `fresh_analysis.from_scratch` of the
   same text: findings and syntax problems;
