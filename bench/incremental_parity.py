@@ -21,7 +21,8 @@ edit:
   text changed at a time (`notebookDocument/didChange`), every cell's publish against those of
   the same cells opened as another notebook.
 
-    python -m bench.incremental_parity keras-io=/work/corpora/keras-io --edits 30 [--lsp | --notebooks]
+    python -m bench.incremental_parity keras-io=/work/corpora/keras-io --edits 30 \
+        [--lsp | --notebooks] [--seed N]
 
 Prints per corpus the files, the edits compared, and each divergence or crash; writes the texts
 of each divergent sequence to `--out`, for a replay. Exit status 1 when anything diverged or
@@ -363,15 +364,17 @@ class CorpusOutcome:
 
 
 def run_corpus(name: str, root: Path, edits: int, compare: Compare, out: Path | None,
-               report: Callable[[str], None] = print, notebooks: bool = False) -> CorpusOutcome:
+               report: Callable[[str], None] = print, notebooks: bool = False,
+               seed: int = 0) -> CorpusOutcome:
     """Every .py file of `root` (up to `MAX_CHARACTERS`) through `edits` texts; with
-    `notebooks`, every .ipynb file through `edits` versions of its cells."""
+    `notebooks`, every .ipynb file through `edits` versions of its cells. The file numbered
+    `n` in the corpus's order gets the edits of seed `seed + n`."""
     outcome = CorpusOutcome()
     suffix, plan = (".ipynb", plan_notebook_edits) if notebooks else (".py", plan_edits)
     for number, relative in enumerate(path for path in corpus_files(root)
                                       if path.suffix == suffix):
         source = (root / relative).read_text(encoding="utf-8", errors="replace")
-        texts = plan(source, edits, number) if len(source) <= MAX_CHARACTERS else []
+        texts = plan(source, edits, seed + number) if len(source) <= MAX_CHARACTERS else []
         if not texts:
             continue
         result = FileOutcome()
@@ -409,6 +412,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--lsp", action="store_true", help="compare the language server's publishes")
     parser.add_argument("--notebooks", action="store_true",
                         help="the .ipynb files instead, cell edits through the language server")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="added to each file's seed: other sequences of edits")
     parser.add_argument("--out", type=Path, help="where the texts of divergent sequences go")
     args = parser.parse_args(argv)
     compare = (compare_notebook_publishes if args.notebooks
@@ -417,7 +422,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, root in args.corpora:
         started = time.monotonic()
         outcome = run_corpus(name, root, args.edits, compare, args.out,
-                             notebooks=args.notebooks)
+                             notebooks=args.notebooks, seed=args.seed)
         failed = failed or bool(outcome.problems)
         print(f"{name}: {outcome.files} files, {outcome.compared} texts compared, "
               f"{len(outcome.problems)} divergent or crashed, {time.monotonic() - started:.0f} s",

@@ -170,6 +170,16 @@ def test_a_crash_is_reported_and_the_run_goes_on(corpus, monkeypatch):
     assert "KeyError: 'keras_hub.src.models'" in reported[0]
 
 
+def test_another_seed_plans_other_edits_for_every_file(corpus, monkeypatch):
+    seeds = []
+    monkeypatch.setattr(incremental_parity, "plan_edits",
+                        lambda source, count, seed: seeds.append(seed) or [source] * count)
+    incremental_parity.main([f"small={corpus}", "--edits", "2"])
+    incremental_parity.main([f"small={corpus}", "--edits", "2", "--seed", "1000"])
+    assert seeds == [0, 1, 1000, 1001]
+    assert plan_edits(SCRIPT, 40, seed=0) != plan_edits(SCRIPT, 40, seed=1000)
+
+
 def test_the_command_fails_when_anything_differs(corpus, monkeypatch, capsys):
     assert incremental_parity.main([f"small={corpus}", "--edits", "3"]) == 0
     assert "small: 2 files, 6 texts compared, 0 divergent or crashed" in capsys.readouterr().out
