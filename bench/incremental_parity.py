@@ -32,7 +32,6 @@ crashed. The corpora are the precision run's (`bench/precision.py` says how to g
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import random
 import re
@@ -47,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.fresh_analysis import from_scratch
+from bench.in_process_server import initialized_server
 from bench.precision import corpus_files, parse_corpus
 from layerlint.analysis import analyse
 
@@ -271,41 +271,22 @@ class _ServerSession:
     what it publishes is recorded."""
 
     def __init__(self, folder: Path) -> None:
-        from bench.lsp_session import _initialize_params
-        from layerlint.lsp.server import build_server
-
         self.published: list[dict[str, Any]] = []
-        server = build_server()
         published = self.published
 
-        class Recorder:
-            def write(self, data: bytes) -> None:
-                message = json.loads(data.split(b"\r\n\r\n", 1)[-1])
-                if message.get("method") == "textDocument/publishDiagnostics":
-                    published.append(message["params"])
+        def record(data: bytes) -> None:
+            message = json.loads(data.split(b"\r\n\r\n", 1)[-1])
+            if message.get("method") == "textDocument/publishDiagnostics":
+                published.append(message["params"])
 
-            def close(self) -> None:
-                pass
-
-        server.protocol.set_writer(Recorder())
-        self.protocol = server.protocol
-        self.loop = asyncio.new_event_loop()
-        self._send("initialize", _initialize_params(folder), 1)
-        self._send("initialized", {})
+        self.server = initialized_server(folder, record)
+        self._send = self.server.send
 
     def __enter__(self) -> _ServerSession:
         return self
 
     def __exit__(self, *exception: object) -> None:
-        self.loop.close()
-
-    def _send(self, method: str, params: dict[str, Any], request_id: int | None = None) -> None:
-        message: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "params": params}
-        if request_id is not None:
-            message["id"] = request_id
-        asyncio.set_event_loop(self.loop)
-        self.protocol.handle_message(self.protocol.structure_message(message))
-        self.loop.run_until_complete(asyncio.sleep(0))
+        self.server.close()
 
     def open(self, uri: str, text: str) -> None:
         self._send("textDocument/didOpen", {"textDocument": {

@@ -17,7 +17,6 @@ processes (`--pairs` of each) and prints pooled p50/p95 and the new/old ratios.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import statistics
@@ -25,45 +24,23 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from bench.document_script import plan_document_edits
 from bench.edit_script import apply_edit, plan_typing
 from bench.generate_models import DEFAULT_OUT_DIR, write_models
-from bench.lsp_session import _content_change, _initialize_params
+from bench.in_process_server import initialized_server
+from bench.lsp_session import _content_change
 
 WARMUP = 5
 
 
 def replay(lines: int, workload: str, edits: int = 60) -> dict[str, list[float]]:
     """Milliseconds per measured edit: {"to_publish": [...], "with_after_work": [...]}."""
-    from layerlint.lsp.server import build_server  # the checkout first on the path
-
     (path,) = write_models([lines], DEFAULT_OUT_DIR)
-    server = build_server()
     written: list[tuple[bytes, float]] = []
-
-    class Writer:
-        def write(self, data: bytes) -> None:
-            written.append((data, time.process_time()))
-
-        def close(self) -> None:
-            pass
-
-    server.protocol.set_writer(Writer())
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    protocol = server.protocol
-
-    def send(method: str, params: dict[str, Any], request_id: int | None = None) -> None:
-        message: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "params": params}
-        if request_id is not None:
-            message["id"] = request_id
-        protocol.handle_message(protocol.structure_message(message))
-        loop.run_until_complete(asyncio.sleep(0))
-
-    send("initialize", _initialize_params(path.parent), request_id=1)
-    send("initialized", {})
+    server = initialized_server(path.parent,
+                                lambda data: written.append((data, time.process_time())))
+    send = server.send
     text = path.read_text(encoding="utf-8")
     uri = path.as_uri()
     send("textDocument/didOpen",
@@ -88,6 +65,7 @@ def replay(lines: int, workload: str, edits: int = 60) -> dict[str, list[float]]
         if number >= WARMUP:
             times["to_publish"].append((published[0] - started) * 1000)
             times["with_after_work"].append((finished - started) * 1000)
+    server.close()
     return times
 
 
