@@ -193,10 +193,8 @@ def _patched(
             if part is not None:
                 for stmt, _ in part.classes:
                     class_blocks[stmt.name] = block
-    context = ModuleContext(previous.imports, previous.imports_key, previous.keras_version,
-                            classes, class_blocks, previous.frameworks, references,
-                            workspace_keys, definitions,
-                            _with_mentions(previous.mentioned_names, (row for _, _, row in new_classes)))
+    context = _patched_context(previous, new_classes, classes, class_blocks, previous.frameworks,
+                               references, workspace_keys, definitions)
     return context, current, own, simple
 
 
@@ -216,6 +214,21 @@ def _same_bases(rows: list[tuple[Block, ast.ClassDef, _ClassRow]],
                 earlier.framework, earlier.base_names)):
             return False
     return True
+
+
+def _patched_context(
+    previous: ModuleContext, new_classes: list[tuple[Block, ast.ClassDef, _ClassRow]],
+    classes: dict[str, ClassModel], class_blocks: dict[str, Block],
+    frameworks: dict[str, str | None], references: dict[str, frozenset[str]],
+    workspace_keys: dict[str, tuple], definitions: dict[int, tuple[ClassModel, str | None]],
+) -> ModuleContext:
+    """A patched version's context (`_patched`, `_renamed`): the previous one's imports and
+    Keras version, these tables, and the names mentioned with the new classes' added."""
+    return ModuleContext(previous.imports, previous.imports_key, previous.keras_version,
+                         classes, class_blocks, frameworks, references, workspace_keys,
+                         definitions,
+                         _with_mentions(previous.mentioned_names,
+                                        (row for _, _, row in new_classes)))
 
 
 def _with_mentions(names: set[str] | None, rows: Iterable[_ClassRow]) -> set[str] | None:
@@ -336,10 +349,8 @@ def _renamed(
         definitions.update({key: (model, _own_framework(model, own, classes, {}))
                             for key, (model, framework) in definitions.items()
                             if not model.framework or framework is None})
-    context = ModuleContext(previous.imports, previous.imports_key, previous.keras_version,
-                            classes, class_blocks, frameworks, references, workspace_keys,
-                            definitions,
-                            _with_mentions(previous.mentioned_names, (row for _, _, row in new_classes)))
+    context = _patched_context(previous, new_classes, classes, class_blocks, frameworks,
+                               references, workspace_keys, definitions)
     return context, now, own, True
 
 

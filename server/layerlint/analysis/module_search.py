@@ -59,8 +59,8 @@ def _submodule_spec(name: str, locations: list[str]) -> ModuleSpec | None:
         return importlib.machinery.PathFinder.find_spec(name, locations)
     except KeyError:
         last = name.rpartition(".")[2]
-        folders = [os.path.join(location, last) for location in locations
-                   if os.path.isdir(os.path.join(location, last))]
+        folders = [folder for folder in (os.path.join(location, last) for location in locations)
+                   if os.path.isdir(folder)]
         if not folders:
             return None
         spec = ModuleSpec(name, None, is_package=True)
