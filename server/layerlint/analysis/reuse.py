@@ -52,6 +52,15 @@ class ReuseCase:
     """Layers a loop around the call indexes per iteration (`self.proj[i]`)."""
 
     @property
+    def recurrent(self) -> bool:
+        """A loop around one of the two calls feeds the layer its own output, with nothing
+        indexed per iteration: the layer is stepped recurrently (an RNN cell over time steps),
+        so a call that consumes another's output continues the recurrence (a cell run over
+        the input, then on to predict what follows)."""
+        sites = (self.occurrence,) if self.first is None else (self.first, self.occurrence)
+        return any(site.loop_chain and not site.indexed_siblings for site in sites)
+
+    @property
     def proven_mismatch(self) -> bool:
         return (
             self.first_channels is not None

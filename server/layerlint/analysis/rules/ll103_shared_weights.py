@@ -16,8 +16,10 @@ what the first produced, through any operations, in the same call mode (one Laye
 before token mixing and again before channel mixing: a chain); or a loop that feeds the layer
 its own output gives its other layers one per iteration (`self.convs[i]`) while sharing this
 one. A call inside a loop that feeds it its own output with nothing indexed per iteration (an
-RNN cell over time steps: recurrent weight tying) is not reported; a loop over independent
-inputs (one head over several feature-pyramid levels) is, as information.
+RNN cell over time steps: recurrent weight tying) is not reported, nor is a second call that
+consumes what such a loop produced (the cell run over the input, then on in a second loop to
+predict what follows, as pytorch/examples' `time_sequence_prediction` does); a loop over
+independent inputs (one head over several feature-pyramid levels) is, as information.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
     for case in facts.reuse_cases:
         if case.category != "weighted" or (case.proven_mismatch and input_shape_bound(case)):
             continue
-        if case.first is None and case.chain and not case.indexed_siblings:
+        if case.chain and case.recurrent:
             continue  # recurrent weight tying
         label = layer_label(case)
         line = first_line(facts, case)
