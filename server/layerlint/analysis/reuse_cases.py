@@ -109,9 +109,17 @@ def functional_reuse(
         lambda spec: layer_category(spec, context),
     )
     # A whole model (a custom class or a Sequential held in a variable) called on several
-    # independent inputs is inference on several batches, not layer sharing: only a chain or a
-    # proven shape clash is worth a word there.
+    # independent inputs is inference on several batches, not layer sharing, and so is a torch
+    # layer outside a forward method (torch runs it there and then: a script's training loop
+    # calling `fc(batch_x)`): only a chain or a proven shape clash is worth a word there.
     return [
         case for case in cases
-        if case.spec.kind not in ("custom", "container") or case.chain or case.proven_mismatch
+        if not _runs_on_batches(case.spec) or case.chain or case.proven_mismatch
     ]
+
+
+def _runs_on_batches(spec: LayerSpec) -> bool:
+    """Whether calls of the layer in functional code run it on data rather than wire a model:
+    a whole model, or any torch layer (Keras wires a functional model from its calls)."""
+    return spec.kind in ("custom", "container") or (
+        spec.info is not None and spec.info.framework == "torch")
