@@ -21,12 +21,16 @@ Getting the pinned trees (never committed; the paths are examples; see docs/prec
     # tensorflow/docs site/en at commit 7c36502
     git clone https://github.com/tensorflow/docs && git -C docs archive 7c36502 site/en \\
         | tar -x -C /work/corpora/tf-docs
+    # pytorch/examples' .py files at commit 77f55b9 (the torch rules' corpus)
+    git clone https://github.com/pytorch/examples pte && git -C pte archive 77f55b9 \\
+        $(git -C pte ls-tree -r --name-only 77f55b9 | grep -E '\\.py$') \\
+        | tar -x -C /work/corpora/pytorch-examples
 
 Running it (from the repository root, with the project's virtual environment):
 
     python -m bench.precision keras-io=/work/corpora/keras-io \\
         tf-models=/work/corpora/tf-models/tree/official tf-docs=/work/corpora/tf-docs/site/en \\
-        --out /tmp/precision/run
+        pytorch-examples=/work/corpora/pytorch-examples --out /tmp/precision/run
     python -m bench.precision --findings /tmp/precision/run/findings.json \\
         --verdicts docs/precision_verdicts.json --markdown --write-docs docs/precision.md
 
