@@ -96,8 +96,11 @@ def run_layerlint(root: Path, files: Sequence[Path], python: str = sys.executabl
     """Findings of the files (relative to root) and the files the CLI could not read.
 
     The CLI reports the other files' findings past an unreadable file (a notebook that is not
-    valid JSON) and exits 2, naming each such file on stderr.
+    valid JSON) and exits 2, naming each such file on stderr. No files (a corpus path that holds
+    no Python, a checkout that failed): nothing to run, nothing found.
     """
+    if not files:
+        return [], []
     command = [python, "-m", "layerlint", "check", "--format", "json", "--fail-on", "hint",
                "--no-cache", *extra_args, *(str(path) for path in files)]
     done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)

@@ -174,6 +174,13 @@ def test_the_real_cli_runs_past_an_unreadable_notebook(corpus):
     assert {(record["path"], record["code"]) for record in records} >= {("block.py", "LL101")}
 
 
+def test_a_corpus_without_python_files_is_counted_empty_not_run(tmp_path, capsys):
+    (tmp_path / "README.md").write_text("no code here\n")
+    assert main([f"empty={tmp_path}", "--out", str(tmp_path / "out")]) == 0
+    assert "empty: " in capsys.readouterr().out
+    assert json.loads((tmp_path / "out" / "findings.json").read_text()) == {"empty": []}
+
+
 def test_main_writes_findings_and_the_review_list(corpus, tmp_path, capsys):
     out = tmp_path / "out"
     assert main([f"tiny={corpus}", "--out", str(out)]) == 0
