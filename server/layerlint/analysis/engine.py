@@ -225,10 +225,13 @@ def _block_findings(block: Block, context: ModuleContext) -> tuple[list[Finding]
         return relative, [shift(finding, offset) for finding in relative]
     class_names = {stmt.name for stmt in block.tree.body if isinstance(stmt, ast.ClassDef)}
     roots = class_names or (referenced_local_names(block, block.tree) & set(context.classes))
-    # A function a saved model holds (a compiled loss) is reported on its definition (LL207).
-    held_functions = {stmt.name for stmt in block.tree.body
-                      if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
-                      } & context.evidence.held_keys if context.evidence.uses else set()
+    # A function a saved model holds (a compiled loss, or one a factory of the block returns:
+    # `create_huber/huber_fn`) is reported on its definition (LL207).
+    functions = {stmt.name for stmt in block.tree.body
+                 if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    held_functions = {key for key in context.evidence.held_keys
+                      if key.partition("/")[0] in functions} if functions and \
+        context.evidence.uses else set()
     key = (block.text, context.imports_key, context.target.key, context.mixed_precision,
            dependency_key(roots, context) if roots else (),
            context.evidence.signature(class_names | roots | held_functions, offset),

@@ -550,6 +550,9 @@ def _function_scope(
         reader.parameters = frozenset(functions.get(node.name, []))
         for parameter in functions.get(node.name, []):
             env[parameter] = frozenset({f"@arg:{node.name}:{parameter}"})
+        reader.inner_functions = frozenset(
+            id(statement) for statement in node.body
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)))
     reader.local_names = _local_names(node) | classes | frozenset(functions) | frozenset(imports)
     reader.run(node.body, env)
     return reader.result

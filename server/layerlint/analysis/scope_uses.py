@@ -18,7 +18,7 @@ from layerlint.analysis.flow import TRY_NODES
 from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import ImportTable, qualified_name
 from layerlint.analysis.model_uses import Use
-from layerlint.analysis.walk import child_nodes
+from layerlint.analysis.walk import child_nodes, walk
 
 _TRAINING = {"fit", "fit_generator", "train_on_batch", "compile"}
 _STORING = {"save_weights", "export"}
@@ -88,6 +88,10 @@ class Reader:
         self.local_names: frozenset[str] | None = None
         """A function's or method's own names; None in module code. Another name it reads is
         a global of the module (`@global:name`)."""
+        self.inner_functions: frozenset[int] = frozenset()
+        """The functions a module function defines at the top of its body (ids): such a name
+        holds `factory/inner` (`create_huber/huber_fn`), so a factory's call holds the function
+        it returns, which a saved model records by the inner function's own name."""
 
     # -- statements ---------------------------------------------------------------------
     def run(self, statements: list[ast.stmt], env: dict[str, frozenset[str]]) -> dict:
@@ -97,6 +101,8 @@ class Reader:
 
     def statement(self, node: ast.stmt, env: dict) -> dict:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if id(node) in self.inner_functions:
+                env[node.name] = frozenset({f"{self.scope_name}/{node.name}"})
             return env
         if isinstance(node, ast.Assign):
             held = self.value(node.value, env)
@@ -313,18 +319,24 @@ class Reader:
         return qualified if last[:1].isupper() else None
 
     def _compiled_functions(self, node: ast.Call) -> frozenset[str]:
-        """Local functions given as losses or metrics to compile()."""
+        """Local functions given as losses or metrics to compile(), and what the calls there
+        make: a class's instance, or whatever a local function returns (`create_huber(2.0)`
+        gives the function it returns, recorded under that function's own name, not the
+        factory)."""
         values = [kw.value for kw in node.keywords if kw.arg in ("loss", "metrics", "weighted_metrics")]
         values += node.args[1:2]
         found = set()
         for value in values:
-            for child in ast.walk(value):
-                if isinstance(child, ast.Name) and child.id in self.functions:
+            nodes = walk(value)
+            callees = {id(child.func) for child in nodes if isinstance(child, ast.Call)}
+            for child in nodes:
+                if isinstance(child, ast.Name) and child.id in self.functions \
+                        and id(child) not in callees:
                     found.add(child.id)
                 elif isinstance(child, ast.Call):
                     key = self.key(child.func)
-                    if key is not None and key not in self.functions:
-                        found.add(key)
+                    if key is not None:
+                        found.add(f"@ret:{key}" if key in self.functions else key)
         return frozenset(found)
 
     def _model_checkpoint(self, node: ast.Call) -> frozenset[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from analysis.rules.ground_truth import QuickFixChecks, codes_checked_with, findings, fixtures_for
 
+from layerlint.analysis import analyse
 from layerlint.fixes import apply_fix
 
 CODES = codes_checked_with("LL207")
@@ -174,3 +175,39 @@ def test_a_round_trip_in_another_project_file_reports_on_the_class(tmp_path):
     assert found["Block"].severity.value == "error" and found["Block"].span.line == 8
     assert "train.py line 8" in found["Block"].message
     assert found["Net"].severity.value == "information"
+
+
+FACTORY = """\
+import keras
+
+
+def create_huber(threshold=1.0):
+    def huber_fn(y_true, y_pred):
+        return keras.ops.abs(y_true - y_pred) * threshold
+    return huber_fn
+
+
+model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+model.compile(optimizer="sgd", loss=create_huber(2.0))
+model.save("model.keras")
+keras.models.load_model("model.keras", custom_objects={"KEY": create_huber(2.0)})
+"""
+
+
+def _ll207(result) -> list[tuple[int, str, str]]:
+    return [(f.span.line, f.severity.value, f.message.split(",")[0])
+            for f in result.findings if f.code == "LL207"]
+
+
+def test_a_loss_a_factory_returns_is_recorded_by_its_own_name_and_follows_the_load_line():
+    """`create_huber(2.0)` compiles in `huber_fn`: custom_objects must name `huber_fn` (the
+    b_ll207_*loss_factory* fixtures run both under Keras). The factory's block keeps its text
+    while the load line changes, so its findings must follow the evidence, not a cache."""
+    path = "/virtual/factory_loss.py"
+    given = FACTORY.replace("KEY", "huber_fn")
+    wrong = FACTORY.replace("KEY", "create_huber")
+    assert _ll207(analyse(given, path=path)) == []
+    assert _ll207(analyse(wrong, path=path)) == [(5, "error", "huber_fn")]
+    assert _ll207(analyse(given, path=path)) == []
+    assert _ll207(analyse(wrong, path="/virtual/factory_loss_fresh.py")) == [
+        (5, "error", "huber_fn")]

@@ -39,6 +39,13 @@ file name) without `custom_objects` naming it: this program crashes. Information
 (every later load needs `custom_objects`), also when the file format cannot be read from the
 code. Not reported: saves inside `assertRaises`/`pytest.raises` blocks, classes inside the
 keras, keras_hub, keras_cv and keras_nlp packages (Keras imports their modules).
+
+A loss made by a factory (`loss=create_huber(2.0)`, where `create_huber` defines and returns
+`huber_fn`) is recorded by the inner function's own name: `Could not locate function
+'huber_fn'` (Keras 3.15.1 and tf-keras 2.21 alike), and `custom_objects={"create_huber": ...}`
+does not help. It is reported on the inner function, without a quick-fix: registering the
+factory registers the wrong function, and the load must pass
+`custom_objects={"huber_fn": create_huber(2.0)}` with the arguments the model was compiled with.
 """
 
 from __future__ import annotations
@@ -92,18 +99,20 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
     tree, _ = parse_block_text(facts.text)  # cached: the engine parsed this text already
     if tree is None:
         return
-    for name, framework, compiled_only in _candidates(facts, tree):
-        saves = _saves_of(facts, name)
+    for key, framework, compiled_only in _candidates(facts, tree):
+        saves = _saves_of(facts, key)
         if not saves:
             continue
-        span = _site(facts, tree, name)
+        factory, _, inner = key.rpartition("/")
+        name = inner  # what the saved file records: a factory's function by its own name
+        span = _site(facts, tree, key)
         if span is None:
             continue
         if _given_at_reload(facts, name, saves):
             continue  # the code that loads the file names it in custom_objects
-        model = facts.local_classes.get(name)
+        model = facts.local_classes.get(name) if not factory else None
         reloads = _failing_reloads(facts, name, saves, compiled_only, model)
-        yield _finding(facts, span, name, framework, saves, reloads)
+        yield _finding(facts, span, name, framework, saves, reloads, factory)
 
 
 def _could_report(facts: BlockFacts, evidence: DeferredEvidence) -> bool:
@@ -149,8 +158,8 @@ def _given_at_reload(facts: BlockFacts, name: str, saves: list[Use]) -> bool:
 
 
 def _candidates(facts: BlockFacts, tree: ast.Module) -> Iterable[tuple[str, str, bool]]:
-    """(name, framework, only rebuilt when compiled) of the unregistered classes and loss
-    functions this module defines."""
+    """(key, framework, only rebuilt when compiled) of the unregistered classes and loss
+    functions this module defines (a function a factory returns: `factory/inner`)."""
     # Names first: only a saved class's model is read, so a block's cached findings do not
     # depend on every class of the module (`class_reads`).
     for name in facts.local_classes:
@@ -170,15 +179,24 @@ def _candidates(facts: BlockFacts, tree: ast.Module) -> Iterable[tuple[str, str,
 
 
 def _loss_functions(facts: BlockFacts) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
-    """Module functions that a saved model holds: given to compile() as a loss or metric."""
+    """Functions that a saved model holds, by key: module functions given to compile() as a
+    loss or metric, and functions a module function defines and returns, where compile() got
+    a call of that factory (`create_huber/huber_fn`: `loss=create_huber(2.0)`)."""
     held = {key for use in facts.evidence.uses for key in use.held}
     program, _ = parse_block_text(facts.text)
     # a block sees only its own functions (the module program sees none): that is where their
     # findings go
-    return {
-        node.name: node for node in (program.body if program else ())
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in held
-    }
+    found: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    for node in program.body if program else ():
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if node.name in held:
+            found[node.name] = node
+        for inner in node.body:
+            if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                    and f"{node.name}/{inner.name}" in held:
+                found[f"{node.name}/{inner.name}"] = inner
+    return found
 
 
 def _site(facts: BlockFacts, tree: ast.Module, name: str) -> Span | None:
@@ -197,7 +215,12 @@ def _site(facts: BlockFacts, tree: ast.Module, name: str) -> Span | None:
         return Span(relative, column + 1, end_line - facts.line_offset, end_column + 1)
     if facts.module_program:
         return None
+    factory, _, name = name.rpartition("/")
     for node in tree.body:
+        if factory and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                and node.name == factory:
+            node = next((inner for inner in node.body if isinstance(inner, _DEFINITIONS)
+                         and inner.name == name), node)
         if isinstance(node, _DEFINITIONS) and node.name == name:
             line = node.lineno
             text = facts.lines[line - 1] if line <= len(facts.lines) else ""
@@ -313,8 +336,10 @@ def _related(use: Use, facts: BlockFacts, message: str) -> tuple[Related, ...]:
 
 def _finding(
     facts: BlockFacts, span: Span, name: str, framework: str, saves: list[Use],
-    failing: list[tuple[Use, Use]],
+    failing: list[tuple[Use, Use]], factory: str = "",
 ) -> Finding:
+    if factory:
+        return _factory_finding(facts, span, name, factory, saves, failing)
     decorator = f"@{registration_decorator(facts.imports, framework)[0]}()"
     model = facts.local_classes.get(name)
     kind = "class" if model is not None else "function"
@@ -354,6 +379,37 @@ def _finding(
     fix = RegisterSerializable(title=f"Register {name} with {decorator}", class_name=name,
                                framework=framework, target=kind)
     return Finding(CODE, NAME, severity, span, message, related, (fix,))
+
+
+def _factory_finding(
+    facts: BlockFacts, span: Span, name: str, factory: str, saves: list[Use],
+    failing: list[tuple[Use, Use]],
+) -> Finding:
+    """A loss or metric a factory makes (`create_huber(2.0)` returns `huber_fn`): the file
+    records the inner function's name, and only `custom_objects` can give it back (registering
+    the factory registers the wrong function; the inner one closes over the factory's
+    arguments). No quick-fix: the arguments to pass are the saved model's."""
+    given = f"custom_objects={{'{name}': {factory}(...)}}"
+    what = f"{name}, the function {factory}() returns,"
+    if failing:
+        save, load = failing[0]
+        related = _related(save, facts, f"the model holding {name} is saved here") + _related(
+            load, facts, f"load_model() here cannot rebuild {name}")
+        message = (
+            f"{what} is compiled into the model saved {_where(save, facts)}, and load_model() "
+            f"{_where(load, facts)} gets no custom_objects for it: loading raises `TypeError: "
+            f"Could not locate function '{name}'`. Pass {given} to load_model(), with the "
+            "arguments the saved model was compiled with."
+        )
+        return Finding(CODE, NAME, Severity.ERROR, span, message, related, ())
+    save = next((use for use in saves if use.file_format == "file"), saves[0])
+    related = _related(save, facts, f"the model holding {name} is saved here")
+    message = (
+        f"{what} is compiled into the model saved {_where(save, facts)}: load_model() cannot "
+        f"rebuild it from the file unless every load passes {given}, with the arguments the "
+        "saved model was compiled with."
+    )
+    return Finding(CODE, NAME, Severity.INFORMATION, span, message, related, ())
 
 
 RULE = Rule(
