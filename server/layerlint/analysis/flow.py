@@ -56,6 +56,9 @@ class Value:
     per_iteration: bool = False
     constant: int | None = None
     """A known integer (a loop over `(8, 16, 32)` binds 8, then 16), for channel arguments."""
+    output_of: int | None = None
+    """The occurrence whose output this is, untouched since (`y = block(x)`, then `block(y)`:
+    the layer applied to its own output, as a loop would apply it)."""
 
 
 UNKNOWN = Value()
@@ -145,6 +148,7 @@ def _merge(first: Value, second: Value) -> Value:
         first.layer if first.layer == second.layer else None,
         first.per_iteration and second.per_iteration,
         first.constant if first.constant == second.constant else None,
+        first.output_of if first.output_of == second.output_of else None,
     )
 
 
@@ -226,6 +230,7 @@ class FlowWalker:
                 env[node.target.id] = replace(
                     _merge(previous, value),
                     channels=previous.channels, source=previous.source, layer=None,
+                    output_of=None,
                 )
         elif isinstance(node, ast.Expr):
             self._eval(node.value, env, context)
@@ -295,7 +300,8 @@ class FlowWalker:
         if not isinstance(node, ast.While):
             iterable = self._eval(node.iter, env, context)
             per_iteration = self._iterates_layers(node.iter, env)
-            item = Value(per_iteration=True) if per_iteration else replace(iterable, layer=None)
+            item = Value(per_iteration=True) if per_iteration else replace(
+                iterable, layer=None, output_of=None)
             constants = _literal_ints(node.iter)
             if constants:
                 item = Value(constant=constants[0])
@@ -346,7 +352,8 @@ class FlowWalker:
         if isinstance(target, ast.Name):
             env[target.id] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
-            element = replace(value, layer=None) if not value.per_iteration else value
+            element = replace(value, layer=None, output_of=None) if not value.per_iteration \
+                else value
             for item in target.elts:
                 self._bind(item.value if isinstance(item, ast.Starred) else item, element, env)
 
@@ -526,7 +533,8 @@ class FlowWalker:
         occurrence = self._record(node, ref, input_value, context)
         spec = self._spec_of(ref)
         output = self.scope.output_channels(spec, input_value) if spec is not None else UNKNOWN
-        return Value(input_value.deps | {occurrence.id}, output.channels, output.source)
+        return Value(input_value.deps | {occurrence.id}, output.channels, output.source,
+                     output_of=occurrence.id)
 
     def _note_indexed_call(self, func: ast.expr, context: _Context) -> None:
         """`self.proj[i](...)` inside `for i in ...`: that loop gives `proj` one layer per
@@ -566,7 +574,8 @@ class FlowWalker:
                 occurrence = self._record(node, ref, value, context, callee=element)
                 layer = self._spec_of(ref)
                 output = self.scope.output_channels(layer, value) if layer is not None else UNKNOWN
-                value = Value(value.deps | {occurrence.id}, output.channels, output.source)
+                value = Value(value.deps | {occurrence.id}, output.channels, output.source,
+                              output_of=occurrence.id)
             elif isinstance(element, ast.Call):
                 built = self.scope.resolve_construction(element)
                 output = self.scope.output_channels(built, value) if built is not None else UNKNOWN

@@ -50,15 +50,20 @@ class ReuseCase:
     """Other layers of the same class, each called once: the author gives positions their own."""
     indexed_siblings: tuple[str, ...] = ()
     """Layers a loop around the call indexes per iteration (`self.proj[i]`)."""
+    self_applied: bool = False
+    """The call takes exactly what an earlier call of the layer produced, nothing done to it
+    in between (`Sequential([..., block, block])`, `block(block(x))`)."""
 
     @property
     def recurrent(self) -> bool:
-        """A loop around one of the two calls feeds the layer its own output, with nothing
-        indexed per iteration: the layer is stepped recurrently (an RNN cell over time steps),
+        """The layer is applied repeatedly on purpose: a loop around one of the two calls feeds
+        it its own output, with nothing indexed per iteration (an RNN cell over time steps),
         so a call that consumes another's output continues the recurrence (a cell run over
-        the input, then on to predict what follows)."""
+        the input, then on to predict what follows); or the call takes exactly what an earlier
+        call of the layer produced, the same program as that loop written out."""
         sites = (self.occurrence,) if self.first is None else (self.first, self.occurrence)
-        return any(site.loop_chain and not site.indexed_siblings for site in sites)
+        return self.self_applied or any(
+            site.loop_chain and not site.indexed_siblings for site in sites)
 
     @property
     def proven_mismatch(self) -> bool:
@@ -117,6 +122,7 @@ def find_reuse(
                 ref, spec, category, occurrence, first, report_node, first_node,
                 bool(occurrence.loops), chain, first_channels, channels, unused, tuple(group),
                 tuple(single_use.get(spec.class_name, ())), occurrence.indexed_siblings,
+                occurrence.input.output_of in {earlier.id for earlier in group[:position]},
             ))
     return cases
 

@@ -18,8 +18,10 @@ its own output gives its other layers one per iteration (`self.convs[i]`) while 
 one. A call inside a loop that feeds it its own output with nothing indexed per iteration (an
 RNN cell over time steps: recurrent weight tying) is not reported, nor is a second call that
 consumes what such a loop produced (the cell run over the input, then on in a second loop to
-predict what follows, as pytorch/examples' `time_sequence_prediction` does); a loop over
-independent inputs (one head over several feature-pyramid levels) is, as information.
+predict what follows, as pytorch/examples' `time_sequence_prediction` does), nor a call that
+takes exactly what an earlier call of the layer produced (that loop written out:
+`Sequential([..., block, block])`, `block(block(x))`); a loop over independent inputs (one head
+over several feature-pyramid levels) is, as information.
 """
 
 from __future__ import annotations
