@@ -334,6 +334,18 @@ def _related(use: Use, facts: BlockFacts, message: str) -> tuple[Related, ...]:
     return () if use.where else (Related(use_span(use, facts.line_offset), message),)
 
 
+def _places(facts: BlockFacts, name: str, saves: list[Use],
+            failing: list[tuple[Use, Use]]) -> tuple[Use, Use | None, tuple[Related, ...]]:
+    """The save a finding names, the load that fails on it (None when none does) and their
+    related places."""
+    if failing:
+        save, load = failing[0]
+        return save, load, _related(save, facts, f"the model holding {name} is saved here") + \
+            _related(load, facts, f"load_model() here cannot rebuild {name}")
+    save = next((use for use in saves if use.file_format == "file"), saves[0])
+    return save, None, _related(save, facts, f"the model holding {name} is saved here")
+
+
 def _finding(
     facts: BlockFacts, span: Span, name: str, framework: str, saves: list[Use],
     failing: list[tuple[Use, Use]], factory: str = "",
@@ -354,10 +366,8 @@ def _finding(
     else:
         failure = f"raises `TypeError: Could not locate class '{name}'`"
     held = "is saved with" if model is not None else "is compiled into"
-    if failing:
-        save, load = failing[0]
-        related = _related(save, facts, f"the model holding {name} is saved here") + _related(
-            load, facts, f"load_model() here cannot rebuild {name}")
+    save, load, related = _places(facts, name, saves, failing)
+    if load is not None:
         message = (
             f"{name} {held} the model saved {_where(save, facts)} but is not registered for "
             f"serialization, and load_model() {_where(load, facts)} gets no custom_objects for "
@@ -365,8 +375,6 @@ def _finding(
         )
         severity = Severity.ERROR
     else:
-        save = next((use for use in saves if use.file_format == "file"), saves[0])
-        related = _related(save, facts, f"the model holding {name} is saved here")
         unsure = "" if save.file_format == "file" else (
             " (if this writes a .keras/.h5 file; a SavedModel directory records no class names)")
         message = (
@@ -391,10 +399,8 @@ def _factory_finding(
     arguments). No quick-fix: the arguments to pass are the saved model's."""
     given = f"custom_objects={{'{name}': {factory}(...)}}"
     what = f"{name}, the function {factory}() returns,"
-    if failing:
-        save, load = failing[0]
-        related = _related(save, facts, f"the model holding {name} is saved here") + _related(
-            load, facts, f"load_model() here cannot rebuild {name}")
+    save, load, related = _places(facts, name, saves, failing)
+    if load is not None:
         message = (
             f"{what} is compiled into the model saved {_where(save, facts)}, and load_model() "
             f"{_where(load, facts)} gets no custom_objects for it: loading raises `TypeError: "
@@ -402,8 +408,6 @@ def _factory_finding(
             "arguments the saved model was compiled with."
         )
         return Finding(CODE, NAME, Severity.ERROR, span, message, related, ())
-    save = next((use for use in saves if use.file_format == "file"), saves[0])
-    related = _related(save, facts, f"the model holding {name} is saved here")
     message = (
         f"{what} is compiled into the model saved {_where(save, facts)}: load_model() cannot "
         f"rebuild it from the file unless every load passes {given}, with the arguments the "
