@@ -229,9 +229,9 @@ def _block_findings(block: Block, context: ModuleContext) -> tuple[list[Finding]
     # `create_huber/huber_fn`) is reported on its definition (LL207).
     functions = {stmt.name for stmt in block.tree.body
                  if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    held_functions = {key for key in context.evidence.held_keys
-                      if key.partition("/")[0] in functions} if functions and \
-        context.evidence.uses else set()
+    held_functions = ({key for key in context.evidence.held_keys
+                       if key.partition("/")[0] in functions}
+                      if functions and context.evidence.uses else set())
     key = (block.text, context.imports_key, context.target.key, context.mixed_precision,
            dependency_key(roots, context) if roots else (),
            context.evidence.signature(class_names | roots | held_functions, offset),
