@@ -58,14 +58,31 @@ EVIDENCE = MODULE.format(value="torch.zeros(3)", use="+ self.value").replace('Ne
     ("model = Net()\nmodel.cuda()\n", True),
     ("model = Net().half()\n", True),
     ("def train(model):\n    model.to(torch.float64)\n\ntrain(Net())\n", True),
-    ("model = Net()\ntorch.save(model.state_dict(), 'net.pt')\n", True),
-    ("model = Net()\ntorch.save(model, 'net.pt')\n", True),
+    # A deterministic tensor (this one is zeros): the model rebuilt to load a checkpoint makes
+    # it again, the same (b_ll302_silent_deterministic_table_saved.py runs it); a random one
+    # comes back different (below).
+    ("model = Net()\ntorch.save(model.state_dict(), 'net.pt')\n", False),
+    ("model = Net()\ntorch.save(model, 'net.pt')\n", False),
     ("model = nn.DataParallel(Net())\n", True),
     ("class Outer(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
      "        self.net = Net()\n\nOuter().to('cuda')\n", True),  # moved inside its parent
 ])
 def test_reported_only_when_a_module_holding_it_is_moved_cast_or_saved(tail, reported):
     assert len(findings(EVIDENCE.format(tail=tail), CODES)) == int(reported)
+
+
+RANDOM_EVIDENCE = MODULE.format(value="torch.randn(3)", use="+ self.value").replace(
+    'Net().to("cuda")\n', "{tail}")
+
+
+@pytest.mark.parametrize("tail, reported", [
+    ("", False),
+    ("model = Net()\ntorch.save(model.state_dict(), 'net.pt')\n", True),
+    ("model = Net()\nmodel.load_state_dict(torch.load('net.pt'))\n", True),
+    ("model = Net()\nmodel.cuda()\n", True),
+])
+def test_a_random_tensor_is_reported_when_saved_too(tail, reported):
+    assert len(findings(RANDOM_EVIDENCE.format(tail=tail), CODES)) == int(reported)
 
 
 def test_a_move_in_another_file_of_the_project_is_evidence(tmp_path):

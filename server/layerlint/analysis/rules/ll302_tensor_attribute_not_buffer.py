@@ -17,8 +17,10 @@ tensor, from_numpy, ...) that a method of the class reads, unless it is a 0-dime
 module holding the class (itself, or a module that builds it) is moved, cast or saved:
 `.to(...)`, `.cuda()`, `.half()`, `.double()`, `.bfloat16()`, `DataParallel(...)`,
 `state_dict()`/`load_state_dict()`, `torch.save(...)`. A module that always stays on the CPU
-in float32 and is never saved runs correctly. Warning: the code runs until the model is moved,
-cast or reloaded.
+in float32 and is never saved runs correctly; so does a deterministic tensor (`torch.eye`,
+`torch.arange`, a sinusoidal table) of a module that is only saved and reloaded: the model
+rebuilt to load the checkpoint makes it again, the same, in `__init__`. Warning: the code runs
+until the model is moved, cast or reloaded.
 """
 
 from __future__ import annotations
@@ -58,8 +60,13 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
         uses = facts.evidence.of(model.name, TORCH_KINDS) if assignments else []
         if not uses:
             continue  # nothing moves, casts or saves it: the attribute is harmless
+        moves = [use for use in uses if use.kind == "move"]
         for statement, attribute, factory in assignments:
-            yield _finding(facts, model, statement, attribute, factory, uses[0])
+            # A deterministic tensor left out of a checkpoint is made again, the same, by
+            # `__init__` when the model is rebuilt to load it: only a move or cast breaks it.
+            evidence = uses if factory in RANDOM_FACTORIES else moves
+            if evidence:
+                yield _finding(facts, model, statement, attribute, factory, evidence[0])
 
 
 def _tensor_assignments(
