@@ -49,8 +49,7 @@ _MAX_FOLDERS = 2000
 _MAX_DEPTH = 8
 _LISTING_SECONDS = SECONDS
 _MARKERS = (".save(", "save_model(", "get_config(", "to_json(", "clone_model(", "ModelCheckpoint",
-            "load_model(", ".to(", ".cuda(", ".half(", ".double(", "state_dict", "torch.save",
-            "DataParallel")
+            "load_model(", ".to(", ".cuda(", ".half(", ".double(", "state_dict", "DataParallel")
 _CACHE_SIZE = 4096
 
 _listings: dict[Path, tuple[float, tuple[Path, ...]]] = {}

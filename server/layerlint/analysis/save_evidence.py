@@ -18,9 +18,10 @@ code, without running anything:
   no `get_config()`; another extension: not a model), `get_config()`, `to_json()`,
   `clone_model()`, a `ModelCheckpoint` (not `save_weights_only`) given to `fit`; `load_model`
   with its `custom_objects` and `compile=False`; torch `.to()`/`.cuda()`/`.half()`/...,
-  `state_dict()`, `torch.save`. `tf.train.Checkpoint(...).save`, weights-only saves, `export()`
-  and `tf.saved_model.save` are not serializations of the model's config; uses inside
-  `assertRaises`/`pytest.raises` blocks are marked as expected to fail;
+  `state_dict()` (`torch.save(model, path)` pickles the whole module and is none of these).
+  `tf.train.Checkpoint(...).save`, weights-only saves, `export()` and `tf.saved_model.save`
+  are not serializations of the model's config; uses inside `assertRaises`/`pytest.raises`
+  blocks are marked as expected to fail;
 - what happens to a model's weights (LL202: a tf.Variable Keras 3 neither trains nor saves):
   `fit()`/`compile()`/`train_on_batch()` ("train"); a save that writes the weights but not
   the config: `save_weights()`, `export()`, a `.save()` to a SavedModel or another extension,
@@ -75,7 +76,7 @@ _MARKERS = (".save(", "save_model(", "get_config(", "to_json(", "to_yaml(", "clo
             "ModelCheckpoint", "load_model(", "custom_object", ".compile(", ".fit(", ".to(",
             "save_weights(", ".export(", "train_on_batch(", "Checkpoint(",
             ".cuda(", ".half(", ".double(", ".float(", ".bfloat16(", ".type(", "state_dict",
-            "torch.save", "DataParallel", "prepare(")
+            "DataParallel", "prepare(")
 
 
 _marked: dict[str, bool] = {}

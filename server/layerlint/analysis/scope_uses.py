@@ -246,8 +246,9 @@ class Reader:
             names = _mapping_names(node.args[0] if node.args else None)
             self.result.covered = None if names is None else self.result.covered | names
             return passed
-        if qualified == "torch.save" and node.args:
-            self._use("state", node, arguments[0])
+        if qualified == "torch.save":
+            # `torch.save(model, path)` pickles the whole module, plain attributes included: no
+            # "state" use (`model.state_dict()`, saved or loaded, is one, read as a method).
             return passed
         if last in _TORCH_WRAPPERS and node.args:
             self._use("move", node, arguments[0])

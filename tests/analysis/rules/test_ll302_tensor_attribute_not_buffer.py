@@ -80,6 +80,9 @@ RANDOM_EVIDENCE = MODULE.format(value="torch.randn(3)", use="+ self.value").repl
     ("model = Net()\ntorch.save(model.state_dict(), 'net.pt')\n", True),
     ("model = Net()\nmodel.load_state_dict(torch.load('net.pt'))\n", True),
     ("model = Net()\nmodel.cuda()\n", True),
+    # the whole module pickled: plain attributes too (b_ll302_silent_random_table_pickled.py)
+    ("model = Net()\ntorch.save(model, 'net.pt')\n", False),
+    ("model = Net()\ntorch.save({'model': model, 'step': 3}, 'net.pt')\n", False),
 ])
 def test_a_random_tensor_is_reported_when_saved_too(tail, reported):
     assert len(findings(RANDOM_EVIDENCE.format(tail=tail), CODES)) == int(reported)

@@ -16,7 +16,8 @@ tensor, from_numpy, ...) that a method of the class reads, unless it is a 0-dime
 `nn.Parameter`, and only with evidence in the module or the project (`save_evidence`) that a
 module holding the class (itself, or a module that builds it) is moved, cast or saved:
 `.to(...)`, `.cuda()`, `.half()`, `.double()`, `.bfloat16()`, `DataParallel(...)`,
-`state_dict()`/`load_state_dict()`, `torch.save(...)`. A module that always stays on the CPU
+`state_dict()`/`load_state_dict()` (`torch.save(model, path)` pickles the whole module, plain
+attributes included: torch 2.13 reloads the tensor equal). A module that always stays on the CPU
 in float32 and is never saved runs correctly; so does a deterministic tensor (`torch.eye`,
 `torch.arange`, a sinusoidal table) of a module that is only saved and reloaded: the model
 rebuilt to load the checkpoint makes it again, the same, in `__init__`. Warning: the code runs
