@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import ast
 
+import pytest
+
 from layerlint.analysis.save_evidence import SERIALIZING, WEIGHT_KINDS, Evidence, evidence
 from layerlint.analysis.source import split_blocks
 from layerlint.syntax.imports import collect_imports
@@ -111,6 +113,22 @@ def test_torch_modules_are_not_stores():
     tree = ast.parse("import torch\n" + text)
     found = evidence([(tree, 0, text)], collect_imports(tree.body), frozenset({"Net"}))
     assert kinds(found, "Net") == {"move", "state"}
+
+
+@pytest.mark.parametrize("call, expected", [
+    ("net.to('cuda')", {"move"}),
+    ("net.to(device)", {"move"}),
+    ("net.double()", {"cast"}),
+    ("net.to(torch.float64)", {"cast"}),
+    ("net.to(device, torch.float64)", {"move", "cast"}),
+    ("net.to(device).half()", {"move", "cast"}),
+    ("torch.save(net, 'n.pt')", set()),  # the whole module pickled, plain attributes too
+])
+def test_torch_moves_and_casts_are_told_apart(call, expected):
+    text = _HEADER + f"net = Net()\n{call}\n"
+    tree = ast.parse("import torch\n" + text)
+    found = evidence([(tree, 0, text)], collect_imports(tree.body), frozenset({"Net"}))
+    assert kinds(found, "Net") == expected
 
 
 def test_functions_read_module_globals():

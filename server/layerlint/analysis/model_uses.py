@@ -13,7 +13,8 @@ from layerlint.findings import Span
 
 SERIALIZING = ("save", "get_config", "to_json", "clone_model", "checkpoint")
 """Kinds of use that serialize a Keras model's config."""
-TORCH_KINDS = ("move", "state")
+TORCH_KINDS = ("move", "cast", "state")
+"""Torch kinds: a module moved to a device, cast to a dtype, or its `state_dict()` saved or loaded."""
 WEIGHT_KINDS = ("train", "save", "checkpoint", "store", "inspect")
 """Kinds of use where a layer's weights matter: trained, written to a file (with or without
 the config), or read."""
@@ -27,7 +28,8 @@ class Use:
 
     kind: str
     """"save", "get_config", "to_json", "clone_model", "checkpoint" (a ModelCheckpoint given to
-    fit), "reload" (load_model), "move" or "state" (torch), "train", "store" (weights written
+    fit), "reload" (load_model), "move", "cast" or "state" (torch: `.to("cuda")`, `.double()`,
+    `state_dict()`; `.to(device, dtype)` is a move and a cast), "train", "store" (weights written
     without the config) or "inspect" (variables read)."""
     line: int
     """Line in the analysed program (absolute in the module)."""

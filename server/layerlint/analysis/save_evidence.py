@@ -17,11 +17,11 @@ code, without running anything:
   (`.keras`/`.h5`: a Keras file; no extension or `save_format="tf"`: a SavedModel, which calls
   no `get_config()`; another extension: not a model), `get_config()`, `to_json()`,
   `clone_model()`, a `ModelCheckpoint` (not `save_weights_only`) given to `fit`; `load_model`
-  with its `custom_objects` and `compile=False`; torch `.to()`/`.cuda()`/`.half()`/...,
-  `state_dict()` (`torch.save(model, path)` pickles the whole module and is none of these).
-  `tf.train.Checkpoint(...).save`, weights-only saves, `export()` and `tf.saved_model.save`
-  are not serializations of the model's config; uses inside `assertRaises`/`pytest.raises`
-  blocks are marked as expected to fail;
+  with its `custom_objects` and `compile=False`; torch moves (`.to("cuda")`, `.cuda()`) and
+  casts (`.half()`, `.to(torch.float64)`), `state_dict()` (`torch.save(model, path)` pickles
+  the whole module and is none of these). `tf.train.Checkpoint(...).save`, weights-only
+  saves, `export()` and `tf.saved_model.save` are not serializations of the model's config;
+  uses inside `assertRaises`/`pytest.raises` blocks are marked as expected to fail;
 - what happens to a model's weights (LL202: a tf.Variable Keras 3 neither trains nor saves):
   `fit()`/`compile()`/`train_on_batch()` ("train"); a save that writes the weights but not
   the config: `save_weights()`, `export()`, a `.save()` to a SavedModel or another extension,

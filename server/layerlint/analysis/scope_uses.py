@@ -19,6 +19,7 @@ from layerlint.analysis.frameworks import framework_of
 from layerlint.analysis.imports import ImportTable, qualified_name
 from layerlint.analysis.model_uses import Use
 from layerlint.analysis.walk import child_nodes, walk
+from layerlint.syntax import torch_moves
 
 _TRAINING = {"fit", "fit_generator", "train_on_batch", "compile"}
 _STORING = {"save_weights", "export"}
@@ -40,7 +41,6 @@ _DATA_METHODS = {"fit", "predict", "evaluate", "predict_on_batch", "train_on_bat
                  "state_dict", "fit_generator", "predict_generator", "evaluate_generator"}
 """Methods whose result holds data about a model (a History, predictions, a config), not the
 model: `pd.DataFrame(model.fit(...).history).to_json()` serializes no model."""
-_TORCH_MOVES = {"to", "cuda", "half", "double", "bfloat16", "float", "type"}
 _TORCH_WRAPPERS = ("DataParallel", "DistributedDataParallel", "prepare")
 _RAISES = ("assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "raises")
 _LIBRARY_ROOTS = {"numpy", "tensorflow", "torch", "jax", "keras", "tf_keras", "PIL", "os", "sys",
@@ -298,8 +298,12 @@ class Reader:
             if losses:
                 name = func.value.id
                 env[name] = env.get(name, frozenset()) | losses
-        elif method in _TORCH_MOVES:
-            self._use("move", node, receiver)
+        elif method in torch_moves.MOVE_METHODS and method != "type_as":
+            changes = torch_moves.changes(node)
+            if torch_moves.DEVICE in changes:
+                self._use("move", node, receiver)
+            if torch_moves.DTYPE in changes:
+                self._use("cast", node, receiver)
         elif method in ("state_dict", "load_state_dict"):
             self._use("state", node, receiver)
 

@@ -95,3 +95,41 @@ def test_a_move_in_another_file_of_the_project_is_evidence(tmp_path):
     (tmp_path / "train.py").write_text("import torch\nfrom nets import Net\n\nmodel = Net().to('cuda')\n")
     (found,) = findings(module.read_text(), CODES, path=str(module), fresh=True)
     assert "train.py line 4" in found.message
+
+
+FOLLOWED = MODULE.replace("return x {use}", "{forward}").replace(
+    'Net().to("cuda")\n', "{tail}")
+
+
+@pytest.mark.parametrize("forward, tail, reported", [
+    # the forward pass moves the tensor to its input's device itself
+    # (b_ll302_silent_forward_moves_to_input_device.py): a device move breaks nothing
+    ("return x + self.value.to(x.device)", 'Net().to("cuda")\n', False),
+    ("self.value = self.value.to(x.device)\n        return x + self.value",
+     'Net().to("cuda")\n', False),
+    # ... but a cast does (b_ll302_forward_follows_device_not_dtype.py)
+    ("return x + self.value.to(x.device)", "Net().double()\n", True),
+    ("return x + self.value.to(x.device)", 'Net().to("cuda", torch.float64)\n', True),
+    ("return x + self.value.to(x)", "Net().double()\n", False),  # follows both
+    ("return x + self.value.type_as(x)", 'Net().to("cuda", torch.float64)\n', False),
+    ("return x + self.value.float()", "Net().double()\n", True),  # a constant dtype
+    ("return x + self.value", 'Net().to("cuda")\n', True),
+])
+def test_a_move_the_forward_pass_undoes_is_no_evidence(forward, tail, reported):
+    text = FOLLOWED.format(value="torch.zeros(3)", forward=forward, tail=tail)
+    assert len(findings(text, CODES)) == int(reported)
+
+
+def test_the_message_names_only_what_still_breaks():
+    text = FOLLOWED.format(value="torch.randn(3)", forward="return x + self.value.to(x.device)",
+                           tail='model = Net().double()\ntorch.save(model.state_dict(), "n.pt")\n')
+    (found,) = findings(text, CODES)
+    assert "model.to(dtype) leaves it behind" in found.message
+    assert "on a GPU" not in found.message
+    assert "draws new random values" in found.message
+    assert "casts a module holding it" in found.message
+    unmoved = FOLLOWED.format(value="torch.zeros(3)", forward="return x + self.value",
+                              tail='Net().to("cuda")\n')
+    (found,) = findings(unmoved, CODES)
+    assert "model.to(device/dtype) leaves it behind (on a GPU" in found.message
+    assert "moves a module holding it" in found.message

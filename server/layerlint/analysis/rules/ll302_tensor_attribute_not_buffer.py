@@ -15,13 +15,18 @@ tensor, from_numpy, ...) that a method of the class reads, unless it is a 0-dime
 `torch.tensor(<number>)` (PyTorch lets CPU scalars mix with any device and dtype) or wrapped in
 `nn.Parameter`, and only with evidence in the module or the project (`save_evidence`) that a
 module holding the class (itself, or a module that builds it) is moved, cast or saved:
-`.to(...)`, `.cuda()`, `.half()`, `.double()`, `.bfloat16()`, `DataParallel(...)`,
-`state_dict()`/`load_state_dict()` (`torch.save(model, path)` pickles the whole module, plain
-attributes included: torch 2.13 reloads the tensor equal). A module that always stays on the CPU
-in float32 and is never saved runs correctly; so does a deterministic tensor (`torch.eye`,
-`torch.arange`, a sinusoidal table) of a module that is only saved and reloaded: the model
-rebuilt to load the checkpoint makes it again, the same, in `__init__`. Warning: the code runs
-until the model is moved, cast or reloaded.
+`.to(...)`, `.cuda()`, `DataParallel(...)` (moves), `.half()`, `.double()`, `.bfloat16()`
+(casts), `state_dict()`/`load_state_dict()` (saves). Silent where nothing is broken:
+- a module that always stays on the CPU in float32 and is never saved runs correctly;
+- a deterministic tensor (`torch.eye`, `torch.arange`, a sinusoidal table) of a module that is
+  only saved and reloaded: the model rebuilt to load the checkpoint makes it again, the same,
+  in `__init__`;
+- `torch.save(model, path)` pickles the whole module, plain attributes included (torch 2.13:
+  the reloaded tensor is equal);
+- a move that the forward pass undoes itself, reading `self.pe.to(x.device)` (or rebinding
+  `self.pe = self.pe.to(x.device)` first): a cast still breaks it unless it follows the
+  input's dtype too (`.to(x)`, `.type_as(x)`), see `forward_moves`.
+Warning: the code runs until the model is moved, cast or reloaded.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import ast
 from collections.abc import Iterable
 
 from layerlint.analysis.facts import BlockFacts, line_ref
+from layerlint.analysis.forward_moves import followed
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.rules.rule import Rule, RuleDocs
@@ -37,6 +43,7 @@ from layerlint.analysis.save_evidence import TORCH_KINDS, Use, elsewhere, use_sp
 from layerlint.findings import Finding, Related, Severity
 from layerlint.fix_requests import RegisterBuffer
 from layerlint.syntax.self_attributes import is_self, self_attribute
+from layerlint.syntax.torch_moves import DEVICE, DTYPE
 
 CODE = "LL302"
 NAME = "tensor-attribute-not-buffer"
@@ -61,13 +68,20 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
         uses = facts.evidence.of(model.name, TORCH_KINDS) if assignments else []
         if not uses:
             continue  # nothing moves, casts or saves it: the attribute is harmless
-        moves = [use for use in uses if use.kind == "move"]
         for statement, attribute, factory in assignments:
-            # A deterministic tensor left out of a checkpoint is made again, the same, by
-            # `__init__` when the model is rebuilt to load it: only a move or cast breaks it.
-            evidence = uses if factory in RANDOM_FACTORIES else moves
+            follows = followed(model, attribute)
+            evidence = [use for use in uses if _breaks(use, factory, follows)]
             if evidence:
-                yield _finding(facts, model, statement, attribute, factory, evidence[0])
+                yield _finding(facts, model, statement, attribute, factory, follows, evidence[0])
+
+
+def _breaks(use: Use, factory: str, follows: frozenset[str]) -> bool:
+    """Whether `use` of a module holding the tensor breaks it. A deterministic tensor left out
+    of a checkpoint is made again, the same, by `__init__` when the model is rebuilt to load
+    it; a move or cast the forward pass undoes itself (`forward_moves`) breaks nothing."""
+    if use.kind == "state":
+        return factory in RANDOM_FACTORIES
+    return (DEVICE if use.kind == "move" else DTYPE) not in follows
 
 
 def _tensor_assignments(
@@ -110,34 +124,41 @@ def _attributes_read(model: ClassModel) -> set[str]:
 
 def _finding(
     facts: BlockFacts, model: ClassModel, statement: ast.Assign, attribute: str, factory: str,
-    use: Use,
+    follows: frozenset[str], use: Use,
 ) -> Finding:
-    random = factory in RANDOM_FACTORIES
-    consequence = (
-        "state_dict() does not save it, so a reloaded model draws new random values" if random
-        else "state_dict() does not save it either"
-    )
+    behind = [aspect for aspect, _ in _FAILURES if aspect not in follows]
+    failures = "; ".join(failure for aspect, failure in _FAILURES if aspect not in follows)
+    left_behind = [f"model.to({'/'.join(behind)}) leaves it behind ({failures})"] if behind else []
+    saved = ("state_dict() does not save it, so a reloaded model draws new random values"
+             if factory in RANDOM_FACTORIES else "state_dict() does not save it either")
     message = (
         f"self.{attribute} is a plain tensor attribute of {model.name}, not a buffer: "
-        f"model.to(device/dtype) leaves it behind (on a GPU the forward pass fails with "
-        f"\"Expected all tensors to be on the same device\"; after .to(torch.float64) a matmul "
-        f"with it fails with \"expected m1 and m2 to have the same dtype\"), and {consequence}. "
+        f"{', and '.join([*left_behind, saved])}. "
         f"Register it with self.register_buffer(\"{attribute}\", ...). {_evidence(use, facts)}"
     )
     fix = RegisterBuffer(title=f"Register self.{attribute} as a buffer", class_name=model.name,
-                         attribute=attribute, definition_line=statement.lineno, persistent=random)
+                         attribute=attribute, definition_line=statement.lineno,
+                         persistent=factory in RANDOM_FACTORIES)
     related = () if use.where else (
-        Related(use_span(use, facts.line_offset), f"a module holding {model.name} is "
-                f"{'moved or cast' if use.kind == 'move' else 'saved'} here"),)
+        Related(use_span(use, facts.line_offset),
+                f"a module holding {model.name} is {_DONE[use.kind][1]} here"),)
     return Finding(CODE, NAME, SEVERITY, facts.span(statement.targets[0]), message, related,
                    fixes=(fix,))
 
 
+_FAILURES = (
+    (DEVICE, "on a GPU the forward pass fails with \"Expected all tensors to be on the same device\""),
+    (DTYPE, "after .to(torch.float64) a matmul with it fails with "
+            "\"expected m1 and m2 to have the same dtype\""),
+)
+"""What a move, and a cast, that leaves the tensor behind breaks."""
+_DONE = {"move": ("moves", "moved"), "cast": ("casts", "cast"), "state": ("saves", "saved")}
+
+
 def _evidence(use: Use, facts: BlockFacts) -> str:
-    what = "moves or casts" if use.kind == "move" else "saves"
     where = (elsewhere(use) if use.where
              else f"on line {line_ref(use.line - facts.line_offset)}")
-    return f"`{use.text}` {where} {what} a module holding it."
+    return f"`{use.text}` {where} {_DONE[use.kind][0]} a module holding it."
 
 
 RULE = Rule(
