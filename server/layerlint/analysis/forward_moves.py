@@ -18,9 +18,6 @@ from layerlint.syntax.self_attributes import is_self
 
 _NEUTRAL = {"shape", "size", "dtype", "device", "ndim", "dim", "numel", "is_cuda"}
 """Read through these, the tensor's values never meet another tensor."""
-_PASS_THROUGH = {"detach", "clone", "contiguous", "unsqueeze", "squeeze", "view", "reshape",
-                 "expand", "expand_as", "permute", "transpose", "repeat", "flatten", "t"}
-"""Methods whose result stays where the tensor is: a move after them moves it all the same."""
 _BOTH = frozenset({torch_moves.DEVICE, torch_moves.DTYPE})
 
 
@@ -84,6 +81,6 @@ def _chain(read: ast.AST, parents: dict[ast.AST, ast.AST]) -> frozenset[str]:
         if parent.attr in torch_moves.MOVE_METHODS:
             moved = torch_moves.changes(call)
             aspects |= moved - {torch_moves.DTYPE} if torch_moves.fixed_dtype(call) else moved
-        elif parent.attr not in _PASS_THROUGH:
+        elif parent.attr not in torch_moves.KEEPS_PLACE:
             return aspects
         node = call

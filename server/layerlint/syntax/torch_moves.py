@@ -21,6 +21,10 @@ DTYPE = "dtype"
 MOVE_METHODS = frozenset({"to", "cuda", "half", "double", "bfloat16", "float", "type", "type_as"})
 """Methods of a module or tensor that set its device or dtype (`cpu()` is left out: a plain
 tensor made in `__init__` is already on the CPU)."""
+KEEPS_PLACE = frozenset({"detach", "clone", "contiguous", "unsqueeze", "squeeze", "view", "reshape",
+                         "expand", "expand_as", "permute", "transpose", "repeat", "flatten", "t"})
+"""Tensor methods whose result stays on the tensor's device, in its dtype: a move after them
+moves it all the same, and kept as an attribute it is as plain as the tensor was."""
 _CASTS = {"half", "double", "bfloat16", "float"}
 _DTYPE_NAMES = {"float16", "float32", "float64", "bfloat16", "half", "float", "double", "int8",
                 "int16", "int32", "int64", "long", "int", "uint8", "bool", "complex64",

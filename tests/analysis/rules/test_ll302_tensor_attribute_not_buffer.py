@@ -133,3 +133,36 @@ def test_the_message_names_only_what_still_breaks():
     (found,) = findings(unmoved, CODES)
     assert "model.to(device/dtype) leaves it behind (on a GPU" in found.message
     assert "moves a module holding it" in found.message
+
+
+LOCAL = """\
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+{init}
+
+    def forward(self, x):
+        return x + self.table
+
+
+Net().to("cuda")
+"""
+
+
+@pytest.mark.parametrize("init, reported", [
+    # built in a local first (b_ll302_table_built_in_a_local.py)
+    ("table = torch.zeros(3)\ntable[0] = 1.0\nself.table = table", True),
+    ("table = torch.zeros(3, 1)\nself.table = table.squeeze(1)[None]", True),
+    ("self.table = torch.zeros(1, 3).transpose(0, 1)", True),
+    ("table = torch.zeros(3)\ntable = compute(table)\nself.table = table", False),  # rebound
+    ("table = torch.zeros(3)\nself.register_buffer('table', table)", False),
+    ("table = torch.zeros(3)\nself.table = nn.Parameter(table)", False),
+    ("table = torch.zeros(3)\nself.table = table.to('cuda')", False),  # placed by hand
+])
+def test_a_tensor_built_in_a_local_is_followed(init, reported):
+    text = LOCAL.format(init="\n".join("        " + line for line in init.splitlines()))
+    assert len(findings(text, CODES)) == int(reported)

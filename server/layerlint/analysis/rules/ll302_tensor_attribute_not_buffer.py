@@ -11,7 +11,8 @@ stays where and what it was. Measured with torch 2.13 (CPU):
   `load_state_dict`, so the reloaded model's outputs differ from the saved one's.
 
 Reported: `self.<name> = torch.<factory>(...)` in `__init__` (zeros, ones, eye, arange, randn,
-tensor, from_numpy, ...) that a method of the class reads, unless it is a 0-dimensional
+tensor, from_numpy, ...), or a local made by one (`pe = torch.zeros(...)`, filled, then
+`self.pe = pe.unsqueeze(0)`), that a method of the class reads, unless it is a 0-dimensional
 `torch.tensor(<number>)` (PyTorch lets CPU scalars mix with any device and dtype) or wrapped in
 `nn.Parameter`, and only with evidence in the module or the project (`save_evidence`) that a
 module holding the class (itself, or a module that builds it) is moved, cast or saved:
@@ -43,7 +44,7 @@ from layerlint.analysis.save_evidence import TORCH_KINDS, Use, elsewhere, use_sp
 from layerlint.findings import Finding, Related, Severity
 from layerlint.fix_requests import RegisterBuffer
 from layerlint.syntax.self_attributes import is_self, self_attribute
-from layerlint.syntax.torch_moves import DEVICE, DTYPE
+from layerlint.syntax.torch_moves import DEVICE, DTYPE, KEEPS_PLACE
 
 CODE = "LL302"
 NAME = "tensor-attribute-not-buffer"
@@ -87,16 +88,41 @@ def _breaks(use: Use, factory: str, follows: frozenset[str]) -> bool:
 def _tensor_assignments(
     init: ast.FunctionDef | ast.AsyncFunctionDef, facts: BlockFacts
 ) -> Iterable[tuple[ast.Assign, str, str]]:
-    for node in ast.walk(init):
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
-            continue
+    """`self.<name> = <tensor>` in `__init__`, with the factory that made the tensor: called
+    there, or earlier into a local (`pe = torch.zeros(...)`, filled, then `self.pe =
+    pe.unsqueeze(0)`), reshaped on the way (`syntax.torch_moves.KEEPS_PLACE`)."""
+    assignments = sorted((node for node in ast.walk(init)
+                          if isinstance(node, ast.Assign) and len(node.targets) == 1),
+                         key=lambda node: (node.lineno, node.col_offset))
+    tensors: dict[str, str] = {}  # local name -> the factory of the tensor it holds
+    for node in assignments:
         target = node.targets[0]
-        attribute = self_attribute(target)
-        if attribute is None or not isinstance(node.value, ast.Call):
+        factory = _tensor_factory(node.value, tensors, facts)
+        if isinstance(target, ast.Name):
+            if factory is None:
+                tensors.pop(target.id, None)
+            else:
+                tensors[target.id] = factory
             continue
-        factory = _factory(node.value, facts)
-        if factory is not None:
+        attribute = self_attribute(target)
+        if attribute is not None and factory is not None:
             yield node, attribute, factory
+
+
+def _tensor_factory(value: ast.expr, tensors: dict[str, str], facts: BlockFacts) -> str | None:
+    """The factory of the tensor `value` is: a factory call, or a local that holds one,
+    reshaped or sliced (`pe.unsqueeze(0)`, `table[None]`)."""
+    while True:
+        if isinstance(value, ast.Subscript):
+            value = value.value
+        elif (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+              and value.func.attr in KEEPS_PLACE):
+            value = value.func.value
+        else:
+            break
+    if isinstance(value, ast.Name):
+        return tensors.get(value.id)
+    return _factory(value, facts) if isinstance(value, ast.Call) else None
 
 
 def _factory(call: ast.Call, facts: BlockFacts) -> str | None:
