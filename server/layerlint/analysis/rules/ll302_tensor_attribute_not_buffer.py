@@ -26,7 +26,8 @@ module holding the class (itself, or a module that builds it) is moved, cast or 
   the reloaded tensor is equal);
 - a move that the forward pass undoes itself, reading `self.pe.to(x.device)` (or rebinding
   `self.pe = self.pe.to(x.device)` first): a cast still breaks it unless it follows the
-  input's dtype too (`.to(x)`, `.type_as(x)`), see `forward_moves`.
+  input's dtype too (`.to(x)`, `.type_as(x)`), and the message then names only that failure.
+
 Warning: the code runs until the model is moved, cast or reloaded.
 """
 
