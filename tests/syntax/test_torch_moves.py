@@ -32,6 +32,8 @@ def _call(text: str) -> ast.Call:
     ("m.double()", {DTYPE}),
     ("m.half()", {DTYPE}),
     ("m.type(torch.DoubleTensor)", {DTYPE}),
+    ("m.type(torch.cuda.FloatTensor)", BOTH),
+    ("m.type('torch.cuda.HalfTensor')", BOTH),
     ("m.to(device, torch.float64)", BOTH),
     ("m.to(device=device, dtype=dtype)", BOTH),
     ("m.to(x)", BOTH),  # another tensor: its device and dtype

@@ -37,8 +37,11 @@ def changes(call: ast.Call) -> frozenset[str]:
     method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
     if method == "cuda":
         return frozenset({DEVICE})
-    if method in _CASTS or method == "type":
+    if method in _CASTS:
         return frozenset({DTYPE})
+    if method == "type":  # `.type(torch.cuda.FloatTensor)` moves too
+        on_gpu = any("cuda" in ast.unparse(argument) for argument in call.args)
+        return frozenset({DEVICE, DTYPE} if on_gpu else {DTYPE})
     if method == "type_as":
         return frozenset({DEVICE, DTYPE})
     found: set[str] = set()
