@@ -153,9 +153,10 @@ def _finding(
     facts: BlockFacts, model: ClassModel, statement: ast.Assign, attribute: str, factory: str,
     follows: frozenset[str], use: Use,
 ) -> Finding:
-    behind = [aspect for aspect, _ in _FAILURES if aspect not in follows]
-    failures = "; ".join(failure for aspect, failure in _FAILURES if aspect not in follows)
-    left_behind = [f"model.to({'/'.join(behind)}) leaves it behind ({failures})"] if behind else []
+    remaining = [(aspect, failure) for aspect, failure in _FAILURES if aspect not in follows]
+    left_behind = [
+        f"model.to({'/'.join(aspect for aspect, _ in remaining)}) leaves it behind "
+        f"({'; '.join(failure for _, failure in remaining)})"] if remaining else []
     saved = ("state_dict() does not save it, so a reloaded model draws new random values"
              if factory in RANDOM_FACTORIES else "state_dict() does not save it either")
     message = (
