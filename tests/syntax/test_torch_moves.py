@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from layerlint.syntax.torch_moves import DEVICE, DTYPE, changes, fixed_dtype
+from layerlint.syntax.torch_moves import DEVICE, DTYPE, cast_dtype, changes, fixed_dtype
 
 BOTH = {DEVICE, DTYPE}
 
@@ -56,3 +56,24 @@ def test_what_a_move_changes(text, expected):
 ])
 def test_a_constant_dtype_is_fixed(text, fixed):
     assert fixed_dtype(_call(text)) is fixed
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("m.double()", "float64"),
+    ("m.to(torch.float64)", "float64"),
+    ("m.to(device, torch.double)", "float64"),
+    ("m.to(dtype=torch.double)", "float64"),
+    ("m.half()", "float16"),
+    ("m.to(th.half)", "float16"),
+    ("m.bfloat16()", "bfloat16"),
+    ("m.float()", "float32"),
+    ("m.to(torch.float)", "float32"),
+    ("m.type(torch.cuda.DoubleTensor)", "float64"),
+    ("m.type('torch.HalfTensor')", "float16"),
+    ("m.to(x.dtype)", ""),  # not written in the call
+    ("m.to(dtype)", ""),
+    ("m.to(x)", ""),
+    ("m.cuda()", ""),
+])
+def test_the_dtype_a_cast_names(text, expected):
+    assert cast_dtype(_call(text)) == expected

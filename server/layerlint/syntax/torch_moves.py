@@ -7,6 +7,7 @@ another tensor in both. An argument is read by what it says: a string or a numbe
 devices; `x.dtype`, `compute_dtype` dtypes). Anything else (`.to(x)`, an unknown call) may be
 a tensor to follow, so it counts as both.
 
+`cast_dtype` names the dtype a cast sets where the call says it (`.double()` is float64).
 The save evidence reads it (is a model moved, cast, or both?), and so does LL302 (does a
 module's forward move a plain tensor attribute to its input's device or dtype itself?).
 """
@@ -63,6 +64,34 @@ def fixed_dtype(call: ast.Call) -> bool:
         return True
     values = [*call.args, *(keyword.value for keyword in call.keywords if keyword.arg == DTYPE)]
     return any(_is_dtype_constant(value) for value in values)
+
+
+def cast_dtype(call: ast.Call) -> str:
+    """The dtype the move call `call` casts to where it names one: "float64" for `.double()`
+    and `.to(torch.float64)`, "float16", "bfloat16", "float32" (`.float()`), or another name of
+    `_DTYPE_NAMES` as written; "" where the call does not say (`.to(x.dtype)`, `.to(dtype)`)."""
+    method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+    if method in _CASTS:
+        return _CANONICAL.get(method, method)
+    if method == "type":  # `.type(torch.cuda.DoubleTensor)`, `.type("torch.HalfTensor")`
+        written = " ".join(ast.unparse(argument) for argument in call.args)
+        return next((dtype for name, dtype in _TENSOR_TYPES.items() if name in written), "")
+    values = [*call.args, *(keyword.value for keyword in call.keywords if keyword.arg == DTYPE)]
+    return next((dtype for dtype in map(dtype_named, values) if dtype), "")
+
+
+def dtype_named(node: ast.expr) -> str:
+    """The dtype `node` names (`torch.float64`, `th.double`: "float64"), else ""."""
+    if not _is_dtype_constant(node):
+        return ""
+    assert isinstance(node, ast.Attribute)
+    return _CANONICAL.get(node.attr, node.attr)
+
+
+_CANONICAL = {"double": "float64", "half": "float16", "float": "float32"}
+"""Aliases of floating dtypes (`torch.double`, `.half()`), by their canonical name."""
+_TENSOR_TYPES = {"DoubleTensor": "float64", "HalfTensor": "float16", "BFloat16Tensor": "bfloat16",
+                 "FloatTensor": "float32"}
 
 
 def _argument(node: ast.expr) -> set[str]:
