@@ -207,6 +207,27 @@ def test_cached_loss_function_follows_a_save_typed_in_another_block(tmp_path):
     assert ll207(saved) == [4]
 
 
+def test_cached_message_follows_an_edit_of_the_call_it_quotes(tmp_path):
+    # LL302's message quotes the cast that makes it true; editing that call on its line (same
+    # kind of use, same line) must not leave the class's cached message quoting the old one.
+    path = str(tmp_path / "net.py")
+    text = (
+        "import torch\nfrom torch import nn\n\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.w = torch.eye(3)\n\n"
+        "    def forward(self, x):\n        return x @ self.w\n\n\n"
+        "model = Net().to(torch.float64)\n"
+    )
+
+    def ll302(source: str) -> list[str]:
+        return [f.message for f in analyse(source, path=path).findings if f.code == "LL302"]
+
+    (before,) = ll302(text)
+    assert "`Net().to(torch.float64)`" in before
+    (after,) = ll302(text.replace("torch.float64", "torch.float16"))
+    assert "`Net().to(torch.float16)`" in after
+
+
 def test_half_typed_class_keeps_its_last_good_findings_without_fixes(tmp_path):
     path = str(tmp_path / "model.py")
     (good,) = ll101(EXAMPLE, path=path)

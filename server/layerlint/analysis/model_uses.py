@@ -61,6 +61,9 @@ class Use:
     """`held`, and what the held classes construct in their own methods (a torch module's
     submodules move with it; a Keras model's sublayers built in its `__init__` are rebuilt by
     that `__init__`, not serialized, so they are not in `held`)."""
+    dtype: str = ""
+    """A cast: the dtype it sets where the call names it ("float64" for `.double()`; "" where
+    it does not, as in `.to(x.dtype)`: `syntax.torch_moves.cast_dtype`)."""
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,8 @@ class Evidence:
             return ()
         relevant = [use for use in self.uses
                     if use.contained & keys and use.kind not in WEIGHT_ONLY]
-        uses = tuple((use.kind, use.line - offset, use.file_format, use.path, use.where,
-                      use.expected_to_fail, tuple(sorted(use.held & keys)),
+        uses = tuple((use.kind, use.line - offset, use.text, use.dtype, use.file_format, use.path,
+                      use.where, use.expected_to_fail, tuple(sorted(use.held & keys)),
                       tuple(sorted(use.contained & keys))) for use in relevant)
         if not uses:
             return self.weight_fates

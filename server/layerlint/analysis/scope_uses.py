@@ -303,7 +303,7 @@ class Reader:
             if torch_moves.DEVICE in changes:
                 self._use("move", node, receiver)
             if torch_moves.DTYPE in changes:
-                self._use("cast", node, receiver)
+                self._use("cast", node, receiver, dtype=torch_moves.cast_dtype(node))
         elif method in ("state_dict", "load_state_dict"):
             self._use("state", node, receiver)
 
@@ -357,7 +357,7 @@ class Reader:
         return frozenset({f"@ckpt:{file_format}"})
 
     def _use(self, kind: str, node: ast.expr, held: frozenset[str], path: ast.expr | None = None,
-             save_format: ast.expr | None = None, file_format: str = "") -> None:
+             save_format: ast.expr | None = None, file_format: str = "", dtype: str = "") -> None:
         if not held or "@checkpoint" in held or "@image" in held:
             return  # holds no class of the project (a tensor's .float(), a checkpoint object)
         parameter = ""
@@ -370,7 +370,7 @@ class Reader:
                 parameter = f"{self.scope_name}:{path.id}"  # decided by the callers' paths
         use = Use(kind, node.lineno + self.offset, _short(node), file_format,
                   ast.unparse(path) if path is not None else "", self.guarded,
-                  columns=_columns(node, self.offset), path_parameter=parameter)
+                  columns=_columns(node, self.offset), path_parameter=parameter, dtype=dtype)
         self.result.uses.append((use, held))
 
     def _reload(self, node: ast.Call) -> None:
