@@ -1,5 +1,5 @@
-"""Which plain tensor attributes a torch module's methods move before using them
-(`analysis/forward_moves`)."""
+"""Which plain tensor attributes a torch module's methods move before using them, and which they
+only add to the activations (`analysis/forward_moves`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import ast
 
 import pytest
 
-from layerlint.analysis.forward_moves import followed
+from layerlint.analysis.forward_moves import followed, only_added
 from layerlint.analysis.imports import collect_imports
 from layerlint.analysis.model_index import build_class_model
 from layerlint.syntax.torch_moves import DEVICE, DTYPE
@@ -24,13 +24,17 @@ class Net(nn.Module):
 """
 
 
-def _followed(body: str, more_methods: str = "") -> frozenset[str]:
+def _model(body: str, more_methods: str = ""):
     text = MODULE.format(body="\n".join("        " + line for line in body.splitlines()))
     text += more_methods
     module = ast.parse("import torch\nfrom torch import nn\n" + text)
     node = module.body[-1]
     assert isinstance(node, ast.ClassDef)
-    return followed(build_class_model(node, collect_imports(module.body), set(), None), "pe")
+    return build_class_model(node, collect_imports(module.body), set(), None)
+
+
+def _followed(body: str, more_methods: str = "") -> frozenset[str]:
+    return followed(_model(body, more_methods), "pe")
 
 
 @pytest.mark.parametrize("body, expected", [
@@ -62,3 +66,25 @@ def test_a_rebinding_in_forward_covers_the_other_methods_reads():
     helper = "\n    def window(self, start, size):\n        return self.pe[start:start + size]\n"
     assert _followed(body, helper) == {DEVICE}
     assert _followed("return x + self.window(0, x.size(0))", helper) == set()
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("return x + self.pe", True),
+    ("return self.pe + x", True),
+    ("return self.mix(x + self.pe[: x.size(0)])", True),
+    ("x = x * 8 ** 0.5 + self.pe[:, : x.size(1)].to(x.device)\nreturn x", True),
+    ("x += self.pe[: x.size(0)]\nreturn x", True),
+    ("self.pe = self.pe.to(x.device)\nreturn x + self.pe", True),  # the rebinding passes it on
+    ("n = self.pe.size(0)\nreturn x + self.pe[:n]", True),  # a shape read meets no tensor
+    ("return x @ self.pe", False),  # a matmul: the dtypes must match
+    ("return torch.matmul(x, self.pe)", False),
+    ("return torch.cat([x, self.pe])", False),
+    ("return x + self.pe * 2", True),  # scaled by a number: still float32 when it meets x
+    ("return x + 0.5 * self.pe[: x.size(0)] / 2", True),
+    ("return self.pe * 2", False),  # meets no activation
+    ("return x + self.pe + self.other", True),
+    ("return x + (self.other + self.pe)", False),  # two float32 attributes meet first
+    ("return x", False),  # never read: nothing to say
+])
+def test_whether_it_is_only_added_to_the_activations(body, expected):
+    assert only_added(_model(body), "pe") is expected

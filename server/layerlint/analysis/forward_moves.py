@@ -6,6 +6,11 @@ reads it as `self.pe[: x.size(0)].to(x.device)`, or first rebinds it with
 mismatches. A cast (`model.double()`) still breaks it unless the forward follows the input's
 dtype too (`.to(x)`, `.type_as(x)`, `.to(x.dtype)`; not a constant `.float()`).
 `followed(model, attribute)` says which of the two the module's own code keeps it in step with.
+
+`only_added(model, attribute)` says whether every read of it is an operand of elementwise
+arithmetic with the activations (`x + self.pe[: x.size(0)]`): PyTorch promotes the mix of a
+float64 activation and a float32 tensor to float64, so a cast to float64 breaks nothing there
+(torch 2.13: `model.double()` runs and returns float64), while a matmul with it fails.
 """
 
 from __future__ import annotations
@@ -84,3 +89,83 @@ def _chain(read: ast.AST, parents: dict[ast.AST, ast.AST]) -> frozenset[str]:
         elif parent.attr not in torch_moves.KEEPS_PLACE:
             return aspects
         node = call
+
+
+_ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div)
+
+
+def only_added(model: ClassModel, attribute: str) -> bool:
+    """Whether every read of `self.<attribute>` outside `__init__` that meets another tensor is
+    an operand of `+ - * /` whose other operand is neither a constant nor another attribute of
+    `self` (so, the activations), read through slicing, shape methods, moves and scaling by a
+    number (`self.pe[:n] * 0.1`); a read that rebinds the attribute itself
+    (`self.pe = self.pe.to(x.device)`) passes it on unchanged."""
+    reads = 0
+    for name, method in model.methods.items():
+        if name == "__init__":
+            continue
+        parents = {child: node for node in ast.walk(method) for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(method):
+            if not (isinstance(node, ast.Attribute) and node.attr == attribute
+                    and is_self(node.value) and isinstance(node.ctx, ast.Load)):
+                continue
+            parent = parents.get(node)
+            if isinstance(parent, ast.Attribute) and parent.attr in _NEUTRAL:
+                continue
+            outer = _outermost(node, parents)
+            user = parents.get(outer)
+            while _scaled(outer, user):  # `self.pe * scale`: still a float32 tensor
+                assert user is not None
+                outer, user = user, parents.get(user)
+            if _rebinds(user, attribute):
+                continue
+            reads += 1
+            if not _added_to_activations(outer, user):
+                return False
+    return reads > 0
+
+
+def _outermost(read: ast.AST, parents: dict[ast.AST, ast.AST]) -> ast.AST:
+    """`read` with the slicing, shape methods and moves applied to it (`self.pe[:n].to(x)`)."""
+    node = read
+    while True:
+        parent = parents.get(node)
+        if isinstance(parent, ast.Subscript) and parent.value is node:
+            node = parent
+            continue
+        call = parents.get(parent) if isinstance(parent, ast.Attribute) else None
+        if (isinstance(parent, ast.Attribute) and isinstance(call, ast.Call) and call.func is parent
+                and parent.attr in torch_moves.MOVE_METHODS | torch_moves.KEEPS_PLACE):
+            node = call
+            continue
+        return node
+
+
+def _scaled(operand: ast.AST, user: ast.AST | None) -> bool:
+    return (isinstance(user, ast.BinOp) and isinstance(user.op, _ELEMENTWISE)
+            and isinstance(user.right if user.left is operand else user.left, ast.Constant))
+
+
+def _rebinds(statement: ast.AST | None, attribute: str) -> bool:
+    return isinstance(statement, ast.Assign) and any(
+        isinstance(target, ast.Attribute) and target.attr == attribute and is_self(target.value)
+        for target in statement.targets)
+
+
+def _added_to_activations(operand: ast.AST, user: ast.AST | None) -> bool:
+    if isinstance(user, ast.BinOp) and isinstance(user.op, _ELEMENTWISE):
+        other = user.right if user.left is operand else user.left
+    elif (isinstance(user, ast.AugAssign) and isinstance(user.op, _ELEMENTWISE)
+          and user.value is operand):
+        other = user.target
+    else:
+        return False
+    return not (isinstance(other, ast.Constant) or _is_self_attribute(other))
+
+
+def _is_self_attribute(node: ast.AST) -> bool:
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        if isinstance(node, ast.Attribute) and is_self(node.value):
+            return True
+        node = node.value
+    return False

@@ -57,7 +57,12 @@ EVIDENCE = MODULE.format(value="torch.zeros(3)", use="+ self.value").replace('Ne
     ("model = Net()\nmodel = nn.Linear(3, 3)\nmodel.cuda()\n", False),  # rebound before the move
     ("model = Net()\nmodel.cuda()\n", True),
     ("model = Net().half()\n", True),
-    ("def train(model):\n    model.to(torch.float64)\n\ntrain(Net())\n", True),
+    ("def train(model):\n    model.to(torch.float16)\n\ntrain(Net())\n", True),
+    # Only added to the activations: a float64 sum (b_ll302_silent_table_added_in_float64.py);
+    # a float16 one goes back to float32 (b_ll302_table_added_then_half.py).
+    ("def train(model):\n    model.to(torch.float64)\n\ntrain(Net())\n", False),
+    ("model = Net().float()\n", False),  # torch.zeros is float32 already
+    ("model = Net().to(dtype)\n", True),  # the dtype is not written: it may be float16
     # A deterministic tensor (this one is zeros): the model rebuilt to load a checkpoint makes
     # it again, the same (b_ll302_silent_deterministic_table_saved.py runs it); a random one
     # comes back different (below).
@@ -108,11 +113,12 @@ FOLLOWED = MODULE.replace("return x {use}", "{forward}").replace(
     ("self.value = self.value.to(x.device)\n        return x + self.value",
      'Net().to("cuda")\n', False),
     # ... but a cast does (b_ll302_forward_follows_device_not_dtype.py)
-    ("return x + self.value.to(x.device)", "Net().double()\n", True),
-    ("return x + self.value.to(x.device)", 'Net().to("cuda", torch.float64)\n', True),
-    ("return x + self.value.to(x)", "Net().double()\n", False),  # follows both
-    ("return x + self.value.type_as(x)", 'Net().to("cuda", torch.float64)\n', False),
-    ("return x + self.value.float()", "Net().double()\n", True),  # a constant dtype
+    ("return x @ self.value.to(x.device)", "Net().double()\n", True),
+    ("return x @ self.value.to(x.device)", 'Net().to("cuda", torch.float64)\n', True),
+    ("return x + self.value.to(x.device)", "Net().half()\n", True),
+    ("return x @ self.value.to(x)", "Net().double()\n", False),  # follows both
+    ("return x @ self.value.type_as(x)", 'Net().to("cuda", torch.float64)\n', False),
+    ("return x @ self.value.float()", "Net().double()\n", True),  # a constant dtype
     ("return x + self.value", 'Net().to("cuda")\n', True),
 ])
 def test_a_move_the_forward_pass_undoes_is_no_evidence(forward, tail, reported):
@@ -121,7 +127,7 @@ def test_a_move_the_forward_pass_undoes_is_no_evidence(forward, tail, reported):
 
 
 def test_the_message_names_only_what_still_breaks():
-    text = FOLLOWED.format(value="torch.randn(3)", forward="return x + self.value.to(x.device)",
+    text = FOLLOWED.format(value="torch.randn(3)", forward="return x @ self.value.to(x.device)",
                            tail='model = Net().double()\ntorch.save(model.state_dict(), "n.pt")\n')
     (found,) = findings(text, CODES)
     assert "model.to(dtype) leaves it behind" in found.message
@@ -166,3 +172,39 @@ Net().to("cuda")
 def test_a_tensor_built_in_a_local_is_followed(init, reported):
     text = LOCAL.format(init="\n".join("        " + line for line in init.splitlines()))
     assert len(findings(text, CODES)) == int(reported)
+
+
+CAST = FOLLOWED.format(value="{value}", forward="{forward}", tail="Net().{cast}\n")
+
+
+@pytest.mark.parametrize("value, forward, cast, reported", [
+    # only added to the activations: promoted to float64, back to float32 from float16
+    ("torch.randn(3)", "return x + self.value", "double()", False),
+    ("torch.randn(3) * 0.02", "x += self.value\n        return x", "double()", False),
+    ("torch.randn(3)", "return x + self.value", "half()", True),
+    ("torch.randn(3)", "return x + self.value", "bfloat16()", True),
+    ("torch.randn(3)", "return x @ self.value", "double()", True),
+    # the cast leaves it as it is: already float32, or an integer tensor (casts skip those)
+    ("torch.randn(3)", "return x @ self.value", "float()", False),
+    ("torch.zeros(3, dtype=torch.float64)", "return x @ self.value", "float()", True),
+    ("torch.zeros(3, dtype=torch.long)", "return x[self.value]", "half()", False),
+    ("torch.zeros(3, dtype=torch.long)", "return x[self.value]", "cuda()", True),
+    ("torch.from_numpy(table)", "return x @ self.value", "float()", True),  # its dtype unknown
+])
+def test_a_cast_breaks_what_it_leaves_in_another_dtype(value, forward, cast, reported):
+    text = CAST.format(value=value, forward=forward, cast=cast)
+    assert len(findings(text, CODES)) == int(reported)
+
+
+def test_the_cast_failure_fits_how_the_tensor_is_read():
+    added = CAST.format(value="torch.zeros(3)", forward="return x + self.value", cast="half()")
+    (found,) = findings(added, CODES)
+    assert "after .half() adding it makes the activations float32 again" in found.message
+    multiplied = CAST.format(value="torch.zeros(3)", forward="return x @ self.value",
+                             cast="half()")
+    (found,) = findings(multiplied, CODES)
+    assert "a matmul with it fails" in found.message
+    indices = CAST.format(value="torch.zeros(3, dtype=torch.long)", forward="return x[self.value]",
+                          cast="cuda()")
+    (found,) = findings(indices, CODES)
+    assert "model.to(device) leaves it behind" in found.message  # a cast leaves it as it should

@@ -4,9 +4,11 @@ What goes wrong: `nn.Module` moves, casts and saves only what is registered: par
 buffers. A tensor assigned as a plain attribute in `__init__` (`self.pos = torch.randn(8, 4)`)
 stays where and what it was. Measured with torch 2.13 (CPU):
 - `model.to(torch.float64)` leaves it float32, and the first matmul with it fails:
-  `RuntimeError: expected m1 and m2 to have the same dtype, but got: double != float`; on a GPU,
-  `model.to("cuda")` leaves it on the CPU and any non-scalar op with it raises `Expected all
-  tensors to be on the same device` (elementwise float32/float64 mixes silently promote);
+  `RuntimeError: expected m1 and m2 to have the same dtype, but got: double != float`;
+  `model.half()` leaves it float32 too, and where it is added to the float16 activations the
+  sum is float32 again, so the next layer fails with `mat1 and mat2 must have the same dtype`;
+  on a GPU, `model.to("cuda")` leaves it on the CPU and any non-scalar op with it raises
+  `Expected all tensors to be on the same device`;
 - `state_dict()` leaves it out: a randomly initialised tensor comes back different after
   `load_state_dict`, so the reloaded model's outputs differ from the saved one's.
 
@@ -26,7 +28,12 @@ module holding the class (itself, or a module that builds it) is moved, cast or 
   the reloaded tensor is equal);
 - a move that the forward pass undoes itself, reading `self.pe.to(x.device)` (or rebinding
   `self.pe = self.pe.to(x.device)` first): a cast still breaks it unless it follows the
-  input's dtype too (`.to(x)`, `.type_as(x)`), and the message then names only that failure.
+  input's dtype too (`.to(x)`, `.type_as(x)`), and the message then names only that failure;
+- a cast that leaves it in the dtype it should have: `.float()` of a float32 tensor (a factory's
+  default), any cast of an integer tensor (`torch.zeros(n, dtype=torch.long)`: a module's casts
+  leave integer tensors alone, buffers too), and a cast to float64 of a tensor that the
+  forward pass only adds to the activations (`x + self.pe[: x.size(0)]`: torch promotes the
+  sum to float64; `analysis/forward_moves.only_added`).
 
 Warning: the code runs until the model is moved, cast or reloaded.
 """
@@ -37,7 +44,7 @@ import ast
 from collections.abc import Iterable
 
 from layerlint.analysis.facts import BlockFacts, line_ref
-from layerlint.analysis.forward_moves import followed
+from layerlint.analysis.forward_moves import followed, only_added
 from layerlint.analysis.imports import qualified_name
 from layerlint.analysis.model_index import ClassModel
 from layerlint.analysis.rules.rule import Rule, RuleDocs
@@ -45,7 +52,7 @@ from layerlint.analysis.save_evidence import TORCH_KINDS, Use, elsewhere, use_sp
 from layerlint.findings import Finding, Related, Severity
 from layerlint.fix_requests import RegisterBuffer
 from layerlint.syntax.self_attributes import is_self, self_attribute
-from layerlint.syntax.torch_moves import DEVICE, DTYPE, KEEPS_PLACE
+from layerlint.syntax.torch_moves import DEVICE, DTYPE, KEEPS_PLACE, dtype_named
 
 CODE = "LL302"
 NAME = "tensor-attribute-not-buffer"
@@ -58,6 +65,12 @@ FACTORIES = RANDOM_FACTORIES | {
     "zeros", "ones", "full", "eye", "arange", "linspace", "logspace", "tensor", "as_tensor",
     "from_numpy", "zeros_like", "ones_like", "full_like", "tril", "triu", "stack", "cat",
 }
+FLOAT32_FACTORIES = {"rand", "randn", "normal", "empty", "zeros", "ones", "eye", "linspace",
+                     "logspace"}
+"""Factories whose tensor is float32 unless a `dtype=` says otherwise (torch's default dtype)."""
+INTEGER_DTYPES = {"int8", "int16", "int32", "int64", "long", "int", "uint8", "bool", "short"}
+Tensor = tuple[str, str]
+"""The factory that made a tensor, and its dtype where the code says it ("" where not)."""
 
 
 def check(facts: BlockFacts) -> Iterable[Finding]:
@@ -70,32 +83,43 @@ def check(facts: BlockFacts) -> Iterable[Finding]:
         uses = facts.evidence.of(model.name, TORCH_KINDS) if assignments else []
         if not uses:
             continue  # nothing moves, casts or saves it: the attribute is harmless
-        for statement, attribute, factory in assignments:
+        for statement, attribute, (factory, dtype) in assignments:
             follows = followed(model, attribute)
-            evidence = [use for use in uses if _breaks(use, factory, follows)]
+            added = only_added(model, attribute)
+            evidence = [use for use in uses if _breaks(use, factory, dtype, follows, added)]
             if evidence:
-                yield _finding(facts, model, statement, attribute, factory, follows, evidence[0])
+                kept_up = follows | ({DTYPE} if dtype in INTEGER_DTYPES else set())
+                yield _finding(facts, model, statement, attribute, factory, kept_up, added,
+                               evidence[0])
 
 
-def _breaks(use: Use, factory: str, follows: frozenset[str]) -> bool:
-    """Whether `use` of a module holding the tensor breaks it. A deterministic tensor left out
-    of a checkpoint is made again, the same, by `__init__` when the model is rebuilt to load
-    it; a move or cast the forward pass undoes itself (`forward_moves`) breaks nothing."""
+def _breaks(use: Use, factory: str, dtype: str, follows: frozenset[str], added: bool) -> bool:
+    """Whether `use` of a module holding the tensor (made by `factory`, in `dtype`) breaks it.
+    A deterministic tensor left out of a checkpoint is made again, the same, by `__init__` when
+    the model is rebuilt to load it; a move or cast the forward pass undoes itself
+    (`forward_moves`) breaks nothing. Nor does a cast to the tensor's own dtype (`.float()` of
+    a float32 table), a cast of a module holding an integer tensor (a module's casts leave
+    integer tensors alone, buffers too), or a cast to float64 where the tensor is only added to
+    the activations (`forward_moves.only_added`: the sum is promoted to float64)."""
     if use.kind == "state":
         return factory in RANDOM_FACTORIES
-    return (DEVICE if use.kind == "move" else DTYPE) not in follows
+    if use.kind == "move":
+        return DEVICE not in follows
+    if DTYPE in follows or dtype in INTEGER_DTYPES or (use.dtype and use.dtype == dtype):
+        return False
+    return not (use.dtype == "float64" and added)
 
 
 def _tensor_assignments(
     init: ast.FunctionDef | ast.AsyncFunctionDef, facts: BlockFacts
-) -> Iterable[tuple[ast.Assign, str, str]]:
-    """`self.<name> = <tensor>` in `__init__`, with the factory that made the tensor: called
-    there, or earlier into a local (`pe = torch.zeros(...)`, filled, then `self.pe =
-    pe.unsqueeze(0)`), reshaped on the way (`syntax.torch_moves.KEEPS_PLACE`)."""
+) -> Iterable[tuple[ast.Assign, str, Tensor]]:
+    """`self.<name> = <tensor>` in `__init__`, with the factory that made the tensor (and its
+    dtype): called there, or earlier into a local (`pe = torch.zeros(...)`, filled, then
+    `self.pe = pe.unsqueeze(0)`), reshaped on the way (`syntax.torch_moves.KEEPS_PLACE`)."""
     assignments = sorted((node for node in ast.walk(init)
                           if isinstance(node, ast.Assign) and len(node.targets) == 1),
                          key=lambda node: (node.lineno, node.col_offset))
-    tensors: dict[str, str] = {}  # local name -> the factory of the tensor it holds
+    tensors: dict[str, Tensor] = {}  # local name -> the tensor it holds
     for node in assignments:
         target = node.targets[0]
         factory = _tensor_factory(node.value, tensors, facts)
@@ -110,12 +134,18 @@ def _tensor_assignments(
             yield node, attribute, factory
 
 
-def _tensor_factory(value: ast.expr, tensors: dict[str, str], facts: BlockFacts) -> str | None:
-    """The factory of the tensor `value` is: a factory call, or a local that holds one,
-    reshaped or sliced (`pe.unsqueeze(0)`, `table[None]`)."""
+def _tensor_factory(value: ast.expr, tensors: dict[str, Tensor], facts: BlockFacts
+                    ) -> Tensor | None:
+    """The factory (and dtype) of the tensor `value` is: a factory call, or a local that holds
+    one, reshaped, sliced or scaled by a number (`pe.unsqueeze(0)`, `table[None]`,
+    `torch.randn(n, d) * 0.02`)."""
     while True:
         if isinstance(value, ast.Subscript):
             value = value.value
+        elif isinstance(value, ast.BinOp) and _is_number(value.right):
+            value = value.left
+        elif isinstance(value, ast.BinOp) and _is_number(value.left):
+            value = value.right
         elif (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
               and value.func.attr in KEEPS_PLACE):
             value = value.func.value
@@ -123,7 +153,22 @@ def _tensor_factory(value: ast.expr, tensors: dict[str, str], facts: BlockFacts)
             break
     if isinstance(value, ast.Name):
         return tensors.get(value.id)
-    return _factory(value, facts) if isinstance(value, ast.Call) else None
+    if not isinstance(value, ast.Call):
+        return None
+    factory = _factory(value, facts)
+    return None if factory is None else (factory, _dtype(value, factory))
+
+
+def _is_number(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float))
+
+
+def _dtype(call: ast.Call, factory: str) -> str:
+    """The dtype of the tensor a factory call makes, where the call or torch's default says."""
+    for keyword in call.keywords:
+        if keyword.arg == "dtype":
+            return dtype_named(keyword.value)
+    return "float32" if factory in FLOAT32_FACTORIES else ""
 
 
 def _factory(call: ast.Call, facts: BlockFacts) -> str | None:
@@ -151,9 +196,13 @@ def _attributes_read(model: ClassModel) -> set[str]:
 
 def _finding(
     facts: BlockFacts, model: ClassModel, statement: ast.Assign, attribute: str, factory: str,
-    follows: frozenset[str], use: Use,
+    kept_up: frozenset[str], added: bool, use: Use,
 ) -> Finding:
-    remaining = [(aspect, failure) for aspect, failure in _FAILURES if aspect not in follows]
+    """`kept_up`: what a move or cast leaves as it should (`followed`, an integer tensor's
+    dtype); `added`: every read only adds it to the activations (`only_added`)."""
+    failures = {DEVICE: _DEVICE_FAILURE, DTYPE: _ADDED_CAST_FAILURE if added else _CAST_FAILURE}
+    remaining = [(aspect, failure) for aspect, failure in failures.items()
+                 if aspect not in kept_up]
     left_behind = [
         f"model.to({'/'.join(aspect for aspect, _ in remaining)}) leaves it behind "
         f"({'; '.join(failure for _, failure in remaining)})"] if remaining else []
@@ -174,12 +223,14 @@ def _finding(
                    fixes=(fix,))
 
 
-_FAILURES = (
-    (DEVICE, "on a GPU the forward pass fails with \"Expected all tensors to be on the same device\""),
-    (DTYPE, "after .to(torch.float64) a matmul with it fails with "
-            "\"expected m1 and m2 to have the same dtype\""),
-)
-"""What a move, and a cast, that leaves the tensor behind breaks."""
+_DEVICE_FAILURE = ("on a GPU the forward pass fails with "
+                   "\"Expected all tensors to be on the same device\"")
+_CAST_FAILURE = ("after .to(torch.float64) a matmul with it fails with "
+                 "\"expected m1 and m2 to have the same dtype\"")
+_ADDED_CAST_FAILURE = ("after .half() adding it makes the activations float32 again, and the next "
+                       "layer fails with \"mat1 and mat2 must have the same dtype\"")
+"""What a move, and a cast, that leave the tensor behind break (torch 2.13); a tensor only added
+to the activations survives a cast to float64 (the sum is promoted), not one to float16."""
 _DONE = {"move": ("moves", "moved"), "cast": ("casts", "cast"), "state": ("saves", "saved")}
 
 
@@ -217,7 +268,7 @@ class Net(nn.Module):
         return self.linear(x + self.pos)
 
 
-model = Net().to(torch.float64)
+model = Net().half()
 """,
         fix=(
             "`self.register_buffer(\"<name>\", <value>)`: moved and cast with the module; saved in the "
