@@ -189,6 +189,11 @@ CAST = FOLLOWED.format(value="{value}", forward="{forward}", tail="Net().{cast}\
     ("torch.zeros(3, dtype=torch.float64)", "return x @ self.value", "float()", True),
     ("torch.zeros(3, dtype=torch.long)", "return x[self.value]", "half()", False),
     ("torch.zeros(3, dtype=torch.long)", "return x[self.value]", "cuda()", True),
+    ("torch.arange(3)", "return self.embed(self.value) + x", "half()", False),
+    ("torch.arange(config.block_size)", "return self.embed(self.value) + x", "half()", False),
+    ("torch.randperm(3)", "return x[self.value]", "double()", False),
+    ("torch.arange(0.0, 3.0)", "return x @ self.value", "half()", True),  # float bounds
+    ("torch.arange(3)", "return self.embed(self.value) + x", "cuda()", True),
     ("torch.from_numpy(table)", "return x @ self.value", "float()", True),  # its dtype unknown
 ])
 def test_a_cast_breaks_what_it_leaves_in_another_dtype(value, forward, cast, reported):

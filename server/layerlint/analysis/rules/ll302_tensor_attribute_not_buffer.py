@@ -30,10 +30,11 @@ module holding the class (itself, or a module that builds it) is moved, cast or 
   `self.pe = self.pe.to(x.device)` first): a cast still breaks it unless it follows the
   input's dtype too (`.to(x)`, `.type_as(x)`), and the message then names only that failure;
 - a cast that leaves it in the dtype it should have: `.float()` of a float32 tensor (a factory's
-  default), any cast of an integer tensor (`torch.zeros(n, dtype=torch.long)`: a module's casts
-  leave integer tensors alone, buffers too), and a cast to float64 of a tensor that the
-  forward pass only adds to the activations (`x + self.pe[: x.size(0)]`: torch promotes the
-  sum to float64; `analysis/forward_moves.only_added`).
+  default), any cast of an integer tensor (`torch.arange(max_len)`, `torch.zeros(n,
+  dtype=torch.long)`: a module's casts leave integer tensors alone, buffers too), and a cast to
+  float64 of a tensor that the forward pass only adds to the activations
+  (`x + self.pe[: x.size(0)]`: torch promotes the sum to float64;
+  `analysis/forward_moves.only_added`).
 
 Warning: the code runs until the model is moved, cast or reloaded.
 """
@@ -68,6 +69,8 @@ FACTORIES = RANDOM_FACTORIES | {
 FLOAT32_FACTORIES = {"rand", "randn", "normal", "empty", "zeros", "ones", "eye", "linspace",
                      "logspace"}
 """Factories whose tensor is float32 unless a `dtype=` says otherwise (torch's default dtype)."""
+INTEGER_FACTORIES = {"randint", "randperm"}
+"""Factories whose tensor is int64 unless a `dtype=` says otherwise (`arange` of ints too)."""
 INTEGER_DTYPES = {"int8", "int16", "int32", "int64", "long", "int", "uint8", "bool", "short"}
 Tensor = tuple[str, str]
 """The factory that made a tensor, and its dtype where the code says it ("" where not)."""
@@ -168,7 +171,19 @@ def _dtype(call: ast.Call, factory: str) -> str:
     for keyword in call.keywords:
         if keyword.arg == "dtype":
             return dtype_named(keyword.value)
+    if factory in INTEGER_FACTORIES:
+        return "int64"
+    if factory == "arange":  # int64 unless a bound or step is a float
+        return "" if any(not _is_integer(argument) for argument in call.args) else "int64"
     return "float32" if factory in FLOAT32_FACTORIES else ""
+
+
+def _is_integer(node: ast.expr) -> bool:
+    """A literal int, or a name or attribute (`max_len`, `config.block_size`): read as an int,
+    as sizes are."""
+    if isinstance(node, ast.Constant):
+        return type(node.value) is int
+    return isinstance(node, (ast.Name, ast.Attribute))
 
 
 def _factory(call: ast.Call, facts: BlockFacts) -> str | None:
