@@ -48,6 +48,31 @@ def test_random_edits_give_the_findings_of_a_fresh_analysis(tmp_path, seed):
         _same(analyse(text, path=incremental_path), from_scratch(text, scratch_path))
 
 
+def test_lines_moved_above_module_code_patch_the_evidence(tmp_path, monkeypatch):
+    """A key that adds or removes a line in a class above the module's own code (the script at
+    the bottom that saves a layer) moves that code's lines: its scope is read again and the
+    rest of the save evidence's program patched, not the whole program combined again."""
+    source = module_saving_a_layer(400, 1) + "\n\nif __name__ == '__main__':\n    train_and_save(None)\n"
+    incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
+    assert "LL207" in {finding.code for finding in analyse(source, path=incremental_path).findings}
+    combined = []
+    original_program = save_evidence.program
+    monkeypatch.setattr(save_evidence, "program",
+                        lambda *args, **kwargs: combined.append(1) or original_program(*args, **kwargs))
+    text = source
+    for step in range(6):
+        lines = text.split("\n")
+        at = next(index for index in range(40 + step * 30, len(lines))
+                  if lines[index].startswith("        "))
+        lines.insert(at, "") if step % 2 == 0 else lines.insert(at, "        # note")
+        text = "\n".join(lines)
+        incremental = analyse(text, path=incremental_path)
+        calls = len(combined)
+        _same(incremental, from_scratch(text, scratch_path))
+        del combined[calls:]  # the analysis from scratch combines its own
+    assert combined == []
+
+
 def test_full_document_edits_give_the_findings_of_a_fresh_analysis(tmp_path):
     source = module_saving_a_layer(1000, 3)
     incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")

@@ -176,9 +176,7 @@ def _module_evidence(blocks: list[Block], context: ModuleContext, path: str | No
         if program is None:
             program = _patched_program(change, blocks, parts, context.imports, torch_classes)
     if program is None:
-        placed = [None if part is None else (part, block.start_line - 1)
-                  for part, block in zip(parts, blocks)]
-        program = save_evidence.program(placed, context.imports, torch_classes)
+        program = save_evidence.program(_placed(parts, blocks), context.imports, torch_classes)
     if memo is not None:
         memo["evidence"] = program
     local = program.result
@@ -204,7 +202,14 @@ def _patched_program(change: Change, blocks: list[Block],
         kept, (first, change.old_end), carried[first:change.old_end],
         [None if part is None else (part, block.start_line - 1)
          for part, block in zip(parts[first:new_end], blocks[first:new_end])],
-        change.line_delta, imports, torch_classes, parts)
+        change.line_delta, imports, torch_classes, parts, lambda: _placed(parts, blocks))
+
+
+def _placed(parts: list[save_evidence.Part | None], blocks: list[Block]
+            ) -> list[tuple[save_evidence.Part, int] | None]:
+    """Each block's part of the save evidence's program at its line offset."""
+    return [None if part is None else (part, block.start_line - 1)
+            for part, block in zip(parts, blocks)]
 
 
 def _evidence_part(block: Block) -> save_evidence.Part | None:

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import ast
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -152,11 +152,8 @@ def program(
     counts: list[int] = []
     defined: set[str] = set()
     repeated: set[str] = set()
-    module_reader = Reader(imports, names.classes, names.functions, torch_classes, "<module>", 0)
-    env: dict[str, frozenset[str]] = {}
     differences: dict[int, frozenset[str] | None] = {}
-    code_end = 0
-    for index, item in enumerate(placed):
+    for item in placed:
         if item is None:
             counts.append(0)
             continue
@@ -172,21 +169,35 @@ def program(
                 contains[definition.name] = held
             else:  # a notebook may define a function twice: a call may reach either
                 returns.setdefault(definition.name, set()).update(scope.returns)
-        if part.statements:
-            code_end = index + 1
-            module_reader.offset = offset
-            for statement in part.statements:
-                env = module_reader.statement(statement, env)
-    scopes.append((module_reader.result, 0))
+    module_scope, code_end = _module_code(placed, names, imports, torch_classes)
+    scopes.append((module_scope, 0))
     result = _resolved_evidence(names, scopes, returns, contains)
     return Program(imports, torch_classes, read_all, names, counts, scopes, returns, contains,
                    frozenset(repeated), result, code_end)
+
+
+def _module_code(placed: Sequence[tuple[Part, int] | None], names: _Names, imports: ImportTable,
+                 torch_classes: frozenset[str]) -> tuple[Scope, int]:
+    """The scope of the module's own code (its statements outside definitions, read in order,
+    lines absolute), and 1 + the index of the last placed item that has some (0: none)."""
+    reader = Reader(imports, names.classes, names.functions, torch_classes, "<module>", 0)
+    env: dict[str, frozenset[str]] = {}
+    code_end = 0
+    for index, item in enumerate(placed):
+        if item is not None and item[0].statements:
+            part, offset = item
+            code_end = index + 1
+            reader.offset = offset
+            for statement in part.statements:
+                env = reader.statement(statement, env)
+    return reader.result, code_end
 
 
 def patched(
     kept: Program, span: tuple[int, int], old_span: list[Part | None],
     new_span: list[tuple[Part, int] | None], line_delta: int, imports: ImportTable,
     torch_classes: frozenset[str], parts: Sequence[Part | None] | None = None,
+    placed: Callable[[], Sequence[tuple[Part, int] | None]] | None = None,
 ) -> Program | None:
     """`kept` (the previous version's program) with the definitions of the changed blocks
     read again: the previous version's parts `span[0]` up to `span[1]` (`old_span`) became
@@ -194,11 +205,15 @@ def patched(
     `parts`: every part of the new version (None for a block that does not parse), given when
     the edit may change the program's names (a paste, a deletion, a rename): the definitions
     elsewhere that mention a name whose meaning changed are read again (`_reread_elsewhere`).
-    None where the edit reaches further (module code in the changed blocks, or below them when
-    they moved, module code that mentions a name that changed, a name defined twice, the
-    program's names without `parts`): combine again with `program`."""
+    `placed`: every part of the new version at its line offset, given where the module's own
+    code may lie below a change that moves lines (its scope's lines are absolute: it is read
+    again, `_module_code`). None where the edit reaches further (module code in the changed
+    blocks, or below them when they moved and `placed` is not given, module code that mentions
+    a name that changed, a name defined twice, the program's names without `parts`): combine
+    again with `program`."""
     first, old_end = span
-    if kept.read_all or kept.imports is not imports or (line_delta and kept.code_end > first):
+    module_moved = bool(line_delta) and kept.code_end > first
+    if kept.read_all or kept.imports is not imports or (module_moved and placed is None):
         return None
     old_parts = [part for part in old_span if part is not None]
     new_parts = [item for item in new_span if item is not None]
@@ -243,10 +258,14 @@ def patched(
                 kept.names, names, changed, parts, (first, span_end), counts, scopes, imports,
                 returns, contains):
             return None  # a name defined twice, or a part read for another program
-    result = _resolved_evidence(names, scopes, returns, contains)
     # No module code in the changed blocks: the last block with some is above them or moved.
     code_end = kept.code_end if kept.code_end <= first else (
         kept.code_end + len(new_span) - (old_end - first))
+    if module_moved:
+        assert placed is not None
+        module_scope, code_end = _module_code(placed(), names, imports, torch_classes)
+        scopes[-1] = (module_scope, 0)
+    result = _resolved_evidence(names, scopes, returns, contains)
     return Program(imports, torch_classes, False, names, counts, scopes, returns, contains,
                    kept.repeated, result, code_end)
 
