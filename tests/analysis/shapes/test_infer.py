@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 
+from layerlint.analysis.shapes import infer
 from layerlint.analysis.shapes.infer import infer_source
 
 KERAS = (
@@ -160,6 +161,57 @@ for _ in range(64):
 y = layers.Dense(2)(x)
 """)
     assert found[8] == "(None, 3)" and found[9] == "(None, 2)"
+
+
+def test_a_training_loop_is_unrolled_only_within_its_budget(monkeypatch):
+    # 64 epochs of a 30-step inner loop would run 3,840 statements on every keystroke; past
+    # `_MAX_LOOP_STEPS` the loops left are of unknown count, and the model built before the
+    # loop keeps its shapes.
+    source = KERAS + """
+x = keras.Input((7,))
+model = keras.Model(x, layers.Dense(3)(x))
+head = layers.Dense(3)
+
+
+def train_step(batch):
+    for _ in range(30):
+        y = head(batch)
+        loss = y * 2
+    return loss
+
+
+for epoch in range(64):
+    out = train_step(x)
+z = layers.Dense(2)(out)
+"""
+    run = []
+    statement = infer.Interpreter._statement
+    monkeypatch.setattr(infer.Interpreter, "_statement",
+                        lambda self, node, frame: run.append(1) or statement(self, node, frame))
+    found = shapes(source)
+    assert found[7] == "(None, 3)"
+    assert found[20] == "(unknown)"  # the loop stopped unrolling: `out` is unknown after it
+    assert len(run) < infer._MAX_LOOP_STEPS + 100  # instead of 64 * (1 + 30 * 3)
+
+
+def test_a_layer_building_loop_within_the_budget_is_unrolled_whole():
+    found = shapes(KERAS + """
+x = keras.Input((7,))
+
+
+def block(t, width):
+    t = layers.Dense(width)(t)
+    t = layers.LayerNormalization()(t)
+    t = layers.Dense(width)(t)
+    return t
+
+
+for stage in range(4):
+    for _ in range(16):
+        x = block(x, 8)
+y = layers.Dense(2)(x)
+""")
+    assert found[19] == "(None, 2)"  # 64 blocks of 3 layers: 256 statements
 
 
 def test_anything_not_understood_is_unknown_never_a_guess():

@@ -44,6 +44,12 @@ from layerlint.analysis.walk import breadth_first
 _MAX_DEPTH = 8
 _MAX_UNROLL = 64
 _MAX_STEPS = 20000
+_MAX_LOOP_STEPS = 2000
+"""Statements one outermost loop may run, its nested loops and the functions it calls included
+(a training loop of 64 epochs that calls a 30-step gradient ascent would run 20,000): past it,
+the loops still to run are not unrolled (what they assign becomes unknown), so a keystroke in a
+script never waits for its training loop to be interpreted. Layer-building loops (blocks,
+stages, transformer layers) stay far below it."""
 _INPUT_NAMES = {"Input"}
 _FEED_METHODS = {"fit", "predict", "evaluate", "train_on_batch", "predict_on_batch",
                  "test_on_batch"}
@@ -147,6 +153,9 @@ class Interpreter:
         self.module_env: dict = {}
         self.depth = 0
         self.steps = 0
+        self.loop_depth = 0
+        self.loop_steps = 0
+        """Statements run since the outermost loop being unrolled began (`_MAX_LOOP_STEPS`)."""
         self.interpreted: set[int] = set()
         self.qualified: dict[int, tuple[ast.expr, str | None]] = {}
         self.sequentials: list[tuple[SequentialModel, int]] = []
@@ -325,6 +334,8 @@ class Interpreter:
         self.steps += 1
         if self.steps > _MAX_STEPS:
             return True
+        if self.loop_depth:
+            self.loop_steps += 1
         if isinstance(node, ast.Assign):
             value = self._eval(node.value, frame)
             for target in node.targets:
@@ -403,15 +414,26 @@ class Interpreter:
 
     def _for(self, node: ast.For | ast.AsyncFor, frame: _Frame) -> None:
         items = self._iteration_items(node.iter, frame)
-        if items is None or len(items) > _MAX_UNROLL or node.orelse:
+        if not self.loop_depth:
+            self.loop_steps = 0
+        if (items is None or len(items) > _MAX_UNROLL or node.orelse
+                or self.loop_steps > _MAX_LOOP_STEPS):
             self._unknown_loop(node.body, frame, node.target)
             return
-        for item in items:
-            self._bind(node.target, item, frame)
-            if self._body(node.body, frame):
-                # A `break`/`return` inside: what follows the loop is not known.
-                self._forget_assigned(node.body, frame)
-                return
+        self.loop_depth += 1
+        try:
+            for item in items:
+                if self.loop_steps > _MAX_LOOP_STEPS:
+                    # Unrolled too long: what the rest of the iterations assign is unknown.
+                    self._forget_assigned(node.body, frame)
+                    return
+                self._bind(node.target, item, frame)
+                if self._body(node.body, frame):
+                    # A `break`/`return` inside: what follows the loop is not known.
+                    self._forget_assigned(node.body, frame)
+                    return
+        finally:
+            self.loop_depth -= 1
 
     def _iteration_items(self, node: ast.expr, frame: _Frame) -> list | None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range":
