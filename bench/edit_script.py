@@ -1,11 +1,15 @@
-"""The benchmark's edit script: a person typing a statement into a `call()` body, key by key.
+"""The benchmark's edit scripts: a person typing a statement into a `call()` body, key by key,
+or into a script's own code.
 
 Pure functions, no LSP I/O. `plan_typing` finds the Keras `call()` method nearest the
 middle of the file and returns single-character insertions that type new statements just before
 its `return`, so most intermediate states are syntax errors (an open parenthesis, a dangling
 operator) and the finished statement reuses a layer attribute of that class, the pattern
-layerlint exists to catch. Edits carry 0-based LSP positions; the generated files are ASCII, so
-UTF-16 code units and characters agree.
+layerlint exists to catch. `plan_script_typing` types statements at the top level of a script
+(a training script, an example), after its module-level statement nearest the middle: the code
+that builds and trains the models, which the static shapes interpret again when it changes.
+Edits carry 0-based LSP positions, counted in characters: for the ASCII files typed into, UTF-16
+code units and characters agree.
 """
 
 from __future__ import annotations
@@ -20,6 +24,13 @@ STATEMENT_TEMPLATES = (
     "gate = ops.sigmoid(y * 0.5)",
     "x = x * gate + (1.0 - gate) * y",
 )
+
+
+SCRIPT_TEMPLATES = (
+    "report = {{'layers': len(model.layers), 'step': 1}}",
+    "print('trained', report)",
+)
+"""Statements typed into a script's own code (`{layer}` is not used)."""
 
 
 @dataclass(frozen=True)
@@ -85,9 +96,33 @@ def find_typing_target(source: str) -> TypingTarget:
     )
 
 
-def plan_typing(source: str, edit_count: int) -> list[Edit]:
+def find_script_target(source: str) -> TypingTarget:
+    """After the script's top-level statement (not a definition, import or docstring) whose
+    end is nearest the middle line; the typed statements go at column 0."""
+    tree = ast.parse(source)
+    middle = len(source.splitlines()) / 2
+    code = [
+        node for node in tree.body
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import,
+                                 ast.ImportFrom))
+        and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+    ]
+    if not code:
+        raise ValueError("no module-level code to type after")
+    anchor = min(code, key=lambda node: abs((node.end_lineno or node.lineno) - middle))
+    line = anchor.end_lineno or anchor.lineno
+    return TypingTarget(method_line=anchor.lineno, anchor_line=line, indent="", layer_attribute="")
+
+
+def plan_script_typing(source: str, edit_count: int) -> list[Edit]:
+    """`edit_count` one-key edits typing `SCRIPT_TEMPLATES` into the script's own code."""
+    return plan_typing(source, edit_count, find_script_target(source), SCRIPT_TEMPLATES)
+
+
+def plan_typing(source: str, edit_count: int, target: TypingTarget | None = None,
+                templates: tuple[str, ...] = STATEMENT_TEMPLATES) -> list[Edit]:
     """`edit_count` one-key edits: a newline opens each statement, then one character per key."""
-    target = find_typing_target(source)
+    target = target or find_typing_target(source)
     lines = source.splitlines()
     edits: list[Edit] = []
     line = target.anchor_line - 1  # 0-based line the next newline is typed at the end of
@@ -97,7 +132,7 @@ def plan_typing(source: str, edit_count: int) -> list[Edit]:
         edits.append(Edit(line, character, "\n" + target.indent))
         line += 1
         character = len(target.indent)
-        template = STATEMENT_TEMPLATES[statement_index % len(STATEMENT_TEMPLATES)]
+        template = templates[statement_index % len(templates)]
         statement_index += 1
         for key in template.format(layer=target.layer_attribute):
             if len(edits) == edit_count:

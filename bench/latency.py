@@ -31,12 +31,19 @@ from pathlib import Path
 from typing import Any
 
 from bench.document_script import PASTE_EVERY, PASTE_LINES, FullText, plan_document_edits
-from bench.edit_script import Edit, find_typing_target, plan_typing
+from bench.edit_script import (
+    Edit,
+    find_script_target,
+    find_typing_target,
+    plan_script_typing,
+    plan_typing,
+)
 from bench.generate_models import DEFAULT_OUT_DIR, DEFAULT_SIZES, write_models
 from bench.lsp_session import SessionOptions, SessionResult, run_session
 from bench.report import Row, build_row, markdown, to_json
 
-WORKLOADS = ("typing", "document")
+WORKLOADS = ("typing", "document", "script")
+DEFAULT_WORKLOADS = ("typing", "document")
 BASELINE = "layerlint-baseline"
 VENV_BIN = Path(sys.executable).parent
 SERVER_COMMANDS = {
@@ -69,9 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--workloads",
         nargs="+",
         choices=WORKLOADS,
-        default=list(WORKLOADS),
+        default=list(DEFAULT_WORKLOADS),
         help="typing: one incremental key per didChange; document: full-text didChange, edits"
-        " spread over the file (default: both)",
+        " spread over the file (default: both); script: keys typed into the module-level code"
+        " of each of --scripts",
+    )
+    parser.add_argument(
+        "--scripts", type=Path, nargs="+", default=[],
+        help="real scripts for the script workload (copied under --out first)",
     )
     parser.add_argument("--edits", type=int, default=60, help="measured keystrokes per session")
     parser.add_argument(
@@ -182,17 +194,37 @@ def _preamble(context: dict[str, Any], notes: Sequence[str]) -> list[str]:
 def _plan(workload: str, source: str, count: int) -> Sequence[Edit | FullText]:
     if workload == "typing":
         return plan_typing(source, count)
+    if workload == "script":
+        return plan_script_typing(source, count)
     return plan_document_edits(source, count)
 
 
+def _files(workload: str, args: argparse.Namespace, generated: list[Path]) -> list[Path]:
+    """The generated model files, or for the script workload copies of `--scripts` (so the
+    servers see no project around them)."""
+    if workload != "script":
+        return generated
+    if not args.scripts:
+        raise SystemExit("the script workload needs --scripts")
+    folder = args.out / "scripts"
+    folder.mkdir(parents=True, exist_ok=True)
+    copies = []
+    for script in args.scripts:
+        copy = folder / script.name
+        copy.write_text(script.read_text(encoding="utf-8"), encoding="utf-8")
+        copies.append(copy)
+    return copies
+
+
 async def run_all(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
-    paths = write_models(args.lines, args.out, args.seed)
+    generated = (write_models(args.lines, args.out, args.seed)
+                 if set(args.workloads) - {"script"} else [])
     rows: list[Row] = []
     notes: list[str] = []
     options = SessionOptions(args.warmup, args.timeout, args.open_timeout, args.pause)
     commands, servers = server_commands(args.baseline), servers_to_run(args)
     for workload in args.workloads:
-        for path in paths:
+        for path in _files(workload, args, generated):
             source = path.read_text(encoding="utf-8")
             file_lines = len(source.splitlines())
             if workload == "typing":
@@ -202,6 +234,10 @@ async def run_all(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
                     f" at line {target.method_line}, statements using"
                     f" `self.{target.layer_attribute}`."
                 )
+            elif workload == "script":
+                target = find_script_target(source)
+                notes.append(f"- script, {path.name}: at the top level, after the statement of"
+                             f" lines {target.method_line}-{target.anchor_line}.")
             sessions: dict[str, list[SessionResult]] = {server: [] for server in servers}
             for round_number in range(args.rounds):
                 shift = round_number % len(servers)
@@ -235,6 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         " + the sum of its children still running, after the last edit.",
         "",
         "- typing: one key per incremental didChange (`bench/edit_script.py`).",
+        "- script: one key per incremental didChange, typing two statements into the"
+        " module-level code of a real script (`bench/edit_script.py`, `plan_script_typing`).",
         "- document: the whole new text in every didChange, as JupyterLab sends it"
         " (`bench/document_script.py`): a comment appended to a line in a different class each"
         f" time; every {PASTE_EVERY} edits a pasted block of {PASTE_LINES} lines (copied"

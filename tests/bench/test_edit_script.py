@@ -1,14 +1,18 @@
-"""The typing script: keys go into a `call()` near the middle and pass through broken states."""
+"""The typing scripts: keys go into a `call()` near the middle, or into a script's own code, and
+pass through broken states."""
 
 import ast
 
 import pytest
 
 from bench.edit_script import (
+    SCRIPT_TEMPLATES,
     STATEMENT_TEMPLATES,
     Edit,
     apply_edit,
+    find_script_target,
     find_typing_target,
+    plan_script_typing,
     plan_typing,
 )
 from bench.generate_models import generate_module
@@ -63,3 +67,41 @@ def test_apply_edit_inserts_at_a_zero_based_position():
     assert apply_edit(text, Edit(0, 0, ">")) == ">first\nsecond\nthird"
     assert apply_edit(text, Edit(1, 3, "_")) == "first\nsec_ond\nthird"
     assert apply_edit(text, Edit(2, 5, "\n    ")) == "first\nsecond\nthird\n    "
+
+
+SCRIPT = """\
+\"\"\"A training script.\"\"\"
+import keras
+from keras import layers
+
+
+def build(width):
+    inputs = keras.Input((8,))
+    return keras.Model(inputs, layers.Dense(width)(inputs))
+
+
+model = build(4)
+model.compile(loss="mse")
+for epoch in range(3):
+    model.fit(data, epochs=1)
+model.save("m.keras")
+"""
+
+
+def test_script_keys_go_into_the_module_code_nearest_the_middle():
+    target = find_script_target(SCRIPT)
+    assert (target.method_line, target.anchor_line, target.indent) == (11, 11, "")  # model =
+    edits = plan_script_typing(SCRIPT, 80)
+    text, parse_states = SCRIPT, []
+    for edit in edits:
+        text = apply_edit(text, edit)
+        parse_states.append(_parses(text))
+    assert not all(parse_states) and any(parse_states)
+    lines = text.splitlines()
+    assert lines[11:13] == [template.format(layer="") for template in SCRIPT_TEMPLATES]
+    assert lines[:11] == SCRIPT.splitlines()[:11] and lines[-4:] == SCRIPT.splitlines()[-4:]
+
+
+def test_a_file_without_module_code_has_no_script_target():
+    with pytest.raises(ValueError):
+        find_script_target("import keras\n\n\ndef f():\n    return 1\n")
