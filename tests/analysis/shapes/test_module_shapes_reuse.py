@@ -1,6 +1,7 @@
 """Keystrokes in a class that does not parse leave every parsed statement where it was: the
 module's shapes are those of the version before, without a new inference, and a retired block's
-statements are not kept."""
+statements are not kept. So do keys that leave only a half-typed name in a script's own code
+(`infer.inert`)."""
 
 import gc
 import weakref
@@ -31,6 +32,32 @@ def test_keys_typed_into_a_broken_class_reuse_the_shapes(tmp_path, monkeypatch):
     assert runs == []
     monkeypatch.undo()
     assert first == fresh_shapes_of(typed, str(tmp_path / "b.py"))
+
+
+SCRIPT = HEADER + MODEL.replace("Block()(inputs)", "layers.Dense(8)(inputs)") + """
+
+model = build_model()
+"""
+"""A script of its own blocks: a document of another test that shares a block's text would
+share its parse too (`source.remember_parse`)."""
+
+
+def test_keys_that_leave_only_a_name_in_the_script_reuse_the_shapes(tmp_path, monkeypatch):
+    path = str(tmp_path / "a.py")
+    opened = SCRIPT + "\n"
+    shapes_of(opened, path)  # the new line typed: every statement at its place
+    runs = []
+    original = infer.infer_module
+    monkeypatch.setattr(module_shapes_module, "infer_module",
+                        lambda *args, **kwargs: runs.append(1) or original(*args, **kwargs))
+    states = [opened + typed for typed in ("m", "model", "model.", "model.fi", "model.fit",
+                                           "model.fit(", "model.fit()")]
+    found = [shapes_of(text, path) for text in states]
+    assert runs == [1]  # only `model.fit()`, a call, is inferred again
+    assert all(shapes is found[0] for shapes in found[:-1])
+    monkeypatch.undo()
+    for text, shapes in zip(states, found):
+        assert shapes == fresh_shapes_of(text, str(tmp_path / "b.py"))
 
 
 def test_a_shape_comment_is_read_again(tmp_path):

@@ -331,6 +331,8 @@ class Interpreter:
         return any(self._statement(statement, frame) for statement in statements)
 
     def _statement(self, node: ast.stmt, frame: _Frame) -> bool:
+        if inert(node):
+            return False
         self.steps += 1
         if self.steps > _MAX_STEPS:
             return True
@@ -1562,6 +1564,19 @@ def _merge_envs(before: dict, body: dict, orelse: dict) -> dict:
             if name in before:
                 merged[name] = None if not _same(merged[name], before[name]) else before[name]
     return merged
+
+
+def inert(statement: ast.stmt) -> bool:
+    """An expression statement that only names something (`model`, `model.layers`, `3`, `...`):
+    the inference does nothing for it, not even count it, so a version of a module that differs
+    from another only in such statements has that version's shapes (`module_shapes` leaves
+    them out). Most half-typed lines of a script that parse are one (`mod`, `model.fi`)."""
+    if type(statement) is not ast.Expr:
+        return False
+    value = statement.value
+    while type(value) is ast.Attribute:
+        value = value.value
+    return type(value) is ast.Name or type(value) is ast.Constant
 
 
 def infer_module(statements: list[tuple[ast.stmt, int]], imports: ImportTable,

@@ -15,7 +15,7 @@ from itertools import chain
 from layerlint.analysis.block_versions import spliced
 from layerlint.analysis.block_words import mentions_any
 from layerlint.analysis.imports import ImportTable
-from layerlint.analysis.shapes.infer import ModuleShapes, infer_module
+from layerlint.analysis.shapes.infer import ModuleShapes, inert, infer_module
 from layerlint.analysis.source import Block
 
 _Statements = list[tuple[ast.stmt, int]]
@@ -65,6 +65,7 @@ def module_shapes(text: str, blocks: list[Block], imports: ImportTable,
         (shapes for _, version, configured, shapes, kept, kept_imports in _cache
          if version == keras_version and configured == configured_input and kept == statements
          and kept_imports == imports), None)
+
     if result is None:
         result = infer_module(statements, imports, keras_version, text, configured_input,
                               comments)
@@ -86,9 +87,12 @@ def forget(statements: list[ast.stmt]) -> None:
 
 def _placed_statements(block: Block) -> list[tuple[ast.stmt, int]]:
     """The block's top-level statements with its line offset (none where it does not parse),
-    carried between versions of a document (`block_versions.spliced`)."""
+    carried between versions of a document (`block_versions.spliced`). Statements the
+    inference does nothing for are left out (`infer.inert`: a half-typed name in a script's
+    own code, `model.fi`), so a version that differs from the last only in one has its shapes."""
     return [] if block.tree is None else [(statement, block.start_line - 1)
-                                          for statement in block.tree.body]
+                                          for statement in block.tree.body
+                                          if not inert(statement)]
 
 
 def _moved_statements(_: list[tuple[ast.stmt, int]], block: Block) -> list[tuple[ast.stmt, int]]:
