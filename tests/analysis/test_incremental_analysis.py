@@ -73,6 +73,27 @@ def test_lines_moved_above_module_code_patch_the_evidence(tmp_path, monkeypatch)
     assert combined == []
 
 
+def test_half_typed_names_in_module_code_patch_the_evidence(tmp_path, monkeypatch):
+    """Keys that leave only a name in a script's own code (`model.fi`) add no module code for
+    the save evidence: its program is patched, not combined again, and a key that adds a
+    statement that reads weights (`model.weights`) is read as one."""
+    source = module_saving_a_layer(400, 2) + "\n\ntrain_and_save(None)\n"
+    incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
+    analyse(source + "\n", path=incremental_path)
+    combined = []
+    original_program = save_evidence.program
+    monkeypatch.setattr(save_evidence, "program",
+                        lambda *args, **kwargs: combined.append(1) or original_program(*args, **kwargs))
+    for typed in ("m", "model", "model.fi", "model.fit", "\"\"\"Notes.\"\"\"", "model.weights"):
+        incremental = analyse(source + "\n" + typed, path=incremental_path)
+        calls = len(combined)
+        _same(incremental, from_scratch(source + "\n" + typed, scratch_path))
+        del combined[calls:]
+        if typed != "model.weights":
+            assert combined == [], typed
+    assert combined == [1]  # a read of the weights is module code
+
+
 def test_full_document_edits_give_the_findings_of_a_fresh_analysis(tmp_path):
     source = module_saving_a_layer(1000, 3)
     incremental_path, scratch_path = str(tmp_path / "a.py"), str(tmp_path / "b.py")
@@ -251,6 +272,10 @@ def test_the_module_program_is_the_same_string_while_its_pieces_are(tmp_path):
     commented = text.replace("return x * self.factor", "return x * self.factor  # scaled")
     again, _ = module_program(document_state.document_blocks(commented, str(tmp_path / "a.py")))
     assert again is program  # a comment in a class: the same pieces, the same program
+    for typed in ("m", "model", "model.fi"):  # half-typed names in the script's own code
+        named, _ = module_program(document_state.document_blocks(commented + typed,
+                                                                 str(tmp_path / "a.py")))
+        assert named == program  # as blank lines: the same program, the same findings
 
 
 def test_suppressions_and_mixed_policies_typed_into_one_block_count_at_once(tmp_path):

@@ -14,6 +14,7 @@ import ast
 
 from layerlint.analysis import tree_memo
 from layerlint.analysis.source import Block
+from layerlint.syntax.bare_names import only_names
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
 _blanks: dict[int, str] = {}
@@ -85,8 +86,11 @@ def _piece_of(block: Block) -> tuple[str, bool]:
 
 
 def _piece(block: Block) -> tuple[str, bool]:
+    """Blank lines for a block of definitions, imports and statements that only name something
+    (`syntax.bare_names`: a docstring, a half-typed `model.fi`, which the program's readers
+    would pass over), else the block's text."""
     assert block.tree is not None
-    if all(isinstance(stmt, _DEFINITIONS) for stmt in block.tree.body):
+    if all(isinstance(stmt, _DEFINITIONS) or only_names(stmt) for stmt in block.tree.body):
         return _blank(block.text.count("\n")), False
     return block.text, "(" in block.text
 

@@ -64,8 +64,9 @@ from layerlint.analysis.model_uses import (
     same_file,
     use_span,
 )
-from layerlint.analysis.scope_uses import Reader, Scope
+from layerlint.analysis.scope_uses import INSPECTING, Reader, Scope
 from layerlint.analysis.walk import walk
+from layerlint.syntax.bare_names import named_attributes
 
 _CACHE_SIZE = 2048
 
@@ -397,7 +398,8 @@ def _part(tree: ast.Module, text: str) -> Part:
     if part is not None:
         return part
     definitions = [stmt for stmt in tree.body if isinstance(stmt, _DEFINITIONS)]
-    statements = [stmt for stmt in tree.body if not isinstance(stmt, _DEFINITIONS)]
+    statements = [stmt for stmt in tree.body
+                  if not isinstance(stmt, _DEFINITIONS) and not _reads_nothing(stmt)]
     names = (
         tuple(stmt.name for stmt in definitions if isinstance(stmt, ast.ClassDef)),
         tuple((stmt.name, tuple(a.arg for a in [*stmt.args.posonlyargs, *stmt.args.args,
@@ -408,6 +410,15 @@ def _part(tree: ast.Module, text: str) -> Part:
     part = remembered["evidence"] = Part(text, names, definitions, statements,
                                           _mentions_marker(text))
     return part
+
+
+def _reads_nothing(statement: ast.stmt) -> bool:
+    """A statement that only names something without reading a model's weights
+    (`syntax.bare_names`: a docstring, a half-typed `model.fi` in a script; not
+    `model.weights`): the module's reader records no use for it and binds nothing, so it is no
+    module code (a key that leaves one patches the program)."""
+    attributes = named_attributes(statement)
+    return attributes is not None and INSPECTING.isdisjoint(attributes)
 
 
 _recent_names: list[_Names] = []

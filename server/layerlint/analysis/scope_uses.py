@@ -23,9 +23,10 @@ from layerlint.syntax import torch_moves
 
 _TRAINING = {"fit", "fit_generator", "train_on_batch", "compile"}
 _STORING = {"save_weights", "export"}
-_INSPECTING = {"variables", "trainable_variables", "non_trainable_variables", "weights",
+INSPECTING = {"variables", "trainable_variables", "non_trainable_variables", "weights",
                "trainable_weights", "non_trainable_weights", "get_weights", "count_params",
                "summary"}
+"""Attributes and methods of a model that read its weights (an "inspect" use)."""
 
 _MODEL_FILE = re.compile(r"\.(keras|h5|hdf5)$", re.IGNORECASE)
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,6}$")
@@ -188,7 +189,7 @@ class Reader:
             return self.call(node, env)
         if isinstance(node, ast.Attribute):
             held = self.value(node.value, env)
-            if node.attr in _INSPECTING and not _is_module(node.value, self.imports):
+            if node.attr in INSPECTING and not _is_module(node.value, self.imports):
                 self._use("inspect", node, held)
             return held
         if isinstance(node, ast.Starred):
@@ -281,7 +282,7 @@ class Reader:
             self._use("train", node, receiver)
         elif method in _STORING:
             self._use("store", node, receiver)
-        elif method in _INSPECTING:
+        elif method in INSPECTING:
             self._use("inspect", node, receiver)
         if method == "save":
             path = node.args[0] if node.args else _keyword(node, "filepath")

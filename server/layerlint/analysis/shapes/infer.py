@@ -40,6 +40,7 @@ from layerlint.analysis.shapes.values import (
     Tensor,
 )
 from layerlint.analysis.walk import breadth_first
+from layerlint.syntax.bare_names import only_names
 
 _MAX_DEPTH = 8
 _MAX_UNROLL = 64
@@ -1567,16 +1568,11 @@ def _merge_envs(before: dict, body: dict, orelse: dict) -> dict:
 
 
 def inert(statement: ast.stmt) -> bool:
-    """An expression statement that only names something (`model`, `model.layers`, `3`, `...`):
-    the inference does nothing for it, not even count it, so a version of a module that differs
-    from another only in such statements has that version's shapes (`module_shapes` leaves
-    them out). Most half-typed lines of a script that parse are one (`mod`, `model.fi`)."""
-    if type(statement) is not ast.Expr:
-        return False
-    value = statement.value
-    while type(value) is ast.Attribute:
-        value = value.value
-    return type(value) is ast.Name or type(value) is ast.Constant
+    """A statement that only names something (`syntax.bare_names`: `model`, `model.layers`,
+    `3`): the inference does nothing for it, not even count it, so a version of a module that
+    differs from another only in such statements has that version's shapes (`module_shapes`
+    leaves them out). Most half-typed lines of a script that parse are one (`mod`, `model.fi`)."""
+    return only_names(statement)
 
 
 def infer_module(statements: list[tuple[ast.stmt, int]], imports: ImportTable,
