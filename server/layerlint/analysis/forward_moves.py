@@ -16,6 +16,7 @@ float64 activation and a float32 tensor to float64, so a cast to float64 breaks 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from layerlint.analysis.model_index import ClassModel
 from layerlint.syntax import torch_moves
@@ -72,7 +73,23 @@ def _moved_in(value: ast.expr, attribute: str, parents: dict[ast.AST, ast.AST]) 
 def _chain(read: ast.AST, parents: dict[ast.AST, ast.AST]) -> frozenset[str]:
     """What the moves applied to `read` (through slicing and shape methods) follow:
     `self.pe.to(x.device).to(x.dtype)` follows both."""
-    aspects: frozenset[str] = frozenset()
+    aspects: set[str] = set()
+
+    def follow(method: str, call: ast.Call) -> bool:
+        if method in torch_moves.MOVE_METHODS:
+            moved = torch_moves.changes(call)
+            aspects.update(moved - {torch_moves.DTYPE} if torch_moves.fixed_dtype(call) else moved)
+            return True
+        return method in torch_moves.KEEPS_PLACE
+
+    _climb(read, parents, follow)
+    return frozenset(aspects)
+
+
+def _climb(read: ast.AST, parents: dict[ast.AST, ast.AST],
+           through: Callable[[str, ast.Call], bool]) -> ast.AST:
+    """`read` with what is applied to it: its slices, and each method call for which
+    `through(method, call)` holds, up to the first other one."""
     node = read
     while True:
         parent = parents.get(node)
@@ -81,17 +98,13 @@ def _chain(read: ast.AST, parents: dict[ast.AST, ast.AST]) -> frozenset[str]:
             continue
         call = parents.get(parent) if isinstance(parent, ast.Attribute) else None
         if not (isinstance(parent, ast.Attribute) and isinstance(call, ast.Call)
-                and call.func is parent):
-            return aspects
-        if parent.attr in torch_moves.MOVE_METHODS:
-            moved = torch_moves.changes(call)
-            aspects |= moved - {torch_moves.DTYPE} if torch_moves.fixed_dtype(call) else moved
-        elif parent.attr not in torch_moves.KEEPS_PLACE:
-            return aspects
+                and call.func is parent and through(parent.attr, call)):
+            return node
         node = call
 
 
 _ELEMENTWISE = (ast.Add, ast.Sub, ast.Mult, ast.Div)
+_MOVES_OR_KEEPS = torch_moves.MOVE_METHODS | torch_moves.KEEPS_PLACE
 
 
 def only_added(model: ClassModel, attribute: str) -> bool:
@@ -127,18 +140,7 @@ def only_added(model: ClassModel, attribute: str) -> bool:
 
 def _outermost(read: ast.AST, parents: dict[ast.AST, ast.AST]) -> ast.AST:
     """`read` with the slicing, shape methods and moves applied to it (`self.pe[:n].to(x)`)."""
-    node = read
-    while True:
-        parent = parents.get(node)
-        if isinstance(parent, ast.Subscript) and parent.value is node:
-            node = parent
-            continue
-        call = parents.get(parent) if isinstance(parent, ast.Attribute) else None
-        if (isinstance(parent, ast.Attribute) and isinstance(call, ast.Call) and call.func is parent
-                and parent.attr in torch_moves.MOVE_METHODS | torch_moves.KEEPS_PLACE):
-            node = call
-            continue
-        return node
+    return _climb(read, parents, lambda method, _: method in _MOVES_OR_KEEPS)
 
 
 def _scaled(operand: ast.AST, user: ast.AST | None) -> bool:
