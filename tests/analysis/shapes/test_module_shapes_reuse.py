@@ -60,6 +60,34 @@ def test_keys_that_leave_only_a_name_in_the_script_reuse_the_shapes(tmp_path, mo
         assert shapes == fresh_shapes_of(text, str(tmp_path / "b.py"))
 
 
+def test_a_line_opened_above_statements_moves_their_shapes(tmp_path, monkeypatch):
+    path = str(tmp_path / "a.py")
+    script = HEADER + MODEL.replace("Block()(inputs)", "layers.Dense(8)(inputs)") + """
+
+x = keras.Input(shape=(6,))
+y = layers.Dense(3)(x)
+
+
+def head(t):
+    return layers.Dense(2)(t)
+
+
+z = head(y)
+"""
+    before = shapes_of(script, path)
+    runs = []
+    original = infer.infer_module
+    monkeypatch.setattr(module_shapes_module, "infer_module",
+                        lambda *args, **kwargs: runs.append(1) or original(*args, **kwargs))
+    opened = script.replace("y = layers.Dense(3)(x)\n", "y = layers.Dense(3)(x)\n\n\n")
+    with document_state.retiring_later():  # as the server analyses: the old block retires after
+        moved = shapes_of(opened, path)
+    assert runs == []  # the statements below moved down two lines: their shapes with them
+    monkeypatch.undo()
+    assert moved == fresh_shapes_of(opened, str(tmp_path / "b.py"))
+    assert moved != before  # the calls of `head` and `z` are on other lines now
+
+
 def test_a_shape_comment_is_read_again(tmp_path):
     path = str(tmp_path / "a.py")
     commented = TEXT.replace("class Block(", "# layerlint: input-shape=(4, 20)\nclass Block(")

@@ -15,6 +15,7 @@ from itertools import chain
 from layerlint.analysis.block_versions import spliced
 from layerlint.analysis.block_words import mentions_any
 from layerlint.analysis.imports import ImportTable
+from layerlint.analysis.shapes import replay
 from layerlint.analysis.shapes.infer import ModuleShapes, inert, infer_module
 from layerlint.analysis.source import Block
 
@@ -65,6 +66,11 @@ def module_shapes(text: str, blocks: list[Block], imports: ImportTable,
         (shapes for _, version, configured, shapes, kept, kept_imports in _cache
          if version == keras_version and configured == configured_input and kept == statements
          and kept_imports == imports), None)
+    if result is None and not comments and _cache:
+        _, version, configured, shapes, kept, kept_imports = _cache[-1]
+        if (version == keras_version and configured == configured_input and kept is not None
+                and kept_imports == imports):
+            result = _moved_down(shapes, kept, statements)
 
     if result is None:
         result = infer_module(statements, imports, keras_version, text, configured_input,
@@ -74,6 +80,48 @@ def module_shapes(text: str, blocks: list[Block], imports: ImportTable,
     if len(_cache) > _CACHE_SIZE:
         del _cache[0]
     return result
+
+
+def _moved_down(shapes: ModuleShapes, kept: _Statements,
+                statements: _Statements) -> ModuleShapes | None:
+    """`shapes` of the version whose statements were `kept`, where the new version has the same
+    statements, those from some point on moved down or up by one number of lines (a line
+    opened or closed above them: the first key of a new statement in a script), with its
+    records moved with them; None otherwise (`replay.moved_records`). A statement of the
+    module's own code parsed again (its block's text changed around it) counts as the same
+    where it reads the same at the same place."""
+    if len(kept) != len(statements):
+        return None
+    delta, boundary = 0, 0
+    for (old, old_offset), (new, new_offset) in zip(kept, statements):
+        if old is not new:
+            if (delta or old_offset != new_offset or isinstance(old, _DEFINITIONS)
+                    or ast.dump(old, include_attributes=True)
+                    != ast.dump(new, include_attributes=True)):
+                return None
+        elif new_offset - old_offset != delta:
+            if delta:
+                return None  # moved by another number of lines, or not moved below a move
+            delta = new_offset - old_offset
+            decorators = getattr(old, "decorator_list", [])
+            boundary = min([old.lineno, *(decorator.lineno for decorator in decorators)]) \
+                + old_offset
+    if not delta:
+        return shapes
+
+    def move(line: int) -> int:
+        return line + delta if line >= boundary else line
+
+    calls = replay.moved_records(shapes.calls, move)
+    errors = replay.moved_records(shapes.errors, move)
+    if calls is None or errors is None:
+        return None
+    return ModuleShapes(calls, errors, shapes.sites, shapes.configured_input)
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+"""Statements whose parse again is not compared (a class can be long; keys typed into one
+are the editor's commonest)."""
 
 
 def forget(statements: list[ast.stmt]) -> None:

@@ -100,6 +100,20 @@ def moved(key: tuple, run: Run, spans: tuple[Span, ...], apart: bool = True) -> 
     return result
 
 
+def moved_records(records: list[CallShape], move) -> list[CallShape] | None:
+    """`records` placed by `move` (a line to its new line, None where it cannot follow); None
+    where one cannot be moved: a line it names has no new place, or its error names a line."""
+    placed = []
+    for record in records:
+        if record.error and _NAMES_A_LINE in record.error:
+            return None
+        moved_record = _moved_record(record, move)
+        if moved_record is None:
+            return None
+        placed.append(moved_record)
+    return placed
+
+
 def _moved_record(record: CallShape, move) -> CallShape | None:
     line, end_line = move(record.line), move(record.end_line)
     if line is None or end_line is None:
