@@ -16,15 +16,21 @@ from layerlint.analysis.shapes import module_shapes as module_shapes_module
 TEXT = HEADER + BLOCK + MODEL
 
 
+def _count_inferences(monkeypatch) -> list[int]:
+    """A list that grows by one at each inference `module_shapes` runs (until `undo`)."""
+    runs: list[int] = []
+    original = infer.infer_module
+    monkeypatch.setattr(module_shapes_module, "infer_module",
+                        lambda *args, **kwargs: runs.append(1) or original(*args, **kwargs))
+    return runs
+
+
 def test_keys_typed_into_a_broken_class_reuse_the_shapes(tmp_path, monkeypatch):
     path = str(tmp_path / "a.py")
     broken = TEXT.replace("return self.dense(x)", "y = self.dense(\n        return self.dense(x)")
     shapes_of(TEXT, path)
     first = shapes_of(broken, path)
-    runs = []
-    original = infer.infer_module
-    monkeypatch.setattr(module_shapes_module, "infer_module",
-                        lambda *args, **kwargs: runs.append(1) or original(*args, **kwargs))
+    runs = _count_inferences(monkeypatch)
     typed = broken.replace("self.dense(\n", "self.dense(x\n")
     assert shapes_of(typed, path) is first
     assert runs == []
@@ -46,10 +52,7 @@ def test_keys_that_leave_only_a_name_in_the_script_reuse_the_shapes(tmp_path, mo
     path = str(tmp_path / "a.py")
     opened = SCRIPT + "\n"
     shapes_of(opened, path)  # the new line typed: every statement at its place
-    runs = []
-    original = infer.infer_module
-    monkeypatch.setattr(module_shapes_module, "infer_module",
-                        lambda *args, **kwargs: runs.append(1) or original(*args, **kwargs))
+    runs = _count_inferences(monkeypatch)
     states = [opened + typed for typed in ("m", "model", "model.", "model.fi", "model.fit",
                                            "model.fit(", "model.fit()")]
     found = [shapes_of(text, path) for text in states]
@@ -75,10 +78,7 @@ def head(t):
 z = head(y)
 """
     before = shapes_of(script, path)
-    runs = []
-    original = infer.infer_module
-    monkeypatch.setattr(module_shapes_module, "infer_module",
-                        lambda *args, **kwargs: runs.append(1) or original(*args, **kwargs))
+    runs = _count_inferences(monkeypatch)
     opened = script.replace("y = layers.Dense(3)(x)\n", "y = layers.Dense(3)(x)\n\n\n")
     with document_state.retiring_later():  # as the server analyses: the old block retires after
         moved = shapes_of(opened, path)
