@@ -200,8 +200,7 @@ def _patched_program(change: Change, blocks: list[Block],
     first, new_end = change.first, change.new_end
     return save_evidence.patched(
         kept, (first, change.old_end), carried[first:change.old_end],
-        [None if part is None else (part, block.start_line - 1)
-         for part, block in zip(parts[first:new_end], blocks[first:new_end])],
+        _placed(parts[first:new_end], blocks[first:new_end]),
         change.line_delta, imports, torch_classes, parts, lambda: _placed(parts, blocks))
 
 
