@@ -24,8 +24,8 @@ from layerlint.syntax import torch_moves
 _TRAINING = {"fit", "fit_generator", "train_on_batch", "compile"}
 _STORING = {"save_weights", "export"}
 INSPECTING = {"variables", "trainable_variables", "non_trainable_variables", "weights",
-               "trainable_weights", "non_trainable_weights", "get_weights", "count_params",
-               "summary"}
+              "trainable_weights", "non_trainable_weights", "get_weights", "count_params",
+              "summary"}
 """Attributes and methods of a model that read its weights (an "inspect" use)."""
 
 _MODEL_FILE = re.compile(r"\.(keras|h5|hdf5)$", re.IGNORECASE)

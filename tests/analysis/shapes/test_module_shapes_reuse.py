@@ -1,7 +1,7 @@
 """Keystrokes in a class that does not parse leave every parsed statement where it was: the
 module's shapes are those of the version before, without a new inference, and a retired block's
 statements are not kept. So do keys that leave only a half-typed name in a script's own code
-(`infer.inert`)."""
+(`syntax.bare_names`)."""
 
 import gc
 import weakref

@@ -332,7 +332,7 @@ class Interpreter:
         return any(self._statement(statement, frame) for statement in statements)
 
     def _statement(self, node: ast.stmt, frame: _Frame) -> bool:
-        if inert(node):
+        if only_names(node):  # `model.fi`: nothing to run, not even a step to count
             return False
         self.steps += 1
         if self.steps > _MAX_STEPS:
@@ -1565,14 +1565,6 @@ def _merge_envs(before: dict, body: dict, orelse: dict) -> dict:
             if name in before:
                 merged[name] = None if not _same(merged[name], before[name]) else before[name]
     return merged
-
-
-def inert(statement: ast.stmt) -> bool:
-    """A statement that only names something (`syntax.bare_names`: `model`, `model.layers`,
-    `3`): the inference does nothing for it, not even count it, so a version of a module that
-    differs from another only in such statements has that version's shapes (`module_shapes`
-    leaves them out). Most half-typed lines of a script that parse are one (`mod`, `model.fi`)."""
-    return only_names(statement)
 
 
 def infer_module(statements: list[tuple[ast.stmt, int]], imports: ImportTable,

@@ -16,10 +16,14 @@ from layerlint.analysis.block_versions import spliced
 from layerlint.analysis.block_words import mentions_any
 from layerlint.analysis.imports import ImportTable
 from layerlint.analysis.shapes import replay
-from layerlint.analysis.shapes.infer import ModuleShapes, inert, infer_module
+from layerlint.analysis.shapes.infer import ModuleShapes, infer_module
 from layerlint.analysis.source import Block
+from layerlint.syntax.bare_names import only_names
 
 _Statements = list[tuple[ast.stmt, int]]
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+"""Statements whose parse again `_moved_down` does not compare (a class can be long; keys
+typed into one are the editor's commonest)."""
 
 _SHAPE_COMMENT = "input-shape"
 """What a `# layerlint: input-shape=` comment holds (`sources.comment_shape`); looked for in the
@@ -119,11 +123,6 @@ def _moved_down(shapes: ModuleShapes, kept: _Statements,
     return ModuleShapes(calls, errors, shapes.sites, shapes.configured_input)
 
 
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-"""Statements whose parse again is not compared (a class can be long; keys typed into one
-are the editor's commonest)."""
-
-
 def forget(statements: list[ast.stmt]) -> None:
     """Let go of the kept statement lists that hold one of `statements` (the top-level
     statements of a block that left its document, `document_memory`)."""
@@ -136,11 +135,12 @@ def forget(statements: list[ast.stmt]) -> None:
 def _placed_statements(block: Block) -> list[tuple[ast.stmt, int]]:
     """The block's top-level statements with its line offset (none where it does not parse),
     carried between versions of a document (`block_versions.spliced`). Statements the
-    inference does nothing for are left out (`infer.inert`: a half-typed name in a script's
-    own code, `model.fi`), so a version that differs from the last only in one has its shapes."""
+    inference does nothing for are left out (`syntax.bare_names`: a half-typed name in a
+    script's own code, `model.fi`), so a version that differs from the last only in one has its
+    shapes."""
     return [] if block.tree is None else [(statement, block.start_line - 1)
                                           for statement in block.tree.body
-                                          if not inert(statement)]
+                                          if not only_names(statement)]
 
 
 def _moved_statements(_: list[tuple[ast.stmt, int]], block: Block) -> list[tuple[ast.stmt, int]]:
