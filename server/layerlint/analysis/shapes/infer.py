@@ -26,7 +26,7 @@ from typing import Any
 from layerlint.analysis import frameworks
 from layerlint.analysis.caches import small_id
 from layerlint.analysis.imports import ImportTable, dotted_name, qualified_name
-from layerlint.analysis.shapes import layer_rules, layout, replay, weights
+from layerlint.analysis.shapes import layer_rules, layout, replay, resume, weights
 from layerlint.analysis.shapes.domain import BATCH, UNKNOWN, Shape, ShapeError, broadcast
 from layerlint.analysis.shapes.layout import ClassInfo
 from layerlint.analysis.shapes.loss_targets import target_error
@@ -161,6 +161,9 @@ class Interpreter:
         self.qualified: dict[int, tuple[ast.expr, str | None]] = {}
         self.sequentials: list[tuple[SequentialModel, int]] = []
         self.comment_lines: dict[int, tuple[int, ...]] | None = None
+        self.resumable = False
+        """Whether the run may start from the last run's checkpoint and keep one (`resume`):
+        set where the text is known to hold no shape comment."""
         self.log: list[CallShape] = []
         self.imports_key = tuple(sorted(imports.items()))
         self.imports_id = small_id(self.imports_key)
@@ -182,8 +185,12 @@ class Interpreter:
     # -- entry ----------------------------------------------------------------------------
     def run(self) -> ModuleShapes:
         self._collect_definitions()
+        start, keep_at = resume.resumed(self) if self.resumable else (0, None)
         frame = _Frame(self.module_env, 0)
-        for statement, offset in self.body:
+        for index in range(start, len(self.body)):
+            if index == keep_at:
+                resume.keep(self, index)
+            statement, offset = self.body[index]
             frame.offset = offset
             self._statement(statement, frame)
         self._finish_sequentials()
@@ -1340,6 +1347,7 @@ def clear_caches() -> None:
     interpreter; a new session)."""
     layout.clear()
     replay.clear()
+    resume.clear()
     _configs_generation[0] += 1
 
 
@@ -1351,6 +1359,7 @@ def forget(statements: list[ast.stmt]) -> None:
     ids = {id(statement) for statement in statements}
     layout.forget(ids)
     replay.forget(ids)
+    resume.forget(ids)
 
 
 _WRAPPERS = {"Bidirectional", "TimeDistributed"}
@@ -1579,6 +1588,7 @@ def infer_module(statements: list[tuple[ast.stmt, int]], imports: ImportTable,
         interpreter = Interpreter(statements, imports, keras_version, text, configured_input)
         if not shape_comments:
             interpreter.comment_lines = {}
+            interpreter.resumable = True
         result = interpreter.run()
         result.configured_input = configured_input
         return result
