@@ -96,9 +96,15 @@ def find_typing_target(source: str) -> TypingTarget:
     )
 
 
-def find_script_target(source: str) -> TypingTarget:
+SCRIPT_PLACES = ("middle", "end")
+"""Where the script workload types: after the statement nearest the middle line (code below it
+runs again), or after the last one (a script being written, the commonest case)."""
+
+
+def find_script_target(source: str, place: str = "middle") -> TypingTarget:
     """After the script's top-level statement (not a definition, import or docstring) whose
-    end is nearest the middle line; the typed statements go at column 0."""
+    end is nearest the middle line, or the last one (`place`); the typed statements go at
+    column 0."""
     tree = ast.parse(source)
     middle = len(source.splitlines()) / 2
     code = [
@@ -109,14 +115,16 @@ def find_script_target(source: str) -> TypingTarget:
     ]
     if not code:
         raise ValueError("no module-level code to type after")
-    anchor = min(code, key=lambda node: abs((node.end_lineno or node.lineno) - middle))
+    anchor = (code[-1] if place == "end" else
+              min(code, key=lambda node: abs((node.end_lineno or node.lineno) - middle)))
     line = anchor.end_lineno or anchor.lineno
     return TypingTarget(method_line=anchor.lineno, anchor_line=line, indent="", layer_attribute="")
 
 
-def plan_script_typing(source: str, edit_count: int) -> list[Edit]:
-    """`edit_count` one-key edits typing `SCRIPT_TEMPLATES` into the script's own code."""
-    return plan_typing(source, edit_count, find_script_target(source), SCRIPT_TEMPLATES)
+def plan_script_typing(source: str, edit_count: int, place: str = "middle") -> list[Edit]:
+    """`edit_count` one-key edits typing `SCRIPT_TEMPLATES` into the script's own code, at
+    `place` (`SCRIPT_PLACES`)."""
+    return plan_typing(source, edit_count, find_script_target(source, place), SCRIPT_TEMPLATES)
 
 
 def plan_typing(source: str, edit_count: int, target: TypingTarget | None = None,

@@ -42,7 +42,7 @@ from bench.generate_models import DEFAULT_OUT_DIR, DEFAULT_SIZES, write_models
 from bench.lsp_session import SessionOptions, SessionResult, run_session
 from bench.report import Row, build_row, markdown, to_json
 
-WORKLOADS = ("typing", "document", "script")
+WORKLOADS = ("typing", "document", "script", "script-end")
 DEFAULT_WORKLOADS = ("typing", "document")
 BASELINE = "layerlint-baseline"
 VENV_BIN = Path(sys.executable).parent
@@ -79,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=list(DEFAULT_WORKLOADS),
         help="typing: one incremental key per didChange; document: full-text didChange, edits"
         " spread over the file (default: both); script: keys typed into the module-level code"
-        " of each of --scripts",
+        " of each of --scripts, after the statement nearest its middle line; script-end: the"
+        " same after its last statement",
     )
     parser.add_argument(
         "--scripts", type=Path, nargs="+", default=[],
@@ -194,15 +195,20 @@ def _preamble(context: dict[str, Any], notes: Sequence[str]) -> list[str]:
 def _plan(workload: str, source: str, count: int) -> Sequence[Edit | FullText]:
     if workload == "typing":
         return plan_typing(source, count)
-    if workload == "script":
-        return plan_script_typing(source, count)
+    if workload.startswith("script"):
+        return plan_script_typing(source, count, _script_place(workload))
     return plan_document_edits(source, count)
 
 
+def _script_place(workload: str) -> str:
+    """Where a script workload types (`edit_script.SCRIPT_PLACES`)."""
+    return "end" if workload == "script-end" else "middle"
+
+
 def _files(workload: str, args: argparse.Namespace, generated: list[Path]) -> list[Path]:
-    """The generated model files, or for the script workload copies of `--scripts` (so the
+    """The generated model files, or for the script workloads copies of `--scripts` (so the
     servers see no project around them)."""
-    if workload != "script":
+    if not workload.startswith("script"):
         return generated
     if not args.scripts:
         raise SystemExit("the script workload needs --scripts")
@@ -218,7 +224,7 @@ def _files(workload: str, args: argparse.Namespace, generated: list[Path]) -> li
 
 async def run_all(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
     generated = (write_models(args.lines, args.out, args.seed)
-                 if set(args.workloads) - {"script"} else [])
+                 if set(args.workloads) - {"script", "script-end"} else [])
     rows: list[Row] = []
     notes: list[str] = []
     options = SessionOptions(args.warmup, args.timeout, args.open_timeout, args.pause)
@@ -234,10 +240,10 @@ async def run_all(args: argparse.Namespace) -> tuple[list[Row], list[str]]:
                     f" at line {target.method_line}, statements using"
                     f" `self.{target.layer_attribute}`."
                 )
-            elif workload == "script":
-                target = find_script_target(source)
-                notes.append(f"- script, {path.name}: at the top level, after the statement of"
-                             f" lines {target.method_line}-{target.anchor_line}.")
+            elif workload.startswith("script"):
+                target = find_script_target(source, _script_place(workload))
+                notes.append(f"- {workload}, {path.name}: at the top level, after the statement"
+                             f" of lines {target.method_line}-{target.anchor_line}.")
             sessions: dict[str, list[SessionResult]] = {server: [] for server in servers}
             for round_number in range(args.rounds):
                 shift = round_number % len(servers)
@@ -272,7 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "",
         "- typing: one key per incremental didChange (`bench/edit_script.py`).",
         "- script: one key per incremental didChange, typing two statements into the"
-        " module-level code of a real script (`bench/edit_script.py`, `plan_script_typing`).",
+        " module-level code of a real script (`bench/edit_script.py`, `plan_script_typing`),"
+        " after the statement nearest its middle line; script-end: after its last statement.",
         "- document: the whole new text in every didChange, as JupyterLab sends it"
         " (`bench/document_script.py`): a comment appended to a line in a different class each"
         f" time; every {PASTE_EVERY} edits a pasted block of {PASTE_LINES} lines (copied"

@@ -102,6 +102,18 @@ def test_script_keys_go_into_the_module_code_nearest_the_middle():
     assert lines[:11] == SCRIPT.splitlines()[:11] and lines[-4:] == SCRIPT.splitlines()[-4:]
 
 
+def test_script_keys_at_the_end_go_after_the_last_statement():
+    target = find_script_target(SCRIPT, "end")
+    last = len(SCRIPT.splitlines())
+    assert (target.method_line, target.anchor_line) == (last, last)  # model.save(...)
+    text = SCRIPT
+    for edit in plan_script_typing(SCRIPT, 80, "end"):
+        text = apply_edit(text, edit)
+    lines = text.splitlines()
+    assert lines[:last] == SCRIPT.splitlines()
+    assert lines[last:last + 2] == [template.format(layer="") for template in SCRIPT_TEMPLATES]
+
+
 def test_a_file_without_module_code_has_no_script_target():
     with pytest.raises(ValueError):
         find_script_target("import keras\n\n\ndef f():\n    return 1\n")
