@@ -153,3 +153,42 @@ def test_a_checkpoint_holds_only_the_statements_above_the_edit(tmp_path):
     assert [ast.unparse(statement) for statement, _ in resume._checkpoint[0].prefix][2:] == [
         "x = keras.Input(shape=(8,))", "model = keras.Sequential([layers.Dense(4)])",
         "y = model(x)"]
+
+
+MIDDLE = """import keras
+from keras import layers
+
+
+def head(t):
+    return {call}(t)
+
+
+x = keras.Input(shape=(8,))
+z = head(x)
+
+
+def tail(t):
+    return layers.Dense(3)(t)
+
+
+w = tail(z)
+"""
+
+
+@pytest.mark.parametrize(("call", "resumes"), [
+    ("layers.Dense(2)", True),  # `tail` moves down, but nothing above the edit ran it
+    ("tail", False),  # `z = head(x)` ran `tail`: its calls sit on the lines it had
+])
+def test_a_definition_moved_below_the_edit(tmp_path, monkeypatch, call, resumes):
+    path = str(tmp_path / "a.py")
+    script = MIDDLE.format(call=call)
+    shapes_of(script, path)
+    typed = script.replace("z = head(x)\n", "z = head(x)\nout = z\n")
+    shapes_of(typed, path)  # `z = head(x)` parsed again (its block lost a blank line)
+    shapes_of(typed.replace("out = z", "out = w"), path)  # keeps a checkpoint before `out`
+    starts = _starts(monkeypatch)
+    edited = typed.replace("out = z\n", "out = x\n\n")  # a line opened above `tail` too
+    with document_state.retiring_later():
+        found = shapes_of(edited, path)
+    assert found == _whole(edited)
+    assert starts == [4 if resumes else 0]  # after the imports, `x` and `z`

@@ -5,13 +5,14 @@ A key typed into a script's top-level code changes one statement; the statements
 left the same state as last time. When a run reaches the first statement that differs from the
 last run's (the edit), that state is copied (`keep`): the values of the module's names, the
 calls recorded, the counters. The next run whose statements up to there are the same objects at
-the same lines, with the same definitions (nodes and lines), imports, Keras version and
-configured input, and no shape comment in the text, starts from a copy of it (`resumed`) and
-interprets only from the edit down: a key that finishes a statement below the model's
-construction no longer interprets the construction again. Copies keep identities (a layer held
-by a name and by a Sequential is one layer in the copy); a value of a kind not known here is
-never copied, so nothing is kept. Only the last checkpoint is held; it holds the nodes of the
-statements and definitions it was taken after, so `forget` drops it when one leaves the document.
+the same lines, with the same definitions (nodes; lines too for those the statements above ran),
+imports, Keras version and configured input, and no shape comment in the text, starts from a
+copy of it (`resumed`) and interprets only from the edit down: a key that finishes a statement
+below the model's construction no longer interprets the construction again (a key above it
+still runs the code below, where `call_memo` replays the model builder's call). The copies
+are `value_copies`' (identities kept; where a value cannot be copied, nothing is kept). Only
+the last checkpoint is held; it holds the nodes of the statements and definitions it was
+taken after, so `forget` drops it when one leaves the document.
 """
 
 from __future__ import annotations
@@ -20,21 +21,10 @@ import ast
 from dataclasses import dataclass, replace
 from typing import Any
 
-from layerlint.analysis.shapes.values import (
-    BuiltinLayer,
-    Const,
-    Instance,
-    ListValue,
-    SequentialModel,
-    Tensor,
-)
+from layerlint.analysis.shapes.value_copies import Uncopyable, copied, remapped
 
 Placed = tuple[ast.stmt, int]
 """A top-level statement and its block's line offset."""
-
-
-class _Uncopyable(Exception):
-    """A value of a kind `_copied` does not know: no checkpoint is taken."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +89,7 @@ def keep(interpreter: Any, index: int) -> None:
         return
     try:
         state = _copy_state(interpreter)
-    except _Uncopyable:
+    except Uncopyable:
         return
     _checkpoint[:] = [_Checkpoint(_context(interpreter), tuple(interpreter.layout.definitions),
                                   tuple(interpreter.body[:index]), state)]
@@ -124,27 +114,42 @@ def _context(interpreter: Any) -> tuple:
 
 def _applies(checkpoint: _Checkpoint, context: tuple, definitions: list[Placed],
              body: list[Placed]) -> bool:
+    """Whether the statements before the checkpoint are those of `body`, and the definitions
+    the same nodes in the same order. A definition may have moved (a line opened above it)
+    where the statements before the checkpoint never ran it: only a run of its body puts its
+    lines into the kept values (the calls it recorded, the tensors it made)."""
     prefix = checkpoint.prefix
-    return (checkpoint.context == context and len(prefix) <= len(body)
-            and len(checkpoint.definitions) == len(definitions)
-            and all(old is new and old_offset == new_offset for (old, old_offset), (new, new_offset)
-                    in zip(checkpoint.definitions, definitions))
-            and all(old is new and old_offset == new_offset for (old, old_offset), (new, new_offset)
-                    in zip(prefix, body)))
+    if not (checkpoint.context == context and len(prefix) <= len(body)
+            and len(checkpoint.definitions) == len(definitions)):
+        return False
+    ran = checkpoint.state.interpreted
+    for (old, old_offset), (new, new_offset) in zip(checkpoint.definitions, definitions):
+        if old is not new or (old_offset != new_offset and _ran(old, ran)):
+            return False
+    return all(old is new and old_offset == new_offset
+               for (old, old_offset), (new, new_offset) in zip(prefix, body))
+
+
+def _ran(definition: ast.stmt, interpreted: set[int]) -> bool:
+    """Whether the interpreter ran the function, or a method of the class (every function body
+    it runs goes through `Interpreter._call_function`, which notes it in `interpreted`)."""
+    return id(definition) in interpreted or (
+        isinstance(definition, ast.ClassDef)
+        and any(id(statement) in interpreted for statement in definition.body))
 
 
 def _copy_state(interpreter: Any) -> _State:
     memo: dict[int, object] = {}
     return _State(
-        env={name: _copied(value, memo) for name, value in interpreter.module_env.items()},
+        env={name: copied(value, memo) for name, value in interpreter.module_env.items()},
         records={site: list(records) for site, records in interpreter.records.items()},
         log=list(interpreter.log),
         steps=interpreter.steps,
         events=interpreter.events,
         interpreted=set(interpreter.interpreted),
-        sequentials=[(_copied(model, memo), offset) for model, offset in interpreter.sequentials],
-        ran=_remapped(interpreter.ran, memo),
-        nested=_remapped(interpreter.nested, memo),
+        sequentials=[(copied(model, memo), offset) for model, offset in interpreter.sequentials],
+        ran=remapped(interpreter.ran, memo),
+        nested=remapped(interpreter.nested, memo),
         fed_classes=set(interpreter.fed_classes),
         nested_classes=set(interpreter.nested_classes),
     )
@@ -170,55 +175,16 @@ def _copy_state_of(state: _State) -> _State:
     memo: dict[int, object] = {}
     return replace(
         state,
-        env={name: _copied(value, memo) for name, value in state.env.items()},
+        env={name: copied(value, memo) for name, value in state.env.items()},
         records={site: list(records) for site, records in state.records.items()},
         log=list(state.log),
         interpreted=set(state.interpreted),
-        sequentials=[(_copied(model, memo), offset) for model, offset in state.sequentials],
-        ran=_remapped(state.ran, memo),
-        nested=_remapped(state.nested, memo),
+        sequentials=[(copied(model, memo), offset) for model, offset in state.sequentials],
+        ran=remapped(state.ran, memo),
+        nested=remapped(state.nested, memo),
         fed_classes=set(state.fed_classes),
         nested_classes=set(state.nested_classes),
     )
-
-
-def _remapped(ids: set[int], memo: dict[int, object]) -> set[int]:
-    """The ids of the copies of the models in `ids`. Those not copied are dropped: the
-    interpreter asks only about the models of its Sequentials list, which are all copied."""
-    return {id(memo[old]) for old in ids if old in memo}
-
-
-def _copied(value: object, memo: dict[int, object]) -> Any:
-    """`value` with every mutable value in it copied once (`memo`: id of original -> copy)."""
-    if value is None or isinstance(value, (Tensor, Const)):
-        return value
-    kept = memo.get(id(value))
-    if kept is not None:
-        return kept
-    if isinstance(value, BuiltinLayer):
-        layer = replace(value)  # its config is not changed after construction: shared
-        memo[id(value)] = layer
-        return layer
-    if isinstance(value, SequentialModel):
-        model = replace(value, layers=[])
-        memo[id(value)] = model
-        model.layers = [(_copied(layer, memo), node, offset)
-                        for layer, node, offset in value.layers]
-        return model
-    if isinstance(value, ListValue):
-        values = ListValue([], value.poisoned)
-        memo[id(value)] = values
-        values.items = [_copied(item, memo) for item in value.items]
-        return values
-    if isinstance(value, Instance):
-        instance = Instance(value.class_name, value.framework, {}, value.line)
-        memo[id(value)] = instance
-        instance.attributes = {name: _copied(item, memo)
-                               for name, item in value.attributes.items()}
-        return instance
-    if isinstance(value, tuple):
-        return tuple(_copied(item, memo) for item in value)
-    raise _Uncopyable(type(value).__name__)
 
 
 __all__ = ["clear", "forget", "keep", "resumed"]
