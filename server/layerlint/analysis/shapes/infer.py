@@ -26,7 +26,7 @@ from typing import Any
 from layerlint.analysis import frameworks
 from layerlint.analysis.caches import small_id
 from layerlint.analysis.imports import ImportTable, dotted_name, qualified_name
-from layerlint.analysis.shapes import layer_rules, layout, replay, resume, weights
+from layerlint.analysis.shapes import call_memo, layer_rules, layout, replay, resume, weights
 from layerlint.analysis.shapes.domain import BATCH, UNKNOWN, Shape, ShapeError, broadcast
 from layerlint.analysis.shapes.layout import ClassInfo
 from layerlint.analysis.shapes.loss_targets import target_error
@@ -674,6 +674,8 @@ class Interpreter:
                 function, offset = self.functions[qualified]
                 args = [self._eval(arg, frame) for arg in node.args]
                 kwargs = {kw.arg: self._eval(kw.value, frame) for kw in node.keywords if kw.arg}
+                if frame.env is self.module_env:  # `model = build_model(3)` in a script
+                    return call_memo.call(self, function, offset, args, kwargs, _MAX_STEPS)
                 return self._call_function(function, offset, args, kwargs, None)
             if qualified in self.classes:
                 return self._instantiate(self.classes[qualified], node, frame)
@@ -1348,6 +1350,7 @@ def clear_caches() -> None:
     layout.clear()
     replay.clear()
     resume.clear()
+    call_memo.clear()
     _configs_generation[0] += 1
 
 
@@ -1360,6 +1363,7 @@ def forget(statements: list[ast.stmt]) -> None:
     layout.forget(ids)
     replay.forget(ids)
     resume.forget(ids)
+    call_memo.forget(ids)
 
 
 _WRAPPERS = {"Bidirectional", "TimeDistributed"}

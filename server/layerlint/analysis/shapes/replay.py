@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 Span = tuple[int, int, int]
 """(first line, last line, line offset) of a definition where the run was recorded."""
 _LIMIT = 512
-_NAMES_A_LINE = " on line "
+NAMES_A_LINE = " on line "
+"""How an error names a line: a record with such an error cannot be moved."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def moved(key: tuple, run: Run, spans: tuple[Span, ...], apart: bool = True) -> 
     if spans == run.spans:
         return run
     if len(spans) != len(run.spans) or run.candidates or any(
-        record.error and _NAMES_A_LINE in record.error for record in run.records
+        record.error and NAMES_A_LINE in record.error for record in run.records
     ):
         return None
     deltas = {new[2] - old[2] for old, new in zip(run.spans, spans)}
@@ -105,7 +106,7 @@ def moved_records(records: list[CallShape], move) -> list[CallShape] | None:
     where one cannot be moved: a line it names has no new place, or its error names a line."""
     placed = []
     for record in records:
-        if record.error and _NAMES_A_LINE in record.error:
+        if record.error and NAMES_A_LINE in record.error:
             return None
         moved_record = _moved_record(record, move)
         if moved_record is None:
