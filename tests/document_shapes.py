@@ -44,8 +44,13 @@ def shapes_of(text: str, path: str) -> ModuleShapes:
     return module_shapes(text, blocks, context.imports, None)
 
 
-def fresh_shapes_of(text: str, path: str) -> ModuleShapes:
+def clear_shape_caches() -> None:
+    """Forget every inference, layout, run, checkpoint and call kept, and the kept shapes."""
     infer.clear_caches()
     module_shapes_module._cache.clear()
+
+
+def fresh_shapes_of(text: str, path: str) -> ModuleShapes:
+    clear_shape_caches()
     document_state.forget_document(path)
     return shapes_of(text, path)

@@ -3,11 +3,10 @@ run that makes the same call (`shapes/call_memo.py`): the shapes are those of an
 the whole text, and the model it returns is the run's own copy."""
 
 import pytest
-from document_shapes import shapes_of
+from document_shapes import clear_shape_caches, shapes_of
 
 from layerlint.analysis import document_state
 from layerlint.analysis.shapes import infer
-from layerlint.analysis.shapes import module_shapes as module_shapes_module
 
 SCRIPT = """import keras
 from keras import layers
@@ -30,10 +29,9 @@ would be an error."""
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    infer.clear_caches()
-    module_shapes_module._cache.clear()
+    clear_shape_caches()
     yield
-    infer.clear_caches()
+    clear_shape_caches()
 
 
 def _builds(monkeypatch) -> list[int]:

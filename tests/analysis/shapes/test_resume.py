@@ -5,11 +5,10 @@ those of an inference of the whole text."""
 import ast
 
 import pytest
-from document_shapes import shapes_of
+from document_shapes import clear_shape_caches, shapes_of
 
 from layerlint.analysis import document_state
 from layerlint.analysis.shapes import infer, resume
-from layerlint.analysis.shapes import module_shapes as module_shapes_module
 
 SCRIPT = """import keras
 from keras import layers
@@ -32,10 +31,9 @@ model would turn the call of `model` into an error."""
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    infer.clear_caches()
-    module_shapes_module._cache.clear()
+    clear_shape_caches()
     yield
-    infer.clear_caches()
+    clear_shape_caches()
 
 
 def _typed(base: str) -> list[str]:
@@ -86,9 +84,10 @@ def test_keys_below_the_model_run_only_from_the_edit(tmp_path, monkeypatch):
             found = shapes_of(text, path)
         if _parses(text):
             assert found == _whole(text), text
-    # The first run keeps a checkpoint after the imports, `x`, `model`, `y` and `z` (index 6);
-    # every later one starts there or, once the first typed statement is done, after it.
-    assert starts[0] == 0 and set(starts[1:]) == {6, 7}
+    # The opening run kept a checkpoint after its last statement, `z` (index 6: the imports,
+    # `x`, `model`, `y`, `z`); every run starts there or, once the first typed statement is
+    # done, after it.
+    assert set(starts) == {6, 7}
     assert [call.output_text for call in found.on_line(13)] == ["(None, 2, 4)"]  # RepeatVector
 
 
@@ -138,6 +137,9 @@ def test_the_checkpoint_lets_go_of_a_block_that_left(tmp_path):
     statement = resume._checkpoint[0].prefix[-1][0]
     assert ast.unparse(statement) == "z = head(y)"
     infer.forget([statement])  # what `document_memory` does with a block that left
+    assert resume._checkpoint[0].prefix[-1][0] == ast.dump(statement, include_attributes=True)
+    definition = resume._checkpoint[0].definitions[0][0]
+    infer.forget([definition])  # `head`: a definition that left is no more the same
     assert not resume._checkpoint
 
 
@@ -192,3 +194,17 @@ def test_a_definition_moved_below_the_edit(tmp_path, monkeypatch, call, resumes)
         found = shapes_of(edited, path)
     assert found == _whole(edited)
     assert starts == [4 if resumes else 0]  # after the imports, `x` and `z`
+
+
+def test_the_statement_the_typing_follows_parsed_again_is_no_edit(tmp_path, monkeypatch):
+    path = str(tmp_path / "a.py")
+    base = SCRIPT.rstrip("\n")  # the newline typed after `z = head(y)` parses its block again
+    starts = _starts(monkeypatch)
+    for text in (base, base + "\n", base + "\nout = z", base + "\nout = y"):
+        with document_state.retiring_later():
+            found = shapes_of(text, path)
+        assert found == _whole(text)
+    # The opening run keeps a checkpoint after `z = head(y)`; the new line reuses the shapes;
+    # both typed versions start after `z = head(y)`, parsed again, not before it.
+    assert starts == [0, 6, 6]
+    assert resume._checkpoint[0].prefix[-1][0] is not None

@@ -193,6 +193,8 @@ class Interpreter:
             statement, offset = self.body[index]
             frame.offset = offset
             self._statement(statement, frame)
+        if keep_at == len(self.body):
+            resume.keep(self, keep_at)
         self._finish_sequentials()
         # Functions nobody calls in the module (`def run():` in a script, a test) still build
         # models: interpret them with unknown arguments.
@@ -1362,7 +1364,7 @@ def forget(statements: list[ast.stmt]) -> None:
     ids = {id(statement) for statement in statements}
     layout.forget(ids)
     replay.forget(ids)
-    resume.forget(ids)
+    resume.forget(statements)
     call_memo.forget(ids)
 
 

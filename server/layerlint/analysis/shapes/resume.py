@@ -4,10 +4,14 @@ interpreter's state before the statement being edited, kept from one run to the 
 A key typed into a script's top-level code changes one statement; the statements above it
 left the same state as last time. When a run reaches the first statement that differs from the
 last run's (the edit), that state is copied (`keep`): the values of the module's names, the
-calls recorded, the counters. The next run whose statements up to there are the same objects at
-the same lines, with the same definitions (nodes; lines too for those the statements above ran),
-imports, Keras version and configured input, and no shape comment in the text, starts from a
-copy of it (`resumed`) and interprets only from the edit down: a key that finishes a statement
+calls recorded, the counters. A run that has seen no edit yet (the file was just opened) keeps
+the state after its last statement that does something (a trailing string is a notebook's
+markdown): scripts are mostly written at their end. The next run
+whose statements up to there are the same nodes at the same lines (or read as they did: a
+statement parsed again because its block gained the newline typed after it), with the same
+definitions (nodes; lines too for those the statements above ran), imports, Keras version and
+configured input, and no shape comment in the text, starts from a copy of it (`resumed`) and
+interprets only from the edit down: a key that finishes a statement
 below the model's construction no longer interprets the construction again (a key above it
 still runs the code below, where `call_memo` replays the model builder's call). The copies
 are `value_copies`' (identities kept; where a value cannot be copied, nothing is kept). Only
@@ -18,6 +22,7 @@ taken after, so `forget` drops it when one leaves the document.
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -48,15 +53,17 @@ class _State:
 class _Checkpoint:
     context: tuple
     definitions: tuple[Placed, ...]
-    prefix: tuple[Placed, ...]
-    """The statements run before the state was taken (held: their identities are the key)."""
+    prefix: tuple[tuple[ast.stmt | str, int], ...]
+    """The statements run before the state was taken (held: their identities are the key), or
+    the dump of one whose block left the document since (the next run may parse it again)."""
     state: _State
 
 
 _checkpoint: list[_Checkpoint] = []
-_last_body: list[tuple[tuple, list[tuple[int, int]]]] = []
-"""The context and (statement id, offset) of the last run's body: only where its edit is, so
-ids suffice (a recycled id can misplace a checkpoint, never validate one)."""
+_last_body: list[tuple[tuple, Sequence[tuple[ast.stmt | str, int]]]] = []
+"""The context and the (statement, offset) of the last run's body: only where its next edit
+is. A statement whose block left the document since is held as its dump (`forget`): one parsed
+again as it was (its block gained the newline typed after it) is no edit."""
 
 
 def resumed(interpreter: Any) -> tuple[int, int | None]:
@@ -64,22 +71,37 @@ def resumed(interpreter: Any) -> tuple[int, int | None]:
     statement to run first, the index before which to `keep` a new checkpoint, or None)."""
     body: list[Placed] = interpreter.body
     context = _context(interpreter)
-    signature = [(id(statement), offset) for statement, offset in body]
     edit = None
     if _last_body and _last_body[0][0] == context:
         previous = _last_body[0][1]
-        edit = next((index for index, (old, new) in enumerate(zip(previous, signature))
-                     if old != new), None)
-        if edit is None and len(previous) != len(signature):
-            edit = min(len(previous), len(signature))
-    _last_body[:] = [(context, signature)]
+        edit = next((index for index, (old, new) in enumerate(zip(previous, body))
+                     if not _same(old, new)), None)
+        if edit is None and len(previous) != len(body):
+            edit = min(len(previous), len(body))
+    _last_body[:] = [(context, tuple(body))]
     start = 0
     if _checkpoint and _applies(_checkpoint[0], context, interpreter.layout.definitions, body):
-        start = len(_checkpoint[0].prefix)
-        _restore(interpreter, _checkpoint[0].state)
+        checkpoint = _checkpoint[0]
+        start = len(checkpoint.prefix)
+        if any(old is not new for (old, _), (new, _) in zip(checkpoint.prefix, body)):
+            # Held by the statements parsed again now, so that the old ones can leave.
+            _checkpoint[0] = replace(checkpoint, prefix=tuple(body[:start]))
+        _restore(interpreter, checkpoint.state)
+    if edit is None and not start and body:
+        return start, _end_of_code(body)  # no edit seen here yet: the next one may well be below
     if edit is None or edit == 0 or edit < start or (start and edit == start):
         return start, None
     return start, edit
+
+
+def _end_of_code(body: list[Placed]) -> int | None:
+    """The index after the body's last statement that does something: a script exported from
+    a notebook ends with a markdown cell's string, and its code is typed above that."""
+    end = len(body)
+    while end and isinstance(body[end - 1][0], ast.Expr) and isinstance(
+            body[end - 1][0].value, ast.Constant):  # type: ignore[attr-defined]
+        end -= 1
+    return end or None
 
 
 def keep(interpreter: Any, index: int) -> None:
@@ -95,12 +117,39 @@ def keep(interpreter: Any, index: int) -> None:
                                   tuple(interpreter.body[:index]), state)]
 
 
-def forget(ids: set[int]) -> None:
-    """Drop the checkpoint if it holds one of these top-level statements (a block that left
-    its document)."""
-    if _checkpoint and any(id(statement) in ids for statement, _ in
-                           (*_checkpoint[0].prefix, *_checkpoint[0].definitions)):
+def forget(statements: list[ast.stmt]) -> None:
+    """These top-level statements' block left its document: the checkpoint is dropped if it
+    holds one of them as a definition, and holds those it ran before its state as their dumps
+    (the values it kept may still hold parts of their trees: one checkpoint's worth); so does
+    the last run's body."""
+    ids = {id(statement) for statement in statements}
+    if _checkpoint and any(id(definition) in ids for definition, _ in _checkpoint[0].definitions):
         _checkpoint.clear()
+    if _checkpoint and any(id(statement) in ids for statement, _ in _checkpoint[0].prefix):
+        _checkpoint[0] = replace(_checkpoint[0], prefix=_dumped(_checkpoint[0].prefix, ids))
+    if _last_body:
+        _last_body[0] = (_last_body[0][0], _dumped(_last_body[0][1], ids))
+
+
+def _dumped(placed: Sequence[tuple[ast.stmt | str, int]], ids: set[int]
+            ) -> tuple[tuple[ast.stmt | str, int], ...]:
+    """`placed` with the statements of `ids` held as their dumps."""
+    return tuple((_dump(statement) if not isinstance(statement, str) and id(statement) in ids
+                  else statement, offset) for statement, offset in placed)
+
+
+def _same(old: tuple[ast.stmt | str, int], new: Placed) -> bool:
+    """Whether a statement of the last run's body is `new`: the same node at the same place, or
+    one that reads as it did there (parsed again)."""
+    (statement, offset), (node, new_offset) = old, new
+    if offset != new_offset:
+        return False
+    return statement is node or (
+        (statement if isinstance(statement, str) else _dump(statement)) == _dump(node))
+
+
+def _dump(statement: ast.stmt) -> str:
+    return ast.dump(statement, include_attributes=True)
 
 
 def clear() -> None:
@@ -114,8 +163,9 @@ def _context(interpreter: Any) -> tuple:
 
 def _applies(checkpoint: _Checkpoint, context: tuple, definitions: list[Placed],
              body: list[Placed]) -> bool:
-    """Whether the statements before the checkpoint are those of `body`, and the definitions
-    the same nodes in the same order. A definition may have moved (a line opened above it)
+    """Whether the statements before the checkpoint are those of `body` (or read as they did,
+    at the same places: parsed again), and the definitions the same nodes in the same order.
+    A definition may have moved (a line opened above it)
     where the statements before the checkpoint never ran it: only a run of its body puts its
     lines into the kept values (the calls it recorded, the tensors it made)."""
     prefix = checkpoint.prefix
@@ -126,8 +176,7 @@ def _applies(checkpoint: _Checkpoint, context: tuple, definitions: list[Placed],
     for (old, old_offset), (new, new_offset) in zip(checkpoint.definitions, definitions):
         if old is not new or (old_offset != new_offset and _ran(old, ran)):
             return False
-    return all(old is new and old_offset == new_offset
-               for (old, old_offset), (new, new_offset) in zip(prefix, body))
+    return all(_same(old, new) for old, new in zip(prefix, body))
 
 
 def _ran(definition: ast.stmt, interpreted: set[int]) -> bool:
@@ -139,20 +188,10 @@ def _ran(definition: ast.stmt, interpreted: set[int]) -> bool:
 
 
 def _copy_state(interpreter: Any) -> _State:
-    memo: dict[int, object] = {}
-    return _State(
-        env={name: copied(value, memo) for name, value in interpreter.module_env.items()},
-        records={site: list(records) for site, records in interpreter.records.items()},
-        log=list(interpreter.log),
-        steps=interpreter.steps,
-        events=interpreter.events,
-        interpreted=set(interpreter.interpreted),
-        sequentials=[(copied(model, memo), offset) for model, offset in interpreter.sequentials],
-        ran=remapped(interpreter.ran, memo),
-        nested=remapped(interpreter.nested, memo),
-        fed_classes=set(interpreter.fed_classes),
-        nested_classes=set(interpreter.nested_classes),
-    )
+    return _copy_state_of(_State(
+        interpreter.module_env, interpreter.records, interpreter.log, interpreter.steps,
+        interpreter.events, interpreter.interpreted, interpreter.sequentials, interpreter.ran,
+        interpreter.nested, interpreter.fed_classes, interpreter.nested_classes))
 
 
 def _restore(interpreter: Any, state: _State) -> None:
@@ -171,7 +210,8 @@ def _restore(interpreter: Any, state: _State) -> None:
 
 
 def _copy_state_of(state: _State) -> _State:
-    """A copy of a kept state for one run to change (the checkpoint stays as it was taken)."""
+    """A copy of a state: of the interpreter's, to keep; of a kept one, for one run to change
+    (the checkpoint stays as it was taken)."""
     memo: dict[int, object] = {}
     return replace(
         state,
