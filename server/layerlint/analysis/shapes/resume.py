@@ -125,10 +125,14 @@ def forget(statements: list[ast.stmt]) -> None:
     ids = {id(statement) for statement in statements}
     if _checkpoint and any(id(definition) in ids for definition, _ in _checkpoint[0].definitions):
         _checkpoint.clear()
-    if _checkpoint and any(id(statement) in ids for statement, _ in _checkpoint[0].prefix):
+    if _checkpoint and _holds(_checkpoint[0].prefix, ids):
         _checkpoint[0] = replace(_checkpoint[0], prefix=_dumped(_checkpoint[0].prefix, ids))
-    if _last_body:
+    if _last_body and _holds(_last_body[0][1], ids):  # a retired class block holds none
         _last_body[0] = (_last_body[0][0], _dumped(_last_body[0][1], ids))
+
+
+def _holds(placed: Sequence[tuple[ast.stmt | str, int]], ids: set[int]) -> bool:
+    return any(id(statement) in ids for statement, _ in placed if not isinstance(statement, str))
 
 
 def _dumped(placed: Sequence[tuple[ast.stmt | str, int]], ids: set[int]
